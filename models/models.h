@@ -1,0 +1,14 @@
+/* The built-in node kinds. Each kind lives in one file and is listed once in kinds.c. */
+#ifndef DSIM_MODELS_H
+#define DSIM_MODELS_H
+
+#include "kind.h"
+
+extern const sim_kind dsim_client_kind;
+extern const sim_kind dsim_service_kind;
+extern const sim_kind dsim_phold_kind;
+
+/* Every built-in kind, NULL-terminated, in the order the docs list them. */
+extern const sim_kind *const dsim_kinds[];
+
+#endif

@@ -1,0 +1,300 @@
+/* service: a queueing station with `workers` parallel servers and a FIFO waiting room of
+ * `queue` places. A request is served for a time drawn from `service` (per operation), then,
+ * holding its worker, calls each node of `calls` in turn and waits for the reply; finally it is
+ * forwarded by `forward` (worker freed, reply still goes to the client) or answered. This is
+ * enough to write M/M/c, M/M/c/c, M/G/1, tandem lines, Jackson networks and thread-per-request
+ * tiers. */
+#include "hist.h"
+#include "node.h"
+#include "tavg.h"
+
+#include <stdlib.h>
+
+enum { T_DONE };
+
+typedef struct service_config {
+    int64_t workers;
+    int64_t queue; /* -1: unbounded */
+    sim_opdist service;
+    sim_route forward;
+    sim_reflist calls;
+} service_config;
+
+typedef struct worker {
+    sim_req *req; /* the request in service, NULL when idle */
+    uint32_t job; /* stamp of the current job, to match timers and call replies */
+    uint32_t call; /* index in `calls` of the call awaited */
+} worker;
+
+typedef struct service_state {
+    worker *workers;
+    uint32_t *idle; /* stack of idle worker indices */
+    uint32_t nidle;
+    uint32_t job_seq;
+    sim_req *head, *tail; /* waiting room, linked through req->next */
+    uint64_t waiting;
+    sim_tavg busy, queued;
+    uint64_t arrivals, completed, rejected, failed, calls_made; /* measured requests only */
+    sim_hist wait, sojourn;
+} service_state;
+
+static const sim_param service_params[] = {
+    {.name = "workers", .type = SIM_P_INT, .offset = offsetof(service_config, workers),
+     .def = "1", .min = 1, .max = 1e6, .help = "requests served at once"},
+    {.name = "queue", .type = SIM_P_LIMIT, .offset = offsetof(service_config, queue),
+     .def = "unbounded", .min = 0, .max = 1e12,
+     .help = "waiting-room size; arrivals to a full room are rejected (0: pure loss system)"},
+    {.name = "service", .type = SIM_P_OPDIST, .offset = offsetof(service_config, service),
+     .flags = SIM_PARAM_REQUIRED,
+     .help = "service-time distribution, or per operation {read: DIST, write: DIST}"},
+    {.name = "forward", .type = SIM_P_ROUTE, .offset = offsetof(service_config, forward),
+     .help = "after service pass the request on: a node, or {a: 0.7, b: 0.3} (rest completes)"},
+    {.name = "calls", .type = SIM_P_REFLIST, .offset = offsetof(service_config, calls),
+     .help = "nodes called in order during service, holding the worker until each replies"},
+    {0},
+};
+
+static uint64_t job_token(uint32_t job, uint32_t w) { return (uint64_t)job << 32 | w; }
+
+static bool counts(const sim_node *n, const sim_req *r) { return sim_is_measured(n, r->issued); }
+
+static void start(sim_node *n, uint32_t w, sim_req *r) {
+    service_state *s = sim_state(n);
+    const service_config *c = sim_config(n);
+    sim_time now = sim_now(n);
+    if (counts(n, r) && sim_hist_record(&s->wait, now - r->arrived))
+        sim_out_of_memory(n);
+    worker *wk = &s->workers[w];
+    wk->req = r;
+    wk->job = ++s->job_seq;
+    wk->call = 0;
+    sim_tavg_add(&s->busy, now, 1);
+    double t = sim_dist_sample(&c->service.op[r->op], sim_rng(n)) * sim_slow_factor(n);
+    sim_set_timer(n, t < (double)SIM_TIME_MAX ? (sim_time)(t + 0.5) : SIM_TIME_MAX, T_DONE,
+                  job_token(wk->job, w));
+}
+
+/* Sends the worker's request on to the next hop: a forward target, or the reply. */
+static void pass_on(sim_node *n, sim_req *r) {
+    const service_config *c = sim_config(n);
+    r->hops++;
+    if (r->status == SIM_REQ_OK && c->forward.n) {
+        double u = gsl_rng_uniform(sim_rng(n)), acc = 0;
+        for (size_t i = 0; i < c->forward.n; i++) {
+            acc += c->forward.p[i];
+            if (u < acc) {
+                sim_send(n, sim_pick(n, &c->forward.to[i]), SIM_MSG_REQUEST, r, 0);
+                return;
+            }
+        }
+    }
+    sim_reply(n, r);
+}
+
+/* The worker is done with its request: record it, pass it on, take the next waiting one. */
+static void finish(sim_node *n, uint32_t w) {
+    service_state *s = sim_state(n);
+    worker *wk = &s->workers[w];
+    sim_req *r = wk->req;
+    sim_time now = sim_now(n);
+    wk->req = NULL;
+    sim_tavg_add(&s->busy, now, -1);
+    if (counts(n, r)) {
+        if (r->status == SIM_REQ_OK)
+            s->completed++;
+        else
+            s->failed++;
+        if (sim_hist_record(&s->sojourn, now - r->arrived))
+            sim_out_of_memory(n);
+    }
+    pass_on(n, r);
+    if (s->head) {
+        sim_req *next = s->head;
+        s->head = next->next;
+        if (!s->head)
+            s->tail = NULL;
+        next->next = NULL;
+        s->waiting--;
+        sim_tavg_add(&s->queued, now, -1);
+        start(n, w, next);
+    } else {
+        s->idle[s->nidle++] = w;
+    }
+}
+
+/* Issues the worker's next call, or finishes when none is left. */
+static void next_call(sim_node *n, uint32_t w) {
+    service_state *s = sim_state(n);
+    const service_config *c = sim_config(n);
+    worker *wk = &s->workers[w];
+    if (wk->call >= c->calls.n) {
+        finish(n, w);
+        return;
+    }
+    sim_req *parent = wk->req, *call = sim_req_new(n);
+    call->issued = sim_now(n);
+    call->client = parent->client;
+    call->reply_to = sim_node_id(n);
+    call->op = parent->op;
+    call->key = parent->key;
+    call->version = parent->version;
+    call->token = job_token(wk->job, w);
+    if (counts(n, parent))
+        s->calls_made++;
+    sim_send(n, sim_pick(n, &c->calls.refs[wk->call]), SIM_MSG_REQUEST, call, 0);
+}
+
+static void arrive(sim_node *n, sim_req *r) {
+    service_state *s = sim_state(n);
+    const service_config *c = sim_config(n);
+    sim_time now = sim_now(n);
+    r->arrived = now;
+    r->next = NULL;
+    if (counts(n, r))
+        s->arrivals++;
+    if (s->nidle) {
+        start(n, s->idle[--s->nidle], r);
+    } else if (c->queue < 0 || s->waiting < (uint64_t)c->queue) {
+        if (s->tail)
+            s->tail->next = r;
+        else
+            s->head = r;
+        s->tail = r;
+        s->waiting++;
+        sim_tavg_add(&s->queued, now, 1);
+    } else {
+        if (counts(n, r))
+            s->rejected++;
+        r->status = SIM_REQ_REJECTED;
+        r->hops++;
+        sim_reply(n, r);
+    }
+}
+
+/* A reply to one of a worker's calls. Stale replies (the worker moved on after a crash) are
+ * dropped. A callee's failure or rejection fails the whole request. */
+static void call_returned(sim_node *n, sim_req *reply) {
+    service_state *s = sim_state(n);
+    uint32_t w = (uint32_t)reply->token, job = (uint32_t)(reply->token >> 32);
+    const service_config *c = sim_config(n);
+    if (w < (uint64_t)c->workers && s->workers[w].req && s->workers[w].job == job) {
+        worker *wk = &s->workers[w];
+        if (reply->status != SIM_REQ_OK) {
+            wk->req->status = SIM_REQ_FAILED;
+            finish(n, w);
+        } else {
+            wk->call++;
+            next_call(n, w);
+        }
+    }
+    sim_req_free(n, reply);
+}
+
+static void service_receive(sim_node *n, const sim_msg *m) {
+    switch (m->tag) {
+    case SIM_MSG_REQUEST:
+        if (m->req) {
+            arrive(n, m->req);
+            return;
+        }
+        break;
+    case SIM_MSG_REPLY:
+        if (m->req) {
+            call_returned(n, m->req);
+            return;
+        }
+        break;
+    }
+    sim_req_free(n, m->req);
+}
+
+static void service_timer(sim_node *n, uint16_t tag, uint64_t arg) {
+    service_state *s = sim_state(n);
+    uint32_t w = (uint32_t)arg, job = (uint32_t)(arg >> 32);
+    if (tag != T_DONE || !s->workers[w].req || s->workers[w].job != job)
+        return;
+    next_call(n, w);
+}
+
+static void service_create(sim_node *n) {
+    service_state *s = sim_state(n);
+    const service_config *c = sim_config(n);
+    sim_hist_init(&s->wait);
+    sim_hist_init(&s->sojourn);
+    sim_tavg_init(&s->busy, sim_warmup_end(n));
+    sim_tavg_init(&s->queued, sim_warmup_end(n));
+    s->workers = calloc((size_t)c->workers, sizeof *s->workers);
+    s->idle = malloc((size_t)c->workers * sizeof *s->idle);
+    if (!s->workers || !s->idle) {
+        sim_out_of_memory(n);
+        return;
+    }
+    /* Idle workers are taken from the top: worker 0 first. */
+    for (uint32_t w = 0; w < (uint32_t)c->workers; w++)
+        s->idle[w] = (uint32_t)c->workers - 1 - w;
+    s->nidle = (uint32_t)c->workers;
+}
+
+/* Crash: requests in service and waiting are dropped (the client sees a timeout). */
+static void service_crash(sim_node *n) {
+    service_state *s = sim_state(n);
+    const service_config *c = sim_config(n);
+    sim_time now = sim_now(n);
+    if (!s->workers || !s->idle)
+        return;
+    for (uint32_t w = 0; w < (uint32_t)c->workers; w++) {
+        sim_req_free(n, s->workers[w].req);
+        s->workers[w].req = NULL;
+        s->idle[w] = (uint32_t)c->workers - 1 - w;
+    }
+    s->nidle = (uint32_t)c->workers;
+    while (s->head) {
+        sim_req *r = s->head;
+        s->head = r->next;
+        sim_req_free(n, r);
+    }
+    s->tail = NULL;
+    s->waiting = 0;
+    sim_tavg_set(&s->busy, now, 0);
+    sim_tavg_set(&s->queued, now, 0);
+}
+
+static void service_report(const sim_node *n, sim_report *w) {
+    const service_state *s = sim_state_const(n);
+    const service_config *c = sim_config(n);
+    sim_time end = sim_run_end(n);
+    sim_report_int(w, "arrivals", (int64_t)s->arrivals);
+    sim_report_int(w, "completed", (int64_t)s->completed);
+    sim_report_int(w, "rejected", (int64_t)s->rejected);
+    sim_report_int(w, "failed", (int64_t)s->failed);
+    if (c->calls.n)
+        sim_report_int(w, "calls", (int64_t)s->calls_made);
+    sim_report_number(w, "utilization", sim_tavg_mean(&s->busy, end) / (double)c->workers);
+    sim_report_number(w, "queue_mean", sim_tavg_mean(&s->queued, end));
+    sim_report_hist_ms(w, "wait_ms", &s->wait, SIM_PCT_SHORT);
+    sim_report_hist_ms(w, "sojourn_ms", &s->sojourn, SIM_PCT_SHORT);
+}
+
+/* Requests still held are freed by the engine with its pool. */
+static void service_destroy(sim_node *n) {
+    service_state *s = sim_state(n);
+    free(s->workers);
+    free(s->idle);
+    sim_hist_free(&s->wait);
+    sim_hist_free(&s->sojourn);
+}
+
+const sim_kind dsim_service_kind = {
+    .version = SIM_KIND_VERSION,
+    .name = "service",
+    .summary = "a station with parallel workers and a FIFO waiting room; forwards or calls on",
+    .config_size = sizeof(service_config),
+    .state_size = sizeof(service_state),
+    .params = service_params,
+    .create = service_create,
+    .receive = service_receive,
+    .timer = service_timer,
+    .crash = service_crash,
+    .report = service_report,
+    .destroy = service_destroy,
+};

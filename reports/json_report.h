@@ -1,0 +1,18 @@
+/* The result document as JSON (contract §7): a sim_report writer that builds a cJSON tree in
+ * the order keys are written, and its rendering to text. Only reports/ and the CLI touch cJSON. */
+#ifndef DSIM_JSON_REPORT_H
+#define DSIM_JSON_REPORT_H
+
+#include "engine.h"
+
+#include <cjson/cJSON.h>
+
+/* Builds the engine's result document. The caller owns the tree (cJSON_Delete); NULL when out
+ * of memory. */
+cJSON *dsim_json_report(const sim_engine *e);
+
+/* Renders doc as indented UTF-8 text ending in a newline. The caller frees the text with
+ * free(); NULL when out of memory. */
+char *dsim_json_render(const cJSON *doc);
+
+#endif

@@ -1,0 +1,125 @@
+/* Renders a result document for people: a header line, the client requests with their
+ * latency percentiles, one block per node listing its figures in document order, the network
+ * counters and the fault log. Generic over kinds: a new kind's figures show up unchanged. */
+#include "summary.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <string.h>
+
+static double num(const cJSON *obj, const char *key) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static const char *str(const cJSON *obj, const char *key) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsString(v) ? v->valuestring : "?";
+}
+
+/* Prints a number compactly: integers as such, others with 4 significant digits. */
+static void print_value(FILE *out, double v) {
+    if (isnan(v))
+        fputs("-", out);
+    else if (v == floor(v) && fabs(v) < 1e15)
+        fprintf(out, "%.0f", v);
+    else
+        fprintf(out, "%.4g", v);
+}
+
+/* Prints the scalars of obj as "key value" pairs, and nested objects as key{k v, ...}. */
+static void print_fields(FILE *out, const cJSON *obj, const char *skip) {
+    const cJSON *it;
+    bool first = true;
+    cJSON_ArrayForEach(it, obj) {
+        if (skip && strcmp(it->string, skip) == 0)
+            continue;
+        if (!first)
+            fputs("  ", out);
+        first = false;
+        fprintf(out, "%s ", it->string);
+        if (cJSON_IsNumber(it))
+            print_value(out, it->valuedouble);
+        else if (cJSON_IsString(it))
+            fputs(it->valuestring, out);
+        else if (cJSON_IsBool(it))
+            fputs(cJSON_IsTrue(it) ? "yes" : "no", out);
+        else if (cJSON_IsObject(it)) {
+            fputc('{', out);
+            print_fields(out, it, NULL);
+            fputc('}', out);
+        } else if (cJSON_IsArray(it))
+            fprintf(out, "[%d]", cJSON_GetArraySize(it));
+    }
+}
+
+static void print_requests(FILE *out, const cJSON *req) {
+    if (!req)
+        return;
+    fputs("requests   issued ", out);
+    print_value(out, num(req, "issued"));
+    fputs("  completed ", out);
+    print_value(out, num(req, "completed"));
+    fputs("  rejected ", out);
+    print_value(out, num(req, "rejected"));
+    fputs("  timed_out ", out);
+    print_value(out, num(req, "timed_out"));
+    fputs("  failed ", out);
+    print_value(out, num(req, "failed"));
+    fputs("  throughput ", out);
+    print_value(out, num(req, "throughput_rps"));
+    fputs("/s\n", out);
+    const cJSON *lat = cJSON_GetObjectItemCaseSensitive(req, "latency_ms");
+    if (lat && num(req, "completed") > 0) {
+        fputs("latency ms ", out);
+        print_fields(out, lat, NULL);
+        fputc('\n', out);
+    }
+}
+
+static void print_faults(FILE *out, const cJSON *faults) {
+    const cJSON *f;
+    if (!cJSON_IsArray(faults))
+        return;
+    fputs("faults\n", out);
+    cJSON_ArrayForEach(f, faults) {
+        fputs("  ", out);
+        print_fields(out, f, NULL);
+        fputc('\n', out);
+    }
+}
+
+void dsim_summary_print(FILE *out, const cJSON *doc) {
+    fprintf(out, "%s  seed ", str(doc, "topology"));
+    print_value(out, num(doc, "seed"));
+    fputs("  simulated ", out);
+    print_value(out, num(doc, "duration_s"));
+    fputs(" s (warm-up ", out);
+    print_value(out, num(doc, "warmup_s"));
+    fputs(" s)  events ", out);
+    print_value(out, num(doc, "events"));
+    fputc('\n', out);
+    print_requests(out, cJSON_GetObjectItemCaseSensitive(doc, "requests"));
+
+    const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(doc, "nodes"), *n;
+    size_t width = 4;
+    cJSON_ArrayForEach(n, nodes) {
+        size_t len = strlen(n->string);
+        if (len > width)
+            width = len;
+    }
+    if (nodes)
+        fputs("nodes\n", out);
+    cJSON_ArrayForEach(n, nodes) {
+        fprintf(out, "  %-*s %-8s ", (int)width, n->string, str(n, "kind"));
+        print_fields(out, n, "kind");
+        fputc('\n', out);
+    }
+    const cJSON *net = cJSON_GetObjectItemCaseSensitive(doc, "network");
+    if (net) {
+        fputs("network    ", out);
+        print_fields(out, net, NULL);
+        fputc('\n', out);
+    }
+    print_faults(out, cJSON_GetObjectItemCaseSensitive(doc, "faults"));
+}

@@ -1,0 +1,242 @@
+/* The event loop: pop the earliest event (time, then scheduling order), dispatch it by type
+ * to the node's kind, repeat until the run's end. Also creation, teardown and the result
+ * document's engine-level parts (requests, network, faults). */
+#include "engine_int.h"
+
+#include "rng.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PROGRESS_EVERY (1u << 20)
+
+void sim__schedule(sim_engine *e, sim_time t, uint8_t type, uint32_t dst, uint32_t src,
+                   uint16_t tag, sim_req *req, uint64_t arg) {
+    sim_event *ev = sim_pool_get(&e->events_pool);
+    if (!ev) {
+        e->failed = true;
+        sim__req_free(e, req);
+        return;
+    }
+    ev->time = t;
+    ev->seq = e->seq++;
+    ev->type = type;
+    ev->dst = dst;
+    ev->src = src;
+    ev->tag = tag;
+    ev->req = req;
+    ev->arg = arg;
+    ev->epoch = e->nodes[dst].epoch;
+    sim_queue_push(e->queue, ev);
+}
+
+void sim__req_free(sim_engine *e, sim_req *r) {
+    if (r && r != &e->spare)
+        sim_pool_put(&e->reqs_pool, r);
+}
+
+void sim__send(sim_engine *e, uint32_t src, uint32_t dst, uint16_t tag, sim_req *req,
+               uint64_t arg) {
+    sim_time delay;
+    if (sim_net_route(&e->net, src, dst, &delay) != SIM_NET_DELIVER) {
+        sim__req_free(e, req);
+        return;
+    }
+    sim__schedule(e, e->now + delay, SIM_EV_DELIVER, dst, src, tag, req, arg);
+}
+
+static void free_nodes(sim_engine *e) {
+    for (size_t i = 0; i < e->nnodes; i++) {
+        sim_node *n = &e->nodes[i];
+        if (n->kind && n->kind->destroy && n->state)
+            n->kind->destroy(n);
+        free(n->state);
+        gsl_rng_free(n->rng);
+    }
+    free(e->nodes);
+}
+
+void sim_engine_free(sim_engine *e) {
+    if (!e)
+        return;
+    free_nodes(e);
+    sim_queue_free(e->queue);
+    sim_pool_destroy(&e->events_pool);
+    sim_pool_destroy(&e->reqs_pool);
+    sim_net_destroy(&e->net);
+    sim_hist_free(&e->req.latency);
+    free(e->log);
+    free(e);
+}
+
+static int make_nodes(sim_engine *e) {
+    const sim_topology *t = e->topo;
+    e->nodes = calloc(t->nnodes ? t->nnodes : 1, sizeof *e->nodes);
+    if (!e->nodes)
+        return -1;
+    e->nnodes = t->nnodes;
+    for (size_t i = 0; i < t->nnodes; i++) {
+        sim_node *n = &e->nodes[i];
+        n->eng = e;
+        n->topo = &t->nodes[i];
+        n->kind = t->nodes[i].kind;
+        n->id = (uint32_t)i;
+        n->slow = 1;
+        n->state = calloc(1, n->kind->state_size ? n->kind->state_size : 1);
+        n->rng = sim_rng_new(e->seed, n->topo->name);
+        if (!n->state || !n->rng)
+            return -1;
+    }
+    return 0;
+}
+
+sim_engine *sim_engine_new(const sim_topology *topo, uint64_t seed) {
+    sim_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->topo = topo;
+    e->seed = seed;
+    e->end = topo->duration;
+    e->warmup = topo->warmup;
+    sim_pool_init(&e->events_pool, sizeof(sim_event));
+    sim_pool_init(&e->reqs_pool, sizeof(sim_req));
+    sim_hist_init(&e->req.latency);
+    e->queue = sim_queue_new();
+    if (!e->queue || sim_net_init(&e->net, &topo->net, topo->nnodes, seed) || make_nodes(e)) {
+        sim_engine_free(e);
+        return NULL;
+    }
+    for (size_t i = 0; i < topo->nfaults; i++) {
+        const sim_fault *f = &topo->faults[i];
+        sim__schedule(e, f->at, SIM_EV_FAULT, 0, 0, 0, NULL, i);
+        if (f->duration != SIM_TIME_NONE)
+            sim__schedule(e, f->at + f->duration, SIM_EV_FAULT, 0, 0, 1, NULL, i);
+    }
+    for (size_t i = 0; i < e->nnodes; i++)
+        if (e->nodes[i].kind->create)
+            e->nodes[i].kind->create(&e->nodes[i]);
+    if (e->failed) {
+        sim_engine_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+/* A message reached a crashed node: a request is refused (the caller learns it failed, as
+ * with a refused connection); anything else is dropped. */
+static void refuse(sim_engine *e, sim_event *ev) {
+    e->refused++;
+    sim_req *r = ev->req;
+    if (ev->tag == SIM_MSG_REQUEST && r) {
+        r->status = SIM_REQ_FAILED;
+        sim__send(e, ev->dst, r->reply_to, SIM_MSG_REPLY, r, 0);
+    } else {
+        sim__req_free(e, r);
+    }
+}
+
+static void dispatch(sim_engine *e, sim_event *ev) {
+    sim_node *n = &e->nodes[ev->dst];
+    switch ((sim_event_type)ev->type) {
+    case SIM_EV_DELIVER:
+        if (n->crashed) {
+            refuse(e, ev);
+        } else if (n->kind->receive) {
+            sim_msg m = {ev->tag, ev->src, ev->req, ev->arg};
+            n->kind->receive(n, &m);
+        } else {
+            sim__req_free(e, ev->req);
+        }
+        break;
+    case SIM_EV_TIMER:
+        if (!n->crashed && ev->epoch == n->epoch && n->kind->timer)
+            n->kind->timer(n, ev->tag, ev->arg);
+        break;
+    case SIM_EV_FAULT:
+        sim__fault_apply(e, &e->topo->faults[ev->arg], ev->tag == 1);
+        break;
+    }
+}
+
+int sim_engine_run_until(sim_engine *e, sim_time until) {
+    sim_time limit = until < e->end ? until : e->end;
+    sim_event *ev;
+    uint64_t next_progress = (e->events / PROGRESS_EVERY + 1) * PROGRESS_EVERY;
+    while (!e->failed && (ev = sim_queue_pop_until(e->queue, limit))) {
+        e->now = ev->time;
+        e->events++;
+        dispatch(e, ev);
+        sim_pool_put(&e->events_pool, ev);
+        if (e->events == next_progress) {
+            next_progress += PROGRESS_EVERY;
+            if (e->progress)
+                e->progress(e->progress_ud, e->now, e->end);
+        }
+    }
+    if (!e->failed && limit > e->now)
+        e->now = limit;
+    return e->failed ? -1 : 0;
+}
+
+int sim_engine_run(sim_engine *e) { return sim_engine_run_until(e, e->end); }
+
+uint64_t sim_engine_events(const sim_engine *e) { return e->events; }
+
+sim_time sim_engine_now(const sim_engine *e) { return e->now; }
+
+void sim_engine_set_progress(sim_engine *e, sim_progress_fn fn, void *ud) {
+    e->progress = fn;
+    e->progress_ud = ud;
+}
+
+static void report_requests(const sim_engine *e, sim_report *w) {
+    const sim_reqstats *s = &e->req;
+    double measured_s = sim_time_s(e->end - e->warmup);
+    sim_report_open(w, "requests");
+    sim_report_int(w, "issued", (int64_t)s->issued);
+    sim_report_int(w, "completed", (int64_t)s->completed);
+    sim_report_int(w, "rejected", (int64_t)s->rejected);
+    sim_report_int(w, "timed_out", (int64_t)s->timed_out);
+    sim_report_int(w, "failed", (int64_t)s->failed);
+    sim_report_number(w, "throughput_rps",
+                      measured_s > 0 ? (double)s->completed / measured_s : 0);
+    sim_report_hist_ms(w, "latency_ms", &s->latency, SIM_PCT_FULL);
+    sim_report_close(w);
+}
+
+static void report_network(const sim_engine *e, sim_report *w) {
+    sim_report_open(w, "network");
+    sim_report_int(w, "messages", (int64_t)e->net.sent);
+    sim_report_int(w, "lost", (int64_t)e->net.lost);
+    sim_report_int(w, "partitioned", (int64_t)e->net.cut);
+    sim_report_int(w, "refused", (int64_t)e->refused);
+    sim_report_close(w);
+}
+
+void sim_engine_report(const sim_engine *e, sim_report *w) {
+    const sim_topology *t = e->topo;
+    sim_report_open(w, NULL);
+    sim_report_string(w, "dsim_version", DSIM_VERSION);
+    sim_report_string(w, "topology", t->name);
+    sim_report_int(w, "seed", (int64_t)e->seed);
+    sim_report_number(w, "duration_s", sim_time_s(t->duration));
+    sim_report_number(w, "warmup_s", sim_time_s(t->warmup));
+    sim_report_int(w, "events", (int64_t)e->events);
+    report_requests(e, w);
+    sim_report_open(w, "nodes");
+    for (size_t i = 0; i < e->nnodes; i++) {
+        const sim_node *n = &e->nodes[i];
+        sim_report_open(w, n->topo->name);
+        sim_report_string(w, "kind", n->kind->name);
+        if (n->crashed)
+            sim_report_bool(w, "crashed", true);
+        if (n->kind->report)
+            n->kind->report(n, w);
+        sim_report_close(w);
+    }
+    sim_report_close(w);
+    report_network(e, w);
+    if (t->nfaults)
+        sim__fault_report(e, w);
+    sim_report_close(w);
+}

@@ -1,0 +1,38 @@
+/* The simulation engine: owns every node, event, request and random stream of one run.
+ * Engines share nothing, so any number can exist and run interleaved in one process. */
+#ifndef SIM_ENGINE_H
+#define SIM_ENGINE_H
+
+#include "report.h"
+#include "simtime.h"
+#include "topology.h"
+
+#include <stdint.h>
+
+typedef struct sim_engine sim_engine;
+
+/* Called every so many events with the current and final simulated time. */
+typedef void (*sim_progress_fn)(void *ud, sim_time now, sim_time end);
+
+/* Creates the nodes of topo (borrowed: it must outlive the engine) and schedules the faults;
+ * seed is the master seed of every random stream. NULL when out of memory. */
+sim_engine *sim_engine_new(const sim_topology *topo, uint64_t seed);
+/* Frees the engine, its nodes, events and requests. NULL is a no-op. */
+void sim_engine_free(sim_engine *e);
+/* Processes every event up to and including time until (capped at the run's end).
+ * Returns 0, or -1 when the run failed (out of memory). */
+int sim_engine_run_until(sim_engine *e, sim_time until);
+/* Runs to the end of the topology's duration. Returns 0, or -1 on failure. */
+int sim_engine_run(sim_engine *e);
+/* Writes the whole result document (contract §7) through w. */
+void sim_engine_report(const sim_engine *e, sim_report *w);
+/* Number of events processed so far. */
+uint64_t sim_engine_events(const sim_engine *e);
+/* Current simulated time. */
+sim_time sim_engine_now(const sim_engine *e);
+/* Sets a progress callback, called about every million events. */
+void sim_engine_set_progress(sim_engine *e, sim_progress_fn fn, void *ud);
+
+#define DSIM_VERSION "0.1.0"
+
+#endif

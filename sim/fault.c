@@ -1,0 +1,110 @@
+/* Fault actions of the topology's `faults:` list, applied at their time and undone after
+ * their duration: crash and restart call the kind's hooks and bump the node's incarnation;
+ * partition and loss change the network; slow scales service times. Each application is
+ * logged for the result document. */
+#include "engine_int.h"
+
+#include <stdlib.h>
+
+static void crash(sim_engine *e, sim_node *n) {
+    (void)e;
+    if (n->crashed)
+        return;
+    n->crashed = true;
+    n->epoch++;
+    if (n->kind->crash)
+        n->kind->crash(n);
+}
+
+static void restart(sim_engine *e, sim_node *n) {
+    (void)e;
+    if (!n->crashed)
+        return;
+    n->crashed = false;
+    if (n->kind->restart)
+        n->kind->restart(n);
+}
+
+static void log_action(sim_engine *e, const sim_fault *f, bool undo) {
+    if (e->nlog == e->caplog) {
+        size_t cap = e->caplog ? 2 * e->caplog : 8;
+        sim_fault_log *l = realloc(e->log, cap * sizeof *l);
+        if (!l) {
+            e->failed = true;
+            return;
+        }
+        e->log = l;
+        e->caplog = cap;
+    }
+    e->log[e->nlog++] = (sim_fault_log){e->now, f, undo};
+}
+
+void sim__fault_apply(sim_engine *e, const sim_fault *f, bool undo) {
+    log_action(e, f, undo);
+    switch (f->kind) {
+    case SIM_FAULT_CRASH:
+    case SIM_FAULT_RESTART: {
+        bool down = (f->kind == SIM_FAULT_CRASH) != undo;
+        for (uint32_t i = 0; i < f->node.count; i++) {
+            sim_node *n = &e->nodes[f->node.first + i];
+            if (down)
+                crash(e, n);
+            else
+                restart(e, n);
+        }
+        break;
+    }
+    case SIM_FAULT_PARTITION:
+        if (undo)
+            sim_net_heal(&e->net);
+        else if (sim_net_partition(&e->net, f->groups, f->ngroups))
+            e->failed = true;
+        break;
+    case SIM_FAULT_LOSS:
+        if (undo)
+            sim_net_remove_loss(&e->net, f);
+        else if (sim_net_add_loss(&e->net, f))
+            e->failed = true;
+        break;
+    case SIM_FAULT_SLOW:
+        for (uint32_t i = 0; i < f->node.count; i++)
+            e->nodes[f->node.first + i].slow = undo ? 1 : f->value;
+        break;
+    }
+}
+
+static const char *action_name(const sim_fault *f, bool undo) {
+    switch (f->kind) {
+    case SIM_FAULT_CRASH:
+        return undo ? "restart" : "crash";
+    case SIM_FAULT_RESTART:
+        return undo ? "crash" : "restart";
+    case SIM_FAULT_PARTITION:
+        return undo ? "heal" : "partition";
+    case SIM_FAULT_LOSS:
+        return undo ? "loss_end" : "loss";
+    case SIM_FAULT_SLOW:
+        return undo ? "slow_end" : "slow";
+    }
+    return "?";
+}
+
+void sim__fault_report(const sim_engine *e, sim_report *w) {
+    sim_report_open_array(w, "faults");
+    for (size_t i = 0; i < e->nlog; i++) {
+        const sim_fault_log *l = &e->log[i];
+        const sim_fault *f = l->fault;
+        sim_report_open(w, NULL);
+        sim_report_number(w, "at_ms", sim_time_ms(l->at));
+        sim_report_string(w, "action", action_name(f, l->undo));
+        if (f->kind == SIM_FAULT_CRASH || f->kind == SIM_FAULT_RESTART ||
+            f->kind == SIM_FAULT_SLOW)
+            sim_report_string(w, "node", f->node.name);
+        if (f->kind == SIM_FAULT_LOSS && !l->undo)
+            sim_report_number(w, "probability", f->value);
+        if (f->kind == SIM_FAULT_SLOW && !l->undo)
+            sim_report_number(w, "factor", f->value);
+        sim_report_close(w);
+    }
+    sim_report_close(w);
+}

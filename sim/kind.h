@@ -1,0 +1,63 @@
+/* The node-kind interface: one constant table of operations per kind (like ROSS's tw_lptype
+ * or Redis's module types). The engine allocates and zeroes each instance's state
+ * (state_size bytes) and calls the hooks; a NULL hook does nothing. Later kinds plug in here
+ * without touching the engine. */
+#ifndef SIM_KIND_H
+#define SIM_KIND_H
+
+#include "param.h"
+#include "report.h"
+#include "request.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SIM_KIND_VERSION 1
+
+typedef struct sim_node sim_node;
+typedef struct sim_check sim_check;
+
+/* A delivered message. req is owned by the receiving node from the call on (may be NULL). */
+typedef struct sim_msg {
+    uint16_t tag; /* SIM_MSG_REQUEST, SIM_MSG_REPLY, or a kind's own from SIM_MSG_USER */
+    uint32_t src; /* sending node's index */
+    sim_req *req;
+    uint64_t arg;
+} sim_msg;
+
+typedef struct sim_kind {
+    int version;         /* SIM_KIND_VERSION */
+    const char *name;    /* the YAML `kind:` word */
+    const char *summary; /* one line for docs */
+    size_t config_size;  /* bytes of the config struct the params fill */
+    size_t state_size;   /* bytes of per-instance state, zeroed by the engine */
+    const sim_param *params; /* ends with an entry whose name is NULL */
+    /* Cross-key checks after every key was parsed; report with sim_check_error. */
+    void (*check)(const void *config, sim_check *ck);
+    /* Sets up an instance at time 0 (may send and set timers). Allocation failure: call
+     * sim_out_of_memory and return. */
+    void (*create)(sim_node *node);
+    /* Handles a message; the node owns msg->req from here on. */
+    void (*receive)(sim_node *node, const sim_msg *msg);
+    /* Handles a timer the node set; timers set before a crash never fire. */
+    void (*timer)(sim_node *node, uint16_t tag, uint64_t arg);
+    /* The node just crashed: drop volatile state and free every request it holds. */
+    void (*crash)(sim_node *node);
+    /* The node comes back after a crash. */
+    void (*restart)(sim_node *node);
+    /* Writes the node's figures into the open object of its entry under "nodes". */
+    void (*report)(const sim_node *node, sim_report *out);
+    /* Frees what create allocated (requests held are freed by the engine with its pool). */
+    void (*destroy)(sim_node *node);
+    /* Aggregates client outcomes into the document's "requests" (set by client kinds). */
+    bool is_client;
+} sim_kind;
+
+/* Reports a cross-key problem at key's position in the node (or at the node when key is NULL
+ * or absent from the file). */
+void sim_check_error(sim_check *ck, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* True when key was written in the node's YAML (not defaulted). */
+bool sim_check_given(const sim_check *ck, const char *key);
+
+#endif

@@ -1,0 +1,760 @@
+/* The topology loader: parses the YAML document with libyaml, applies --set overrides on the
+ * document tree, checks every mapping for duplicate keys, then reads the top level, the
+ * nodes (through each kind's parameter table), the network and the faults, and finally
+ * resolves node references. Every problem is reported; any problem means no topology. */
+#include "loader_int.h"
+
+#include "units.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_REPLICAS 1000000
+
+void sim__ld_error(sim_loader *ld, const yaml_node_t *y, const char *fmt, ...) {
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (y)
+        sim_diag_error(ld->diag, (int)y->start_mark.line + 1, (int)y->start_mark.column + 1, "%s",
+                       msg);
+    else
+        sim_diag_error(ld->diag, 0, 0, "%s", msg);
+}
+
+const char *sim__ld_scalar(const yaml_node_t *y) {
+    return y && y->type == YAML_SCALAR_NODE ? (const char *)y->data.scalar.value : NULL;
+}
+
+yaml_node_t *sim__ld_node(sim_loader *ld, int id) { return yaml_document_get_node(ld->doc, id); }
+
+yaml_node_t *sim__ld_get(sim_loader *ld, yaml_node_t *map, const char *key,
+                         yaml_node_t **key_node) {
+    if (!map || map->type != YAML_MAPPING_NODE)
+        return NULL;
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *k = sim__ld_node(ld, p->key);
+        const char *ks = sim__ld_scalar(k);
+        if (ks && strcmp(ks, key) == 0) {
+            if (key_node)
+                *key_node = k;
+            return sim__ld_node(ld, p->value);
+        }
+    }
+    return NULL;
+}
+
+char *sim__ld_strdup(sim_loader *ld, const char *s) {
+    char *c = sim_arena_strdup(ld->arena, s);
+    if (!c && s)
+        ld->oom = true;
+    return c;
+}
+
+void *sim__ld_alloc(sim_loader *ld, size_t size) {
+    void *p = sim_arena_alloc(ld->arena, size);
+    if (!p)
+        ld->oom = true;
+    return p;
+}
+
+void sim_check_error(sim_check *ck, const char *key, const char *fmt, ...) {
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    yaml_node_t *kn = NULL;
+    if (key)
+        sim__ld_get(ck->ld, ck->map, key, &kn);
+    sim__ld_error(ck->ld, kn ? kn : ck->map, "%s: %s", ck->where, msg);
+}
+
+bool sim_check_given(const sim_check *ck, const char *key) {
+    return sim__ld_get(ck->ld, ck->map, key, NULL) != NULL;
+}
+
+/* ---- document-level checks ---- */
+
+static void check_duplicates(sim_loader *ld, yaml_node_t *y, int depth) {
+    if (!y || depth > 64)
+        return;
+    if (y->type == YAML_SEQUENCE_NODE) {
+        for (yaml_node_item_t *it = y->data.sequence.items.start; it < y->data.sequence.items.top;
+             it++)
+            check_duplicates(ld, sim__ld_node(ld, *it), depth + 1);
+        return;
+    }
+    if (y->type != YAML_MAPPING_NODE)
+        return;
+    for (yaml_node_pair_t *p = y->data.mapping.pairs.start; p < y->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = sim__ld_node(ld, p->key);
+        const char *ks = sim__ld_scalar(k);
+        if (!ks)
+            sim__ld_error(ld, k, "keys must be plain words, not a mapping or a list");
+        for (yaml_node_pair_t *q = y->data.mapping.pairs.start; ks && q < p; q++) {
+            const char *qs = sim__ld_scalar(sim__ld_node(ld, q->key));
+            if (qs && strcmp(qs, ks) == 0) {
+                yaml_node_t *first = sim__ld_node(ld, q->key);
+                sim__ld_error(ld, k, "duplicate key '%s' (first given at line %d)", ks,
+                              (int)first->start_mark.line + 1);
+                break;
+            }
+        }
+        check_duplicates(ld, sim__ld_node(ld, p->value), depth + 1);
+    }
+}
+
+/* Applies one PATH=VALUE override to the document tree. */
+static void apply_override(sim_loader *ld, const sim_override *o) {
+    yaml_node_t *cur = yaml_document_get_root_node(ld->doc);
+    char path[512];
+    snprintf(path, sizeof path, "%s", o->path);
+    char *save = NULL;
+    char *seg = strtok_r(path, ".", &save);
+    if (!seg) {
+        sim_diag_error(ld->diag, 0, 0, "--set %s=%s: empty path", o->path, o->value);
+        return;
+    }
+    while (seg) {
+        char *next = strtok_r(NULL, ".", &save);
+        int child = 0;
+        yaml_node_pair_t *pair = NULL;
+        yaml_node_item_t *item = NULL; /* items and pairs live outside the node array, which
+                                          adding a node may move */
+        if (cur && cur->type == YAML_MAPPING_NODE) {
+            for (yaml_node_pair_t *p = cur->data.mapping.pairs.start;
+                 p < cur->data.mapping.pairs.top; p++) {
+                const char *ks = sim__ld_scalar(sim__ld_node(ld, p->key));
+                if (ks && strcmp(ks, seg) == 0) {
+                    pair = p;
+                    child = p->value;
+                }
+            }
+            if (!child && !next) { /* a new key in an existing mapping */
+                int map_id = (int)(cur - ld->doc->nodes.start) + 1;
+                int k = yaml_document_add_scalar(ld->doc, NULL, (yaml_char_t *)seg, -1,
+                                                 YAML_PLAIN_SCALAR_STYLE);
+                int v = yaml_document_add_scalar(ld->doc, NULL, (yaml_char_t *)o->value, -1,
+                                                 YAML_PLAIN_SCALAR_STYLE);
+                if (!k || !v || !yaml_document_append_mapping_pair(ld->doc, map_id, k, v)) {
+                    ld->oom = true;
+                    return;
+                }
+                /* The new nodes point at the mapping they were added to, for messages. */
+                yaml_node_t *map = yaml_document_get_node(ld->doc, map_id);
+                yaml_document_get_node(ld->doc, k)->start_mark = map->start_mark;
+                yaml_document_get_node(ld->doc, v)->start_mark = map->start_mark;
+                return;
+            }
+        } else if (cur && cur->type == YAML_SEQUENCE_NODE) {
+            int64_t idx;
+            long n = (long)(cur->data.sequence.items.top - cur->data.sequence.items.start);
+            if (!sim_parse_int(seg, &idx) && idx >= 0 && idx < n) {
+                item = &cur->data.sequence.items.start[idx];
+                child = *item;
+            }
+        }
+        if (!child) {
+            sim_diag_error(ld->diag, 0, 0, "--set %s=%s: no key '%s' in the topology", o->path,
+                           o->value, seg);
+            return;
+        }
+        yaml_node_t *c = sim__ld_node(ld, child);
+        if (!next) {
+            if (c->type != YAML_SCALAR_NODE) {
+                sim_diag_error(ld->diag, 0, 0, "--set %s=%s: '%s' is not a scalar value",
+                               o->path, o->value, o->path);
+                return;
+            }
+            yaml_mark_t mark = c->start_mark;
+            int v = yaml_document_add_scalar(ld->doc, NULL, (yaml_char_t *)o->value, -1,
+                                             YAML_PLAIN_SCALAR_STYLE);
+            if (!v) {
+                ld->oom = true;
+                return;
+            }
+            yaml_document_get_node(ld->doc, v)->start_mark = mark;
+            if (pair)
+                pair->value = v;
+            else
+                *item = v;
+            return;
+        }
+        cur = c;
+        seg = next;
+    }
+}
+
+/* ---- nodes ---- */
+
+typedef struct group {
+    const char *name;
+    uint32_t first, count;
+    bool replicated;
+} group;
+
+static bool valid_name(const char *s) {
+    if (!islower((unsigned char)s[0]))
+        return false;
+    for (const char *p = s + 1; *p; p++)
+        if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '_' && *p != '-')
+            return false;
+    return true;
+}
+
+static const sim_kind *find_kind(const sim_kind *const *kinds, const char *name) {
+    for (size_t i = 0; kinds[i]; i++)
+        if (strcmp(kinds[i]->name, name) == 0)
+            return kinds[i];
+    return NULL;
+}
+
+static void kind_list(const sim_kind *const *kinds, char *buf, size_t size) {
+    buf[0] = 0;
+    for (size_t i = 0; kinds[i]; i++) {
+        strncat(buf, i ? ", " : "", size - strlen(buf) - 1);
+        strncat(buf, kinds[i]->name, size - strlen(buf) - 1);
+    }
+}
+
+/* Reads the nodes mapping: kinds, replicas and parameters; fills t->nodes and groups. */
+static int load_nodes(sim_loader *ld, yaml_node_t *nodes, const sim_kind *const *kinds,
+                      sim_topology *t, group **groups_out, size_t *ngroups) {
+    if (!nodes || nodes->type != YAML_MAPPING_NODE ||
+        nodes->data.mapping.pairs.top == nodes->data.mapping.pairs.start) {
+        sim__ld_error(ld, nodes, "nodes: expected a mapping of node names to nodes");
+        return -1;
+    }
+    size_t ng = (size_t)(nodes->data.mapping.pairs.top - nodes->data.mapping.pairs.start);
+    group *groups = sim__ld_alloc(ld, ng * sizeof *groups);
+    const sim_kind **gkind = sim__ld_alloc(ld, ng * sizeof *gkind);
+    if (!groups || !gkind)
+        return -1;
+    int bad = 0;
+    uint64_t total = 0;
+    size_t g = 0;
+    static const char *const skip[] = {"kind", "replicas", NULL};
+    char kinds_text[256];
+    kind_list(kinds, kinds_text, sizeof kinds_text);
+    for (yaml_node_pair_t *p = nodes->data.mapping.pairs.start; p < nodes->data.mapping.pairs.top;
+         p++, g++) {
+        yaml_node_t *kn = sim__ld_node(ld, p->key), *body = sim__ld_node(ld, p->value);
+        const char *name = sim__ld_scalar(kn);
+        groups[g].name = name ? sim__ld_strdup(ld, name) : "?";
+        groups[g].count = 1;
+        if (!name || !valid_name(name)) {
+            sim__ld_error(ld, kn, "nodes: node name '%s' must match [a-z][a-z0-9_-]*",
+                          name ? name : "?");
+            bad = -1;
+            continue;
+        }
+        if (!body || body->type != YAML_MAPPING_NODE) {
+            sim__ld_error(ld, body, "%s: expected a mapping with at least 'kind'", name);
+            bad = -1;
+            continue;
+        }
+        yaml_node_t *kindn = sim__ld_get(ld, body, "kind", NULL);
+        const char *kname = sim__ld_scalar(kindn);
+        if (!kname) {
+            sim__ld_error(ld, kindn ? kindn : body, "%s: missing 'kind' (one of %s)", name,
+                          kinds_text);
+            bad = -1;
+        } else if (!(gkind[g] = find_kind(kinds, kname))) {
+            sim__ld_error(ld, kindn, "%s: unknown kind '%s' (expected one of %s)", name, kname,
+                          kinds_text);
+            bad = -1;
+        }
+        yaml_node_t *rn = sim__ld_get(ld, body, "replicas", NULL);
+        if (rn) {
+            int64_t r;
+            const char *rs = sim__ld_scalar(rn);
+            if (!rs || sim_parse_int(rs, &r) || r < 1 || r > MAX_REPLICAS) {
+                sim__ld_error(ld, rn, "%s: replicas: expected a whole number in [1, %d], got '%s'",
+                              name, MAX_REPLICAS, rs ? rs : "a collection");
+                bad = -1;
+            } else {
+                groups[g].count = (uint32_t)r;
+                groups[g].replicated = true;
+            }
+        }
+        groups[g].first = (uint32_t)total;
+        total += groups[g].count;
+    }
+    if (total > 100000000) {
+        sim__ld_error(ld, nodes, "nodes: %llu instances in all, more than 100000000",
+                      (unsigned long long)total);
+        return -1;
+    }
+    if (bad)
+        return -1;
+    t->nnodes = (size_t)total;
+    t->nodes = sim__ld_alloc(ld, (total ? total : 1) * sizeof *t->nodes);
+    if (!t->nodes)
+        return -1;
+    g = 0;
+    for (yaml_node_pair_t *p = nodes->data.mapping.pairs.start; p < nodes->data.mapping.pairs.top;
+         p++, g++) {
+        yaml_node_t *body = sim__ld_node(ld, p->value);
+        const sim_kind *k = gkind[g];
+        void *config = sim__ld_alloc(ld, k->config_size ? k->config_size : 1);
+        if (!config)
+            return -1;
+        if (sim__ld_params(ld, k->params, body, skip, groups[g].name, config)) {
+            bad = -1;
+        } else if (k->check) {
+            size_t before = sim_diag_count(ld->diag);
+            sim_check ck = {ld, body, groups[g].name};
+            k->check(config, &ck);
+            if (sim_diag_count(ld->diag) != before)
+                bad = -1;
+        }
+        for (uint32_t i = 0; i < groups[g].count; i++) {
+            sim_topo_node *tn = &t->nodes[groups[g].first + i];
+            tn->group = groups[g].name;
+            tn->kind = k;
+            tn->config = config;
+            tn->group_first = groups[g].first;
+            tn->group_count = groups[g].count;
+            tn->replica = i;
+            if (groups[g].replicated) {
+                char buf[160];
+                snprintf(buf, sizeof buf, "%s.%u", groups[g].name, i);
+                tn->name = sim__ld_strdup(ld, buf);
+            } else {
+                tn->name = groups[g].name;
+            }
+        }
+    }
+    *groups_out = groups;
+    *ngroups = ng;
+    return bad;
+}
+
+/* Resolves every queued reference against the groups ("web") and instances ("web.2"). */
+static int resolve_refs(sim_loader *ld, const group *groups, size_t ng) {
+    int bad = 0;
+    for (size_t i = 0; i < ld->nrefs; i++) {
+        sim_ref *r = ld->refs[i].ref;
+        const char *dot = strrchr(r->name, '.');
+        bool found = false;
+        for (size_t g = 0; g < ng && !found; g++) {
+            if (strcmp(groups[g].name, r->name) == 0) {
+                r->first = groups[g].first;
+                r->count = groups[g].count;
+                found = true;
+            } else if (dot && groups[g].replicated &&
+                       strlen(groups[g].name) == (size_t)(dot - r->name) &&
+                       strncmp(groups[g].name, r->name, (size_t)(dot - r->name)) == 0) {
+                int64_t idx;
+                if (!sim_parse_int(dot + 1, &idx) && idx >= 0 && idx < groups[g].count) {
+                    r->first = groups[g].first + (uint32_t)idx;
+                    r->count = 1;
+                    found = true;
+                }
+            }
+        }
+        if (!found) {
+            sim_diag_error(ld->diag, ld->refs[i].line, ld->refs[i].col, "no node named '%s'",
+                           r->name);
+            bad = -1;
+        }
+    }
+    return bad;
+}
+
+/* ---- network and faults ---- */
+
+static int load_network(sim_loader *ld, yaml_node_t *y, sim_network *net) {
+    net->loss = 0;
+    if (!y)
+        return 0;
+    if (y->type != YAML_MAPPING_NODE) {
+        sim__ld_error(ld, y, "network: expected a mapping (latency, loss, links)");
+        return -1;
+    }
+    int bad = 0;
+    for (yaml_node_pair_t *p = y->data.mapping.pairs.start; p < y->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = sim__ld_node(ld, p->key), *v = sim__ld_node(ld, p->value);
+        const char *ks = sim__ld_scalar(k);
+        if (!ks)
+            continue;
+        if (strcmp(ks, "latency") == 0) {
+            bad |= sim__ld_dist(ld, v, "network: latency", &net->latency);
+        } else if (strcmp(ks, "loss") == 0) {
+            bad |= sim__ld_prob(ld, v, "network: loss", &net->loss);
+        } else if (strcmp(ks, "links") == 0) {
+            if (v->type != YAML_SEQUENCE_NODE) {
+                sim__ld_error(ld, v, "network: links: expected a list of {from, to, latency, loss}");
+                bad = -1;
+                continue;
+            }
+            size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+            net->links = sim__ld_alloc(ld, (n ? n : 1) * sizeof *net->links);
+            if (!net->links)
+                return -1;
+            net->nlinks = n;
+            for (size_t i = 0; i < n; i++) {
+                yaml_node_t *l = sim__ld_node(ld, v->data.sequence.items.start[i]);
+                sim_link *link = &net->links[i];
+                link->loss = -1;
+                if (l->type != YAML_MAPPING_NODE) {
+                    sim__ld_error(ld, l, "network: links: expected {from, to, latency, loss}");
+                    bad = -1;
+                    continue;
+                }
+                yaml_node_t *from = sim__ld_get(ld, l, "from", NULL),
+                            *to = sim__ld_get(ld, l, "to", NULL);
+                if (!from || !to) {
+                    sim__ld_error(ld, l, "network: links: a link needs 'from' and 'to'");
+                    bad = -1;
+                }
+                for (yaml_node_pair_t *q = l->data.mapping.pairs.start;
+                     q < l->data.mapping.pairs.top; q++) {
+                    yaml_node_t *lk = sim__ld_node(ld, q->key), *lv = sim__ld_node(ld, q->value);
+                    const char *ls = sim__ld_scalar(lk);
+                    if (!ls)
+                        continue;
+                    if (strcmp(ls, "from") == 0)
+                        bad |= sim__ld_ref(ld, lv, "network: links: from", &link->from);
+                    else if (strcmp(ls, "to") == 0)
+                        bad |= sim__ld_ref(ld, lv, "network: links: to", &link->to);
+                    else if (strcmp(ls, "latency") == 0)
+                        bad |= sim__ld_dist(ld, lv, "network: links: latency", &link->latency);
+                    else if (strcmp(ls, "loss") == 0)
+                        bad |= sim__ld_prob(ld, lv, "network: links: loss", &link->loss);
+                    else {
+                        sim__ld_error(ld, lk, "network: links: unknown key '%s' (known keys: "
+                                              "from, to, latency, loss)", ls);
+                        bad = -1;
+                    }
+                }
+            }
+        } else if (strcmp(ks, "duplicate") == 0 || strcmp(ks, "reorder") == 0 ||
+                   strcmp(ks, "bandwidth") == 0) {
+            sim__ld_error(ld, k, "network: '%s' is not supported yet in this version of dsim", ks);
+            bad = -1;
+        } else {
+            sim__ld_error(ld, k, "network: unknown key '%s' (known keys: latency, loss, links)",
+                          ks);
+            bad = -1;
+        }
+    }
+    return bad ? -1 : 0;
+}
+
+static const char *const fault_actions[] = {"crash", "restart", "partition", "loss", "slow", NULL};
+
+static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_fault *f) {
+    char w[64];
+    snprintf(w, sizeof w, "faults[%zu]", i);
+    f->duration = SIM_TIME_NONE;
+    f->line = (int)y->start_mark.line + 1;
+    if (y->type != YAML_MAPPING_NODE) {
+        sim__ld_error(ld, y, "%s: expected a mapping such as {at: 10s, crash: web}", w);
+        return -1;
+    }
+    int bad = 0, actions = 0;
+    yaml_node_t *at = NULL, *action = NULL, *factor = NULL, *from = NULL, *to = NULL;
+    for (yaml_node_pair_t *p = y->data.mapping.pairs.start; p < y->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = sim__ld_node(ld, p->key), *v = sim__ld_node(ld, p->value);
+        const char *ks = sim__ld_scalar(k);
+        if (!ks)
+            continue;
+        bool is_action = false;
+        for (int a = 0; fault_actions[a]; a++)
+            if (strcmp(ks, fault_actions[a]) == 0) {
+                is_action = true;
+                f->kind = (sim_fault_kind)a;
+            }
+        if (is_action) {
+            action = v;
+            actions++;
+        } else if (strcmp(ks, "at") == 0) {
+            at = v;
+        } else if (strcmp(ks, "duration") == 0) {
+            bad |= sim__ld_duration(ld, v, "faults: duration", &f->duration);
+        } else if (strcmp(ks, "factor") == 0) {
+            factor = v;
+        } else if (strcmp(ks, "from") == 0) {
+            from = v;
+        } else if (strcmp(ks, "to") == 0) {
+            to = v;
+        } else {
+            sim__ld_error(ld, k, "%s: unknown key '%s' (known keys: at, duration, crash, "
+                                 "restart, partition, loss, slow, factor, from, to)", w, ks);
+            bad = -1;
+        }
+    }
+    if (!at) {
+        sim__ld_error(ld, y, "%s: missing 'at' (when the fault happens)", w);
+        bad = -1;
+    } else {
+        bad |= sim__ld_duration(ld, at, "faults: at", &f->at);
+    }
+    if (actions != 1) {
+        sim__ld_error(ld, y, "%s: expected exactly one action among crash, restart, partition, "
+                             "loss, slow; found %d", w, actions);
+        return -1;
+    }
+    if (factor && f->kind != SIM_FAULT_SLOW) {
+        sim__ld_error(ld, factor, "%s: 'factor' goes with 'slow'", w);
+        bad = -1;
+    }
+    if ((from || to) && f->kind != SIM_FAULT_LOSS) {
+        sim__ld_error(ld, from ? from : to, "%s: 'from' and 'to' go with 'loss'", w);
+        bad = -1;
+    }
+    switch (f->kind) {
+    case SIM_FAULT_CRASH:
+    case SIM_FAULT_RESTART:
+        bad |= sim__ld_ref(ld, action, w, &f->node);
+        break;
+    case SIM_FAULT_SLOW:
+        bad |= sim__ld_ref(ld, action, w, &f->node);
+        if (!factor) {
+            sim__ld_error(ld, y, "%s: 'slow' needs 'factor' (service times are multiplied by it)",
+                          w);
+            bad = -1;
+        } else {
+            bad |= sim__ld_number(ld, factor, "faults: factor", 1e-6, 1e6, &f->value);
+        }
+        break;
+    case SIM_FAULT_LOSS:
+        bad |= sim__ld_prob(ld, action, "faults: loss", &f->value);
+        if (!from != !to) {
+            sim__ld_error(ld, y, "%s: a loss on a link needs both 'from' and 'to'", w);
+            bad = -1;
+        } else if (from) {
+            bad |= sim__ld_ref(ld, from, "faults: from", &f->from);
+            bad |= sim__ld_ref(ld, to, "faults: to", &f->to);
+        }
+        break;
+    case SIM_FAULT_PARTITION: {
+        if (action->type != YAML_SEQUENCE_NODE ||
+            action->data.sequence.items.top - action->data.sequence.items.start < 1) {
+            sim__ld_error(ld, action, "%s: partition: expected a list of sides, e.g. "
+                                      "[[a, b], [c]]", w);
+            return -1;
+        }
+        f->ngroups = (size_t)(action->data.sequence.items.top - action->data.sequence.items.start);
+        f->groups = sim__ld_alloc(ld, f->ngroups * sizeof *f->groups);
+        if (!f->groups)
+            return -1;
+        for (size_t g = 0; g < f->ngroups; g++)
+            bad |= sim__ld_reflist(ld, sim__ld_node(ld, action->data.sequence.items.start[g]),
+                                   "faults: partition", &f->groups[g]);
+        break;
+    }
+    }
+    return bad ? -1 : 0;
+}
+
+static int load_faults(sim_loader *ld, yaml_node_t *y, sim_topology *t) {
+    if (!y)
+        return 0;
+    if (y->type != YAML_SEQUENCE_NODE) {
+        sim__ld_error(ld, y, "faults: expected a list of fault actions");
+        return -1;
+    }
+    size_t n = (size_t)(y->data.sequence.items.top - y->data.sequence.items.start);
+    t->faults = sim__ld_alloc(ld, (n ? n : 1) * sizeof *t->faults);
+    if (!t->faults)
+        return -1;
+    t->nfaults = n;
+    int bad = 0;
+    for (size_t i = 0; i < n; i++)
+        bad |= load_fault(ld, sim__ld_node(ld, y->data.sequence.items.start[i]), i, &t->faults[i]);
+    return bad ? -1 : 0;
+}
+
+/* ---- top level ---- */
+
+static char *file_stem(sim_loader *ld, const char *path) {
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", base);
+    char *dot = strrchr(buf, '.');
+    if (dot && dot != buf)
+        *dot = 0;
+    return sim__ld_strdup(ld, buf);
+}
+
+static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
+                    const sim_kind *const *kinds, sim_topology *t) {
+    if (!root || root->type != YAML_MAPPING_NODE) {
+        sim__ld_error(ld, root, "expected a mapping with keys name, seed, duration, warmup, "
+                                "nodes, network, faults");
+        return -1;
+    }
+    static const char *const known[] = {"name", "seed", "duration", "warmup", "nodes",
+                                        "network", "faults", NULL};
+    int bad = 0;
+    for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *k = sim__ld_node(ld, p->key);
+        const char *ks = sim__ld_scalar(k);
+        bool ok = false;
+        for (int i = 0; ks && known[i]; i++)
+            ok = ok || strcmp(ks, known[i]) == 0;
+        if (ks && !ok) {
+            sim__ld_error(ld, k, "unknown top-level key '%s' (known keys: name, seed, duration, "
+                                 "warmup, nodes, network, faults)", ks);
+            bad = -1;
+        }
+    }
+    yaml_node_t *v;
+    t->name = file_stem(ld, file);
+    if ((v = sim__ld_get(ld, root, "name", NULL))) {
+        if (!sim__ld_scalar(v) || !*sim__ld_scalar(v)) {
+            sim__ld_error(ld, v, "name: expected a non-empty string");
+            bad = -1;
+        } else {
+            t->name = sim__ld_strdup(ld, sim__ld_scalar(v));
+        }
+    }
+    t->seed = 1;
+    if ((v = sim__ld_get(ld, root, "seed", NULL))) {
+        int64_t s;
+        if (!sim__ld_scalar(v) || sim_parse_int(sim__ld_scalar(v), &s) || s < 0) {
+            sim__ld_error(ld, v, "seed: expected a whole number >= 0, got '%s'",
+                          sim__ld_scalar(v) ? sim__ld_scalar(v) : "a collection");
+            bad = -1;
+        } else {
+            t->seed = (uint64_t)s;
+        }
+    }
+    if (!(v = sim__ld_get(ld, root, "duration", NULL))) {
+        sim__ld_error(ld, root, "missing required key 'duration' (simulated time to run, e.g. "
+                                "60s)");
+        bad = -1;
+    } else if (!sim__ld_duration(ld, v, "duration", &t->duration) && t->duration <= 0) {
+        sim__ld_error(ld, v, "duration: expected a duration > 0");
+        bad = -1;
+    } else if (t->duration <= 0) {
+        bad = -1;
+    }
+    if ((v = sim__ld_get(ld, root, "warmup", NULL))) {
+        if (sim__ld_duration(ld, v, "warmup", &t->warmup))
+            bad = -1;
+        else if (t->duration > 0 && t->warmup >= t->duration) {
+            sim__ld_error(ld, v, "warmup: must be shorter than duration");
+            bad = -1;
+        }
+    }
+    group *groups = NULL;
+    size_t ng = 0;
+    if (!(v = sim__ld_get(ld, root, "nodes", NULL))) {
+        sim__ld_error(ld, root, "missing required key 'nodes'");
+        bad = -1;
+    } else if (load_nodes(ld, v, kinds, t, &groups, &ng)) {
+        bad = -1;
+    }
+    bad |= load_network(ld, sim__ld_get(ld, root, "network", NULL), &t->net);
+    bad |= load_faults(ld, sim__ld_get(ld, root, "faults", NULL), t);
+    if (groups)
+        bad |= resolve_refs(ld, groups, ng);
+    return bad ? -1 : 0;
+}
+
+void sim_topology_free(sim_topology *t) {
+    if (t)
+        sim_arena_free(t->arena);
+}
+
+sim_topology *sim_load_string(const char *name, const char *text, size_t len,
+                              const sim_override *sets, size_t nsets,
+                              const sim_kind *const *kinds, sim_diag *diag) {
+    sim_loader ld = {.diag = diag};
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    size_t errors_before = sim_diag_count(diag);
+    if (!yaml_parser_initialize(&parser))
+        return NULL;
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    if (!yaml_parser_load(&parser, &doc)) {
+        sim_diag_error(diag, (int)parser.problem_mark.line + 1,
+                       (int)parser.problem_mark.column + 1, "YAML syntax: %s%s%s",
+                       parser.problem ? parser.problem : "unreadable document",
+                       parser.context ? " " : "", parser.context ? parser.context : "");
+        yaml_parser_delete(&parser);
+        return NULL;
+    }
+    yaml_parser_delete(&parser);
+    ld.doc = &doc;
+    sim_arena *arena = sim_arena_new();
+    sim_topology *t = arena ? sim_arena_alloc(arena, sizeof *t) : NULL;
+    if (!t) {
+        sim_diag_error(diag, 0, 0, "out of memory");
+        sim_arena_free(arena);
+        yaml_document_delete(&doc);
+        return NULL;
+    }
+    t->arena = arena;
+    ld.arena = arena;
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (!root) {
+        sim_diag_error(diag, 1, 1, "the file is empty: expected a topology mapping");
+    } else {
+        for (size_t i = 0; i < nsets; i++)
+            apply_override(&ld, &sets[i]);
+        root = yaml_document_get_root_node(&doc);
+        check_duplicates(&ld, root, 0);
+        load_top(&ld, root, name, kinds, t);
+    }
+    if (ld.oom)
+        sim_diag_error(diag, 0, 0, "out of memory while loading");
+    free(ld.refs);
+    yaml_document_delete(&doc);
+    if (sim_diag_count(diag) != errors_before) {
+        sim_arena_free(arena);
+        return NULL;
+    }
+    return t;
+}
+
+sim_topology *sim_load_file(const char *path, const sim_override *sets, size_t nsets,
+                            const sim_kind *const *kinds, sim_diag *diag) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        sim_diag_error(diag, 0, 0, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len == cap) {
+            cap = cap ? 2 * cap : 65536;
+            char *b = realloc(buf, cap);
+            if (!b) {
+                free(buf);
+                fclose(f);
+                sim_diag_error(diag, 0, 0, "out of memory reading the file");
+                return NULL;
+            }
+            buf = b;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    bool err = ferror(f);
+    fclose(f);
+    if (err) {
+        free(buf);
+        sim_diag_error(diag, 0, 0, "cannot read the file");
+        return NULL;
+    }
+    sim_topology *t = sim_load_string(path, buf, len, sets, nsets, kinds, diag);
+    free(buf);
+    return t;
+}

@@ -1,0 +1,27 @@
+/* The topology loader: YAML (libyaml) -> checked sim_topology. Every problem goes to the
+ * diagnostics context as FILE:LINE:COL: error: ...; on any problem nothing is returned. */
+#ifndef SIM_LOADER_H
+#define SIM_LOADER_H
+
+#include "diag.h"
+#include "kind.h"
+#include "topology.h"
+
+#include <stddef.h>
+
+/* A --set PATH=VALUE override: a dotted path of mapping keys (or list indices) and a scalar. */
+typedef struct sim_override {
+    const char *path;
+    const char *value;
+} sim_override;
+
+/* Loads the file at path with the overrides applied, against the NULL-terminated kinds table.
+ * Returns the topology (caller frees with sim_topology_free), or NULL with errors in diag. */
+sim_topology *sim_load_file(const char *path, const sim_override *sets, size_t nsets,
+                            const sim_kind *const *kinds, sim_diag *diag);
+/* Same for text in memory; name is the file name used in messages and as the default name. */
+sim_topology *sim_load_string(const char *name, const char *text, size_t len,
+                              const sim_override *sets, size_t nsets,
+                              const sim_kind *const *kinds, sim_diag *diag);
+
+#endif

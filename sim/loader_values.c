@@ -1,0 +1,636 @@
+/* Typed values of the topology format: distributions, references, routes, op mixes, key
+ * choosers, and the generic filling of a kind's config struct from its parameter table. */
+#include "loader_int.h"
+
+#include "units.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SUM_SLACK 1e-9
+
+static const char *const op_names[SIM_OP_COUNT] = {"read", "write"};
+
+static int op_index(const char *s) {
+    for (int i = 0; i < SIM_OP_COUNT; i++)
+        if (strcmp(s, op_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+static bool is_map(const yaml_node_t *y) { return y && y->type == YAML_MAPPING_NODE; }
+static bool is_seq(const yaml_node_t *y) { return y && y->type == YAML_SEQUENCE_NODE; }
+
+#define FOR_PAIRS(p, map)                                                                   \
+    for (yaml_node_pair_t *p = (map)->data.mapping.pairs.start;                             \
+         p < (map)->data.mapping.pairs.top; p++)
+#define FOR_ITEMS(it, seq)                                                                  \
+    for (yaml_node_item_t *it = (seq)->data.sequence.items.start;                           \
+         it < (seq)->data.sequence.items.top; it++)
+
+static const char *show(const yaml_node_t *y) {
+    const char *s = sim__ld_scalar(y);
+    return s ? s : is_map(y) ? "a mapping" : "a list";
+}
+
+int sim__ld_number(sim_loader *ld, yaml_node_t *y, const char *where, double min, double max,
+                   double *out) {
+    const char *s = sim__ld_scalar(y);
+    double v;
+    if (!s || sim_parse_number(s, &v)) {
+        sim__ld_error(ld, y, "%s: expected a number, got '%s'", where, show(y));
+        return -1;
+    }
+    if (min != max && (v < min || v > max)) {
+        sim__ld_error(ld, y, "%s: expected a number in [%g, %g], got %s", where, min, max, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int sim__ld_prob(sim_loader *ld, yaml_node_t *y, const char *where, double *out) {
+    const char *s = sim__ld_scalar(y);
+    double v;
+    if (!s || sim_parse_number(s, &v) || v < 0 || v > 1) {
+        sim__ld_error(ld, y, "%s: expected a probability in [0, 1], got '%s'", where, show(y));
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int sim__ld_duration(sim_loader *ld, yaml_node_t *y, const char *where, sim_time *out) {
+    const char *s = sim__ld_scalar(y);
+    const char *err = s ? sim_parse_duration(s, out) : "a duration (e.g. 5ms)";
+    if (err) {
+        sim__ld_error(ld, y, "%s: expected %s, got '%s'", where, err, show(y));
+        return -1;
+    }
+    return 0;
+}
+
+/* A duration as double nanoseconds; positive unless zero_ok. */
+static int dur_ns(sim_loader *ld, yaml_node_t *y, const char *where, bool zero_ok,
+                  double *out) {
+    const char *s = sim__ld_scalar(y);
+    const char *err = s ? sim_parse_duration_ns(s, out) : "a duration (e.g. 5ms)";
+    if (err) {
+        sim__ld_error(ld, y, "%s: expected %s, got '%s'", where, err, show(y));
+        return -1;
+    }
+    if (!zero_ok && *out <= 0) {
+        sim__ld_error(ld, y, "%s: expected a duration > 0, got %s", where, s);
+        return -1;
+    }
+    return 0;
+}
+
+typedef struct dist_form {
+    const char *name;
+    sim_dist_kind kind;
+    const char *keys[3]; /* the parameter keys besides `dist` */
+} dist_form;
+
+static const dist_form dist_forms[] = {
+    {"constant", SIM_DIST_CONSTANT, {"value"}},
+    {"exponential", SIM_DIST_EXPONENTIAL, {"mean"}},
+    {"uniform", SIM_DIST_UNIFORM, {"min", "max"}},
+    {"normal", SIM_DIST_NORMAL, {"mean", "stddev"}},
+    {"lognormal", SIM_DIST_LOGNORMAL, {"mean", "stddev"}},
+    {"erlang", SIM_DIST_ERLANG, {"k", "mean"}},
+    {"gamma", SIM_DIST_GAMMA, {"shape", "mean"}},
+    {"pareto", SIM_DIST_PARETO, {"shape", "scale"}},
+    {"weibull", SIM_DIST_WEIBULL, {"shape", "scale"}},
+    {"empirical", SIM_DIST_EMPIRICAL, {"values"}},
+};
+
+static int dist_params(sim_loader *ld, yaml_node_t *y, const dist_form *f, const char *w,
+                       sim_dist *d) {
+    yaml_node_t *v[3] = {NULL};
+    int bad = 0;
+    for (int i = 0; i < 3 && f->keys[i]; i++) {
+        v[i] = sim__ld_get(ld, y, f->keys[i], NULL);
+        if (!v[i]) {
+            sim__ld_error(ld, y, "%s: distribution '%s' needs key '%s'", w, f->name, f->keys[i]);
+            bad = -1;
+        }
+    }
+    if (bad)
+        return -1;
+    d->kind = f->kind;
+    switch (f->kind) {
+    case SIM_DIST_CONSTANT:
+        return dur_ns(ld, v[0], w, true, &d->a);
+    case SIM_DIST_EXPONENTIAL:
+        return dur_ns(ld, v[0], w, false, &d->a);
+    case SIM_DIST_UNIFORM:
+        if (dur_ns(ld, v[0], w, true, &d->a) || dur_ns(ld, v[1], w, true, &d->b))
+            return -1;
+        if (d->b < d->a) {
+            sim__ld_error(ld, v[1], "%s: uniform max must not be below min", w);
+            return -1;
+        }
+        return 0;
+    case SIM_DIST_NORMAL:
+        return dur_ns(ld, v[0], w, true, &d->a) || dur_ns(ld, v[1], w, true, &d->b) ? -1 : 0;
+    case SIM_DIST_LOGNORMAL: {
+        double m, s;
+        if (dur_ns(ld, v[0], w, false, &m) || dur_ns(ld, v[1], w, true, &s))
+            return -1;
+        double s2 = log(1 + (s * s) / (m * m));
+        d->a = log(m) - s2 / 2;
+        d->b = sqrt(s2);
+        return 0;
+    }
+    case SIM_DIST_ERLANG: {
+        const char *ks = sim__ld_scalar(v[0]);
+        int64_t k;
+        if (!ks || sim_parse_int(ks, &k) || k < 1 || k > 1000000) {
+            sim__ld_error(ld, v[0], "%s: erlang k: expected a whole number >= 1, got '%s'", w,
+                          show(v[0]));
+            return -1;
+        }
+        d->k = (unsigned)k;
+        return dur_ns(ld, v[1], w, false, &d->a);
+    }
+    case SIM_DIST_GAMMA: {
+        double mean;
+        if (sim__ld_number(ld, v[0], w, 1e-9, 1e9, &d->a) || dur_ns(ld, v[1], w, false, &mean))
+            return -1;
+        d->b = mean / d->a;
+        return 0;
+    }
+    case SIM_DIST_PARETO:
+    case SIM_DIST_WEIBULL:
+        return sim__ld_number(ld, v[0], w, 1e-9, 1e9, &d->a) ||
+                       dur_ns(ld, v[1], w, false, &d->b)
+                   ? -1
+                   : 0;
+    case SIM_DIST_EMPIRICAL: {
+        if (!is_seq(v[0]) || v[0]->data.sequence.items.top == v[0]->data.sequence.items.start) {
+            sim__ld_error(ld, v[0], "%s: empirical values: expected a non-empty list of durations",
+                          w);
+            return -1;
+        }
+        size_t n = (size_t)(v[0]->data.sequence.items.top - v[0]->data.sequence.items.start);
+        double *vals = sim__ld_alloc(ld, n * sizeof *vals);
+        if (!vals)
+            return -1;
+        size_t i = 0;
+        FOR_ITEMS(it, v[0]) {
+            if (dur_ns(ld, sim__ld_node(ld, *it), w, true, &vals[i++]))
+                return -1;
+        }
+        d->values = vals;
+        d->n = n;
+        return 0;
+    }
+    case SIM_DIST_NONE:
+        break;
+    }
+    return -1;
+}
+
+int sim__ld_dist(sim_loader *ld, yaml_node_t *y, const char *where, sim_dist *out) {
+    sim_dist d = {0};
+    if (sim__ld_scalar(y)) {
+        if (dur_ns(ld, y, where, true, &d.a))
+            return -1;
+        d.kind = SIM_DIST_CONSTANT;
+        *out = d;
+        return 0;
+    }
+    if (!is_map(y)) {
+        sim__ld_error(ld, y, "%s: expected a duration or a distribution {dist: ..., ...}", where);
+        return -1;
+    }
+    yaml_node_t *kn = sim__ld_get(ld, y, "dist", NULL);
+    const char *name = sim__ld_scalar(kn);
+    if (!name) {
+        sim__ld_error(ld, y, "%s: a distribution needs key 'dist' (constant, exponential, "
+                             "uniform, normal, lognormal, erlang, gamma, pareto, weibull, "
+                             "empirical)", where);
+        return -1;
+    }
+    const dist_form *f = NULL;
+    for (size_t i = 0; i < sizeof dist_forms / sizeof *dist_forms; i++)
+        if (strcmp(name, dist_forms[i].name) == 0)
+            f = &dist_forms[i];
+    if (!f) {
+        sim__ld_error(ld, kn, "%s: unknown distribution '%s' (expected constant, exponential, "
+                              "uniform, normal, lognormal, erlang, gamma, pareto, weibull or "
+                              "empirical)", where, name);
+        return -1;
+    }
+    int bad = 0;
+    FOR_PAIRS(p, y) {
+        yaml_node_t *k = sim__ld_node(ld, p->key);
+        const char *ks = sim__ld_scalar(k);
+        bool known = ks && strcmp(ks, "dist") == 0;
+        for (int i = 0; ks && i < 3 && f->keys[i]; i++)
+            known = known || strcmp(ks, f->keys[i]) == 0;
+        if (!known) {
+            sim__ld_error(ld, k, "%s: unknown key '%s' for distribution '%s'", where,
+                          ks ? ks : "?", f->name);
+            bad = -1;
+        }
+    }
+    if (bad || dist_params(ld, y, f, where, &d))
+        return -1;
+    *out = d;
+    return 0;
+}
+
+int sim__ld_ref(sim_loader *ld, yaml_node_t *y, const char *where, sim_ref *out) {
+    const char *s = sim__ld_scalar(y);
+    if (!s || !*s) {
+        sim__ld_error(ld, y, "%s: expected a node name, got '%s'", where, show(y));
+        return -1;
+    }
+    out->name = sim__ld_strdup(ld, s);
+    out->first = out->count = 0;
+    if (ld->nrefs == ld->caprefs) {
+        size_t cap = ld->caprefs ? 2 * ld->caprefs : 32;
+        sim_pending_ref *r = realloc(ld->refs, cap * sizeof *r);
+        if (!r) {
+            ld->oom = true;
+            return -1;
+        }
+        ld->refs = r;
+        ld->caprefs = cap;
+    }
+    ld->refs[ld->nrefs++] =
+        (sim_pending_ref){out, (int)y->start_mark.line + 1, (int)y->start_mark.column + 1};
+    return 0;
+}
+
+int sim__ld_reflist(sim_loader *ld, yaml_node_t *y, const char *where, sim_reflist *out) {
+    if (!is_seq(y)) {
+        out->n = 1;
+        out->refs = sim__ld_alloc(ld, sizeof *out->refs);
+        return out->refs ? sim__ld_ref(ld, y, where, &out->refs[0]) : -1;
+    }
+    size_t n = (size_t)(y->data.sequence.items.top - y->data.sequence.items.start);
+    if (n == 0) {
+        sim__ld_error(ld, y, "%s: expected at least one node name", where);
+        return -1;
+    }
+    out->n = n;
+    out->refs = sim__ld_alloc(ld, n * sizeof *out->refs);
+    if (!out->refs)
+        return -1;
+    size_t i = 0;
+    int bad = 0;
+    FOR_ITEMS(it, y) {
+        if (sim__ld_ref(ld, sim__ld_node(ld, *it), where, &out->refs[i++]))
+            bad = -1;
+    }
+    return bad;
+}
+
+static int parse_route(sim_loader *ld, yaml_node_t *y, const char *w, sim_route *out) {
+    if (!is_map(y)) {
+        out->n = 1;
+        out->to = sim__ld_alloc(ld, sizeof *out->to);
+        out->p = sim__ld_alloc(ld, sizeof *out->p);
+        if (!out->to || !out->p)
+            return -1;
+        out->p[0] = 1;
+        return sim__ld_ref(ld, y, w, &out->to[0]);
+    }
+    size_t n = (size_t)(y->data.mapping.pairs.top - y->data.mapping.pairs.start);
+    out->n = n;
+    out->to = sim__ld_alloc(ld, (n ? n : 1) * sizeof *out->to);
+    out->p = sim__ld_alloc(ld, (n ? n : 1) * sizeof *out->p);
+    if (!out->to || !out->p)
+        return -1;
+    size_t i = 0;
+    double sum = 0;
+    int bad = 0;
+    FOR_PAIRS(p, y) {
+        if (sim__ld_ref(ld, sim__ld_node(ld, p->key), w, &out->to[i]) ||
+            sim__ld_prob(ld, sim__ld_node(ld, p->value), w, &out->p[i]))
+            bad = -1;
+        sum += out->p[i++];
+    }
+    if (!bad && sum > 1 + SUM_SLACK) {
+        sim__ld_error(ld, y, "%s: routing probabilities sum to %g, more than 1", w, sum);
+        bad = -1;
+    }
+    return bad;
+}
+
+static int parse_opmix(sim_loader *ld, yaml_node_t *y, const char *w, sim_opmix *out) {
+    if (!is_map(y)) {
+        sim__ld_error(ld, y, "%s: expected a mapping of operations to probabilities, e.g. "
+                             "{read: 0.9, write: 0.1}", w);
+        return -1;
+    }
+    sim_opmix m = {{0}};
+    double sum = 0;
+    int bad = 0;
+    FOR_PAIRS(p, y) {
+        yaml_node_t *k = sim__ld_node(ld, p->key);
+        const char *ks = sim__ld_scalar(k);
+        int op = ks ? op_index(ks) : -1;
+        if (op < 0) {
+            sim__ld_error(ld, k, "%s: unknown operation '%s' (expected read or write)", w,
+                          ks ? ks : "?");
+            bad = -1;
+            continue;
+        }
+        if (sim__ld_prob(ld, sim__ld_node(ld, p->value), w, &m.p[op]))
+            bad = -1;
+        sum += m.p[op];
+    }
+    if (!bad && fabs(sum - 1) > 1e-6) {
+        sim__ld_error(ld, y, "%s: operation probabilities must sum to 1, not %g", w, sum);
+        bad = -1;
+    }
+    if (!bad)
+        *out = m;
+    return bad;
+}
+
+static int parse_opdist(sim_loader *ld, yaml_node_t *y, const char *w, sim_opdist *out) {
+    if (!is_map(y) || sim__ld_get(ld, y, "dist", NULL)) {
+        sim_dist d;
+        if (sim__ld_dist(ld, y, w, &d))
+            return -1;
+        for (int i = 0; i < SIM_OP_COUNT; i++)
+            out->op[i] = d;
+        return 0;
+    }
+    sim_opdist o = {{{0}}};
+    int bad = 0;
+    FOR_PAIRS(p, y) {
+        yaml_node_t *k = sim__ld_node(ld, p->key);
+        const char *ks = sim__ld_scalar(k);
+        int op = ks ? op_index(ks) : -1;
+        if (op < 0) {
+            sim__ld_error(ld, k, "%s: unknown operation '%s' (expected read or write, or a "
+                                 "distribution with key 'dist')", w, ks ? ks : "?");
+            bad = -1;
+        } else if (sim__ld_dist(ld, sim__ld_node(ld, p->value), w, &o.op[op])) {
+            bad = -1;
+        }
+    }
+    for (int i = 0; !bad && i < SIM_OP_COUNT; i++)
+        if (!o.op[i].kind) {
+            sim__ld_error(ld, y, "%s: per-operation form needs every operation: missing '%s'", w,
+                          op_names[i]);
+            bad = -1;
+        }
+    if (!bad)
+        *out = o;
+    return bad;
+}
+
+static int parse_keys(sim_loader *ld, yaml_node_t *y, const char *w, sim_keys *out) {
+    static const char *expected = "expected {dist: uniform, n: N} or {dist: zipf, n: N, s: X}";
+    if (!is_map(y)) {
+        sim__ld_error(ld, y, "%s: %s", w, expected);
+        return -1;
+    }
+    const char *d = sim__ld_scalar(sim__ld_get(ld, y, "dist", NULL));
+    sim_keys k = {0};
+    if (d && strcmp(d, "uniform") == 0)
+        k.dist = SIM_KEYS_UNIFORM;
+    else if (d && strcmp(d, "zipf") == 0)
+        k.dist = SIM_KEYS_ZIPF;
+    else {
+        sim__ld_error(ld, y, "%s: %s", w, expected);
+        return -1;
+    }
+    int bad = 0;
+    FOR_PAIRS(p, y) {
+        yaml_node_t *kn = sim__ld_node(ld, p->key);
+        const char *ks = sim__ld_scalar(kn);
+        if (!ks || (strcmp(ks, "dist") && strcmp(ks, "n") &&
+                    (k.dist != SIM_KEYS_ZIPF || strcmp(ks, "s")))) {
+            sim__ld_error(ld, kn, "%s: unknown key '%s' for the %s key chooser", w,
+                          ks ? ks : "?", d);
+            bad = -1;
+        }
+    }
+    yaml_node_t *nn = sim__ld_get(ld, y, "n", NULL);
+    int64_t n;
+    if (!nn || !sim__ld_scalar(nn) || sim_parse_int(sim__ld_scalar(nn), &n) || n < 1) {
+        sim__ld_error(ld, nn ? nn : y, "%s: n: expected a whole number of keys >= 1", w);
+        bad = -1;
+    } else {
+        k.n = (uint64_t)n;
+    }
+    if (k.dist == SIM_KEYS_ZIPF) {
+        yaml_node_t *sn = sim__ld_get(ld, y, "s", NULL);
+        if (!sn) {
+            sim__ld_error(ld, y, "%s: zipf needs the exponent s", w);
+            bad = -1;
+        } else if (sim__ld_number(ld, sn, w, 0, 100, &k.s)) {
+            bad = -1;
+        }
+    }
+    if (!bad)
+        *out = k;
+    return bad;
+}
+
+static bool in_range(const sim_param *p, double v) {
+    return p->min == p->max || (v >= p->min && v <= p->max);
+}
+
+/* Parses one value of param p from y into field. */
+static int parse_param(sim_loader *ld, const sim_param *p, yaml_node_t *y, const char *w,
+                       void *field) {
+    const char *s = sim__ld_scalar(y);
+    switch (p->type) {
+    case SIM_P_INT:
+    case SIM_P_LIMIT: {
+        int64_t v;
+        if (p->type == SIM_P_LIMIT && s && strcmp(s, "unbounded") == 0) {
+            *(int64_t *)field = -1;
+            return 0;
+        }
+        if (!s || sim_parse_int(s, &v) || !in_range(p, (double)v)) {
+            if (p->min != p->max)
+                sim__ld_error(ld, y, "%s: expected a whole number in [%.0f, %.0f]%s, got '%s'", w,
+                              p->min, p->max, p->type == SIM_P_LIMIT ? " or 'unbounded'" : "",
+                              show(y));
+            else
+                sim__ld_error(ld, y, "%s: expected a whole number, got '%s'", w, show(y));
+            return -1;
+        }
+        *(int64_t *)field = v;
+        return 0;
+    }
+    case SIM_P_NUMBER:
+        return sim__ld_number(ld, y, w, p->min, p->max, field);
+    case SIM_P_PROB:
+        return sim__ld_prob(ld, y, w, field);
+    case SIM_P_DURATION: {
+        sim_time t;
+        if (sim__ld_duration(ld, y, w, &t))
+            return -1;
+        if (!in_range(p, (double)t)) {
+            sim__ld_error(ld, y, "%s: expected a duration in [%gms, %gms], got %s", w,
+                          p->min / 1e6, p->max / 1e6, s);
+            return -1;
+        }
+        *(sim_time *)field = t;
+        return 0;
+    }
+    case SIM_P_RATE: {
+        double r;
+        const char *err = s ? sim_parse_rate(s, &r) : "a rate (e.g. 100/s)";
+        if (err || !in_range(p, r) || r <= 0) {
+            sim__ld_error(ld, y, "%s: expected %s, got '%s'",
+                          w, err ? err : "a rate > 0 (e.g. 100/s)", show(y));
+            return -1;
+        }
+        *(double *)field = r;
+        return 0;
+    }
+    case SIM_P_DIST:
+        return sim__ld_dist(ld, y, w, field);
+    case SIM_P_OPDIST:
+        return parse_opdist(ld, y, w, field);
+    case SIM_P_REF:
+        return sim__ld_ref(ld, y, w, field);
+    case SIM_P_REFLIST:
+        return sim__ld_reflist(ld, y, w, field);
+    case SIM_P_ROUTE:
+        return parse_route(ld, y, w, field);
+    case SIM_P_OPMIX:
+        return parse_opmix(ld, y, w, field);
+    case SIM_P_KEYS:
+        return parse_keys(ld, y, w, field);
+    case SIM_P_ENUM:
+        for (int i = 0; s && p->choices[i]; i++)
+            if (strcmp(s, p->choices[i]) == 0) {
+                *(int *)field = i;
+                return 0;
+            }
+        {
+            char list[256] = "";
+            for (int i = 0; p->choices[i]; i++) {
+                strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+                strncat(list, p->choices[i], sizeof list - strlen(list) - 1);
+            }
+            sim__ld_error(ld, y, "%s: expected one of %s, got '%s'", w, list, show(y));
+        }
+        return -1;
+    case SIM_P_BOOL:
+        if (s && (strcmp(s, "true") == 0 || strcmp(s, "false") == 0)) {
+            *(bool *)field = s[0] == 't';
+            return 0;
+        }
+        sim__ld_error(ld, y, "%s: expected true or false, got '%s'", w, show(y));
+        return -1;
+    }
+    return -1;
+}
+
+static void set_unset(const sim_param *p, void *field) {
+    switch (p->type) {
+    case SIM_P_INT:
+    case SIM_P_LIMIT:
+    case SIM_P_DURATION:
+        *(int64_t *)field = -1;
+        break;
+    case SIM_P_NUMBER:
+    case SIM_P_PROB:
+    case SIM_P_RATE:
+        *(double *)field = -1;
+        break;
+    default: /* zeroed config: NONE dists, empty refs, enum 0, false */
+        break;
+    }
+}
+
+/* Parses the default text of p into field; a broken default is a bug in the kind's table. */
+static void apply_default(sim_loader *ld, const sim_param *p, const char *w, void *field) {
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    if (!yaml_parser_initialize(&parser)) {
+        ld->oom = true;
+        return;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)p->def, strlen(p->def));
+    if (!yaml_parser_load(&parser, &doc)) {
+        sim_diag_error(ld->diag, 0, 0, "%s: internal error: bad default '%s'", w, p->def);
+        yaml_parser_delete(&parser);
+        return;
+    }
+    yaml_document_t *saved = ld->doc;
+    ld->doc = &doc;
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (!root || parse_param(ld, p, root, w, field))
+        sim_diag_error(ld->diag, 0, 0, "%s: internal error: bad default '%s'", w, p->def);
+    ld->doc = saved;
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&parser);
+}
+
+int sim__ld_params(sim_loader *ld, const sim_param *params, yaml_node_t *map,
+                   const char *const *skip, const char *where, void *config) {
+    int bad = 0;
+    char w[256];
+    for (const sim_param *p = params; p->name; p++) {
+        void *field = (char *)config + p->offset;
+        yaml_node_t *v = sim__ld_get(ld, map, p->name, NULL);
+        snprintf(w, sizeof w, "%s: %s", where, p->name);
+        set_unset(p, field);
+        if (v) {
+            if (parse_param(ld, p, v, w, field))
+                bad = -1;
+        } else if (p->def) {
+            apply_default(ld, p, w, field);
+        } else if (p->flags & SIM_PARAM_REQUIRED) {
+            sim__ld_error(ld, map, "%s: missing required key '%s'", where, p->name);
+            bad = -1;
+        }
+    }
+    FOR_PAIRS(pair, map) {
+        yaml_node_t *k = sim__ld_node(ld, pair->key);
+        const char *ks = sim__ld_scalar(k);
+        bool known = false;
+        for (const sim_param *p = params; ks && p->name && !known; p++)
+            known = strcmp(ks, p->name) == 0;
+        for (int i = 0; ks && skip && skip[i] && !known; i++)
+            known = strcmp(ks, skip[i]) == 0;
+        if (!known) {
+            char list[512] = "";
+            for (const sim_param *p = params; p->name; p++) {
+                strncat(list, *list ? ", " : "", sizeof list - strlen(list) - 1);
+                strncat(list, p->name, sizeof list - strlen(list) - 1);
+            }
+            for (int i = 0; skip && skip[i]; i++) {
+                strncat(list, *list ? ", " : "", sizeof list - strlen(list) - 1);
+                strncat(list, skip[i], sizeof list - strlen(list) - 1);
+            }
+            sim__ld_error(ld, k, "%s: unknown key '%s' (known keys: %s)", where, ks ? ks : "?",
+                          list);
+            bad = -1;
+        }
+    }
+    return bad;
+}
+
+const char *sim_param_type_name(sim_param_type t) {
+    static const char *const names[] = {
+        [SIM_P_INT] = "integer",       [SIM_P_NUMBER] = "number",
+        [SIM_P_PROB] = "probability",  [SIM_P_DURATION] = "duration",
+        [SIM_P_RATE] = "rate",         [SIM_P_DIST] = "distribution",
+        [SIM_P_OPDIST] = "distribution or {read: DIST, write: DIST}",
+        [SIM_P_REF] = "node",          [SIM_P_REFLIST] = "list of nodes",
+        [SIM_P_ROUTE] = "node or {node: probability, ...}",
+        [SIM_P_OPMIX] = "{read: p, write: p}",
+        [SIM_P_KEYS] = "key chooser",  [SIM_P_LIMIT] = "integer or 'unbounded'",
+        [SIM_P_ENUM] = "word",         [SIM_P_BOOL] = "boolean",
+    };
+    return names[t];
+}

@@ -1,0 +1,73 @@
+/* What a node-kind hook may do with its node: read the clock and its configuration, draw from
+ * its own random stream, send messages over the network, set timers, and take requests from
+ * the engine's pool. A sim_node pointer is valid during the hook that receives it. */
+#ifndef SIM_NODE_H
+#define SIM_NODE_H
+
+#include "kind.h"
+#include "request.h"
+#include "simtime.h"
+
+#include <gsl/gsl_rng.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Outcomes a client records for a request it issued. */
+typedef enum {
+    SIM_OUT_COMPLETED,
+    SIM_OUT_REJECTED,
+    SIM_OUT_TIMED_OUT,
+    SIM_OUT_FAILED,
+} sim_outcome;
+
+/* Current simulated time. */
+sim_time sim_now(const sim_node *n);
+/* End of the warm-up: requests issued before it are left out of every figure. */
+sim_time sim_warmup_end(const sim_node *n);
+/* End of the run (the topology's duration). */
+sim_time sim_run_end(const sim_node *n);
+/* True when t falls in the measured window [warm-up end, run end]. */
+bool sim_is_measured(const sim_node *n, sim_time t);
+
+/* The instance's zeroed state of kind->state_size bytes, owned by the engine. */
+void *sim_state(sim_node *n);
+const void *sim_state_const(const sim_node *n);
+/* The parsed configuration shared by the instances of a group (read-only). */
+const void *sim_config(const sim_node *n);
+/* Instance name ("web" or "web.3"), engine index, and the index within its group. */
+const char *sim_node_name(const sim_node *n);
+uint32_t sim_node_id(const sim_node *n);
+uint32_t sim_node_replica(const sim_node *n);
+/* The node's own group (all instances of its name) as a reference. */
+sim_ref sim_node_group(const sim_node *n);
+/* The node's own random stream. */
+gsl_rng *sim_rng(sim_node *n);
+/* Service-time multiplier from `slow` faults (1 when none). */
+double sim_slow_factor(const sim_node *n);
+
+/* Sends a message to node dst through the network (latency, loss, partitions, crashes);
+ * ownership of req (may be NULL) passes to the network. */
+void sim_send(sim_node *n, uint32_t dst, uint16_t tag, sim_req *req, uint64_t arg);
+/* Sends req back to req->reply_to with tag SIM_MSG_REPLY (req->status says how it went). */
+void sim_reply(sim_node *n, sim_req *req);
+/* Sets a timer that calls the kind's timer hook with tag and arg after delay (>= 0). */
+void sim_set_timer(sim_node *n, sim_time delay, uint16_t tag, uint64_t arg);
+/* Returns the index of one instance of ref, uniformly at random from n's stream. */
+uint32_t sim_pick(sim_node *n, const sim_ref *ref);
+
+/* Returns a zeroed request with a fresh id, owned by the caller. Never NULL: on allocation
+ * failure the run is marked failed and a spare request is returned. */
+sim_req *sim_req_new(sim_node *n);
+/* Returns req to the pool. NULL is a no-op. */
+void sim_req_free(sim_node *n, sim_req *req);
+
+/* Client bookkeeping for the document's "requests": call once when a request is issued and
+ * once with its outcome (latency only for completed ones). Requests issued before the warm-up
+ * end are ignored. */
+void sim_note_issued(sim_node *client, const sim_req *req);
+void sim_note_outcome(sim_node *client, const sim_req *req, sim_outcome out, sim_time latency);
+
+/* Marks the run as failed (exit status 1) for lack of memory and stops it at the next event. */
+void sim_out_of_memory(sim_node *n);
+
+#endif

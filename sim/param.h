@@ -1,0 +1,91 @@
+/* Parameter tables: how a node kind declares its YAML keys without touching libyaml. Each entry
+ * names a key, its type, where the parsed value goes in the kind's config struct, its default
+ * (as YAML text, parsed exactly like user input), its range and a line of help. The loader fills
+ * the struct, rejects unknown keys and out-of-range values with file:line:col, and the same
+ * table prints the reference documentation (dsim kinds). */
+#ifndef SIM_PARAM_H
+#define SIM_PARAM_H
+
+#include "dist.h"
+#include "request.h"
+#include "simtime.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+    SIM_P_INT,      /* int64_t; a whole number */
+    SIM_P_NUMBER,   /* double */
+    SIM_P_PROB,     /* double in [0, 1] */
+    SIM_P_DURATION, /* sim_time: "5ms", "2.5s" */
+    SIM_P_RATE,     /* double, per second: "100/s", "3/ms", "60/m" */
+    SIM_P_DIST,     /* sim_dist of durations (§2 of the contract) */
+    SIM_P_OPDIST,   /* sim_opdist: one duration distribution, or {read: DIST, write: DIST} */
+    SIM_P_REF,      /* sim_ref: a node, a group, or an instance ("web.2") */
+    SIM_P_REFLIST,  /* sim_reflist: a list of references, or a single one */
+    SIM_P_ROUTE,    /* sim_route: a reference, or {node: probability, ...} summing to <= 1 */
+    SIM_P_OPMIX,    /* sim_opmix: {read: p, write: p} summing to 1 */
+    SIM_P_KEYS,     /* sim_keys: {dist: uniform, n: N} or {dist: zipf, n: N, s: X} */
+    SIM_P_LIMIT,    /* int64_t >= 0, or the word "unbounded" (stored as -1) */
+    SIM_P_ENUM,     /* int: index into choices */
+    SIM_P_BOOL,     /* bool: true or false */
+} sim_param_type;
+
+/* The key is required (no default applies). */
+#define SIM_PARAM_REQUIRED 1u
+
+typedef struct sim_param {
+    const char *name;
+    sim_param_type type;
+    size_t offset;   /* offsetof(config struct, field) */
+    const char *def; /* default as YAML text; NULL: none, the field holds its "unset" value */
+    unsigned flags;
+    double min, max; /* accepted range in base units (ns, per second); min == max: no range */
+    const char *const *choices; /* SIM_P_ENUM: NULL-terminated list of words */
+    const char *help;
+} sim_param;
+
+/* "Unset" values for keys that are neither given nor defaulted:
+ * INT, LIMIT, DURATION: -1; NUMBER, PROB, RATE: -1.0; DIST: kind SIM_DIST_NONE; REF: count 0;
+ * REFLIST, ROUTE: n 0; ENUM: 0; BOOL: false; OPDIST: every op SIM_DIST_NONE. */
+
+/* A reference to nodes by name, resolved by the loader to a range of instance indices. */
+typedef struct sim_ref {
+    const char *name; /* as written */
+    uint32_t first;   /* first instance index */
+    uint32_t count;   /* number of instances (1 for a single node or an instance) */
+} sim_ref;
+
+typedef struct sim_reflist {
+    size_t n;
+    sim_ref *refs;
+} sim_reflist;
+
+/* Random routing: to[i] is chosen with probability p[i]; the rest (1 - sum) chooses none. */
+typedef struct sim_route {
+    size_t n;
+    sim_ref *to;
+    double *p;
+} sim_route;
+
+typedef struct sim_opdist {
+    sim_dist op[SIM_OP_COUNT];
+} sim_opdist;
+
+typedef struct sim_opmix {
+    double p[SIM_OP_COUNT];
+} sim_opmix;
+
+typedef enum { SIM_KEYS_ONE, SIM_KEYS_UNIFORM, SIM_KEYS_ZIPF } sim_keys_dist;
+
+typedef struct sim_keys {
+    sim_keys_dist dist;
+    uint64_t n; /* number of keys: 0 .. n-1 */
+    double s;   /* zipf exponent */
+} sim_keys;
+
+/* Returns the name used in YAML and docs for a parameter type ("duration", ...). */
+const char *sim_param_type_name(sim_param_type t);
+
+#endif

@@ -1,0 +1,50 @@
+/* Slabs double in object count up to a cap, so small runs stay small and large ones do few
+ * allocations. Objects of a new slab are chained in address order. */
+#include "pool.h"
+
+#include <stdlib.h>
+
+#define FIRST_SLAB 256
+#define MAX_SLAB 65536
+
+void sim_pool_init(sim_pool *p, size_t obj_size) {
+    size_t a = sizeof(void *);
+    p->obj_size = obj_size < a ? a : (obj_size + a - 1) / a * a;
+    p->per_slab = FIRST_SLAB;
+    p->free = NULL;
+    p->slabs = NULL;
+    p->nslabs = p->capslabs = 0;
+    p->live = 0;
+}
+
+void sim_pool_destroy(sim_pool *p) {
+    for (size_t i = 0; i < p->nslabs; i++)
+        free(p->slabs[i]);
+    free(p->slabs);
+    p->slabs = NULL;
+    p->nslabs = p->capslabs = 0;
+    p->free = NULL;
+}
+
+int sim_pool__grow(sim_pool *p) {
+    if (p->nslabs == p->capslabs) {
+        size_t cap = p->capslabs ? 2 * p->capslabs : 16;
+        void **s = realloc(p->slabs, cap * sizeof *s);
+        if (!s)
+            return -1;
+        p->slabs = s;
+        p->capslabs = cap;
+    }
+    unsigned char *slab = malloc(p->per_slab * p->obj_size);
+    if (!slab)
+        return -1;
+    p->slabs[p->nslabs++] = slab;
+    for (size_t i = p->per_slab; i-- > 0;) {
+        sim_pool_free *o = (sim_pool_free *)(slab + i * p->obj_size);
+        o->next = p->free;
+        p->free = o;
+    }
+    if (p->per_slab < MAX_SLAB)
+        p->per_slab *= 2;
+    return 0;
+}

@@ -1,0 +1,202 @@
+/* Calendar queue (R. Brown, "Calendar queues: a fast O(1) priority queue implementation for
+ * the simulation event set problem", CACM 31(10), 1988). Buckets of width w hold sorted
+ * linked lists; an event at time t goes to bucket (t / w) mod nb. The bucket count doubles or
+ * halves when the population crosses 2x or 0.5x of it, and w is re-estimated then from the
+ * gaps between the earliest events (Brown's rule: 3x the mean gap, gaps over twice the mean
+ * left out). A tail pointer per bucket makes appending (equal times, later sequence numbers:
+ * the common case with zero-latency hops) O(1). When the average work per operation drifts
+ * high because the time scale of the run changed, w is re-estimated without resizing, as in
+ * the dynamic calendar queue of Oh and Ahn (1997). */
+#include "queue.h"
+
+#include <stdlib.h>
+
+#define MIN_BUCKETS 16
+#define SAMPLE 25
+#define COST_LIMIT 8 /* average steps per operation that triggers re-estimation */
+
+struct sim_queue {
+    sim_event **head, **tail;
+    size_t nb, mask, n;
+    sim_time width;
+    int64_t cur;           /* current virtual bucket: events before it are all popped */
+    uint64_t cost, ops;    /* steps and operations since the last (re)estimation */
+};
+
+static void link_event(sim_queue *q, sim_event *e) {
+    size_t b = (size_t)(e->time / q->width) & q->mask;
+    sim_event *t = q->tail[b];
+    if (!t) {
+        e->next = NULL;
+        q->head[b] = q->tail[b] = e;
+    } else if (!sim_event_before(e, t)) {
+        e->next = NULL;
+        t->next = e;
+        q->tail[b] = e;
+    } else {
+        sim_event **p = &q->head[b];
+        while (sim_event_before(*p, e)) {
+            p = &(*p)->next;
+            q->cost++;
+        }
+        e->next = *p;
+        *p = e;
+    }
+}
+
+static int cmp_events(const void *a, const void *b) {
+    const sim_event *x = *(sim_event *const *)a, *y = *(sim_event *const *)b;
+    return sim_event_before(x, y) ? -1 : sim_event_before(y, x) ? 1 : 0;
+}
+
+/* Brown's width estimate from the earliest events of the sorted array; old width if no gap. */
+static sim_time estimate_width(sim_event **all, size_t n, sim_time old) {
+    size_t s = n < SAMPLE ? n : SAMPLE;
+    if (s < 2)
+        return old;
+    double sum = 0;
+    for (size_t i = 1; i < s; i++)
+        sum += (double)(all[i]->time - all[i - 1]->time);
+    double mean = sum / (double)(s - 1), kept = 0;
+    int count = 0;
+    for (size_t i = 1; i < s; i++) {
+        double gap = (double)(all[i]->time - all[i - 1]->time);
+        if (gap <= 2 * mean) {
+            kept += gap;
+            count++;
+        }
+    }
+    if (count == 0 || kept <= 0)
+        return old;
+    double w = 3 * kept / count;
+    return w < 1 ? 1 : w > (double)SIM_TIME_MAX / 4 ? SIM_TIME_MAX / 4 : (sim_time)w;
+}
+
+/* Rebuilds with nb buckets and a fresh width. On allocation failure keeps the old layout. */
+static void rebuild(sim_queue *q, size_t nb) {
+    sim_event **all = malloc((q->n ? q->n : 1) * sizeof *all);
+    sim_event **head = calloc(nb, sizeof *head), **tail = calloc(nb, sizeof *tail);
+    if (!all || !head || !tail) {
+        free(all);
+        free(head);
+        free(tail);
+        return;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < q->nb; i++)
+        for (sim_event *e = q->head[i]; e; e = e->next)
+            all[k++] = e;
+    qsort(all, k, sizeof *all, cmp_events);
+    free(q->head);
+    free(q->tail);
+    q->head = head;
+    q->tail = tail;
+    q->nb = nb;
+    q->mask = nb - 1;
+    q->width = estimate_width(all, k, q->width);
+    for (size_t i = 0; i < k; i++) /* sorted order: every insertion is an O(1) append */
+        link_event(q, all[i]);
+    if (k)
+        q->cur = all[0]->time / q->width;
+    q->cost = q->ops = 0;
+    free(all);
+}
+
+sim_queue *sim_queue_new(void) {
+    sim_queue *q = calloc(1, sizeof *q);
+    if (!q)
+        return NULL;
+    q->nb = MIN_BUCKETS;
+    q->mask = MIN_BUCKETS - 1;
+    q->width = SIM_MS;
+    q->head = calloc(q->nb, sizeof *q->head);
+    q->tail = calloc(q->nb, sizeof *q->tail);
+    if (!q->head || !q->tail) {
+        sim_queue_free(q);
+        return NULL;
+    }
+    return q;
+}
+
+void sim_queue_free(sim_queue *q) {
+    if (!q)
+        return;
+    free(q->head);
+    free(q->tail);
+    free(q);
+}
+
+/* Counts an operation and re-estimates the width when the recent average cost is high. */
+static void account(sim_queue *q) {
+    if (++q->ops >= 2 * q->nb + 64) {
+        if (q->cost > COST_LIMIT * q->ops)
+            rebuild(q, q->nb);
+        q->cost = q->ops = 0;
+    }
+}
+
+int sim_queue_push(sim_queue *q, sim_event *e) {
+    int64_t vb = e->time / q->width;
+    link_event(q, e);
+    if (vb < q->cur)
+        q->cur = vb;
+    if (++q->n > 2 * q->nb)
+        rebuild(q, 2 * q->nb);
+    else
+        account(q);
+    return 0;
+}
+
+sim_event *sim_queue_pop_until(sim_queue *q, sim_time limit) {
+    if (q->n == 0)
+        return NULL;
+    sim_event *e = NULL;
+    size_t b = 0;
+    for (size_t k = 0; k < q->nb; k++, q->cur++) {
+        b = (size_t)q->cur & q->mask;
+        sim_event *h = q->head[b];
+        if (h && h->time / q->width == q->cur) {
+            e = h;
+            break;
+        }
+        q->cost++;
+    }
+    if (!e) { /* a whole year without an event: go straight to the earliest head */
+        for (size_t i = 0; i < q->nb; i++)
+            if (q->head[i] && (!e || sim_event_before(q->head[i], e))) {
+                e = q->head[i];
+                b = i;
+            }
+        q->cost += q->nb;
+        q->cur = e->time / q->width;
+    }
+    if (e->time > limit)
+        return NULL;
+    q->head[b] = e->next;
+    if (!q->head[b])
+        q->tail[b] = NULL;
+    e->next = NULL;
+    if (--q->n < q->nb / 2 && q->nb > MIN_BUCKETS)
+        rebuild(q, q->nb / 2);
+    else
+        account(q);
+    return e;
+}
+
+size_t sim_queue_size(const sim_queue *q) { return q->n; }
+
+sim_event *sim_queue_take_any(sim_queue *q) {
+    for (size_t i = 0; i < q->nb; i++) {
+        sim_event *e = q->head[i];
+        if (e) {
+            q->head[i] = e->next;
+            if (!q->head[i])
+                q->tail[i] = NULL;
+            q->n--;
+            return e;
+        }
+    }
+    return NULL;
+}
+
+const char *sim_queue_impl(void) { return "calendar"; }

@@ -1,0 +1,57 @@
+/* The result-document writer seen by the engine and the models: a small interface of
+ * callbacks (implemented in reports/ with cJSON) so keys come out in the order they are
+ * written, and sim/ and models/ never touch JSON. Keys are ignored inside arrays. */
+#ifndef SIM_REPORT_H
+#define SIM_REPORT_H
+
+#include "hist.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct sim_report_ops {
+    int version;
+    void (*open_object)(void *ud, const char *key);
+    void (*open_array)(void *ud, const char *key);
+    void (*close)(void *ud);
+    void (*number)(void *ud, const char *key, double v);
+    void (*integer)(void *ud, const char *key, int64_t v);
+    void (*string)(void *ud, const char *key, const char *v);
+    void (*boolean)(void *ud, const char *key, bool v);
+} sim_report_ops;
+
+typedef struct sim_report {
+    const sim_report_ops *ops;
+    void *ud;
+} sim_report;
+
+static inline void sim_report_open(sim_report *w, const char *key) {
+    w->ops->open_object(w->ud, key);
+}
+static inline void sim_report_open_array(sim_report *w, const char *key) {
+    w->ops->open_array(w->ud, key);
+}
+static inline void sim_report_close(sim_report *w) { w->ops->close(w->ud); }
+static inline void sim_report_number(sim_report *w, const char *key, double v) {
+    w->ops->number(w->ud, key, v);
+}
+static inline void sim_report_int(sim_report *w, const char *key, int64_t v) {
+    w->ops->integer(w->ud, key, v);
+}
+static inline void sim_report_string(sim_report *w, const char *key, const char *v) {
+    w->ops->string(w->ud, key, v);
+}
+static inline void sim_report_bool(sim_report *w, const char *key, bool v) {
+    w->ops->boolean(w->ud, key, v);
+}
+
+/* Which figures sim_report_hist_ms writes. */
+typedef enum {
+    SIM_PCT_SHORT, /* mean, p50, p99 */
+    SIM_PCT_FULL,  /* mean, p50, p90, p99, p999, max */
+} sim_pct_set;
+
+/* Writes object key with the histogram's (nanosecond) figures converted to milliseconds. */
+void sim_report_hist_ms(sim_report *w, const char *key, const sim_hist *h, sim_pct_set set);
+
+#endif

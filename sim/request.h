@@ -1,0 +1,44 @@
+/* Requests: the unit of work that clients issue and services serve. A request is owned by
+ * exactly one holder at a time: the event carrying it, the node that received it, or the
+ * client that got its reply; the holder frees it with sim_req_free (sim/node.h) or passes it on.
+ * Requests come from a per-engine free list, so they cost no malloc in steady state. */
+#ifndef SIM_REQUEST_H
+#define SIM_REQUEST_H
+
+#include "simtime.h"
+
+#include <stdint.h>
+
+/* Operations a request can carry. */
+typedef enum { SIM_OP_READ, SIM_OP_WRITE, SIM_OP_COUNT } sim_op;
+
+/* How a request ended, as carried back in its reply. */
+typedef enum {
+    SIM_REQ_OK,       /* served */
+    SIM_REQ_REJECTED, /* refused for lack of room (full queue, no free connection) */
+    SIM_REQ_FAILED,   /* an error: the target or a callee was down, or a callee failed */
+} sim_req_status;
+
+/* Message tags every kind understands; kinds number their own from SIM_MSG_USER up. */
+enum {
+    SIM_MSG_REQUEST = 1, /* serve msg->req */
+    SIM_MSG_REPLY = 2,   /* msg->req comes back to the node in req->reply_to */
+    SIM_MSG_USER = 16,
+};
+
+typedef struct sim_req {
+    uint64_t id;          /* unique within the engine */
+    sim_time issued;      /* when the client issued it (or the caller, for a call) */
+    sim_time arrived;     /* when it arrived at the node now holding it (set by that node) */
+    uint64_t key;         /* the key it reads or writes */
+    uint64_t version;     /* for writes: the version written; for reads: the version returned */
+    uint64_t token;       /* the caller's own matching value, returned unchanged in the reply */
+    uint32_t client;      /* the node that issued the original request */
+    uint32_t reply_to;    /* where the reply goes: the client, or the caller of a call */
+    uint8_t op;           /* sim_op */
+    uint8_t status;       /* sim_req_status */
+    uint16_t hops;        /* nodes that served it so far */
+    struct sim_req *next; /* free-list link; free for the holder's own use otherwise */
+} sim_req;
+
+#endif

@@ -1,0 +1,30 @@
+/* Stream seeding. SplitMix64 (Steele, Lea, Flood 2014) spreads nearby inputs over the whole
+ * 64-bit range; FNV-1a turns the name into the input. taus2 (L'Ecuyer 1996, maximally
+ * equidistributed combined Tausworthe) seeds from 32 bits, so the 64-bit mix is folded. */
+#include "rng.h"
+
+static uint64_t splitmix64(uint64_t z) {
+    z += 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+uint64_t sim_rng_stream_seed(uint64_t master, const char *name) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        h ^= *p;
+        h *= 0x100000001b3ULL;
+    }
+    return splitmix64(h ^ splitmix64(master));
+}
+
+gsl_rng *sim_rng_new(uint64_t master, const char *name) {
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    if (!r)
+        return NULL;
+    uint64_t s = sim_rng_stream_seed(master, name);
+    unsigned long folded = (unsigned long)((s ^ (s >> 32)) & 0xffffffffUL);
+    gsl_rng_set(r, folded ? folded : 1);
+    return r;
+}

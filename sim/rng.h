@@ -1,0 +1,18 @@
+/* Random streams: one GSL generator per node (and one for the network), each seeded by
+ * mixing the master seed with the stream's name, so adding a node leaves the draws of
+ * every other stream unchanged. */
+#ifndef SIM_RNG_H
+#define SIM_RNG_H
+
+#include <gsl/gsl_rng.h>
+#include <stdint.h>
+
+/* Returns the 64-bit seed of the stream called name under master seed (FNV-1a of the
+ * name, then SplitMix64 finalisation with the master seed mixed in). Pure function. */
+uint64_t sim_rng_stream_seed(uint64_t master, const char *name);
+
+/* Returns a new generator (Tausworthe taus2, 24 bytes of state, fast) seeded for the named
+ * stream; the caller owns it and frees it with gsl_rng_free. NULL when out of memory. */
+gsl_rng *sim_rng_new(uint64_t master, const char *name);
+
+#endif

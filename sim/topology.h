@@ -1,0 +1,73 @@
+/* The checked configuration: what the loader produces from YAML and the engine consumes. All
+ * memory belongs to the topology's arena and lives until sim_topology_free. Instances are laid
+ * out in declaration order; a group with replicas N occupies N consecutive indices. */
+#ifndef SIM_TOPOLOGY_H
+#define SIM_TOPOLOGY_H
+
+#include "arena.h"
+#include "dist.h"
+#include "kind.h"
+#include "param.h"
+#include "simtime.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sim_topo_node {
+    const char *name;    /* instance name: "web", or "web.3" for replicas */
+    const char *group;   /* group name: "web" */
+    const sim_kind *kind;
+    const void *config;  /* kind->config_size bytes, shared by the group's instances */
+    uint32_t group_first, group_count;
+    uint32_t replica;    /* index within the group */
+} sim_topo_node;
+
+typedef struct sim_link {
+    sim_ref from, to;
+    sim_dist latency; /* SIM_DIST_NONE: the network's */
+    double loss;      /* < 0: the network's */
+} sim_link;
+
+typedef struct sim_network {
+    sim_dist latency; /* SIM_DIST_NONE: zero */
+    double loss;
+    size_t nlinks;
+    sim_link *links;
+} sim_network;
+
+typedef enum {
+    SIM_FAULT_CRASH,
+    SIM_FAULT_RESTART,
+    SIM_FAULT_PARTITION,
+    SIM_FAULT_LOSS,
+    SIM_FAULT_SLOW,
+} sim_fault_kind;
+
+typedef struct sim_fault {
+    sim_fault_kind kind;
+    sim_time at;
+    sim_time duration; /* SIM_TIME_NONE: not undone */
+    sim_ref node;      /* crash, restart, slow */
+    double value;      /* loss: probability; slow: factor */
+    sim_ref from, to;  /* loss on a link (count 0: everywhere) */
+    size_t ngroups;    /* partition: the sides */
+    sim_reflist *groups;
+    int line;          /* where it was written, for messages */
+} sim_fault;
+
+typedef struct sim_topology {
+    sim_arena *arena;
+    const char *name;
+    uint64_t seed;
+    sim_time duration, warmup;
+    size_t nnodes;
+    sim_topo_node *nodes;
+    sim_network net;
+    size_t nfaults;
+    sim_fault *faults;
+} sim_topology;
+
+/* Frees the topology and everything in its arena. NULL is a no-op. */
+void sim_topology_free(sim_topology *t);
+
+#endif

@@ -1,0 +1,291 @@
+/* The dsim command (contract §6): run and validate topologies, list node kinds.
+ * Exit status: 0 success, 2 bad input (file or arguments), 1 internal failure. */
+#include "engine.h"
+#include "json_report.h"
+#include "loader.h"
+#include "models.h"
+#include "summary.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { EXIT_OK = 0, EXIT_INTERNAL = 1, EXIT_INPUT = 2 };
+
+static const char usage[] =
+    "usage: dsim run FILE [--seed N] [--set PATH=VALUE]... [--json OUT] [--quiet]\n"
+    "       dsim validate FILE [--set PATH=VALUE]...\n"
+    "       dsim kinds [KIND]\n"
+    "       dsim --help | --version\n"
+    "\n"
+    "  run       simulate FILE, print a summary, and write the result document to OUT\n"
+    "            (OUT '-' writes it to stdout and the summary to stderr)\n"
+    "  validate  check FILE only: exit 0, or 2 with one FILE:LINE:COL line per error\n"
+    "  kinds     list the node kinds, or every key of KIND with its type and default\n"
+    "\n"
+    "  --seed N          master seed (overrides the file's `seed`)\n"
+    "  --set PATH=VALUE  override a scalar, e.g. --set nodes.web.workers=4 (repeatable)\n"
+    "  --json OUT        write the JSON result document to OUT (atomically)\n"
+    "  --quiet           print no summary\n"
+    "\n"
+    "exit status: 0 success, 2 bad input, 1 internal failure\n";
+
+typedef struct options {
+    const char *command, *file, *json;
+    sim_override *sets;
+    size_t nsets;
+    bool has_seed, quiet;
+    uint64_t seed;
+} options;
+
+static int bad_usage(const char *fmt, const char *arg) {
+    fputs("dsim: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\n(see dsim --help)\n", stderr);
+    return EXIT_INPUT;
+}
+
+static int parse_seed(const char *s, uint64_t *out) {
+    char *end;
+    if (!*s || *s == '-' || *s == '+')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Parses argv into o; returns EXIT_OK or the exit status for a usage error. */
+static int parse_args(int argc, char **argv, options *o) {
+    o->command = argv[1];
+    o->sets = calloc((size_t)argc, sizeof *o->sets);
+    if (!o->sets)
+        return EXIT_INTERNAL;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        bool has_value = i + 1 < argc;
+        if (strcmp(a, "--seed") == 0) {
+            if (!has_value || parse_seed(argv[++i], &o->seed))
+                return bad_usage("--seed wants a whole number >= 0, got '%s'",
+                                 has_value ? argv[i] : "");
+            o->has_seed = true;
+        } else if (strcmp(a, "--set") == 0) {
+            if (!has_value)
+                return bad_usage("%s wants PATH=VALUE", a);
+            char *eq = strchr(argv[++i], '=');
+            if (!eq || eq == argv[i])
+                return bad_usage("--set wants PATH=VALUE, got '%s'", argv[i]);
+            *eq = '\0';
+            o->sets[o->nsets++] = (sim_override){.path = argv[i], .value = eq + 1};
+        } else if (strcmp(a, "--json") == 0) {
+            if (!has_value)
+                return bad_usage("%s wants a file name (or - for stdout)", a);
+            o->json = argv[++i];
+        } else if (strcmp(a, "--quiet") == 0) {
+            o->quiet = true;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return bad_usage("unknown option '%s'", a);
+        } else if (!o->file) {
+            o->file = a;
+        } else {
+            return bad_usage("unexpected argument '%s'", a);
+        }
+    }
+    return EXIT_OK;
+}
+
+static sim_topology *load(const options *o) {
+    sim_diag *diag = sim_diag_new(o->file);
+    if (!diag)
+        return NULL;
+    sim_topology *t = sim_load_file(o->file, o->sets, o->nsets, dsim_kinds, diag);
+    for (size_t i = 0; i < sim_diag_count(diag); i++)
+        fprintf(stderr, "%s\n", sim_diag_message(diag, i));
+    sim_diag_free(diag);
+    return t;
+}
+
+/* Writes text to path through a temporary file in the same directory and a rename, so a
+ * reader never sees half a document and a failed write leaves nothing behind. */
+static int write_atomically(const char *path, const char *text) {
+    size_t n = strlen(path);
+    char *tmp = malloc(n + 16);
+    if (!tmp)
+        return -1;
+    memcpy(tmp, path, n);
+    memcpy(tmp + n, ".tmp.XXXXXX", 12);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        fprintf(stderr, "dsim: cannot create %s: %s\n", tmp, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    size_t len = strlen(text), done = 0;
+    while (done < len) {
+        ssize_t w = write(fd, text + done, len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        done += (size_t)w;
+    }
+    int err = done < len ? errno : 0;
+    if (close(fd) && !err)
+        err = errno;
+    if (!err && rename(tmp, path))
+        err = errno;
+    if (err) {
+        fprintf(stderr, "dsim: cannot write %s: %s\n", path, strerror(err ? err : EIO));
+        unlink(tmp);
+    }
+    free(tmp);
+    return err ? -1 : 0;
+}
+
+typedef struct progress {
+    struct timespec start, last;
+    bool shown;
+} progress;
+
+static double seconds_since(const struct timespec *t) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) * 1e-9;
+}
+
+/* A progress line on a terminal, once the run has taken a second, refreshed twice a second. */
+static void show_progress(void *ud, sim_time now, sim_time end) {
+    progress *p = ud;
+    if (seconds_since(&p->start) < 1.0 || seconds_since(&p->last) < 0.5)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &p->last);
+    fprintf(stderr, "\rsimulated %.3f s of %.3f s (%.0f%%) ", sim_time_s(now), sim_time_s(end),
+            end > 0 ? 100.0 * (double)now / (double)end : 100.0);
+    p->shown = true;
+}
+
+static int run(const options *o) {
+    sim_topology *topo = load(o);
+    if (!topo)
+        return EXIT_INPUT;
+    int status = EXIT_INTERNAL;
+    cJSON *doc = NULL;
+    char *text = NULL;
+    sim_engine *e = sim_engine_new(topo, o->has_seed ? o->seed : topo->seed);
+    progress p = {0};
+    clock_gettime(CLOCK_MONOTONIC, &p.start);
+    p.last = p.start;
+    if (!e)
+        goto out;
+    if (isatty(STDERR_FILENO))
+        sim_engine_set_progress(e, show_progress, &p);
+    int rc = sim_engine_run(e);
+    double wall = seconds_since(&p.start);
+    if (p.shown)
+        fputs("\r\033[K", stderr);
+    if (rc) {
+        fputs("dsim: the run failed: out of memory\n", stderr);
+        goto out;
+    }
+    doc = dsim_json_report(e);
+    text = doc && o->json ? dsim_json_render(doc) : NULL;
+    if (!doc || (o->json && !text)) {
+        fputs("dsim: out of memory while writing the result document\n", stderr);
+        goto out;
+    }
+    bool json_to_stdout = o->json && strcmp(o->json, "-") == 0;
+    if (!o->quiet) {
+        FILE *out = json_to_stdout ? stderr : stdout;
+        dsim_summary_print(out, doc);
+        double events = (double)sim_engine_events(e);
+        fprintf(out, "wall clock %.3f s  %.3g events/s\n", wall, wall > 0 ? events / wall : 0);
+    }
+    if (json_to_stdout) {
+        if (fputs(text, stdout) < 0 || fflush(stdout)) {
+            perror("dsim: stdout");
+            goto out;
+        }
+    } else if (o->json && write_atomically(o->json, text)) {
+        goto out;
+    }
+    status = EXIT_OK;
+out:
+    free(text);
+    cJSON_Delete(doc);
+    sim_engine_free(e);
+    sim_topology_free(topo);
+    return status;
+}
+
+static int validate(const options *o) {
+    sim_topology *topo = load(o);
+    if (!topo)
+        return EXIT_INPUT;
+    printf("%s: ok (%zu nodes, %zu faults)\n", o->file, topo->nnodes, topo->nfaults);
+    sim_topology_free(topo);
+    return EXIT_OK;
+}
+
+static const sim_kind *find_kind(const char *name) {
+    for (const sim_kind *const *k = dsim_kinds; *k; k++)
+        if (strcmp((*k)->name, name) == 0)
+            return *k;
+    return NULL;
+}
+
+/* Prints the kinds, or the key reference of one kind from its parameter table. */
+static int kinds(const options *o) {
+    if (!o->file) {
+        for (const sim_kind *const *k = dsim_kinds; *k; k++)
+            printf("%-10s %s\n", (*k)->name, (*k)->summary);
+        return EXIT_OK;
+    }
+    const sim_kind *k = find_kind(o->file);
+    if (!k)
+        return bad_usage("no node kind called '%s' (dsim kinds lists them)", o->file);
+    printf("%s: %s\n", k->name, k->summary);
+    for (const sim_param *p = k->params; p->name; p++) {
+        const char *def = p->flags & SIM_PARAM_REQUIRED ? "required" : p->def ? p->def : "none";
+        printf("  %-10s %-9s %-12s %s\n", p->name, sim_param_type_name(p->type), def, p->help);
+    }
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2)
+        return bad_usage("%s", "missing command");
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(usage, stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("dsim %s\n", DSIM_VERSION);
+        return EXIT_OK;
+    }
+    options o = {0};
+    int status = parse_args(argc, argv, &o);
+    if (status == EXIT_OK) {
+        if (strcmp(o.command, "run") == 0 || strcmp(o.command, "validate") == 0) {
+            if (!o.file)
+                status = bad_usage("%s wants a topology FILE", o.command);
+            else if (o.command[0] == 'r')
+                status = run(&o);
+            else if (o.json || o.has_seed)
+                status = bad_usage("%s", "validate takes no --json or --seed");
+            else
+                status = validate(&o);
+        } else if (strcmp(o.command, "kinds") == 0) {
+            status = kinds(&o);
+        } else {
+            status = bad_usage("unknown command '%s'", o.command);
+        }
+    }
+    free(o.sets);
+    return status;
+}
