@@ -1,0 +1,120 @@
+/* Test helpers: load, run and read result documents; confidence intervals over replications. */
+#include "support.h"
+
+#include "engine.h"
+#include "json_report.h"
+#include "loader.h"
+#include "models.h"
+
+#include <criterion/criterion.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+sim_topology *t_load(const char *yaml, const char *const *sets, size_t nsets, sim_diag **diag) {
+    sim_override ov[32];
+    char buf[32][256];
+    cr_assert(nsets <= 32);
+    for (size_t i = 0; i < nsets; i++) {
+        cr_assert(strlen(sets[i]) < sizeof buf[i]);
+        strcpy(buf[i], sets[i]);
+        char *eq = strchr(buf[i], '=');
+        cr_assert(eq, "override without '=': %s", sets[i]);
+        *eq = '\0';
+        ov[i] = (sim_override){.path = buf[i], .value = eq + 1};
+    }
+    sim_diag *d = sim_diag_new("test.yaml");
+    cr_assert(d);
+    sim_topology *t = sim_load_string("test.yaml", yaml, strlen(yaml), ov, nsets, dsim_kinds, d);
+    if (diag)
+        *diag = d;
+    else {
+        for (size_t i = 0; i < sim_diag_count(d); i++)
+            cr_log_error("%s", sim_diag_message(d, i));
+        sim_diag_free(d);
+    }
+    return t;
+}
+
+cJSON *t_run_with(const char *yaml, uint64_t seed, const char *const *sets, size_t nsets) {
+    sim_topology *t = t_load(yaml, sets, nsets, NULL);
+    cr_assert(t, "the topology does not load");
+    sim_engine *e = sim_engine_new(t, seed);
+    cr_assert(e);
+    cr_assert_eq(sim_engine_run(e), 0, "the run failed");
+    cJSON *doc = dsim_json_report(e);
+    cr_assert(doc);
+    sim_engine_free(e);
+    sim_topology_free(t);
+    return doc;
+}
+
+cJSON *t_run(const char *yaml, uint64_t seed) { return t_run_with(yaml, seed, NULL, 0); }
+
+char *t_run_text(const char *yaml, uint64_t seed) {
+    cJSON *doc = t_run(yaml, seed);
+    char *text = dsim_json_render(doc);
+    cr_assert(text);
+    cJSON_Delete(doc);
+    return text;
+}
+
+double t_num(const cJSON *doc, const char *path) {
+    char buf[256];
+    cr_assert(strlen(path) < sizeof buf);
+    strcpy(buf, path);
+    const cJSON *v = doc;
+    for (char *save, *part = strtok_r(buf, ".", &save); part; part = strtok_r(NULL, ".", &save))
+        v = cJSON_GetObjectItemCaseSensitive(v, part);
+    /* Instance names contain a dot ("web.0"): fall back to the longest matching key. */
+    if (!v) {
+        const char *p = path;
+        v = doc;
+        while (v && *p) {
+            const cJSON *best = NULL;
+            size_t best_len = 0;
+            const cJSON *it;
+            cJSON_ArrayForEach(it, v) {
+                size_t len = strlen(it->string);
+                if (len > best_len && strncmp(p, it->string, len) == 0 &&
+                    (p[len] == '.' || p[len] == '\0'))
+                    best = it, best_len = len;
+            }
+            v = best;
+            p += best_len;
+            if (*p == '.')
+                p++;
+        }
+    }
+    cr_assert(cJSON_IsNumber(v), "no number at %s", path);
+    return v->valuedouble;
+}
+
+t_ci t_ci_of(const double *x, size_t n, double level) {
+    t_ci ci = {.n = n};
+    cr_assert(n >= 2);
+    ci.mean = gsl_stats_mean(x, 1, n);
+    double sd = gsl_stats_sd_m(x, 1, n, ci.mean);
+    double t = gsl_cdf_tdist_Pinv(1 - (1 - level) / 2, (double)(n - 1));
+    ci.half = t * sd / sqrt((double)n);
+    return ci;
+}
+
+void t_expect_in_ci(const char *what, t_ci ci, double theory) {
+    cr_log_info("%s: %.6g +- %.3g (n=%zu), theory %.6g", what, ci.mean, ci.half, ci.n, theory);
+    cr_expect(fabs(ci.mean - theory) <= ci.half,
+              "%s: theory %.6g outside the confidence interval %.6g +- %.3g (n=%zu)", what,
+              theory, ci.mean, ci.half, ci.n);
+}
+
+void t_replicate(const char *yaml, size_t reps, const char *const *paths, size_t npaths,
+                 double *out) {
+    for (size_t i = 0; i < reps; i++) {
+        cJSON *doc = t_run(yaml, i + 1);
+        for (size_t j = 0; j < npaths; j++)
+            out[j * reps + i] = t_num(doc, paths[j]);
+        cJSON_Delete(doc);
+    }
+}

@@ -1,0 +1,47 @@
+/* Helpers shared by the tests: run a topology given as YAML text and read figures from its
+ * result document by dotted path. */
+#ifndef DSIM_TEST_SUPPORT_H
+#define DSIM_TEST_SUPPORT_H
+
+#include "diag.h"
+#include "topology.h"
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Loads yaml (with optional NAME=VALUE overrides, nsets of them) against the built-in kinds.
+ * Returns the topology, or NULL; when diag is non-NULL the caller owns it and finds the
+ * errors there. */
+sim_topology *t_load(const char *yaml, const char *const *sets, size_t nsets, sim_diag **diag);
+
+/* Loads yaml, runs it with seed and returns the result document (caller frees with
+ * cJSON_Delete). Fails the current test when the file does not load or the run fails. */
+cJSON *t_run(const char *yaml, uint64_t seed);
+/* Same with overrides "PATH=VALUE". */
+cJSON *t_run_with(const char *yaml, uint64_t seed, const char *const *sets, size_t nsets);
+
+/* Same as t_run, returning the rendered JSON text (caller frees). */
+char *t_run_text(const char *yaml, uint64_t seed);
+
+/* The number at a dotted path ("nodes.web.wait_ms.mean"); fails the test when absent. */
+double t_num(const cJSON *doc, const char *path);
+
+/* Summary of independent replications: mean and the half-width of a two-sided 99%
+ * Student-t confidence interval for the mean. */
+typedef struct t_ci {
+    double mean, half;
+    size_t n;
+} t_ci;
+t_ci t_ci_of(const double *x, size_t n, double level);
+
+/* Asserts that theory lies in the confidence interval, naming what is checked. */
+void t_expect_in_ci(const char *what, t_ci ci, double theory);
+
+/* Runs yaml with seeds 1..reps and stores the number at paths[j] of replication i in
+ * out[j * reps + i]. */
+void t_replicate(const char *yaml, size_t reps, const char *const *paths, size_t npaths,
+                 double *out);
+
+#endif
+
