@@ -13,7 +13,9 @@ double sim_dist_sample(const sim_dist *d, gsl_rng *r) {
     case SIM_DIST_CONSTANT:
         return d->a;
     case SIM_DIST_EXPONENTIAL:
-        return gsl_ran_exponential(r, d->a);
+        /* -mean ln U with U in (0, 1): what gsl_ran_exponential computes from 1 - U, with a
+         * cheaper log than its log1p. */
+        return -d->a * log(gsl_rng_uniform_pos(r));
     case SIM_DIST_UNIFORM:
         return gsl_ran_flat(r, d->a, d->b);
     case SIM_DIST_NORMAL: {
@@ -49,7 +51,7 @@ sim_time sim_dist_sample_time(const sim_dist *d, gsl_rng *r) {
         return 0;
     if (x >= (double)SIM_TIME_MAX)
         return SIM_TIME_MAX;
-    return (sim_time)llround(x);
+    return (sim_time)(x + 0.5); /* round half up: x > 0 here */
 }
 
 double sim_dist_mean(const sim_dist *d) {

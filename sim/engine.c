@@ -19,15 +19,20 @@ void sim__schedule(sim_engine *e, sim_time t, uint8_t type, uint32_t dst, uint32
         return;
     }
     ev->time = t;
-    ev->seq = e->seq++;
+    ev->seq = sim_event_seq(e->seq++, tag);
     ev->type = type;
-    ev->dst = dst;
-    ev->src = src;
-    ev->tag = tag;
+    ev->dst = dst & 0xffffffu;
+    if (type == SIM_EV_TIMER)
+        ev->epoch = e->nodes[dst].epoch;
+    else
+        ev->src = src;
     ev->req = req;
     ev->arg = arg;
-    ev->epoch = e->nodes[dst].epoch;
-    sim_queue_push(e->queue, ev);
+    if (sim_queue_push(e->queue, ev)) {
+        e->failed = true;
+        sim__req_free(e, req);
+        sim_pool_put(&e->events_pool, ev);
+    }
 }
 
 void sim__req_free(sim_engine *e, sim_req *r) {
@@ -127,7 +132,7 @@ sim_engine *sim_engine_new(const sim_topology *topo, uint64_t seed) {
 static void refuse(sim_engine *e, sim_event *ev) {
     e->refused++;
     sim_req *r = ev->req;
-    if (ev->tag == SIM_MSG_REQUEST && r) {
+    if (sim_event_tag(ev) == SIM_MSG_REQUEST && r) {
         r->status = SIM_REQ_FAILED;
         sim__send(e, ev->dst, r->reply_to, SIM_MSG_REPLY, r, 0);
     } else {
@@ -142,7 +147,7 @@ static void dispatch(sim_engine *e, sim_event *ev) {
         if (n->crashed) {
             refuse(e, ev);
         } else if (n->kind->receive) {
-            sim_msg m = {ev->tag, ev->src, ev->req, ev->arg};
+            sim_msg m = {sim_event_tag(ev), ev->src, ev->req, ev->arg};
             n->kind->receive(n, &m);
         } else {
             sim__req_free(e, ev->req);
@@ -150,10 +155,10 @@ static void dispatch(sim_engine *e, sim_event *ev) {
         break;
     case SIM_EV_TIMER:
         if (!n->crashed && ev->epoch == n->epoch && n->kind->timer)
-            n->kind->timer(n, ev->tag, ev->arg);
+            n->kind->timer(n, sim_event_tag(ev), ev->arg);
         break;
     case SIM_EV_FAULT:
-        sim__fault_apply(e, &e->topo->faults[ev->arg], ev->tag == 1);
+        sim__fault_apply(e, &e->topo->faults[ev->arg], sim_event_tag(ev) == 1);
         break;
     }
 }
@@ -239,4 +244,13 @@ void sim_engine_report(const sim_engine *e, sim_report *w) {
     if (t->nfaults)
         sim__fault_report(e, w);
     sim_report_close(w);
+}
+
+sim_engine_memory sim_engine_memory_use(const sim_engine *e) {
+    return (sim_engine_memory){
+        .pending = sim_queue_size(e->queue),
+        .event_size = e->events_pool.obj_size,
+        .pool_bytes = e->events_pool.capacity * e->events_pool.obj_size,
+        .queue_bytes = sim_queue_bytes(e->queue),
+    };
 }

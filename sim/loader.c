@@ -288,9 +288,9 @@ static int load_nodes(sim_loader *ld, yaml_node_t *nodes, const sim_kind *const 
         groups[g].first = (uint32_t)total;
         total += groups[g].count;
     }
-    if (total > 100000000) {
-        sim__ld_error(ld, nodes, "nodes: %llu instances in all, more than 100000000",
-                      (unsigned long long)total);
+    if (total > SIM_MAX_NODES) {
+        sim__ld_error(ld, nodes, "nodes: %llu instances in all, more than %d",
+                      (unsigned long long)total, SIM_MAX_NODES);
         return -1;
     }
     if (bad)

@@ -13,7 +13,7 @@ void sim_pool_init(sim_pool *p, size_t obj_size) {
     p->per_slab = FIRST_SLAB;
     p->free = NULL;
     p->slabs = NULL;
-    p->nslabs = p->capslabs = 0;
+    p->nslabs = p->capslabs = p->capacity = 0;
     p->live = 0;
 }
 
@@ -22,7 +22,7 @@ void sim_pool_destroy(sim_pool *p) {
         free(p->slabs[i]);
     free(p->slabs);
     p->slabs = NULL;
-    p->nslabs = p->capslabs = 0;
+    p->nslabs = p->capslabs = p->capacity = 0;
     p->free = NULL;
 }
 
@@ -39,12 +39,17 @@ int sim_pool__grow(sim_pool *p) {
     if (!slab)
         return -1;
     p->slabs[p->nslabs++] = slab;
+    p->capacity += p->per_slab;
     for (size_t i = p->per_slab; i-- > 0;) {
         sim_pool_free *o = (sim_pool_free *)(slab + i * p->obj_size);
         o->next = p->free;
         p->free = o;
     }
-    if (p->per_slab < MAX_SLAB)
-        p->per_slab *= 2;
+    /* Grow by a quarter of what exists: at most 25% slack, yet few slabs. */
+    p->per_slab = p->capacity / 4;
+    if (p->per_slab < FIRST_SLAB)
+        p->per_slab = FIRST_SLAB;
+    if (p->per_slab > MAX_SLAB)
+        p->per_slab = MAX_SLAB;
     return 0;
 }

@@ -14,7 +14,8 @@ typedef struct sim_pool {
     sim_pool_free *free; /* recycled objects; the link overlays their first bytes */
     void **slabs;
     size_t nslabs, capslabs;
-    size_t live; /* objects handed out and not returned */
+    size_t live;     /* objects handed out and not returned */
+    size_t capacity; /* objects in all slabs */
 } sim_pool;
 
 /* Prepares an empty pool of objects of obj_size bytes (at least a pointer's size). */

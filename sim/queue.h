@@ -24,6 +24,8 @@ sim_event *sim_queue_pop_until(sim_queue *q, sim_time limit);
 size_t sim_queue_size(const sim_queue *q);
 /* Removes and returns any queued event (no order), NULL when empty: for teardown. */
 sim_event *sim_queue_take_any(sim_queue *q);
+/* Returns the bytes the queue itself holds (not counting the events). */
+size_t sim_queue_bytes(const sim_queue *q);
 /* Returns the implementation's name ("calendar" or "heap"). */
 const char *sim_queue_impl(void);
 

@@ -15,33 +15,63 @@
 #define SAMPLE 25
 #define COST_LIMIT 8 /* average steps per operation that triggers re-estimation */
 
+/* A bucket keeps the times of its first and last events beside the pointers, so appending,
+ * prepending and checking whether the head is due read the bucket alone, not the events: with
+ * tens of thousands of pending events, each event touched is a likely cache miss. */
+typedef struct bucket {
+    sim_event *head, *tail;
+    sim_time first, last; /* times of head and tail (meaningful when head is set) */
+} bucket;
+
 struct sim_queue {
-    sim_event **head, **tail;
+    bucket *b;
     size_t nb, mask, n;
     sim_time width;
+    double inv_width;      /* 1 / width: a multiply instead of a 64-bit division */
     int64_t cur;           /* current virtual bucket: events before it are all popped */
     uint64_t cost, ops;    /* steps and operations since the last (re)estimation */
 };
 
-static void link_event(sim_queue *q, sim_event *e) {
-    size_t b = (size_t)(e->time / q->width) & q->mask;
-    sim_event *t = q->tail[b];
-    if (!t) {
-        e->next = NULL;
-        q->head[b] = q->tail[b] = e;
-    } else if (!sim_event_before(e, t)) {
-        e->next = NULL;
-        t->next = e;
-        q->tail[b] = e;
+/* The virtual bucket of time t: monotone in t, the same function for every push and pop. */
+static inline int64_t vbucket(const sim_queue *q, sim_time t) {
+    return (int64_t)((double)t * q->inv_width);
+}
+
+static void link_event(sim_queue *q, sim_event *e, int64_t vb) {
+    bucket *bk = &q->b[(size_t)vb & q->mask];
+    e->next = NULL;
+    if (!bk->tail) {
+        bk->head = bk->tail = e;
+        bk->first = bk->last = e->time;
+    } else if (e->time < bk->first) {
+        e->next = bk->head;
+        bk->head = e;
+        bk->first = e->time;
+    } else if (e->time > bk->last || (e->time == bk->last && !sim_event_before(e, bk->tail))) {
+        bk->tail->next = e;
+        bk->tail = e;
+        bk->last = e->time;
     } else {
-        sim_event **p = &q->head[b];
+        sim_event **p = &bk->head;
         while (sim_event_before(*p, e)) {
             p = &(*p)->next;
             q->cost++;
         }
         e->next = *p;
         *p = e;
+        if (p == &bk->head) /* same time as the head but scheduled earlier */
+            bk->first = e->time;
     }
+}
+
+static void unlink_head(bucket *bk) {
+    sim_event *e = bk->head;
+    bk->head = e->next;
+    if (bk->head)
+        bk->first = bk->head->time;
+    else
+        bk->tail = NULL;
+    e->next = NULL;
 }
 
 static int cmp_events(const void *a, const void *b) {
@@ -72,32 +102,34 @@ static sim_time estimate_width(sim_event **all, size_t n, sim_time old) {
     return w < 1 ? 1 : w > (double)SIM_TIME_MAX / 4 ? SIM_TIME_MAX / 4 : (sim_time)w;
 }
 
+static void set_width(sim_queue *q, sim_time w) {
+    q->width = w;
+    q->inv_width = 1.0 / (double)w;
+}
+
 /* Rebuilds with nb buckets and a fresh width. On allocation failure keeps the old layout. */
 static void rebuild(sim_queue *q, size_t nb) {
     sim_event **all = malloc((q->n ? q->n : 1) * sizeof *all);
-    sim_event **head = calloc(nb, sizeof *head), **tail = calloc(nb, sizeof *tail);
-    if (!all || !head || !tail) {
+    bucket *b = calloc(nb, sizeof *b);
+    if (!all || !b) {
         free(all);
-        free(head);
-        free(tail);
+        free(b);
         return;
     }
     size_t k = 0;
     for (size_t i = 0; i < q->nb; i++)
-        for (sim_event *e = q->head[i]; e; e = e->next)
+        for (sim_event *e = q->b[i].head; e; e = e->next)
             all[k++] = e;
     qsort(all, k, sizeof *all, cmp_events);
-    free(q->head);
-    free(q->tail);
-    q->head = head;
-    q->tail = tail;
+    free(q->b);
+    q->b = b;
     q->nb = nb;
     q->mask = nb - 1;
-    q->width = estimate_width(all, k, q->width);
+    set_width(q, estimate_width(all, k, q->width));
     for (size_t i = 0; i < k; i++) /* sorted order: every insertion is an O(1) append */
-        link_event(q, all[i]);
+        link_event(q, all[i], vbucket(q, all[i]->time));
     if (k)
-        q->cur = all[0]->time / q->width;
+        q->cur = vbucket(q, all[0]->time);
     q->cost = q->ops = 0;
     free(all);
 }
@@ -108,10 +140,9 @@ sim_queue *sim_queue_new(void) {
         return NULL;
     q->nb = MIN_BUCKETS;
     q->mask = MIN_BUCKETS - 1;
-    q->width = SIM_MS;
-    q->head = calloc(q->nb, sizeof *q->head);
-    q->tail = calloc(q->nb, sizeof *q->tail);
-    if (!q->head || !q->tail) {
+    set_width(q, SIM_MS);
+    q->b = calloc(q->nb, sizeof *q->b);
+    if (!q->b) {
         sim_queue_free(q);
         return NULL;
     }
@@ -121,8 +152,7 @@ sim_queue *sim_queue_new(void) {
 void sim_queue_free(sim_queue *q) {
     if (!q)
         return;
-    free(q->head);
-    free(q->tail);
+    free(q->b);
     free(q);
 }
 
@@ -136,8 +166,8 @@ static void account(sim_queue *q) {
 }
 
 int sim_queue_push(sim_queue *q, sim_event *e) {
-    int64_t vb = e->time / q->width;
-    link_event(q, e);
+    int64_t vb = vbucket(q, e->time);
+    link_event(q, e, vb);
     if (vb < q->cur)
         q->cur = vb;
     if (++q->n > 2 * q->nb)
@@ -154,28 +184,24 @@ sim_event *sim_queue_pop_until(sim_queue *q, sim_time limit) {
     size_t b = 0;
     for (size_t k = 0; k < q->nb; k++, q->cur++) {
         b = (size_t)q->cur & q->mask;
-        sim_event *h = q->head[b];
-        if (h && h->time / q->width == q->cur) {
-            e = h;
+        if (q->b[b].head && vbucket(q, q->b[b].first) == q->cur) {
+            e = q->b[b].head;
             break;
         }
         q->cost++;
     }
     if (!e) { /* a whole year without an event: go straight to the earliest head */
         for (size_t i = 0; i < q->nb; i++)
-            if (q->head[i] && (!e || sim_event_before(q->head[i], e))) {
-                e = q->head[i];
+            if (q->b[i].head && (!e || sim_event_before(q->b[i].head, e))) {
+                e = q->b[i].head;
                 b = i;
             }
         q->cost += q->nb;
-        q->cur = e->time / q->width;
+        q->cur = vbucket(q, e->time);
     }
     if (e->time > limit)
         return NULL;
-    q->head[b] = e->next;
-    if (!q->head[b])
-        q->tail[b] = NULL;
-    e->next = NULL;
+    unlink_head(&q->b[b]);
     if (--q->n < q->nb / 2 && q->nb > MIN_BUCKETS)
         rebuild(q, q->nb / 2);
     else
@@ -187,11 +213,9 @@ size_t sim_queue_size(const sim_queue *q) { return q->n; }
 
 sim_event *sim_queue_take_any(sim_queue *q) {
     for (size_t i = 0; i < q->nb; i++) {
-        sim_event *e = q->head[i];
+        sim_event *e = q->b[i].head;
         if (e) {
-            q->head[i] = e->next;
-            if (!q->head[i])
-                q->tail[i] = NULL;
+            unlink_head(&q->b[i]);
             q->n--;
             return e;
         }
@@ -200,3 +224,5 @@ sim_event *sim_queue_take_any(sim_queue *q) {
 }
 
 const char *sim_queue_impl(void) { return "calendar"; }
+
+size_t sim_queue_bytes(const sim_queue *q) { return sizeof *q + q->nb * sizeof *q->b; }

@@ -82,3 +82,5 @@ size_t sim_queue_size(const sim_queue *q) { return q->n; }
 sim_event *sim_queue_take_any(sim_queue *q) { return q->n ? q->a[--q->n].ev : NULL; }
 
 const char *sim_queue_impl(void) { return "heap"; }
+
+size_t sim_queue_bytes(const sim_queue *q) { return sizeof *q + q->cap * sizeof *q->a; }

@@ -13,6 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Most node instances in one topology (events keep a node index in 24 bits). */
+#define SIM_MAX_NODES 16777215
+
 typedef struct sim_topo_node {
     const char *name;    /* instance name: "web", or "web.3" for replicas */
     const char *group;   /* group name: "web" */

@@ -203,7 +203,13 @@ static int run(const options *o) {
         FILE *out = json_to_stdout ? stderr : stdout;
         dsim_summary_print(out, doc);
         double events = (double)sim_engine_events(e);
-        fprintf(out, "wall clock %.3f s  %.3g events/s\n", wall, wall > 0 ? events / wall : 0);
+        sim_engine_memory mem = sim_engine_memory_use(e);
+        fprintf(out, "wall clock %.3f s  %.3g events/s", wall, wall > 0 ? events / wall : 0);
+        if (mem.pending)
+            fprintf(out, "\npending events %zu: %zu B event + %.1f B queue each (pool %.0f%% full)",
+                    mem.pending, mem.event_size, (double)mem.queue_bytes / (double)mem.pending,
+                    100.0 * (double)(mem.pending * mem.event_size) / (double)mem.pool_bytes);
+        fputc('\n', out);
     }
     if (json_to_stdout) {
         if (fputs(text, stdout) < 0 || fflush(stdout)) {
