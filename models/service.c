@@ -10,7 +10,7 @@
 
 #include <stdlib.h>
 
-enum { T_DONE };
+enum { T_DONE, T_CALL_TIMEOUT };
 
 typedef struct service_config {
     int64_t workers;
@@ -18,6 +18,7 @@ typedef struct service_config {
     sim_opdist service;
     sim_route forward;
     sim_reflist calls;
+    sim_time call_timeout; /* -1: wait forever */
 } service_config;
 
 typedef struct worker {
@@ -34,7 +35,8 @@ typedef struct service_state {
     sim_req *head, *tail; /* waiting room, linked through req->next */
     uint64_t waiting;
     sim_tavg busy, queued;
-    uint64_t arrivals, completed, rejected, failed, calls_made; /* measured requests only */
+    /* measured requests only */
+    uint64_t arrivals, completed, rejected, failed, calls_made, calls_timed_out;
     sim_hist wait, sojourn;
 } service_state;
 
@@ -51,8 +53,18 @@ static const sim_param service_params[] = {
      .help = "after service pass the request on: a node, or {a: 0.7, b: 0.3} (rest completes)"},
     {.name = "calls", .type = SIM_P_REFLIST, .offset = offsetof(service_config, calls),
      .help = "nodes called in order during service, holding the worker until each replies"},
+    {.name = "call_timeout", .type = SIM_P_DURATION,
+     .offset = offsetof(service_config, call_timeout),
+     .min = 1, .max = (double)SIM_TIME_MAX,
+     .help = "a call without reply by then fails the request and frees the worker (default: none)"},
     {0},
 };
+
+static void service_check(const void *config, sim_check *ck) {
+    const service_config *c = config;
+    if (c->call_timeout > 0 && c->calls.n == 0)
+        sim_check_error(ck, "call_timeout", "'call_timeout' goes with 'calls'");
+}
 
 static uint64_t job_token(uint32_t job, uint32_t w) { return (uint64_t)job << 32 | w; }
 
@@ -142,6 +154,8 @@ static void next_call(sim_node *n, uint32_t w) {
     if (counts(n, parent))
         s->calls_made++;
     sim_send(n, sim_pick(n, &c->calls.refs[wk->call]), SIM_MSG_REQUEST, call, 0);
+    if (c->call_timeout > 0)
+        sim_set_timer(n, c->call_timeout, T_CALL_TIMEOUT, job_token(wk->job, w));
 }
 
 static void arrive(sim_node *n, sim_req *r) {
@@ -171,8 +185,8 @@ static void arrive(sim_node *n, sim_req *r) {
     }
 }
 
-/* A reply to one of a worker's calls. Stale replies (the worker moved on after a crash) are
- * dropped. A callee's failure or rejection fails the whole request. */
+/* A reply to one of a worker's calls. Stale replies (the worker moved on: the call timed out,
+ * or the node crashed since) are dropped. A callee's failure or rejection fails the whole request. */
 static void call_returned(sim_node *n, sim_req *reply) {
     service_state *s = sim_state(n);
     uint32_t w = (uint32_t)reply->token, job = (uint32_t)(reply->token >> 32);
@@ -184,6 +198,7 @@ static void call_returned(sim_node *n, sim_req *reply) {
             finish(n, w);
         } else {
             wk->call++;
+            wk->job = ++s->job_seq; /* a new stamp: the finished call's timeout is stale */
             next_call(n, w);
         }
     }
@@ -211,9 +226,19 @@ static void service_receive(sim_node *n, const sim_msg *m) {
 static void service_timer(sim_node *n, uint16_t tag, uint64_t arg) {
     service_state *s = sim_state(n);
     uint32_t w = (uint32_t)arg, job = (uint32_t)(arg >> 32);
-    if (tag != T_DONE || !s->workers[w].req || s->workers[w].job != job)
-        return;
-    next_call(n, w);
+    worker *wk = &s->workers[w];
+    if (!wk->req || wk->job != job)
+        return; /* the job this timer was set for is over */
+    if (tag == T_DONE) {
+        next_call(n, w);
+    } else if (tag == T_CALL_TIMEOUT) {
+        /* Each call restamps the job (see call_returned), so a stale timeout of an earlier
+         * call of the same request never matches. */
+        if (counts(n, wk->req))
+            s->calls_timed_out++;
+        wk->req->status = SIM_REQ_FAILED;
+        finish(n, w);
+    }
 }
 
 static void service_create(sim_node *n) {
@@ -267,8 +292,11 @@ static void service_report(const sim_node *n, sim_report *w) {
     sim_report_int(w, "completed", (int64_t)s->completed);
     sim_report_int(w, "rejected", (int64_t)s->rejected);
     sim_report_int(w, "failed", (int64_t)s->failed);
-    if (c->calls.n)
+    if (c->calls.n) {
         sim_report_int(w, "calls", (int64_t)s->calls_made);
+        if (c->call_timeout > 0)
+            sim_report_int(w, "calls_timed_out", (int64_t)s->calls_timed_out);
+    }
     sim_report_number(w, "utilization", sim_tavg_mean(&s->busy, end) / (double)c->workers);
     sim_report_number(w, "queue_mean", sim_tavg_mean(&s->queued, end));
     sim_report_hist_ms(w, "wait_ms", &s->wait, SIM_PCT_SHORT);
@@ -291,6 +319,7 @@ const sim_kind dsim_service_kind = {
     .config_size = sizeof(service_config),
     .state_size = sizeof(service_state),
     .params = service_params,
+    .check = service_check,
     .create = service_create,
     .receive = service_receive,
     .timer = service_timer,

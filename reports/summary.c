@@ -89,6 +89,32 @@ static void print_faults(FILE *out, const cJSON *faults) {
     }
 }
 
+/* Length of the group part of an instance name ("web" in "web.12"), or 0 when not one. */
+static size_t group_len(const char *name) {
+    const char *dot = strrchr(name, '.');
+    if (!dot || !dot[1])
+        return 0;
+    for (const char *p = dot + 1; *p; p++)
+        if (*p < '0' || *p > '9')
+            return 0;
+    return (size_t)(dot - name);
+}
+
+/* Number of consecutive instances of the same group starting at n. */
+static int run_length(const cJSON *n) {
+    size_t g = group_len(n->string);
+    int count = 1;
+    if (!g)
+        return 1;
+    for (const cJSON *m = n->next; m && group_len(m->string) == g &&
+                                   strncmp(m->string, n->string, g) == 0;
+         m = m->next)
+        count++;
+    return count;
+}
+
+enum { FOLD_ABOVE = 8, FOLD_SHOW = 3 }; /* big groups: show a few instances, then a count */
+
 void dsim_summary_print(FILE *out, const cJSON *doc) {
     fprintf(out, "%s  seed ", str(doc, "topology"));
     print_value(out, num(doc, "seed"));
@@ -110,10 +136,20 @@ void dsim_summary_print(FILE *out, const cJSON *doc) {
     }
     if (nodes)
         fputs("nodes\n", out);
-    cJSON_ArrayForEach(n, nodes) {
-        fprintf(out, "  %-*s %-8s ", (int)width, n->string, str(n, "kind"));
-        print_fields(out, n, "kind");
-        fputc('\n', out);
+    for (n = nodes ? nodes->child : NULL; n;) {
+        int run = run_length(n);
+        int shown = run > FOLD_ABOVE ? FOLD_SHOW : run;
+        for (int i = 0; i < shown; i++, n = n->next) {
+            fprintf(out, "  %-*s %-8s ", (int)width, n->string, str(n, "kind"));
+            print_fields(out, n, "kind");
+            fputc('\n', out);
+        }
+        if (run > shown) {
+            fprintf(out, "  ... %d more instances of %.*s (see the result document)\n",
+                    run - shown, (int)group_len(n->string), n->string);
+            for (int i = shown; i < run; i++)
+                n = n->next;
+        }
     }
     const cJSON *net = cJSON_GetObjectItemCaseSensitive(doc, "network");
     if (net) {

@@ -257,7 +257,8 @@ static int kinds(const options *o) {
     printf("%s: %s\n", k->name, k->summary);
     for (const sim_param *p = k->params; p->name; p++) {
         const char *def = p->flags & SIM_PARAM_REQUIRED ? "required" : p->def ? p->def : "none";
-        printf("  %-10s %-9s %-12s %s\n", p->name, sim_param_type_name(p->type), def, p->help);
+        printf("  %s: %s (%s%s)\n      %s\n", p->name, sim_param_type_name(p->type),
+               p->flags & SIM_PARAM_REQUIRED || !p->def ? "" : "default ", def, p->help);
     }
     return EXIT_OK;
 }

@@ -1,0 +1,18 @@
+#!/bin/sh
+# Builds dsim and runs the whole test suite twice: in ./build (the default, optimized build
+# with assertions) and in ./build-san under AddressSanitizer and UndefinedBehaviorSanitizer.
+# Usage: tools/test.sh [--no-sanitizers]
+set -eu
+cd "$(dirname "$0")/.."
+
+tools/setup.sh build
+meson test -C build --print-errorlogs --num-processes 2
+
+if [ "${1:-}" != "--no-sanitizers" ]; then
+    tools/setup.sh build-san -Db_sanitize=address,undefined -Db_lundef=false
+    # Any sanitizer report fails the test that triggered it.
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        meson test -C build-san --print-errorlogs --num-processes 2 --timeout-multiplier 3
+fi
+echo "all tests passed"
