@@ -53,22 +53,28 @@ static void print_fields(FILE *out, const cJSON *obj, const char *skip) {
     }
 }
 
+/* A labelled figure of a line: text before the value, the key, text after. */
+typedef struct figure {
+    const char *before, *key, *after;
+} figure;
+
+static void print_figures(FILE *out, const cJSON *obj, const figure *f, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        fputs(f[i].before, out);
+        print_value(out, num(obj, f[i].key));
+        fputs(f[i].after, out);
+    }
+}
+
 static void print_requests(FILE *out, const cJSON *req) {
+    static const figure line[] = {
+        {"requests   issued ", "issued", ""},  {"  completed ", "completed", ""},
+        {"  rejected ", "rejected", ""},       {"  timed_out ", "timed_out", ""},
+        {"  failed ", "failed", ""},           {"  throughput ", "throughput_rps", "/s\n"},
+    };
     if (!req)
         return;
-    fputs("requests   issued ", out);
-    print_value(out, num(req, "issued"));
-    fputs("  completed ", out);
-    print_value(out, num(req, "completed"));
-    fputs("  rejected ", out);
-    print_value(out, num(req, "rejected"));
-    fputs("  timed_out ", out);
-    print_value(out, num(req, "timed_out"));
-    fputs("  failed ", out);
-    print_value(out, num(req, "failed"));
-    fputs("  throughput ", out);
-    print_value(out, num(req, "throughput_rps"));
-    fputs("/s\n", out);
+    print_figures(out, req, line, sizeof line / sizeof *line);
     const cJSON *lat = cJSON_GetObjectItemCaseSensitive(req, "latency_ms");
     if (lat && num(req, "completed") > 0) {
         fputs("latency ms ", out);
@@ -116,15 +122,14 @@ static int run_length(const cJSON *n) {
 enum { FOLD_ABOVE = 8, FOLD_SHOW = 3 }; /* big groups: show a few instances, then a count */
 
 void dsim_summary_print(FILE *out, const cJSON *doc) {
-    fprintf(out, "%s  seed ", str(doc, "topology"));
-    print_value(out, num(doc, "seed"));
-    fputs("  simulated ", out);
-    print_value(out, num(doc, "duration_s"));
-    fputs(" s (warm-up ", out);
-    print_value(out, num(doc, "warmup_s"));
-    fputs(" s)  events ", out);
-    print_value(out, num(doc, "events"));
-    fputc('\n', out);
+    static const figure head[] = {
+        {"  seed ", "seed", ""},
+        {"  simulated ", "duration_s", " s"},
+        {" (warm-up ", "warmup_s", " s)"},
+        {"  events ", "events", "\n"},
+    };
+    fputs(str(doc, "topology"), out);
+    print_figures(out, doc, head, sizeof head / sizeof *head);
     print_requests(out, cJSON_GetObjectItemCaseSensitive(doc, "requests"));
 
     const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(doc, "nodes"), *n;
