@@ -244,21 +244,27 @@ static int load_nodes(sim_loader *ld, yaml_node_t *nodes, const sim_kind *const 
     static const char *const skip[] = {"kind", "replicas", NULL};
     char kinds_text[256];
     kind_list(kinds, kinds_text, sizeof kinds_text);
+    /* A bad name, kind or replica count does not stop the checks: every node with a known
+     * kind still has its keys checked and every reference is still resolved. */
     for (yaml_node_pair_t *p = nodes->data.mapping.pairs.start; p < nodes->data.mapping.pairs.top;
          p++, g++) {
         yaml_node_t *kn = sim__ld_node(ld, p->key), *body = sim__ld_node(ld, p->value);
         const char *name = sim__ld_scalar(kn);
         groups[g].name = name ? sim__ld_strdup(ld, name) : "?";
+        if (!groups[g].name)
+            return -1;
         groups[g].count = 1;
+        groups[g].first = (uint32_t)total;
         if (!name || !valid_name(name)) {
             sim__ld_error(ld, kn, "nodes: node name '%s' must match [a-z][a-z0-9_-]*",
                           name ? name : "?");
             bad = -1;
-            continue;
         }
+        name = groups[g].name;
         if (!body || body->type != YAML_MAPPING_NODE) {
             sim__ld_error(ld, body, "%s: expected a mapping with at least 'kind'", name);
             bad = -1;
+            total += 1;
             continue;
         }
         yaml_node_t *kindn = sim__ld_get(ld, body, "kind", NULL);
@@ -285,7 +291,6 @@ static int load_nodes(sim_loader *ld, yaml_node_t *nodes, const sim_kind *const 
                 groups[g].replicated = true;
             }
         }
-        groups[g].first = (uint32_t)total;
         total += groups[g].count;
     }
     if (total > SIM_MAX_NODES) {
@@ -293,8 +298,8 @@ static int load_nodes(sim_loader *ld, yaml_node_t *nodes, const sim_kind *const 
                       (unsigned long long)total, SIM_MAX_NODES);
         return -1;
     }
-    if (bad)
-        return -1;
+    *groups_out = groups;
+    *ngroups = ng;
     t->nnodes = (size_t)total;
     t->nodes = sim__ld_alloc(ld, (total ? total : 1) * sizeof *t->nodes);
     if (!t->nodes)
@@ -304,6 +309,8 @@ static int load_nodes(sim_loader *ld, yaml_node_t *nodes, const sim_kind *const 
          p++, g++) {
         yaml_node_t *body = sim__ld_node(ld, p->value);
         const sim_kind *k = gkind[g];
+        if (!k) /* already reported; its keys cannot be checked without its kind */
+            continue;
         void *config = sim__ld_alloc(ld, k->config_size ? k->config_size : 1);
         if (!config)
             return -1;
@@ -333,8 +340,6 @@ static int load_nodes(sim_loader *ld, yaml_node_t *nodes, const sim_kind *const 
             }
         }
     }
-    *groups_out = groups;
-    *ngroups = ng;
     return bad;
 }
 
@@ -344,28 +349,40 @@ static int resolve_refs(sim_loader *ld, const group *groups, size_t ng) {
     for (size_t i = 0; i < ld->nrefs; i++) {
         sim_ref *r = ld->refs[i].ref;
         const char *dot = strrchr(r->name, '.');
+        const group *near = NULL; /* the group an instance reference names */
         bool found = false;
         for (size_t g = 0; g < ng && !found; g++) {
             if (strcmp(groups[g].name, r->name) == 0) {
                 r->first = groups[g].first;
                 r->count = groups[g].count;
                 found = true;
-            } else if (dot && groups[g].replicated &&
-                       strlen(groups[g].name) == (size_t)(dot - r->name) &&
+            } else if (dot && strlen(groups[g].name) == (size_t)(dot - r->name) &&
                        strncmp(groups[g].name, r->name, (size_t)(dot - r->name)) == 0) {
                 int64_t idx;
-                if (!sim_parse_int(dot + 1, &idx) && idx >= 0 && idx < groups[g].count) {
+                near = &groups[g];
+                if (groups[g].replicated && !sim_parse_int(dot + 1, &idx) && idx >= 0 &&
+                    idx < groups[g].count) {
                     r->first = groups[g].first + (uint32_t)idx;
                     r->count = 1;
                     found = true;
                 }
             }
         }
-        if (!found) {
-            sim_diag_error(ld->diag, ld->refs[i].line, ld->refs[i].col, "no node named '%s'",
-                           r->name);
-            bad = -1;
-        }
+        if (found)
+            continue;
+        bad = -1;
+        if (near && near->replicated)
+            sim_diag_error(ld->diag, ld->refs[i].line, ld->refs[i].col,
+                           "%s: no node named '%s' (%s has %u replicas: %s.0 to %s.%u)",
+                           ld->refs[i].where, r->name, near->name, near->count, near->name,
+                           near->name, near->count - 1);
+        else if (near)
+            sim_diag_error(ld->diag, ld->refs[i].line, ld->refs[i].col,
+                           "%s: no node named '%s' (%s has no replicas: write '%s')",
+                           ld->refs[i].where, r->name, near->name, near->name);
+        else
+            sim_diag_error(ld->diag, ld->refs[i].line, ld->refs[i].col,
+                           "%s: no node named '%s'", ld->refs[i].where, r->name);
     }
     return bad;
 }
@@ -452,8 +469,14 @@ static int load_network(sim_loader *ld, yaml_node_t *y, sim_network *net) {
 
 static const char *const fault_actions[] = {"crash", "restart", "partition", "loss", "slow", NULL};
 
+/* "faults[2]: key" in buf, for messages. */
+static const char *fault_key(char *buf, size_t size, const char *w, const char *key) {
+    snprintf(buf, size, "%s: %s", w, key);
+    return buf;
+}
+
 static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_fault *f) {
-    char w[64];
+    char w[64], wk[96];
     snprintf(w, sizeof w, "faults[%zu]", i);
     f->duration = SIM_TIME_NONE;
     f->line = (int)y->start_mark.line + 1;
@@ -480,7 +503,7 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_fault *f) {
         } else if (strcmp(ks, "at") == 0) {
             at = v;
         } else if (strcmp(ks, "duration") == 0) {
-            bad |= sim__ld_duration(ld, v, "faults: duration", &f->duration);
+            bad |= sim__ld_duration(ld, v, fault_key(wk, sizeof wk, w, "duration"), &f->duration);
         } else if (strcmp(ks, "factor") == 0) {
             factor = v;
         } else if (strcmp(ks, "from") == 0) {
@@ -497,7 +520,7 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_fault *f) {
         sim__ld_error(ld, y, "%s: missing 'at' (when the fault happens)", w);
         bad = -1;
     } else {
-        bad |= sim__ld_duration(ld, at, "faults: at", &f->at);
+        bad |= sim__ld_duration(ld, at, fault_key(wk, sizeof wk, w, "at"), &f->at);
     }
     if (actions != 1) {
         sim__ld_error(ld, y, "%s: expected exactly one action among crash, restart, partition, "
@@ -515,26 +538,28 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_fault *f) {
     switch (f->kind) {
     case SIM_FAULT_CRASH:
     case SIM_FAULT_RESTART:
-        bad |= sim__ld_ref(ld, action, w, &f->node);
+        bad |= sim__ld_ref(ld, action, fault_key(wk, sizeof wk, w, fault_actions[f->kind]),
+                           &f->node);
         break;
     case SIM_FAULT_SLOW:
-        bad |= sim__ld_ref(ld, action, w, &f->node);
+        bad |= sim__ld_ref(ld, action, fault_key(wk, sizeof wk, w, "slow"), &f->node);
         if (!factor) {
             sim__ld_error(ld, y, "%s: 'slow' needs 'factor' (service times are multiplied by it)",
                           w);
             bad = -1;
         } else {
-            bad |= sim__ld_number(ld, factor, "faults: factor", 1e-6, 1e6, &f->value);
+            bad |= sim__ld_number(ld, factor, fault_key(wk, sizeof wk, w, "factor"), 1e-6, 1e6,
+                                  &f->value);
         }
         break;
     case SIM_FAULT_LOSS:
-        bad |= sim__ld_prob(ld, action, "faults: loss", &f->value);
+        bad |= sim__ld_prob(ld, action, fault_key(wk, sizeof wk, w, "loss"), &f->value);
         if (!from != !to) {
             sim__ld_error(ld, y, "%s: a loss on a link needs both 'from' and 'to'", w);
             bad = -1;
         } else if (from) {
-            bad |= sim__ld_ref(ld, from, "faults: from", &f->from);
-            bad |= sim__ld_ref(ld, to, "faults: to", &f->to);
+            bad |= sim__ld_ref(ld, from, fault_key(wk, sizeof wk, w, "from"), &f->from);
+            bad |= sim__ld_ref(ld, to, fault_key(wk, sizeof wk, w, "to"), &f->to);
         }
         break;
     case SIM_FAULT_PARTITION: {
@@ -550,7 +575,7 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_fault *f) {
             return -1;
         for (size_t g = 0; g < f->ngroups; g++)
             bad |= sim__ld_reflist(ld, sim__ld_node(ld, action->data.sequence.items.start[g]),
-                                   "faults: partition", &f->groups[g]);
+                                   fault_key(wk, sizeof wk, w, "partition"), &f->groups[g]);
         break;
     }
     }

@@ -10,6 +10,7 @@
 
 typedef struct sim_pending_ref {
     sim_ref *ref;
+    const char *where; /* the key it was written under, for messages (arena copy) */
     int line, col;
 } sim_pending_ref;
 

@@ -111,8 +111,10 @@ static const dist_form dist_forms[] = {
 static int dist_params(sim_loader *ld, yaml_node_t *y, const dist_form *f, const char *w,
                        sim_dist *d) {
     yaml_node_t *v[3] = {NULL};
+    char wk[3][320]; /* "web: service: mean": messages name the parameter's own key */
     int bad = 0;
     for (int i = 0; i < 3 && f->keys[i]; i++) {
+        snprintf(wk[i], sizeof wk[i], "%s: %s", w, f->keys[i]);
         v[i] = sim__ld_get(ld, y, f->keys[i], NULL);
         if (!v[i]) {
             sim__ld_error(ld, y, "%s: distribution '%s' needs key '%s'", w, f->name, f->keys[i]);
@@ -124,22 +126,24 @@ static int dist_params(sim_loader *ld, yaml_node_t *y, const dist_form *f, const
     d->kind = f->kind;
     switch (f->kind) {
     case SIM_DIST_CONSTANT:
-        return dur_ns(ld, v[0], w, true, &d->a);
+        return dur_ns(ld, v[0], wk[0], true, &d->a);
     case SIM_DIST_EXPONENTIAL:
-        return dur_ns(ld, v[0], w, false, &d->a);
+        return dur_ns(ld, v[0], wk[0], false, &d->a);
     case SIM_DIST_UNIFORM:
-        if (dur_ns(ld, v[0], w, true, &d->a) || dur_ns(ld, v[1], w, true, &d->b))
+        if (dur_ns(ld, v[0], wk[0], true, &d->a) || dur_ns(ld, v[1], wk[1], true, &d->b))
             return -1;
         if (d->b < d->a) {
-            sim__ld_error(ld, v[1], "%s: uniform max must not be below min", w);
+            sim__ld_error(ld, v[1], "%s: must not be below min", wk[1]);
             return -1;
         }
         return 0;
     case SIM_DIST_NORMAL:
-        return dur_ns(ld, v[0], w, true, &d->a) || dur_ns(ld, v[1], w, true, &d->b) ? -1 : 0;
+        return dur_ns(ld, v[0], wk[0], true, &d->a) || dur_ns(ld, v[1], wk[1], true, &d->b)
+                   ? -1
+                   : 0;
     case SIM_DIST_LOGNORMAL: {
         double m, s;
-        if (dur_ns(ld, v[0], w, false, &m) || dur_ns(ld, v[1], w, true, &s))
+        if (dur_ns(ld, v[0], wk[0], false, &m) || dur_ns(ld, v[1], wk[1], true, &s))
             return -1;
         double s2 = log(1 + (s * s) / (m * m));
         d->a = log(m) - s2 / 2;
@@ -150,30 +154,30 @@ static int dist_params(sim_loader *ld, yaml_node_t *y, const dist_form *f, const
         const char *ks = sim__ld_scalar(v[0]);
         int64_t k;
         if (!ks || sim_parse_int(ks, &k) || k < 1 || k > 1000000) {
-            sim__ld_error(ld, v[0], "%s: erlang k: expected a whole number >= 1, got '%s'", w,
+            sim__ld_error(ld, v[0], "%s: expected a whole number >= 1, got '%s'", wk[0],
                           show(v[0]));
             return -1;
         }
         d->k = (unsigned)k;
-        return dur_ns(ld, v[1], w, false, &d->a);
+        return dur_ns(ld, v[1], wk[1], false, &d->a);
     }
     case SIM_DIST_GAMMA: {
         double mean;
-        if (sim__ld_number(ld, v[0], w, 1e-9, 1e9, &d->a) || dur_ns(ld, v[1], w, false, &mean))
+        if (sim__ld_number(ld, v[0], wk[0], 1e-9, 1e9, &d->a) ||
+            dur_ns(ld, v[1], wk[1], false, &mean))
             return -1;
         d->b = mean / d->a;
         return 0;
     }
     case SIM_DIST_PARETO:
     case SIM_DIST_WEIBULL:
-        return sim__ld_number(ld, v[0], w, 1e-9, 1e9, &d->a) ||
-                       dur_ns(ld, v[1], w, false, &d->b)
+        return sim__ld_number(ld, v[0], wk[0], 1e-9, 1e9, &d->a) ||
+                       dur_ns(ld, v[1], wk[1], false, &d->b)
                    ? -1
                    : 0;
     case SIM_DIST_EMPIRICAL: {
         if (!is_seq(v[0]) || v[0]->data.sequence.items.top == v[0]->data.sequence.items.start) {
-            sim__ld_error(ld, v[0], "%s: empirical values: expected a non-empty list of durations",
-                          w);
+            sim__ld_error(ld, v[0], "%s: expected a non-empty list of durations", wk[0]);
             return -1;
         }
         size_t n = (size_t)(v[0]->data.sequence.items.top - v[0]->data.sequence.items.start);
@@ -182,7 +186,7 @@ static int dist_params(sim_loader *ld, yaml_node_t *y, const dist_form *f, const
             return -1;
         size_t i = 0;
         FOR_ITEMS(it, v[0]) {
-            if (dur_ns(ld, sim__ld_node(ld, *it), w, true, &vals[i++]))
+            if (dur_ns(ld, sim__ld_node(ld, *it), wk[0], true, &vals[i++]))
                 return -1;
         }
         d->values = vals;
@@ -253,6 +257,9 @@ int sim__ld_ref(sim_loader *ld, yaml_node_t *y, const char *where, sim_ref *out)
     }
     out->name = sim__ld_strdup(ld, s);
     out->first = out->count = 0;
+    const char *w = sim__ld_strdup(ld, where);
+    if (!out->name || !w)
+        return -1;
     if (ld->nrefs == ld->caprefs) {
         size_t cap = ld->caprefs ? 2 * ld->caprefs : 32;
         sim_pending_ref *r = realloc(ld->refs, cap * sizeof *r);
@@ -264,7 +271,7 @@ int sim__ld_ref(sim_loader *ld, yaml_node_t *y, const char *where, sim_ref *out)
         ld->caprefs = cap;
     }
     ld->refs[ld->nrefs++] =
-        (sim_pending_ref){out, (int)y->start_mark.line + 1, (int)y->start_mark.column + 1};
+        (sim_pending_ref){out, w, (int)y->start_mark.line + 1, (int)y->start_mark.column + 1};
     return 0;
 }
 

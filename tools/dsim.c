@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -110,9 +111,9 @@ static sim_topology *load(const options *o) {
     return t;
 }
 
-/* Writes text to path through a temporary file in the same directory and a rename, so a
- * reader never sees half a document and a failed write leaves nothing behind. */
-static int write_atomically(const char *path, const char *text) {
+/* Creates an empty temporary file beside path (path.tmp.XXXXXX) with the mode a new file
+ * gets. Returns its descriptor and name (caller frees), or -1 with a message printed. */
+static int open_temp(const char *path, char **name) {
     size_t n = strlen(path);
     char *tmp = malloc(n + 16);
     if (!tmp)
@@ -121,26 +122,59 @@ static int write_atomically(const char *path, const char *text) {
     memcpy(tmp + n, ".tmp.XXXXXX", 12);
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        fprintf(stderr, "dsim: cannot create %s: %s\n", tmp, strerror(errno));
+        fprintf(stderr, "dsim: cannot write %s: %s\n", path, strerror(errno));
         free(tmp);
         return -1;
     }
-    size_t len = strlen(text), done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, text + done, len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            break;
-        done += (size_t)w;
+    /* mkstemp makes the file 0600; give the result the mode any new file gets (0666 less the
+     * umask), as writing it in place would. */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    *name = tmp;
+    return fd;
+}
+
+/* Checks before a run that the result can be written to path, so a long run is not lost to
+ * a typo in the output path. Returns 0 or -1 with a message printed. */
+static int check_writable(const char *path) {
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "dsim: cannot write %s: it is a directory\n", path);
+        return -1;
     }
-    int err = done < len ? errno : 0;
+    char *tmp;
+    int fd = open_temp(path, &tmp);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    unlink(tmp);
+    free(tmp);
+    return 0;
+}
+
+/* Writes text to path through a temporary file in the same directory and a rename, so a
+ * reader never sees half a document and a failed write leaves nothing behind. */
+static int write_atomically(const char *path, const char *text) {
+    char *tmp;
+    int fd = open_temp(path, &tmp);
+    if (fd < 0)
+        return -1;
+    size_t len = strlen(text), done = 0;
+    int err = 0;
+    while (done < len && !err) {
+        ssize_t w = write(fd, text + done, len - done);
+        if (w > 0)
+            done += (size_t)w;
+        else if (w == 0 || errno != EINTR)
+            err = w == 0 ? EIO : errno;
+    }
     if (close(fd) && !err)
         err = errno;
     if (!err && rename(tmp, path))
         err = errno;
     if (err) {
-        fprintf(stderr, "dsim: cannot write %s: %s\n", path, strerror(err ? err : EIO));
+        fprintf(stderr, "dsim: cannot write %s: %s\n", path, strerror(err));
         unlink(tmp);
     }
     free(tmp);
@@ -173,6 +207,10 @@ static int run(const options *o) {
     sim_topology *topo = load(o);
     if (!topo)
         return EXIT_INPUT;
+    if (o->json && strcmp(o->json, "-") != 0 && check_writable(o->json)) {
+        sim_topology_free(topo);
+        return EXIT_INPUT;
+    }
     int status = EXIT_INTERNAL;
     cJSON *doc = NULL;
     char *text = NULL;

@@ -1,0 +1,681 @@
+/* The dsim command against the contract (§6 command line, §7 result document, §1 errors): the
+ * built executable ($DSIM) runs in a fresh temporary directory with its stdout and stderr
+ * captured to files beside (not inside) that directory, so a listing of the directory shows
+ * exactly what dsim left there. Exit status: 0 success, 2 bad input, 1 internal failure. */
+#include "engine.h"
+
+#include <cjson/cJSON.h>
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <math.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* ---- a scratch directory per test ---- */
+
+static char root[64]; /* /tmp/dsim-cli-XXXXXX: holds out.txt, err.txt and work/ */
+static char work[96]; /* dsim's working directory */
+
+static void path_in(char *buf, size_t size, const char *dir, const char *name) {
+    int n = snprintf(buf, size, "%s/%s", dir, name);
+    cr_assert(n > 0 && (size_t)n < size, "path too long: %s/%s", dir, name);
+}
+
+/* Removes every entry of dir (one level of subdirectories), then dir itself. */
+static void remove_tree(const char *dir, int depth) {
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char p[512];
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (depth < 3 && lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+            remove_tree(p, depth + 1);
+        else
+            unlink(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+static void setup(void) {
+    strcpy(root, "/tmp/dsim-cli-XXXXXX");
+    cr_assert(mkdtemp(root), "mkdtemp failed");
+    path_in(work, sizeof work, root, "work");
+    cr_assert_eq(mkdir(work, 0700), 0);
+    cr_assert(getenv("DSIM"), "DSIM (the dsim executable) is not set: run through meson test");
+}
+
+static void teardown(void) { remove_tree(root, 0); }
+
+TestSuite(cli, .init = setup, .fini = teardown, .timeout = 60);
+
+/* ---- files ---- */
+
+/* The whole content of path (caller frees), or NULL when it cannot be read. */
+static char *slurp(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    cr_assert(buf);
+    size_t got;
+    while ((got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += got;
+        if (cap - len - 1 == 0) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+            cr_assert(buf);
+        }
+    }
+    fclose(f);
+    buf[len] = '\0';
+    return buf;
+}
+
+static char *slurp_work(const char *name) {
+    char p[256];
+    path_in(p, sizeof p, work, name);
+    return slurp(p);
+}
+
+static void write_work(const char *name, const char *text) {
+    char p[256];
+    path_in(p, sizeof p, work, name);
+    FILE *f = fopen(p, "wb");
+    cr_assert(f, "cannot write %s", p);
+    cr_assert_eq(fputs(text, f) >= 0, 1);
+    cr_assert_eq(fclose(f), 0);
+}
+
+static int cmp_names(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Asserts that the working directory holds exactly the files named (NULL-terminated), so
+ * nothing was left behind: no result file, no temporary file. */
+static void expect_listing(const char *first, ...) {
+    const char *want[16];
+    size_t nwant = 0;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *s = first; s; s = va_arg(ap, const char *)) {
+        cr_assert_lt(nwant, 16);
+        want[nwant++] = s;
+    }
+    va_end(ap);
+    char *have[64];
+    size_t nhave = 0;
+    DIR *d = opendir(work);
+    cr_assert(d);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        cr_assert_lt(nhave, 64);
+        have[nhave] = strdup(e->d_name);
+        cr_assert(have[nhave]);
+        nhave++;
+    }
+    closedir(d);
+    qsort(want, nwant, sizeof *want, cmp_names);
+    qsort(have, nhave, sizeof *have, cmp_names);
+    char got[1024] = "";
+    for (size_t i = 0; i < nhave; i++) {
+        strncat(got, " ", sizeof got - strlen(got) - 1);
+        strncat(got, have[i], sizeof got - strlen(got) - 1);
+    }
+    bool same = nhave == nwant;
+    for (size_t i = 0; same && i < nwant; i++)
+        same = strcmp(want[i], have[i]) == 0;
+    for (size_t i = 0; i < nhave; i++)
+        free(have[i]);
+    cr_assert(same, "the directory holds:%s", got);
+}
+
+#define EXPECT_LISTING(...) expect_listing(__VA_ARGS__, (const char *)NULL)
+
+/* ---- running dsim ---- */
+
+typedef struct result {
+    int status; /* exit status; -1 when killed by a signal */
+    char *out, *err;
+} result;
+
+static void result_free(result *r) {
+    free(r->out);
+    free(r->err);
+}
+
+/* Runs $DSIM with the arguments given (NULL-terminated) in the working directory, stdout and
+ * stderr captured, and returns its exit status and output (caller frees with result_free). */
+static result dsim(const char *first, ...) {
+    const char *argv[32];
+    int argc = 0;
+    argv[argc++] = getenv("DSIM");
+    va_list ap;
+    va_start(ap, first);
+    for (const char *s = first; s; s = va_arg(ap, const char *)) {
+        cr_assert_lt(argc, 31);
+        argv[argc++] = s;
+    }
+    va_end(ap);
+    argv[argc] = NULL;
+    char out[256], err[256];
+    path_in(out, sizeof out, root, "out.txt");
+    path_in(err, sizeof err, root, "err.txt");
+    fflush(NULL);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1, "fork failed");
+    if (pid == 0) {
+        int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int fi = open("/dev/null", O_RDONLY);
+        if (fo < 0 || fe < 0 || fi < 0 || chdir(work) || dup2(fi, 0) < 0 || dup2(fo, 1) < 0 ||
+            dup2(fe, 2) < 0)
+            _exit(127);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    int ws;
+    while (waitpid(pid, &ws, 0) < 0)
+        ;
+    result r = {.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1};
+    r.out = slurp(out);
+    r.err = slurp(err);
+    cr_assert(r.out && r.err);
+    cr_assert_neq(r.status, 127, "could not run %s", argv[0]);
+    return r;
+}
+
+#define DSIM(...) dsim(__VA_ARGS__, (const char *)NULL)
+
+/* Asserts the exit status, showing the output when it differs. */
+static void expect_status(const result *r, int status) {
+    cr_assert_eq(r->status, status, "exit status %d, expected %d\nstdout:\n%s\nstderr:\n%s",
+                 r->status, status, r->out, r->err);
+}
+
+/* Asserts that every line of text is a diagnostic "FILE:LINE:COL: error: ..." and that there
+ * are n of them. */
+static void expect_diagnostics(const char *text, const char *file, size_t n) {
+    char pattern[256];
+    snprintf(pattern, sizeof pattern, "^%s:[1-9][0-9]*:[1-9][0-9]*: error: [^ ].*$", file);
+    regex_t re;
+    cr_assert_eq(regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB), 0);
+    char *copy = strdup(text);
+    cr_assert(copy);
+    size_t lines = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        cr_expect_eq(regexec(&re, line, 0, NULL, 0), 0, "not FILE:LINE:COL: error: ...: %s", line);
+        lines++;
+    }
+    free(copy);
+    regfree(&re);
+    cr_expect_eq(lines, n, "%zu diagnostic lines, expected %zu:\n%s", lines, n, text);
+}
+
+/* ---- the result document ---- */
+
+/* The item at a dotted path, or NULL. */
+static const cJSON *at(const cJSON *doc, const char *path) {
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", path);
+    const cJSON *v = doc;
+    char *save = NULL;
+    for (char *part = strtok_r(buf, ".", &save); part && v; part = strtok_r(NULL, ".", &save))
+        v = cJSON_GetObjectItemCaseSensitive(v, part);
+    return v;
+}
+
+static double num(const cJSON *doc, const char *path) {
+    const cJSON *v = at(doc, path);
+    cr_assert(cJSON_IsNumber(v), "no number at %s", path);
+    return v->valuedouble;
+}
+
+static cJSON *parse(const char *text, const char *what) {
+    cJSON *doc = cJSON_Parse(text);
+    cr_assert(doc, "%s is not JSON:\n%s", what, text);
+    return doc;
+}
+
+static cJSON *parse_work(const char *name) {
+    char *text = slurp_work(name);
+    cr_assert(text, "%s was not written", name);
+    cJSON *doc = parse(text, name);
+    free(text);
+    return doc;
+}
+
+enum kind { COUNT, NUMBER, STRING, OBJECT };
+
+/* Asserts that every required key of §7 exists with its type (counts: whole numbers >= 0). */
+static void expect_section_7(const cJSON *doc) {
+    static const struct {
+        const char *path;
+        enum kind kind;
+    } keys[] = {
+        {"dsim_version", STRING},
+        {"topology", STRING},
+        {"seed", COUNT},
+        {"duration_s", NUMBER},
+        {"warmup_s", NUMBER},
+        {"events", COUNT},
+        {"requests", OBJECT},
+        {"requests.issued", COUNT},
+        {"requests.completed", COUNT},
+        {"requests.rejected", COUNT},
+        {"requests.timed_out", COUNT},
+        {"requests.failed", COUNT},
+        {"requests.throughput_rps", NUMBER},
+        {"requests.latency_ms", OBJECT},
+        {"requests.latency_ms.mean", NUMBER},
+        {"requests.latency_ms.p50", NUMBER},
+        {"requests.latency_ms.p90", NUMBER},
+        {"requests.latency_ms.p99", NUMBER},
+        {"requests.latency_ms.p999", NUMBER},
+        {"requests.latency_ms.max", NUMBER},
+        {"nodes", OBJECT},
+        {"nodes.web", OBJECT},
+        {"nodes.web.kind", STRING},
+        {"nodes.web.arrivals", COUNT},
+        {"nodes.web.completed", COUNT},
+        {"nodes.web.rejected", COUNT},
+        {"nodes.web.utilization", NUMBER},
+        {"nodes.web.queue_mean", NUMBER},
+        {"nodes.web.wait_ms", OBJECT},
+        {"nodes.web.wait_ms.mean", NUMBER},
+        {"nodes.web.wait_ms.p50", NUMBER},
+        {"nodes.web.wait_ms.p99", NUMBER},
+        {"nodes.web.sojourn_ms", OBJECT},
+        {"nodes.web.sojourn_ms.mean", NUMBER},
+        {"nodes.web.sojourn_ms.p50", NUMBER},
+        {"nodes.web.sojourn_ms.p99", NUMBER},
+    };
+    cr_assert(cJSON_IsObject(doc));
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        const cJSON *v = at(doc, keys[i].path);
+        cr_assert(v, "§7 key %s is missing", keys[i].path);
+        switch (keys[i].kind) {
+        case COUNT:
+            cr_expect(cJSON_IsNumber(v) && v->valuedouble >= 0 &&
+                          v->valuedouble == floor(v->valuedouble),
+                      "%s: expected a whole number >= 0", keys[i].path);
+            break;
+        case NUMBER:
+            cr_expect(cJSON_IsNumber(v) && isfinite(v->valuedouble), "%s: expected a number",
+                      keys[i].path);
+            break;
+        case STRING:
+            cr_expect(cJSON_IsString(v) && *v->valuestring, "%s: expected a string", keys[i].path);
+            break;
+        case OBJECT:
+            cr_expect(cJSON_IsObject(v), "%s: expected an object", keys[i].path);
+            break;
+        }
+    }
+}
+
+/* ---- topologies ---- */
+
+/* M/M/1 at rho = 0.8 (as topologies/mm1.yaml), 20 simulated seconds. */
+static const char mm1[] = "# M/M/1, short\n"
+                          "duration: 20s\n"
+                          "nodes:\n"
+                          "  users: {kind: client, target: web, rate: 80/s}\n"
+                          "  web: {kind: service, service: {dist: exponential, mean: 10ms}}\n";
+
+/* Two problems: a bare number (line 1) and an unknown key (line 5). */
+static const char bad[] = "duration: 20\n"
+                          "nodes:\n"
+                          "  users: {kind: client, target: web, rate: 80/s}\n"
+                          "  web:\n"
+                          "    workerz: 2\n"
+                          "    kind: service\n"
+                          "    service: 10ms\n";
+
+/* ---- --help, --version, kinds ---- */
+
+Test(cli, version_and_help_exit_0) {
+    result r = DSIM("--version");
+    expect_status(&r, 0);
+    cr_expect(strstr(r.out, DSIM_VERSION), "--version: %s", r.out);
+    cr_expect_str_empty(r.err);
+    result_free(&r);
+    r = DSIM("--help");
+    expect_status(&r, 0);
+    cr_expect(strstr(r.out, "usage"), "%s", r.out);
+    cr_expect(strstr(r.out, "run FILE"), "%s", r.out);
+    cr_expect(strstr(r.out, "validate FILE"), "%s", r.out);
+    cr_expect(strstr(r.out, "--json"), "%s", r.out);
+    cr_expect(strstr(r.out, "--set"), "%s", r.out);
+    cr_expect(strstr(r.out, "--seed"), "%s", r.out);
+    result_free(&r);
+}
+
+Test(cli, kinds_lists_kinds_and_their_keys) {
+    result r = DSIM("kinds");
+    expect_status(&r, 0);
+    cr_expect(strstr(r.out, "client"), "%s", r.out);
+    cr_expect(strstr(r.out, "service"), "%s", r.out);
+    cr_expect(strstr(r.out, "phold"), "%s", r.out);
+    result_free(&r);
+    r = DSIM("kinds", "service");
+    expect_status(&r, 0);
+    static const char *const keys[] = {"workers", "queue",     "service", "forward",
+                                       "calls",   "unbounded", "required"};
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        cr_expect(strstr(r.out, keys[i]), "dsim kinds service does not show '%s':\n%s", keys[i],
+                  r.out);
+    result_free(&r);
+    r = DSIM("kinds", "client");
+    expect_status(&r, 0);
+    static const char *const ckeys[] = {"target",   "rate",    "arrival", "users", "think",
+                                        "requests", "timeout", "ops",     "keys"};
+    for (size_t i = 0; i < sizeof ckeys / sizeof *ckeys; i++)
+        cr_expect(strstr(r.out, ckeys[i]), "dsim kinds client does not show '%s':\n%s", ckeys[i],
+                  r.out);
+    result_free(&r);
+    r = DSIM("kinds", "database");
+    expect_status(&r, 2);
+    cr_expect(strstr(r.err, "database"), "%s", r.err);
+    result_free(&r);
+}
+
+/* ---- run ---- */
+
+Test(cli, run_prints_a_summary_and_writes_the_result_document) {
+    write_work("mm1.yaml", mm1);
+    result r = DSIM("run", "mm1.yaml", "--json", "out.json");
+    expect_status(&r, 0);
+    cr_expect(strstr(r.out, "mm1"), "summary:\n%s", r.out);
+    cr_expect(strstr(r.out, "web"), "summary:\n%s", r.out);
+    cr_expect(strstr(r.out, "throughput"), "summary:\n%s", r.out);
+    cr_expect_str_empty(r.err);
+    result_free(&r);
+    EXPECT_LISTING("mm1.yaml", "out.json");
+    /* Written through a temporary file, yet with the mode of any new file. */
+    char path[256];
+    path_in(path, sizeof path, work, "out.json");
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    mode_t mask = umask(0);
+    umask(mask);
+    cr_expect_eq(st.st_mode & 0777, 0666 & ~mask, "out.json has mode %o", st.st_mode & 0777);
+    cJSON *doc = parse_work("out.json");
+    expect_section_7(doc);
+    cr_expect_str_eq(at(doc, "dsim_version")->valuestring, DSIM_VERSION);
+    cr_expect_str_eq(at(doc, "topology")->valuestring, "mm1", "name defaults to the file stem");
+    cr_expect_eq(num(doc, "seed"), 1);
+    cr_expect_eq(num(doc, "duration_s"), 20);
+    cr_expect_eq(num(doc, "warmup_s"), 0);
+    cr_expect_gt(num(doc, "events"), 0);
+    cr_expect_str_eq(at(doc, "nodes.web.kind")->valuestring, "service");
+    /* Sanity, not statistics: about 1600 requests at rho = 0.8. */
+    double issued = num(doc, "requests.issued"), completed = num(doc, "requests.completed");
+    cr_expect(issued > 1200 && issued < 2000, "issued %g", issued);
+    cr_expect(completed <= issued && completed > issued - 50, "completed %g", completed);
+    double u = num(doc, "nodes.web.utilization");
+    cr_expect(u > 0.6 && u < 0.95, "utilization %g", u);
+    cJSON_Delete(doc);
+}
+
+Test(cli, json_dash_writes_the_document_to_stdout_and_the_summary_to_stderr) {
+    write_work("mm1.yaml", mm1);
+    result r = DSIM("run", "mm1.yaml", "--json", "-");
+    expect_status(&r, 0);
+    cJSON *doc = parse(r.out, "stdout");
+    expect_section_7(doc);
+    cJSON_Delete(doc);
+    cr_expect(strstr(r.err, "mm1"), "summary on stderr:\n%s", r.err);
+    cr_expect(strstr(r.err, "throughput"), "summary on stderr:\n%s", r.err);
+    result_free(&r);
+    EXPECT_LISTING("mm1.yaml");
+    /* --quiet: stdout is the document alone, stderr is empty. */
+    r = DSIM("run", "mm1.yaml", "--quiet", "--json", "-");
+    expect_status(&r, 0);
+    doc = parse(r.out, "stdout");
+    cJSON_Delete(doc);
+    cr_expect_str_empty(r.err);
+    result_free(&r);
+}
+
+Test(cli, same_seed_gives_identical_bytes) {
+    write_work("mm1.yaml", mm1);
+    result r = DSIM("run", "mm1.yaml", "--quiet", "--json", "a.json");
+    expect_status(&r, 0);
+    result_free(&r);
+    r = DSIM("run", "mm1.yaml", "--quiet", "--json", "b.json");
+    expect_status(&r, 0);
+    result_free(&r);
+    char *a = slurp_work("a.json"), *b = slurp_work("b.json");
+    cr_assert(a && b);
+    cr_expect_str_eq(a, b);
+    free(a);
+    free(b);
+}
+
+Test(cli, seed_option_changes_the_figures_and_equals_set_seed) {
+    write_work("mm1.yaml", mm1);
+    result r = DSIM("run", "mm1.yaml", "--quiet", "--json", "one.json");
+    expect_status(&r, 0);
+    result_free(&r);
+    r = DSIM("run", "mm1.yaml", "--quiet", "--seed", "7", "--json", "seed.json");
+    expect_status(&r, 0);
+    result_free(&r);
+    r = DSIM("run", "mm1.yaml", "--quiet", "--set", "seed=7", "--json", "set.json");
+    expect_status(&r, 0);
+    result_free(&r);
+    cJSON *one = parse_work("one.json"), *seven = parse_work("seed.json");
+    cr_expect_eq(num(seven, "seed"), 7);
+    cr_expect_neq(num(one, "requests.latency_ms.mean"), num(seven, "requests.latency_ms.mean"));
+    cr_expect_neq(num(one, "events"), num(seven, "events"));
+    cJSON_Delete(one);
+    cJSON_Delete(seven);
+    char *a = slurp_work("seed.json"), *b = slurp_work("set.json");
+    cr_assert(a && b);
+    cr_expect_str_eq(a, b, "--seed 7 and --set seed=7 differ");
+    free(a);
+    free(b);
+}
+
+Test(cli, set_workers_changes_utilization) {
+    write_work("mm1.yaml", mm1);
+    result r = DSIM("run", "mm1.yaml", "--quiet", "--json", "one.json");
+    expect_status(&r, 0);
+    result_free(&r);
+    r = DSIM("run", "mm1.yaml", "--quiet", "--set", "nodes.web.workers=2", "--json", "two.json");
+    expect_status(&r, 0);
+    result_free(&r);
+    cJSON *one = parse_work("one.json"), *two = parse_work("two.json");
+    /* The same arrivals and service draws spread over two workers: the busy time is the same,
+     * so utilization (busy time / workers) halves, up to the few requests in flight at the
+     * end; the wait drops sharply. */
+    double u1 = num(one, "nodes.web.utilization"), u2 = num(two, "nodes.web.utilization");
+    cr_expect(fabs(u2 - u1 / 2) < 0.02, "utilization %g with one worker, %g with two", u1, u2);
+    cr_expect_lt(num(two, "nodes.web.wait_ms.mean"), num(one, "nodes.web.wait_ms.mean") / 4);
+    cJSON_Delete(one);
+    cJSON_Delete(two);
+    /* Several overrides apply together. */
+    r = DSIM("run", "mm1.yaml", "--quiet", "--set", "nodes.web.workers=2", "--set",
+             "nodes.web.queue=0", "--set", "duration=5s", "--json", "-");
+    expect_status(&r, 0);
+    cJSON *doc = parse(r.out, "stdout");
+    cr_expect_eq(num(doc, "duration_s"), 5);
+    cr_expect_gt(num(doc, "nodes.web.rejected"), 0, "queue 0 with two workers rejects some");
+    cJSON_Delete(doc);
+    result_free(&r);
+}
+
+/* ---- bad input ---- */
+
+Test(cli, bad_input_exits_2_with_positions_and_leaves_no_file) {
+    write_work("bad.yaml", bad);
+    result r = DSIM("run", "bad.yaml", "--json", "out.json");
+    expect_status(&r, 2);
+    expect_diagnostics(r.err, "bad\\.yaml", 2);
+    cr_expect(strstr(r.err, "bad.yaml:1:11: error: duration"), "%s", r.err);
+    cr_expect(strstr(r.err, "bad.yaml:5:5: error: web: unknown key 'workerz'"), "%s", r.err);
+    cr_expect_str_empty(r.out);
+    result_free(&r);
+    EXPECT_LISTING("bad.yaml");
+    /* An older result stays as it was. */
+    write_work("out.json", "{\"old\": true}\n");
+    r = DSIM("run", "bad.yaml", "--json", "out.json");
+    expect_status(&r, 2);
+    result_free(&r);
+    EXPECT_LISTING("bad.yaml", "out.json");
+    char *old = slurp_work("out.json");
+    cr_expect_str_eq(old, "{\"old\": true}\n");
+    free(old);
+    /* A bad override of a good file is bad input too. */
+    write_work("mm1.yaml", mm1);
+    r = DSIM("run", "mm1.yaml", "--set", "nodes.web.workers=0", "--json", "new.json");
+    expect_status(&r, 2);
+    expect_diagnostics(r.err, "mm1\\.yaml", 1);
+    cr_expect(strstr(r.err, "workers"), "%s", r.err);
+    result_free(&r);
+    r = DSIM("run", "mm1.yaml", "--set", "nodes.cache.workers=2", "--json", "new.json");
+    expect_status(&r, 2);
+    cr_expect(strstr(r.err, "cache"), "%s", r.err);
+    result_free(&r);
+    EXPECT_LISTING("bad.yaml", "out.json", "mm1.yaml");
+}
+
+Test(cli, yaml_syntax_error_exits_2) {
+    write_work("broken.yaml", "duration: 20s\nnodes: {web: {kind: service\n");
+    result r = DSIM("run", "broken.yaml", "--json", "out.json");
+    expect_status(&r, 2);
+    expect_diagnostics(r.err, "broken\\.yaml", 1);
+    result_free(&r);
+    EXPECT_LISTING("broken.yaml");
+}
+
+Test(cli, unwritable_json_path_fails_without_partial_files) {
+    write_work("mm1.yaml", mm1);
+    result r = DSIM("run", "mm1.yaml", "--json", "no/such/dir/out.json");
+    cr_expect_neq(r.status, 0);
+    cr_expect(strstr(r.err, "no/such/dir/out.json"), "%s", r.err);
+    result_free(&r);
+    EXPECT_LISTING("mm1.yaml");
+    /* A directory in the way: the temporary file is made, the rename fails, it is removed. */
+    char taken[256];
+    path_in(taken, sizeof taken, work, "taken");
+    cr_assert_eq(mkdir(taken, 0700), 0);
+    r = DSIM("run", "mm1.yaml", "--json", "taken");
+    cr_expect_neq(r.status, 0);
+    cr_expect(strstr(r.err, "taken"), "%s", r.err);
+    result_free(&r);
+    EXPECT_LISTING("mm1.yaml", "taken");
+}
+
+/* ---- validate ---- */
+
+Test(cli, validate_checks_only) {
+    write_work("mm1.yaml", mm1);
+    write_work("bad.yaml", bad);
+    result r = DSIM("validate", "mm1.yaml");
+    expect_status(&r, 0);
+    cr_expect(strstr(r.out, "ok"), "%s", r.out);
+    result_free(&r);
+    r = DSIM("validate", "bad.yaml");
+    expect_status(&r, 2);
+    expect_diagnostics(r.err, "bad\\.yaml", 2);
+    result_free(&r);
+    r = DSIM("validate", "mm1.yaml", "--set", "nodes.web.workers=-1");
+    expect_status(&r, 2);
+    expect_diagnostics(r.err, "mm1\\.yaml", 1);
+    result_free(&r);
+    r = DSIM("validate", "mm1.yaml", "--json", "out.json");
+    expect_status(&r, 2);
+    cr_expect(strstr(r.err, "--json"), "%s", r.err);
+    result_free(&r);
+    r = DSIM("validate", "mm1.yaml", "--seed", "3");
+    expect_status(&r, 2);
+    result_free(&r);
+    EXPECT_LISTING("mm1.yaml", "bad.yaml");
+}
+
+/* ---- usage errors ---- */
+
+Test(cli, usage_errors_exit_2_with_a_message) {
+    write_work("mm1.yaml", mm1);
+    static const struct {
+        const char *args[5];
+        const char *says;
+    } cases[] = {
+        {{NULL}, "command"},
+        {{"frobnicate", "mm1.yaml"}, "frobnicate"},
+        {{"run", "mm1.yaml", "--frob"}, "--frob"},
+        {{"run"}, "FILE"},
+        {{"validate"}, "FILE"},
+        {{"run", "mm1.yaml", "other.yaml"}, "other.yaml"},
+        {{"run", "mm1.yaml", "--json"}, "--json"},
+        {{"run", "mm1.yaml", "--set"}, "--set"},
+        {{"run", "mm1.yaml", "--set", "workers"}, "PATH=VALUE"},
+        {{"run", "mm1.yaml", "--set", "=3"}, "PATH=VALUE"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *const *a = cases[i].args;
+        result r = DSIM(a[0], a[1], a[2], a[3], a[4]);
+        cr_expect_eq(r.status, 2, "case %zu (%s): exit %d", i, cases[i].says, r.status);
+        cr_expect(strstr(r.err, cases[i].says), "case %zu: stderr does not say '%s':\n%s", i,
+                  cases[i].says, r.err);
+        result_free(&r);
+    }
+    EXPECT_LISTING("mm1.yaml");
+}
+
+Test(cli, missing_file_exits_2) {
+    result r = DSIM("run", "nope.yaml", "--json", "out.json");
+    expect_status(&r, 2);
+    cr_expect(strstr(r.err, "nope.yaml: error: cannot open"), "%s", r.err);
+    result_free(&r);
+    r = DSIM("validate", "nope.yaml");
+    expect_status(&r, 2);
+    cr_expect(strstr(r.err, "nope.yaml"), "%s", r.err);
+    result_free(&r);
+    /* A directory is not a topology. */
+    r = DSIM("validate", ".");
+    expect_status(&r, 2);
+    cr_expect(strstr(r.err, "error"), "%s", r.err);
+    result_free(&r);
+    EXPECT_LISTING(NULL);
+}
+
+Test(cli, bad_seed_exits_2) {
+    write_work("mm1.yaml", mm1);
+    static const char *const seeds[] = {
+        "abc", "-1", "1.5", "", "12x", "+3", "99999999999999999999999"};
+    for (size_t i = 0; i < sizeof seeds / sizeof *seeds; i++) {
+        result r = DSIM("run", "mm1.yaml", "--seed", seeds[i], "--json", "out.json");
+        cr_expect_eq(r.status, 2, "--seed '%s': exit %d", seeds[i], r.status);
+        cr_expect(strstr(r.err, "--seed"), "--seed '%s': %s", seeds[i], r.err);
+        result_free(&r);
+    }
+    result r = DSIM("run", "mm1.yaml", "--seed");
+    expect_status(&r, 2);
+    result_free(&r);
+    EXPECT_LISTING("mm1.yaml");
+    r = DSIM("run", "mm1.yaml", "--quiet", "--seed", "0", "--json", "-");
+    expect_status(&r, 0);
+    cJSON *doc = parse(r.out, "stdout");
+    cr_expect_eq(num(doc, "seed"), 0, "seed 0 is a seed");
+    cJSON_Delete(doc);
+    result_free(&r);
+}
