@@ -5,10 +5,12 @@
 
 #include "rng.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define PROGRESS_EVERY (1u << 20)
+#define STALL_CHECKPOINTS 16u /* checkpoints at one instant: about 1.7e7 events */
 
 void sim__schedule(sim_engine *e, sim_time t, uint8_t type, uint32_t dst, uint32_t src,
                    uint16_t tag, sim_req *req, uint64_t arg) {
@@ -71,6 +73,7 @@ void sim_engine_free(sim_engine *e) {
     sim_net_destroy(&e->net);
     sim_hist_free(&e->req.latency);
     free(e->log);
+    free(e->slow_active);
     free(e);
 }
 
@@ -107,7 +110,8 @@ sim_engine *sim_engine_new(const sim_topology *topo, uint64_t seed) {
     sim_pool_init(&e->reqs_pool, sizeof(sim_req));
     sim_hist_init(&e->req.latency);
     e->queue = sim_queue_new();
-    if (!e->queue || sim_net_init(&e->net, &topo->net, topo->nnodes, seed) || make_nodes(e)) {
+    e->slow_active = calloc(topo->nfaults ? topo->nfaults : 1, sizeof *e->slow_active);
+    if (!e->queue || !e->slow_active || sim_net_init(&e->net, &topo->net, topo->nnodes, seed) || make_nodes(e)) {
         sim_engine_free(e);
         return NULL;
     }
@@ -163,6 +167,23 @@ static void dispatch(sim_engine *e, sim_event *ev) {
     }
 }
 
+/* A run whose clock stops while events keep coming is a zero-delay loop that would never end
+ * (e.g. closed-loop users with no think time and no network latency retrying a crashed node
+ * at once): stop it with an explanation instead of hanging. */
+static void check_stall(sim_engine *e) {
+    if (e->now != e->checkpoint_time) {
+        e->checkpoint_time = e->now;
+        e->stalled_checkpoints = 0;
+    } else if (++e->stalled_checkpoints == STALL_CHECKPOINTS) {
+        e->failed = true;
+        snprintf(e->error, sizeof e->error,
+                 "simulated time stopped at %.9g s: over %llu events at that one instant, a "
+                 "loop with no delay (e.g. closed-loop users with no think time and no network "
+                 "latency against a node that fails at once)",
+                 sim_time_s(e->now), (unsigned long long)STALL_CHECKPOINTS * PROGRESS_EVERY);
+    }
+}
+
 int sim_engine_run_until(sim_engine *e, sim_time until) {
     sim_time limit = until < e->end ? until : e->end;
     sim_event *ev;
@@ -174,14 +195,20 @@ int sim_engine_run_until(sim_engine *e, sim_time until) {
         sim_pool_put(&e->events_pool, ev);
         if (e->events == next_progress) {
             next_progress += PROGRESS_EVERY;
+            check_stall(e);
             if (e->progress)
                 e->progress(e->progress_ud, e->now, e->end);
         }
     }
     if (!e->failed && limit > e->now)
         e->now = limit;
+    if (e->failed && !e->error[0])
+        snprintf(e->error, sizeof e->error, "out of memory at %.9g s of simulated time",
+                 sim_time_s(e->now));
     return e->failed ? -1 : 0;
 }
+
+const char *sim_engine_error(const sim_engine *e) { return e->failed ? e->error : NULL; }
 
 int sim_engine_run(sim_engine *e) { return sim_engine_run_until(e, e->end); }
 

@@ -24,6 +24,9 @@ void sim_engine_free(sim_engine *e);
 int sim_engine_run_until(sim_engine *e, sim_time until);
 /* Runs to the end of the topology's duration. Returns 0, or -1 on failure. */
 int sim_engine_run(sim_engine *e);
+/* Why the last run failed (out of memory, or simulated time stopped advancing), borrowed
+ * until the engine is freed; NULL when it did not fail. */
+const char *sim_engine_error(const sim_engine *e);
 /* Writes the whole result document (contract §7) through w. */
 void sim_engine_report(const sim_engine *e, sim_report *w);
 /* Number of events processed so far. */

@@ -49,9 +49,13 @@ struct sim_engine {
     sim_net net;
     sim_reqstats req;
     uint64_t refused; /* messages that reached a crashed node */
+    bool *slow_active; /* per topology fault: a slow fault in force */
     sim_fault_log *log;
     size_t nlog, caplog;
     bool failed;
+    char error[256]; /* why the run failed, when it did */
+    sim_time checkpoint_time; /* simulated time at the last progress checkpoint */
+    unsigned stalled_checkpoints; /* consecutive checkpoints at that same time */
     sim_progress_fn progress;
     void *progress_ud;
     sim_req spare; /* handed out when the pool is exhausted, after marking the run failed */

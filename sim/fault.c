@@ -25,6 +25,23 @@ static void restart(sim_engine *e, sim_node *n) {
         n->kind->restart(n);
 }
 
+/* Marks slow fault f as in force or not. */
+static void set_slow_active(sim_engine *e, const sim_fault *f, bool on) {
+    e->slow_active[f - e->topo->faults] = on;
+}
+
+/* The product of the factors of the slow faults in force on node i: overlapping slow faults
+ * compound, and each one's end removes only its own factor. */
+static double slow_factor(const sim_engine *e, uint32_t i) {
+    double factor = 1;
+    for (size_t k = 0; k < e->topo->nfaults; k++) {
+        const sim_fault *f = &e->topo->faults[k];
+        if (e->slow_active[k] && i - f->node.first < f->node.count)
+            factor *= f->value;
+    }
+    return factor;
+}
+
 static void log_action(sim_engine *e, const sim_fault *f, bool undo) {
     if (e->nlog == e->caplog) {
         size_t cap = e->caplog ? 2 * e->caplog : 8;
@@ -55,20 +72,16 @@ void sim__fault_apply(sim_engine *e, const sim_fault *f, bool undo) {
         break;
     }
     case SIM_FAULT_PARTITION:
-        if (undo)
-            sim_net_heal(&e->net);
-        else if (sim_net_partition(&e->net, f->groups, f->ngroups))
-            e->failed = true;
-        break;
     case SIM_FAULT_LOSS:
         if (undo)
-            sim_net_remove_loss(&e->net, f);
-        else if (sim_net_add_loss(&e->net, f))
+            sim_net_fault_end(&e->net, f);
+        else if (sim_net_fault_start(&e->net, f))
             e->failed = true;
         break;
     case SIM_FAULT_SLOW:
+        set_slow_active(e, f, !undo);
         for (uint32_t i = 0; i < f->node.count; i++)
-            e->nodes[f->node.first + i].slow = undo ? 1 : f->value;
+            e->nodes[f->node.first + i].slow = slow_factor(e, f->node.first + i);
         break;
     }
 }

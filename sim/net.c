@@ -16,7 +16,7 @@ static bool link_matches(const sim_ref *from, const sim_ref *to, uint32_t src, u
 }
 
 static void update_simple(sim_net *n) {
-    n->simple = n->cfg->nlinks == 0 && n->cfg->loss == 0 && !n->side && n->nlosses == 0;
+    n->simple = n->cfg->nlinks == 0 && n->cfg->loss == 0 && n->nactive == 0;
 }
 
 int sim_net_init(sim_net *n, const sim_network *cfg, size_t nnodes, uint64_t seed) {
@@ -32,8 +32,9 @@ int sim_net_init(sim_net *n, const sim_network *cfg, size_t nnodes, uint64_t see
 
 void sim_net_destroy(sim_net *n) {
     gsl_rng_free(n->rng);
-    free(n->side);
-    free(n->losses);
+    for (size_t i = 0; i < n->nactive; i++)
+        free(n->active[i].side);
+    free(n->active);
     memset(n, 0, sizeof *n);
 }
 
@@ -44,9 +45,18 @@ sim_net_verdict sim_net_route(sim_net *n, uint32_t src, uint32_t dst, sim_time *
         *delay = cfg->latency.kind ? sim_dist_sample_time(&cfg->latency, n->rng) : 0;
         return SIM_NET_DELIVER;
     }
-    if (n->side && n->side[src] && n->side[dst] && n->side[src] != n->side[dst]) {
-        n->cut++;
-        return SIM_NET_CUT;
+    double kept = 1;
+    for (size_t i = 0; i < n->nactive; i++) {
+        const sim_net_fault *a = &n->active[i];
+        const sim_fault *f = a->fault;
+        if (a->side) {
+            if (a->side[src] && a->side[dst] && a->side[src] != a->side[dst]) {
+                n->cut++;
+                return SIM_NET_CUT;
+            }
+        } else if (f->from.count == 0 || link_matches(&f->from, &f->to, src, dst)) {
+            kept *= 1 - f->value;
+        }
     }
     const sim_dist *lat = &cfg->latency;
     double loss = cfg->loss;
@@ -60,12 +70,7 @@ sim_net_verdict sim_net_route(sim_net *n, uint32_t src, uint32_t dst, sim_time *
             break;
         }
     }
-    double kept = 1 - loss;
-    for (size_t i = 0; i < n->nlosses; i++) {
-        const sim_fault *f = n->losses[i];
-        if (f->from.count == 0 || link_matches(&f->from, &f->to, src, dst))
-            kept *= 1 - f->value;
-    }
+    kept *= 1 - loss;
     double u = gsl_rng_uniform(n->rng);
     *delay = lat->kind ? sim_dist_sample_time(lat, n->rng) : 0;
     if (u >= kept) {
@@ -75,49 +80,43 @@ sim_net_verdict sim_net_route(sim_net *n, uint32_t src, uint32_t dst, sim_time *
     return SIM_NET_DELIVER;
 }
 
-int sim_net_partition(sim_net *n, const sim_reflist *groups, size_t ngroups) {
-    if (!n->side) {
-        n->side = calloc(n->nnodes ? n->nnodes : 1, sizeof *n->side);
-        if (!n->side)
-            return -1;
-    } else {
-        memset(n->side, 0, n->nnodes * sizeof *n->side);
-    }
-    for (size_t g = 0; g < ngroups; g++)
-        for (size_t r = 0; r < groups[g].n; r++) {
-            const sim_ref *ref = &groups[g].refs[r];
+/* Side of every node in partition f: groups[g] form side g + 1. NULL when out of memory. */
+static uint16_t *partition_sides(const sim_fault *f, size_t nnodes) {
+    uint16_t *side = calloc(nnodes ? nnodes : 1, sizeof *side);
+    if (!side)
+        return NULL;
+    for (size_t g = 0; g < f->ngroups; g++)
+        for (size_t r = 0; r < f->groups[g].n; r++) {
+            const sim_ref *ref = &f->groups[g].refs[r];
             for (uint32_t i = 0; i < ref->count; i++)
-                n->side[ref->first + i] = (uint16_t)(g + 1);
+                side[ref->first + i] = (uint16_t)(g + 1);
         }
-    update_simple(n);
-    return 0;
+    return side;
 }
 
-void sim_net_heal(sim_net *n) {
-    free(n->side);
-    n->side = NULL;
-    update_simple(n);
-}
-
-int sim_net_add_loss(sim_net *n, const sim_fault *f) {
-    if (n->nlosses == n->caplosses) {
-        size_t cap = n->caplosses ? 2 * n->caplosses : 4;
-        const sim_fault **l = realloc(n->losses, cap * sizeof *l);
-        if (!l)
+int sim_net_fault_start(sim_net *n, const sim_fault *f) {
+    if (n->nactive == n->capactive) {
+        size_t cap = n->capactive ? 2 * n->capactive : 4;
+        sim_net_fault *a = realloc(n->active, cap * sizeof *a);
+        if (!a)
             return -1;
-        n->losses = l;
-        n->caplosses = cap;
+        n->active = a;
+        n->capactive = cap;
     }
-    n->losses[n->nlosses++] = f;
+    sim_net_fault a = {.fault = f};
+    if (f->kind == SIM_FAULT_PARTITION && !(a.side = partition_sides(f, n->nnodes)))
+        return -1;
+    n->active[n->nactive++] = a;
     update_simple(n);
     return 0;
 }
 
-void sim_net_remove_loss(sim_net *n, const sim_fault *f) {
-    for (size_t i = 0; i < n->nlosses; i++)
-        if (n->losses[i] == f) {
-            memmove(&n->losses[i], &n->losses[i + 1], (n->nlosses - i - 1) * sizeof *n->losses);
-            n->nlosses--;
+void sim_net_fault_end(sim_net *n, const sim_fault *f) {
+    for (size_t i = 0; i < n->nactive; i++)
+        if (n->active[i].fault == f) {
+            free(n->active[i].side);
+            memmove(&n->active[i], &n->active[i + 1], (n->nactive - i - 1) * sizeof *n->active);
+            n->nactive--;
             break;
         }
     update_simple(n);

@@ -10,19 +10,21 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* An active `loss` fault: extra loss on every message, or on one link (from/to count > 0). */
-typedef struct sim_net_loss {
+/* An active network fault: a `loss` (extra loss on every message, or on one link when
+ * from/to are set) or a `partition` (side per node, 0 = not in it). Faults overlap freely:
+ * each ends on its own. */
+typedef struct sim_net_fault {
     const sim_fault *fault;
-} sim_net_loss;
+    uint16_t *side; /* partitions only */
+} sim_net_fault;
 
 typedef struct sim_net {
     const sim_network *cfg;
     gsl_rng *rng;
-    bool simple;          /* no links, loss, faults: the fast path */
-    uint16_t *side;       /* partition side per node, 0 = not in the partition; NULL: none */
+    bool simple; /* no links, loss, faults: the fast path */
     size_t nnodes;
-    const sim_fault **losses; /* active loss faults */
-    size_t nlosses, caplosses;
+    sim_net_fault *active;
+    size_t nactive, capactive;
     uint64_t sent, lost, cut;
 } sim_net;
 
@@ -34,13 +36,10 @@ int sim_net_init(sim_net *n, const sim_network *cfg, size_t nnodes, uint64_t see
 void sim_net_destroy(sim_net *n);
 /* Decides a message from src to dst: delivered after *delay, lost, or cut by a partition. */
 sim_net_verdict sim_net_route(sim_net *n, uint32_t src, uint32_t dst, sim_time *delay);
-/* Starts a partition: the nodes of groups[i] form side i+1; replaces any earlier one. -1 when
+/* Starts a `partition` or `loss` fault f (borrowed from the topology). Returns 0, or -1 when
  * out of memory. */
-int sim_net_partition(sim_net *n, const sim_reflist *groups, size_t ngroups);
-/* Heals the partition. */
-void sim_net_heal(sim_net *n);
-/* Starts or ends a loss fault. -1 when out of memory. */
-int sim_net_add_loss(sim_net *n, const sim_fault *f);
-void sim_net_remove_loss(sim_net *n, const sim_fault *f);
+int sim_net_fault_start(sim_net *n, const sim_fault *f);
+/* Ends fault f (heals its partition, or removes its loss); other faults stay. */
+void sim_net_fault_end(sim_net *n, const sim_fault *f);
 
 #endif

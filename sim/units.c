@@ -2,13 +2,14 @@
  * duration) are errors rather than guesses. */
 #include "units.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 const char *sim_parse_int(const char *s, int64_t *out) {
-    if (!*s)
+    if (!*s || isspace((unsigned char)*s)) /* strtoll would skip leading space */
         return "a whole number";
     char *end;
     errno = 0;
@@ -99,6 +100,8 @@ const char *sim_parse_rate(const char *s, double *out) {
         return expected;
     if (per_s < 0)
         return "a non-negative rate";
+    if (!isfinite(per_s)) /* N/ms overflows when N is near the largest double */
+        return expected;
     *out = per_s;
     return NULL;
 }

@@ -227,7 +227,7 @@ static int run(const options *o) {
     if (p.shown)
         fputs("\r\033[K", stderr);
     if (rc) {
-        fputs("dsim: the run failed: out of memory\n", stderr);
+        fprintf(stderr, "dsim: the run failed: %s\n", sim_engine_error(e));
         goto out;
     }
     doc = dsim_json_report(e);
