@@ -150,6 +150,10 @@ static void dispatch(sim_engine *e, sim_event *ev) {
     case SIM_EV_DELIVER:
         if (n->crashed) {
             refuse(e, ev);
+        } else if (sim_event_tag(ev) == SIM_MSG_PING) {
+            /* Answered by the node's host, whatever its kind (like a TCP health check). */
+            sim__req_free(e, ev->req);
+            sim__send(e, ev->dst, ev->src, SIM_MSG_PONG, NULL, ev->arg);
         } else if (n->kind->receive) {
             sim_msg m = {sim_event_tag(ev), ev->src, ev->req, ev->arg};
             n->kind->receive(n, &m);

@@ -23,6 +23,10 @@ typedef enum {
 enum {
     SIM_MSG_REQUEST = 1, /* serve msg->req */
     SIM_MSG_REPLY = 2,   /* msg->req comes back to the node in req->reply_to */
+    SIM_MSG_PING = 3,    /* answered by the engine for any node that is up: a PONG with the
+                            same arg goes back to the sender (health checks); kinds never see
+                            it. A crashed node drops it. */
+    SIM_MSG_PONG = 4,    /* the answer to a PING, delivered to the kind like any message */
     SIM_MSG_USER = 16,
 };
 
