@@ -44,14 +44,15 @@ double sim_dist_sample(const sim_dist *d, gsl_rng *r) {
 }
 
 sim_time sim_dist_sample_time(const sim_dist *d, gsl_rng *r) {
-    if (d->kind == SIM_DIST_CONSTANT)
-        return (sim_time)d->a;
+    /* Constants too: a constant of 1.001ms is stored as 1000999.9999999999 ns. */
     double x = sim_dist_sample(d, r);
     if (!(x > 0))
         return 0;
     if (x >= (double)SIM_TIME_MAX)
         return SIM_TIME_MAX;
-    return (sim_time)(x + 0.5); /* round half up: x > 0 here */
+    /* Round half up (x > 0). Not (sim_time)(x + 0.5): above 2^52, where every double is a
+     * whole number, the sum of an odd x and 0.5 rounds to the even x + 1. */
+    return (sim_time)llround(x);
 }
 
 double sim_dist_mean(const sim_dist *d) {

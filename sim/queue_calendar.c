@@ -34,7 +34,8 @@ struct sim_queue {
 
 /* The virtual bucket of time t: monotone in t, the same function for every push and pop. */
 static inline int64_t vbucket(const sim_queue *q, sim_time t) {
-    return (int64_t)((double)t * q->inv_width);
+    double v = (double)t * q->inv_width;
+    return v < 9e18 ? (int64_t)v : (int64_t)9e18; /* (double)SIM_TIME_MAX rounds up to 2^63 */
 }
 
 static void link_event(sim_queue *q, sim_event *e, int64_t vb) {
@@ -79,26 +80,29 @@ static int cmp_events(const void *a, const void *b) {
     return sim_event_before(x, y) ? -1 : sim_event_before(y, x) ? 1 : 0;
 }
 
-/* Brown's width estimate from the earliest events of the sorted array; old width if no gap. */
+/* Brown's width estimate: 3x the mean gap between the earliest events of the sorted array,
+ * gaps over twice the mean left out. The sample is stretched past SAMPLE events until its
+ * times differ, so a burst at one instant yields a width that gives each distinct time of the
+ * burst a bucket of its own instead of keeping a stale width. Old width if all times agree. */
 static sim_time estimate_width(sim_event **all, size_t n, sim_time old) {
-    size_t s = n < SAMPLE ? n : SAMPLE;
-    if (s < 2)
+    if (n < 2)
         return old;
-    double sum = 0;
-    for (size_t i = 1; i < s; i++)
-        sum += (double)(all[i]->time - all[i - 1]->time);
-    double mean = sum / (double)(s - 1), kept = 0;
+    size_t k = n < SAMPLE ? n - 1 : SAMPLE - 1;
+    while (k + 1 < n && all[k]->time == all[0]->time)
+        k++;
+    double span = (double)(all[k]->time - all[0]->time);
+    if (span <= 0)
+        return old;
+    double mean = span / (double)k, kept = 0;
     int count = 0;
-    for (size_t i = 1; i < s; i++) {
+    for (size_t i = 1; i <= k; i++) {
         double gap = (double)(all[i]->time - all[i - 1]->time);
         if (gap <= 2 * mean) {
             kept += gap;
             count++;
         }
     }
-    if (count == 0 || kept <= 0)
-        return old;
-    double w = 3 * kept / count;
+    double w = 3 * (kept > 0 ? kept / count : mean);
     return w < 1 ? 1 : w > (double)SIM_TIME_MAX / 4 ? SIM_TIME_MAX / 4 : (sim_time)w;
 }
 
@@ -156,9 +160,13 @@ void sim_queue_free(sim_queue *q) {
     free(q);
 }
 
-/* Counts an operation and re-estimates the width when the recent average cost is high. */
+/* Counts an operation and re-estimates the width when the recent average cost is high: at
+ * the end of each window of 2 nb + 64 operations, or at once when the window's budget is
+ * spent (a few full-year scans of a badly sized calendar), so a rebuild's O(n log n) is
+ * always paid for by at least as much wasted work. */
 static void account(sim_queue *q) {
-    if (++q->ops >= 2 * q->nb + 64) {
+    uint64_t window = 2 * q->nb + 64;
+    if (++q->ops >= window || q->cost > COST_LIMIT * window) {
         if (q->cost > COST_LIMIT * q->ops)
             rebuild(q, q->nb);
         q->cost = q->ops = 0;
