@@ -45,7 +45,16 @@ uint64_t sim_key_sample(const sim_key_sampler *k, gsl_rng *r) {
     case SIM_KEYS_ONE:
         return 0;
     case SIM_KEYS_UNIFORM:
-        return k->cfg.n <= 1 ? 0 : (uint64_t)(gsl_rng_uniform(r) * (double)k->cfg.n);
+        if (k->cfg.n <= 1)
+            return 0;
+        if (k->cfg.n <= 0xffffffffu) /* taus2 draws 32 bits: exact, unbiased */
+            return gsl_rng_uniform_int(r, (unsigned long)k->cfg.n);
+        /* More keys than one draw covers: 64 bits from two draws, rejection for no bias. */
+        for (uint64_t limit = UINT64_MAX - UINT64_MAX % k->cfg.n;;) {
+            uint64_t hi = gsl_rng_get(r), lo = gsl_rng_get(r), u = hi << 32 | lo;
+            if (u < limit)
+                return u % k->cfg.n;
+        }
     case SIM_KEYS_ZIPF:
         break;
     }
