@@ -7,10 +7,11 @@
 #include "idmap.h"
 #include "keys.h"
 #include "node.h"
+#include "retry.h"
 
-#include <stddef.h>
+#include <stdlib.h>
 
-enum { T_ARRIVAL, T_USER, T_TIMEOUT };
+enum { T_ARRIVAL, T_USER, T_TIMEOUT, T_RETRY };
 
 typedef struct client_config {
     sim_ref target;
@@ -22,15 +23,32 @@ typedef struct client_config {
     sim_time timeout;
     sim_opmix ops;
     sim_keys keys;
+    retry_policy retry;
 } client_config;
+
+/* A request issued and not yet settled: awaiting the reply to an attempt, or backing off
+ * before the next one. */
+typedef struct pending {
+    sim_time issued;     /* the first attempt: latency runs from here */
+    uint64_t user;       /* closed loop: the user waiting for it */
+    uint64_t key;
+    uint64_t attempt_id; /* the request id of the attempt awaited; 0 while backing off */
+    int64_t retries;     /* retries made so far */
+    uint8_t op;
+    bool live;
+} pending;
 
 typedef struct client_state {
     sim_dist gap; /* time between open-loop arrivals */
     sim_key_sampler keys;
-    sim_idmap waiting; /* id of each request awaiting its reply -> user (closed loop) */
-    uint64_t sent;     /* requests issued, all of the run (for the `requests` cap) */
-    uint64_t issued, completed, rejected, timed_out, failed; /* measured */
-    uint64_t awaited; /* measured requests in `waiting` (settled as failed by a crash) */
+    pending *slots; /* grown on demand; free ones chained through `user` */
+    size_t nslots, capslots, live;
+    uint64_t free_slot; /* index + 1 of the first free slot, 0: none */
+    sim_idmap waiting;  /* attempt id -> slot index */
+    retry_budget budget;
+    uint64_t sent; /* requests issued, all of the run (for the `requests` cap) */
+    /* measured (issued after the warm-up) */
+    uint64_t issued, completed, rejected, timed_out, failed, attempts, retries, denied;
     sim_hist latency;
 } client_state;
 
@@ -54,6 +72,7 @@ static const sim_param client_params[] = {
      .def = "{read: 1}", .help = "operation mix, e.g. {read: 0.9, write: 0.1}"},
     {.name = "keys", .type = SIM_P_KEYS, .offset = offsetof(client_config, keys),
      .help = "key chooser {dist: uniform, n: N} or {dist: zipf, n: N, s: X} (default: one key)"},
+    RETRY_PARAMS("", offsetof(client_config, retry)),
     {0},
 };
 
@@ -82,27 +101,72 @@ static sim_op draw_op(sim_node *n, const sim_opmix *mix) {
     return (sim_op)(SIM_OP_COUNT - 1);
 }
 
+/* Returns the index of a fresh slot, or SIZE_MAX when out of memory. */
+static size_t new_slot(client_state *s) {
+    size_t i;
+    if (s->free_slot) {
+        i = (size_t)s->free_slot - 1;
+        s->free_slot = s->slots[i].user;
+    } else {
+        if (s->nslots == s->capslots) {
+            size_t cap = s->capslots ? 2 * s->capslots : 64;
+            pending *p = realloc(s->slots, cap * sizeof *p);
+            if (!p)
+                return SIZE_MAX;
+            s->slots = p;
+            s->capslots = cap;
+        }
+        i = s->nslots++;
+    }
+    s->live++;
+    return i;
+}
+
+static void free_slot(client_state *s, size_t i) {
+    s->slots[i] = (pending){.user = s->free_slot};
+    s->free_slot = i + 1;
+    s->live--;
+}
+
+/* Sends one attempt of the request in slot i and arms its timeout. */
+static void send_attempt(sim_node *n, size_t i) {
+    client_state *s = sim_state(n);
+    const client_config *c = sim_config(n);
+    pending *p = &s->slots[i];
+    sim_req *r = sim_req_new(n);
+    r->issued = p->issued; /* downstream figures go by the first attempt's time */
+    r->client = r->reply_to = sim_node_id(n);
+    r->op = p->op;
+    r->key = p->key;
+    p->attempt_id = r->id;
+    if (sim_is_measured(n, p->issued))
+        s->attempts++;
+    if (sim_idmap_put(&s->waiting, r->id, i))
+        sim_out_of_memory(n);
+    if (c->timeout > 0)
+        sim_set_timer(n, c->timeout, T_TIMEOUT, r->id);
+    sim_send(n, sim_pick(n, &c->target), SIM_MSG_REQUEST, r, 0);
+}
+
 /* Issues one request for user (0 in open loop). */
 static void issue(sim_node *n, uint64_t user) {
     client_state *s = sim_state(n);
     const client_config *c = sim_config(n);
-    sim_req *r = sim_req_new(n);
-    r->issued = sim_now(n);
-    r->client = r->reply_to = sim_node_id(n);
-    r->op = (uint8_t)draw_op(n, &c->ops);
-    r->key = sim_key_sample(&s->keys, sim_rng(n));
-    uint64_t id = r->id;
-    s->sent++;
-    if (sim_is_measured(n, r->issued)) {
-        s->issued++;
-        s->awaited++;
-    }
-    sim_note_issued(n, r);
-    if (sim_idmap_put(&s->waiting, id, user))
+    size_t i = new_slot(s);
+    if (i == SIZE_MAX) {
         sim_out_of_memory(n);
-    sim_send(n, sim_pick(n, &c->target), SIM_MSG_REQUEST, r, 0);
-    if (c->timeout > 0)
-        sim_set_timer(n, c->timeout, T_TIMEOUT, id);
+        return;
+    }
+    s->slots[i] = (pending){.issued = sim_now(n), .user = user, .live = true};
+    s->slots[i].op = (uint8_t)draw_op(n, &c->ops);
+    s->slots[i].key = sim_key_sample(&s->keys, sim_rng(n));
+    s->sent++;
+    sim_req probe = {.issued = s->slots[i].issued};
+    if (sim_is_measured(n, probe.issued))
+        s->issued++;
+    sim_note_issued(n, &probe);
+    retry_budget_deposit(&s->budget, &c->retry);
+    send_attempt(n, i);
 }
 
 static void user_thinks(sim_node *n, uint64_t user) {
@@ -128,6 +192,7 @@ static void client_create(sim_node *n) {
     sim_idmap_init(&s->waiting);
     sim_hist_init(&s->latency);
     sim_key_sampler_init(&s->keys, &c->keys);
+    retry_budget_init(&s->budget, &c->retry);
     if (c->rate > 0)
         s->gap = (sim_dist){.kind = SIM_DIST_EXPONENTIAL, .a = 1e9 / c->rate};
     else
@@ -135,14 +200,16 @@ static void client_create(sim_node *n) {
     start_traffic(n);
 }
 
-/* Records the outcome of a request that was still awaited. */
-static void settle(sim_node *n, const sim_req *r, sim_outcome out, uint64_t user) {
+/* Records the outcome of the request in slot i and frees the slot. */
+static void settle(sim_node *n, size_t i, sim_outcome out) {
     client_state *s = sim_state(n);
     const client_config *c = sim_config(n);
-    sim_time latency = sim_now(n) - r->issued;
-    sim_note_outcome(n, r, out, latency);
-    if (sim_is_measured(n, r->issued)) {
-        s->awaited--;
+    pending p = s->slots[i];
+    free_slot(s, i);
+    sim_time latency = sim_now(n) - p.issued;
+    sim_req probe = {.issued = p.issued};
+    sim_note_outcome(n, &probe, out, latency);
+    if (sim_is_measured(n, p.issued)) {
         switch (out) {
         case SIM_OUT_COMPLETED:
             s->completed++;
@@ -161,18 +228,40 @@ static void settle(sim_node *n, const sim_req *r, sim_outcome out, uint64_t user
         }
     }
     if (c->users > 0 && !cap_reached(s, c))
-        user_thinks(n, user);
+        user_thinks(n, p.user);
+}
+
+/* The attempt of slot i failed or timed out: back off and retry if the policy and the budget
+ * allow it, else settle with that outcome. */
+static void attempt_failed(sim_node *n, size_t i, sim_outcome out) {
+    client_state *s = sim_state(n);
+    const client_config *c = sim_config(n);
+    pending *p = &s->slots[i];
+    bool measured = sim_is_measured(n, p->issued);
+    p->attempt_id = 0;
+    if (retry_allowed(&s->budget, &c->retry, p->retries + 1)) {
+        p->retries++;
+        if (measured)
+            s->retries++;
+        sim_set_timer(n, retry_delay(&c->retry, p->retries, n), T_RETRY, i);
+        return;
+    }
+    if (measured && p->retries < c->retry.retries)
+        s->denied++; /* the budget, not the retry count, said no */
+    settle(n, i, out);
 }
 
 static void client_receive(sim_node *n, const sim_msg *m) {
     client_state *s = sim_state(n);
     sim_req *r = m->req;
-    uint64_t user;
-    if (m->tag == SIM_MSG_REPLY && r && sim_idmap_take(&s->waiting, r->id, &user)) {
-        sim_outcome out = r->status == SIM_REQ_OK         ? SIM_OUT_COMPLETED
-                          : r->status == SIM_REQ_REJECTED ? SIM_OUT_REJECTED
-                                                          : SIM_OUT_FAILED;
-        settle(n, r, out, user);
+    uint64_t i;
+    if (m->tag == SIM_MSG_REPLY && r && sim_idmap_take(&s->waiting, r->id, &i)) {
+        if (r->status == SIM_REQ_OK)
+            settle(n, i, SIM_OUT_COMPLETED);
+        else if (r->status == SIM_REQ_REJECTED)
+            settle(n, i, SIM_OUT_REJECTED);
+        else
+            attempt_failed(n, i, SIM_OUT_FAILED);
     }
     sim_req_free(n, r); /* late replies (after a timeout) end here too */
 }
@@ -180,7 +269,7 @@ static void client_receive(sim_node *n, const sim_msg *m) {
 static void client_timer(sim_node *n, uint16_t tag, uint64_t arg) {
     client_state *s = sim_state(n);
     const client_config *c = sim_config(n);
-    uint64_t user;
+    uint64_t i;
     switch (tag) {
     case T_ARRIVAL:
         if (cap_reached(s, c))
@@ -193,11 +282,12 @@ static void client_timer(sim_node *n, uint16_t tag, uint64_t arg) {
             issue(n, arg);
         break;
     case T_TIMEOUT:
-        if (sim_idmap_take(&s->waiting, arg, &user)) {
-            /* Only the issue time matters for the figures; rebuild it from the deadline. */
-            sim_req probe = {.id = arg, .issued = sim_now(n) - c->timeout};
-            settle(n, &probe, SIM_OUT_TIMED_OUT, user);
-        }
+        if (sim_idmap_take(&s->waiting, arg, &i))
+            attempt_failed(n, i, SIM_OUT_TIMED_OUT);
+        break;
+    case T_RETRY:
+        if (arg < s->nslots && s->slots[arg].live && s->slots[arg].attempt_id == 0)
+            send_attempt(n, arg);
         break;
     }
 }
@@ -207,22 +297,35 @@ static void client_timer(sim_node *n, uint16_t tag, uint64_t arg) {
  * the requests issued. */
 static void client_crash(sim_node *n) {
     client_state *s = sim_state(n);
-    sim_req probe = {.issued = sim_warmup_end(n)}; /* only "measured" matters for the figures */
-    for (; s->awaited > 0; s->awaited--) {
-        s->failed++;
+    for (size_t i = 0; i < s->nslots; i++) {
+        if (!s->slots[i].live)
+            continue;
+        sim_req probe = {.issued = s->slots[i].issued};
+        if (sim_is_measured(n, probe.issued))
+            s->failed++;
         sim_note_outcome(n, &probe, SIM_OUT_FAILED, 0);
     }
+    s->nslots = s->live = 0;
+    s->free_slot = 0;
     sim_idmap_clear(&s->waiting);
 }
 
 static void client_report(const sim_node *n, sim_report *w) {
     const client_state *s = sim_state_const(n);
+    const client_config *c = sim_config(n);
     sim_report_int(w, "issued", (int64_t)s->issued);
     sim_report_int(w, "completed", (int64_t)s->completed);
     sim_report_int(w, "rejected", (int64_t)s->rejected);
     sim_report_int(w, "timed_out", (int64_t)s->timed_out);
     sim_report_int(w, "failed", (int64_t)s->failed);
-    sim_report_int(w, "in_flight", (int64_t)s->waiting.n);
+    sim_report_int(w, "in_flight", (int64_t)s->live);
+    if (c->retry.retries > 0) {
+        sim_report_int(w, "attempts", (int64_t)s->attempts);
+        sim_report_int(w, "retries", (int64_t)s->retries);
+        sim_report_int(w, "retries_denied", (int64_t)s->denied);
+        sim_report_number(w, "amplification",
+                          s->issued ? (double)s->attempts / (double)s->issued : 0);
+    }
     sim_report_hist_ms(w, "latency_ms", &s->latency, SIM_PCT_FULL);
 }
 
@@ -230,6 +333,7 @@ static void client_destroy(sim_node *n) {
     client_state *s = sim_state(n);
     sim_idmap_free(&s->waiting);
     sim_hist_free(&s->latency);
+    free(s->slots);
 }
 
 const sim_kind dsim_client_kind = {

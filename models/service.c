@@ -6,11 +6,12 @@
  * tiers. */
 #include "hist.h"
 #include "node.h"
+#include "retry.h"
 #include "tavg.h"
 
 #include <stdlib.h>
 
-enum { T_DONE, T_CALL_TIMEOUT };
+enum { T_DONE, T_CALL_TIMEOUT, T_CALL_RETRY };
 
 typedef struct service_config {
     int64_t workers;
@@ -19,12 +20,14 @@ typedef struct service_config {
     sim_route forward;
     sim_reflist calls;
     sim_time call_timeout; /* -1: wait forever */
+    retry_policy call_retry;
 } service_config;
 
 typedef struct worker {
     sim_req *req; /* the request in service, NULL when idle */
     uint32_t job; /* stamp of the current job, to match timers and call replies */
     uint32_t call; /* index in `calls` of the call awaited */
+    int32_t retries; /* retries of that call so far */
 } worker;
 
 typedef struct service_state {
@@ -37,6 +40,8 @@ typedef struct service_state {
     sim_tavg busy, queued;
     /* measured requests only */
     uint64_t arrivals, completed, rejected, failed, calls_made, calls_timed_out;
+    uint64_t call_retries, call_retries_denied;
+    retry_budget budget;
     sim_hist wait, sojourn;
 } service_state;
 
@@ -57,6 +62,7 @@ static const sim_param service_params[] = {
      .offset = offsetof(service_config, call_timeout),
      .min = 1, .max = (double)SIM_TIME_MAX,
      .help = "a call without reply by then fails the request and frees the worker (default: none)"},
+    RETRY_PARAMS("call_", offsetof(service_config, call_retry)),
     {0},
 };
 
@@ -64,6 +70,8 @@ static void service_check(const void *config, sim_check *ck) {
     const service_config *c = config;
     if (c->call_timeout > 0 && c->calls.n == 0)
         sim_check_error(ck, "call_timeout", "'call_timeout' goes with 'calls'");
+    if (c->call_retry.retries > 0 && c->calls.n == 0)
+        sim_check_error(ck, "call_retries", "'call_retries' goes with 'calls'");
 }
 
 static uint64_t job_token(uint32_t job, uint32_t w) { return (uint64_t)job << 32 | w; }
@@ -134,15 +142,11 @@ static void finish(sim_node *n, uint32_t w) {
     }
 }
 
-/* Issues the worker's next call, or finishes when none is left. */
-static void next_call(sim_node *n, uint32_t w) {
+/* Sends (again, after a retry) the call the worker is on. */
+static void send_call(sim_node *n, uint32_t w) {
     service_state *s = sim_state(n);
     const service_config *c = sim_config(n);
     worker *wk = &s->workers[w];
-    if (wk->call >= c->calls.n) {
-        finish(n, w);
-        return;
-    }
     sim_req *parent = wk->req, *call = sim_req_new(n);
     call->issued = sim_now(n);
     call->client = parent->client;
@@ -151,11 +155,48 @@ static void next_call(sim_node *n, uint32_t w) {
     call->key = parent->key;
     call->version = parent->version;
     call->token = job_token(wk->job, w);
-    if (counts(n, parent))
-        s->calls_made++;
     sim_send(n, sim_pick(n, &c->calls.refs[wk->call]), SIM_MSG_REQUEST, call, 0);
     if (c->call_timeout > 0)
         sim_set_timer(n, c->call_timeout, T_CALL_TIMEOUT, job_token(wk->job, w));
+}
+
+/* Moves the worker to its next call, or finishes when none is left. */
+static void next_call(sim_node *n, uint32_t w) {
+    service_state *s = sim_state(n);
+    const service_config *c = sim_config(n);
+    worker *wk = &s->workers[w];
+    if (wk->call >= c->calls.n) {
+        finish(n, w);
+        return;
+    }
+    wk->retries = 0;
+    if (counts(n, wk->req))
+        s->calls_made++;
+    retry_budget_deposit(&s->budget, &c->call_retry);
+    send_call(n, w);
+}
+
+/* The worker's call failed (a FAILED reply) or timed out: retry it after a backoff when the
+ * policy and the budget allow, else fail the request. Every attempt gets a new job stamp, so
+ * replies and timeouts of earlier attempts are recognised as stale. */
+static void call_failed(sim_node *n, uint32_t w) {
+    service_state *s = sim_state(n);
+    const service_config *c = sim_config(n);
+    worker *wk = &s->workers[w];
+    bool measured = counts(n, wk->req);
+    if (retry_allowed(&s->budget, &c->call_retry, wk->retries + 1)) {
+        wk->retries++;
+        wk->job = ++s->job_seq;
+        if (measured)
+            s->call_retries++;
+        sim_set_timer(n, retry_delay(&c->call_retry, wk->retries, n), T_CALL_RETRY,
+                      job_token(wk->job, w));
+        return;
+    }
+    if (measured && wk->retries < c->call_retry.retries)
+        s->call_retries_denied++;
+    wk->req->status = SIM_REQ_FAILED;
+    finish(n, w);
 }
 
 static void arrive(sim_node *n, sim_req *r) {
@@ -193,9 +234,11 @@ static void call_returned(sim_node *n, sim_req *reply) {
     const service_config *c = sim_config(n);
     if (w < (uint64_t)c->workers && s->workers[w].req && s->workers[w].job == job) {
         worker *wk = &s->workers[w];
-        if (reply->status != SIM_REQ_OK) {
+        if (reply->status == SIM_REQ_REJECTED) { /* a full callee: not retried */
             wk->req->status = SIM_REQ_FAILED;
             finish(n, w);
+        } else if (reply->status != SIM_REQ_OK) {
+            call_failed(n, w);
         } else {
             wk->call++;
             wk->job = ++s->job_seq; /* a new stamp: the finished call's timeout is stale */
@@ -232,12 +275,13 @@ static void service_timer(sim_node *n, uint16_t tag, uint64_t arg) {
     if (tag == T_DONE) {
         next_call(n, w);
     } else if (tag == T_CALL_TIMEOUT) {
-        /* Each call restamps the job (see call_returned), so a stale timeout of an earlier
+        /* Each call attempt restamps the job, so a stale timeout of an earlier attempt or
          * call of the same request never matches. */
         if (counts(n, wk->req))
             s->calls_timed_out++;
-        wk->req->status = SIM_REQ_FAILED;
-        finish(n, w);
+        call_failed(n, w);
+    } else if (tag == T_CALL_RETRY) {
+        send_call(n, w);
     }
 }
 
@@ -248,6 +292,7 @@ static void service_create(sim_node *n) {
     sim_hist_init(&s->sojourn);
     sim_tavg_init(&s->busy, sim_warmup_end(n));
     sim_tavg_init(&s->queued, sim_warmup_end(n));
+    retry_budget_init(&s->budget, &c->call_retry);
     s->workers = calloc((size_t)c->workers, sizeof *s->workers);
     s->idle = malloc((size_t)c->workers * sizeof *s->idle);
     if (!s->workers || !s->idle) {
@@ -296,6 +341,14 @@ static void service_report(const sim_node *n, sim_report *w) {
         sim_report_int(w, "calls", (int64_t)s->calls_made);
         if (c->call_timeout > 0)
             sim_report_int(w, "calls_timed_out", (int64_t)s->calls_timed_out);
+        if (c->call_retry.retries > 0) {
+            sim_report_int(w, "call_retries", (int64_t)s->call_retries);
+            sim_report_int(w, "call_retries_denied", (int64_t)s->call_retries_denied);
+            sim_report_number(w, "call_amplification",
+                              s->calls_made ? (double)(s->calls_made + s->call_retries) /
+                                                  (double)s->calls_made
+                                            : 0);
+        }
     }
     sim_report_number(w, "utilization", sim_tavg_mean(&s->busy, end) / (double)c->workers);
     sim_report_number(w, "queue_mean", sim_tavg_mean(&s->queued, end));
