@@ -1,5 +1,7 @@
-/* Diagnostics kept as an array of formatted lines. If memory runs out, the count still grows
- * (so callers still see failure) and a fixed message stands in for the lost text. */
+/* Diagnostics kept as an array of formatted lines in file order (by line, then column; errors
+ * without a position first; ties in the order found), so a user reads them top to bottom
+ * whatever order the checks ran in. If memory runs out, the count still grows (so callers
+ * still see failure) and a fixed message stands in for the lost text. */
 #include "diag.h"
 
 #include <stdarg.h>
@@ -7,9 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+typedef struct entry {
+    int line, col;
+    char *text;
+} entry;
+
 struct sim_diag {
     char *file;
-    char **msgs;
+    entry *msgs;
     size_t n, cap, count;
 };
 
@@ -29,7 +36,7 @@ void sim_diag_free(sim_diag *d) {
     if (!d)
         return;
     for (size_t i = 0; i < d->n; i++)
-        free(d->msgs[i]);
+        free(d->msgs[i].text);
     free(d->msgs);
     free(d->file);
     free(d);
@@ -50,22 +57,29 @@ void sim_diag_error(sim_diag *d, int line, int col, const char *fmt, ...) {
     d->count++;
     if (d->n == d->cap) {
         size_t cap = d->cap ? 2 * d->cap : 8;
-        char **m = realloc(d->msgs, cap * sizeof *m);
+        entry *m = realloc(d->msgs, cap * sizeof *m);
         if (!m)
             return;
         d->msgs = m;
         d->cap = cap;
     }
     char *copy = strdup(full);
-    if (copy)
-        d->msgs[d->n++] = copy;
+    if (!copy)
+        return;
+    size_t at = d->n;
+    while (at > 0 && (d->msgs[at - 1].line > line ||
+                      (d->msgs[at - 1].line == line && d->msgs[at - 1].col > col)))
+        at--;
+    memmove(&d->msgs[at + 1], &d->msgs[at], (d->n - at) * sizeof *d->msgs);
+    d->msgs[at] = (entry){line, col, copy};
+    d->n++;
 }
 
 size_t sim_diag_count(const sim_diag *d) { return d->count; }
 
 const char *sim_diag_message(const sim_diag *d, size_t i) {
     if (i < d->n)
-        return d->msgs[i];
+        return d->msgs[i].text;
     return i < d->count ? "error: (message lost: out of memory)" : NULL;
 }
 

@@ -1048,3 +1048,18 @@ Test(loader, routes_may_sum_below_one) {
     cr_expect_float_eq(fw->p[0] + fw->p[1], 0.5, 1e-12);
     sim_topology_free(t);
 }
+
+/* Errors come out in file order, whatever order the checks found them in (here the kind's
+ * parameter table checks `retries` before `jitter`, which is written first). */
+Test(loader, errors_are_listed_in_file_order) {
+    sim_diag *d = fails_with("duration: 1s\n"
+                             "nodes:\n"
+                             "  u: {kind: client, target: w, rate: 1/s, jitter: fuzzy, retries: -1}\n"
+                             "  w: {kind: service, service: 1ms, workers: 0}\n",
+                             NULL, 0);
+    cr_assert_eq(sim_diag_count(d), 3);
+    cr_expect(strstr(sim_diag_message(d, 0), "test.yaml:3:51:"), "%s", sim_diag_message(d, 0));
+    cr_expect(strstr(sim_diag_message(d, 1), "test.yaml:3:67:"), "%s", sim_diag_message(d, 1));
+    cr_expect(strstr(sim_diag_message(d, 2), "test.yaml:4:"), "%s", sim_diag_message(d, 2));
+    sim_diag_free(d);
+}
