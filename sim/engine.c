@@ -74,6 +74,7 @@ void sim_engine_free(sim_engine *e) {
     sim_hist_free(&e->req.latency);
     free(e->log);
     free(e->slow_active);
+    sim_oracle_free(e->oracle);
     free(e);
 }
 
@@ -110,8 +111,9 @@ sim_engine *sim_engine_new(const sim_topology *topo, uint64_t seed) {
     sim_pool_init(&e->reqs_pool, sizeof(sim_req));
     sim_hist_init(&e->req.latency);
     e->queue = sim_queue_new();
+    e->oracle = sim_oracle_new();
     e->slow_active = calloc(topo->nfaults ? topo->nfaults : 1, sizeof *e->slow_active);
-    if (!e->queue || !e->slow_active || sim_net_init(&e->net, &topo->net, topo->nnodes, seed) || make_nodes(e)) {
+    if (!e->queue || !e->slow_active || !e->oracle || sim_net_init(&e->net, &topo->net, topo->nnodes, seed) || make_nodes(e)) {
         sim_engine_free(e);
         return NULL;
     }
@@ -259,6 +261,8 @@ void sim_engine_report(const sim_engine *e, sim_report *w) {
     sim_report_number(w, "warmup_s", sim_time_s(t->warmup));
     sim_report_int(w, "events", (int64_t)e->events);
     report_requests(e, w);
+    if (sim_oracle_is_used(e->oracle))
+        sim_oracle_report(e->oracle, w);
     sim_report_open(w, "nodes");
     for (size_t i = 0; i < e->nnodes; i++) {
         const sim_node *n = &e->nodes[i];

@@ -6,6 +6,7 @@
 #include "hist.h"
 #include "net.h"
 #include "node.h"
+#include "oracle.h"
 #include "pool.h"
 #include "queue.h"
 
@@ -48,6 +49,7 @@ struct sim_engine {
     size_t nnodes;
     sim_net net;
     sim_reqstats req;
+    sim_oracle *oracle;
     uint64_t refused; /* messages that reached a crashed node */
     bool *slow_active; /* per topology fault: a slow fault in force */
     sim_fault_log *log;

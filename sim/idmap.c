@@ -55,15 +55,33 @@ int sim_idmap_put(sim_idmap *m, uint64_t id, uint64_t val) {
     return 0;
 }
 
-bool sim_idmap_take(sim_idmap *m, uint64_t id, uint64_t *val) {
+/* Slot holding id, or -1. */
+static ptrdiff_t find(const sim_idmap *m, uint64_t id) {
     if (!m->cap)
-        return false;
+        return -1;
     size_t mask = m->cap - 1, s = slot_of(m, id);
     while (m->keys[s] != id) {
         if (!m->keys[s])
-            return false;
+            return -1;
         s = (s + 1) & mask;
     }
+    return (ptrdiff_t)s;
+}
+
+bool sim_idmap_get(const sim_idmap *m, uint64_t id, uint64_t *val) {
+    ptrdiff_t s = find(m, id);
+    if (s < 0)
+        return false;
+    if (val)
+        *val = m->vals[s];
+    return true;
+}
+
+bool sim_idmap_take(sim_idmap *m, uint64_t id, uint64_t *val) {
+    ptrdiff_t found = find(m, id);
+    if (found < 0)
+        return false;
+    size_t mask = m->cap - 1, s = (size_t)found;
     if (val)
         *val = m->vals[s];
     m->n--;

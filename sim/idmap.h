@@ -19,6 +19,8 @@ void sim_idmap_init(sim_idmap *m);
 void sim_idmap_free(sim_idmap *m);
 /* Inserts or replaces id -> val (id != 0). Returns 0, or -1 when out of memory. */
 int sim_idmap_put(sim_idmap *m, uint64_t id, uint64_t val);
+/* Looks id up; returns true and its value in *val (may be NULL) if it is there. */
+bool sim_idmap_get(const sim_idmap *m, uint64_t id, uint64_t *val);
 /* Removes id; returns true and its value in *val (may be NULL) if it was there. */
 bool sim_idmap_take(sim_idmap *m, uint64_t id, uint64_t *val);
 /* Removes every entry, keeping the arrays. */

@@ -85,3 +85,5 @@ void sim_note_outcome(sim_node *client, const sim_req *req, sim_outcome out, sim
 }
 
 void sim_out_of_memory(sim_node *n) { n->eng->failed = true; }
+
+struct sim_oracle *sim_oracle_of(sim_node *n) { return n->eng->oracle; }

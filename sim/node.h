@@ -67,6 +67,10 @@ void sim_req_free(sim_node *n, sim_req *req);
 void sim_note_issued(sim_node *client, const sim_req *req);
 void sim_note_outcome(sim_node *client, const sim_req *req, sim_outcome out, sim_time latency);
 
+/* The run's consistency oracle (sim/oracle.h), for kinds that serve keyed data. A call that
+ * returns -1 (out of memory) should be followed by sim_out_of_memory. */
+struct sim_oracle *sim_oracle_of(sim_node *n);
+
 /* Marks the run as failed (exit status 1) for lack of memory and stops it at the next event. */
 void sim_out_of_memory(sim_node *n);
 

@@ -1,0 +1,65 @@
+/* The consistency oracle: one per engine, fed by the data-tier models, it judges every read
+ * against the history of acknowledged writes (contract §7 "consistency").
+ *
+ * Versions are numbers that grow with each write of a key (the order in which the key's
+ * writes take effect); version 0 is "never written". A read is stale when it returns a version
+ * older than the newest version of its key acknowledged before the read was issued; its
+ * staleness is how long before the read's issue that returned version had been superseded by
+ * an acknowledged write, and how many versions it is behind. Per client and key, a read that
+ * returns an older version than the client's own acknowledged write issued before it is a
+ * read-your-writes violation, and one older than a read of the same client completed before
+ * it was issued is a monotonic-read violation. A write acknowledged but absent from the copy
+ * that serves the key's reads at the end (or after a failover) is lost.
+ *
+ * Calls must come in simulated-time order (as the engine delivers events). */
+#ifndef SIM_ORACLE_H
+#define SIM_ORACLE_H
+
+#include "hist.h"
+#include "report.h"
+#include "simtime.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct sim_oracle sim_oracle;
+
+/* Returns a new empty oracle, or NULL when out of memory. */
+sim_oracle *sim_oracle_new(void);
+void sim_oracle_free(sim_oracle *o);
+
+/* A write of key by client, creating version, was acknowledged to the client at time at.
+ * measured: the write was issued after the warm-up (it counts in writes_acked). Returns 0, or
+ * -1 when out of memory. */
+int sim_oracle_write_acked(sim_oracle *o, uint32_t client, uint64_t key, uint64_t version,
+                           sim_time at, bool measured);
+
+/* A read of key by client, issued at `issued`, completed now at `done` returning version.
+ * measured: issued after the warm-up (counted and judged). Returns 0, or -1 when out of
+ * memory. */
+int sim_oracle_read(sim_oracle *o, uint32_t client, uint64_t key, uint64_t version,
+                    sim_time issued, sim_time done, bool measured);
+
+/* At the end of the run (or of a failover), the copy that serves reads of key holds version.
+ * Every acknowledged write of key with a newer version is counted lost (once). Returns 0, or
+ * -1 when out of memory. */
+int sim_oracle_surviving(sim_oracle *o, uint64_t key, uint64_t version);
+
+/* True once any write was acknowledged or any read judged. */
+bool sim_oracle_is_used(const sim_oracle *o);
+
+/* Writes the "consistency" object of the result document. */
+void sim_oracle_report(const sim_oracle *o, sim_report *w);
+
+/* Figures, for tests and kinds. */
+typedef struct sim_oracle_figures {
+    uint64_t reads_checked, stale_reads, writes_acked, lost_writes;
+    uint64_t read_your_writes_violations, monotonic_read_violations;
+    uint64_t staleness_versions_max;
+    double staleness_versions_sum;
+} sim_oracle_figures;
+sim_oracle_figures sim_oracle_get(const sim_oracle *o);
+/* Staleness of the stale reads, in nanoseconds (borrowed). */
+const sim_hist *sim_oracle_staleness(const sim_oracle *o);
+
+#endif

@@ -1,0 +1,127 @@
+/* The consistency oracle on a hand-built history in which every kind of violation occurs,
+ * each counted exactly (times in ns):
+ *   key 1: A writes v1 (acked 10), B writes v2 (acked 20), A writes v3 (acked 30)
+ *   key 2: A writes v1 (12) and v2 (14); the surviving copy holds v1, later v0
+ *   key 3: a warm-up write v5 (1), lost: not counted
+ *   reads of key 1 (client, issued..done -> version):
+ *     R6 D  4..6   -> v0  fresh (nothing acked before 4)
+ *     R1 C 25..26  -> v1  stale: v2 acked at 20, 5 ns before; 1 version behind
+ *     R2 A 35..36  -> v2  stale (v3 at 30: 5 ns); A's own v3 acked before: read-your-writes
+ *     R3 C 40..41  -> v3  fresh
+ *     R5 C 39..45  -> v2  stale (9 ns); overlaps R3, so no monotonic violation
+ *     R4 C 50..51  -> v2  stale (20 ns); R3 returned v3 before 50: monotonic violation
+ *     R7 C 55..60  -> v1  in the warm-up: not judged */
+#include "support.h"
+
+#include "oracle.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+enum { A = 1, B = 2, C = 3, D = 4 };
+
+static sim_oracle *history(void) {
+    sim_oracle *o = sim_oracle_new();
+    cr_assert(o);
+    cr_assert_not(sim_oracle_is_used(o));
+    cr_assert_eq(sim_oracle_write_acked(o, A, 3, 5, 1, false), 0);
+    cr_assert_eq(sim_oracle_read(o, D, 1, 0, 4, 6, true), 0);
+    cr_assert_eq(sim_oracle_write_acked(o, A, 1, 1, 10, true), 0);
+    cr_assert_eq(sim_oracle_write_acked(o, A, 2, 1, 12, true), 0);
+    cr_assert_eq(sim_oracle_write_acked(o, A, 2, 2, 14, true), 0);
+    cr_assert_eq(sim_oracle_write_acked(o, B, 1, 2, 20, true), 0);
+    cr_assert_eq(sim_oracle_read(o, C, 1, 1, 25, 26, true), 0);
+    cr_assert_eq(sim_oracle_write_acked(o, A, 1, 3, 30, true), 0);
+    cr_assert_eq(sim_oracle_read(o, A, 1, 2, 35, 36, true), 0);
+    cr_assert_eq(sim_oracle_read(o, C, 1, 3, 40, 41, true), 0);
+    cr_assert_eq(sim_oracle_read(o, C, 1, 2, 39, 45, true), 0);
+    cr_assert_eq(sim_oracle_read(o, C, 1, 2, 50, 51, true), 0);
+    cr_assert_eq(sim_oracle_read(o, C, 1, 1, 55, 60, false), 0);
+    return o;
+}
+
+Test(oracle, counts_every_violation_exactly) {
+    sim_oracle *o = history();
+    cr_assert_eq(sim_oracle_surviving(o, 2, 1), 0);
+    cr_assert_eq(sim_oracle_surviving(o, 3, 0), 0);
+    sim_oracle_figures f = sim_oracle_get(o);
+    cr_expect_eq(f.reads_checked, 6);
+    cr_expect_eq(f.stale_reads, 4);
+    cr_expect_eq(f.writes_acked, 5);
+    cr_expect_eq(f.lost_writes, 1); /* key 2 v2; key 3's write was in the warm-up */
+    cr_expect_eq(f.read_your_writes_violations, 1);
+    cr_expect_eq(f.monotonic_read_violations, 1);
+    cr_expect_eq(f.staleness_versions_max, 1);
+    cr_expect_float_eq(f.staleness_versions_sum, 4.0, 1e-12);
+    const sim_hist *h = sim_oracle_staleness(o);
+    cr_expect_eq(h->count, 4);
+    cr_expect_float_eq(sim_hist_mean(h), (5 + 5 + 9 + 20) / 4.0, 1e-12);
+    cr_expect_eq(h->max, 20);
+    /* A second look after a further loss counts only what is newly lost. */
+    cr_assert_eq(sim_oracle_surviving(o, 2, 0), 0);
+    cr_expect_eq(sim_oracle_get(o).lost_writes, 2);
+    cr_assert_eq(sim_oracle_surviving(o, 2, 0), 0);
+    cr_expect_eq(sim_oracle_get(o).lost_writes, 2);
+    sim_oracle_free(o);
+}
+
+/* Versions behind count version numbers: a read of v1 when v4 is the newest acknowledged is
+ * three behind, and superseded when v2 was acknowledged. */
+Test(oracle, staleness_in_time_and_versions) {
+    sim_oracle *o = sim_oracle_new();
+    cr_assert(o);
+    for (uint64_t v = 1; v <= 4; v++)
+        cr_assert_eq(sim_oracle_write_acked(o, A, 7, v, (sim_time)v * 1000, true), 0);
+    cr_assert_eq(sim_oracle_read(o, B, 7, 1, 10000, 10001, true), 0);
+    sim_oracle_figures f = sim_oracle_get(o);
+    cr_expect_eq(f.stale_reads, 1);
+    cr_expect_eq(f.staleness_versions_max, 3);
+    cr_expect_eq(sim_oracle_staleness(o)->max, 10000 - 2000);
+    /* A write acknowledged at the very instant the read is issued does not count. */
+    cr_assert_eq(sim_oracle_write_acked(o, A, 8, 1, 20000, true), 0);
+    cr_assert_eq(sim_oracle_read(o, B, 8, 0, 20000, 20002, true), 0);
+    cr_expect_eq(sim_oracle_get(o).stale_reads, 1);
+    sim_oracle_free(o);
+}
+
+/* The report has exactly the keys of the contract, in its order. */
+static void key_names(void *ud, const char *key) {
+    char *buf = ud;
+    if (key) {
+        strcat(buf, key);
+        strcat(buf, ",");
+    }
+}
+static void on_open(void *ud, const char *key) { key_names(ud, key); }
+static void on_close(void *ud) { (void)ud; }
+static void on_number(void *ud, const char *key, double v) {
+    (void)v;
+    key_names(ud, key);
+}
+static void on_int(void *ud, const char *key, int64_t v) {
+    (void)v;
+    key_names(ud, key);
+}
+static void on_string(void *ud, const char *key, const char *v) {
+    (void)v;
+    key_names(ud, key);
+}
+static void on_bool(void *ud, const char *key, bool v) {
+    (void)v;
+    key_names(ud, key);
+}
+
+Test(oracle, report_has_the_contract_keys) {
+    static const sim_report_ops ops = {1, on_open, on_open, on_close, on_number,
+                                       on_int, on_string, on_bool};
+    char keys[1024] = "";
+    sim_report w = {&ops, keys};
+    sim_oracle *o = history();
+    cr_expect(sim_oracle_is_used(o));
+    sim_oracle_report(o, &w);
+    cr_expect_str_eq(keys, "consistency,reads_checked,stale_reads,stale_read_rate,"
+                           "staleness_ms,mean,p99,max,staleness_versions,mean,max,"
+                           "writes_acked,lost_writes,read_your_writes_violations,"
+                           "monotonic_read_violations,");
+    sim_oracle_free(o);
+}
