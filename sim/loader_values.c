@@ -446,6 +446,72 @@ static int parse_keys(sim_loader *ld, yaml_node_t *y, const char *w, sim_keys *o
     return bad;
 }
 
+/* A list of mappings, each filled from p->item like a node's keys (unknown keys rejected). */
+static int parse_list(sim_loader *ld, const sim_param *p, yaml_node_t *y, const char *w,
+                      sim_list *out) {
+    if (!is_seq(y)) {
+        sim__ld_error(ld, y, "%s: expected a list of mappings, got '%s'", w, show(y));
+        return -1;
+    }
+    size_t n = (size_t)(y->data.sequence.items.top - y->data.sequence.items.start), i = 0;
+    char *items = n ? sim__ld_alloc(ld, n * p->item_size) : NULL;
+    if (n && !items)
+        return -1;
+    int bad = 0;
+    FOR_ITEMS(it, y) {
+        yaml_node_t *e = sim__ld_node(ld, *it);
+        char wi[300];
+        snprintf(wi, sizeof wi, "%s[%zu]", w, i);
+        if (!is_map(e)) {
+            sim__ld_error(ld, e, "%s: expected a mapping, got '%s'", wi, show(e));
+            bad = -1;
+        } else if (sim__ld_params(ld, p->item, e, NULL, wi, items + i * p->item_size)) {
+            bad = -1;
+        }
+        i++;
+    }
+    if (!bad)
+        *out = (sim_list){n, items};
+    return bad;
+}
+
+/* {node: weight, ...}: each key a node reference (resolved later, so an unknown node is
+ * reported at its own line and column), each value a number > 0 (and within the param's
+ * range when it has one). */
+static int parse_weights(sim_loader *ld, const sim_param *p, yaml_node_t *y, const char *w,
+                         sim_weights *out) {
+    size_t n = is_map(y) ? (size_t)(y->data.mapping.pairs.top - y->data.mapping.pairs.start) : 0;
+    if (n == 0) {
+        sim__ld_error(ld, y, "%s: expected a mapping of nodes to weights > 0, e.g. "
+                             "{web.0: 3, web.1: 1}, got '%s'", w, is_map(y) ? "{}" : show(y));
+        return -1;
+    }
+    sim_weights o = {n, sim__ld_alloc(ld, n * sizeof *o.to), sim__ld_alloc(ld, n * sizeof *o.w)};
+    if (!o.to || !o.w)
+        return -1;
+    size_t i = 0;
+    int bad = 0;
+    FOR_PAIRS(pair, y) {
+        yaml_node_t *v = sim__ld_node(ld, pair->value);
+        const char *s = sim__ld_scalar(v);
+        if (sim__ld_ref(ld, sim__ld_node(ld, pair->key), w, &o.to[i]))
+            bad = -1;
+        if (!s || sim_parse_number(s, &o.w[i]) || !(o.w[i] > 0) || !isfinite(o.w[i]) ||
+            (p->min != p->max && (o.w[i] < p->min || o.w[i] > p->max))) {
+            if (p->min != p->max)
+                sim__ld_error(ld, v, "%s: expected a weight in (0, %g], got '%s'", w, p->max,
+                              show(v));
+            else
+                sim__ld_error(ld, v, "%s: expected a weight > 0, got '%s'", w, show(v));
+            bad = -1;
+        }
+        i++;
+    }
+    if (!bad)
+        *out = o;
+    return bad;
+}
+
 static bool in_range(const sim_param *p, double v) {
     return p->min == p->max || (v >= p->min && v <= p->max);
 }
@@ -537,6 +603,10 @@ static int parse_param(sim_loader *ld, const sim_param *p, yaml_node_t *y, const
         }
         sim__ld_error(ld, y, "%s: expected true or false, got '%s'", w, show(y));
         return -1;
+    case SIM_P_LIST:
+        return parse_list(ld, p, y, w, field);
+    case SIM_P_WEIGHTS:
+        return parse_weights(ld, p, y, w, field);
     }
     return -1;
 }
@@ -638,6 +708,8 @@ const char *sim_param_type_name(sim_param_type t) {
         [SIM_P_OPMIX] = "{read: p, write: p}",
         [SIM_P_KEYS] = "key chooser",  [SIM_P_LIMIT] = "integer or 'unbounded'",
         [SIM_P_ENUM] = "word",         [SIM_P_BOOL] = "boolean",
+        [SIM_P_LIST] = "list of mappings",
+        [SIM_P_WEIGHTS] = "{node: weight > 0, ...}",
     };
     return names[t];
 }

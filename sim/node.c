@@ -15,6 +15,9 @@ const void *sim_state_const(const sim_node *n) { return n->state; }
 const void *sim_config(const sim_node *n) { return n->topo->config; }
 const char *sim_node_name(const sim_node *n) { return n->topo->name; }
 uint32_t sim_node_id(const sim_node *n) { return n->id; }
+const char *sim_node_name_of(const sim_node *n, uint32_t id) {
+    return id < n->eng->nnodes ? n->eng->nodes[id].topo->name : "?";
+}
 uint32_t sim_node_replica(const sim_node *n) { return n->topo->replica; }
 sim_ref sim_node_group(const sim_node *n) {
     return (sim_ref){n->topo->group, n->topo->group_first, n->topo->group_count};

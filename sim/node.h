@@ -37,6 +37,9 @@ const void *sim_config(const sim_node *n);
 /* Instance name ("web" or "web.3"), engine index, and the index within its group. */
 const char *sim_node_name(const sim_node *n);
 uint32_t sim_node_id(const sim_node *n);
+/* Instance name of node id (an index from a resolved sim_ref) in n's simulation, e.g. for a
+ * kind that reports figures per peer; borrowed, valid as long as the topology. */
+const char *sim_node_name_of(const sim_node *n, uint32_t id);
 uint32_t sim_node_replica(const sim_node *n);
 /* The node's own group (all instances of its name) as a reference. */
 sim_ref sim_node_group(const sim_node *n);

@@ -30,6 +30,8 @@ typedef enum {
     SIM_P_LIMIT,    /* int64_t >= 0, or the word "unbounded" (stored as -1) */
     SIM_P_ENUM,     /* int: index into choices */
     SIM_P_BOOL,     /* bool: true or false */
+    SIM_P_LIST,     /* sim_list: a list of mappings, each filled from the `item` table */
+    SIM_P_WEIGHTS,  /* sim_weights: {node: weight, ...}, each weight a number > 0 */
 } sim_param_type;
 
 /* The key is required (no default applies). */
@@ -44,11 +46,13 @@ typedef struct sim_param {
     double min, max; /* accepted range in base units (ns, per second); min == max: no range */
     const char *const *choices; /* SIM_P_ENUM: NULL-terminated list of words */
     const char *help;
+    const struct sim_param *item; /* SIM_P_LIST: the keys of one item (ends with name NULL) */
+    size_t item_size;             /* SIM_P_LIST: bytes of one item's struct */
 } sim_param;
 
 /* "Unset" values for keys that are neither given nor defaulted:
  * INT, LIMIT, DURATION: -1; NUMBER, PROB, RATE: -1.0; DIST: kind SIM_DIST_NONE; REF: count 0;
- * REFLIST, ROUTE: n 0; ENUM: 0; BOOL: false; OPDIST: every op SIM_DIST_NONE. */
+ * REFLIST, ROUTE, LIST, WEIGHTS: n 0; ENUM: 0; BOOL: false; OPDIST: every op SIM_DIST_NONE. */
 
 /* A reference to nodes by name, resolved by the loader to a range of instance indices. */
 typedef struct sim_ref {
@@ -68,6 +72,21 @@ typedef struct sim_route {
     sim_ref *to;
     double *p;
 } sim_route;
+
+/* A list of items of one struct type (item_size bytes each, filled from the param's `item`
+ * table like a node's config), in the order written; the array lives as long as the topology. */
+typedef struct sim_list {
+    size_t n;
+    void *items;
+} sim_list;
+
+/* Weights on nodes: w[i] > 0 on every instance of to[i], in the order written (a node may
+ * appear as a group and again as an instance; the kind decides which wins). */
+typedef struct sim_weights {
+    size_t n;
+    sim_ref *to;
+    double *w;
+} sim_weights;
 
 typedef struct sim_opdist {
     sim_dist op[SIM_OP_COUNT];

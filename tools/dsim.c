@@ -297,6 +297,11 @@ static int kinds(const options *o) {
         const char *def = p->flags & SIM_PARAM_REQUIRED ? "required" : p->def ? p->def : "none";
         printf("  %s: %s (%s%s)\n      %s\n", p->name, sim_param_type_name(p->type),
                p->flags & SIM_PARAM_REQUIRED || !p->def ? "" : "default ", def, p->help);
+        for (const sim_param *q = p->type == SIM_P_LIST ? p->item : NULL; q && q->name; q++) {
+            def = q->flags & SIM_PARAM_REQUIRED ? "required" : q->def ? q->def : "none";
+            printf("    - %s: %s (%s%s)\n        %s\n", q->name, sim_param_type_name(q->type),
+                   q->flags & SIM_PARAM_REQUIRED || !q->def ? "" : "default ", def, q->help);
+        }
     }
     return EXIT_OK;
 }
