@@ -1,0 +1,185 @@
+/* counter_store: a Redis-like node holding rate-limit counters for `rate_limiter` nodes. It
+ * serves checks (ratelimit_algo.h's wire format) one per worker (`workers: 1` is Redis's single
+ * thread) for a time drawn from `service`, FIFO otherwise; when a check's service ends, the
+ * algorithm runs atomically on the store's own counter (as a Lua script or INCR + EXPIRE
+ * would) and the verdict goes back to the limiter. Counters are per (limiter group, limiter
+ * key), so several limiters may share a store. A group of stores (`replicas: N`) is a sharded
+ * store: limiters pick the shard by hash of the limiter key. Counters are volatile: a crash
+ * loses them. Anything that is not a check is answered FAILED. */
+#include "hist.h"
+#include "node.h"
+#include "ratelimit_algo.h"
+#include "tavg.h"
+
+#include <stdlib.h>
+
+enum { T_DONE };
+
+typedef struct store_config {
+    int64_t workers;
+    sim_dist service;
+} store_config;
+
+typedef struct store_state {
+    sim_req **busy; /* per worker: the check in service, NULL when idle */
+    sim_req *head, *tail; /* waiting checks, linked through req->next */
+    rl_table counters;
+    sim_tavg in_service;
+    uint64_t checks, allowed, denied; /* measured */
+    sim_hist sojourn;
+} store_state;
+
+static const sim_param store_params[] = {
+    {.name = "workers", .type = SIM_P_INT, .offset = offsetof(store_config, workers),
+     .def = "1", .min = 1, .max = 1e6, .help = "checks served at once (Redis: 1)"},
+    {.name = "service", .type = SIM_P_DIST, .offset = offsetof(store_config, service),
+     .def = "100us", .help = "time to run one check"},
+    {0},
+};
+
+static bool counts(const sim_node *n, const sim_req *r) { return sim_is_measured(n, r->issued); }
+
+static void start(sim_node *n, uint32_t w, sim_req *r) {
+    store_state *s = sim_state(n);
+    const store_config *c = sim_config(n);
+    s->busy[w] = r;
+    sim_tavg_add(&s->in_service, sim_now(n), 1);
+    double t = sim_dist_sample(&c->service, sim_rng(n)) * sim_slow_factor(n);
+    sim_set_timer(n, t < (double)SIM_TIME_MAX ? (sim_time)(t + 0.5) : SIM_TIME_MAX, T_DONE, w);
+}
+
+/* Runs the check in r on the store's counter and sends the verdict back. */
+static void run_check(sim_node *n, sim_req *r) {
+    store_state *s = sim_state(n);
+    sim_time now = sim_now(n), release = now;
+    rl_limit l;
+    if (!rl_check_decode(r, &l)) {
+        r->status = SIM_REQ_FAILED;
+    } else {
+        rl_counter *ctr = rl_table_get(&s->counters, r->client, r->key);
+        int v = ctr ? rl_check(ctr, &l, now, &release) : -1;
+        if (v < 0) {
+            sim_out_of_memory(n);
+            r->status = SIM_REQ_FAILED;
+        } else {
+            r->status = v ? SIM_REQ_OK : SIM_REQ_REJECTED;
+            r->version = (uint64_t)release;
+            if (counts(n, r)) {
+                s->checks++;
+                if (v)
+                    s->allowed++;
+                else
+                    s->denied++;
+            }
+        }
+    }
+    if (counts(n, r) && sim_hist_record(&s->sojourn, now - r->arrived))
+        sim_out_of_memory(n);
+    r->hops++;
+    sim_reply(n, r);
+}
+
+static void store_receive(sim_node *n, const sim_msg *m) {
+    store_state *s = sim_state(n);
+    const store_config *c = sim_config(n);
+    sim_req *r = m->req;
+    if (m->tag != SIM_MSG_REQUEST || !r) {
+        sim_req_free(n, r);
+        return;
+    }
+    r->arrived = sim_now(n);
+    r->next = NULL;
+    for (uint32_t w = 0; w < (uint32_t)c->workers; w++)
+        if (!s->busy[w]) {
+            start(n, w, r);
+            return;
+        }
+    if (s->tail)
+        s->tail->next = r;
+    else
+        s->head = r;
+    s->tail = r;
+}
+
+static void store_timer(sim_node *n, uint16_t tag, uint64_t w) {
+    store_state *s = sim_state(n);
+    sim_req *r = s->busy[w];
+    (void)tag;
+    if (!r)
+        return;
+    s->busy[w] = NULL;
+    sim_tavg_add(&s->in_service, sim_now(n), -1);
+    run_check(n, r);
+    if (s->head) {
+        sim_req *next = s->head;
+        s->head = next->next;
+        if (!s->head)
+            s->tail = NULL;
+        next->next = NULL;
+        start(n, (uint32_t)w, next);
+    }
+}
+
+static void store_create(sim_node *n) {
+    store_state *s = sim_state(n);
+    const store_config *c = sim_config(n);
+    rl_table_init(&s->counters);
+    sim_hist_init(&s->sojourn);
+    sim_tavg_init(&s->in_service, sim_warmup_end(n));
+    s->busy = calloc((size_t)c->workers, sizeof *s->busy);
+    if (!s->busy)
+        sim_out_of_memory(n);
+}
+
+/* Crash: checks in service and waiting are dropped (the limiter times out, if it has a
+ * store_timeout) and every counter is lost (no persistence). */
+static void store_crash(sim_node *n) {
+    store_state *s = sim_state(n);
+    const store_config *c = sim_config(n);
+    for (uint32_t w = 0; s->busy && w < (uint32_t)c->workers; w++) {
+        sim_req_free(n, s->busy[w]);
+        s->busy[w] = NULL;
+    }
+    while (s->head) {
+        sim_req *r = s->head;
+        s->head = r->next;
+        sim_req_free(n, r);
+    }
+    s->tail = NULL;
+    rl_table_clear(&s->counters);
+    sim_tavg_set(&s->in_service, sim_now(n), 0);
+}
+
+static void store_report(const sim_node *n, sim_report *w) {
+    const store_state *s = sim_state_const(n);
+    const store_config *c = sim_config(n);
+    sim_report_int(w, "checks", (int64_t)s->checks);
+    sim_report_int(w, "allowed", (int64_t)s->allowed);
+    sim_report_int(w, "denied", (int64_t)s->denied);
+    sim_report_int(w, "counters", (int64_t)s->counters.n);
+    sim_report_number(w, "utilization",
+                      sim_tavg_mean(&s->in_service, sim_run_end(n)) / (double)c->workers);
+    sim_report_hist_ms(w, "sojourn_ms", &s->sojourn, SIM_PCT_SHORT);
+}
+
+static void store_destroy(sim_node *n) {
+    store_state *s = sim_state(n);
+    free(s->busy);
+    rl_table_free(&s->counters);
+    sim_hist_free(&s->sojourn);
+}
+
+const sim_kind dsim_counter_store_kind = {
+    .version = SIM_KIND_VERSION,
+    .name = "counter_store",
+    .summary = "a Redis-like store running rate-limit checks on its counters (shard by replicas)",
+    .config_size = sizeof(store_config),
+    .state_size = sizeof(store_state),
+    .params = store_params,
+    .create = store_create,
+    .receive = store_receive,
+    .timer = store_timer,
+    .crash = store_crash,
+    .report = store_report,
+    .destroy = store_destroy,
+};

@@ -1,0 +1,696 @@
+/* load_balancer: a proxy in front of a set of backends. Each request it receives is sent on
+ * to one healthy backend chosen by `policy` (round robin, smooth weighted round robin, least
+ * connections, random, hash or consistent hash on the key or the sender), with the reply
+ * routed back through it: the load balancer remembers the request's reply_to under the
+ * request's id, puts itself in its place, and restores it when the reply comes back. With
+ * `health_interval` it probes every backend with PING messages (answered by the engine for
+ * any node that is up) and takes a backend out after `unhealthy_after` consecutive probes
+ * without a PONG within `health_timeout`, and back in after `healthy_after` answered ones.
+ *
+ * Requests in flight to a backend that are lost (held by it when it crashed, or cut by a
+ * partition) never come back. So that its in-flight count (which least_connections reads)
+ * does not grow forever, the load balancer writes a backend's in-flight requests off when it
+ * learns that the backend lost them: when it marks the backend down, and when a request comes
+ * back refused (a FAILED reply that no node served: the backend was down, so whatever it held
+ * is gone). Written-off requests still have their reply routed if one comes; it just no longer
+ * counts. The load balancer does not time requests out (that is the client's `timeout`), and it
+ * does not mark backends down on failed requests alone (no passive health checks).
+ *
+ * Not modelled: connection limits (the load balancer has no queue; `service` is a pure delay
+ * per request, as with infinitely many workers), slow start, retries to another backend. */
+#include "hist.h"
+#include "idmap.h"
+#include "node.h"
+#include "ring.h"
+#include "tavg.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { T_FORWARD, T_PROBE_ROUND, T_PROBE_TIMEOUT };
+
+#define NONE UINT32_MAX
+
+typedef enum {
+    POLICY_ROUND_ROBIN,
+    POLICY_WEIGHTED_ROUND_ROBIN,
+    POLICY_LEAST_CONNECTIONS,
+    POLICY_RANDOM,
+    POLICY_HASH,
+    POLICY_CONSISTENT_HASH,
+} lb_policy;
+
+static const char *const policy_names[] = {"round_robin", "weighted_round_robin",
+                                           "least_connections", "random", "hash",
+                                           "consistent_hash", NULL};
+
+typedef enum { HASH_ON_KEY, HASH_ON_CLIENT } lb_hash_on;
+
+static const char *const hash_on_names[] = {"key", "client", NULL};
+
+typedef struct lb_config {
+    sim_reflist backends;
+    int policy; /* lb_policy */
+    sim_weights weights;
+    int hash_on; /* lb_hash_on */
+    int64_t vnodes;
+    sim_dist service;         /* SIM_DIST_NONE: no delay */
+    sim_time health_interval; /* -1: no health checks */
+    sim_time health_timeout;  /* -1: min(1s, interval) */
+    int64_t unhealthy_after, healthy_after;
+} lb_config;
+
+typedef struct backend {
+    uint32_t node;          /* engine index */
+    double weight, current; /* smooth weighted round robin */
+    uint64_t in_flight;     /* sent in the current epoch and not yet answered */
+    uint32_t epoch;         /* bumped whenever the in-flight requests are written off */
+    uint64_t forwarded;     /* requests sent to it over the whole run */
+    bool healthy;
+    int64_t fails, oks;     /* consecutive probe outcomes */
+    bool probe_pending;     /* the probe of the current round has not been answered */
+    uint64_t probe_mark;    /* `forwarded` when that probe was sent */
+    bool suspect;           /* healthy, but a probe or a request found it down */
+    sim_time suspect_since; /* when the first such probe or request was sent */
+    uint64_t suspect_mark;  /* `forwarded` at that time */
+    sim_time down_since;
+    sim_tavg load;          /* in-flight over time */
+    /* figures over the measured window */
+    uint64_t requests, failed, rejected, written_off, marked_down, after_failure;
+    sim_time down_ns, after_failure_ns;
+} backend;
+
+/* A request passing through: in the load balancer's own delay (held), or out at a backend. */
+typedef struct flight {
+    sim_req *held;     /* the request during the `service` delay, NULL once sent on */
+    sim_time sent;     /* when it was sent to the backend */
+    uint64_t mark;     /* the backend's `forwarded` count just before */
+    uint64_t below;    /* slot index + 1 this one shadows for the same request id (a request
+                          passing through twice), 0: none; free-list link when not live */
+    uint32_t reply_to; /* the original reply_to */
+    uint32_t src;      /* the node it came from (hash_on: client) */
+    uint32_t backend, epoch;
+    uint16_t hops;     /* req->hops when sent: a reply with the same count was refused */
+    bool live;
+} flight;
+
+typedef struct lb_state {
+    backend *b;
+    uint32_t nb, nhealthy;
+    uint32_t cursor; /* round robin and least-connections tie breaking: where the scan starts */
+    ring ring;       /* consistent_hash */
+    flight *slots;
+    size_t nslots, capslots;
+    uint64_t free_slot; /* index + 1 of the first free slot, 0: none */
+    sim_idmap pending;  /* request id -> slot index (the newest, for an id passing twice) */
+    sim_time timeout;   /* probe timeout in effect */
+    uint32_t round;     /* probe round, carried in the PINGs' arg */
+    /* measured */
+    uint64_t requests, failed, unknown_replies;
+    sim_hist overhead;
+} lb_state;
+
+static const sim_param lb_params[] = {
+    {.name = "backends", .type = SIM_P_REFLIST, .offset = offsetof(lb_config, backends),
+     .flags = SIM_PARAM_REQUIRED,
+     .help = "nodes, groups or instances to spread requests over (groups expand to instances)"},
+    {.name = "policy", .type = SIM_P_ENUM, .offset = offsetof(lb_config, policy),
+     .def = "round_robin", .choices = policy_names,
+     .help = "round_robin, weighted_round_robin, least_connections, random, hash or "
+             "consistent_hash"},
+    {.name = "weights", .type = SIM_P_WEIGHTS, .offset = offsetof(lb_config, weights),
+     .help = "weighted_round_robin: {backend: weight}; instance entries beat group entries; "
+             "unlisted backends weigh 1"},
+    {.name = "hash_on", .type = SIM_P_ENUM, .offset = offsetof(lb_config, hash_on), .def = "key",
+     .choices = hash_on_names,
+     .help = "hash policies: the request's key, or the node that sent it (client affinity)"},
+    {.name = "vnodes", .type = SIM_P_INT, .offset = offsetof(lb_config, vnodes), .def = "100",
+     .min = 1, .max = 100000, .help = "consistent_hash: virtual nodes per backend on the ring"},
+    {.name = "service", .type = SIM_P_DIST, .offset = offsetof(lb_config, service),
+     .help = "delay the load balancer adds to each request before sending it on (default 0s)"},
+    {.name = "health_interval", .type = SIM_P_DURATION,
+     .offset = offsetof(lb_config, health_interval), .min = 1, .max = (double)SIM_TIME_MAX,
+     .help = "probe every backend this often, from time 0 (default: no health checks)"},
+    {.name = "health_timeout", .type = SIM_P_DURATION,
+     .offset = offsetof(lb_config, health_timeout), .min = 1, .max = (double)SIM_TIME_MAX,
+     .help = "a probe without answer by then failed; at most the interval (default: the "
+             "shorter of 1s and the interval)"},
+    {.name = "unhealthy_after", .type = SIM_P_INT, .offset = offsetof(lb_config, unhealthy_after),
+     .def = "3", .min = 1, .max = 1000,
+     .help = "consecutive failed probes that take a backend out"},
+    {.name = "healthy_after", .type = SIM_P_INT, .offset = offsetof(lb_config, healthy_after),
+     .def = "2", .min = 1, .max = 1000,
+     .help = "consecutive answered probes that put a backend back"},
+    {0},
+};
+
+/* True when weight name w names backend name b, an instance of it, or a group it is in. */
+static bool names_backend(const char *w, const char *b) {
+    size_t lw = strlen(w), lb = strlen(b);
+    if (lw == lb)
+        return strcmp(w, b) == 0;
+    if (lw > lb)
+        return w[lb] == '.' && strncmp(w, b, lb) == 0;
+    return b[lw] == '.' && strncmp(w, b, lw) == 0;
+}
+
+static void lb_check(const void *config, sim_check *ck) {
+    const lb_config *c = config;
+    if (c->weights.n && c->policy != POLICY_WEIGHTED_ROUND_ROBIN)
+        sim_check_error(ck, "weights", "'weights' goes with 'policy: weighted_round_robin'");
+    for (size_t i = 0; i < c->weights.n && c->policy == POLICY_WEIGHTED_ROUND_ROBIN; i++) {
+        bool found = false;
+        for (size_t j = 0; j < c->backends.n && !found; j++)
+            found = names_backend(c->weights.to[i].name, c->backends.refs[j].name);
+        if (!found)
+            sim_check_error(ck, "weights", "weights: '%s' is not one of the backends",
+                            c->weights.to[i].name);
+    }
+    if (sim_check_given(ck, "hash_on") && c->policy != POLICY_HASH &&
+        c->policy != POLICY_CONSISTENT_HASH)
+        sim_check_error(ck, "hash_on", "'hash_on' goes with 'policy: hash' or 'consistent_hash'");
+    if (sim_check_given(ck, "vnodes") && c->policy != POLICY_CONSISTENT_HASH)
+        sim_check_error(ck, "vnodes", "'vnodes' goes with 'policy: consistent_hash'");
+    static const char *const health_keys[] = {"health_timeout", "unhealthy_after",
+                                              "healthy_after"};
+    for (size_t i = 0; i < 3 && c->health_interval < 0; i++)
+        if (sim_check_given(ck, health_keys[i]))
+            sim_check_error(ck, health_keys[i], "'%s' goes with 'health_interval'",
+                            health_keys[i]);
+    if (c->health_interval > 0 && c->health_timeout > c->health_interval)
+        sim_check_error(ck, "health_timeout", "health_timeout: must not exceed health_interval");
+}
+
+static bool health_checks(const lb_config *c) { return c->health_interval > 0; }
+
+/* Time of [since, until] inside the measured window. */
+static sim_time measured_span(const sim_node *n, sim_time since, sim_time until) {
+    sim_time from = since > sim_warmup_end(n) ? since : sim_warmup_end(n);
+    return until > from ? until - from : 0;
+}
+
+/* ---- in-flight slots ---- */
+
+/* Returns the index of a fresh slot, or SIZE_MAX when out of memory. */
+static size_t new_slot(lb_state *s) {
+    size_t i;
+    if (s->free_slot) {
+        i = (size_t)s->free_slot - 1;
+        s->free_slot = s->slots[i].below;
+    } else {
+        if (s->nslots == s->capslots) {
+            size_t cap = s->capslots ? 2 * s->capslots : 64;
+            flight *f = realloc(s->slots, cap * sizeof *f);
+            if (!f)
+                return SIZE_MAX;
+            s->slots = f;
+            s->capslots = cap;
+        }
+        i = s->nslots++;
+    }
+    return i;
+}
+
+static void free_slot(lb_state *s, size_t i) {
+    s->slots[i] = (flight){.below = s->free_slot};
+    s->free_slot = i + 1;
+}
+
+/* Sends r (whose newest slot is i) back to its original sender and frees the slot. */
+static void answer(sim_node *n, size_t i, sim_req *r) {
+    lb_state *s = sim_state(n);
+    flight f = s->slots[i];
+    sim_idmap_take(&s->pending, r->id, NULL);
+    if (f.below && sim_idmap_put(&s->pending, r->id, f.below - 1))
+        sim_out_of_memory(n);
+    free_slot(s, i);
+    r->reply_to = f.reply_to;
+    r->hops++;
+    sim_reply(n, r);
+}
+
+/* ---- health ---- */
+
+static void set_in_flight(sim_node *n, backend *be, uint64_t v) {
+    be->in_flight = v;
+    sim_tavg_set(&be->load, sim_now(n), (double)v);
+}
+
+/* The backend lost what it held: stop counting its in-flight requests. */
+static void write_off(sim_node *n, backend *be) {
+    if (sim_is_measured(n, sim_now(n)))
+        be->written_off += be->in_flight;
+    set_in_flight(n, be, 0);
+    be->epoch++;
+}
+
+/* A probe or request sent at `at` (when the backend had received `mark` requests) found the
+ * backend down: the first such evidence opens the window of traffic after failure. */
+static void suspect(backend *be, sim_time at, uint64_t mark) {
+    if (be->healthy && (!be->suspect || at < be->suspect_since)) {
+        be->suspect = true;
+        be->suspect_since = at;
+        be->suspect_mark = mark;
+    }
+}
+
+static void mark_down(sim_node *n, uint32_t b) {
+    lb_state *s = sim_state(n);
+    backend *be = &s->b[b];
+    sim_time now = sim_now(n);
+    be->healthy = false;
+    s->nhealthy--;
+    be->down_since = now;
+    if (sim_is_measured(n, now)) {
+        be->marked_down++;
+        if (be->suspect) {
+            be->after_failure_ns += now - be->suspect_since;
+            be->after_failure += be->forwarded - be->suspect_mark;
+        }
+    }
+    be->suspect = false;
+    be->oks = 0;
+    write_off(n, be);
+}
+
+static void mark_up(sim_node *n, uint32_t b) {
+    lb_state *s = sim_state(n);
+    backend *be = &s->b[b];
+    be->healthy = true;
+    s->nhealthy++;
+    be->down_ns += measured_span(n, be->down_since, sim_now(n));
+    be->fails = 0;
+}
+
+static void probe_failed(sim_node *n, uint32_t b, sim_time sent) {
+    lb_state *s = sim_state(n);
+    const lb_config *c = sim_config(n);
+    backend *be = &s->b[b];
+    be->probe_pending = false;
+    be->oks = 0;
+    be->fails++;
+    suspect(be, sent, be->probe_mark);
+    if (be->healthy && be->fails >= c->unhealthy_after)
+        mark_down(n, b);
+}
+
+static void probe_answered(sim_node *n, uint32_t b) {
+    lb_state *s = sim_state(n);
+    const lb_config *c = sim_config(n);
+    backend *be = &s->b[b];
+    be->probe_pending = false;
+    be->fails = 0;
+    be->suspect = false; /* a false alarm: the window closes uncounted */
+    be->oks++;
+    if (!be->healthy && be->oks >= c->healthy_after)
+        mark_up(n, b);
+}
+
+/* Probes every backend; the previous round's unanswered probes failed. Rounds run at
+ * 0, interval, 2 interval, ... so every probe is sent at a known time. */
+static void probe_round(sim_node *n) {
+    lb_state *s = sim_state(n);
+    const lb_config *c = sim_config(n);
+    sim_time now = sim_now(n);
+    for (uint32_t b = 0; b < s->nb; b++)
+        if (s->b[b].probe_pending)
+            probe_failed(n, b, now - c->health_interval);
+    s->round++;
+    for (uint32_t b = 0; b < s->nb; b++) {
+        backend *be = &s->b[b];
+        be->probe_pending = true;
+        be->probe_mark = be->forwarded;
+        sim_send(n, be->node, SIM_MSG_PING, NULL, (uint64_t)b << 32 | s->round);
+    }
+    sim_set_timer(n, s->timeout, T_PROBE_TIMEOUT, s->round);
+    sim_set_timer(n, c->health_interval, T_PROBE_ROUND, 0);
+}
+
+static void pong(sim_node *n, uint64_t arg) {
+    lb_state *s = sim_state(n);
+    uint32_t b = (uint32_t)(arg >> 32);
+    if (b < s->nb && s->b[b].probe_pending && (uint32_t)arg == s->round)
+        probe_answered(n, b);
+}
+
+/* ---- policies ---- */
+
+/* The k-th healthy backend in list order (k < nhealthy). */
+static uint32_t kth_healthy(const lb_state *s, uint64_t k) {
+    for (uint32_t b = 0; b < s->nb; b++)
+        if (s->b[b].healthy && k-- == 0)
+            return b;
+    return NONE;
+}
+
+/* Returns the backend for r, or NONE when none is healthy. */
+static uint32_t pick(sim_node *n, const sim_req *r, uint32_t src) {
+    lb_state *s = sim_state(n);
+    const lb_config *c = sim_config(n);
+    if (s->nhealthy == 0)
+        return NONE;
+    uint32_t best = NONE;
+    uint64_t h = ring_key_hash(c->hash_on == HASH_ON_CLIENT ? src : r->key);
+    switch ((lb_policy)c->policy) {
+    case POLICY_ROUND_ROBIN:
+        for (uint32_t k = 0; k < s->nb && best == NONE; k++) {
+            uint32_t b = (s->cursor + k) % s->nb;
+            if (s->b[b].healthy)
+                best = b;
+        }
+        s->cursor = (best + 1) % s->nb;
+        return best;
+    case POLICY_LEAST_CONNECTIONS:
+        /* Fewest in flight; ties go to the first after the previous pick (round robin). */
+        for (uint32_t k = 0; k < s->nb; k++) {
+            uint32_t b = (s->cursor + k) % s->nb;
+            if (s->b[b].healthy && (best == NONE || s->b[b].in_flight < s->b[best].in_flight))
+                best = b;
+        }
+        s->cursor = (best + 1) % s->nb;
+        return best;
+    case POLICY_WEIGHTED_ROUND_ROBIN: {
+        /* Smooth weighted round robin (nginx, ngx_http_upstream_round_robin.c): every
+         * backend gains its weight, the richest is picked and pays the total. Over a cycle
+         * of sum(weights) picks (integer weights) each is picked exactly `weight` times,
+         * spread out: weights 5, 1, 1 give a a b a c a a. */
+        double total = 0;
+        for (uint32_t b = 0; b < s->nb; b++) {
+            backend *be = &s->b[b];
+            if (!be->healthy)
+                continue;
+            be->current += be->weight;
+            total += be->weight;
+            if (best == NONE || be->current > s->b[best].current)
+                best = b;
+        }
+        s->b[best].current -= total;
+        return best;
+    }
+    case POLICY_RANDOM:
+        return kth_healthy(s, gsl_rng_uniform_int(sim_rng(n), s->nhealthy));
+    case POLICY_HASH:
+        /* Modulo hashing; a key whose backend is down goes to a healthy one chosen by a
+         * second hash, so the dead backend's keys spread evenly over the others. */
+        best = (uint32_t)(h % s->nb);
+        return s->b[best].healthy ? best : kth_healthy(s, ring_mix(h) % s->nhealthy);
+    case POLICY_CONSISTENT_HASH:
+        /* The first point clockwise from the key whose backend is healthy. */
+        for (size_t k = 0, i = ring_find(&s->ring, h); k < s->ring.n; k++) {
+            uint32_t b = s->ring.e[(i + k) % s->ring.n].owner;
+            if (s->b[b].healthy)
+                return b;
+        }
+        return NONE;
+    }
+    return NONE;
+}
+
+/* ---- requests ---- */
+
+/* Sends the request of slot i on to a backend, or fails it when none is healthy. */
+static void forward(sim_node *n, size_t i, sim_req *r) {
+    lb_state *s = sim_state(n);
+    flight *f = &s->slots[i];
+    f->held = NULL;
+    uint32_t b = pick(n, r, f->src);
+    if (b == NONE) {
+        if (sim_is_measured(n, r->issued))
+            s->failed++;
+        r->status = SIM_REQ_FAILED;
+        answer(n, i, r);
+        return;
+    }
+    backend *be = &s->b[b];
+    f->backend = b;
+    f->epoch = be->epoch;
+    f->sent = sim_now(n);
+    f->mark = be->forwarded++;
+    f->hops = r->hops;
+    set_in_flight(n, be, be->in_flight + 1);
+    if (sim_is_measured(n, r->issued))
+        be->requests++;
+    sim_send(n, be->node, SIM_MSG_REQUEST, r, 0);
+}
+
+static void arrive(sim_node *n, sim_req *r, uint32_t src) {
+    lb_state *s = sim_state(n);
+    const lb_config *c = sim_config(n);
+    size_t i = new_slot(s);
+    uint64_t below;
+    if (i == SIZE_MAX) {
+        sim_out_of_memory(n);
+        sim_req_free(n, r);
+        return;
+    }
+    s->slots[i] = (flight){.reply_to = r->reply_to, .src = src, .backend = NONE, .live = true};
+    if (sim_idmap_get(&s->pending, r->id, &below))
+        s->slots[i].below = below + 1;
+    if (sim_idmap_put(&s->pending, r->id, i))
+        sim_out_of_memory(n);
+    r->reply_to = sim_node_id(n);
+    bool measured = sim_is_measured(n, r->issued);
+    if (measured)
+        s->requests++;
+    if (c->service.kind == SIM_DIST_NONE) {
+        forward(n, i, r);
+        return;
+    }
+    double t = sim_dist_sample(&c->service, sim_rng(n)) * sim_slow_factor(n);
+    sim_time d = t < (double)SIM_TIME_MAX ? (sim_time)(t + 0.5) : SIM_TIME_MAX;
+    if (measured && sim_hist_record(&s->overhead, d))
+        sim_out_of_memory(n);
+    s->slots[i].held = r;
+    sim_set_timer(n, d, T_FORWARD, i);
+}
+
+/* A backend's reply: count it against the backend and route it to the original sender. */
+static void returned(sim_node *n, sim_req *r) {
+    lb_state *s = sim_state(n);
+    const lb_config *c = sim_config(n);
+    uint64_t i;
+    if (!sim_idmap_get(&s->pending, r->id, &i) || s->slots[i].backend == NONE) {
+        /* Sent before this load balancer crashed: the sender is forgotten. */
+        s->unknown_replies++;
+        sim_req_free(n, r);
+        return;
+    }
+    flight *f = &s->slots[i];
+    backend *be = &s->b[f->backend];
+    bool current = f->epoch == be->epoch;
+    if (current)
+        set_in_flight(n, be, be->in_flight - 1);
+    if (sim_is_measured(n, r->issued)) {
+        if (r->status == SIM_REQ_FAILED)
+            be->failed++;
+        else if (r->status == SIM_REQ_REJECTED)
+            be->rejected++;
+    }
+    if (r->status == SIM_REQ_FAILED && r->hops == f->hops && current) {
+        /* Refused: the backend was down when the request got there. */
+        write_off(n, be);
+        if (health_checks(c))
+            suspect(be, f->sent, f->mark);
+    }
+    answer(n, i, r);
+}
+
+static void lb_receive(sim_node *n, const sim_msg *m) {
+    switch (m->tag) {
+    case SIM_MSG_REQUEST:
+        if (m->req) {
+            arrive(n, m->req, m->src);
+            return;
+        }
+        break;
+    case SIM_MSG_REPLY:
+        if (m->req) {
+            returned(n, m->req);
+            return;
+        }
+        break;
+    case SIM_MSG_PONG:
+        pong(n, m->arg);
+        break;
+    }
+    sim_req_free(n, m->req);
+}
+
+static void lb_timer(sim_node *n, uint16_t tag, uint64_t arg) {
+    lb_state *s = sim_state(n);
+    switch (tag) {
+    case T_FORWARD:
+        if (arg < s->nslots && s->slots[arg].live && s->slots[arg].held)
+            forward(n, arg, s->slots[arg].held);
+        break;
+    case T_PROBE_ROUND:
+        probe_round(n);
+        break;
+    case T_PROBE_TIMEOUT:
+        if ((uint32_t)arg != s->round)
+            break;
+        for (uint32_t b = 0; b < s->nb; b++)
+            if (s->b[b].probe_pending)
+                probe_failed(n, b, sim_now(n) - s->timeout);
+        break;
+    }
+}
+
+/* ---- life cycle ---- */
+
+/* Index of node id among the backends, or NONE. */
+static uint32_t backend_of(const lb_state *s, uint32_t id) {
+    for (uint32_t b = 0; b < s->nb; b++)
+        if (s->b[b].node == id)
+            return b;
+    return NONE;
+}
+
+/* Health state is volatile: a (re)started load balancer trusts every backend. */
+static void start_health(sim_node *n) {
+    lb_state *s = sim_state(n);
+    const lb_config *c = sim_config(n);
+    s->nhealthy = s->nb;
+    for (uint32_t b = 0; b < s->nb; b++) {
+        backend *be = &s->b[b];
+        be->healthy = true;
+        be->fails = be->oks = 0;
+        be->probe_pending = be->suspect = false;
+    }
+    if (health_checks(c))
+        sim_set_timer(n, 0, T_PROBE_ROUND, 0);
+}
+
+static void lb_create(sim_node *n) {
+    lb_state *s = sim_state(n);
+    const lb_config *c = sim_config(n);
+    sim_idmap_init(&s->pending);
+    sim_hist_init(&s->overhead);
+    size_t max = 0;
+    for (size_t i = 0; i < c->backends.n; i++)
+        max += c->backends.refs[i].count;
+    s->b = calloc(max ? max : 1, sizeof *s->b);
+    if (!s->b) {
+        sim_out_of_memory(n);
+        return;
+    }
+    /* Instances in the order listed, each once. */
+    for (size_t i = 0; i < c->backends.n; i++) {
+        const sim_ref *ref = &c->backends.refs[i];
+        for (uint32_t id = ref->first; id < ref->first + ref->count; id++) {
+            if (backend_of(s, id) != NONE)
+                continue;
+            backend *be = &s->b[s->nb++];
+            be->node = id;
+            be->weight = 1;
+            sim_tavg_init(&be->load, sim_warmup_end(n));
+        }
+    }
+    /* Group entries first, then instance entries, so an instance's own weight wins. */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < c->weights.n; i++) {
+            const sim_ref *ref = &c->weights.to[i];
+            if ((ref->count == 1) != (pass == 1))
+                continue;
+            for (uint32_t id = ref->first; id < ref->first + ref->count; id++) {
+                uint32_t b = backend_of(s, id);
+                if (b != NONE)
+                    s->b[b].weight = c->weights.w[i];
+            }
+        }
+    if (c->policy == POLICY_CONSISTENT_HASH &&
+        ring_build(&s->ring, s->nb, (uint32_t)c->vnodes)) {
+        sim_out_of_memory(n);
+        return;
+    }
+    s->timeout = c->health_timeout > 0 ? c->health_timeout
+                 : c->health_interval < 1000000000 ? c->health_interval
+                                                   : 1000000000;
+    start_health(n);
+}
+
+/* Crash: the requests in the load balancer's own delay are dropped, and it forgets where the
+ * others came from (their replies reach it down, or unknown after a restart) and what it
+ * knew of its backends' health. */
+static void lb_crash(sim_node *n) {
+    lb_state *s = sim_state(n);
+    sim_time now = sim_now(n);
+    for (size_t i = 0; i < s->nslots; i++)
+        if (s->slots[i].live)
+            sim_req_free(n, s->slots[i].held);
+    s->nslots = 0;
+    s->free_slot = 0;
+    sim_idmap_clear(&s->pending);
+    for (uint32_t b = 0; b < s->nb; b++) {
+        backend *be = &s->b[b];
+        if (!be->healthy)
+            be->down_ns += measured_span(n, be->down_since, now);
+        set_in_flight(n, be, 0);
+        be->epoch++;
+        be->healthy = true; /* while it is down nothing is sent; start_health on restart */
+    }
+    s->nhealthy = s->nb;
+}
+
+static void lb_report(const sim_node *n, sim_report *w) {
+    const lb_state *s = sim_state_const(n);
+    const lb_config *c = sim_config(n);
+    sim_time end = sim_run_end(n);
+    sim_report_int(w, "requests", (int64_t)s->requests);
+    sim_report_int(w, "failed", (int64_t)s->failed);
+    if (c->service.kind != SIM_DIST_NONE)
+        sim_report_hist_ms(w, "overhead_ms", &s->overhead, SIM_PCT_SHORT);
+    sim_report_open(w, "backends");
+    for (uint32_t b = 0; b < s->nb; b++) {
+        const backend *be = &s->b[b];
+        sim_report_open(w, sim_node_name_of(n, be->node));
+        sim_report_int(w, "requests", (int64_t)be->requests);
+        sim_report_number(w, "share",
+                          s->requests ? (double)be->requests / (double)s->requests : 0);
+        if (c->policy == POLICY_WEIGHTED_ROUND_ROBIN)
+            sim_report_number(w, "weight", be->weight);
+        sim_report_int(w, "failed", (int64_t)be->failed);
+        sim_report_int(w, "rejected", (int64_t)be->rejected);
+        sim_report_int(w, "in_flight", (int64_t)be->in_flight);
+        sim_report_number(w, "in_flight_mean", sim_tavg_mean(&be->load, end));
+        sim_report_int(w, "written_off", (int64_t)be->written_off);
+        sim_report_bool(w, "healthy", be->healthy);
+        if (health_checks(c)) {
+            sim_time down = be->down_ns;
+            if (!be->healthy)
+                down += measured_span(n, be->down_since, end);
+            sim_report_int(w, "marked_down", (int64_t)be->marked_down);
+            sim_report_number(w, "down_ms", (double)down / 1e6);
+            sim_report_number(w, "traffic_after_failure_ms", (double)be->after_failure_ns / 1e6);
+            sim_report_int(w, "requests_after_failure", (int64_t)be->after_failure);
+        }
+        sim_report_close(w);
+    }
+    sim_report_close(w);
+}
+
+static void lb_destroy(sim_node *n) {
+    lb_state *s = sim_state(n);
+    free(s->b);
+    free(s->slots);
+    ring_free(&s->ring);
+    sim_idmap_free(&s->pending);
+    sim_hist_free(&s->overhead);
+}
+
+const sim_kind dsim_load_balancer_kind = {
+    .version = SIM_KIND_VERSION,
+    .name = "load_balancer",
+    .summary = "a proxy spreading requests over backends by policy, with health checks",
+    .config_size = sizeof(lb_config),
+    .state_size = sizeof(lb_state),
+    .params = lb_params,
+    .check = lb_check,
+    .create = lb_create,
+    .receive = lb_receive,
+    .timer = lb_timer,
+    .crash = lb_crash,
+    .restart = start_health,
+    .report = lb_report,
+    .destroy = lb_destroy,
+};
