@@ -7,6 +7,7 @@
 #include "idmap.h"
 #include "keys.h"
 #include "node.h"
+#include "oracle.h"
 #include "retry.h"
 
 #include <stdlib.h>
@@ -251,11 +252,27 @@ static void attempt_failed(sim_node *n, size_t i, sim_outcome out) {
     settle(n, i, out);
 }
 
+/* A data-serving kind answered: the consistency oracle records the write or judges the read
+ * (as issued at the request's first attempt). */
+static void feed_oracle(sim_node *n, const sim_req *r, sim_time issued) {
+    sim_oracle *o = sim_oracle_of(n);
+    bool measured = sim_is_measured(n, issued);
+    int rc = r->op == SIM_OP_WRITE
+                 ? sim_oracle_write_acked(o, sim_node_id(n), r->key, r->version, sim_now(n),
+                                          measured)
+                 : sim_oracle_read(o, sim_node_id(n), r->key, r->version, issued, sim_now(n),
+                                   measured);
+    if (rc)
+        sim_out_of_memory(n);
+}
+
 static void client_receive(sim_node *n, const sim_msg *m) {
     client_state *s = sim_state(n);
     sim_req *r = m->req;
     uint64_t i;
     if (m->tag == SIM_MSG_REPLY && r && sim_idmap_take(&s->waiting, r->id, &i)) {
+        if (r->status == SIM_REQ_OK && r->flags & SIM_REQ_HAS_DATA)
+            feed_oracle(n, r, s->slots[i].issued);
         if (r->status == SIM_REQ_OK)
             settle(n, i, SIM_OUT_COMPLETED);
         else if (r->status == SIM_REQ_REJECTED)

@@ -208,6 +208,12 @@ int sim_engine_run_until(sim_engine *e, sim_time until) {
     }
     if (!e->failed && limit > e->now)
         e->now = limit;
+    if (!e->failed && limit == e->end && !e->finished) {
+        e->finished = true;
+        for (size_t i = 0; i < e->nnodes; i++)
+            if (e->nodes[i].kind->finish)
+                e->nodes[i].kind->finish(&e->nodes[i]);
+    }
     if (e->failed && !e->error[0])
         snprintf(e->error, sizeof e->error, "out of memory at %.9g s of simulated time",
                  sim_time_s(e->now));

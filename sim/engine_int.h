@@ -55,6 +55,7 @@ struct sim_engine {
     sim_fault_log *log;
     size_t nlog, caplog;
     bool failed;
+    bool finished; /* the kinds' finish hooks ran */
     char error[256]; /* why the run failed, when it did */
     sim_time checkpoint_time; /* simulated time at the last progress checkpoint */
     unsigned stalled_checkpoints; /* consecutive checkpoints at that same time */

@@ -49,6 +49,9 @@ typedef struct sim_kind {
     void (*report)(const sim_node *node, sim_report *out);
     /* Frees what create allocated (requests held are freed by the engine with its pool). */
     void (*destroy)(sim_node *node);
+    /* The run reached its end: settle what must be settled before the report (e.g. tell the
+     * consistency oracle which versions survive). Called once per instance, crashed or not. */
+    void (*finish)(sim_node *node);
     /* Aggregates client outcomes into the document's "requests" (set by client kinds). */
     bool is_client;
 } sim_kind;

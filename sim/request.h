@@ -30,6 +30,11 @@ enum {
     SIM_MSG_USER = 16,
 };
 
+/* Set by a kind that serves keyed data (a database, a cache) on the reply to a read or write
+ * it served: `version` then holds the version written or returned, and the client hands the
+ * outcome to the consistency oracle (sim/oracle.h). */
+#define SIM_REQ_HAS_DATA 1u
+
 typedef struct sim_req {
     uint64_t id;          /* unique within the engine */
     sim_time issued;      /* when the client issued it (or the caller, for a call) */
@@ -42,6 +47,7 @@ typedef struct sim_req {
     uint8_t op;           /* sim_op */
     uint8_t status;       /* sim_req_status */
     uint16_t hops;        /* nodes that served it so far */
+    uint8_t flags;        /* SIM_REQ_* flags below */
     struct sim_req *next; /* free-list link; free for the holder's own use otherwise */
 } sim_req;
 
