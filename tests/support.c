@@ -1,4 +1,5 @@
-/* Test helpers: load, run and read result documents; confidence intervals over replications. */
+/* Test helpers: load, run and read result documents; confidence intervals over replications;
+ * normal, binomial and Poisson bounds; the accounting identity; reading files. */
 #include "support.h"
 
 #include "engine.h"
@@ -10,6 +11,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,4 +119,89 @@ void t_replicate(const char *yaml, size_t reps, const char *const *paths, size_t
             out[j * reps + i] = t_num(doc, paths[j]);
         cJSON_Delete(doc);
     }
+}
+
+#define Z999 3.2905 /* two-sided 99.9% quantile of the standard normal */
+
+void t_expect_near(const char *what, double x, double mean, double sd) {
+    cr_log_info("%s: %.0f, theory %.1f +- %.1f", what, x, mean, Z999 * sd);
+    cr_expect(fabs(x - mean) <= Z999 * sd, "%s: %.0f outside %.1f +- %.1f (99.9%%)", what, x, mean,
+              Z999 * sd);
+}
+
+void t_expect_binomial(const char *what, double k, double n, double p) {
+    t_expect_near(what, k, n * p, sqrt(n * p * (1 - p)));
+}
+
+void t_expect_poisson(const char *what, double x, double mean) {
+    t_expect_near(what, x, mean, sqrt(mean));
+}
+
+static const cJSON *get(const cJSON *obj, const char *key) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    cr_assert(v, "no key %s", key);
+    return v;
+}
+
+static long long get_int(const cJSON *obj, const char *key) {
+    const cJSON *v = get(obj, key);
+    cr_assert(cJSON_IsNumber(v), "%s is not a number", key);
+    return llround(v->valuedouble);
+}
+
+void t_expect_accounting(const cJSON *doc) {
+    const cJSON *node;
+    long long in_flight = 0;
+    int clients = 0;
+    cJSON_ArrayForEach(node, get(doc, "nodes")) {
+        const cJSON *kind = get(node, "kind");
+        if (!cJSON_IsString(kind) || strcmp(kind->valuestring, "client") != 0)
+            continue;
+        clients++;
+        long long issued = get_int(node, "issued");
+        long long settled = get_int(node, "completed") + get_int(node, "rejected") +
+                            get_int(node, "timed_out") + get_int(node, "failed");
+        long long flying = get_int(node, "in_flight");
+        in_flight += flying;
+        cr_expect_eq(issued, settled + flying,
+                     "client %s: issued %lld != settled %lld + in flight %lld", node->string,
+                     issued, settled, flying);
+    }
+    cr_assert_gt(clients, 0, "no client in the document");
+    const cJSON *req = get(doc, "requests");
+    long long issued = get_int(req, "issued");
+    long long settled = get_int(req, "completed") + get_int(req, "rejected") +
+                        get_int(req, "timed_out") + get_int(req, "failed");
+    cr_expect_eq(issued, settled + in_flight, "requests: issued %lld != settled %lld + %lld",
+                 issued, settled, in_flight);
+}
+
+char *t_slurp(const char *path) {
+    FILE *f = fopen(path, "rb");
+    cr_assert(f, "cannot open %s", path);
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    cr_assert(buf);
+    size_t got;
+    while ((got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += got;
+        if (len == cap - 1) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+            cr_assert(buf);
+        }
+    }
+    cr_assert(!ferror(f), "cannot read %s", path);
+    fclose(f);
+    buf[len] = '\0';
+    return buf;
+}
+
+char *t_example(const char *name) {
+    const char *src = getenv("DSIM_SOURCE");
+    cr_assert(src, "DSIM_SOURCE is not set (run through meson test)");
+    char path[4096];
+    int n = snprintf(path, sizeof path, "%s/topologies/%s", src, name);
+    cr_assert(n > 0 && (size_t)n < sizeof path, "path too long");
+    return t_slurp(path);
 }

@@ -1,5 +1,6 @@
-/* Helpers shared by the tests: run a topology given as YAML text and read figures from its
- * result document by dotted path. */
+/* Helpers shared by the tests: run a topology given as YAML text, read figures from its
+ * result document by dotted path, check them against statistical bounds and the accounting
+ * identity, and read files (the examples in topologies/). */
 #ifndef DSIM_TEST_SUPPORT_H
 #define DSIM_TEST_SUPPORT_H
 
@@ -42,6 +43,27 @@ void t_expect_in_ci(const char *what, t_ci ci, double theory);
  * out[j * reps + i]. */
 void t_replicate(const char *yaml, size_t reps, const char *const *paths, size_t npaths,
                  double *out);
+
+/* Two-sided 99.9% bound on one figure under a normal (approximation to its) law: expects
+ * |x - mean| <= 3.2905 sd, logging the figures and naming what is checked. */
+void t_expect_near(const char *what, double x, double mean, double sd);
+/* A count k of successes among n trials of probability p: t_expect_near with mean n p and
+ * sd sqrt(n p (1 - p)). */
+void t_expect_binomial(const char *what, double k, double n, double p);
+/* A Poisson count x: t_expect_near with sd sqrt(mean). */
+void t_expect_poisson(const char *what, double x, double mean);
+
+/* The accounting identity issued = completed + rejected + timed_out + failed + in_flight for
+ * every node of kind client (there must be one), and for the document's "requests" block with
+ * the clients' in_flight summed. Exact: requests issued during the warm-up and still in flight
+ * at the end break it (in_flight counts them, issued does not). */
+void t_expect_accounting(const cJSON *doc);
+
+/* The whole content of the file at path, NUL-terminated (caller frees). Fails the current
+ * test when the file cannot be read. */
+char *t_slurp(const char *path);
+/* t_slurp of $DSIM_SOURCE/topologies/name (the examples; meson test sets DSIM_SOURCE). */
+char *t_example(const char *name);
 
 #endif
 

@@ -10,7 +10,8 @@
  *     under a third of those without, on each of several seeds), as the issue asks; the two
  *     regimes differ by more than an order of magnitude, so the margin is not tuned.
  * Every run also checks each client's accounting identity
- *   issued = completed + rejected + timed_out + failed + in_flight. */
+ *   issued = completed + rejected + timed_out + failed + in_flight,
+ * and that of the document's "requests" block (summed over clients). */
 #include "support.h"
 
 #include "engine.h"
@@ -28,25 +29,6 @@ static const cJSON *get(const cJSON *obj, const char *key) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     cr_assert(v, "no key %s", key);
     return v;
-}
-
-static void expect_accounting(const cJSON *doc) {
-    const cJSON *node;
-    int clients = 0;
-    cJSON_ArrayForEach(node, get(doc, "nodes")) {
-        if (strcmp(get(node, "kind")->valuestring, "client") != 0)
-            continue;
-        clients++;
-        long long issued = llround(get(node, "issued")->valuedouble);
-        long long sum = llround(get(node, "completed")->valuedouble) +
-                        llround(get(node, "rejected")->valuedouble) +
-                        llround(get(node, "timed_out")->valuedouble) +
-                        llround(get(node, "failed")->valuedouble) +
-                        llround(get(node, "in_flight")->valuedouble);
-        cr_expect_eq(issued, sum, "client %s: issued %lld != settled + in flight %lld",
-                     node->string, issued, sum);
-    }
-    cr_assert_gt(clients, 0);
 }
 
 /* Expects the breaker's change log to be exactly the n (at_ms, to) pairs given. */
@@ -123,7 +105,7 @@ Test(circuit_breaker, state_machine_on_a_crash_timeline) {
     cr_expect_eq(t_int(doc, "nodes.users.completed"), 165);
     cr_expect_eq(t_int(doc, "nodes.users.failed"), 132);
     cr_expect_eq(t_int(doc, "nodes.users.in_flight"), 3);
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     cJSON_Delete(doc);
 }
 
@@ -143,7 +125,7 @@ Test(circuit_breaker, time_window_forgets_old_outcomes) {
     cJSON *doc = t_run(yaml, 1);
     static const want_change w[] = {{1030, "open"}};
     expect_changes(doc, "cb", w, 1);
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     cJSON_Delete(doc);
 }
 
@@ -163,7 +145,7 @@ Test(circuit_breaker, no_decision_before_min_calls) {
     expect_changes(doc, "cb", w, 1);
     cr_expect_eq(t_int(doc, "nodes.cb.failures"), 7);
     cr_expect_eq(t_int(doc, "nodes.cb.short_circuited"), 50 - 7); /* 80 .. 500 ms */
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     cJSON_Delete(doc);
 }
 
@@ -190,7 +172,7 @@ Test(circuit_breaker, slow_call_rate_opens) {
     cr_expect_eq(t_int(doc, "nodes.cb.calls"), 109);
     cr_expect_eq(t_int(doc, "nodes.cb.short_circuited"), 10);
     cr_expect_eq(t_int(doc, "nodes.cb.successes"), 109);
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     cJSON_Delete(doc);
 }
 
@@ -206,7 +188,7 @@ Test(circuit_breaker, fallback_default_answers_ok_while_open) {
     cr_expect_eq(t_int(doc, "nodes.users.completed"), 165 + 122);
     cr_expect_eq(t_int(doc, "nodes.users.failed"), 10);
     cr_expect_eq(t_num(doc, "nodes.users.latency_ms.max"), 25);
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     cJSON_Delete(doc);
 }
 
@@ -231,7 +213,7 @@ Test(circuit_breaker, timeout_fails_calls_at_exactly_the_timeout) {
     cr_expect_eq(t_int(doc, "nodes.cb.late_replies"), 99);
     cr_expect_eq(t_int(doc, "nodes.cb.opens"), 0);
     cr_expect_eq(t_num(doc, "nodes.front.sojourn_ms.mean"), 21);
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     cJSON_Delete(doc);
 
     const char *sets[] = {"nodes.cb.timeout=60ms"};
@@ -241,7 +223,7 @@ Test(circuit_breaker, timeout_fails_calls_at_exactly_the_timeout) {
     cr_expect_eq(t_int(doc, "nodes.cb.timed_out"), 0);
     cr_expect_eq(t_int(doc, "nodes.cb.successes"), 99);
     cr_expect_eq(t_num(doc, "nodes.front.sojourn_ms.mean"), 51);
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     cJSON_Delete(doc);
 }
 
@@ -279,7 +261,7 @@ Test(circuit_breaker, settings_store_forces_open_within_a_refresh) {
     cr_expect_leq(t_num(doc, "nodes.cb.settings.stale_ms.max"), 5000 + 2 * 1 + 2);
     cr_expect_eq(t_num(doc, "nodes.cb.state_ms.forced_open"), 20000);
     cr_expect_eq(t_int(doc, "nodes.store.reads"), 10); /* the read sent at 50 s is not back */
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     cJSON_Delete(doc);
 }
 
@@ -310,29 +292,11 @@ Test(circuit_breaker, settings_store_changes_thresholds) {
                   get(c, "at_ms")->valuedouble, w[i].to, w[i].at_ms);
     }
     cr_expect_eq(t_num(doc, "nodes.cb.settings.stale_ms.max"), 500); /* 0.5 s -> 1 s */
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     cJSON_Delete(doc);
 }
 
 /* ---- the cascade ---- */
-
-static char *slurp_example(const char *name) {
-    const char *src = getenv("DSIM_SOURCE");
-    cr_assert(src, "DSIM_SOURCE is not set (run through meson test)");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/topologies/%s", src, name);
-    FILE *f = fopen(path, "rb");
-    cr_assert(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *text = malloc((size_t)n + 1);
-    cr_assert(text);
-    cr_assert_eq(fread(text, 1, (size_t)n, f), (size_t)n);
-    text[n] = '\0';
-    fclose(f);
-    return text;
-}
 
 /* With the slow profile DB, the front end's p99 and its failed + timed-out requests stay
  * bounded with breakers and grow without them: on each of 3 seeds, both figures with
@@ -340,7 +304,7 @@ static char *slurp_example(const char *name) {
  * margin is the issue's "clear margin", not fitted). Without breakers, users also time out
  * by the thousand (the 2 s timeout), with breakers none does. */
 Test(circuit_breaker, cascade_is_contained_by_breakers) {
-    char *plain = slurp_example("cascade.yaml"), *guarded = slurp_example("cascade_breakers.yaml");
+    char *plain = t_example("cascade.yaml"), *guarded = t_example("cascade_breakers.yaml");
     for (uint64_t seed = 1; seed <= 3; seed++) {
         cJSON *a = t_run(plain, seed), *b = t_run(guarded, seed);
         double p99a = t_num(a, "requests.latency_ms.p99");
@@ -358,8 +322,8 @@ Test(circuit_breaker, cascade_is_contained_by_breakers) {
         cr_expect_eq(t_num(b, "requests.timed_out"), 0);
         cr_expect_gt(t_num(b, "nodes.profile_db_cb.opens"), 0);
         cr_expect_gt(t_num(b, "nodes.profile_db_cb.fallback_replies"), 0);
-        expect_accounting(a);
-        expect_accounting(b);
+        t_expect_accounting(a);
+        t_expect_accounting(b);
         cJSON_Delete(a);
         cJSON_Delete(b);
     }
@@ -368,7 +332,7 @@ Test(circuit_breaker, cascade_is_contained_by_breakers) {
 }
 
 Test(circuit_breaker, same_seed_same_bytes) {
-    char *guarded = slurp_example("cascade_breakers.yaml");
+    char *guarded = t_example("cascade_breakers.yaml");
     char *x = t_run_text(guarded, 7), *y = t_run_text(guarded, 7);
     cr_expect_str_eq(x, y);
     char *z = t_run_text(store_yaml, 3), *zz = t_run_text(store_yaml, 3);

@@ -34,54 +34,10 @@
 
 static long long t_int(const cJSON *doc, const char *path) { return llround(t_num(doc, path)); }
 
-/* |x - mean| <= z sd, logging the figures. */
-static void expect_near(const char *what, double x, double mean, double sd) {
-    cr_log_info("%s: %.0f, theory %.1f +- %.1f", what, x, mean, Z999 * sd);
-    cr_expect(fabs(x - mean) <= Z999 * sd, "%s: %.0f outside %.1f +- %.1f (99.9%%)", what, x, mean,
-              Z999 * sd);
-}
-
-static void expect_poisson(const char *what, double x, double mean) {
-    expect_near(what, x, mean, sqrt(mean));
-}
-
-static void expect_binomial(const char *what, double k, double n, double p) {
-    expect_near(what, k, n * p, sqrt(n * p * (1 - p)));
-}
-
 static const cJSON *get(const cJSON *obj, const char *key) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     cr_assert(v, "no key %s", key);
     return v;
-}
-
-/* issued = completed + rejected + timed_out + failed + in_flight for every client, and for the
- * document's "requests" with the clients' in_flight summed. */
-static void expect_accounting(const cJSON *doc) {
-    const cJSON *node;
-    long long in_flight = 0;
-    int clients = 0;
-    cJSON_ArrayForEach(node, get(doc, "nodes")) {
-        if (strcmp(get(node, "kind")->valuestring, "client") != 0)
-            continue;
-        clients++;
-        long long issued = llround(get(node, "issued")->valuedouble);
-        long long settled = llround(get(node, "completed")->valuedouble) +
-                            llround(get(node, "rejected")->valuedouble) +
-                            llround(get(node, "timed_out")->valuedouble) +
-                            llround(get(node, "failed")->valuedouble);
-        long long flying = llround(get(node, "in_flight")->valuedouble);
-        in_flight += flying;
-        cr_expect_eq(issued, settled + flying,
-                     "client %s: issued %lld != settled %lld + in flight %lld", node->string,
-                     issued, settled, flying);
-    }
-    cr_assert(clients > 0);
-    long long issued = t_int(doc, "requests.issued");
-    long long settled = t_int(doc, "requests.completed") + t_int(doc, "requests.rejected") +
-                        t_int(doc, "requests.timed_out") + t_int(doc, "requests.failed");
-    cr_expect_eq(issued, settled + in_flight, "requests: issued %lld != settled %lld + %lld",
-                 issued, settled, in_flight);
 }
 
 typedef struct want_fault {
@@ -145,7 +101,7 @@ static const char crash_det[] = "duration: 60s\n"
 
 Test(faults, crash_refuses_while_down_and_drops_what_it_held) {
     cJSON *doc = t_run(crash_det, 1);
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     cr_expect_eq(t_int(doc, "requests.issued"), 6000);
     cr_expect_eq(t_int(doc, "requests.failed"), 2000);
     cr_expect_eq(t_int(doc, "requests.timed_out"), 4);
@@ -181,7 +137,7 @@ Test(faults, crash_without_restart_fails_everything_after) {
                                "faults:\n"
                                "  - {at: 30.002s, crash: web}\n";
     cJSON *doc = t_run(yaml, 1);
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     cr_expect_eq(t_int(doc, "requests.issued"), 6000);
     cr_expect_eq(t_int(doc, "requests.completed"), 2999);
     cr_expect_eq(t_int(doc, "requests.timed_out"), 1);
@@ -222,7 +178,7 @@ Test(faults, crash_failures_match_downtime) {
         cJSON *full = t_run(crash_poisson, seed);
         cJSON *at_crash = run_for(crash_poisson, seed, "20s");
         cJSON *at_restart = run_for(crash_poisson, seed, "30s");
-        expect_accounting(full);
+        t_expect_accounting(full);
         long long failed = t_int(full, "requests.failed");
         long long down_issued =
             t_int(at_restart, "requests.issued") - t_int(at_crash, "requests.issued");
@@ -243,7 +199,7 @@ Test(faults, crash_failures_match_downtime) {
         cJSON_Delete(at_crash);
         cJSON_Delete(at_restart);
     }
-    expect_poisson("failed, all replications", (double)failed_sum, CRASH_REPS * 100 * 10.0);
+    t_expect_poisson("failed, all replications", (double)failed_sum, CRASH_REPS * 100 * 10.0);
     t_expect_in_ci("timed out = held at the crash", t_ci_of(held, CRASH_REPS, LEVEL), 0.5 / 0.5);
 }
 
@@ -259,9 +215,9 @@ Test(faults, crash_of_one_replica_fails_half) {
                                "faults:\n"
                                "  - {at: 10s, crash: web.1, duration: 20s}\n";
     cJSON *full = t_run(yaml, 3), *a = run_for(yaml, 3, "10s"), *b = run_for(yaml, 3, "30s");
-    expect_accounting(full);
+    t_expect_accounting(full);
     double down = t_num(b, "requests.issued") - t_num(a, "requests.issued");
-    expect_binomial("failed while web.1 is down", t_num(full, "requests.failed"), down, 0.5);
+    t_expect_binomial("failed while web.1 is down", t_num(full, "requests.failed"), down, 0.5);
     cr_expect_eq(t_int(full, "nodes.web.0.failed"), 0);
     const want_fault log[] = {{10000, "crash", "web.1"}, {30000, "restart", "web.1"}};
     expect_fault_log(full, log, 2);
@@ -286,7 +242,7 @@ Test(faults, crashed_client_forgets_and_resumes) {
                                "faults:\n"
                                "  - {at: 30.002s, crash: users, duration: 10s}\n";
     cJSON *doc = t_run(yaml, 1);
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     cr_expect_eq(t_int(doc, "requests.issued"), 3000 + 1999);
     cr_expect_eq(t_int(doc, "requests.completed"), 2996 + 1996);
     cr_expect_eq(t_int(doc, "requests.failed"), 4);
@@ -302,7 +258,7 @@ Test(faults, crashed_client_forgets_and_resumes) {
      * count (as failed); 2 + 1999 are issued in the measured window. */
     const char *sets[] = {"warmup=29.985s"};
     doc = t_run_with(yaml, 1, sets, 1);
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     cr_expect_eq(t_int(doc, "requests.issued"), 2 + 1999);
     cr_expect_eq(t_int(doc, "requests.failed"), 2);
     cr_expect_eq(t_int(doc, "requests.completed"), 1996);
@@ -323,7 +279,7 @@ Test(faults, crashed_closed_loop_client_resumes) {
                                "faults:\n"
                                "  - {at: 10.0005s, crash: users, duration: 5s}\n";
     cJSON *doc = t_run(yaml, 1);
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     cr_expect_eq(t_int(doc, "requests.completed"), 4000 + 1996);
     cr_expect_eq(t_int(doc, "requests.failed"), 20);
     cr_expect_eq(t_int(doc, "nodes.users.in_flight"), 20);
@@ -357,7 +313,7 @@ Test(faults, partition_times_out_and_heals) {
         cJSON *full = t_run(partition_poisson, seed);
         cJSON *at_cut = run_for(partition_poisson, seed, "25s");
         cJSON *at_heal = run_for(partition_poisson, seed, "35s");
-        expect_accounting(full);
+        t_expect_accounting(full);
         long long timed_out = t_int(full, "requests.timed_out");
         cr_expect_eq(t_int(full, "network.partitioned"), timed_out);
         cr_expect_eq(t_int(full, "requests.failed"), 0);
@@ -379,7 +335,7 @@ Test(faults, partition_times_out_and_heals) {
         cJSON_Delete(at_cut);
         cJSON_Delete(at_heal);
     }
-    expect_poisson("requests cut, all replications", (double)cut_sum, PART_REPS * 100 * 10.0);
+    t_expect_poisson("requests cut, all replications", (double)cut_sum, PART_REPS * 100 * 10.0);
     t_expect_in_ci("replies cut = held when the partition began",
                    t_ci_of(replies_cut, PART_REPS, LEVEL), 1.0);
 }
@@ -398,7 +354,7 @@ Test(faults, partition_spares_unlisted_nodes) {
                                "faults:\n"
                                "  - {at: 10s, partition: [[u1, u2], [a]], duration: 10s}\n";
     cJSON *doc = t_run(yaml, 5);
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     cr_expect_eq(t_int(doc, "nodes.u2.timed_out"), 0);
     cr_expect_eq(t_int(doc, "nodes.u2.failed"), 0);
     cr_expect_eq(t_int(doc, "nodes.b.completed"), t_int(doc, "nodes.u2.completed"));
@@ -430,18 +386,18 @@ Test(faults, network_loss_times_out_binomially) {
                                "  - {at: 0s, loss: 0.2}\n";
     const double p = 0.2, n = 20000;
     cJSON *doc = t_run(yaml, 11);
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     cr_assert_eq(t_int(doc, "requests.issued"), 20000);
     cr_expect_eq(t_int(doc, "nodes.users.in_flight"), 0);
     double timed_out = t_num(doc, "requests.timed_out"), lost = t_num(doc, "network.lost");
     double messages = t_num(doc, "network.messages");
     cr_expect_eq(llround(timed_out), llround(lost));
     cr_expect_eq(t_int(doc, "requests.completed") + llround(timed_out), 20000);
-    expect_binomial("timed out", timed_out, n, 1 - (1 - p) * (1 - p));
+    t_expect_binomial("timed out", timed_out, n, 1 - (1 - p) * (1 - p));
     double req_lost = 2 * n - messages, delivered = n - req_lost;
-    expect_binomial("requests lost", req_lost, n, p);
-    expect_binomial("replies lost", lost - req_lost, delivered, p);
-    expect_binomial("messages lost", lost, messages, p);
+    t_expect_binomial("requests lost", req_lost, n, p);
+    t_expect_binomial("replies lost", lost - req_lost, delivered, p);
+    t_expect_binomial("messages lost", lost, messages, p);
     const want_fault log[] = {{0, "loss", NULL}};
     expect_fault_log(doc, log, 1);
     cr_expect_float_eq(fault_num(doc, 0, "probability"), 0.2, 1e-12);
@@ -463,12 +419,12 @@ Test(faults, link_loss_only_on_that_link) {
                                "faults:\n"
                                "  - {at: 0s, loss: 0.3, from: u1, to: a, duration: 100s}\n";
     cJSON *doc = t_run(yaml, 13);
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     cr_expect_eq(t_int(doc, "nodes.u2.timed_out"), 0);
     cr_expect_eq(t_int(doc, "nodes.u2.completed"), 5000);
     double t1 = t_num(doc, "nodes.u1.timed_out");
     cr_expect_eq(llround(t1), t_int(doc, "network.lost"));
-    expect_binomial("u1 timed out", t1, 5000, 1 - 0.7 * 0.7);
+    t_expect_binomial("u1 timed out", t1, 5000, 1 - 0.7 * 0.7);
     const want_fault log[] = {{0, "loss", NULL}, {100000, "loss_end", NULL}};
     expect_fault_log(doc, log, 2);
     cr_expect_null(
@@ -490,12 +446,12 @@ Test(faults, loss_ends_after_its_duration) {
                                "  - {at: 10s, loss: 0.5, duration: 10s}\n";
     cJSON *full = t_run(yaml, 17), *at_start = run_for(yaml, 17, "10s");
     cJSON *at_end = run_for(yaml, 17, "20s");
-    expect_accounting(full);
+    t_expect_accounting(full);
     cr_expect_eq(t_int(full, "requests.timed_out"), t_int(full, "network.lost"));
     cr_expect_eq(t_int(full, "network.lost"), t_int(at_end, "network.lost"));
     cr_expect_eq(t_int(at_start, "network.lost"), 0);
     double window = t_num(at_end, "network.messages") - t_num(at_start, "network.messages");
-    expect_binomial("lost in the window", t_num(full, "network.lost"), window, 0.5);
+    t_expect_binomial("lost in the window", t_num(full, "network.lost"), window, 0.5);
     const want_fault log[] = {{10000, "loss", NULL}, {20000, "loss_end", NULL}};
     expect_fault_log(full, log, 2);
     cJSON_Delete(full);
@@ -539,7 +495,7 @@ Test(faults, slow_ends_after_its_duration) {
                                "faults:\n"
                                "  - {at: 10.05s, slow: web, factor: 3, duration: 10s}\n";
     cJSON *doc = t_run(yaml, 1);
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     /* Arrivals at 100, 200, ..., 30000 ms: the one of 30000 ms is in service at the end. */
     cr_expect_eq(t_int(doc, "requests.completed"), 299);
     /* Slowed: arrivals at 10100 ... 20000 ms (100 of them), served 30 ms. */
@@ -581,7 +537,7 @@ static cJSON *run_chain(const char *a_extra) {
 
 Test(faults, crash_of_callee_fails_callers_requests) {
     cJSON *doc = run_chain(", call_timeout: 200ms");
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     cr_expect_eq(t_int(doc, "requests.issued"), 6000);
     cr_expect_eq(t_int(doc, "requests.failed"), 1000 + 4);
     cr_expect_eq(t_int(doc, "requests.timed_out"), 0);
@@ -603,7 +559,7 @@ Test(faults, crash_of_callee_fails_callers_requests) {
  * worker at once, and a keeps serving with its other 4 workers. */
 Test(faults, crash_of_callee_without_call_timeout) {
     cJSON *doc = run_chain("");
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     cr_expect_eq(t_int(doc, "requests.failed"), 1000);
     cr_expect_eq(t_int(doc, "requests.timed_out"), 4);
     cr_expect_eq(t_int(doc, "requests.completed"), 2996 + 1996);
@@ -649,12 +605,12 @@ Test(faults, crash_frees_every_request) {
     cr_expect_eq(e->reqs_pool.live, 501, "at the end: %zu requests live", e->reqs_pool.live);
     cJSON *doc = dsim_json_report(e);
     cr_assert(doc);
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     cr_expect_eq(t_int(doc, "nodes.web.completed"), 24 + 14);
     cr_expect_eq(t_int(doc, "nodes.users.in_flight"), 501 + 501);
     cr_expect_eq(t_int(doc, "requests.timed_out"), 0);
     cr_expect_eq(t_int(doc, "requests.failed"), t_int(doc, "network.refused"));
-    expect_poisson("failed while down", t_num(doc, "requests.failed"), 1000 * 1.0);
+    t_expect_poisson("failed while down", t_num(doc, "requests.failed"), 1000 * 1.0);
     cJSON_Delete(doc);
     sim_engine_free(e);
     sim_topology_free(t);
@@ -694,7 +650,7 @@ Test(faults, same_seed_same_bytes) {
 
 Test(faults, log_lists_actions_in_time_order) {
     cJSON *doc = t_run(everything, 7);
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     const want_fault log[] = {
         {10000, "crash", "api.1"},   {20000, "restart", "api.1"}, {30000, "slow", "db"},
         {40000, "slow_end", "db"},   {50000, "partition", NULL},  {60000, "heal", NULL},
@@ -753,7 +709,7 @@ Test(faults, overlapping_partitions_each_last_their_time) {
                                "  - {at: 10.05s, partition: [[u1], [a]], duration: 20s}\n"
                                "  - {at: 20.05s, partition: [[u2], [b]], duration: 20s}\n";
     cJSON *doc = t_run(yaml, 1);
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     cr_expect_eq(t_int(doc, "nodes.u1.timed_out"), 200);
     cr_expect_eq(t_int(doc, "nodes.u2.timed_out"), 200);
     cr_expect_eq(t_int(doc, "network.partitioned"), 400);

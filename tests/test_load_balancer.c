@@ -19,13 +19,6 @@
 
 #define Z999 3.2905
 
-static void expect_binomial(const char *what, double k, double n, double p) {
-    double sd = sqrt(n * p * (1 - p));
-    cr_log_info("%s: %.0f, theory %.1f +- %.1f", what, k, n * p, Z999 * sd);
-    cr_expect(fabs(k - n * p) <= Z999 * sd, "%s: %.0f outside %.1f +- %.1f", what, k, n * p,
-              Z999 * sd);
-}
-
 static bool t_bool(const cJSON *doc, const char *path) {
     /* t_num handles instance names with dots; here the last part is the key. */
     char buf[256];
@@ -52,20 +45,6 @@ static bool t_bool(const cJSON *doc, const char *path) {
     v = cJSON_GetObjectItemCaseSensitive(v, dot + 1);
     cr_assert(cJSON_IsBool(v), "no boolean at %s", path);
     return cJSON_IsTrue(v);
-}
-
-static void expect_accounting(const cJSON *doc, const char *client) {
-    char p[128];
-    double sum = 0;
-    static const char *const parts[] = {"completed", "rejected", "timed_out", "failed",
-                                        "in_flight"};
-    for (size_t i = 0; i < 5; i++) {
-        snprintf(p, sizeof p, "nodes.%s.%s", client, parts[i]);
-        sum += t_num(doc, p);
-    }
-    snprintf(p, sizeof p, "nodes.%s.issued", client);
-    cr_expect_eq(sum, t_num(doc, p), "%s: outcomes %.0f != issued %.0f", client, sum,
-                 t_num(doc, p));
 }
 
 /* ---- round robin: E_c/M/1 ---- */
@@ -190,7 +169,7 @@ Test(load_balancer, random_splits_binomially) {
     for (int b = 0; b < 4; b++) {
         char p[64];
         snprintf(p, sizeof p, "nodes.lb.backends.web.%d.requests", b);
-        expect_binomial(p, t_num(doc, p), n, 0.25);
+        t_expect_binomial(p, t_num(doc, p), n, 0.25);
         sum += t_num(doc, p);
     }
     cr_expect_eq(sum, n);
@@ -259,9 +238,9 @@ Test(load_balancer, hash_spreads_uniform_keys) {
     for (int b = 0; b < 4; b++) {
         char p[64];
         snprintf(p, sizeof p, "keys of web.%d", b);
-        expect_binomial(p, keys[b], 1000, 0.25);
+        t_expect_binomial(p, keys[b], 1000, 0.25);
         snprintf(p, sizeof p, "nodes.lb.backends.web.%d.requests", b);
-        expect_binomial(p, t_num(doc, p), n, keys[b] / 1000);
+        t_expect_binomial(p, t_num(doc, p), n, keys[b] / 1000);
     }
     cJSON_Delete(doc);
 }
@@ -300,7 +279,7 @@ Test(load_balancer, consistent_hash_follows_the_ring) {
         snprintf(p, sizeof p, "ring share of web.%u", b);
         expect_ring_share(p, ring_share(&r, b), 5, 100, 5);
         snprintf(p, sizeof p, "nodes.lb.backends.web.%u.requests", b);
-        expect_binomial(p, t_num(doc, p), n, keys[b] / 10000);
+        t_expect_binomial(p, t_num(doc, p), n, keys[b] / 10000);
     }
     ring_free(&r);
     cJSON_Delete(doc);
@@ -352,7 +331,7 @@ Test(load_balancer, adding_a_backend_moves_one_in_n_plus_one) {
     }
     double share = ring_share(&b, N);
     expect_ring_share("share of the new backend", share, N + 1, V, 1);
-    expect_binomial("keys moved", moved, K, share);
+    t_expect_binomial("keys moved", moved, K, share);
     cr_log_info("moved %.4f of the keys, 1/(N+1) = %.4f", moved / K, 1.0 / (N + 1));
     ring_free(&a);
     ring_free(&b);
@@ -418,7 +397,7 @@ Test(load_balancer, crashed_backend_is_taken_out_and_put_back) {
     cr_expect_eq(t_num(doc, "nodes.lb.backends.web.1.failed"), failed);
     cr_expect_eq(t_num(doc, "nodes.lb.backends.web.0.marked_down"), 0);
     cr_expect_eq(t_num(doc, "nodes.lb.failed"), 0);
-    expect_accounting(doc, "users");
+    t_expect_accounting(doc);
     cJSON_Delete(doc);
 }
 
@@ -452,7 +431,7 @@ Test(load_balancer, without_health_checks_a_dead_backend_keeps_its_share) {
      * bounds of the two counts (about 333 +- 60 and at most 117 + 35) do not meet. */
     cr_expect_gt(f_off, 2 * f_on);
     cr_expect_gt(f_off, 333 - Z999 * sqrt(333.0));
-    expect_accounting(off, "users");
+    t_expect_accounting(off);
     cJSON_Delete(off);
     cJSON_Delete(on);
 }
@@ -483,7 +462,7 @@ Test(load_balancer, partition_cuts_probes_and_marks_down) {
     double lost = t_num(doc, "nodes.lb.backends.web.1.written_off");
     cr_expect_gt(lost, 0);
     cr_expect_eq(lost, t_num(doc, "nodes.users.timed_out"));
-    expect_accounting(doc, "users");
+    t_expect_accounting(doc);
     cJSON_Delete(doc);
     /* After it is back (17.002 s): without the write-off, the lost requests would stay in
      * web.1's count and least_connections would shun it for the rest of the run. The three
@@ -579,7 +558,7 @@ Test(load_balancer, crash_and_restart_of_the_load_balancer) {
         "faults:\n"
         "  - {at: 5s, crash: lb, duration: 2s}\n";
     cJSON *doc = t_run(yaml, 1);
-    expect_accounting(doc, "users");
+    t_expect_accounting(doc);
     cr_expect_gt(t_num(doc, "nodes.users.timed_out"), 0);
     cr_expect_gt(t_num(doc, "nodes.users.failed"), 300); /* 2 s x 200/s refused */
     cr_expect_eq(t_num(doc, "nodes.lb.backends.web.0.marked_down"), 0);

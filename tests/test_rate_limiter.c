@@ -282,19 +282,6 @@ Test(rate_limiter, counter_table_keeps_counters_apart) {
 
 /* ---- whole runs ---- */
 
-static void expect_accounting(const cJSON *doc, const char *client) {
-    char p[6][128];
-    static const char *const parts[] = {"issued",   "completed", "rejected",
-                                        "timed_out", "failed",   "in_flight"};
-    double v[6];
-    for (int i = 0; i < 6; i++) {
-        snprintf(p[i], sizeof p[i], "nodes.%s.%s", client, parts[i]);
-        v[i] = t_num(doc, p[i]);
-    }
-    cr_expect_eq(v[0], v[1] + v[2] + v[3] + v[4] + v[5], "%s: issued %g != sum of outcomes",
-                 client, v[0]);
-}
-
 /* A burst at the end of window 1 and one at the start of window 2: 12 clients issue once at
  * 1 s over a 900 ms link (reaching the limiter at 1.9 s), 12 others once at 2 s over a 0 s
  * link (at 2.0 s). Limit 10 per 1 s window. */
@@ -349,7 +336,7 @@ Test(rate_limiter, run_overload_admits_the_limit_per_window) {
     cr_expect_eq(t_num(doc, "nodes.users.issued"),
                  t_num(doc, "nodes.rl.allowed") + t_num(doc, "nodes.rl.denied"));
     cr_expect_eq(t_num(doc, "nodes.rl.added_ms.mean"), 0, "local counters add no latency");
-    expect_accounting(doc, "users");
+    t_expect_accounting(doc);
     cJSON_Delete(doc);
     /* Token bucket, rate 100/s, burst 5: 5 at 1..5 ms, then at 11, 21, ... ms up to 10491 ms
      * (GCRA, see token_bucket_spends_its_burst_then_one_per_interval): 5 + 1049. */
@@ -403,7 +390,7 @@ Test(rate_limiter, overrides_give_keys_their_own_limits) {
     cr_expect_leq(t_num(doc, "nodes.rl.overrides.1.max_in_window"), 10);
     cr_expect_leq(t_num(doc, "nodes.rl.max_in_window"), 100);
     cr_expect_eq(t_num(doc, "nodes.rl.keys"), 3);
-    expect_accounting(doc, "users");
+    t_expect_accounting(doc);
     cJSON_Delete(doc);
 }
 
@@ -426,7 +413,7 @@ Test(rate_limiter, store_round_trip_is_the_added_latency) {
     cr_expect_float_eq(t_num(doc, "nodes.users.latency_ms.mean"), 5.7, 1e-9);
     cr_expect_eq(t_num(doc, "nodes.rl.denied"), 0);
     cr_expect_eq(t_num(doc, "nodes.redis.checks"), t_num(doc, "nodes.rl.allowed"));
-    expect_accounting(doc, "users");
+    t_expect_accounting(doc);
     cJSON_Delete(doc);
 }
 
@@ -455,7 +442,7 @@ Test(rate_limiter, sharded_store_keeps_per_key_accuracy_and_local_counters_do_no
     cr_expect_eq(shared, 800, "sharded store: %g admitted", shared);
     cr_expect_eq(counters, 4, "each key lives on exactly one shard");
     cr_expect_eq(t_num(doc, "nodes.rl.0.store_errors"), 0);
-    expect_accounting(doc, "users");
+    t_expect_accounting(doc);
     cJSON_Delete(doc);
     static const char *local_yaml =
         "duration: 10s\n"
@@ -490,14 +477,14 @@ Test(rate_limiter, store_failure_fails_open_or_closed) {
     cr_expect_eq(t_num(doc, "nodes.rl.store_errors"), 200);
     cr_expect_eq(t_num(doc, "nodes.rl.denied"), 0);
     cr_expect_eq(t_num(doc, "nodes.users.rejected"), 0);
-    expect_accounting(doc, "users");
+    t_expect_accounting(doc);
     cJSON_Delete(doc);
     const char *closed[] = {"nodes.rl.on_store_failure=deny"};
     doc = t_run_with(yaml, 1, closed, 1);
     cr_expect_eq(t_num(doc, "nodes.rl.store_errors"), 200);
     cr_expect_eq(t_num(doc, "nodes.rl.denied"), 200);
     cr_expect_eq(t_num(doc, "nodes.users.rejected"), 200);
-    expect_accounting(doc, "users");
+    t_expect_accounting(doc);
     cJSON_Delete(doc);
 }
 
@@ -520,7 +507,7 @@ Test(rate_limiter, crash_drops_held_requests) {
     /* The queue delays by less than burst intervals: 50 x 10 ms. */
     cr_expect_leq(t_num(doc, "nodes.rl.added_ms.mean"), 500);
     cr_expect_leq(t_num(doc, "nodes.rl.max_in_window"), t_num(doc, "nodes.rl.ideal_in_window"));
-    expect_accounting(doc, "users");
+    t_expect_accounting(doc);
     cJSON_Delete(doc);
 }
 
@@ -535,24 +522,15 @@ Test(rate_limiter, example_shows_the_fixed_window_boundary_burst) {
     /* topologies/rate_limit.yaml, seed 1: about 80 bursts of 15 requests at random phases of
      * the 1 s windows, so some straddle a boundary and the fixed window passes more than its
      * limit in a 1 s span (at most twice it); the token bucket keeps to r T + b. */
-    const char *src = getenv("DSIM_SOURCE");
-    cr_assert(src, "DSIM_SOURCE is not set (run through meson test)");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/topologies/rate_limit.yaml", src);
-    FILE *f = fopen(path, "rb");
-    cr_assert(f, "cannot open %s", path);
-    static char yaml[16384];
-    size_t len = fread(yaml, 1, sizeof yaml - 1, f);
-    fclose(f);
-    yaml[len] = '\0';
+    char *yaml = t_example("rate_limit.yaml");
     cJSON *doc = t_run(yaml, 1);
+    free(yaml);
     double fixed = t_num(doc, "nodes.fixed.max_in_window");
     cr_expect_gt(fixed, 10);
     cr_expect_leq(fixed, 20);
     cr_expect_leq(t_num(doc, "nodes.bucket.max_in_window"), 15);
     cr_expect_eq(t_num(doc, "nodes.bucket.ideal_in_window"), 15);
-    expect_accounting(doc, "mobile");
-    expect_accounting(doc, "web");
+    t_expect_accounting(doc);
     cJSON_Delete(doc);
 }
 

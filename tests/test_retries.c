@@ -9,13 +9,6 @@
 
 #define Z999 3.2905
 
-static void expect_binomial(const char *what, double k, double n, double p) {
-    double sd = sqrt(n * p * (1 - p));
-    cr_log_info("%s: %.0f, theory %.1f +- %.1f", what, k, n * p, Z999 * sd);
-    cr_expect(fabs(k - n * p) <= Z999 * sd, "%s: %.0f outside %.1f +- %.1f", what, k, n * p,
-              Z999 * sd);
-}
-
 /* A target that is down for the whole run refuses every attempt at once: with 3 retries and
  * backoff 10 ms doubling without jitter, each request fails after attempts at 0, 10, 30 and
  * 70 ms: latency is not recorded (failed), but the counts are exact. */
@@ -88,13 +81,12 @@ Test(retries, retries_against_random_loss) {
     cJSON *doc = t_run(yaml, 3);
     double n = t_num(doc, "nodes.users.issued"), q = 1 - 0.8 * 0.8;
     cr_assert_eq(n, 20000);
-    expect_binomial("timed out after 3 attempts", t_num(doc, "nodes.users.timed_out"), n,
-                    q * q * q);
+    t_expect_binomial("timed out after 3 attempts", t_num(doc, "nodes.users.timed_out"), n,
+                      q * q * q);
     /* First retries happen with probability q per request, second ones with q^2. */
     double retries = t_num(doc, "nodes.users.retries"), mean = n * (q + q * q);
     double sd = sqrt(n * (q * (1 - q) + q * q * (1 - q * q) + 2 * (q * q - q * q * q)));
-    cr_log_info("retries: %.0f, theory %.1f +- %.1f", retries, mean, Z999 * sd);
-    cr_expect(fabs(retries - mean) <= Z999 * sd);
+    t_expect_near("retries", retries, mean, sd);
     cr_expect_eq(t_num(doc, "nodes.users.attempts"), n + retries);
     cJSON_Delete(doc);
 }
