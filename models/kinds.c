@@ -12,5 +12,9 @@ const sim_kind *const dsim_kinds[] = {
     &dsim_settings_store_kind,
     &dsim_rate_limiter_kind,
     &dsim_counter_store_kind,
+    &dsim_shard_router_kind,
+    &dsim_cache_kind,
+    &dsim_kv_store_kind,
+    &dsim_database_kind,
     NULL,
 };

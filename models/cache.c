@@ -1,0 +1,378 @@
+/* cache: an in-memory cache of keyed data in front of a `backend` (a data store, or any node),
+ * holding at most `capacity` entries (key, version) with LRU eviction (models/lru.h) and an
+ * optional time to live. Reads are answered from the cache on a hit; on a miss the cache calls
+ * the backend, fills the entry from the reply and relays it. Writes always go to the backend;
+ * on its acknowledgement the entry is dropped (`population: lazy`, cache-aside, with
+ * `invalidate`) or set to the version written (`population: eager`, write-through). The reply
+ * the client gets carries the version served and the SIM_REQ_HAS_DATA flag when the data came
+ * from a data-serving backend, so the run's consistency oracle judges stale values served from
+ * the cache like any other read.
+ *
+ * Model of time: every request is first served for a time drawn from `service` (the lookup;
+ * requests do not queue: a cache is rarely the bottleneck, and an infinite-server station keeps
+ * the model simple), then the lookup happens, so what a hit returns is the entry as it is at
+ * the end of its service. TTL expiry is lazy (as Redis's passive expiry): an entry past its
+ * expiry is dropped when a lookup finds it or when it reaches the LRU end; a hit does not
+ * extend the TTL. A fill never replaces an entry holding a newer version (a write-through
+ * update that overtook a read miss's fetch).
+ *
+ * It does not retry, time out or coalesce concurrent misses of one key (each miss calls the
+ * backend). Volatile: a crash drops every entry and every request held. */
+#include "hist.h"
+#include "lru.h"
+#include "node.h"
+
+#include <stdlib.h>
+
+enum { T_LOOKUP };
+
+enum { POP_LAZY, POP_EAGER };
+static const char *const population_names[] = {"lazy", "eager", NULL};
+static const char *const eviction_names[] = {"lru", NULL};
+
+typedef struct cache_config {
+    sim_ref backend;
+    int64_t capacity;
+    int eviction;
+    sim_time ttl; /* -1: none */
+    int population;
+    bool invalidate;
+    sim_dist service;
+} cache_config;
+
+typedef enum { H_FREE, H_SERVICE, H_READ_MISS, H_WRITE } held_phase;
+
+/* A request held by the cache: in its lookup service, or awaiting the backend. */
+typedef struct held {
+    sim_req *req;
+    uint32_t stamp; /* matches timers and backend replies to this use of the slot */
+    uint8_t phase;  /* held_phase */
+    uint32_t next;  /* free-slot chain */
+} held;
+
+#define NO_SLOT UINT32_MAX
+
+typedef struct cache_state {
+    lru table;
+    held *slots;
+    uint32_t nslots, free_slot, stamp_seq;
+    /* counting requests issued after the warm-up */
+    uint64_t requests, reads, writes, hits, misses, evictions, expirations, invalidations, updates,
+        backend_calls, failed;
+    sim_hist hit_time, miss_time, write_time;
+} cache_state;
+
+static const sim_param cache_params[] = {
+    {.name = "backend", .type = SIM_P_REF, .offset = offsetof(cache_config, backend),
+     .flags = SIM_PARAM_REQUIRED,
+     .help = "node or group behind the cache: misses and writes go there (a group: a random "
+             "instance per call)"},
+    {.name = "capacity", .type = SIM_P_INT, .offset = offsetof(cache_config, capacity),
+     .flags = SIM_PARAM_REQUIRED, .min = 1, .max = 1e9, .help = "entries held at most"},
+    {.name = "eviction", .type = SIM_P_ENUM, .offset = offsetof(cache_config, eviction),
+     .def = "lru", .choices = eviction_names,
+     .help = "which entry makes room when full: lru (least recently used)"},
+    {.name = "ttl", .type = SIM_P_DURATION, .offset = offsetof(cache_config, ttl), .min = 1,
+     .max = (double)SIM_TIME_MAX,
+     .help = "an entry expires this long after it was filled (default: never)"},
+    {.name = "population", .type = SIM_P_ENUM, .offset = offsetof(cache_config, population),
+     .def = "lazy", .choices = population_names,
+     .help = "lazy: cache-aside (a read miss fills); eager: write-through (a write's ack also "
+             "sets the entry)"},
+    {.name = "invalidate", .type = SIM_P_BOOL, .offset = offsetof(cache_config, invalidate),
+     .def = "true", .help = "lazy: a write's ack drops the key's entry"},
+    {.name = "service", .type = SIM_P_DIST, .offset = offsetof(cache_config, service),
+     .def = "0s", .help = "lookup time of every request (no queueing)"},
+    {0},
+};
+
+static void cache_check(const void *config, sim_check *ck) {
+    const cache_config *c = config;
+    if (c->population == POP_EAGER && sim_check_given(ck, "invalidate"))
+        sim_check_error(ck, "invalidate", "'invalidate' goes with 'population: lazy'");
+}
+
+static bool counts(const sim_node *n, const sim_req *r) { return sim_is_measured(n, r->issued); }
+
+static uint64_t token_of(uint32_t stamp, uint32_t slot) { return (uint64_t)stamp << 32 | slot; }
+
+static uint32_t take_slot(cache_state *s) {
+    if (s->free_slot == NO_SLOT) {
+        uint32_t cap = s->nslots ? 2 * s->nslots : 16;
+        held *slots = realloc(s->slots, cap * sizeof *slots);
+        if (!slots)
+            return NO_SLOT;
+        for (uint32_t i = s->nslots; i < cap; i++)
+            slots[i] = (held){.next = i + 1 < cap ? i + 1 : NO_SLOT};
+        s->slots = slots;
+        s->free_slot = s->nslots;
+        s->nslots = cap;
+    }
+    uint32_t i = s->free_slot;
+    s->free_slot = s->slots[i].next;
+    s->slots[i].stamp = ++s->stamp_seq;
+    return i;
+}
+
+static sim_req *release_slot(cache_state *s, uint32_t i) {
+    sim_req *r = s->slots[i].req;
+    s->slots[i] = (held){.next = s->free_slot};
+    s->free_slot = i;
+    return r;
+}
+
+static void record(sim_node *n, sim_hist *h, const sim_req *r) {
+    if (counts(n, r) && sim_hist_record(h, sim_now(n) - r->arrived))
+        sim_out_of_memory(n);
+}
+
+/* The entry of key if it is there and fresh; an expired one is dropped (an expiration). */
+static lru_entry *lookup(sim_node *n, const sim_req *r) {
+    cache_state *s = sim_state(n);
+    lru_entry *e = lru_find(&s->table, r->key);
+    if (e && e->expires <= sim_now(n)) {
+        lru_remove(&s->table, e);
+        if (counts(n, r))
+            s->expirations++;
+        return NULL;
+    }
+    return e;
+}
+
+/* Sets key's entry to version (inserting it, evicting if full) unless it holds a newer one.
+ * r is the request that causes it (for the counts). */
+static void fill(sim_node *n, const sim_req *r, uint64_t version, bool has_data) {
+    cache_state *s = sim_state(n);
+    const cache_config *c = sim_config(n);
+    lru_entry *e = lookup(n, r);
+    if (e && e->version > version)
+        return;
+    if (!e) {
+        lru_entry victim;
+        bool evicted;
+        e = lru_insert(&s->table, r->key, &victim, &evicted);
+        if (!e) {
+            if (r->key != UINT64_MAX)
+                sim_out_of_memory(n);
+            return;
+        }
+        if (evicted && counts(n, r)) {
+            if (victim.expires <= sim_now(n))
+                s->expirations++;
+            else
+                s->evictions++;
+        }
+    } else {
+        lru_touch(&s->table, e);
+    }
+    e->version = version;
+    e->has_data = has_data;
+    e->expires = c->ttl > 0 && sim_now(n) < SIM_TIME_MAX - c->ttl ? sim_now(n) + c->ttl
+                                                                   : SIM_TIME_MAX;
+}
+
+static void call_backend(sim_node *n, uint32_t i) {
+    cache_state *s = sim_state(n);
+    const cache_config *c = sim_config(n);
+    sim_req *r = s->slots[i].req, *call = sim_req_new(n);
+    call->issued = sim_now(n);
+    call->client = r->client;
+    call->reply_to = sim_node_id(n);
+    call->op = r->op;
+    call->key = r->key;
+    call->version = r->version;
+    call->token = token_of(s->slots[i].stamp, i);
+    if (counts(n, r))
+        s->backend_calls++;
+    sim_send(n, sim_pick(n, &c->backend), SIM_MSG_REQUEST, call, 0);
+}
+
+/* The lookup service of slot i ended: answer a hit, or call the backend. */
+static void looked_up(sim_node *n, uint32_t i) {
+    cache_state *s = sim_state(n);
+    sim_req *r = s->slots[i].req;
+    bool measured = counts(n, r);
+    if (r->op == SIM_OP_WRITE) {
+        s->slots[i].phase = H_WRITE;
+        call_backend(n, i);
+        return;
+    }
+    lru_entry *e = lookup(n, r);
+    if (!e) {
+        if (measured)
+            s->misses++;
+        s->slots[i].phase = H_READ_MISS;
+        call_backend(n, i);
+        return;
+    }
+    if (measured)
+        s->hits++;
+    lru_touch(&s->table, e);
+    release_slot(s, i);
+    r->version = e->version;
+    if (e->has_data)
+        r->flags |= SIM_REQ_HAS_DATA;
+    r->status = SIM_REQ_OK;
+    r->hops++;
+    record(n, &s->hit_time, r);
+    sim_reply(n, r);
+}
+
+static void arrive(sim_node *n, sim_req *r) {
+    cache_state *s = sim_state(n);
+    const cache_config *c = sim_config(n);
+    r->arrived = sim_now(n);
+    if (counts(n, r)) {
+        s->requests++;
+        if (r->op == SIM_OP_WRITE)
+            s->writes++;
+        else
+            s->reads++;
+    }
+    uint32_t i = take_slot(s);
+    if (i == NO_SLOT) {
+        sim_out_of_memory(n);
+        sim_req_free(n, r);
+        return;
+    }
+    s->slots[i].req = r;
+    s->slots[i].phase = H_SERVICE;
+    double t = sim_dist_sample(&c->service, sim_rng(n)) * sim_slow_factor(n);
+    if (t <= 0)
+        looked_up(n, i);
+    else
+        sim_set_timer(n, t < (double)SIM_TIME_MAX ? (sim_time)(t + 0.5) : SIM_TIME_MAX,
+                      T_LOOKUP, token_of(s->slots[i].stamp, i));
+}
+
+/* The backend answered the call of slot i: fill or update, and relay. */
+static void backend_replied(sim_node *n, uint32_t i, const sim_req *reply) {
+    cache_state *s = sim_state(n);
+    const cache_config *c = sim_config(n);
+    held_phase phase = s->slots[i].phase;
+    sim_req *r = release_slot(s, i);
+    bool measured = counts(n, r), ok = reply->status == SIM_REQ_OK;
+    bool has_data = (reply->flags & SIM_REQ_HAS_DATA) != 0;
+    r->status = reply->status;
+    r->hops++;
+    if (ok) {
+        r->version = reply->version;
+        if (has_data)
+            r->flags |= SIM_REQ_HAS_DATA;
+        if (phase == H_READ_MISS || c->population == POP_EAGER) {
+            if (phase == H_WRITE && measured)
+                s->updates++;
+            fill(n, r, reply->version, has_data);
+        } else if (c->invalidate) {
+            lru_entry *e = lru_find(&s->table, r->key);
+            if (e) {
+                lru_remove(&s->table, e);
+                if (measured)
+                    s->invalidations++;
+            }
+        }
+    } else if (measured) {
+        s->failed++;
+    }
+    record(n, phase == H_WRITE ? &s->write_time : &s->miss_time, r);
+    sim_reply(n, r);
+}
+
+static bool slot_matches(const cache_state *s, uint64_t token, held_phase phase) {
+    uint32_t i = (uint32_t)token, stamp = (uint32_t)(token >> 32);
+    return i < s->nslots && s->slots[i].req && s->slots[i].stamp == stamp &&
+           (phase == H_SERVICE ? s->slots[i].phase == H_SERVICE
+                               : s->slots[i].phase != H_SERVICE);
+}
+
+static void cache_receive(sim_node *n, const sim_msg *m) {
+    cache_state *s = sim_state(n);
+    sim_req *r = m->req;
+    if (!r)
+        return;
+    if (m->tag == SIM_MSG_REQUEST) {
+        arrive(n, r);
+        return;
+    }
+    if (m->tag == SIM_MSG_REPLY && slot_matches(s, r->token, H_READ_MISS))
+        backend_replied(n, (uint32_t)r->token, r);
+    sim_req_free(n, r); /* the backend's reply, or a stale one (from before a crash) */
+}
+
+static void cache_timer(sim_node *n, uint16_t tag, uint64_t arg) {
+    cache_state *s = sim_state(n);
+    if (tag == T_LOOKUP && slot_matches(s, arg, H_SERVICE))
+        looked_up(n, (uint32_t)arg);
+}
+
+static void cache_create(sim_node *n) {
+    cache_state *s = sim_state(n);
+    const cache_config *c = sim_config(n);
+    lru_init(&s->table, (uint32_t)c->capacity);
+    s->free_slot = NO_SLOT;
+    sim_hist_init(&s->hit_time);
+    sim_hist_init(&s->miss_time);
+    sim_hist_init(&s->write_time);
+}
+
+/* Crash: the cache is volatile: every entry goes, and the requests held are dropped (their
+ * clients see a timeout). Replies to calls made before the crash are dropped on arrival. */
+static void cache_crash(sim_node *n) {
+    cache_state *s = sim_state(n);
+    lru_clear(&s->table);
+    for (uint32_t i = 0; i < s->nslots; i++)
+        if (s->slots[i].req)
+            sim_req_free(n, release_slot(s, i));
+}
+
+static void cache_report(const sim_node *n, sim_report *w) {
+    const cache_state *s = sim_state_const(n);
+    const cache_config *c = sim_config(n);
+    uint64_t live = 0;
+    for (uint32_t i = s->table.head; i != LRU_NONE; i = s->table.slots[i].next)
+        live += s->table.slots[i].expires > sim_run_end(n);
+    sim_report_int(w, "requests", (int64_t)s->requests);
+    sim_report_int(w, "reads", (int64_t)s->reads);
+    sim_report_int(w, "writes", (int64_t)s->writes);
+    sim_report_int(w, "hits", (int64_t)s->hits);
+    sim_report_int(w, "misses", (int64_t)s->misses);
+    sim_report_number(w, "hit_ratio",
+                      s->hits + s->misses ? (double)s->hits / (double)(s->hits + s->misses) : 0);
+    sim_report_int(w, "evictions", (int64_t)s->evictions);
+    sim_report_int(w, "expirations", (int64_t)s->expirations);
+    if (c->population == POP_EAGER)
+        sim_report_int(w, "updates", (int64_t)s->updates);
+    else
+        sim_report_int(w, "invalidations", (int64_t)s->invalidations);
+    sim_report_int(w, "entries", (int64_t)live);
+    sim_report_int(w, "backend_calls", (int64_t)s->backend_calls);
+    sim_report_int(w, "failed", (int64_t)s->failed);
+    sim_report_hist_ms(w, "hit_ms", &s->hit_time, SIM_PCT_SHORT);
+    sim_report_hist_ms(w, "miss_ms", &s->miss_time, SIM_PCT_SHORT);
+    sim_report_hist_ms(w, "write_ms", &s->write_time, SIM_PCT_SHORT);
+}
+
+static void cache_destroy(sim_node *n) {
+    cache_state *s = sim_state(n);
+    lru_free(&s->table);
+    free(s->slots);
+    sim_hist_free(&s->hit_time);
+    sim_hist_free(&s->miss_time);
+    sim_hist_free(&s->write_time);
+}
+
+const sim_kind dsim_cache_kind = {
+    .version = SIM_KIND_VERSION,
+    .name = "cache",
+    .summary = "an LRU cache with TTL in front of a backend: cache-aside or write-through",
+    .config_size = sizeof(cache_config),
+    .state_size = sizeof(cache_state),
+    .params = cache_params,
+    .check = cache_check,
+    .create = cache_create,
+    .receive = cache_receive,
+    .timer = cache_timer,
+    .crash = cache_crash,
+    .report = cache_report,
+    .destroy = cache_destroy,
+};

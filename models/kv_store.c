@@ -1,0 +1,177 @@
+/* kv_store: a simple key-value store, the smallest authoritative data store: one node holding
+ * the current version of every key written. Each request is served for a time drawn from
+ * `service` (per operation; requests do not queue: an infinite-server station), and at the end
+ * of its service a write commits (the key's version goes up by one, 1 for the first write) and
+ * a read returns the key's current version (0: never written). Replies carry the version and
+ * the SIM_REQ_HAS_DATA flag, so clients feed the consistency oracle. Its data is durable: a
+ * crash drops only the requests in service. At the end it tells the oracle which version of
+ * each key it holds (none is ever lost: it has no replicas to fail over to).
+ *
+ * For replication, failover, connection pools and WAL costs use `database`. */
+#include "idmap.h"
+#include "node.h"
+#include "oracle.h"
+
+#include <stdlib.h>
+
+enum { T_DONE };
+
+typedef struct kv_config {
+    sim_opdist service;
+} kv_config;
+
+typedef struct kv_state {
+    sim_idmap versions; /* key + 1 -> current version */
+    sim_req **held;     /* requests in service, by slot */
+    uint32_t *stamps;
+    uint32_t nheld, cap, stamp_seq;
+    uint32_t *free_slots;
+    uint32_t nfree;
+    uint64_t reads, writes; /* measured */
+} kv_state;
+
+static const sim_param kv_params[] = {
+    {.name = "service", .type = SIM_P_OPDIST, .offset = offsetof(kv_config, service),
+     .def = "0s", .help = "time to serve one request, or per operation {read: DIST, write: DIST}"},
+    {0},
+};
+
+static uint32_t take_slot(sim_node *n) {
+    kv_state *s = sim_state(n);
+    if (!s->nfree) {
+        uint32_t cap = s->cap ? 2 * s->cap : 16;
+        sim_req **held = realloc(s->held, cap * sizeof *held);
+        if (held)
+            s->held = held;
+        uint32_t *stamps = realloc(s->stamps, cap * sizeof *stamps);
+        if (stamps)
+            s->stamps = stamps;
+        uint32_t *free_slots = realloc(s->free_slots, cap * sizeof *free_slots);
+        if (free_slots)
+            s->free_slots = free_slots;
+        if (!held || !stamps || !free_slots)
+            return UINT32_MAX;
+        for (uint32_t i = cap; i-- > s->cap;) {
+            s->held[i] = NULL;
+            s->free_slots[s->nfree++] = i;
+        }
+        s->cap = cap;
+    }
+    uint32_t i = s->free_slots[--s->nfree];
+    s->stamps[i] = ++s->stamp_seq;
+    return i;
+}
+
+static void kv_receive(sim_node *n, const sim_msg *m) {
+    kv_state *s = sim_state(n);
+    const kv_config *c = sim_config(n);
+    sim_req *r = m->req;
+    if (m->tag != SIM_MSG_REQUEST || !r) {
+        sim_req_free(n, r);
+        return;
+    }
+    r->arrived = sim_now(n);
+    uint32_t i = take_slot(n);
+    if (i == UINT32_MAX) {
+        sim_out_of_memory(n);
+        sim_req_free(n, r);
+        return;
+    }
+    s->held[i] = r;
+    s->nheld++;
+    double t = sim_dist_sample(&c->service.op[r->op], sim_rng(n)) * sim_slow_factor(n);
+    sim_set_timer(n, t < (double)SIM_TIME_MAX ? (sim_time)(t + 0.5) : SIM_TIME_MAX, T_DONE,
+                  (uint64_t)s->stamps[i] << 32 | i);
+}
+
+static void kv_timer(sim_node *n, uint16_t tag, uint64_t arg) {
+    kv_state *s = sim_state(n);
+    uint32_t i = (uint32_t)arg;
+    if (tag != T_DONE || i >= s->cap || !s->held[i] || s->stamps[i] != (uint32_t)(arg >> 32))
+        return;
+    sim_req *r = s->held[i];
+    s->held[i] = NULL;
+    s->nheld--;
+    s->free_slots[s->nfree++] = i;
+    uint64_t v = 0;
+    sim_idmap_get(&s->versions, r->key + 1, &v);
+    if (r->op == SIM_OP_WRITE) {
+        if (sim_idmap_put(&s->versions, r->key + 1, ++v)) {
+            sim_out_of_memory(n);
+            sim_req_free(n, r);
+            return;
+        }
+    }
+    if (sim_is_measured(n, r->issued)) {
+        if (r->op == SIM_OP_WRITE)
+            s->writes++;
+        else
+            s->reads++;
+    }
+    r->version = v;
+    r->flags |= SIM_REQ_HAS_DATA;
+    r->status = SIM_REQ_OK;
+    r->hops++;
+    sim_reply(n, r);
+}
+
+static void kv_create(sim_node *n) {
+    kv_state *s = sim_state(n);
+    sim_idmap_init(&s->versions);
+}
+
+/* Crash: requests in service are dropped (their callers see a timeout); the data stays. */
+static void kv_crash(sim_node *n) {
+    kv_state *s = sim_state(n);
+    for (uint32_t i = 0; i < s->cap; i++)
+        if (s->held[i]) {
+            sim_req_free(n, s->held[i]);
+            s->held[i] = NULL;
+            s->free_slots[s->nfree++] = i;
+        }
+    s->nheld = 0;
+}
+
+/* Every key's surviving version goes to the oracle (in the map's slot order: the oracle's
+ * figures do not depend on the order). */
+static void kv_finish(sim_node *n) {
+    kv_state *s = sim_state(n);
+    sim_oracle *o = sim_oracle_of(n);
+    for (size_t i = 0; i < s->versions.cap; i++)
+        if (s->versions.keys[i] &&
+            sim_oracle_surviving(o, s->versions.keys[i] - 1, s->versions.vals[i])) {
+            sim_out_of_memory(n);
+            return;
+        }
+}
+
+static void kv_report(const sim_node *n, sim_report *w) {
+    const kv_state *s = sim_state_const(n);
+    sim_report_int(w, "reads", (int64_t)s->reads);
+    sim_report_int(w, "writes", (int64_t)s->writes);
+    sim_report_int(w, "keys", (int64_t)s->versions.n);
+}
+
+static void kv_destroy(sim_node *n) {
+    kv_state *s = sim_state(n);
+    sim_idmap_free(&s->versions);
+    free(s->held);
+    free(s->stamps);
+    free(s->free_slots);
+}
+
+const sim_kind dsim_kv_store_kind = {
+    .version = SIM_KIND_VERSION,
+    .name = "kv_store",
+    .summary = "a simple key-value store: versions per key, durable, no queueing",
+    .config_size = sizeof(kv_config),
+    .state_size = sizeof(kv_state),
+    .params = kv_params,
+    .create = kv_create,
+    .receive = kv_receive,
+    .timer = kv_timer,
+    .crash = kv_crash,
+    .report = kv_report,
+    .destroy = kv_destroy,
+    .finish = kv_finish,
+};

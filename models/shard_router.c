@@ -1,0 +1,566 @@
+/* shard_router: a proxy that partitions keyed requests over `shards`. Each entry of `shards`
+ * is one shard: a node, an instance, or a group (a shard's replicas; the router picks one of
+ * its instances uniformly at random per request). A shard that handles its own replicas is a
+ * single node such as a `load_balancer` in front of them. The key's owner is found by
+ * `partition`:
+ * - hash: the i-th active shard (in list order) with i = hash(key) mod N (modulo hashing);
+ * - range: the key space 0 .. key_space-1 is cut into N contiguous ranges of (nearly) equal
+ *   size, shard i owning [ceil(i K / N), ceil((i+1) K / N)); keys >= key_space go to the last;
+ * - consistent_hash: a ring with `vnodes` points per shard (models/ring.h: Karger et al. 1997,
+ *   virtual nodes as in Dynamo); the owner is the first point clockwise from hash(key) whose
+ *   shard is active. Every shard listed has its points on the ring from the start, so adding
+ *   a shard moves only the keys it takes over and removing one moves only its own keys.
+ * hash(key) is ring_key_hash (SplitMix64's finaliser, twice).
+ *
+ * Membership changes at the times of `changes` ({at, add} or {at, remove}); a shard named by
+ * an `add` starts inactive. At each change the router counts exactly, over the keys
+ * 0 .. key_space-1, how many change owner, and logs it. The changes are configuration, not
+ * state: they are computed when the router is created and take effect at their times even
+ * across a crash of the router.
+ *
+ * Requests are relayed: the router keeps the request, remembers its reply_to under the
+ * request's id, puts itself in its place and restores it when the shard's reply comes back,
+ * so that it counts each shard's outcomes. A request waits `service` at the router before it
+ * is routed (the routing overhead; default none). A crash drops the requests in that delay
+ * and the memory of where the others came from (their replies are then dropped).
+ *
+ * Not modelled: cross-shard requests (each request carries one key), rebalancing traffic
+ * (the moved keys are counted, not copied), a shard's health (a request to a crashed shard
+ * comes back FAILED from the network and is relayed as such). */
+#include "hist.h"
+#include "idmap.h"
+#include "node.h"
+#include "ring.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { T_FORWARD, T_CHANGE };
+
+#define NONE UINT32_MAX
+
+typedef enum { PART_HASH, PART_RANGE, PART_CONSISTENT_HASH } partition_kind;
+
+static const char *const partition_names[] = {"hash", "range", "consistent_hash", NULL};
+
+typedef struct shard_change {
+    sim_time at;
+    sim_ref add, remove; /* exactly one given (name non-NULL) */
+} shard_change;
+
+typedef struct router_config {
+    sim_reflist shards;
+    int partition; /* partition_kind */
+    int64_t key_space;
+    int64_t vnodes;
+    sim_dist service; /* SIM_DIST_NONE: no delay */
+    sim_list changes; /* of shard_change, by non-decreasing `at` */
+} router_config;
+
+/* Which shards own keys: on[i] for shard i, and the active ones in list order. */
+typedef struct membership {
+    bool *on;
+    uint32_t *order;
+    uint32_t n;
+} membership;
+
+typedef struct shard {
+    const sim_ref *ref;
+    /* measured: requests issued after the warm-up */
+    uint64_t requests, completed, failed, rejected;
+    uint64_t since_change; /* requests routed to it since the last change */
+} shard;
+
+typedef struct change_log {
+    uint32_t shard;
+    bool add;
+    uint64_t moved; /* keys of 0 .. key_space-1 that changed owner */
+} change_log;
+
+/* A request passing through: in the router's delay (held) or out at a shard. */
+typedef struct flight {
+    sim_req *held;
+    uint64_t below; /* slot index + 1 shadowed for the same request id; free-list link */
+    uint32_t reply_to;
+    uint32_t shard;
+    bool live;
+} flight;
+
+typedef struct router_state {
+    shard *sh;
+    uint32_t ns;
+    ring ring;          /* consistent_hash: points of every listed shard */
+    membership now;     /* in force */
+    change_log *log;    /* one per change, computed at creation */
+    size_t applied;     /* changes in force */
+    sim_time epoch;     /* when the last change in force was made (0: none) */
+    flight *slots;
+    size_t nslots, capslots;
+    uint64_t free_slot;
+    sim_idmap pending; /* request id -> slot index */
+    uint64_t requests, routed;
+    sim_hist overhead;
+} router_state;
+
+static const sim_param change_params[] = {
+    {.name = "at", .type = SIM_P_DURATION, .offset = offsetof(shard_change, at),
+     .flags = SIM_PARAM_REQUIRED, .min = 0, .max = (double)SIM_TIME_MAX,
+     .help = "when the membership changes"},
+    {.name = "add", .type = SIM_P_REF, .offset = offsetof(shard_change, add),
+     .help = "a shard (as written in `shards`) that starts owning keys; it is inactive before"},
+    {.name = "remove", .type = SIM_P_REF, .offset = offsetof(shard_change, remove),
+     .help = "a shard (as written in `shards`) that stops owning keys"},
+    {0},
+};
+
+static const sim_param router_params[] = {
+    {.name = "shards", .type = SIM_P_REFLIST, .offset = offsetof(router_config, shards),
+     .flags = SIM_PARAM_REQUIRED,
+     .help = "the shards in order, one per entry: a node, an instance, or a group (one of its "
+             "instances is picked at random per request)"},
+    {.name = "partition", .type = SIM_P_ENUM, .offset = offsetof(router_config, partition),
+     .def = "hash", .choices = partition_names,
+     .help = "hash (hash(key) mod N), range (contiguous key ranges) or consistent_hash (ring)"},
+    {.name = "key_space", .type = SIM_P_INT, .offset = offsetof(router_config, key_space),
+     .def = "100000", .min = 1, .max = 1e8,
+     .help = "keys 0 .. key_space-1: the ranges of `range` (required there) and the keys "
+             "counted when membership changes; match the clients' keys n"},
+    {.name = "vnodes", .type = SIM_P_INT, .offset = offsetof(router_config, vnodes),
+     .def = "100", .min = 1, .max = 100000,
+     .help = "consistent_hash: virtual nodes per shard on the ring"},
+    {.name = "service", .type = SIM_P_DIST, .offset = offsetof(router_config, service),
+     .help = "routing delay added to each request (default 0s)"},
+    {.name = "changes", .type = SIM_P_LIST, .offset = offsetof(router_config, changes),
+     .item = change_params, .item_size = sizeof(shard_change),
+     .help = "membership changes [{at: D, add: SHARD} or {at: D, remove: SHARD}] by "
+             "non-decreasing time; a shard named by an add starts inactive (default: none)"},
+    {0},
+};
+
+/* Index of the shard written as name, or NONE. */
+static uint32_t shard_named(const router_config *c, const char *name) {
+    for (size_t i = 0; i < c->shards.n; i++)
+        if (strcmp(c->shards.refs[i].name, name) == 0)
+            return (uint32_t)i;
+    return NONE;
+}
+
+static bool is_add(const shard_change *ch) { return ch->add.name != NULL; }
+
+static void router_check(const void *config, sim_check *ck) {
+    const router_config *c = config;
+    const shard_change *ch = c->changes.items;
+    if (c->partition == PART_RANGE && !sim_check_given(ck, "key_space"))
+        sim_check_error(ck, "key_space", "'partition: range' needs 'key_space' (the number of "
+                                         "keys, 0 .. n-1)");
+    if (sim_check_given(ck, "vnodes") && c->partition != PART_CONSISTENT_HASH)
+        sim_check_error(ck, "vnodes", "'vnodes' goes with 'partition: consistent_hash'");
+    if (c->shards.n == 0)
+        sim_check_error(ck, "shards", "shards: list at least one shard");
+    for (size_t i = 0; i < c->shards.n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(c->shards.refs[i].name, c->shards.refs[j].name) == 0)
+                sim_check_error(ck, "shards", "shards: '%s' is listed twice",
+                                c->shards.refs[i].name);
+    bool *on = calloc(c->shards.n ? c->shards.n : 1, sizeof *on);
+    if (!on)
+        return;
+    for (size_t i = 0; i < c->shards.n; i++)
+        on[i] = true;
+    bool bad = false;
+    for (size_t i = 0; i < c->changes.n; i++) {
+        if ((ch[i].add.name != NULL) == (ch[i].remove.name != NULL)) {
+            sim_check_error(ck, "changes", "changes[%zu]: give exactly one of 'add' and "
+                                           "'remove'", i);
+            bad = true;
+            continue;
+        }
+        if (i > 0 && ch[i].at < ch[i - 1].at)
+            sim_check_error(ck, "changes", "changes[%zu]: 'at' is earlier than the change "
+                                           "before it", i);
+        const char *name = is_add(&ch[i]) ? ch[i].add.name : ch[i].remove.name;
+        if (shard_named(c, name) == NONE) {
+            sim_check_error(ck, "changes", "changes[%zu]: '%s' is not one of the shards (as "
+                                           "written there)", i, name);
+            bad = true;
+        } else if (is_add(&ch[i])) {
+            on[shard_named(c, name)] = false;
+        }
+    }
+    size_t active = 0;
+    for (size_t i = 0; i < c->shards.n; i++)
+        active += on[i];
+    if (!bad && c->shards.n && active == 0)
+        sim_check_error(ck, "changes", "every shard is added by a change: at least one must "
+                                       "own keys from the start");
+    /* Play the changes: an add of an active shard, a remove of an inactive one or of the
+     * last active one is an error. */
+    for (size_t i = 0; i < c->changes.n && !bad && active; i++) {
+        uint32_t b = shard_named(c, is_add(&ch[i]) ? ch[i].add.name : ch[i].remove.name);
+        if (is_add(&ch[i]) && on[b])
+            sim_check_error(ck, "changes", "changes[%zu]: '%s' already owns keys then", i,
+                            c->shards.refs[b].name);
+        else if (!is_add(&ch[i]) && !on[b])
+            sim_check_error(ck, "changes", "changes[%zu]: '%s' owns no keys then", i,
+                            c->shards.refs[b].name);
+        else if (!is_add(&ch[i]) && active == 1)
+            sim_check_error(ck, "changes", "changes[%zu]: removing '%s' leaves no shard", i,
+                            c->shards.refs[b].name);
+        else {
+            on[b] = is_add(&ch[i]);
+            active += is_add(&ch[i]) ? 1 : (size_t)-1;
+        }
+    }
+    free(on);
+}
+
+/* ---- partitioning ---- */
+
+/* Recomputes the active list from on[]. */
+static void members_sync(membership *m, uint32_t ns) {
+    m->n = 0;
+    for (uint32_t i = 0; i < ns; i++)
+        if (m->on[i])
+            m->order[m->n++] = i;
+}
+
+static void members_set(membership *m, uint32_t ns, uint32_t b, bool on) {
+    m->on[b] = on;
+    members_sync(m, ns);
+}
+
+/* The shard owning key under membership m (m->n >= 1). */
+static uint32_t owner(const router_config *c, const ring *r, const membership *m, uint64_t key) {
+    switch ((partition_kind)c->partition) {
+    case PART_HASH:
+        return m->order[ring_key_hash(key) % m->n];
+    case PART_RANGE: {
+        uint64_t k = (uint64_t)c->key_space;
+        /* Shard i owns [ceil(i K/N), ceil((i+1) K/N)): i = floor(key N / K). */
+        return m->order[key >= k ? m->n - 1 : (uint32_t)(key * m->n / k)];
+    }
+    case PART_CONSISTENT_HASH:
+        for (size_t k = 0, i = ring_find(r, ring_key_hash(key)); k < r->n; k++) {
+            uint32_t b = r->e[(i + k) % r->n].owner;
+            if (m->on[b])
+                return b;
+        }
+        break;
+    }
+    return m->order[0];
+}
+
+/* ---- relaying ---- */
+
+static size_t new_slot(router_state *s) {
+    size_t i;
+    if (s->free_slot) {
+        i = (size_t)s->free_slot - 1;
+        s->free_slot = s->slots[i].below;
+        return i;
+    }
+    if (s->nslots == s->capslots) {
+        size_t cap = s->capslots ? 2 * s->capslots : 64;
+        flight *f = realloc(s->slots, cap * sizeof *f);
+        if (!f)
+            return SIZE_MAX;
+        s->slots = f;
+        s->capslots = cap;
+    }
+    return s->nslots++;
+}
+
+/* Sends r back to where it came from and frees slot i. */
+static void answer(sim_node *n, size_t i, sim_req *r) {
+    router_state *s = sim_state(n);
+    flight f = s->slots[i];
+    sim_idmap_take(&s->pending, r->id, NULL);
+    if (f.below && sim_idmap_put(&s->pending, r->id, f.below - 1))
+        sim_out_of_memory(n);
+    s->slots[i] = (flight){.below = s->free_slot};
+    s->free_slot = i + 1;
+    r->reply_to = f.reply_to;
+    r->hops++;
+    sim_reply(n, r);
+}
+
+/* Routes the request of slot i to its key's shard. */
+static void forward(sim_node *n, size_t i, sim_req *r) {
+    router_state *s = sim_state(n);
+    const router_config *c = sim_config(n);
+    uint32_t b = owner(c, &s->ring, &s->now, r->key);
+    flight *f = &s->slots[i];
+    f->held = NULL;
+    f->shard = b;
+    if (sim_is_measured(n, r->issued)) {
+        s->routed++;
+        s->sh[b].requests++;
+        s->sh[b].since_change++;
+    }
+    sim_send(n, sim_pick(n, s->sh[b].ref), SIM_MSG_REQUEST, r, 0);
+}
+
+static void arrive(sim_node *n, sim_req *r) {
+    router_state *s = sim_state(n);
+    const router_config *c = sim_config(n);
+    size_t i = new_slot(s);
+    uint64_t below;
+    if (i == SIZE_MAX) {
+        sim_out_of_memory(n);
+        sim_req_free(n, r);
+        return;
+    }
+    s->slots[i] = (flight){.reply_to = r->reply_to, .shard = NONE, .live = true};
+    if (sim_idmap_get(&s->pending, r->id, &below))
+        s->slots[i].below = below + 1;
+    if (sim_idmap_put(&s->pending, r->id, i))
+        sim_out_of_memory(n);
+    r->reply_to = sim_node_id(n);
+    bool measured = sim_is_measured(n, r->issued);
+    if (measured)
+        s->requests++;
+    if (c->service.kind == SIM_DIST_NONE) {
+        forward(n, i, r);
+        return;
+    }
+    double t = sim_dist_sample(&c->service, sim_rng(n)) * sim_slow_factor(n);
+    sim_time d = t < (double)SIM_TIME_MAX ? (sim_time)(t + 0.5) : SIM_TIME_MAX;
+    if (measured && sim_hist_record(&s->overhead, d))
+        sim_out_of_memory(n);
+    s->slots[i].held = r;
+    sim_set_timer(n, d, T_FORWARD, i);
+}
+
+static void returned(sim_node *n, sim_req *r) {
+    router_state *s = sim_state(n);
+    uint64_t i;
+    if (!sim_idmap_get(&s->pending, r->id, &i) || s->slots[i].shard == NONE) {
+        sim_req_free(n, r); /* sent before the router crashed: the sender is forgotten */
+        return;
+    }
+    if (sim_is_measured(n, r->issued)) {
+        shard *sh = &s->sh[s->slots[i].shard];
+        if (r->status == SIM_REQ_OK)
+            sh->completed++;
+        else if (r->status == SIM_REQ_REJECTED)
+            sh->rejected++;
+        else
+            sh->failed++;
+    }
+    answer(n, i, r);
+}
+
+static void router_receive(sim_node *n, const sim_msg *m) {
+    if (m->req && m->tag == SIM_MSG_REQUEST)
+        arrive(n, m->req);
+    else if (m->req && m->tag == SIM_MSG_REPLY)
+        returned(n, m->req);
+    else
+        sim_req_free(n, m->req);
+}
+
+/* ---- membership ---- */
+
+/* Puts in force every change made by now. */
+static void catch_up(sim_node *n) {
+    router_state *s = sim_state(n);
+    const router_config *c = sim_config(n);
+    const shard_change *ch = c->changes.items;
+    sim_time now = sim_now(n);
+    bool changed = false;
+    while (s->applied < c->changes.n && ch[s->applied].at <= now) {
+        const change_log *l = &s->log[s->applied];
+        members_set(&s->now, s->ns, l->shard, l->add);
+        s->epoch = ch[s->applied].at;
+        s->applied++;
+        changed = true;
+    }
+    for (uint32_t b = 0; b < s->ns && changed; b++)
+        s->sh[b].since_change = 0;
+}
+
+static void arm_changes(sim_node *n) {
+    router_state *s = sim_state(n);
+    const router_config *c = sim_config(n);
+    const shard_change *ch = c->changes.items;
+    catch_up(n);
+    for (size_t i = s->applied; i < c->changes.n; i++)
+        sim_set_timer(n, ch[i].at - sim_now(n), T_CHANGE, i);
+}
+
+static void router_timer(sim_node *n, uint16_t tag, uint64_t arg) {
+    router_state *s = sim_state(n);
+    if (tag == T_FORWARD && arg < s->nslots && s->slots[arg].live && s->slots[arg].held)
+        forward(n, arg, s->slots[arg].held);
+    else if (tag == T_CHANGE)
+        catch_up(n);
+}
+
+/* ---- life cycle ---- */
+
+static int members_init(membership *m, uint32_t ns) {
+    m->on = calloc(ns ? ns : 1, sizeof *m->on);
+    m->order = calloc(ns ? ns : 1, sizeof *m->order);
+    m->n = 0;
+    return m->on && m->order ? 0 : -1;
+}
+
+static void members_free(membership *m) {
+    free(m->on);
+    free(m->order);
+    m->on = NULL;
+    m->order = NULL;
+}
+
+/* Fills the change log: for each change, the exact count of keys 0 .. key_space-1 whose owner
+ * differs before and after it. Returns 0, or -1 when out of memory. */
+static int plan_changes(sim_node *n) {
+    router_state *s = sim_state(n);
+    const router_config *c = sim_config(n);
+    const shard_change *ch = c->changes.items;
+    membership before, after;
+    int rc = -1;
+    s->log = calloc(c->changes.n ? c->changes.n : 1, sizeof *s->log);
+    if (!s->log || members_init(&before, s->ns) || members_init(&after, s->ns))
+        goto out;
+    for (uint32_t b = 0; b < s->ns; b++)
+        before.on[b] = true;
+    for (size_t i = 0; i < c->changes.n; i++)
+        if (is_add(&ch[i]))
+            before.on[shard_named(c, ch[i].add.name)] = false;
+    members_sync(&before, s->ns);
+    memcpy(s->now.on, before.on, s->ns * sizeof *before.on);
+    members_sync(&s->now, s->ns);
+    memcpy(after.on, before.on, s->ns * sizeof *before.on);
+    for (size_t i = 0; i < c->changes.n; i++) {
+        change_log *l = &s->log[i];
+        l->add = is_add(&ch[i]);
+        l->shard = shard_named(c, l->add ? ch[i].add.name : ch[i].remove.name);
+        members_set(&after, s->ns, l->shard, l->add);
+        for (uint64_t k = 0; k < (uint64_t)c->key_space; k++)
+            l->moved += owner(c, &s->ring, &before, k) != owner(c, &s->ring, &after, k);
+        members_set(&before, s->ns, l->shard, l->add);
+    }
+    rc = 0;
+out:
+    members_free(&before);
+    members_free(&after);
+    return rc;
+}
+
+static void router_create(sim_node *n) {
+    router_state *s = sim_state(n);
+    const router_config *c = sim_config(n);
+    sim_idmap_init(&s->pending);
+    sim_hist_init(&s->overhead);
+    s->ns = (uint32_t)c->shards.n;
+    s->sh = calloc(s->ns ? s->ns : 1, sizeof *s->sh);
+    if (!s->sh || members_init(&s->now, s->ns)) {
+        sim_out_of_memory(n);
+        return;
+    }
+    for (uint32_t b = 0; b < s->ns; b++)
+        s->sh[b].ref = &c->shards.refs[b];
+    if ((c->partition == PART_CONSISTENT_HASH &&
+         ring_build(&s->ring, s->ns, (uint32_t)c->vnodes)) ||
+        plan_changes(n)) {
+        sim_out_of_memory(n);
+        return;
+    }
+    arm_changes(n);
+}
+
+static void router_crash(sim_node *n) {
+    router_state *s = sim_state(n);
+    for (size_t i = 0; i < s->nslots; i++)
+        if (s->slots[i].live)
+            sim_req_free(n, s->slots[i].held);
+    s->nslots = 0;
+    s->free_slot = 0;
+    sim_idmap_clear(&s->pending);
+}
+
+static void router_report(const sim_node *n, sim_report *w) {
+    const router_state *s = sim_state_const(n);
+    const router_config *c = sim_config(n);
+    const shard_change *ch = c->changes.items;
+    sim_report_string(w, "partition", partition_names[c->partition]);
+    sim_report_int(w, "requests", (int64_t)s->requests);
+    sim_report_int(w, "routed", (int64_t)s->routed);
+    if (c->service.kind != SIM_DIST_NONE)
+        sim_report_hist_ms(w, "overhead_ms", &s->overhead, SIM_PCT_SHORT);
+    /* Skew over the shards in force at the end, from the requests routed since the last
+     * change (or the warm-up end): max share / mean share = max count * N / total. */
+    uint64_t total = 0, max = 0;
+    for (uint32_t i = 0; i < s->now.n; i++) {
+        uint64_t k = s->sh[s->now.order[i]].since_change;
+        total += k;
+        max = k > max ? k : max;
+    }
+    sim_time since = s->epoch > sim_warmup_end(n) ? s->epoch : sim_warmup_end(n);
+    sim_report_int(w, "active_shards", s->now.n);
+    if (c->changes.n) /* the latest change's, so that it shows in the summary */
+        sim_report_number(w, "moved_fraction",
+                          s->applied ? (double)s->log[s->applied - 1].moved / (double)c->key_space
+                                     : 0);
+    sim_report_number(w, "skew", total ? (double)max * s->now.n / (double)total : 0);
+    sim_report_number(w, "skew_since_ms", (double)since / 1e6);
+    sim_report_open(w, "shards");
+    for (uint32_t b = 0; b < s->ns; b++) {
+        const shard *sh = &s->sh[b];
+        sim_report_open(w, sh->ref->name);
+        sim_report_int(w, "requests", (int64_t)sh->requests);
+        sim_report_number(w, "share", s->routed ? (double)sh->requests / (double)s->routed : 0);
+        sim_report_int(w, "completed", (int64_t)sh->completed);
+        sim_report_int(w, "failed", (int64_t)sh->failed);
+        sim_report_int(w, "rejected", (int64_t)sh->rejected);
+        sim_report_bool(w, "active", s->now.on[b]);
+        if (c->changes.n)
+            sim_report_int(w, "requests_since_change", (int64_t)sh->since_change);
+        sim_report_close(w);
+    }
+    sim_report_close(w);
+    if (!c->changes.n)
+        return;
+    sim_report_open_array(w, "changes");
+    for (size_t i = 0; i < s->applied; i++) {
+        const change_log *l = &s->log[i];
+        sim_report_open(w, NULL);
+        sim_report_number(w, "at_ms", (double)ch[i].at / 1e6);
+        sim_report_string(w, "action", l->add ? "add" : "remove");
+        sim_report_string(w, "shard", c->shards.refs[l->shard].name);
+        sim_report_int(w, "moved_keys", (int64_t)l->moved);
+        sim_report_number(w, "moved_fraction", (double)l->moved / (double)c->key_space);
+        sim_report_close(w);
+    }
+    sim_report_close(w);
+}
+
+static void router_destroy(sim_node *n) {
+    router_state *s = sim_state(n);
+    free(s->sh);
+    free(s->log);
+    free(s->slots);
+    members_free(&s->now);
+    ring_free(&s->ring);
+    sim_idmap_free(&s->pending);
+    sim_hist_free(&s->overhead);
+}
+
+const sim_kind dsim_shard_router_kind = {
+    .version = SIM_KIND_VERSION,
+    .name = "shard_router",
+    .summary = "partitions keyed requests over shards (hash, range, consistent hash) with "
+               "timed membership changes",
+    .config_size = sizeof(router_config),
+    .state_size = sizeof(router_state),
+    .params = router_params,
+    .check = router_check,
+    .create = router_create,
+    .receive = router_receive,
+    .timer = router_timer,
+    .crash = router_crash,
+    .restart = arm_changes,
+    .report = router_report,
+    .destroy = router_destroy,
+};

@@ -1,0 +1,300 @@
+/* database (README "database").
+ *
+ * Oracles:
+ *   - Failover scenarios: the consistency oracle (sim/oracle.h) judges every read and counts
+ *     lost writes. `sync` acknowledges a write only once every live replica applied it, and the
+ *     most up-to-date replica is promoted, so no acknowledged write can be lost and no replica
+ *     can serve a version older than an acknowledged one: both counts are exactly 0 (for any
+ *     seed). `async` ships a commit `replication_delay` after it; a primary crash loses the
+ *     writes of the last delay: with 100 writes/s and a constant 100 ms, Poisson with mean ~10
+ *     per crash, so P(no loss) ~ e^-10: "> 0" holds for every seed.
+ *   - Replica staleness with async replication and constant times: a write committed at c is
+ *     acknowledged at c + L (L the network latency) and applied on a replica at c + D + L (D the
+ *     replication delay); a read issued at t reaches the replica at t + L and reads after the
+ *     service S. It is stale iff t + L + S < c + D + L, and its staleness is t - (c + L), so the
+ *     staleness lies in [0, D - L - S] (exact bound) and, reads being Poisson (uniform over the
+ *     window), its mean is (D - L - S) / 2. Tolerance for the mean: 99% t-interval over 5 seeds.
+ *   - Replication lag (commit to apply) = D + L per entry: with constant times exactly D + L;
+ *     with D exponential, the mean lag over seeds is checked against E[D] + L with a 99%
+ *     t-interval over 10 seeds, and the time-average number of writes behind against
+ *     Little's law: lambda_w (E[D] + L).
+ *   - A single instance is an M/M/1 queue for Poisson reads with exponential service: mean
+ *     sojourn 1 / (mu - lambda) (99% t-interval over 5 seeds).
+ *   - Crash and restart of a durable database: every acknowledged write is still there (0
+ *     lost); with durable: false the writes before the crash are lost (> 0).
+ * Every run also checks the client's accounting identity
+ *   issued = completed + rejected + timed_out + failed + in_flight. */
+#include "support.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static long long t_int(const cJSON *doc, const char *path) { return llround(t_num(doc, path)); }
+
+static void expect_accounting(const cJSON *doc) {
+    long long issued = t_int(doc, "nodes.users.issued");
+    long long rest = t_int(doc, "nodes.users.completed") + t_int(doc, "nodes.users.rejected") +
+                     t_int(doc, "nodes.users.timed_out") + t_int(doc, "nodes.users.failed") +
+                     t_int(doc, "nodes.users.in_flight");
+    cr_expect_eq(issued, rest, "issued %lld != completed+rejected+timed_out+failed+in_flight %lld",
+                 issued, rest);
+}
+
+static const char *role_of(const cJSON *doc, const char *instance) {
+    const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(doc, "nodes");
+    const cJSON *node = cJSON_GetObjectItemCaseSensitive(nodes, instance);
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(node, "role");
+    cr_assert(cJSON_IsString(r), "no role for %s", instance);
+    return r->valuestring;
+}
+
+/* Three instances, reads from the replicas, the primary crashes at 8 s and restarts at 14 s. */
+static const char failover_yaml[] = "name: failover\n"
+                                    "duration: 20s\n"
+                                    "network: {latency: 1ms}\n"
+                                    "nodes:\n"
+                                    "  users:\n"
+                                    "    kind: client\n"
+                                    "    target: db\n"
+                                    "    rate: 500/s\n"
+                                    "    timeout: 3s\n"
+                                    "    ops: {read: 0.8, write: 0.2}\n"
+                                    "    keys: {dist: uniform, n: 300}\n"
+                                    "  db:\n"
+                                    "    kind: database\n"
+                                    "    replicas: 3\n"
+                                    "    service: {dist: exponential, mean: 2ms}\n"
+                                    "    replication: sync\n"
+                                    "    replication_delay: {dist: exponential, mean: 10ms}\n"
+                                    "    read_from: replicas\n"
+                                    "faults:\n"
+                                    "  - {at: 8s, crash: db.0, duration: 6s}\n";
+
+/* Copies yaml into buf (of size n) with its "replication_delay: ..." line's value replaced. */
+static void with_delay(char *buf, size_t n, const char *yaml, const char *delay) {
+    const char *key = "replication_delay: ";
+    const char *at = strstr(yaml, key);
+    cr_assert(at);
+    const char *eol = strchr(at, '\n');
+    int len = snprintf(buf, n, "%.*s%s%s%s", (int)(at - yaml), yaml, key, delay, eol);
+    cr_assert(len > 0 && (size_t)len < n);
+}
+
+/* delay: a replication_delay instead of the file's, or NULL. */
+static cJSON *run_failover(const char *replication, const char *delay, uint64_t seed) {
+    char set[64], yaml[sizeof failover_yaml + 64];
+    snprintf(set, sizeof set, "nodes.db.replication=%s", replication);
+    const char *sets[] = {set};
+    if (delay)
+        with_delay(yaml, sizeof yaml, failover_yaml, delay);
+    cJSON *doc = t_run_with(delay ? yaml : failover_yaml, seed, sets, 1);
+    expect_accounting(doc);
+    /* The lowest-index most up-to-date replica took over, the old primary rejoined. */
+    cr_expect_str_eq(role_of(doc, "db.0"), "replica");
+    cr_expect_eq(t_int(doc, "nodes.db.0.epoch"), 1);
+    cr_expect_eq(t_int(doc, "nodes.db.1.promotions") + t_int(doc, "nodes.db.2.promotions"), 1);
+    cr_expect_gt(t_int(doc, "consistency.writes_acked"), 1000);
+    return doc;
+}
+
+Test(database, sync_failover_loses_nothing_and_reads_nothing_stale) {
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        cJSON *doc = run_failover("sync", NULL, seed);
+        cr_expect_gt(t_int(doc, "consistency.reads_checked"), 5000);
+        cr_expect_eq(t_int(doc, "consistency.stale_reads"), 0, "seed %llu",
+                     (unsigned long long)seed);
+        cr_expect_eq(t_int(doc, "consistency.lost_writes"), 0, "seed %llu",
+                     (unsigned long long)seed);
+        cr_expect_eq(t_int(doc, "consistency.read_your_writes_violations"), 0);
+        cJSON_Delete(doc);
+    }
+}
+
+Test(database, semi_sync_failover_loses_nothing) {
+    /* semi_sync: one replica has every acknowledged write and is the most up to date. */
+    for (uint64_t seed = 1; seed <= 2; seed++) {
+        cJSON *doc = run_failover("semi_sync", NULL, seed);
+        cr_expect_eq(t_int(doc, "consistency.lost_writes"), 0);
+        cJSON_Delete(doc);
+    }
+}
+
+Test(database, async_failover_loses_writes) {
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        cJSON *doc = run_failover("async", "100ms", seed);
+        cr_expect_gt(t_int(doc, "consistency.lost_writes"), 0, "seed %llu",
+                     (unsigned long long)seed);
+        cr_expect_gt(t_int(doc, "consistency.stale_reads"), 0);
+        cJSON_Delete(doc);
+    }
+}
+
+/* Async replicas, constant times: D = 100 ms, L = 1 ms, S = 2 ms. */
+static const char stale_yaml[] = "name: stale\n"
+                                 "duration: 60s\n"
+                                 "network: {latency: 1ms}\n"
+                                 "nodes:\n"
+                                 "  users:\n"
+                                 "    kind: client\n"
+                                 "    target: db\n"
+                                 "    rate: 500/s\n"
+                                 "    ops: {read: 0.8, write: 0.2}\n"
+                                 "    keys: {dist: uniform, n: 200}\n"
+                                 "  db:\n"
+                                 "    kind: database\n"
+                                 "    replicas: 3\n"
+                                 "    workers: 1000\n"
+                                 "    service: 2ms\n"
+                                 "    replication_delay: 100ms\n"
+                                 "    read_from: replicas\n";
+
+Test(database, async_replica_staleness_follows_the_replication_delay) {
+    enum { REPS = 5 };
+    const char *paths[] = {"consistency.staleness_ms.mean", "consistency.staleness_ms.max",
+                           "consistency.stale_reads"};
+    double x[3 * REPS];
+    t_replicate(stale_yaml, REPS, paths, 3, x);
+    double bound = 100 - 1 - 2;
+    for (size_t i = 0; i < REPS; i++) {
+        cr_expect_leq(x[REPS + i], bound + 1e-6, "staleness max %g > D - L - S", x[REPS + i]);
+        cr_expect_geq(x[REPS + i], 0.95 * bound, "staleness max %g far below D", x[REPS + i]);
+        cr_expect_gt(x[2 * REPS + i], 500);
+    }
+    t_expect_in_ci("mean staleness (D - L - S) / 2", t_ci_of(x, REPS, 0.99), bound / 2);
+}
+
+Test(database, async_lag_is_delay_plus_latency_exactly_with_constant_times) {
+    cJSON *doc = t_run(stale_yaml, 1);
+    expect_accounting(doc);
+    for (int i = 1; i <= 2; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "nodes.db.%d.lag_ms.mean", i);
+        cr_expect_float_eq(t_num(doc, path), 101.0, 1e-9);
+        snprintf(path, sizeof path, "nodes.db.%d.lag_ms.max", i);
+        cr_expect_float_eq(t_num(doc, path), 101.0, 1e-9);
+    }
+    cr_expect_eq(t_int(doc, "consistency.lost_writes"), 0);
+    cJSON_Delete(doc);
+}
+
+Test(database, async_mean_lag_matches_delay_distribution_plus_latency) {
+    enum { REPS = 10 };
+    const char *sets[] = {"duration=20s"};
+    char yaml[sizeof stale_yaml + 64];
+    with_delay(yaml, sizeof yaml, stale_yaml, "{dist: exponential, mean: 30ms}");
+    double lag[REPS], behind[REPS];
+    for (size_t i = 0; i < REPS; i++) {
+        cJSON *doc = t_run_with(yaml, i + 1, sets, 1);
+        lag[i] = t_num(doc, "nodes.db.2.lag_ms.mean");
+        behind[i] = t_num(doc, "nodes.db.2.behind_mean");
+        cJSON_Delete(doc);
+    }
+    t_expect_in_ci("mean lag = E[D] + L", t_ci_of(lag, REPS, 0.99), 31.0);
+    /* Little's law: writes arrive at 500/s * 0.2 and each stays behind E[D] + L. */
+    t_expect_in_ci("writes behind = lambda_w (E[D] + L)", t_ci_of(behind, REPS, 0.99), 100 * 0.031);
+}
+
+static const char single_yaml[] = "name: single\n"
+                                  "duration: 10s\n"
+                                  "network: {latency: 1ms}\n"
+                                  "nodes:\n"
+                                  "  users:\n"
+                                  "    kind: client\n"
+                                  "    target: db\n"
+                                  "    rate: 200/s\n"
+                                  "    timeout: 1s\n"
+                                  "    ops: {read: 0.5, write: 0.5}\n"
+                                  "    keys: {dist: zipf, n: 100, s: 1}\n"
+                                  "  db:\n"
+                                  "    kind: database\n"
+                                  "    service: 1ms\n"
+                                  "    fsync: 2ms\n"
+                                  "faults:\n"
+                                  "  - {at: 4s, crash: db, duration: 1s}\n";
+
+Test(database, durable_crash_and_restart_loses_no_acknowledged_write) {
+    cJSON *doc = t_run(single_yaml, 1);
+    expect_accounting(doc);
+    cr_expect_gt(t_int(doc, "consistency.writes_acked"), 500);
+    cr_expect_eq(t_int(doc, "consistency.lost_writes"), 0);
+    cr_expect_eq(t_int(doc, "consistency.stale_reads"), 0);
+    cr_expect_gt(t_int(doc, "nodes.users.failed"), 0); /* refused while down */
+    cJSON_Delete(doc);
+}
+
+Test(database, volatile_crash_loses_the_writes_before_it) {
+    const char *sets[] = {"nodes.db.durable=false"};
+    cJSON *doc = t_run_with(single_yaml, 1, sets, 1);
+    expect_accounting(doc);
+    cr_expect_gt(t_int(doc, "consistency.lost_writes"), 100);
+    cJSON_Delete(doc);
+}
+
+Test(database, single_instance_is_an_mm1_queue) {
+    enum { REPS = 5 };
+    static const char yaml[] = "name: mm1db\n"
+                               "duration: 200s\n"
+                               "warmup: 20s\n"
+                               "nodes:\n"
+                               "  users: {kind: client, target: db, rate: 50/s}\n"
+                               "  db:\n"
+                               "    kind: database\n"
+                               "    workers: 1\n"
+                               "    service: {dist: exponential, mean: 10ms}\n";
+    const char *paths[] = {"nodes.db.sojourn_ms.mean", "nodes.db.utilization"};
+    double x[2 * REPS];
+    t_replicate(yaml, REPS, paths, 2, x);
+    t_expect_in_ci("M/M/1 sojourn 1/(mu - lambda)", t_ci_of(x, REPS, 0.99), 20.0);
+    t_expect_in_ci("utilization rho", t_ci_of(x + REPS, REPS, 0.99), 0.5);
+}
+
+Test(database, full_queue_rejects) {
+    static const char yaml[] = "name: full\n"
+                               "duration: 10s\n"
+                               "nodes:\n"
+                               "  users: {kind: client, target: db, rate: 200/s}\n"
+                               "  db: {kind: database, workers: 1, queue: 0, service: 10ms}\n";
+    cJSON *doc = t_run(yaml, 1);
+    expect_accounting(doc);
+    cr_expect_gt(t_int(doc, "nodes.users.rejected"), 0);
+    cr_expect_eq(t_int(doc, "nodes.users.rejected"), t_int(doc, "nodes.db.rejected"));
+    cJSON_Delete(doc);
+}
+
+Test(database, same_seed_gives_the_same_document) {
+    char *a = t_run_text(failover_yaml, 7), *b = t_run_text(failover_yaml, 7);
+    cr_expect_str_eq(a, b);
+    free(a);
+    free(b);
+}
+
+Test(database, primary_cut_off_by_a_partition_steps_down_after_the_heal) {
+    /* db.0 is cut off from its replicas for 3 s: db.1 (or db.2) takes over; once the
+     * partition heals, db.0 hears of the newer epoch and follows it: one primary at the end. */
+    static const char yaml[] = "name: split\n"
+                               "duration: 10s\n"
+                               "network: {latency: 1ms}\n"
+                               "nodes:\n"
+                               "  users:\n"
+                               "    kind: client\n"
+                               "    target: db\n"
+                               "    rate: 200/s\n"
+                               "    timeout: 1s\n"
+                               "    ops: {read: 0.5, write: 0.5}\n"
+                               "    keys: {dist: uniform, n: 50}\n"
+                               "  db: {kind: database, replicas: 3, service: 1ms}\n"
+                               "faults:\n"
+                               "  - {at: 3s, partition: [[db.0], [db.1, db.2]], duration: 3s}\n";
+    cJSON *doc = t_run(yaml, 1);
+    expect_accounting(doc);
+    cr_expect_str_eq(role_of(doc, "db.0"), "replica");
+    cr_expect_str_eq(role_of(doc, "db.1"), "primary");
+    cr_expect_str_eq(role_of(doc, "db.2"), "replica");
+    cr_expect_eq(t_int(doc, "nodes.db.0.epoch"), 1);
+    /* Writes db.0 acknowledged alone during the partition are lost. */
+    cr_expect_gt(t_int(doc, "consistency.lost_writes"), 0);
+    cJSON_Delete(doc);
+}
