@@ -237,11 +237,11 @@ static void arrive(sim_node *n, sim_req *r) {
     }
     s->slots[i].req = r;
     s->slots[i].phase = H_SERVICE;
-    double t = sim_dist_sample(&c->service, sim_rng(n)) * sim_slow_factor(n);
+    sim_time t = sim_slowed(n, sim_dist_sample(&c->service, sim_rng(n)));
     if (t <= 0)
         looked_up(n, i);
     else
-        sim_set_timer(n, t < (double)SIM_TIME_MAX ? (sim_time)(t + 0.5) : SIM_TIME_MAX,
+        sim_set_timer(n, t,
                       T_LOOKUP, token_of(s->slots[i].stamp, i));
 }
 

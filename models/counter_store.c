@@ -44,8 +44,7 @@ static void start(sim_node *n, uint32_t w, sim_req *r) {
     const store_config *c = sim_config(n);
     s->busy[w] = r;
     sim_tavg_add(&s->in_service, sim_now(n), 1);
-    double t = sim_dist_sample(&c->service, sim_rng(n)) * sim_slow_factor(n);
-    sim_set_timer(n, t < (double)SIM_TIME_MAX ? (sim_time)(t + 0.5) : SIM_TIME_MAX, T_DONE, w);
+    sim_set_timer(n, sim_slowed(n, sim_dist_sample(&c->service, sim_rng(n))), T_DONE, w);
 }
 
 /* Runs the check in r on the store's counter and sends the verdict back. */

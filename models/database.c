@@ -287,8 +287,7 @@ static void start(sim_node *n, uint32_t w, sim_req *r) {
     double t = sim_dist_sample(&c->service.op[r->op], sim_rng(n));
     if (r->op == SIM_OP_WRITE)
         t += sim_dist_sample(&c->fsync, sim_rng(n));
-    t *= sim_slow_factor(n);
-    sim_set_timer(n, t < (double)SIM_TIME_MAX ? (sim_time)(t + 0.5) : SIM_TIME_MAX, T_DONE,
+    sim_set_timer(n, sim_slowed(n, t), T_DONE,
                   (uint64_t)wk->job << 32 | w);
 }
 

@@ -79,8 +79,7 @@ static void kv_receive(sim_node *n, const sim_msg *m) {
     }
     s->held[i] = r;
     s->nheld++;
-    double t = sim_dist_sample(&c->service.op[r->op], sim_rng(n)) * sim_slow_factor(n);
-    sim_set_timer(n, t < (double)SIM_TIME_MAX ? (sim_time)(t + 0.5) : SIM_TIME_MAX, T_DONE,
+    sim_set_timer(n, sim_slowed(n, sim_dist_sample(&c->service.op[r->op], sim_rng(n))), T_DONE,
                   (uint64_t)s->stamps[i] << 32 | i);
 }
 

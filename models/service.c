@@ -89,8 +89,7 @@ static void start(sim_node *n, uint32_t w, sim_req *r) {
     wk->job = ++s->job_seq;
     wk->call = 0;
     sim_tavg_add(&s->busy, now, 1);
-    double t = sim_dist_sample(&c->service.op[r->op], sim_rng(n)) * sim_slow_factor(n);
-    sim_set_timer(n, t < (double)SIM_TIME_MAX ? (sim_time)(t + 0.5) : SIM_TIME_MAX, T_DONE,
+    sim_set_timer(n, sim_slowed(n, sim_dist_sample(&c->service.op[r->op], sim_rng(n))), T_DONE,
                   job_token(wk->job, w));
 }
 

@@ -111,11 +111,10 @@ static void store_receive(sim_node *n, const sim_msg *m) {
     } else if (c->service.kind == SIM_DIST_NONE) {
         answer(n, r);
     } else {
-        double t = sim_dist_sample(&c->service, sim_rng(n)) * sim_slow_factor(n);
+        sim_time t = sim_slowed(n, sim_dist_sample(&c->service, sim_rng(n)));
         r->next = s->held;
         s->held = r;
-        sim_set_timer(n, t < (double)SIM_TIME_MAX ? (sim_time)(t + 0.5) : SIM_TIME_MAX, T_ANSWER,
-                      r->id);
+        sim_set_timer(n, t, T_ANSWER, r->id);
     }
 }
 

@@ -323,8 +323,7 @@ static void arrive(sim_node *n, sim_req *r) {
         forward(n, i, r);
         return;
     }
-    double t = sim_dist_sample(&c->service, sim_rng(n)) * sim_slow_factor(n);
-    sim_time d = t < (double)SIM_TIME_MAX ? (sim_time)(t + 0.5) : SIM_TIME_MAX;
+    sim_time d = sim_slowed(n, sim_dist_sample(&c->service, sim_rng(n)));
     if (measured && sim_hist_record(&s->overhead, d))
         sim_out_of_memory(n);
     s->slots[i].held = r;

@@ -25,6 +25,11 @@ sim_ref sim_node_group(const sim_node *n) {
 gsl_rng *sim_rng(sim_node *n) { return n->rng; }
 double sim_slow_factor(const sim_node *n) { return n->slow; }
 
+sim_time sim_slowed(const sim_node *n, double ns) {
+    double t = ns * n->slow;
+    return t < (double)SIM_TIME_MAX ? (sim_time)(t + 0.5) : SIM_TIME_MAX;
+}
+
 void sim_send(sim_node *n, uint32_t dst, uint16_t tag, sim_req *req, uint64_t arg) {
     sim__send(n->eng, n->id, dst, tag, req, arg);
 }

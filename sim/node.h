@@ -47,6 +47,9 @@ sim_ref sim_node_group(const sim_node *n);
 gsl_rng *sim_rng(sim_node *n);
 /* Service-time multiplier from `slow` faults (1 when none). */
 double sim_slow_factor(const sim_node *n);
+/* A service time of ns nanoseconds (drawn by the caller) as the node takes it now: scaled by
+ * the slow factor, rounded to whole ns and capped at SIM_TIME_MAX. */
+sim_time sim_slowed(const sim_node *n, double ns);
 
 /* Sends a message to node dst through the network (latency, loss, partitions, crashes);
  * ownership of req (may be NULL) passes to the network. */
