@@ -38,19 +38,19 @@
  *
  * Crash and restart: a crash drops requests in service, waiting and waiting for acks, and the
  * log entries not yet shipped. With `durable: true` committed data survives, otherwise the
- * instance restarts with no data (keys it knew stay known, at version 0). A restarted instance
- * asks every other instance for its view during one heartbeat interval (requests it receives
- * meanwhile fail), then follows the newest view; a former primary that nobody replaced
+ * instance restarts with no data. A restarted instance asks every other instance for its view
+ * during one heartbeat interval (requests it receives meanwhile fail), then follows the newest
+ * view; a former primary that nobody replaced
  * resumes as primary in a new epoch (replicas resynchronise from it).
  *
- * Lost writes: the primary tells the oracle what survives at each promotion and at the end of
- * the run (only an instance that is up and primary does), for every key it knows. A deposed
- * primary, when it learns it was replaced, sends the primary the keys none of whose entries it
- * ever shipped, so that they are known. Two limits: a deposed primary that never comes back
- * does not, so writes of a key that reached no other instance go uncounted then; and a key the
- * new primary wrote meanwhile reuses the lost versions' numbers (versions count per copy),
- * which hides those lost writes. Both under-count, never over-count. If a partition still
- * separates two primaries at the end, both report.
+ * Lost writes: every commit lists its key with the oracle under the cluster's name, and the
+ * primary tells the oracle what survives of every listed key at each promotion and at the end
+ * of the run (only an instance that is up and primary does): a key it lacks survives at
+ * version 0, so writes that never left a deposed primary count as lost even if it never comes
+ * back. One limit: while a partition separates two primaries (split brain), both number their
+ * writes of a key from their own copies, so a write the deposed one acknowledges after the
+ * promotion can share its version with one of the new primary's and go uncounted; if the
+ * partition lasts to the end, both report.
  *
  * A request is forwarded at most MAX_FORWARDS times (views can disagree during a failover);
  * then it fails. */
@@ -75,7 +75,6 @@ enum {
     M_APPLIED,           /* arg: epoch << 40 | position */
     M_POLL,              /* arg: poller's view; answered by M_POSITION or M_HB_ACK */
     M_POSITION,          /* arg: epoch << 40 | position */
-    M_KEY,               /* req: key, known to a deposed primary alone */
 };
 
 enum { REPL_ASYNC, REPL_SYNC, REPL_SEMI_SYNC };
@@ -126,9 +125,7 @@ typedef struct db_state {
     bool down;
     uint32_t me, count; /* own index and the cluster's size */
     uint32_t epoch, primary;
-    /* data: key + 1 -> version << 1 | shipped (some entry of the key left this instance or
-     * came from another one: another instance may know the key) */
-    sim_idmap data;
+    sim_idmap data; /* key + 1 -> version */
     /* primary: the log of the current epoch */
     log_entry *log;
     uint64_t nlog, caplog;
@@ -226,29 +223,22 @@ static sim_time draw(sim_node *n, const sim_dist *d) {
 static uint64_t version_of(const db_state *s, uint64_t key) {
     uint64_t v = 0;
     sim_idmap_get(&s->data, key + 1, &v);
-    return v >> 1;
+    return v;
 }
 
-/* Sets key's version to at least version (or exactly, when exact), keeping the shipped bit
- * and or-ing in shipped. */
-static void put_version(sim_node *n, uint64_t key, uint64_t version, bool shipped, bool exact) {
+/* Sets key's version to version unless it holds a newer one (entries may arrive out of
+ * order). */
+static void put_version(sim_node *n, uint64_t key, uint64_t version) {
     db_state *s = sim_state(n);
     uint64_t old = 0;
-    bool had = sim_idmap_get(&s->data, key + 1, &old);
-    if (had && !exact && old >> 1 >= version) {
-        if (shipped && !(old & 1))
-            sim_idmap_put(&s->data, key + 1, old | 1); /* replaces: no allocation */
+    if (sim_idmap_get(&s->data, key + 1, &old) && old >= version)
         return;
-    }
-    if (sim_idmap_put(&s->data, key + 1, version << 1 | (old & 1) | (shipped ? 1 : 0)))
+    if (sim_idmap_put(&s->data, key + 1, version))
         sim_out_of_memory(n);
 }
 
-static void mark_shipped(db_state *s, uint64_t key) {
-    uint64_t old;
-    if (sim_idmap_get(&s->data, key + 1, &old) && !(old & 1))
-        sim_idmap_put(&s->data, key + 1, old | 1);
-}
+/* The cluster's name for the oracle: its first instance. */
+static uint32_t store_of(const sim_node *n) { return node_of(n, 0); }
 
 static void send_all(sim_node *n, uint16_t tag, uint64_t arg) {
     db_state *s = sim_state(n);
@@ -257,16 +247,12 @@ static void send_all(sim_node *n, uint16_t tag, uint64_t arg) {
             sim_send(n, node_of(n, i), tag, NULL, arg);
 }
 
-/* Tells the oracle the version of every key this instance holds (in the map's slot order:
- * the oracle's figures do not depend on it). */
+static uint64_t held_version(uint64_t key, void *state) { return version_of(state, key); }
+
+/* Tells the oracle which version of every key the cluster ever wrote this instance holds. */
 static void settle(sim_node *n) {
-    db_state *s = sim_state(n);
-    sim_oracle *o = sim_oracle_of(n);
-    for (size_t i = 0; i < s->data.cap; i++)
-        if (s->data.keys[i] && sim_oracle_surviving(o, s->data.keys[i] - 1, s->data.vals[i] >> 1)) {
-            sim_out_of_memory(n);
-            return;
-        }
+    if (sim_oracle_settle(sim_oracle_of(n), store_of(n), held_version, sim_state(n)))
+        sim_out_of_memory(n);
 }
 
 /* ---- the connection pool ---- */
@@ -431,7 +417,9 @@ static void commit(sim_node *n, uint32_t w) {
     worker *wk = &s->workers[w];
     sim_req *r = wk->req;
     uint64_t v = version_of(s, r->key) + 1;
-    put_version(n, r->key, v, false, true);
+    put_version(n, r->key, v);
+    if (sim_oracle_store_key(sim_oracle_of(n), store_of(n), r->key))
+        sim_out_of_memory(n);
     if (s->nlog == s->caplog) {
         uint64_t cap = s->caplog ? 2 * s->caplog : 64;
         log_entry *log = realloc(s->log, cap * sizeof *log);
@@ -478,7 +466,6 @@ static void ship(sim_node *n, uint64_t arg) {
     m->version = e->version;
     m->issued = e->at;
     m->token = lsn;
-    mark_shipped(s, e->key);
     sim_send(n, node_of(n, i), M_ENTRY, m, s->epoch);
 }
 
@@ -530,19 +517,11 @@ static void advance(sim_node *n) {
 }
 
 /* Follows the view (epoch, primary): discards this instance's data and resynchronises from
- * the primary. The keys it alone knew (none of their entries ever left it) are sent to the
- * primary, which adds them at version 0 unless it has them, so that their acknowledged writes
- * are counted lost when it tells the oracle what survives. */
+ * the primary. */
 static void follow(sim_node *n, uint64_t view) {
     db_state *s = sim_state(n);
     if (s->role == ROLE_PRIMARY)
         fail_pending(n);
-    for (size_t i = 0; i < s->data.cap; i++)
-        if (s->data.keys[i] && !(s->data.vals[i] & 1)) {
-            sim_req *q = sim_req_new(n);
-            q->key = s->data.keys[i] - 1;
-            sim_send(n, node_of(n, view_primary(view)), M_KEY, q, 0);
-        }
     sim_idmap_clear(&s->data);
     s->role = ROLE_REPLICA;
     s->epoch = view_epoch(view);
@@ -582,7 +561,7 @@ static void apply_entry(sim_node *n, sim_req *m, uint32_t epoch) {
         sim_req_free(n, m);
         return;
     }
-    put_version(n, m->key, m->version, true, false);
+    put_version(n, m->key, m->version);
     if (sim_is_measured(n, m->issued)) {
         s->entries_applied++;
         if (sim_hist_record(&s->lag, now - m->issued))
@@ -757,8 +736,7 @@ static void db_receive(sim_node *n, const sim_msg *m) {
                 if (s->data.keys[i]) {
                     sim_req *q = sim_req_new(n);
                     q->key = s->data.keys[i] - 1;
-                    q->version = s->data.vals[i] >> 1;
-                    s->data.vals[i] |= 1;
+                    q->version = s->data.vals[i];
                     sim_send(n, m->src, M_SNAP, q, m->arg);
                     sent++;
                 }
@@ -774,7 +752,7 @@ static void db_receive(sim_node *n, const sim_msg *m) {
         if (m->req && s->role == ROLE_REPLICA && !s->synced &&
             m->arg == ((uint64_t)s->epoch << 32 | s->sub_seq)) {
             if (m->tag == M_SNAP) {
-                put_version(n, m->req->key, m->req->version, true, false);
+                put_version(n, m->req->key, m->req->version);
                 s->snap_got++;
             } else {
                 s->snap_total = m->req->version;
@@ -806,10 +784,6 @@ static void db_receive(sim_node *n, const sim_msg *m) {
         } else if (is_newer(view_of(s->epoch, s->primary), m->arg)) {
             sim_send(n, m->src, M_HB_ACK, NULL, view_of(s->epoch, s->primary));
         }
-        break;
-    case M_KEY:
-        if (m->req)
-            put_version(n, m->req->key, 0, true, false);
         break;
     case M_POSITION:
         if (s->electing && pos_epoch(m->arg) == s->epoch && src < s->count) {
@@ -897,7 +871,7 @@ static void db_create(sim_node *n) {
 }
 
 /* Crash: every request held is dropped (callers see a timeout), unshipped entries with the
- * timers; the data stays when durable, else every key drops to version 0. */
+ * timers; the data stays when durable, else it is gone. */
 static void db_crash(sim_node *n) {
     db_state *s = sim_state(n);
     const db_config *c = sim_config(n);
@@ -907,9 +881,7 @@ static void db_crash(sim_node *n) {
     drop_all(n);
     s->electing = false;
     if (!c->durable) {
-        for (size_t i = 0; i < s->data.cap; i++)
-            if (s->data.keys[i])
-                s->data.vals[i] &= 1;
+        sim_idmap_clear(&s->data);
         s->nlog = 0;
         s->applied = 0;
         sim_idmap_clear(&s->ahead);

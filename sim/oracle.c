@@ -23,6 +23,13 @@ typedef struct client_key {
     timeline writes, reads;
 } client_key;
 
+/* The keys a data store committed writes of, in the order they joined. */
+typedef struct store_keys {
+    sim_idmap seen; /* key + 1 -> 1 */
+    uint64_t *keys;
+    size_t n, cap;
+} store_keys;
+
 struct sim_oracle {
     sim_idmap key_index; /* key + 1 -> index in keys */
     timeline *keys;      /* acknowledged writes per key */
@@ -31,6 +38,9 @@ struct sim_oracle {
     size_t nclients;
     client_key *ck;
     size_t nck, capck;
+    sim_idmap store_index; /* store + 1 -> index in stores */
+    store_keys *stores;
+    size_t nstores, capstores;
     sim_oracle_figures fig;
     sim_hist staleness;
 };
@@ -92,6 +102,7 @@ sim_oracle *sim_oracle_new(void) {
     if (!o)
         return NULL;
     sim_idmap_init(&o->key_index);
+    sim_idmap_init(&o->store_index);
     sim_hist_init(&o->staleness);
     return o;
 }
@@ -111,6 +122,12 @@ void sim_oracle_free(sim_oracle *o) {
         sim_idmap_free(&o->by_client[i]);
     free(o->by_client);
     sim_idmap_free(&o->key_index);
+    for (size_t i = 0; i < o->nstores; i++) {
+        sim_idmap_free(&o->stores[i].seen);
+        free(o->stores[i].keys);
+    }
+    free(o->stores);
+    sim_idmap_free(&o->store_index);
     sim_hist_free(&o->staleness);
     free(o);
 }
@@ -200,6 +217,38 @@ int sim_oracle_surviving(sim_oracle *o, uint64_t key, uint64_t version) {
                 o->fig.lost_writes++;
         }
     }
+    return 0;
+}
+
+int sim_oracle_store_key(sim_oracle *o, uint32_t store, uint64_t key) {
+    uint64_t i;
+    if (!sim_idmap_get(&o->store_index, (uint64_t)store + 1, &i)) {
+        if (grow((void **)&o->stores, &o->capstores, o->nstores, sizeof *o->stores) ||
+            sim_idmap_put(&o->store_index, (uint64_t)store + 1, o->nstores))
+            return -1;
+        o->stores[o->nstores] = (store_keys){0};
+        sim_idmap_init(&o->stores[o->nstores].seen);
+        i = o->nstores++;
+    }
+    store_keys *sk = &o->stores[i];
+    if (sim_idmap_get(&sk->seen, key + 1, NULL))
+        return 0;
+    if (grow((void **)&sk->keys, &sk->cap, sk->n, sizeof *sk->keys) ||
+        sim_idmap_put(&sk->seen, key + 1, 1))
+        return -1;
+    sk->keys[sk->n++] = key;
+    return 0;
+}
+
+int sim_oracle_settle(sim_oracle *o, uint32_t store, sim_oracle_version_fn *version_of,
+                      void *ud) {
+    uint64_t i;
+    if (!sim_idmap_get(&o->store_index, (uint64_t)store + 1, &i))
+        return 0;
+    const store_keys *sk = &o->stores[i];
+    for (size_t k = 0; k < sk->n; k++)
+        if (sim_oracle_surviving(o, sk->keys[k], version_of(sk->keys[k], ud)))
+            return -1;
     return 0;
 }
 

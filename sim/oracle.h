@@ -9,7 +9,9 @@
  * returns an older version than the client's own acknowledged write issued before it is a
  * read-your-writes violation, and one older than a read of the same client completed before
  * it was issued is a monotonic-read violation. A write acknowledged but absent from the copy
- * that serves the key's reads at the end (or after a failover) is lost.
+ * that serves the key's reads at the end (or after a failover) is lost. To find every such
+ * write, even of keys the serving copy never heard of, data stores list with the oracle the
+ * keys they commit writes of, and settle against that list.
  *
  * Calls must come in simulated-time order (as the engine delivers events). */
 #ifndef SIM_ORACLE_H
@@ -44,6 +46,18 @@ int sim_oracle_read(sim_oracle *o, uint32_t client, uint64_t key, uint64_t versi
  * Every acknowledged write of key with a newer version is counted lost (once). Returns 0, or
  * -1 when out of memory. */
 int sim_oracle_surviving(sim_oracle *o, uint64_t key, uint64_t version);
+
+/* Data store `store` (a node id naming it, e.g. a database cluster's first instance)
+ * committed a write of key: key joins the store's list for sim_oracle_settle. Returns 0, or
+ * -1 when out of memory. */
+int sim_oracle_store_key(sim_oracle *o, uint32_t store, uint64_t key);
+
+/* The copy that now serves store's reads holds version_of(key, ud) of each key (0 when it
+ * lacks the key): sim_oracle_surviving for every key on the store's list, in the order the
+ * keys joined it. Returns 0, or -1 when out of memory. */
+typedef uint64_t sim_oracle_version_fn(uint64_t key, void *ud);
+int sim_oracle_settle(sim_oracle *o, uint32_t store, sim_oracle_version_fn *version_of,
+                      void *ud);
 
 /* True once any write was acknowledged or any read judged. */
 bool sim_oracle_is_used(const sim_oracle *o);

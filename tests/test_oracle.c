@@ -65,6 +65,34 @@ Test(oracle, counts_every_violation_exactly) {
     sim_oracle_free(o);
 }
 
+/* Settling a store judges every key it listed, including keys the surviving copy lacks
+ * (version 0), and leaves other stores' keys alone. */
+static uint64_t holds_v1_of_key_5(uint64_t key, void *ud) {
+    (void)ud;
+    return key == 5 ? 1 : 0;
+}
+
+Test(oracle, settle_judges_every_key_the_store_listed) {
+    enum { STORE = 9, OTHER = 11 };
+    sim_oracle *o = sim_oracle_new();
+    cr_assert(o);
+    cr_assert_eq(sim_oracle_write_acked(o, A, 5, 1, 10, true), 0);
+    cr_assert_eq(sim_oracle_write_acked(o, A, 5, 2, 20, true), 0); /* lost: copy holds v1 */
+    cr_assert_eq(sim_oracle_write_acked(o, A, 6, 1, 30, true), 0); /* lost: copy lacks key 6 */
+    cr_assert_eq(sim_oracle_write_acked(o, A, 7, 1, 40, true), 0); /* another store's key */
+    for (uint64_t k = 5; k <= 6; k++) {
+        cr_assert_eq(sim_oracle_store_key(o, STORE, k), 0);
+        cr_assert_eq(sim_oracle_store_key(o, STORE, k), 0); /* listed once */
+    }
+    cr_assert_eq(sim_oracle_store_key(o, OTHER, 7), 0);
+    cr_assert_eq(sim_oracle_settle(o, STORE, holds_v1_of_key_5, NULL), 0);
+    cr_expect_eq(sim_oracle_get(o).lost_writes, 2);
+    /* A store that listed nothing settles nothing. */
+    cr_assert_eq(sim_oracle_settle(o, 12345, holds_v1_of_key_5, NULL), 0);
+    cr_expect_eq(sim_oracle_get(o).lost_writes, 2);
+    sim_oracle_free(o);
+}
+
 /* Versions behind count version numbers: a read of v1 when v4 is the newest acknowledged is
  * three behind, and superseded when v2 was acknowledged. */
 Test(oracle, staleness_in_time_and_versions) {
