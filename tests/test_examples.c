@@ -1,0 +1,118 @@
+/* The data-tier examples in topologies/ tell the stories their comments tell: each claim below
+ * follows from the mechanism, not from a recorded run.
+ *
+ * db_replicas (async replicas serving reads, no fault):
+ *   - read_from: primary, or replication: sync, serves no stale read at all (exactly 0): the
+ *     primary holds every acknowledged write, and a sync write is acknowledged only once every
+ *     replica applied it.
+ *   - With async replicas some reads are stale, and never by more than the replication delay:
+ *     a write acknowledged at c + L is applied on a replica at c + D + L, so a stale read was
+ *     issued less than D_max = 80 ms after the acknowledgement.
+ * db_failover (a primary crash, three instances):
+ *   - sync and semi_sync lose no acknowledged write (exactly 0: the promoted replica is the
+ *     most up to date, and it holds every acknowledged write); async loses the writes of the
+ *     last 100 ms of shipping delay (~9 at 100 writes/s: "> 0" fails with probability e^-10).
+ * ecommerce_catalog (front end -> lb -> app -> cache -> proxy -> primary + replica, the
+ *   primary crashing for good):
+ *   - The replica is promoted once and serves as primary; the proxy marks db.0 down.
+ *   - Lost writes are acknowledged writes the old primary never shipped: with no warm-up,
+ *     0 < lost <= db.0's writes - db.1's applied entries (an unshipped write whose key was
+ *     shipped again later is not lost). Each crash loses ~lambda_w E[D] = 2.5 writes on
+ *     average, so "> 0" is checked on the sum over three seeds (fails with p ~ e^-7.5).
+ *   - sync replication loses nothing (exactly 0).
+ *   - The cache-aside + read-replica trap: a miss just after a write's invalidation reads the
+ *     lagging replica and puts the old version back in the cache, where it stays until the
+ *     key is written again. Reading misses from the primary, or write-through population
+ *     (which a lagging fill cannot overwrite), removes that mechanism: such runs must have at
+ *     least ten times fewer stale reads (what remains: lost writes and the cache-aside race). */
+#include "support.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+
+static cJSON *run_example(const char *file, uint64_t seed, const char *const *sets,
+                          size_t nsets) {
+    char *yaml = t_example(file);
+    cJSON *doc = t_run_with(yaml, seed, sets, nsets);
+    free(yaml);
+    t_expect_accounting(doc);
+    return doc;
+}
+
+static long long t_int(const cJSON *doc, const char *path) { return llround(t_num(doc, path)); }
+
+static const char *text_at(const cJSON *doc, const char *node, const char *key) {
+    const cJSON *n =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "nodes"), node);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(n, key);
+    cr_assert(cJSON_IsString(v), "no string nodes.%s.%s", node, key);
+    return v->valuestring;
+}
+
+Test(examples, db_replicas_stale_reads_come_from_async_replicas_only) {
+    cJSON *doc = run_example("db_replicas.yaml", 1, NULL, 0);
+    cr_expect_gt(t_int(doc, "consistency.stale_reads"), 0);
+    cr_expect_leq(t_num(doc, "consistency.staleness_ms.max"), 80.0);
+    cJSON_Delete(doc);
+    static const char *const fixes[] = {"nodes.db.read_from=primary", "nodes.db.replication=sync"};
+    for (size_t i = 0; i < 2; i++) {
+        doc = run_example("db_replicas.yaml", 1, &fixes[i], 1);
+        cr_expect_gt(t_int(doc, "consistency.reads_checked"), 10000, "%s", fixes[i]);
+        cr_expect_eq(t_int(doc, "consistency.stale_reads"), 0, "%s", fixes[i]);
+        cJSON_Delete(doc);
+    }
+}
+
+Test(examples, db_failover_only_async_loses_writes) {
+    static const char *const modes[] = {"nodes.db.replication=async",
+                                        "nodes.db.replication=sync",
+                                        "nodes.db.replication=semi_sync"};
+    for (size_t i = 0; i < 3; i++) {
+        cJSON *doc = run_example("db_failover.yaml", 1, &modes[i], 1);
+        cr_expect_eq(t_int(doc, "nodes.db.1.promotions") + t_int(doc, "nodes.db.2.promotions"),
+                     1, "%s", modes[i]);
+        if (i == 0)
+            cr_expect_gt(t_int(doc, "consistency.lost_writes"), 0, "%s", modes[i]);
+        else
+            cr_expect_eq(t_int(doc, "consistency.lost_writes"), 0, "%s", modes[i]);
+        cJSON_Delete(doc);
+    }
+}
+
+Test(examples, ecommerce_catalog_fails_over_and_loses_only_unshipped_writes) {
+    static const char *const no_warmup[] = {"warmup=0s"};
+    long long lost_sum = 0;
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        cJSON *doc = run_example("ecommerce_catalog.yaml", seed, no_warmup, 1);
+        cr_expect_str_eq(text_at(doc, "db.1", "role"), "primary");
+        cr_expect_eq(t_int(doc, "nodes.db.1.promotions"), 1);
+        cr_expect_eq(t_int(doc, "nodes.dbproxy.backends.db.0.marked_down"), 1);
+        long long lost = t_int(doc, "consistency.lost_writes");
+        long long unshipped = t_int(doc, "nodes.db.0.writes") - t_int(doc, "nodes.db.1.applied");
+        cr_expect_leq(lost, unshipped, "seed %llu", (unsigned long long)seed);
+        lost_sum += lost;
+        cJSON_Delete(doc);
+    }
+    cr_expect_gt(lost_sum, 0);
+    static const char *const sync[] = {"nodes.db.replication=sync"};
+    cJSON *doc = run_example("ecommerce_catalog.yaml", 1, sync, 1);
+    cr_expect_eq(t_int(doc, "consistency.lost_writes"), 0);
+    cJSON_Delete(doc);
+}
+
+Test(examples, ecommerce_catalog_lagging_replica_refills_the_cache_with_old_data) {
+    cJSON *doc = run_example("ecommerce_catalog.yaml", 1, NULL, 0);
+    long long trap = t_int(doc, "consistency.stale_reads");
+    cJSON_Delete(doc);
+    cr_expect_gt(trap, 100);
+    static const char *const fixes[] = {"nodes.db.read_from=primary",
+                                        "nodes.cache.population=eager"};
+    for (size_t i = 0; i < 2; i++) {
+        doc = run_example("ecommerce_catalog.yaml", 1, &fixes[i], 1);
+        long long stale = t_int(doc, "consistency.stale_reads");
+        cr_expect_lt(10 * stale, trap, "%s: %lld stale reads against %lld", fixes[i], stale,
+                     trap);
+        cJSON_Delete(doc);
+    }
+}
