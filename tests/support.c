@@ -63,7 +63,7 @@ char *t_run_text(const char *yaml, uint64_t seed) {
     return text;
 }
 
-double t_num(const cJSON *doc, const char *path) {
+const cJSON *t_at(const cJSON *doc, const char *path) {
     char buf[256];
     cr_assert(strlen(path) < sizeof buf);
     strcpy(buf, path);
@@ -90,8 +90,34 @@ double t_num(const cJSON *doc, const char *path) {
                 p++;
         }
     }
+    cr_assert(v, "nothing at %s", path);
+    return v;
+}
+
+double t_num(const cJSON *doc, const char *path) {
+    const cJSON *v = t_at(doc, path);
     cr_assert(cJSON_IsNumber(v), "no number at %s", path);
     return v->valuedouble;
+}
+
+long long t_int(const cJSON *doc, const char *path) { return llround(t_num(doc, path)); }
+
+const char *t_str(const cJSON *doc, const char *path) {
+    const cJSON *v = t_at(doc, path);
+    cr_assert(cJSON_IsString(v), "no string at %s", path);
+    return v->valuestring;
+}
+
+bool t_bool(const cJSON *doc, const char *path) {
+    const cJSON *v = t_at(doc, path);
+    cr_assert(cJSON_IsBool(v), "no boolean at %s", path);
+    return cJSON_IsTrue(v);
+}
+
+const cJSON *t_get(const cJSON *obj, const char *key) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    cr_assert(v, "no key %s", key);
+    return v;
 }
 
 t_ci t_ci_of(const double *x, size_t n, double level) {

@@ -8,6 +8,7 @@
 #include "topology.h"
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,8 +26,17 @@ cJSON *t_run_with(const char *yaml, uint64_t seed, const char *const *sets, size
 /* Same as t_run, returning the rendered JSON text (caller frees). */
 char *t_run_text(const char *yaml, uint64_t seed);
 
-/* The number at a dotted path ("nodes.web.wait_ms.mean"); fails the test when absent. */
+/* The value at a dotted path ("nodes.web.0.wait_ms.mean": instance names may hold a dot);
+ * fails the test when absent. */
+const cJSON *t_at(const cJSON *doc, const char *path);
+/* The number, integer (rounded), string or boolean at a dotted path; fails the test when
+ * absent or of another type. */
 double t_num(const cJSON *doc, const char *path);
+long long t_int(const cJSON *doc, const char *path);
+const char *t_str(const cJSON *doc, const char *path);
+bool t_bool(const cJSON *doc, const char *path);
+/* The member key of obj; fails the test when absent. */
+const cJSON *t_get(const cJSON *obj, const char *key);
 
 /* Summary of independent replications: mean and the half-width of a two-sided 99%
  * Student-t confidence interval for the mean. */

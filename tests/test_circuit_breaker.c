@@ -23,14 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static long long t_int(const cJSON *doc, const char *path) { return llround(t_num(doc, path)); }
-
-static const cJSON *get(const cJSON *obj, const char *key) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    cr_assert(v, "no key %s", key);
-    return v;
-}
-
 /* Expects the breaker's change log to be exactly the n (at_ms, to) pairs given. */
 typedef struct want_change {
     double at_ms;
@@ -38,20 +30,20 @@ typedef struct want_change {
 } want_change;
 
 static void expect_changes(const cJSON *doc, const char *node, const want_change *w, int n) {
-    const cJSON *cb = cJSON_GetObjectItemCaseSensitive(get(doc, "nodes"), node);
+    const cJSON *cb = cJSON_GetObjectItemCaseSensitive(t_get(doc, "nodes"), node);
     cr_assert(cb, "no node %s", node);
-    const cJSON *log = get(cb, "changes");
+    const cJSON *log = t_get(cb, "changes");
     cr_assert_eq(cJSON_GetArraySize(log), n, "%s: %d state changes, expected %d", node,
                  cJSON_GetArraySize(log), n);
     for (int i = 0; i < n; i++) {
         const cJSON *c = cJSON_GetArrayItem(log, i);
-        double at = get(c, "at_ms")->valuedouble;
-        const char *to = get(c, "to")->valuestring;
+        double at = t_get(c, "at_ms")->valuedouble;
+        const char *to = t_get(c, "to")->valuestring;
         cr_expect(fabs(at - w[i].at_ms) < 1e-9 && strcmp(to, w[i].to) == 0,
                   "%s change %d: %s at %.6f ms, expected %s at %.6f ms", node, i, to, at,
                   w[i].to, w[i].at_ms);
     }
-    cr_expect_eq(get(cb, "changes_omitted")->valuedouble, 0);
+    cr_expect_eq(t_get(cb, "changes_omitted")->valuedouble, 0);
 }
 
 /* ---- the state machine on a crash timeline ----
@@ -101,7 +93,7 @@ Test(circuit_breaker, state_machine_on_a_crash_timeline) {
     cr_expect_eq(t_num(doc, "nodes.cb.state_ms.closed"), 1716);
     cr_expect_eq(t_num(doc, "nodes.cb.state_ms.open"), 1220);
     cr_expect_eq(t_num(doc, "nodes.cb.state_ms.half_open"), 65);
-    cr_expect_str_eq(get(get(get(doc, "nodes"), "cb"), "state")->valuestring, "closed");
+    cr_expect_str_eq(t_get(t_get(t_get(doc, "nodes"), "cb"), "state")->valuestring, "closed");
     cr_expect_eq(t_int(doc, "nodes.users.completed"), 165);
     cr_expect_eq(t_int(doc, "nodes.users.failed"), 132);
     cr_expect_eq(t_int(doc, "nodes.users.in_flight"), 3);
@@ -282,14 +274,14 @@ Test(circuit_breaker, settings_store_changes_thresholds) {
         "  - {at: 1007ms, crash: db, duration: 1s}\n";
     cJSON *doc = t_run(with_store, 1);
     static const want_change w[] = {{1050, "open"}, {1155, "half_open"}, {1160, "open"}};
-    const cJSON *log = get(get(get(doc, "nodes"), "cb"), "changes");
+    const cJSON *log = t_get(t_get(t_get(doc, "nodes"), "cb"), "changes");
     cr_assert_geq(cJSON_GetArraySize(log), 3);
     for (int i = 0; i < 3; i++) {
         const cJSON *c = cJSON_GetArrayItem(log, i);
-        cr_expect(get(c, "at_ms")->valuedouble == w[i].at_ms &&
-                      strcmp(get(c, "to")->valuestring, w[i].to) == 0,
-                  "change %d: %s at %g ms, expected %s at %g", i, get(c, "to")->valuestring,
-                  get(c, "at_ms")->valuedouble, w[i].to, w[i].at_ms);
+        cr_expect(t_get(c, "at_ms")->valuedouble == w[i].at_ms &&
+                      strcmp(t_get(c, "to")->valuestring, w[i].to) == 0,
+                  "change %d: %s at %g ms, expected %s at %g", i, t_get(c, "to")->valuestring,
+                  t_get(c, "at_ms")->valuedouble, w[i].to, w[i].at_ms);
     }
     cr_expect_eq(t_num(doc, "nodes.cb.settings.stale_ms.max"), 500); /* 0.5 s -> 1 s */
     t_expect_accounting(doc);

@@ -37,25 +37,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static long long t_int(const cJSON *doc, const char *path) { return llround(t_num(doc, path)); }
-
-static void expect_accounting(const cJSON *doc) {
-    long long issued = t_int(doc, "nodes.users.issued");
-    long long rest = t_int(doc, "nodes.users.completed") + t_int(doc, "nodes.users.rejected") +
-                     t_int(doc, "nodes.users.timed_out") + t_int(doc, "nodes.users.failed") +
-                     t_int(doc, "nodes.users.in_flight");
-    cr_expect_eq(issued, rest, "issued %lld != completed+rejected+timed_out+failed+in_flight %lld",
-                 issued, rest);
-}
-
-static const char *role_of(const cJSON *doc, const char *instance) {
-    const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(doc, "nodes");
-    const cJSON *node = cJSON_GetObjectItemCaseSensitive(nodes, instance);
-    const cJSON *r = cJSON_GetObjectItemCaseSensitive(node, "role");
-    cr_assert(cJSON_IsString(r), "no role for %s", instance);
-    return r->valuestring;
-}
-
 /* Three instances, reads from the replicas, the primary crashes at 8 s and restarts at 14 s. */
 static const char failover_yaml[] = "name: failover\n"
                                     "duration: 20s\n"
@@ -96,9 +77,9 @@ static cJSON *run_failover(const char *replication, const char *delay, uint64_t 
     if (delay)
         with_delay(yaml, sizeof yaml, failover_yaml, delay);
     cJSON *doc = t_run_with(delay ? yaml : failover_yaml, seed, sets, 1);
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     /* The lowest-index most up-to-date replica took over, the old primary rejoined. */
-    cr_expect_str_eq(role_of(doc, "db.0"), "replica");
+    cr_expect_str_eq(t_str(doc, "nodes.db.0.role"), "replica");
     cr_expect_eq(t_int(doc, "nodes.db.0.epoch"), 1);
     cr_expect_eq(t_int(doc, "nodes.db.1.promotions") + t_int(doc, "nodes.db.2.promotions"), 1);
     cr_expect_gt(t_int(doc, "consistency.writes_acked"), 1000);
@@ -158,7 +139,7 @@ Test(database, primary_gone_for_good_loses_exactly_its_unshipped_writes) {
                                "  - {at: 8s, crash: db.0}\n";
     for (uint64_t seed = 1; seed <= 3; seed++) {
         cJSON *doc = t_run(yaml, seed);
-        expect_accounting(doc);
+        t_expect_accounting(doc);
         cr_assert_eq(t_int(doc, "nodes.db.1.promotions"), 1, "seed %llu",
                      (unsigned long long)seed);
         long long unshipped =
@@ -206,7 +187,7 @@ Test(database, async_replica_staleness_follows_the_replication_delay) {
 
 Test(database, async_lag_is_delay_plus_latency_exactly_with_constant_times) {
     cJSON *doc = t_run(stale_yaml, 1);
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     for (int i = 1; i <= 2; i++) {
         char path[64];
         snprintf(path, sizeof path, "nodes.db.%d.lag_ms.mean", i);
@@ -255,7 +236,7 @@ static const char single_yaml[] = "name: single\n"
 
 Test(database, durable_crash_and_restart_loses_no_acknowledged_write) {
     cJSON *doc = t_run(single_yaml, 1);
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     cr_expect_gt(t_int(doc, "consistency.writes_acked"), 500);
     cr_expect_eq(t_int(doc, "consistency.lost_writes"), 0);
     cr_expect_eq(t_int(doc, "consistency.stale_reads"), 0);
@@ -266,7 +247,7 @@ Test(database, durable_crash_and_restart_loses_no_acknowledged_write) {
 Test(database, volatile_crash_loses_the_writes_before_it) {
     const char *sets[] = {"nodes.db.durable=false"};
     cJSON *doc = t_run_with(single_yaml, 1, sets, 1);
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     cr_expect_gt(t_int(doc, "consistency.lost_writes"), 100);
     cJSON_Delete(doc);
 }
@@ -296,7 +277,7 @@ Test(database, full_queue_rejects) {
                                "  users: {kind: client, target: db, rate: 200/s}\n"
                                "  db: {kind: database, workers: 1, queue: 0, service: 10ms}\n";
     cJSON *doc = t_run(yaml, 1);
-    expect_accounting(doc);
+    t_expect_accounting(doc);
     cr_expect_gt(t_int(doc, "nodes.users.rejected"), 0);
     cr_expect_eq(t_int(doc, "nodes.users.rejected"), t_int(doc, "nodes.db.rejected"));
     cJSON_Delete(doc);
@@ -327,10 +308,10 @@ Test(database, primary_cut_off_by_a_partition_steps_down_after_the_heal) {
                                "faults:\n"
                                "  - {at: 3s, partition: [[db.0], [db.1, db.2]], duration: 3s}\n";
     cJSON *doc = t_run(yaml, 1);
-    expect_accounting(doc);
-    cr_expect_str_eq(role_of(doc, "db.0"), "replica");
-    cr_expect_str_eq(role_of(doc, "db.1"), "primary");
-    cr_expect_str_eq(role_of(doc, "db.2"), "replica");
+    t_expect_accounting(doc);
+    cr_expect_str_eq(t_str(doc, "nodes.db.0.role"), "replica");
+    cr_expect_str_eq(t_str(doc, "nodes.db.1.role"), "primary");
+    cr_expect_str_eq(t_str(doc, "nodes.db.2.role"), "replica");
     cr_expect_eq(t_int(doc, "nodes.db.0.epoch"), 1);
     /* Writes db.0 acknowledged alone during the partition are lost. */
     cr_expect_gt(t_int(doc, "consistency.lost_writes"), 0);

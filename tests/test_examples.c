@@ -40,16 +40,6 @@ static cJSON *run_example(const char *file, uint64_t seed, const char *const *se
     return doc;
 }
 
-static long long t_int(const cJSON *doc, const char *path) { return llround(t_num(doc, path)); }
-
-static const char *text_at(const cJSON *doc, const char *node, const char *key) {
-    const cJSON *n =
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "nodes"), node);
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(n, key);
-    cr_assert(cJSON_IsString(v), "no string nodes.%s.%s", node, key);
-    return v->valuestring;
-}
-
 Test(examples, db_replicas_stale_reads_come_from_async_replicas_only) {
     cJSON *doc = run_example("db_replicas.yaml", 1, NULL, 0);
     cr_expect_gt(t_int(doc, "consistency.stale_reads"), 0);
@@ -85,7 +75,7 @@ Test(examples, ecommerce_catalog_fails_over_and_loses_only_unshipped_writes) {
     long long lost_sum = 0;
     for (uint64_t seed = 1; seed <= 3; seed++) {
         cJSON *doc = run_example("ecommerce_catalog.yaml", seed, no_warmup, 1);
-        cr_expect_str_eq(text_at(doc, "db.1", "role"), "primary");
+        cr_expect_str_eq(t_str(doc, "nodes.db.1.role"), "primary");
         cr_expect_eq(t_int(doc, "nodes.db.1.promotions"), 1);
         cr_expect_eq(t_int(doc, "nodes.dbproxy.backends.db.0.marked_down"), 1);
         long long lost = t_int(doc, "consistency.lost_writes");

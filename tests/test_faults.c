@@ -32,14 +32,6 @@
 
 /* ---- helpers ---- */
 
-static long long t_int(const cJSON *doc, const char *path) { return llround(t_num(doc, path)); }
-
-static const cJSON *get(const cJSON *obj, const char *key) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    cr_assert(v, "no key %s", key);
-    return v;
-}
-
 typedef struct want_fault {
     double at_ms;
     const char *action, *node; /* node NULL: no "node" key */
@@ -47,14 +39,14 @@ typedef struct want_fault {
 
 /* The document's "faults" array is exactly want[0..n), in that order. */
 static void expect_fault_log(const cJSON *doc, const want_fault *want, int n) {
-    const cJSON *log = get(doc, "faults");
+    const cJSON *log = t_get(doc, "faults");
     cr_assert(cJSON_IsArray(log));
     cr_assert_eq(cJSON_GetArraySize(log), n, "fault log has %d entries, want %d",
                  cJSON_GetArraySize(log), n);
     for (int i = 0; i < n; i++) {
         const cJSON *f = cJSON_GetArrayItem(log, i);
-        cr_expect_float_eq(get(f, "at_ms")->valuedouble, want[i].at_ms, 1e-9, "entry %d at_ms", i);
-        cr_expect_str_eq(get(f, "action")->valuestring, want[i].action, "entry %d action", i);
+        cr_expect_float_eq(t_get(f, "at_ms")->valuedouble, want[i].at_ms, 1e-9, "entry %d at_ms", i);
+        cr_expect_str_eq(t_get(f, "action")->valuestring, want[i].action, "entry %d action", i);
         const cJSON *node = cJSON_GetObjectItemCaseSensitive(f, "node");
         if (want[i].node) {
             cr_expect(cJSON_IsString(node) && strcmp(node->valuestring, want[i].node) == 0,
@@ -67,13 +59,13 @@ static void expect_fault_log(const cJSON *doc, const want_fault *want, int n) {
 
 /* The number under key in entry i of the document's "faults" array. */
 static double fault_num(const cJSON *doc, int i, const char *key) {
-    const cJSON *v = get(cJSON_GetArrayItem(get(doc, "faults"), i), key);
+    const cJSON *v = t_get(cJSON_GetArrayItem(t_get(doc, "faults"), i), key);
     cr_assert(cJSON_IsNumber(v), "faults[%d].%s is not a number", i, key);
     return v->valuedouble;
 }
 
 static bool is_crashed(const cJSON *doc, const char *node) {
-    const cJSON *c = cJSON_GetObjectItemCaseSensitive(get(get(doc, "nodes"), node), "crashed");
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(t_get(t_get(doc, "nodes"), node), "crashed");
     return cJSON_IsTrue(c);
 }
 
@@ -428,7 +420,7 @@ Test(faults, link_loss_only_on_that_link) {
     const want_fault log[] = {{0, "loss", NULL}, {100000, "loss_end", NULL}};
     expect_fault_log(doc, log, 2);
     cr_expect_null(
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(get(doc, "faults"), 1), "probability"));
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(t_get(doc, "faults"), 1), "probability"));
     cJSON_Delete(doc);
 }
 

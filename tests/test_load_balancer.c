@@ -19,34 +19,6 @@
 
 #define Z999 3.2905
 
-static bool t_bool(const cJSON *doc, const char *path) {
-    /* t_num handles instance names with dots; here the last part is the key. */
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", path);
-    char *dot = strrchr(buf, '.');
-    cr_assert(dot);
-    *dot = '\0';
-    const cJSON *v = doc;
-    const char *p = buf;
-    while (v && *p) { /* the longest key matching at each level */
-        const cJSON *best = NULL, *it;
-        size_t best_len = 0;
-        cJSON_ArrayForEach(it, v) {
-            size_t len = strlen(it->string);
-            if (len > best_len && strncmp(p, it->string, len) == 0 &&
-                (p[len] == '.' || p[len] == '\0'))
-                best = it, best_len = len;
-        }
-        v = best;
-        p += best_len;
-        if (*p == '.')
-            p++;
-    }
-    v = cJSON_GetObjectItemCaseSensitive(v, dot + 1);
-    cr_assert(cJSON_IsBool(v), "no boolean at %s", path);
-    return cJSON_IsTrue(v);
-}
-
 /* ---- round robin: E_c/M/1 ---- */
 
 /* GI/M/1 with Erlang-c interarrivals of phase rate lambda: sigma is the root in (0, 1) of

@@ -28,13 +28,6 @@
 #define Z999 3.2905
 #define MAX_SHARDS 16
 
-static void expect_binomial(const char *what, double k, double n, double p) {
-    double sd = sqrt(n * p * (1 - p));
-    cr_log_info("%s: %.0f, theory %.1f +- %.1f", what, k, n * p, Z999 * sd);
-    cr_expect(fabs(k - n * p) <= Z999 * sd, "%s: %.0f outside %.1f +- %.1f", what, k, n * p,
-              Z999 * sd);
-}
-
 /* A router over shards s0 .. s{nshards-1} fed by one client; `extra` goes into the router's
  * mapping (partition, changes, ...). Caller frees. */
 static char *topology(int nshards, const char *extra, const char *keys, const char *rate,
@@ -96,7 +89,7 @@ Test(sharding, hash_mod_n_moves_n_over_n_plus_1) {
         double moved = moved_on_add(n + 1, "hash", "", 100000);
         char what[64];
         snprintf(what, sizeof what, "hash %d -> %d: moved keys", n, n + 1);
-        expect_binomial(what, moved, 100000, (double)n / (n + 1));
+        t_expect_binomial(what, moved, 100000, (double)n / (n + 1));
     }
 }
 
@@ -115,7 +108,7 @@ Test(sharding, consistent_hash_moves_the_new_shards_share) {
         ring_free(&r);
         char what[64];
         snprintf(what, sizeof what, "consistent_hash V=%d: moved keys", v);
-        expect_binomial(what, moved, keys, p);
+        t_expect_binomial(what, moved, keys, p);
         /* The share itself against the Beta(V, N V) law of the arcs. */
         double sd = sqrt(n / ((n + 1.0) * (n + 1.0) * ((n + 1.0) * v + 1)));
         cr_log_info("V=%d: new shard's share %.4f, theory %.4f +- %.4f; moved %.4f", v, p,
@@ -208,7 +201,7 @@ static double check_load(const char *partition, const char *keys, int n, int nke
         char path[64], what[96];
         snprintf(path, sizeof path, "nodes.router.shards.s%d.requests", i);
         snprintf(what, sizeof what, "%s %s: s%d requests", partition, keys, i);
-        expect_binomial(what, t_num(doc, path), routed, p[i]);
+        t_expect_binomial(what, t_num(doc, path), routed, p[i]);
         pmax = p[i] > pmax ? p[i] : pmax;
     }
     *expected_skew = pmax * n;
@@ -281,7 +274,7 @@ Test(sharding, relays_every_reply_and_keeps_the_client_identity) {
     cr_expect_gt(failed, 0, "requests to the crashed shard come back failed");
     cr_expect_eq(failed, t_num(doc, "nodes.users.failed"));
     /* The group shard's requests split evenly over its replicas: Binomial(requests, 1/2). */
-    expect_binomial("b.0 of shard b", t_num(doc, "nodes.b.0.arrivals"),
+    t_expect_binomial("b.0 of shard b", t_num(doc, "nodes.b.0.arrivals"),
                     t_num(doc, "nodes.router.shards.b.requests"), 0.5);
     cJSON_Delete(doc);
 }
