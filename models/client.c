@@ -260,8 +260,8 @@ static void feed_oracle(sim_node *n, const sim_req *r, sim_time issued) {
     int rc = r->op == SIM_OP_WRITE
                  ? sim_oracle_write_acked(o, sim_node_id(n), r->key, r->version, sim_now(n),
                                           measured)
-                 : sim_oracle_read(o, sim_node_id(n), r->key, r->version, issued, sim_now(n),
-                                   measured);
+                 : sim_oracle_read(o, sim_node_id(n), r->key, r->version, r->served_by, issued,
+                                   sim_now(n), measured);
     if (rc)
         sim_out_of_memory(n);
 }

@@ -107,8 +107,7 @@ static void kv_timer(sim_node *n, uint16_t tag, uint64_t arg) {
         else
             s->reads++;
     }
-    r->version = v;
-    r->flags |= SIM_REQ_HAS_DATA;
+    sim_req_serve_data(n, r, v);
     r->status = SIM_REQ_OK;
     r->hops++;
     sim_reply(n, r);

@@ -257,6 +257,18 @@ static void report_network(const sim_engine *e, sim_report *w) {
     sim_report_close(w);
 }
 
+/* The oracle's verdict on the reads whose version node supplied, if any. */
+static void report_node_reads(const sim_engine *e, uint32_t node, sim_report *w) {
+    uint64_t reads, stale;
+    if (!sim_oracle_node_reads(e->oracle, node, &reads, &stale))
+        return;
+    sim_report_open(w, "consistency");
+    sim_report_int(w, "reads_served", (int64_t)reads);
+    sim_report_int(w, "stale_reads", (int64_t)stale);
+    sim_report_number(w, "stale_read_rate", (double)stale / (double)reads);
+    sim_report_close(w);
+}
+
 void sim_engine_report(const sim_engine *e, sim_report *w) {
     const sim_topology *t = e->topo;
     sim_report_open(w, NULL);
@@ -278,6 +290,7 @@ void sim_engine_report(const sim_engine *e, sim_report *w) {
             sim_report_bool(w, "crashed", true);
         if (n->kind->report)
             n->kind->report(n, w);
+        report_node_reads(e, (uint32_t)i, w);
         sim_report_close(w);
     }
     sim_report_close(w);

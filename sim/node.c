@@ -64,6 +64,12 @@ sim_req *sim_req_new(sim_node *n) {
 
 void sim_req_free(sim_node *n, sim_req *req) { sim__req_free(n->eng, req); }
 
+void sim_req_serve_data(const sim_node *n, sim_req *req, uint64_t version) {
+    req->version = version;
+    req->served_by = n->id;
+    req->flags |= SIM_REQ_HAS_DATA;
+}
+
 void sim_note_issued(sim_node *client, const sim_req *req) {
     sim_engine *e = client->eng;
     if (req->issued >= e->warmup)

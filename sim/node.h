@@ -67,6 +67,10 @@ sim_req *sim_req_new(sim_node *n);
 /* Returns req to the pool. NULL is a no-op. */
 void sim_req_free(sim_node *n, sim_req *req);
 
+/* A data store (database, cache, kv_store) answers req with version, written or read:
+ * sets version, served_by = n and SIM_REQ_HAS_DATA, so that the client's oracle judges it. */
+void sim_req_serve_data(const sim_node *n, sim_req *req, uint64_t version);
+
 /* Client bookkeeping for the document's "requests": call once when a request is issued and
  * once with its outcome (latency only for completed ones). Requests issued before the warm-up
  * end are ignored. */

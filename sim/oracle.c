@@ -41,6 +41,8 @@ struct sim_oracle {
     sim_idmap store_index; /* store + 1 -> index in stores */
     store_keys *stores;
     size_t nstores, capstores;
+    uint64_t *node_reads, *node_stale; /* per node that supplied reads, by node id */
+    size_t nnodes;
     sim_oracle_figures fig;
     sim_hist staleness;
 };
@@ -127,6 +129,8 @@ void sim_oracle_free(sim_oracle *o) {
         free(o->stores[i].keys);
     }
     free(o->stores);
+    free(o->node_reads);
+    free(o->node_stale);
     sim_idmap_free(&o->store_index);
     sim_hist_free(&o->staleness);
     free(o);
@@ -177,18 +181,44 @@ int sim_oracle_write_acked(sim_oracle *o, uint32_t client, uint64_t key, uint64_
     return 0;
 }
 
+/* Makes room for node's per-node counters; returns 0, or -1 when out of memory. */
+static int node_slot(sim_oracle *o, uint32_t node) {
+    if (node < o->nnodes)
+        return 0;
+    size_t n = (size_t)node + 1 > 2 * o->nnodes ? (size_t)node + 1 : 2 * o->nnodes;
+    uint64_t *reads = realloc(o->node_reads, n * sizeof *reads);
+    if (!reads)
+        return -1;
+    o->node_reads = reads;
+    uint64_t *stale = realloc(o->node_stale, n * sizeof *stale);
+    if (!stale)
+        return -1;
+    o->node_stale = stale;
+    for (size_t i = o->nnodes; i < n; i++)
+        reads[i] = stale[i] = 0;
+    o->nnodes = n;
+    return 0;
+}
+
 int sim_oracle_read(sim_oracle *o, uint32_t client, uint64_t key, uint64_t version,
-                    sim_time issued, sim_time done, bool measured) {
+                    uint32_t served_by, sim_time issued, sim_time done, bool measured) {
     client_key *ck = client_history(o, client, key);
     if (!ck)
         return -1;
+    bool by_node = served_by != SIM_ORACLE_NO_NODE;
+    if (measured && by_node && node_slot(o, served_by))
+        return -1;
     if (measured) {
         o->fig.reads_checked++;
+        if (by_node)
+            o->node_reads[served_by]++;
         const timeline *tl = key_timeline(o, key, false);
         size_t k = tl ? count_before(tl, issued) : 0;
         uint64_t newest = k ? tl->e[k - 1].max : 0;
         if (version < newest) {
             o->fig.stale_reads++;
+            if (by_node)
+                o->node_stale[served_by]++;
             const entry *superseding = &tl->e[first_above(tl, version, k)];
             if (sim_hist_record(&o->staleness, issued - superseding->t))
                 return -1;
@@ -254,6 +284,15 @@ int sim_oracle_settle(sim_oracle *o, uint32_t store, sim_oracle_version_fn *vers
 
 bool sim_oracle_is_used(const sim_oracle *o) {
     return o->nkeys > 0 || o->nck > 0;
+}
+
+bool sim_oracle_node_reads(const sim_oracle *o, uint32_t node, uint64_t *reads,
+                           uint64_t *stale) {
+    if (node >= o->nnodes || o->node_reads[node] == 0)
+        return false;
+    *reads = o->node_reads[node];
+    *stale = o->node_stale[node];
+    return true;
 }
 
 sim_oracle_figures sim_oracle_get(const sim_oracle *o) { return o->fig; }

@@ -36,11 +36,14 @@ void sim_oracle_free(sim_oracle *o);
 int sim_oracle_write_acked(sim_oracle *o, uint32_t client, uint64_t key, uint64_t version,
                            sim_time at, bool measured);
 
-/* A read of key by client, issued at `issued`, completed now at `done` returning version.
- * measured: issued after the warm-up (counted and judged). Returns 0, or -1 when out of
- * memory. */
+/* No node known to have supplied a read's version. */
+#define SIM_ORACLE_NO_NODE UINT32_MAX
+
+/* A read of key by client, issued at `issued`, completed now at `done` returning version,
+ * which node served_by supplied (a node id, or SIM_ORACLE_NO_NODE). measured: issued after
+ * the warm-up (counted and judged). Returns 0, or -1 when out of memory. */
 int sim_oracle_read(sim_oracle *o, uint32_t client, uint64_t key, uint64_t version,
-                    sim_time issued, sim_time done, bool measured);
+                    uint32_t served_by, sim_time issued, sim_time done, bool measured);
 
 /* At the end of the run (or of a failover), the copy that serves reads of key holds version.
  * Every acknowledged write of key with a newer version is counted lost (once). Returns 0, or
@@ -64,6 +67,11 @@ bool sim_oracle_is_used(const sim_oracle *o);
 
 /* Writes the "consistency" object of the result document. */
 void sim_oracle_report(const sim_oracle *o, sim_report *w);
+
+/* The measured reads whose version node supplied, and how many of them were stale; false
+ * when it supplied none. */
+bool sim_oracle_node_reads(const sim_oracle *o, uint32_t node, uint64_t *reads,
+                           uint64_t *stale);
 
 /* Figures, for tests and kinds. */
 typedef struct sim_oracle_figures {

@@ -10,7 +10,8 @@
  *     R3 C 40..41  -> v3  fresh
  *     R5 C 39..45  -> v2  stale (9 ns); overlaps R3, so no monotonic violation
  *     R4 C 50..51  -> v2  stale (20 ns); R3 returned v3 before 50: monotonic violation
- *     R7 C 55..60  -> v1  in the warm-up: not judged */
+ *     R7 C 55..60  -> v1  in the warm-up: not judged
+ *   served by node S1: R1, R5, R4 (all stale), R7 (not judged); by S2: R6, R2 (stale), R3 */
 #include "support.h"
 
 #include "oracle.h"
@@ -18,25 +19,25 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-enum { A = 1, B = 2, C = 3, D = 4 };
+enum { A = 1, B = 2, C = 3, D = 4, S1 = 7, S2 = 8 }; /* clients; serving nodes */
 
 static sim_oracle *history(void) {
     sim_oracle *o = sim_oracle_new();
     cr_assert(o);
     cr_assert_not(sim_oracle_is_used(o));
     cr_assert_eq(sim_oracle_write_acked(o, A, 3, 5, 1, false), 0);
-    cr_assert_eq(sim_oracle_read(o, D, 1, 0, 4, 6, true), 0);
+    cr_assert_eq(sim_oracle_read(o, D, 1, 0, S2, 4, 6, true), 0);
     cr_assert_eq(sim_oracle_write_acked(o, A, 1, 1, 10, true), 0);
     cr_assert_eq(sim_oracle_write_acked(o, A, 2, 1, 12, true), 0);
     cr_assert_eq(sim_oracle_write_acked(o, A, 2, 2, 14, true), 0);
     cr_assert_eq(sim_oracle_write_acked(o, B, 1, 2, 20, true), 0);
-    cr_assert_eq(sim_oracle_read(o, C, 1, 1, 25, 26, true), 0);
+    cr_assert_eq(sim_oracle_read(o, C, 1, 1, S1, 25, 26, true), 0);
     cr_assert_eq(sim_oracle_write_acked(o, A, 1, 3, 30, true), 0);
-    cr_assert_eq(sim_oracle_read(o, A, 1, 2, 35, 36, true), 0);
-    cr_assert_eq(sim_oracle_read(o, C, 1, 3, 40, 41, true), 0);
-    cr_assert_eq(sim_oracle_read(o, C, 1, 2, 39, 45, true), 0);
-    cr_assert_eq(sim_oracle_read(o, C, 1, 2, 50, 51, true), 0);
-    cr_assert_eq(sim_oracle_read(o, C, 1, 1, 55, 60, false), 0);
+    cr_assert_eq(sim_oracle_read(o, A, 1, 2, S2, 35, 36, true), 0);
+    cr_assert_eq(sim_oracle_read(o, C, 1, 3, S2, 40, 41, true), 0);
+    cr_assert_eq(sim_oracle_read(o, C, 1, 2, S1, 39, 45, true), 0);
+    cr_assert_eq(sim_oracle_read(o, C, 1, 2, S1, 50, 51, true), 0);
+    cr_assert_eq(sim_oracle_read(o, C, 1, 1, S1, 55, 60, false), 0);
     return o;
 }
 
@@ -57,6 +58,15 @@ Test(oracle, counts_every_violation_exactly) {
     cr_expect_eq(h->count, 4);
     cr_expect_float_eq(sim_hist_mean(h), (5 + 5 + 9 + 20) / 4.0, 1e-12);
     cr_expect_eq(h->max, 20);
+    uint64_t reads, stale;
+    cr_assert(sim_oracle_node_reads(o, S1, &reads, &stale));
+    cr_expect_eq(reads, 3);
+    cr_expect_eq(stale, 3);
+    cr_assert(sim_oracle_node_reads(o, S2, &reads, &stale));
+    cr_expect_eq(reads, 3);
+    cr_expect_eq(stale, 1);
+    cr_expect_not(sim_oracle_node_reads(o, A, &reads, &stale)); /* served nothing */
+    cr_expect_not(sim_oracle_node_reads(o, 1000, &reads, &stale));
     /* A second look after a further loss counts only what is newly lost. */
     cr_assert_eq(sim_oracle_surviving(o, 2, 0), 0);
     cr_expect_eq(sim_oracle_get(o).lost_writes, 2);
@@ -100,14 +110,14 @@ Test(oracle, staleness_in_time_and_versions) {
     cr_assert(o);
     for (uint64_t v = 1; v <= 4; v++)
         cr_assert_eq(sim_oracle_write_acked(o, A, 7, v, (sim_time)v * 1000, true), 0);
-    cr_assert_eq(sim_oracle_read(o, B, 7, 1, 10000, 10001, true), 0);
+    cr_assert_eq(sim_oracle_read(o, B, 7, 1, SIM_ORACLE_NO_NODE, 10000, 10001, true), 0);
     sim_oracle_figures f = sim_oracle_get(o);
     cr_expect_eq(f.stale_reads, 1);
     cr_expect_eq(f.staleness_versions_max, 3);
     cr_expect_eq(sim_oracle_staleness(o)->max, 10000 - 2000);
     /* A write acknowledged at the very instant the read is issued does not count. */
     cr_assert_eq(sim_oracle_write_acked(o, A, 8, 1, 20000, true), 0);
-    cr_assert_eq(sim_oracle_read(o, B, 8, 0, 20000, 20002, true), 0);
+    cr_assert_eq(sim_oracle_read(o, B, 8, 0, SIM_ORACLE_NO_NODE, 20000, 20002, true), 0);
     cr_expect_eq(sim_oracle_get(o).stale_reads, 1);
     sim_oracle_free(o);
 }
