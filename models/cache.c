@@ -209,9 +209,10 @@ static void looked_up(sim_node *n, uint32_t i) {
         s->hits++;
     lru_touch(&s->table, e);
     release_slot(s, i);
-    r->version = e->version;
     if (e->has_data)
-        r->flags |= SIM_REQ_HAS_DATA;
+        sim_req_serve_data(n, r, e->version);
+    else
+        r->version = e->version;
     r->status = SIM_REQ_OK;
     r->hops++;
     record(n, &s->hit_time, r);
@@ -257,8 +258,7 @@ static void backend_replied(sim_node *n, uint32_t i, const sim_req *reply) {
     r->hops++;
     if (ok) {
         r->version = reply->version;
-        if (has_data)
-            r->flags |= SIM_REQ_HAS_DATA;
+        sim_req_take_data(r, reply);
         if (phase == H_READ_MISS || c->population == POP_EAGER) {
             if (phase == H_WRITE && measured)
                 s->updates++;

@@ -438,7 +438,7 @@ static void cb_receive(sim_node *n, const sim_msg *m) {
         /* not ours: dropped */
     } else if (sim_idmap_take(&s->out, r->id, &slot)) {
         s->slots[slot].parent->version = r->version; /* what a read returned */
-        s->slots[slot].parent->flags |= r->flags & SIM_REQ_HAS_DATA;
+        sim_req_take_data(s->slots[slot].parent, r);
         settle(n, (uint32_t)slot, r->status, false);
     } else if (c->settings.count && m->src - c->settings.first < c->settings.count) {
         if (r->status == SIM_REQ_OK) {

@@ -437,8 +437,7 @@ static void commit(sim_node *n, uint32_t w) {
                           s->nlog << 32 | (uint64_t)(s->epoch & 0xff) << IDX_BITS | i);
     if (counts(n, r))
         s->writes++;
-    r->version = v;
-    r->flags |= SIM_REQ_HAS_DATA;
+    sim_req_serve_data(n, r, v);
     r->status = SIM_REQ_OK;
     if (c->replication == REPL_ASYNC || s->count == 1) {
         finish_worker(n, w);
@@ -814,8 +813,7 @@ static void db_timer(sim_node *n, uint16_t tag, uint64_t arg) {
             }
             r->status = SIM_REQ_FAILED; /* stepped down during service */
         } else {
-            r->version = version_of(s, r->key);
-            r->flags |= SIM_REQ_HAS_DATA;
+            sim_req_serve_data(n, r, version_of(s, r->key));
             r->status = SIM_REQ_OK;
             if (counts(n, r))
                 s->reads++;

@@ -239,10 +239,7 @@ static void call_returned(sim_node *n, sim_req *reply) {
         } else if (reply->status != SIM_REQ_OK) {
             call_failed(n, w);
         } else {
-            if (reply->flags & SIM_REQ_HAS_DATA) { /* a data tier answered: pass its version up */
-                wk->req->version = reply->version;
-                wk->req->flags |= SIM_REQ_HAS_DATA;
-            }
+            sim_req_take_data(wk->req, reply); /* a data tier answered: pass its version up */
             wk->call++;
             wk->job = ++s->job_seq; /* a new stamp: the finished call's timeout is stale */
             next_call(n, w);

@@ -24,7 +24,9 @@
  *     lagging replica and puts the old version back in the cache, where it stays until the
  *     key is written again. Reading misses from the primary, or write-through population
  *     (which a lagging fill cannot overwrite), removes that mechanism: such runs must have at
- *     least ten times fewer stale reads (what remains: lost writes and the cache-aside race). */
+ *     least ten times fewer stale reads (what remains: lost writes and the cache-aside race).
+ *     The cache, not the replica, serves most of the trap's stale reads; and the per-node
+ *     verdicts (nodes.NAME.consistency) add up exactly to the run's. */
 #include "support.h"
 
 #include <criterion/criterion.h>
@@ -91,9 +93,30 @@ Test(examples, ecommerce_catalog_fails_over_and_loses_only_unshipped_writes) {
     cJSON_Delete(doc);
 }
 
+/* Every judged read was supplied by exactly one node: the per-node verdicts add up to the
+ * run's, exactly. */
+static void expect_node_verdicts_add_up(const cJSON *doc) {
+    long long reads = 0, stale = 0;
+    const cJSON *node;
+    cJSON_ArrayForEach(node, t_get(doc, "nodes")) {
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(node, "consistency");
+        if (c) {
+            reads += llround(t_get(c, "reads_served")->valuedouble);
+            stale += llround(t_get(c, "stale_reads")->valuedouble);
+        }
+    }
+    cr_expect_eq(reads, t_int(doc, "consistency.reads_checked"));
+    cr_expect_eq(stale, t_int(doc, "consistency.stale_reads"));
+}
+
 Test(examples, ecommerce_catalog_lagging_replica_refills_the_cache_with_old_data) {
     cJSON *doc = run_example("ecommerce_catalog.yaml", 1, NULL, 0);
     long long trap = t_int(doc, "consistency.stale_reads");
+    expect_node_verdicts_add_up(doc);
+    /* The stale values stay in the cache: it serves most of the stale reads, not the replica
+     * they came from. */
+    cr_expect_gt(t_int(doc, "nodes.cache.consistency.stale_reads"),
+                 t_int(doc, "nodes.db.1.consistency.stale_reads"));
     cJSON_Delete(doc);
     cr_expect_gt(trap, 100);
     static const char *const fixes[] = {"nodes.db.read_from=primary",
