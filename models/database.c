@@ -38,7 +38,9 @@
  *
  * Crash and restart: a crash drops requests in service, waiting and waiting for acks, and the
  * log entries not yet shipped. With `durable: true` committed data survives, otherwise the
- * instance restarts with no data. A restarted instance asks every other instance for its view
+ * instance restarts with no data. With `flush_interval` commits do not wait for their WAL
+ * flush: the WAL is flushed every interval, and a crash rolls back the commits since the last
+ * flush (each key returns to its version before its first unflushed commit). A restarted instance asks every other instance for its view
  * during one heartbeat interval (requests it receives meanwhile fail), then follows the newest
  * view; a former primary that nobody replaced
  * resumes as primary in a new epoch (replicas resynchronise from it).
@@ -62,7 +64,7 @@
 
 #include <stdlib.h>
 
-enum { T_DONE, T_TICK, T_SHIP, T_ELECT, T_JOIN };
+enum { T_DONE, T_TICK, T_SHIP, T_ELECT, T_JOIN, T_FLUSH };
 
 enum {
     M_HB = SIM_MSG_USER, /* arg: sender's view; answered by M_HB_ACK */
@@ -95,6 +97,7 @@ typedef struct db_config {
     sim_opdist service;
     sim_dist fsync;
     bool durable;
+    sim_time flush_interval; /* <= 0: every commit is flushed */
     int replication;
     sim_dist replication_delay;
     int read_from;
@@ -125,7 +128,8 @@ typedef struct db_state {
     bool down;
     uint32_t me, count; /* own index and the cluster's size */
     uint32_t epoch, primary;
-    sim_idmap data; /* key + 1 -> version */
+    sim_idmap data;      /* key + 1 -> version */
+    sim_idmap unflushed; /* key + 1 -> its version before its first commit since the flush */
     /* primary: the log of the current epoch */
     log_entry *log;
     uint64_t nlog, caplog;
@@ -154,6 +158,7 @@ typedef struct db_state {
     /* figures (requests issued after the warm-up; entries committed after it) */
     uint64_t arrivals, completed, rejected, failed, forwarded, reads, writes;
     uint64_t entries_applied, promotions, resyncs;
+    uint64_t writes_undone; /* commits rolled back at crashes (unflushed), all */
     double behind_area; /* integral over the measured window of entries committed, not applied */
     sim_hist wait, sojourn, lag;
 } db_state;
@@ -171,6 +176,10 @@ static const sim_param db_params[] = {
      .help = "WAL flush added to every commit on the primary (holding the connection)"},
     {.name = "durable", .type = SIM_P_BOOL, .offset = offsetof(db_config, durable),
      .def = "true", .help = "committed data survives a crash (false: an instance restarts empty)"},
+    {.name = "flush_interval", .type = SIM_P_DURATION,
+     .offset = offsetof(db_config, flush_interval), .min = 1, .max = (double)SIM_TIME_MAX,
+     .help = "flush the WAL every interval instead of at each commit: a crash loses the "
+             "commits since the last flush (default: every commit flushed)"},
     {.name = "replication", .type = SIM_P_ENUM, .offset = offsetof(db_config, replication),
      .def = "async", .choices = replication_words,
      .help = "acknowledge writes at commit (async), when every live replica applied them "
@@ -192,6 +201,18 @@ static const sim_param db_params[] = {
      .def = "true", .help = "promote a replica when the primary is taken as dead"},
     {0},
 };
+
+static void db_check(const void *config, sim_check *ck) {
+    const db_config *c = config;
+    if (c->flush_interval > 0 && sim_dist_mean(&c->fsync) > 0)
+        sim_check_error(ck, "fsync",
+                        "'fsync' is paid by every commit, and with 'flush_interval' commits do "
+                        "not flush: drop one of them");
+    if (c->flush_interval > 0 && !c->durable)
+        sim_check_error(ck, "flush_interval",
+                        "'flush_interval' goes with durable: true (a volatile instance loses "
+                        "everything anyway)");
+}
 
 /* ---- small helpers ---- */
 
@@ -417,6 +438,9 @@ static void commit(sim_node *n, uint32_t w) {
     worker *wk = &s->workers[w];
     sim_req *r = wk->req;
     uint64_t v = version_of(s, r->key) + 1;
+    if (c->flush_interval > 0 && !sim_idmap_get(&s->unflushed, r->key + 1, NULL) &&
+        sim_idmap_put(&s->unflushed, r->key + 1, v - 1))
+        sim_out_of_memory(n);
     put_version(n, r->key, v);
     if (sim_oracle_store_key(sim_oracle_of(n), store_of(n), r->key))
         sim_out_of_memory(n);
@@ -521,6 +545,7 @@ static void follow(sim_node *n, uint64_t view) {
     db_state *s = sim_state(n);
     if (s->role == ROLE_PRIMARY)
         fail_pending(n);
+    sim_idmap_clear(&s->unflushed);
     sim_idmap_clear(&s->data);
     s->role = ROLE_REPLICA;
     s->epoch = view_epoch(view);
@@ -833,6 +858,10 @@ static void db_timer(sim_node *n, uint16_t tag, uint64_t arg) {
     case T_JOIN:
         join_done(n);
         break;
+    case T_FLUSH:
+        sim_idmap_clear(&s->unflushed);
+        sim_set_timer(n, ((const db_config *)sim_config(n))->flush_interval, T_FLUSH, 0);
+        break;
     }
 }
 
@@ -847,6 +876,7 @@ static void db_create(sim_node *n) {
     s->role = s->me == 0 ? ROLE_PRIMARY : ROLE_REPLICA;
     s->synced = true;
     sim_idmap_init(&s->data);
+    sim_idmap_init(&s->unflushed);
     sim_idmap_init(&s->ahead);
     sim_hist_init(&s->wait);
     sim_hist_init(&s->sojourn);
@@ -866,10 +896,31 @@ static void db_create(sim_node *n) {
     s->nidle = (uint32_t)c->workers;
     if (s->count > 1)
         sim_set_timer(n, c->heartbeat, T_TICK, 0);
+    if (c->flush_interval > 0)
+        sim_set_timer(n, c->flush_interval, T_FLUSH, 0);
+}
+
+/* The commits since the last WAL flush are rolled back: each key returns to its version
+ * before the first of them. */
+static void roll_back_unflushed(sim_node *n) {
+    db_state *s = sim_state(n);
+    for (size_t i = 0; i < s->unflushed.cap; i++) {
+        uint64_t id = s->unflushed.keys[i], prev = s->unflushed.vals[i];
+        if (!id)
+            continue;
+        uint64_t now = 0;
+        sim_idmap_get(&s->data, id, &now);
+        s->writes_undone += now - prev;
+        if (prev)
+            sim_idmap_put(&s->data, id, prev); /* replaces: no allocation */
+        else
+            sim_idmap_take(&s->data, id, NULL);
+    }
+    sim_idmap_clear(&s->unflushed);
 }
 
 /* Crash: every request held is dropped (callers see a timeout), unshipped entries with the
- * timers; the data stays when durable, else it is gone. */
+ * timers; the data stays when durable (less the unflushed commits), else it is gone. */
 static void db_crash(sim_node *n) {
     db_state *s = sim_state(n);
     const db_config *c = sim_config(n);
@@ -878,8 +929,11 @@ static void db_crash(sim_node *n) {
         return;
     drop_all(n);
     s->electing = false;
-    if (!c->durable) {
+    if (c->durable) {
+        roll_back_unflushed(n);
+    } else {
         sim_idmap_clear(&s->data);
+        sim_idmap_clear(&s->unflushed);
         s->nlog = 0;
         s->applied = 0;
         sim_idmap_clear(&s->ahead);
@@ -892,9 +946,10 @@ static void db_restart(sim_node *n) {
     db_state *s = sim_state(n);
     const db_config *c = sim_config(n);
     s->down = false;
+    if (c->flush_interval > 0)
+        sim_set_timer(n, c->flush_interval, T_FLUSH, 0);
     if (s->count == 1) {
-        if (!c->durable)
-            settle(n); /* everything acknowledged is gone */
+        settle(n); /* what the crash rolled back or wiped out is lost */
         s->role = ROLE_PRIMARY;
         return;
     }
@@ -941,6 +996,7 @@ static void db_report(const sim_node *n, sim_report *w) {
     sim_report_number(w, "behind_mean", window > 0 ? s->behind_area / window : 0);
     sim_report_int(w, "promotions", (int64_t)s->promotions);
     sim_report_int(w, "resyncs", (int64_t)s->resyncs);
+    sim_report_int(w, "writes_undone", (int64_t)s->writes_undone);
     if (s->role == ROLE_PRIMARY && s->count > 1) {
         sim_report_open(w, "replicas");
         for (uint32_t i = 0; i < s->count; i++)
@@ -966,6 +1022,7 @@ static void db_destroy(sim_node *n) {
     free(s->peers);
     free(s->log);
     sim_idmap_free(&s->data);
+    sim_idmap_free(&s->unflushed);
     sim_idmap_free(&s->ahead);
     sim_hist_free(&s->wait);
     sim_hist_free(&s->sojourn);
@@ -979,6 +1036,7 @@ const sim_kind dsim_database_kind = {
     .config_size = sizeof(db_config),
     .state_size = sizeof(db_state),
     .params = db_params,
+    .check = db_check,
     .create = db_create,
     .receive = db_receive,
     .timer = db_timer,

@@ -231,3 +231,22 @@ char *t_example(const char *name) {
     cr_assert(n > 0 && (size_t)n < sizeof path, "path too long");
     return t_slurp(path);
 }
+
+void t_expect_refused(const char *yaml, const char *const *want, size_t nwant) {
+    sim_diag *d = NULL;
+    sim_topology *t = t_load(yaml, NULL, 0, &d);
+    cr_expect_null(t, "loaded, expected an error about '%s': %s", nwant ? want[0] : "", yaml);
+    sim_topology_free(t);
+    bool found = false;
+    for (size_t i = 0; d && i < sim_diag_count(d); i++) {
+        const char *m = sim_diag_message(d, i);
+        cr_log_info("%s", m);
+        bool all = true;
+        for (size_t k = 0; k < nwant; k++)
+            all = all && strstr(m, want[k]) != NULL;
+        found = found || all;
+    }
+    cr_expect(found, "no error mentions '%s'%s%s", nwant ? want[0] : "",
+              nwant > 1 ? " with " : "", nwant > 1 ? want[1] : "");
+    sim_diag_free(d);
+}

@@ -69,6 +69,10 @@ void t_expect_poisson(const char *what, double x, double mean);
  * at the end break it (in_flight counts them, issued does not). */
 void t_expect_accounting(const cJSON *doc);
 
+/* Expects yaml to be refused with an error whose message holds every one of the nwant
+ * strings in want (e.g. the "LINE:COL" and the words), logging every message. */
+void t_expect_refused(const char *yaml, const char *const *want, size_t nwant);
+
 /* The whole content of the file at path, NUL-terminated (caller frees). Fails the current
  * test when the file cannot be read. */
 char *t_slurp(const char *path);

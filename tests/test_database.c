@@ -26,7 +26,8 @@
  *     did not ship is lost, so lost_writes = the old primary's writes - the entries the
  *     promoted replica applied (exactly, warm-up 0).
  *   - Crash and restart of a durable database: every acknowledged write is still there (0
- *     lost); with durable: false the writes before the crash are lost (> 0).
+ *     lost); with durable: false the writes before the crash are lost (> 0); with a WAL
+ *     flushed every second, exactly the commits since the last flush are lost (Poisson).
  * Every run also checks the client's accounting identity
  *   issued = completed + rejected + timed_out + failed + in_flight. */
 #include "support.h"
@@ -250,6 +251,58 @@ Test(database, volatile_crash_loses_the_writes_before_it) {
     t_expect_accounting(doc);
     cr_expect_gt(t_int(doc, "consistency.lost_writes"), 100);
     cJSON_Delete(doc);
+}
+
+/* Writes only, Poisson at 200/s over keys that (almost) never repeat; the WAL is flushed every
+ * second and the instance crashes at 10.5 s: the commits of (10 s, 10.5 s) are rolled back.
+ * Each was acknowledged at once (zero latency), so lost_writes = writes_undone exactly, and
+ * their number is Poisson with mean 200/s x 0.5 s = 100 (commits lag arrivals by a service
+ * time, which does not change the rate). */
+Test(database, interval_flush_loses_the_commits_since_the_last_flush) {
+    static const char yaml[] = "name: flush\n"
+                               "duration: 15s\n"
+                               "nodes:\n"
+                               "  users:\n"
+                               "    kind: client\n"
+                               "    target: db\n"
+                               "    rate: 200/s\n"
+                               "    ops: {write: 1}\n"
+                               "    keys: {dist: uniform, n: 1000000000}\n"
+                               "  db:\n"
+                               "    kind: database\n"
+                               "    service: {dist: exponential, mean: 1ms}\n"
+                               "    flush_interval: 1s\n"
+                               "faults:\n"
+                               "  - {at: 10.5s, crash: db, duration: 500ms}\n";
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        cJSON *doc = t_run(yaml, seed);
+        t_expect_accounting(doc);
+        long long lost = t_int(doc, "consistency.lost_writes");
+        cr_expect_eq(lost, t_int(doc, "nodes.db.writes_undone"), "seed %llu",
+                     (unsigned long long)seed);
+        t_expect_poisson("writes lost since the last flush", (double)lost, 100);
+        cJSON_Delete(doc);
+    }
+}
+
+Test(database, flush_interval_conflicts_are_reported_where_they_are) {
+    static const char fsync_too[] = "name: bad\n"
+                                    "duration: 1s\n"
+                                    "nodes:\n"
+                                    "  db:\n"
+                                    "    kind: database\n"
+                                    "    service: 1ms\n"
+                                    "    fsync: 1ms\n"
+                                    "    flush_interval: 1s\n";
+    const char *want_fsync[] = {":7:5:", "'fsync' is paid by every commit"};
+    t_expect_refused(fsync_too, want_fsync, 2);
+    static const char volatile_db[] = "name: bad\n"
+                                      "duration: 1s\n"
+                                      "nodes:\n"
+                                      "  db: {kind: database, service: 1ms, durable: false,"
+                                      " flush_interval: 1s}\n";
+    const char *want_durable[] = {"flush_interval", "goes with durable: true"};
+    t_expect_refused(volatile_db, want_durable, 2);
 }
 
 Test(database, single_instance_is_an_mm1_queue) {
