@@ -1,7 +1,7 @@
 /* database: a replicated database cluster of keyed data. A node with `replicas: N` is one
  * cluster of N instances: instance 0 starts as the primary, the others as its replicas. Every
  * instance holds its own key -> version map and serves requests from a connection pool of
- * `workers` with a FIFO waiting room of `queue` places (like `service`).
+ * `workers` with a FIFO waiting room of `queue` places (models/station.h, as `service`).
  *
  * Writes run on the primary: a write arriving at a replica is forwarded to the primary that
  * replica knows (no worker is used for forwarding; the reply goes straight to the caller).
@@ -60,7 +60,7 @@
 #include "idmap.h"
 #include "node.h"
 #include "oracle.h"
-#include "tavg.h"
+#include "station.h"
 
 #include <stdlib.h>
 
@@ -106,12 +106,6 @@ typedef struct db_config {
     bool failover;
 } db_config;
 
-typedef struct worker {
-    sim_req *req;
-    uint32_t job;
-    uint64_t lsn; /* a committed write waiting for replica acks: its position; else 0 */
-} worker;
-
 typedef struct log_entry {
     uint64_t key, version;
     sim_time at; /* commit time */
@@ -148,19 +142,16 @@ typedef struct db_state {
     /* joining */
     uint32_t join_epoch, join_primary;
     /* connection pool */
-    worker *workers;
-    uint32_t *idle, nidle, job_seq;
+    station st;
+    uint64_t *lsn;  /* per worker: a committed write waiting for replica acks: its position */
     uint32_t *pend; /* FIFO of workers waiting for acks, in log order */
     uint32_t pend_head, npend;
-    sim_req *head, *tail;
-    uint64_t waiting;
-    sim_tavg busy, queued;
     /* figures (requests issued after the warm-up; entries committed after it) */
-    uint64_t arrivals, completed, rejected, failed, forwarded, reads, writes;
+    uint64_t arrivals, unroutable, forwarded, reads, writes;
     uint64_t entries_applied, promotions, resyncs;
     uint64_t writes_undone; /* commits rolled back at crashes (unflushed), all */
     double behind_area; /* integral over the measured window of entries committed, not applied */
-    sim_hist wait, sojourn, lag;
+    sim_hist lag;
 } db_state;
 
 static const sim_param db_params[] = {
@@ -283,99 +274,41 @@ static bool counts(const sim_node *n, const sim_req *r) { return sim_is_measured
 static void start(sim_node *n, uint32_t w, sim_req *r) {
     db_state *s = sim_state(n);
     const db_config *c = sim_config(n);
-    sim_time now = sim_now(n);
-    if (counts(n, r) && sim_hist_record(&s->wait, now - r->arrived))
-        sim_out_of_memory(n);
-    worker *wk = &s->workers[w];
-    wk->req = r;
-    wk->job = ++s->job_seq;
-    wk->lsn = 0;
-    sim_tavg_add(&s->busy, now, 1);
+    uint32_t job = station_begin(&s->st, n, w, r);
+    s->lsn[w] = 0;
     double t = sim_dist_sample(&c->service.op[r->op], sim_rng(n));
     if (r->op == SIM_OP_WRITE)
         t += sim_dist_sample(&c->fsync, sim_rng(n));
     sim_set_timer(n, sim_slowed(n, t), T_DONE,
-                  (uint64_t)wk->job << 32 | w);
+                  (uint64_t)job << 32 | w);
 }
 
 /* The worker's request is answered (with its status); the worker takes the next waiting one. */
 static void finish_worker(sim_node *n, uint32_t w) {
     db_state *s = sim_state(n);
-    worker *wk = &s->workers[w];
-    sim_req *r = wk->req;
-    sim_time now = sim_now(n);
-    wk->req = NULL;
-    wk->lsn = 0;
-    sim_tavg_add(&s->busy, now, -1);
-    if (counts(n, r)) {
-        if (r->status == SIM_REQ_OK)
-            s->completed++;
-        else
-            s->failed++;
-        if (sim_hist_record(&s->sojourn, now - r->arrived))
-            sim_out_of_memory(n);
-    }
+    s->lsn[w] = 0;
+    sim_req *r = station_end(&s->st, n, w);
     r->hops++;
     sim_reply(n, r);
-    if (s->head) {
-        sim_req *next = s->head;
-        s->head = next->next;
-        if (!s->head)
-            s->tail = NULL;
-        next->next = NULL;
-        s->waiting--;
-        sim_tavg_add(&s->queued, now, -1);
+    sim_req *next = station_next(&s->st, n, w);
+    if (next)
         start(n, w, next);
-    } else {
-        s->idle[s->nidle++] = w;
-    }
 }
 
 static void enqueue(sim_node *n, sim_req *r) {
     db_state *s = sim_state(n);
-    const db_config *c = sim_config(n);
-    if (s->nidle) {
-        start(n, s->idle[--s->nidle], r);
-    } else if (c->queue < 0 || s->waiting < (uint64_t)c->queue) {
-        r->next = NULL;
-        if (s->tail)
-            s->tail->next = r;
-        else
-            s->head = r;
-        s->tail = r;
-        s->waiting++;
-        sim_tavg_add(&s->queued, sim_now(n), 1);
-    } else {
-        if (counts(n, r))
-            s->rejected++;
-        r->status = SIM_REQ_REJECTED;
-        r->hops++;
-        sim_reply(n, r);
-    }
+    uint32_t w = station_arrive(&s->st, n, r);
+    if (w != STATION_QUEUED && w != STATION_REJECTED)
+        start(n, w, r);
 }
 
 /* Drops every request held (crash). */
 static void drop_all(sim_node *n) {
     db_state *s = sim_state(n);
-    const db_config *c = sim_config(n);
-    sim_time now = sim_now(n);
-    for (uint32_t w = 0; w < (uint32_t)c->workers; w++) {
-        sim_req_free(n, s->workers[w].req);
-        s->workers[w].req = NULL;
-        s->workers[w].lsn = 0;
-        s->idle[w] = (uint32_t)c->workers - 1 - w;
-    }
-    s->nidle = (uint32_t)c->workers;
+    station_clear(&s->st, n);
+    for (uint32_t w = 0; w < s->st.workers; w++)
+        s->lsn[w] = 0;
     s->npend = s->pend_head = 0;
-    while (s->head) {
-        sim_req *r = s->head;
-        s->head = r->next;
-        sim_req_free(n, r);
-    }
-    s->tail = NULL;
-    s->waiting = 0;
-    sim_tavg_set(&s->busy, now, 0);
-    sim_tavg_set(&s->queued, now, 0);
 }
 
 /* ---- the primary ---- */
@@ -410,7 +343,7 @@ static void release_pending(sim_node *n) {
         thr = c->replication == REPL_SYNC ? lo : hi;
     while (s->npend) {
         uint32_t w = s->pend[s->pend_head];
-        if (s->workers[w].lsn > thr)
+        if (s->lsn[w] > thr)
             break;
         s->pend_head = (s->pend_head + 1) % (uint32_t)c->workers;
         s->npend--;
@@ -426,8 +359,8 @@ static void fail_pending(sim_node *n) {
         uint32_t w = s->pend[s->pend_head];
         s->pend_head = (s->pend_head + 1) % (uint32_t)c->workers;
         s->npend--;
-        s->workers[w].req->status = SIM_REQ_FAILED;
-        s->workers[w].req->flags &= (uint8_t)~SIM_REQ_HAS_DATA;
+        s->st.held[w]->status = SIM_REQ_FAILED;
+        s->st.held[w]->flags &= (uint8_t)~SIM_REQ_HAS_DATA;
         finish_worker(n, w);
     }
 }
@@ -435,8 +368,7 @@ static void fail_pending(sim_node *n) {
 static void commit(sim_node *n, uint32_t w) {
     db_state *s = sim_state(n);
     const db_config *c = sim_config(n);
-    worker *wk = &s->workers[w];
-    sim_req *r = wk->req;
+    sim_req *r = s->st.held[w];
     uint64_t v = version_of(s, r->key) + 1;
     if (c->flush_interval > 0 && !sim_idmap_get(&s->unflushed, r->key + 1, NULL) &&
         sim_idmap_put(&s->unflushed, r->key + 1, v - 1))
@@ -467,7 +399,7 @@ static void commit(sim_node *n, uint32_t w) {
         finish_worker(n, w);
         return;
     }
-    wk->lsn = s->nlog;
+    s->lsn[w] = s->nlog;
     s->pend[(s->pend_head + s->npend) % (uint32_t)c->workers] = w;
     s->npend++;
     release_pending(n);
@@ -704,7 +636,7 @@ static void serve_request(sim_node *n, sim_req *r, uint64_t forwards) {
         enqueue(n, r);
     } else if (forwards >= MAX_FORWARDS) {
         if (counts(n, r))
-            s->failed++;
+            s->unroutable++;
         r->status = SIM_REQ_FAILED;
         r->hops++;
         sim_reply(n, r);
@@ -827,10 +759,9 @@ static void db_timer(sim_node *n, uint16_t tag, uint64_t arg) {
     switch (tag) {
     case T_DONE: {
         uint32_t w = (uint32_t)arg, job = (uint32_t)(arg >> 32);
-        worker *wk = &s->workers[w];
-        if (!wk->req || wk->job != job || wk->lsn)
+        if (!station_is_current(&s->st, w, job) || s->lsn[w])
             return;
-        sim_req *r = wk->req;
+        sim_req *r = s->st.held[w];
         if (r->op == SIM_OP_WRITE) {
             if (s->role == ROLE_PRIMARY) {
                 commit(n, w);
@@ -878,22 +809,15 @@ static void db_create(sim_node *n) {
     sim_idmap_init(&s->data);
     sim_idmap_init(&s->unflushed);
     sim_idmap_init(&s->ahead);
-    sim_hist_init(&s->wait);
-    sim_hist_init(&s->sojourn);
     sim_hist_init(&s->lag);
-    sim_tavg_init(&s->busy, sim_warmup_end(n));
-    sim_tavg_init(&s->queued, sim_warmup_end(n));
-    s->workers = calloc((size_t)c->workers, sizeof *s->workers);
-    s->idle = malloc((size_t)c->workers * sizeof *s->idle);
+    s->lsn = calloc((size_t)c->workers, sizeof *s->lsn);
     s->pend = malloc((size_t)c->workers * sizeof *s->pend);
     s->peers = calloc(s->count, sizeof *s->peers);
-    if (!s->workers || !s->idle || !s->pend || !s->peers) {
+    if (station_init(&s->st, n, (uint32_t)c->workers, c->queue) || !s->lsn || !s->pend ||
+        !s->peers) {
         sim_out_of_memory(n);
         return;
     }
-    for (uint32_t w = 0; w < (uint32_t)c->workers; w++)
-        s->idle[w] = (uint32_t)c->workers - 1 - w;
-    s->nidle = (uint32_t)c->workers;
     if (s->count > 1)
         sim_set_timer(n, c->heartbeat, T_TICK, 0);
     if (c->flush_interval > 0)
@@ -925,7 +849,7 @@ static void db_crash(sim_node *n) {
     db_state *s = sim_state(n);
     const db_config *c = sim_config(n);
     s->down = true;
-    if (!s->workers || !s->idle)
+    if (!s->lsn || !s->pend)
         return;
     drop_all(n);
     s->electing = false;
@@ -977,18 +901,16 @@ static void report_lag(sim_report *w, const sim_hist *h) {
 
 static void db_report(const sim_node *n, sim_report *w) {
     const db_state *s = sim_state_const(n);
-    const db_config *c = sim_config(n);
-    sim_time end = sim_run_end(n);
-    double window = (double)(end - sim_warmup_end(n));
+    double window = (double)(sim_run_end(n) - sim_warmup_end(n));
     sim_report_string(w, "role", role_words[s->role]);
     sim_report_int(w, "epoch", (int64_t)s->epoch);
     sim_report_int(w, "arrivals", (int64_t)s->arrivals);
     sim_report_int(w, "forwarded", (int64_t)s->forwarded);
     sim_report_int(w, "reads", (int64_t)s->reads);
     sim_report_int(w, "writes", (int64_t)s->writes);
-    sim_report_int(w, "completed", (int64_t)s->completed);
-    sim_report_int(w, "rejected", (int64_t)s->rejected);
-    sim_report_int(w, "failed", (int64_t)s->failed);
+    sim_report_int(w, "completed", (int64_t)s->st.completed);
+    sim_report_int(w, "rejected", (int64_t)s->st.rejected);
+    sim_report_int(w, "failed", (int64_t)(s->st.failed + s->unroutable));
     sim_report_int(w, "keys", (int64_t)s->data.n);
     sim_report_int(w, "position", (int64_t)(s->role == ROLE_PRIMARY ? s->nlog : s->applied));
     sim_report_int(w, "applied", (int64_t)s->entries_applied);
@@ -1008,24 +930,19 @@ static void db_report(const sim_node *n, sim_report *w) {
             }
         sim_report_close(w);
     }
-    sim_report_number(w, "utilization", sim_tavg_mean(&s->busy, end) / (double)c->workers);
-    sim_report_number(w, "queue_mean", sim_tavg_mean(&s->queued, end));
-    sim_report_hist_ms(w, "wait_ms", &s->wait, SIM_PCT_SHORT);
-    sim_report_hist_ms(w, "sojourn_ms", &s->sojourn, SIM_PCT_SHORT);
+    station_report(&s->st, n, w);
 }
 
 static void db_destroy(sim_node *n) {
     db_state *s = sim_state(n);
-    free(s->workers);
-    free(s->idle);
+    station_free(&s->st);
+    free(s->lsn);
     free(s->pend);
     free(s->peers);
     free(s->log);
     sim_idmap_free(&s->data);
     sim_idmap_free(&s->unflushed);
     sim_idmap_free(&s->ahead);
-    sim_hist_free(&s->wait);
-    sim_hist_free(&s->sojourn);
     sim_hist_free(&s->lag);
 }
 

@@ -4,10 +4,9 @@
  * forwarded by `forward` (worker freed, reply still goes to the client) or answered. This is
  * enough to write M/M/c, M/M/c/c, M/G/1, tandem lines, Jackson networks and thread-per-request
  * tiers. */
-#include "hist.h"
 #include "node.h"
 #include "retry.h"
-#include "tavg.h"
+#include "station.h"
 
 #include <stdlib.h>
 
@@ -23,26 +22,19 @@ typedef struct service_config {
     retry_policy call_retry;
 } service_config;
 
-typedef struct worker {
-    sim_req *req; /* the request in service, NULL when idle */
-    uint32_t job; /* stamp of the current job, to match timers and call replies */
-    uint32_t call; /* index in `calls` of the call awaited */
+/* Where a worker is in its request's calls. */
+typedef struct call_progress {
+    uint32_t call;   /* index in `calls` of the call awaited */
     int32_t retries; /* retries of that call so far */
-} worker;
+} call_progress;
 
 typedef struct service_state {
-    worker *workers;
-    uint32_t *idle; /* stack of idle worker indices */
-    uint32_t nidle;
-    uint32_t job_seq;
-    sim_req *head, *tail; /* waiting room, linked through req->next */
-    uint64_t waiting;
-    sim_tavg busy, queued;
+    station st;
+    call_progress *progress; /* per worker */
     /* measured requests only */
-    uint64_t arrivals, completed, rejected, failed, calls_made, calls_timed_out;
+    uint64_t arrivals, calls_made, calls_timed_out;
     uint64_t call_retries, call_retries_denied;
     retry_budget budget;
-    sim_hist wait, sojourn;
 } service_state;
 
 static const sim_param service_params[] = {
@@ -81,16 +73,10 @@ static bool counts(const sim_node *n, const sim_req *r) { return sim_is_measured
 static void start(sim_node *n, uint32_t w, sim_req *r) {
     service_state *s = sim_state(n);
     const service_config *c = sim_config(n);
-    sim_time now = sim_now(n);
-    if (counts(n, r) && sim_hist_record(&s->wait, now - r->arrived))
-        sim_out_of_memory(n);
-    worker *wk = &s->workers[w];
-    wk->req = r;
-    wk->job = ++s->job_seq;
-    wk->call = 0;
-    sim_tavg_add(&s->busy, now, 1);
+    uint32_t job = station_begin(&s->st, n, w, r);
+    s->progress[w].call = 0;
     sim_set_timer(n, sim_slowed(n, sim_dist_sample(&c->service.op[r->op], sim_rng(n))), T_DONE,
-                  job_token(wk->job, w));
+                  job_token(job, w));
 }
 
 /* Sends the worker's request on to the next hop: a forward target, or the reply. */
@@ -113,63 +99,39 @@ static void pass_on(sim_node *n, sim_req *r) {
 /* The worker is done with its request: record it, pass it on, take the next waiting one. */
 static void finish(sim_node *n, uint32_t w) {
     service_state *s = sim_state(n);
-    worker *wk = &s->workers[w];
-    sim_req *r = wk->req;
-    sim_time now = sim_now(n);
-    wk->req = NULL;
-    sim_tavg_add(&s->busy, now, -1);
-    if (counts(n, r)) {
-        if (r->status == SIM_REQ_OK)
-            s->completed++;
-        else
-            s->failed++;
-        if (sim_hist_record(&s->sojourn, now - r->arrived))
-            sim_out_of_memory(n);
-    }
-    pass_on(n, r);
-    if (s->head) {
-        sim_req *next = s->head;
-        s->head = next->next;
-        if (!s->head)
-            s->tail = NULL;
-        next->next = NULL;
-        s->waiting--;
-        sim_tavg_add(&s->queued, now, -1);
+    pass_on(n, station_end(&s->st, n, w));
+    sim_req *next = station_next(&s->st, n, w);
+    if (next)
         start(n, w, next);
-    } else {
-        s->idle[s->nidle++] = w;
-    }
 }
 
 /* Sends (again, after a retry) the call the worker is on. */
 static void send_call(sim_node *n, uint32_t w) {
     service_state *s = sim_state(n);
     const service_config *c = sim_config(n);
-    worker *wk = &s->workers[w];
-    sim_req *parent = wk->req, *call = sim_req_new(n);
+    sim_req *parent = s->st.held[w], *call = sim_req_new(n);
     call->issued = sim_now(n);
     call->client = parent->client;
     call->reply_to = sim_node_id(n);
     call->op = parent->op;
     call->key = parent->key;
     call->version = parent->version;
-    call->token = job_token(wk->job, w);
-    sim_send(n, sim_pick(n, &c->calls.refs[wk->call]), SIM_MSG_REQUEST, call, 0);
+    call->token = job_token(s->st.job[w], w);
+    sim_send(n, sim_pick(n, &c->calls.refs[s->progress[w].call]), SIM_MSG_REQUEST, call, 0);
     if (c->call_timeout > 0)
-        sim_set_timer(n, c->call_timeout, T_CALL_TIMEOUT, job_token(wk->job, w));
+        sim_set_timer(n, c->call_timeout, T_CALL_TIMEOUT, job_token(s->st.job[w], w));
 }
 
 /* Moves the worker to its next call, or finishes when none is left. */
 static void next_call(sim_node *n, uint32_t w) {
     service_state *s = sim_state(n);
     const service_config *c = sim_config(n);
-    worker *wk = &s->workers[w];
-    if (wk->call >= c->calls.n) {
+    if (s->progress[w].call >= c->calls.n) {
         finish(n, w);
         return;
     }
-    wk->retries = 0;
-    if (counts(n, wk->req))
+    s->progress[w].retries = 0;
+    if (counts(n, s->st.held[w]))
         s->calls_made++;
     retry_budget_deposit(&s->budget, &c->call_retry);
     send_call(n, w);
@@ -181,48 +143,31 @@ static void next_call(sim_node *n, uint32_t w) {
 static void call_failed(sim_node *n, uint32_t w) {
     service_state *s = sim_state(n);
     const service_config *c = sim_config(n);
-    worker *wk = &s->workers[w];
-    bool measured = counts(n, wk->req);
-    if (retry_allowed(&s->budget, &c->call_retry, wk->retries + 1)) {
-        wk->retries++;
-        wk->job = ++s->job_seq;
+    call_progress *p = &s->progress[w];
+    bool measured = counts(n, s->st.held[w]);
+    if (retry_allowed(&s->budget, &c->call_retry, p->retries + 1)) {
+        p->retries++;
+        uint32_t job = station_restamp(&s->st, w);
         if (measured)
             s->call_retries++;
-        sim_set_timer(n, retry_delay(&c->call_retry, wk->retries, n), T_CALL_RETRY,
-                      job_token(wk->job, w));
+        sim_set_timer(n, retry_delay(&c->call_retry, p->retries, n), T_CALL_RETRY,
+                      job_token(job, w));
         return;
     }
-    if (measured && wk->retries < c->call_retry.retries)
+    if (measured && p->retries < c->call_retry.retries)
         s->call_retries_denied++;
-    wk->req->status = SIM_REQ_FAILED;
+    s->st.held[w]->status = SIM_REQ_FAILED;
     finish(n, w);
 }
 
 static void arrive(sim_node *n, sim_req *r) {
     service_state *s = sim_state(n);
-    const service_config *c = sim_config(n);
-    sim_time now = sim_now(n);
-    r->arrived = now;
-    r->next = NULL;
+    r->arrived = sim_now(n);
     if (counts(n, r))
         s->arrivals++;
-    if (s->nidle) {
-        start(n, s->idle[--s->nidle], r);
-    } else if (c->queue < 0 || s->waiting < (uint64_t)c->queue) {
-        if (s->tail)
-            s->tail->next = r;
-        else
-            s->head = r;
-        s->tail = r;
-        s->waiting++;
-        sim_tavg_add(&s->queued, now, 1);
-    } else {
-        if (counts(n, r))
-            s->rejected++;
-        r->status = SIM_REQ_REJECTED;
-        r->hops++;
-        sim_reply(n, r);
-    }
+    uint32_t w = station_arrive(&s->st, n, r);
+    if (w != STATION_QUEUED && w != STATION_REJECTED)
+        start(n, w, r);
 }
 
 /* A reply to one of a worker's calls. Stale replies (the worker moved on: the call timed out,
@@ -230,18 +175,17 @@ static void arrive(sim_node *n, sim_req *r) {
 static void call_returned(sim_node *n, sim_req *reply) {
     service_state *s = sim_state(n);
     uint32_t w = (uint32_t)reply->token, job = (uint32_t)(reply->token >> 32);
-    const service_config *c = sim_config(n);
-    if (w < (uint64_t)c->workers && s->workers[w].req && s->workers[w].job == job) {
-        worker *wk = &s->workers[w];
+    if (station_is_current(&s->st, w, job)) {
+        sim_req *r = s->st.held[w];
         if (reply->status == SIM_REQ_REJECTED) { /* a full callee: not retried */
-            wk->req->status = SIM_REQ_FAILED;
+            r->status = SIM_REQ_FAILED;
             finish(n, w);
         } else if (reply->status != SIM_REQ_OK) {
             call_failed(n, w);
         } else {
-            sim_req_take_data(wk->req, reply); /* a data tier answered: pass its version up */
-            wk->call++;
-            wk->job = ++s->job_seq; /* a new stamp: the finished call's timeout is stale */
+            sim_req_take_data(r, reply); /* a data tier answered: pass its version up */
+            s->progress[w].call++;
+            station_restamp(&s->st, w); /* the finished call's timeout is now stale */
             next_call(n, w);
         }
     }
@@ -269,15 +213,14 @@ static void service_receive(sim_node *n, const sim_msg *m) {
 static void service_timer(sim_node *n, uint16_t tag, uint64_t arg) {
     service_state *s = sim_state(n);
     uint32_t w = (uint32_t)arg, job = (uint32_t)(arg >> 32);
-    worker *wk = &s->workers[w];
-    if (!wk->req || wk->job != job)
+    if (!station_is_current(&s->st, w, job))
         return; /* the job this timer was set for is over */
     if (tag == T_DONE) {
         next_call(n, w);
     } else if (tag == T_CALL_TIMEOUT) {
         /* Each call attempt restamps the job, so a stale timeout of an earlier attempt or
          * call of the same request never matches. */
-        if (counts(n, wk->req))
+        if (counts(n, s->st.held[w]))
             s->calls_timed_out++;
         call_failed(n, w);
     } else if (tag == T_CALL_RETRY) {
@@ -288,55 +231,25 @@ static void service_timer(sim_node *n, uint16_t tag, uint64_t arg) {
 static void service_create(sim_node *n) {
     service_state *s = sim_state(n);
     const service_config *c = sim_config(n);
-    sim_hist_init(&s->wait);
-    sim_hist_init(&s->sojourn);
-    sim_tavg_init(&s->busy, sim_warmup_end(n));
-    sim_tavg_init(&s->queued, sim_warmup_end(n));
     retry_budget_init(&s->budget, &c->call_retry);
-    s->workers = calloc((size_t)c->workers, sizeof *s->workers);
-    s->idle = malloc((size_t)c->workers * sizeof *s->idle);
-    if (!s->workers || !s->idle) {
+    s->progress = calloc((size_t)c->workers, sizeof *s->progress);
+    if (station_init(&s->st, n, (uint32_t)c->workers, c->queue) || !s->progress)
         sim_out_of_memory(n);
-        return;
-    }
-    /* Idle workers are taken from the top: worker 0 first. */
-    for (uint32_t w = 0; w < (uint32_t)c->workers; w++)
-        s->idle[w] = (uint32_t)c->workers - 1 - w;
-    s->nidle = (uint32_t)c->workers;
 }
 
 /* Crash: requests in service and waiting are dropped (the client sees a timeout). */
 static void service_crash(sim_node *n) {
     service_state *s = sim_state(n);
-    const service_config *c = sim_config(n);
-    sim_time now = sim_now(n);
-    if (!s->workers || !s->idle)
-        return;
-    for (uint32_t w = 0; w < (uint32_t)c->workers; w++) {
-        sim_req_free(n, s->workers[w].req);
-        s->workers[w].req = NULL;
-        s->idle[w] = (uint32_t)c->workers - 1 - w;
-    }
-    s->nidle = (uint32_t)c->workers;
-    while (s->head) {
-        sim_req *r = s->head;
-        s->head = r->next;
-        sim_req_free(n, r);
-    }
-    s->tail = NULL;
-    s->waiting = 0;
-    sim_tavg_set(&s->busy, now, 0);
-    sim_tavg_set(&s->queued, now, 0);
+    station_clear(&s->st, n);
 }
 
 static void service_report(const sim_node *n, sim_report *w) {
     const service_state *s = sim_state_const(n);
     const service_config *c = sim_config(n);
-    sim_time end = sim_run_end(n);
     sim_report_int(w, "arrivals", (int64_t)s->arrivals);
-    sim_report_int(w, "completed", (int64_t)s->completed);
-    sim_report_int(w, "rejected", (int64_t)s->rejected);
-    sim_report_int(w, "failed", (int64_t)s->failed);
+    sim_report_int(w, "completed", (int64_t)s->st.completed);
+    sim_report_int(w, "rejected", (int64_t)s->st.rejected);
+    sim_report_int(w, "failed", (int64_t)s->st.failed);
     if (c->calls.n) {
         sim_report_int(w, "calls", (int64_t)s->calls_made);
         if (c->call_timeout > 0)
@@ -350,19 +263,14 @@ static void service_report(const sim_node *n, sim_report *w) {
                                             : 0);
         }
     }
-    sim_report_number(w, "utilization", sim_tavg_mean(&s->busy, end) / (double)c->workers);
-    sim_report_number(w, "queue_mean", sim_tavg_mean(&s->queued, end));
-    sim_report_hist_ms(w, "wait_ms", &s->wait, SIM_PCT_SHORT);
-    sim_report_hist_ms(w, "sojourn_ms", &s->sojourn, SIM_PCT_SHORT);
+    station_report(&s->st, n, w);
 }
 
 /* Requests still held are freed by the engine with its pool. */
 static void service_destroy(sim_node *n) {
     service_state *s = sim_state(n);
-    free(s->workers);
-    free(s->idle);
-    sim_hist_free(&s->wait);
-    sim_hist_free(&s->sojourn);
+    station_free(&s->st);
+    free(s->progress);
 }
 
 const sim_kind dsim_service_kind = {

@@ -1,0 +1,71 @@
+/* A station: `workers` parallel servers in front of a FIFO waiting room of `queue` places, the
+ * part `service` and `database` share. It keeps which request each worker holds (with a job
+ * stamp that the kind puts in its timers, so that a timer of an earlier job is recognised as
+ * stale), the idle workers (worker 0 taken first), the waiting room (linked through
+ * req->next), and the figures every station reports: completed, failed and rejected requests
+ * issued after the warm-up, the time averages of busy workers and of the queue, and the wait
+ * and sojourn histograms. What service means stays with the kind: it draws the service time,
+ * sets the timer, and says when a worker is done. */
+#ifndef DSIM_STATION_H
+#define DSIM_STATION_H
+
+#include "hist.h"
+#include "node.h"
+#include "tavg.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct station {
+    uint32_t workers;
+    int64_t queue;   /* waiting places; -1: unbounded */
+    sim_req **held;  /* per worker: the request in service, NULL when idle */
+    uint32_t *job;   /* per worker: the stamp of its current job */
+    uint32_t *idle;  /* stack of idle workers */
+    uint32_t nidle, job_seq;
+    sim_req *head, *tail; /* the waiting room */
+    uint64_t waiting;
+    sim_tavg busy, queued;
+    uint64_t completed, failed, rejected; /* requests issued after the warm-up */
+    sim_hist wait, sojourn;
+} station;
+
+/* What station_arrive did with a request that found no idle worker. */
+#define STATION_QUEUED UINT32_MAX
+#define STATION_REJECTED (UINT32_MAX - 1)
+
+/* Sets up an idle station for node n. Returns 0, or -1 when out of memory (the station can
+ * still be freed and cleared). */
+int station_init(station *st, const sim_node *n, uint32_t workers, int64_t queue);
+void station_free(station *st);
+
+/* Request r arrives (r->arrived set by the caller): returns the idle worker that takes it (the
+ * caller then starts it with station_begin), or STATION_QUEUED (it waits), or STATION_REJECTED
+ * (the room was full: r was answered as rejected). */
+uint32_t station_arrive(station *st, sim_node *n, sim_req *r);
+
+/* Worker w begins serving r (its wait ends now): returns the job's stamp. */
+uint32_t station_begin(station *st, sim_node *n, uint32_t w, sim_req *r);
+
+/* True while worker w still serves the job stamped job. */
+bool station_is_current(const station *st, uint32_t w, uint32_t job);
+
+/* Gives worker w a new stamp for the job it is on (what its earlier timers carry is then
+ * stale) and returns it. */
+uint32_t station_restamp(station *st, uint32_t w);
+
+/* Worker w is done with its request (r->status says how it went): returns the request, now
+ * the caller's to pass on. The worker then takes the next one with station_next. */
+sim_req *station_end(station *st, sim_node *n, uint32_t w);
+
+/* Worker w, just freed, takes the first waiting request (returned: the caller starts it with
+ * station_begin), or goes idle (NULL). */
+sim_req *station_next(station *st, sim_node *n, uint32_t w);
+
+/* A crash: every request in service or waiting is dropped, every worker is idle. */
+void station_clear(station *st, sim_node *n);
+
+/* Writes utilization, queue_mean, wait_ms and sojourn_ms. */
+void station_report(const station *st, const sim_node *n, sim_report *w);
+
+#endif
