@@ -19,8 +19,8 @@
  * Not modelled: connection limits (the load balancer has no queue; `service` is a pure delay
  * per request, as with infinitely many workers), slow start, retries to another backend. */
 #include "hist.h"
-#include "idmap.h"
 #include "node.h"
+#include "relay.h"
 #include "ring.h"
 #include "tavg.h"
 
@@ -81,17 +81,13 @@ typedef struct backend {
 } backend;
 
 /* A request passing through: in the load balancer's own delay (held), or out at a backend. */
+/* A request passing through (relay.h); base.target is the backend it was sent to. */
 typedef struct flight {
-    sim_req *held;     /* the request during the `service` delay, NULL once sent on */
-    sim_time sent;     /* when it was sent to the backend */
-    uint64_t mark;     /* the backend's `forwarded` count just before */
-    uint64_t below;    /* slot index + 1 this one shadows for the same request id (a request
-                          passing through twice), 0: none; free-list link when not live */
-    uint32_t reply_to; /* the original reply_to */
-    uint32_t src;      /* the node it came from (hash_on: client) */
-    uint32_t backend, epoch;
-    uint16_t hops;     /* req->hops when sent: a reply with the same count was refused */
-    bool live;
+    relay_slot base;
+    sim_time sent;   /* when it was sent to the backend */
+    uint64_t mark;   /* the backend's `forwarded` count just before */
+    uint32_t epoch;  /* the backend's epoch then */
+    uint16_t hops;   /* req->hops when sent: a reply with the same count was refused */
 } flight;
 
 typedef struct lb_state {
@@ -99,15 +95,11 @@ typedef struct lb_state {
     uint32_t nb, nhealthy;
     uint32_t cursor; /* round robin and least-connections tie breaking: where the scan starts */
     ring ring;       /* consistent_hash */
-    flight *slots;
-    size_t nslots, capslots;
-    uint64_t free_slot; /* index + 1 of the first free slot, 0: none */
-    sim_idmap pending;  /* request id -> slot index (the newest, for an id passing twice) */
+    relay rl;
     sim_time timeout;   /* probe timeout in effect */
     uint32_t round;     /* probe round, carried in the PINGs' arg */
     /* measured */
-    uint64_t requests, failed, unknown_replies;
-    sim_hist overhead;
+    uint64_t failed, unknown_replies; /* measured */
 } lb_state;
 
 static const sim_param lb_params[] = {
@@ -187,46 +179,6 @@ static bool health_checks(const lb_config *c) { return c->health_interval > 0; }
 static sim_time measured_span(const sim_node *n, sim_time since, sim_time until) {
     sim_time from = since > sim_warmup_end(n) ? since : sim_warmup_end(n);
     return until > from ? until - from : 0;
-}
-
-/* ---- in-flight slots ---- */
-
-/* Returns the index of a fresh slot, or SIZE_MAX when out of memory. */
-static size_t new_slot(lb_state *s) {
-    size_t i;
-    if (s->free_slot) {
-        i = (size_t)s->free_slot - 1;
-        s->free_slot = s->slots[i].below;
-    } else {
-        if (s->nslots == s->capslots) {
-            size_t cap = s->capslots ? 2 * s->capslots : 64;
-            flight *f = realloc(s->slots, cap * sizeof *f);
-            if (!f)
-                return SIZE_MAX;
-            s->slots = f;
-            s->capslots = cap;
-        }
-        i = s->nslots++;
-    }
-    return i;
-}
-
-static void free_slot(lb_state *s, size_t i) {
-    s->slots[i] = (flight){.below = s->free_slot};
-    s->free_slot = i + 1;
-}
-
-/* Sends r (whose newest slot is i) back to its original sender and frees the slot. */
-static void answer(sim_node *n, size_t i, sim_req *r) {
-    lb_state *s = sim_state(n);
-    flight f = s->slots[i];
-    sim_idmap_take(&s->pending, r->id, NULL);
-    if (f.below && sim_idmap_put(&s->pending, r->id, f.below - 1))
-        sim_out_of_memory(n);
-    free_slot(s, i);
-    r->reply_to = f.reply_to;
-    r->hops++;
-    sim_reply(n, r);
 }
 
 /* ---- health ---- */
@@ -411,18 +363,17 @@ static uint32_t pick(sim_node *n, const sim_req *r, uint32_t src) {
 /* Sends the request of slot i on to a backend, or fails it when none is healthy. */
 static void forward(sim_node *n, size_t i, sim_req *r) {
     lb_state *s = sim_state(n);
-    flight *f = &s->slots[i];
-    f->held = NULL;
-    uint32_t b = pick(n, r, f->src);
+    flight *f = (flight *)relay_at(&s->rl, i);
+    uint32_t b = pick(n, r, f->base.src);
     if (b == NONE) {
         if (sim_is_measured(n, r->issued))
             s->failed++;
         r->status = SIM_REQ_FAILED;
-        answer(n, i, r);
+        relay_answer(&s->rl, n, i, r);
         return;
     }
     backend *be = &s->b[b];
-    f->backend = b;
+    f->base.target = b;
     f->epoch = be->epoch;
     f->sent = sim_now(n);
     f->mark = be->forwarded++;
@@ -436,46 +387,24 @@ static void forward(sim_node *n, size_t i, sim_req *r) {
 static void arrive(sim_node *n, sim_req *r, uint32_t src) {
     lb_state *s = sim_state(n);
     const lb_config *c = sim_config(n);
-    size_t i = new_slot(s);
-    uint64_t below;
-    if (i == SIZE_MAX) {
-        sim_out_of_memory(n);
-        sim_req_free(n, r);
-        return;
-    }
-    s->slots[i] = (flight){.reply_to = r->reply_to, .src = src, .backend = NONE, .live = true};
-    if (sim_idmap_get(&s->pending, r->id, &below))
-        s->slots[i].below = below + 1;
-    if (sim_idmap_put(&s->pending, r->id, i))
-        sim_out_of_memory(n);
-    r->reply_to = sim_node_id(n);
-    bool measured = sim_is_measured(n, r->issued);
-    if (measured)
-        s->requests++;
-    if (c->service.kind == SIM_DIST_NONE) {
+    size_t i = relay_arrive(&s->rl, n, r, src, &c->service, T_FORWARD);
+    if (i != SIZE_MAX && i != RELAY_HELD)
         forward(n, i, r);
-        return;
-    }
-    sim_time d = sim_slowed(n, sim_dist_sample(&c->service, sim_rng(n)));
-    if (measured && sim_hist_record(&s->overhead, d))
-        sim_out_of_memory(n);
-    s->slots[i].held = r;
-    sim_set_timer(n, d, T_FORWARD, i);
 }
 
 /* A backend's reply: count it against the backend and route it to the original sender. */
 static void returned(sim_node *n, sim_req *r) {
     lb_state *s = sim_state(n);
     const lb_config *c = sim_config(n);
-    uint64_t i;
-    if (!sim_idmap_get(&s->pending, r->id, &i) || s->slots[i].backend == NONE) {
+    size_t i = relay_slot_of(&s->rl, r);
+    if (i == SIZE_MAX) {
         /* Sent before this load balancer crashed: the sender is forgotten. */
         s->unknown_replies++;
         sim_req_free(n, r);
         return;
     }
-    flight *f = &s->slots[i];
-    backend *be = &s->b[f->backend];
+    flight *f = (flight *)relay_at(&s->rl, i);
+    backend *be = &s->b[f->base.target];
     bool current = f->epoch == be->epoch;
     if (current)
         set_in_flight(n, be, be->in_flight - 1);
@@ -491,7 +420,7 @@ static void returned(sim_node *n, sim_req *r) {
         if (health_checks(c))
             suspect(be, f->sent, f->mark);
     }
-    answer(n, i, r);
+    relay_answer(&s->rl, n, i, r);
 }
 
 static void lb_receive(sim_node *n, const sim_msg *m) {
@@ -518,10 +447,12 @@ static void lb_receive(sim_node *n, const sim_msg *m) {
 static void lb_timer(sim_node *n, uint16_t tag, uint64_t arg) {
     lb_state *s = sim_state(n);
     switch (tag) {
-    case T_FORWARD:
-        if (arg < s->nslots && s->slots[arg].live && s->slots[arg].held)
-            forward(n, arg, s->slots[arg].held);
+    case T_FORWARD: {
+        sim_req *r = relay_release(&s->rl, arg);
+        if (r)
+            forward(n, arg, r);
         break;
+    }
     case T_PROBE_ROUND:
         probe_round(n);
         break;
@@ -563,8 +494,7 @@ static void start_health(sim_node *n) {
 static void lb_create(sim_node *n) {
     lb_state *s = sim_state(n);
     const lb_config *c = sim_config(n);
-    sim_idmap_init(&s->pending);
-    sim_hist_init(&s->overhead);
+    relay_init(&s->rl, sizeof(flight));
     size_t max = 0;
     for (size_t i = 0; i < c->backends.n; i++)
         max += c->backends.refs[i].count;
@@ -614,12 +544,7 @@ static void lb_create(sim_node *n) {
 static void lb_crash(sim_node *n) {
     lb_state *s = sim_state(n);
     sim_time now = sim_now(n);
-    for (size_t i = 0; i < s->nslots; i++)
-        if (s->slots[i].live)
-            sim_req_free(n, s->slots[i].held);
-    s->nslots = 0;
-    s->free_slot = 0;
-    sim_idmap_clear(&s->pending);
+    relay_clear(&s->rl, n);
     for (uint32_t b = 0; b < s->nb; b++) {
         backend *be = &s->b[b];
         if (!be->healthy)
@@ -635,17 +560,17 @@ static void lb_report(const sim_node *n, sim_report *w) {
     const lb_state *s = sim_state_const(n);
     const lb_config *c = sim_config(n);
     sim_time end = sim_run_end(n);
-    sim_report_int(w, "requests", (int64_t)s->requests);
+    sim_report_int(w, "requests", (int64_t)s->rl.requests);
     sim_report_int(w, "failed", (int64_t)s->failed);
     if (c->service.kind != SIM_DIST_NONE)
-        sim_report_hist_ms(w, "overhead_ms", &s->overhead, SIM_PCT_SHORT);
+        sim_report_hist_ms(w, "overhead_ms", &s->rl.overhead, SIM_PCT_SHORT);
     sim_report_open(w, "backends");
     for (uint32_t b = 0; b < s->nb; b++) {
         const backend *be = &s->b[b];
         sim_report_open(w, sim_node_name_of(n, be->node));
         sim_report_int(w, "requests", (int64_t)be->requests);
         sim_report_number(w, "share",
-                          s->requests ? (double)be->requests / (double)s->requests : 0);
+                          s->rl.requests ? (double)be->requests / (double)s->rl.requests : 0);
         if (c->policy == POLICY_WEIGHTED_ROUND_ROBIN)
             sim_report_number(w, "weight", be->weight);
         sim_report_int(w, "failed", (int64_t)be->failed);
@@ -671,10 +596,8 @@ static void lb_report(const sim_node *n, sim_report *w) {
 static void lb_destroy(sim_node *n) {
     lb_state *s = sim_state(n);
     free(s->b);
-    free(s->slots);
+    relay_free(&s->rl);
     ring_free(&s->ring);
-    sim_idmap_free(&s->pending);
-    sim_hist_free(&s->overhead);
 }
 
 const sim_kind dsim_load_balancer_kind = {

@@ -28,8 +28,8 @@
  * (the moved keys are counted, not copied), a shard's health (a request to a crashed shard
  * comes back FAILED from the network and is relayed as such). */
 #include "hist.h"
-#include "idmap.h"
 #include "node.h"
+#include "relay.h"
 #include "ring.h"
 
 #include <stdlib.h>
@@ -77,15 +77,6 @@ typedef struct change_log {
     uint64_t moved; /* keys of 0 .. key_space-1 that changed owner */
 } change_log;
 
-/* A request passing through: in the router's delay (held) or out at a shard. */
-typedef struct flight {
-    sim_req *held;
-    uint64_t below; /* slot index + 1 shadowed for the same request id; free-list link */
-    uint32_t reply_to;
-    uint32_t shard;
-    bool live;
-} flight;
-
 typedef struct router_state {
     shard *sh;
     uint32_t ns;
@@ -94,12 +85,8 @@ typedef struct router_state {
     change_log *log;    /* one per change, computed at creation */
     size_t applied;     /* changes in force */
     sim_time epoch;     /* when the last change in force was made (0: none) */
-    flight *slots;
-    size_t nslots, capslots;
-    uint64_t free_slot;
-    sim_idmap pending; /* request id -> slot index */
-    uint64_t requests, routed;
-    sim_hist overhead;
+    relay rl; /* requests passing through; a slot's target is its shard */
+    uint64_t routed;
 } router_state;
 
 static const sim_param change_params[] = {
@@ -252,46 +239,12 @@ static uint32_t owner(const router_config *c, const ring *r, const membership *m
 
 /* ---- relaying ---- */
 
-static size_t new_slot(router_state *s) {
-    size_t i;
-    if (s->free_slot) {
-        i = (size_t)s->free_slot - 1;
-        s->free_slot = s->slots[i].below;
-        return i;
-    }
-    if (s->nslots == s->capslots) {
-        size_t cap = s->capslots ? 2 * s->capslots : 64;
-        flight *f = realloc(s->slots, cap * sizeof *f);
-        if (!f)
-            return SIZE_MAX;
-        s->slots = f;
-        s->capslots = cap;
-    }
-    return s->nslots++;
-}
-
-/* Sends r back to where it came from and frees slot i. */
-static void answer(sim_node *n, size_t i, sim_req *r) {
-    router_state *s = sim_state(n);
-    flight f = s->slots[i];
-    sim_idmap_take(&s->pending, r->id, NULL);
-    if (f.below && sim_idmap_put(&s->pending, r->id, f.below - 1))
-        sim_out_of_memory(n);
-    s->slots[i] = (flight){.below = s->free_slot};
-    s->free_slot = i + 1;
-    r->reply_to = f.reply_to;
-    r->hops++;
-    sim_reply(n, r);
-}
-
 /* Routes the request of slot i to its key's shard. */
 static void forward(sim_node *n, size_t i, sim_req *r) {
     router_state *s = sim_state(n);
     const router_config *c = sim_config(n);
     uint32_t b = owner(c, &s->ring, &s->now, r->key);
-    flight *f = &s->slots[i];
-    f->held = NULL;
-    f->shard = b;
+    relay_at(&s->rl, i)->target = b;
     if (sim_is_measured(n, r->issued)) {
         s->routed++;
         s->sh[b].requests++;
@@ -300,45 +253,23 @@ static void forward(sim_node *n, size_t i, sim_req *r) {
     sim_send(n, sim_pick(n, s->sh[b].ref), SIM_MSG_REQUEST, r, 0);
 }
 
-static void arrive(sim_node *n, sim_req *r) {
+static void arrive(sim_node *n, sim_req *r, uint32_t src) {
     router_state *s = sim_state(n);
     const router_config *c = sim_config(n);
-    size_t i = new_slot(s);
-    uint64_t below;
-    if (i == SIZE_MAX) {
-        sim_out_of_memory(n);
-        sim_req_free(n, r);
-        return;
-    }
-    s->slots[i] = (flight){.reply_to = r->reply_to, .shard = NONE, .live = true};
-    if (sim_idmap_get(&s->pending, r->id, &below))
-        s->slots[i].below = below + 1;
-    if (sim_idmap_put(&s->pending, r->id, i))
-        sim_out_of_memory(n);
-    r->reply_to = sim_node_id(n);
-    bool measured = sim_is_measured(n, r->issued);
-    if (measured)
-        s->requests++;
-    if (c->service.kind == SIM_DIST_NONE) {
+    size_t i = relay_arrive(&s->rl, n, r, src, &c->service, T_FORWARD);
+    if (i != SIZE_MAX && i != RELAY_HELD)
         forward(n, i, r);
-        return;
-    }
-    sim_time d = sim_slowed(n, sim_dist_sample(&c->service, sim_rng(n)));
-    if (measured && sim_hist_record(&s->overhead, d))
-        sim_out_of_memory(n);
-    s->slots[i].held = r;
-    sim_set_timer(n, d, T_FORWARD, i);
 }
 
 static void returned(sim_node *n, sim_req *r) {
     router_state *s = sim_state(n);
-    uint64_t i;
-    if (!sim_idmap_get(&s->pending, r->id, &i) || s->slots[i].shard == NONE) {
+    size_t i = relay_slot_of(&s->rl, r);
+    if (i == SIZE_MAX) {
         sim_req_free(n, r); /* sent before the router crashed: the sender is forgotten */
         return;
     }
     if (sim_is_measured(n, r->issued)) {
-        shard *sh = &s->sh[s->slots[i].shard];
+        shard *sh = &s->sh[relay_at(&s->rl, i)->target];
         if (r->status == SIM_REQ_OK)
             sh->completed++;
         else if (r->status == SIM_REQ_REJECTED)
@@ -346,12 +277,12 @@ static void returned(sim_node *n, sim_req *r) {
         else
             sh->failed++;
     }
-    answer(n, i, r);
+    relay_answer(&s->rl, n, i, r);
 }
 
 static void router_receive(sim_node *n, const sim_msg *m) {
     if (m->req && m->tag == SIM_MSG_REQUEST)
-        arrive(n, m->req);
+        arrive(n, m->req, m->src);
     else if (m->req && m->tag == SIM_MSG_REPLY)
         returned(n, m->req);
     else
@@ -389,8 +320,9 @@ static void arm_changes(sim_node *n) {
 
 static void router_timer(sim_node *n, uint16_t tag, uint64_t arg) {
     router_state *s = sim_state(n);
-    if (tag == T_FORWARD && arg < s->nslots && s->slots[arg].live && s->slots[arg].held)
-        forward(n, arg, s->slots[arg].held);
+    sim_req *r;
+    if (tag == T_FORWARD && (r = relay_release(&s->rl, arg)))
+        forward(n, arg, r);
     else if (tag == T_CHANGE)
         catch_up(n);
 }
@@ -450,8 +382,7 @@ out:
 static void router_create(sim_node *n) {
     router_state *s = sim_state(n);
     const router_config *c = sim_config(n);
-    sim_idmap_init(&s->pending);
-    sim_hist_init(&s->overhead);
+    relay_init(&s->rl, sizeof(relay_slot));
     s->ns = (uint32_t)c->shards.n;
     s->sh = calloc(s->ns ? s->ns : 1, sizeof *s->sh);
     if (!s->sh || members_init(&s->now, s->ns)) {
@@ -471,12 +402,7 @@ static void router_create(sim_node *n) {
 
 static void router_crash(sim_node *n) {
     router_state *s = sim_state(n);
-    for (size_t i = 0; i < s->nslots; i++)
-        if (s->slots[i].live)
-            sim_req_free(n, s->slots[i].held);
-    s->nslots = 0;
-    s->free_slot = 0;
-    sim_idmap_clear(&s->pending);
+    relay_clear(&s->rl, n);
 }
 
 static void router_report(const sim_node *n, sim_report *w) {
@@ -484,10 +410,10 @@ static void router_report(const sim_node *n, sim_report *w) {
     const router_config *c = sim_config(n);
     const shard_change *ch = c->changes.items;
     sim_report_string(w, "partition", partition_names[c->partition]);
-    sim_report_int(w, "requests", (int64_t)s->requests);
+    sim_report_int(w, "requests", (int64_t)s->rl.requests);
     sim_report_int(w, "routed", (int64_t)s->routed);
     if (c->service.kind != SIM_DIST_NONE)
-        sim_report_hist_ms(w, "overhead_ms", &s->overhead, SIM_PCT_SHORT);
+        sim_report_hist_ms(w, "overhead_ms", &s->rl.overhead, SIM_PCT_SHORT);
     /* Skew over the shards in force at the end, from the requests routed since the last
      * change (or the warm-up end): max share / mean share = max count * N / total. */
     uint64_t total = 0, max = 0;
@@ -539,11 +465,9 @@ static void router_destroy(sim_node *n) {
     router_state *s = sim_state(n);
     free(s->sh);
     free(s->log);
-    free(s->slots);
+    relay_free(&s->rl);
     members_free(&s->now);
     ring_free(&s->ring);
-    sim_idmap_free(&s->pending);
-    sim_hist_free(&s->overhead);
 }
 
 const sim_kind dsim_shard_router_kind = {
