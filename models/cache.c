@@ -174,13 +174,7 @@ static void fill(sim_node *n, const sim_req *r, uint64_t version, bool has_data)
 static void call_backend(sim_node *n, uint32_t i) {
     cache_state *s = sim_state(n);
     const cache_config *c = sim_config(n);
-    sim_req *r = s->slots[i].req, *call = sim_req_new(n);
-    call->issued = sim_now(n);
-    call->client = r->client;
-    call->reply_to = sim_node_id(n);
-    call->op = r->op;
-    call->key = r->key;
-    call->version = r->version;
+    sim_req *r = s->slots[i].req, *call = sim_call_new(n, r);
     call->token = token_of(s->slots[i].stamp, i);
     if (counts(n, r))
         s->backend_calls++;

@@ -312,7 +312,7 @@ static void forward(sim_node *n, sim_req *r) {
     cb_state *s = sim_state(n);
     const cb_config *c = sim_config(n);
     uint32_t i = take_slot(n);
-    sim_req *call = sim_req_new(n);
+    sim_req *call = sim_call_new(n, r);
     if (i == NO_SLOT || sim_idmap_put(&s->out, call->id, i)) {
         sim_out_of_memory(n);
         sim_req_free(n, call);
@@ -320,12 +320,6 @@ static void forward(sim_node *n, sim_req *r) {
         return;
     }
     s->slots[i] = (held){.parent = r, .sent = sim_now(n), .gen = s->gen, .next = NO_SLOT};
-    call->issued = sim_now(n);
-    call->client = r->client;
-    call->reply_to = sim_node_id(n);
-    call->op = r->op;
-    call->key = r->key;
-    call->version = r->version;
     if (counts(n, r))
         s->calls++;
     uint64_t id = call->id;

@@ -109,13 +109,7 @@ static void finish(sim_node *n, uint32_t w) {
 static void send_call(sim_node *n, uint32_t w) {
     service_state *s = sim_state(n);
     const service_config *c = sim_config(n);
-    sim_req *parent = s->st.held[w], *call = sim_req_new(n);
-    call->issued = sim_now(n);
-    call->client = parent->client;
-    call->reply_to = sim_node_id(n);
-    call->op = parent->op;
-    call->key = parent->key;
-    call->version = parent->version;
+    sim_req *call = sim_call_new(n, s->st.held[w]);
     call->token = job_token(s->st.job[w], w);
     sim_send(n, sim_pick(n, &c->calls.refs[s->progress[w].call]), SIM_MSG_REQUEST, call, 0);
     if (c->call_timeout > 0)

@@ -64,6 +64,17 @@ sim_req *sim_req_new(sim_node *n) {
 
 void sim_req_free(sim_node *n, sim_req *req) { sim__req_free(n->eng, req); }
 
+sim_req *sim_call_new(sim_node *n, const sim_req *parent) {
+    sim_req *call = sim_req_new(n);
+    call->issued = n->eng->now;
+    call->client = parent->client;
+    call->reply_to = n->id;
+    call->op = parent->op;
+    call->key = parent->key;
+    call->version = parent->version;
+    return call;
+}
+
 void sim_req_serve_data(const sim_node *n, sim_req *req, uint64_t version) {
     req->version = version;
     req->served_by = n->id;

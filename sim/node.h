@@ -67,6 +67,10 @@ sim_req *sim_req_new(sim_node *n);
 /* Returns req to the pool. NULL is a no-op. */
 void sim_req_free(sim_node *n, sim_req *req);
 
+/* Returns a new call on behalf of parent (a request n holds): issued now, for parent's
+ * client, operation, key and version, its reply coming to n. Never NULL (see sim_req_new). */
+sim_req *sim_call_new(sim_node *n, const sim_req *parent);
+
 /* A data store (database, cache, kv_store) answers req with version, written or read:
  * sets version, served_by = n and SIM_REQ_HAS_DATA, so that the client's oracle judges it. */
 void sim_req_serve_data(const sim_node *n, sim_req *req, uint64_t version);
