@@ -139,11 +139,12 @@ static lru_entry *lookup(sim_node *n, const sim_req *r) {
     return e;
 }
 
-/* Sets key's entry to version (inserting it, evicting if full) unless it holds a newer one.
- * r is the request that causes it (for the counts). */
-static void fill(sim_node *n, const sim_req *r, uint64_t version, bool has_data) {
+/* Sets key's entry to the version the backend's reply carries (inserting it, evicting if
+ * full) unless it holds a newer one. r is the request that causes it (for the counts). */
+static void fill(sim_node *n, const sim_req *r, const sim_req *reply) {
     cache_state *s = sim_state(n);
     const cache_config *c = sim_config(n);
+    uint64_t version = reply->version;
     lru_entry *e = lookup(n, r);
     if (e && e->version > version)
         return;
@@ -166,7 +167,8 @@ static void fill(sim_node *n, const sim_req *r, uint64_t version, bool has_data)
         lru_touch(&s->table, e);
     }
     e->version = version;
-    e->has_data = has_data;
+    e->has_data = (reply->flags & SIM_REQ_HAS_DATA) != 0;
+    e->store = reply->store;
     e->expires = c->ttl > 0 && sim_now(n) < SIM_TIME_MAX - c->ttl ? sim_now(n) + c->ttl
                                                                    : SIM_TIME_MAX;
 }
@@ -204,7 +206,7 @@ static void looked_up(sim_node *n, uint32_t i) {
     lru_touch(&s->table, e);
     release_slot(s, i);
     if (e->has_data)
-        sim_req_serve_data(n, r, e->version);
+        sim_req_serve_data(n, r, e->store, e->version);
     else
         r->version = e->version;
     r->status = SIM_REQ_OK;
@@ -247,7 +249,6 @@ static void backend_replied(sim_node *n, uint32_t i, const sim_req *reply) {
     held_phase phase = s->slots[i].phase;
     sim_req *r = release_slot(s, i);
     bool measured = counts(n, r), ok = reply->status == SIM_REQ_OK;
-    bool has_data = (reply->flags & SIM_REQ_HAS_DATA) != 0;
     r->status = reply->status;
     r->hops++;
     if (ok) {
@@ -256,7 +257,7 @@ static void backend_replied(sim_node *n, uint32_t i, const sim_req *reply) {
         if (phase == H_READ_MISS || c->population == POP_EAGER) {
             if (phase == H_WRITE && measured)
                 s->updates++;
-            fill(n, r, reply->version, has_data);
+            fill(n, r, reply);
         } else if (c->invalidate) {
             lru_entry *e = lru_find(&s->table, r->key);
             if (e) {

@@ -256,13 +256,15 @@ static void attempt_failed(sim_node *n, size_t i, sim_outcome out) {
  * (as issued at the request's first attempt). */
 static void feed_oracle(sim_node *n, const sim_req *r, sim_time issued) {
     sim_oracle *o = sim_oracle_of(n);
-    bool measured = sim_is_measured(n, issued);
-    int rc = r->op == SIM_OP_WRITE
-                 ? sim_oracle_write_acked(o, sim_node_id(n), r->key, r->version, sim_now(n),
-                                          measured)
-                 : sim_oracle_read(o, sim_node_id(n), r->key, r->version, r->served_by, issued,
-                                   sim_now(n), measured);
-    if (rc)
+    sim_oracle_op op = {.client = sim_node_id(n),
+                        .store = r->store,
+                        .served_by = r->served_by,
+                        .key = r->key,
+                        .version = r->version,
+                        .issued = issued,
+                        .done = sim_now(n),
+                        .measured = sim_is_measured(n, issued)};
+    if (r->op == SIM_OP_WRITE ? sim_oracle_write_acked(o, &op) : sim_oracle_read(o, &op))
         sim_out_of_memory(n);
 }
 

@@ -393,7 +393,7 @@ static void commit(sim_node *n, uint32_t w) {
                           s->nlog << 32 | (uint64_t)(s->epoch & 0xff) << IDX_BITS | i);
     if (counts(n, r))
         s->writes++;
-    sim_req_serve_data(n, r, v);
+    sim_req_serve_data(n, r, store_of(n), v);
     r->status = SIM_REQ_OK;
     if (c->replication == REPL_ASYNC || s->count == 1) {
         finish_worker(n, w);
@@ -769,7 +769,7 @@ static void db_timer(sim_node *n, uint16_t tag, uint64_t arg) {
             }
             r->status = SIM_REQ_FAILED; /* stepped down during service */
         } else {
-            sim_req_serve_data(n, r, version_of(s, r->key));
+            sim_req_serve_data(n, r, store_of(n), version_of(s, r->key));
             r->status = SIM_REQ_OK;
             if (counts(n, r))
                 s->reads++;

@@ -107,7 +107,7 @@ static void kv_timer(sim_node *n, uint16_t tag, uint64_t arg) {
         else
             s->reads++;
     }
-    sim_req_serve_data(n, r, v);
+    sim_req_serve_data(n, r, sim_node_id(n), v);
     r->status = SIM_REQ_OK;
     r->hops++;
     sim_reply(n, r);
@@ -137,7 +137,8 @@ static void kv_finish(sim_node *n) {
     sim_oracle *o = sim_oracle_of(n);
     for (size_t i = 0; i < s->versions.cap; i++)
         if (s->versions.keys[i] &&
-            sim_oracle_surviving(o, s->versions.keys[i] - 1, s->versions.vals[i])) {
+            sim_oracle_surviving(o, sim_node_id(n), s->versions.keys[i] - 1,
+                                 s->versions.vals[i])) {
             sim_out_of_memory(n);
             return;
         }

@@ -257,15 +257,24 @@ static void report_network(const sim_engine *e, sim_report *w) {
     sim_report_close(w);
 }
 
-/* The oracle's verdict on the reads whose version node supplied, if any. */
-static void report_node_reads(const sim_engine *e, uint32_t node, sim_report *w) {
-    uint64_t reads, stale;
-    if (!sim_oracle_node_reads(e->oracle, node, &reads, &stale))
+/* The oracle's verdicts that belong to node: on the reads whose version it supplied, and, if
+ * it names a data store, on the writes acknowledged there. */
+static void report_node_consistency(const sim_engine *e, uint32_t node, sim_report *w) {
+    uint64_t reads, stale, acked, lost;
+    bool served = sim_oracle_node_reads(e->oracle, node, &reads, &stale);
+    bool stored = sim_oracle_store_writes(e->oracle, node, &acked, &lost);
+    if (!served && !stored)
         return;
     sim_report_open(w, "consistency");
-    sim_report_int(w, "reads_served", (int64_t)reads);
-    sim_report_int(w, "stale_reads", (int64_t)stale);
-    sim_report_number(w, "stale_read_rate", (double)stale / (double)reads);
+    if (served) {
+        sim_report_int(w, "reads_served", (int64_t)reads);
+        sim_report_int(w, "stale_reads", (int64_t)stale);
+        sim_report_number(w, "stale_read_rate", (double)stale / (double)reads);
+    }
+    if (stored) {
+        sim_report_int(w, "writes_acked", (int64_t)acked);
+        sim_report_int(w, "lost_writes", (int64_t)lost);
+    }
     sim_report_close(w);
 }
 
@@ -290,7 +299,7 @@ void sim_engine_report(const sim_engine *e, sim_report *w) {
             sim_report_bool(w, "crashed", true);
         if (n->kind->report)
             n->kind->report(n, w);
-        report_node_reads(e, (uint32_t)i, w);
+        report_node_consistency(e, (uint32_t)i, w);
         sim_report_close(w);
     }
     sim_report_close(w);

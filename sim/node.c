@@ -75,8 +75,9 @@ sim_req *sim_call_new(sim_node *n, const sim_req *parent) {
     return call;
 }
 
-void sim_req_serve_data(const sim_node *n, sim_req *req, uint64_t version) {
+void sim_req_serve_data(const sim_node *n, sim_req *req, uint32_t store, uint64_t version) {
     req->version = version;
+    req->store = store;
     req->served_by = n->id;
     req->flags |= SIM_REQ_HAS_DATA;
 }

@@ -71,9 +71,11 @@ void sim_req_free(sim_node *n, sim_req *req);
  * client, operation, key and version, its reply coming to n. Never NULL (see sim_req_new). */
 sim_req *sim_call_new(sim_node *n, const sim_req *parent);
 
-/* A data store (database, cache, kv_store) answers req with version, written or read:
- * sets version, served_by = n and SIM_REQ_HAS_DATA, so that the client's oracle judges it. */
-void sim_req_serve_data(const sim_node *n, sim_req *req, uint64_t version);
+/* Node n (a database instance, a cache, a kv_store) answers req with version of a key of
+ * data store `store` (the node naming the store: for a cache, the store its entry came from),
+ * written or read: sets version, store, served_by = n and SIM_REQ_HAS_DATA, so that the
+ * client's oracle judges it. */
+void sim_req_serve_data(const sim_node *n, sim_req *req, uint32_t store, uint64_t version);
 
 /* Client bookkeeping for the document's "requests": call once when a request is issued and
  * once with its outcome (latency only for completed ones). Requests issued before the warm-up

@@ -23,24 +23,26 @@ typedef struct client_key {
     timeline writes, reads;
 } client_key;
 
-/* The keys a data store committed writes of, in the order they joined. */
-typedef struct store_keys {
-    sim_idmap seen; /* key + 1 -> 1 */
-    uint64_t *keys;
-    size_t n, cap;
-} store_keys;
-
-struct sim_oracle {
+/* One data store's keys: their histories, and the keys it committed writes of. */
+typedef struct space {
+    uint32_t store;
     sim_idmap key_index; /* key + 1 -> index in keys */
     timeline *keys;      /* acknowledged writes per key */
     size_t nkeys, capkeys;
-    sim_idmap *by_client; /* per client: key + 1 -> index in ck */
+    sim_idmap *by_client; /* per client node: key + 1 -> index in ck */
     size_t nclients;
     client_key *ck;
     size_t nck, capck;
-    sim_idmap store_index; /* store + 1 -> index in stores */
-    store_keys *stores;
-    size_t nstores, capstores;
+    sim_idmap listed;     /* key + 1 -> 1: the keys of `committed` */
+    uint64_t *committed;  /* keys the store committed writes of, in first-commit order */
+    size_t ncommitted, capcommitted;
+    uint64_t writes_acked, lost_writes; /* measured */
+} space;
+
+struct sim_oracle {
+    sim_idmap space_index; /* store + 1 -> index in spaces */
+    space *spaces;
+    size_t nspaces, capspaces;
     uint64_t *node_reads, *node_stale; /* per node that supplied reads, by node id */
     size_t nnodes;
     sim_oracle_figures fig;
@@ -103,81 +105,107 @@ sim_oracle *sim_oracle_new(void) {
     sim_oracle *o = calloc(1, sizeof *o);
     if (!o)
         return NULL;
-    sim_idmap_init(&o->key_index);
-    sim_idmap_init(&o->store_index);
+    sim_idmap_init(&o->space_index);
     sim_hist_init(&o->staleness);
     return o;
+}
+
+static void space_free(space *sp) {
+    for (size_t i = 0; i < sp->nkeys; i++)
+        free(sp->keys[i].e);
+    free(sp->keys);
+    for (size_t i = 0; i < sp->nck; i++) {
+        free(sp->ck[i].writes.e);
+        free(sp->ck[i].reads.e);
+    }
+    free(sp->ck);
+    for (size_t i = 0; i < sp->nclients; i++)
+        sim_idmap_free(&sp->by_client[i]);
+    free(sp->by_client);
+    sim_idmap_free(&sp->key_index);
+    sim_idmap_free(&sp->listed);
+    free(sp->committed);
 }
 
 void sim_oracle_free(sim_oracle *o) {
     if (!o)
         return;
-    for (size_t i = 0; i < o->nkeys; i++)
-        free(o->keys[i].e);
-    free(o->keys);
-    for (size_t i = 0; i < o->nck; i++) {
-        free(o->ck[i].writes.e);
-        free(o->ck[i].reads.e);
-    }
-    free(o->ck);
-    for (size_t i = 0; i < o->nclients; i++)
-        sim_idmap_free(&o->by_client[i]);
-    free(o->by_client);
-    sim_idmap_free(&o->key_index);
-    for (size_t i = 0; i < o->nstores; i++) {
-        sim_idmap_free(&o->stores[i].seen);
-        free(o->stores[i].keys);
-    }
-    free(o->stores);
+    for (size_t i = 0; i < o->nspaces; i++)
+        space_free(&o->spaces[i]);
+    free(o->spaces);
+    sim_idmap_free(&o->space_index);
     free(o->node_reads);
     free(o->node_stale);
-    sim_idmap_free(&o->store_index);
     sim_hist_free(&o->staleness);
     free(o);
 }
 
-/* The write timeline of key, created empty on first use; NULL when out of memory. */
-static timeline *key_timeline(sim_oracle *o, uint64_t key, bool create) {
+/* The space of store, created empty on first use when create; NULL when absent or out of
+ * memory. */
+static space *space_of(sim_oracle *o, uint32_t store, bool create) {
     uint64_t i;
-    if (sim_idmap_get(&o->key_index, key + 1, &i))
-        return &o->keys[i];
-    if (!create || grow((void **)&o->keys, &o->capkeys, o->nkeys, sizeof *o->keys) ||
-        sim_idmap_put(&o->key_index, key + 1, o->nkeys))
+    if (sim_idmap_get(&o->space_index, (uint64_t)store + 1, &i))
+        return &o->spaces[i];
+    if (!create || grow((void **)&o->spaces, &o->capspaces, o->nspaces, sizeof *o->spaces) ||
+        sim_idmap_put(&o->space_index, (uint64_t)store + 1, o->nspaces))
         return NULL;
-    o->keys[o->nkeys] = (timeline){0};
-    return &o->keys[o->nkeys++];
+    space *sp = &o->spaces[o->nspaces++];
+    *sp = (space){.store = store};
+    sim_idmap_init(&sp->key_index);
+    sim_idmap_init(&sp->listed);
+    return sp;
+}
+
+static const space *space_of_const(const sim_oracle *o, uint32_t store) {
+    uint64_t i;
+    return sim_idmap_get(&o->space_index, (uint64_t)store + 1, &i) ? &o->spaces[i] : NULL;
+}
+
+/* The write timeline of key, created empty on first use when create; NULL when absent or out
+ * of memory. */
+static timeline *key_timeline(space *sp, uint64_t key, bool create) {
+    uint64_t i;
+    if (sim_idmap_get(&sp->key_index, key + 1, &i))
+        return &sp->keys[i];
+    if (!create || grow((void **)&sp->keys, &sp->capkeys, sp->nkeys, sizeof *sp->keys) ||
+        sim_idmap_put(&sp->key_index, key + 1, sp->nkeys))
+        return NULL;
+    sp->keys[sp->nkeys] = (timeline){0};
+    return &sp->keys[sp->nkeys++];
 }
 
 /* The history of client with key, created empty on first use; NULL when out of memory. */
-static client_key *client_history(sim_oracle *o, uint32_t client, uint64_t key) {
-    if (client >= o->nclients) {
-        sim_idmap *m = realloc(o->by_client, ((size_t)client + 1) * sizeof *m);
+static client_key *client_history(space *sp, uint32_t client, uint64_t key) {
+    if (client >= sp->nclients) {
+        sim_idmap *m = realloc(sp->by_client, ((size_t)client + 1) * sizeof *m);
         if (!m)
             return NULL;
-        for (size_t i = o->nclients; i <= client; i++)
+        for (size_t i = sp->nclients; i <= client; i++)
             sim_idmap_init(&m[i]);
-        o->by_client = m;
-        o->nclients = (size_t)client + 1;
+        sp->by_client = m;
+        sp->nclients = (size_t)client + 1;
     }
     uint64_t i;
-    if (sim_idmap_get(&o->by_client[client], key + 1, &i))
-        return &o->ck[i];
-    if (grow((void **)&o->ck, &o->capck, o->nck, sizeof *o->ck) ||
-        sim_idmap_put(&o->by_client[client], key + 1, o->nck))
+    if (sim_idmap_get(&sp->by_client[client], key + 1, &i))
+        return &sp->ck[i];
+    if (grow((void **)&sp->ck, &sp->capck, sp->nck, sizeof *sp->ck) ||
+        sim_idmap_put(&sp->by_client[client], key + 1, sp->nck))
         return NULL;
-    o->ck[o->nck] = (client_key){{0}, {0}};
-    return &o->ck[o->nck++];
+    sp->ck[sp->nck] = (client_key){{0}, {0}};
+    return &sp->ck[sp->nck++];
 }
 
-int sim_oracle_write_acked(sim_oracle *o, uint32_t client, uint64_t key, uint64_t version,
-                           sim_time at, bool measured) {
-    timeline *tl = key_timeline(o, key, true);
-    client_key *ck = client_history(o, client, key);
-    if (!tl || !ck || timeline_add(tl, at, version, measured) ||
-        timeline_add(&ck->writes, at, version, measured))
+int sim_oracle_write_acked(sim_oracle *o, const sim_oracle_op *op) {
+    space *sp = space_of(o, op->store, true);
+    timeline *tl = sp ? key_timeline(sp, op->key, true) : NULL;
+    client_key *ck = tl ? client_history(sp, op->client, op->key) : NULL;
+    if (!ck || timeline_add(tl, op->done, op->version, op->measured) ||
+        timeline_add(&ck->writes, op->done, op->version, op->measured))
         return -1;
-    if (measured)
+    if (op->measured) {
         o->fig.writes_acked++;
+        sp->writes_acked++;
+    }
     return 0;
 }
 
@@ -200,91 +228,92 @@ static int node_slot(sim_oracle *o, uint32_t node) {
     return 0;
 }
 
-int sim_oracle_read(sim_oracle *o, uint32_t client, uint64_t key, uint64_t version,
-                    uint32_t served_by, sim_time issued, sim_time done, bool measured) {
-    client_key *ck = client_history(o, client, key);
-    if (!ck)
-        return -1;
-    bool by_node = served_by != SIM_ORACLE_NO_NODE;
-    if (measured && by_node && node_slot(o, served_by))
-        return -1;
-    if (measured) {
-        o->fig.reads_checked++;
-        if (by_node)
-            o->node_reads[served_by]++;
-        const timeline *tl = key_timeline(o, key, false);
-        size_t k = tl ? count_before(tl, issued) : 0;
-        uint64_t newest = k ? tl->e[k - 1].max : 0;
-        if (version < newest) {
-            o->fig.stale_reads++;
-            if (by_node)
-                o->node_stale[served_by]++;
-            const entry *superseding = &tl->e[first_above(tl, version, k)];
-            if (sim_hist_record(&o->staleness, issued - superseding->t))
-                return -1;
-            uint64_t behind = newest - version;
-            o->fig.staleness_versions_sum += (double)behind;
-            if (behind > o->fig.staleness_versions_max)
-                o->fig.staleness_versions_max = behind;
-        }
-        if (version < max_before(&ck->writes, issued))
-            o->fig.read_your_writes_violations++;
-        if (version < max_before(&ck->reads, issued))
-            o->fig.monotonic_read_violations++;
+/* Judges a measured read against the acknowledged writes of its key (tl, may be NULL) and
+ * the client's own history (ck); returns true when it is stale, -1 when out of memory. */
+static int judge(sim_oracle *o, const sim_oracle_op *op, const timeline *tl,
+                 const client_key *ck) {
+    o->fig.reads_checked++;
+    size_t k = tl ? count_before(tl, op->issued) : 0;
+    uint64_t newest = k ? tl->e[k - 1].max : 0;
+    int stale = op->version < newest;
+    if (stale) {
+        o->fig.stale_reads++;
+        const entry *superseding = &tl->e[first_above(tl, op->version, k)];
+        if (sim_hist_record(&o->staleness, op->issued - superseding->t))
+            return -1;
+        uint64_t behind = newest - op->version;
+        o->fig.staleness_versions_sum += (double)behind;
+        if (behind > o->fig.staleness_versions_max)
+            o->fig.staleness_versions_max = behind;
     }
-    return timeline_add(&ck->reads, done, version, measured);
+    if (op->version < max_before(&ck->writes, op->issued))
+        o->fig.read_your_writes_violations++;
+    if (op->version < max_before(&ck->reads, op->issued))
+        o->fig.monotonic_read_violations++;
+    return stale;
 }
 
-int sim_oracle_surviving(sim_oracle *o, uint64_t key, uint64_t version) {
-    timeline *tl = key_timeline(o, key, false);
+int sim_oracle_read(sim_oracle *o, const sim_oracle_op *op) {
+    space *sp = space_of(o, op->store, true);
+    client_key *ck = sp ? client_history(sp, op->client, op->key) : NULL;
+    if (!ck)
+        return -1;
+    if (op->measured) {
+        int stale = judge(o, op, key_timeline(sp, op->key, false), ck);
+        if (stale < 0)
+            return -1;
+        if (op->served_by != SIM_ORACLE_NO_NODE) {
+            if (node_slot(o, op->served_by))
+                return -1;
+            o->node_reads[op->served_by]++;
+            o->node_stale[op->served_by] += (uint64_t)stale;
+        }
+    }
+    return timeline_add(&ck->reads, op->done, op->version, op->measured);
+}
+
+int sim_oracle_surviving(sim_oracle *o, uint32_t store, uint64_t key, uint64_t version) {
+    space *sp = space_of(o, store, false);
+    timeline *tl = sp ? key_timeline(sp, key, false) : NULL;
     if (!tl)
         return 0;
     for (size_t i = 0; i < tl->n; i++) {
         entry *e = &tl->e[i];
         if (e->version > version && !e->lost) {
             e->lost = true;
-            if (e->measured)
+            if (e->measured) {
                 o->fig.lost_writes++;
+                sp->lost_writes++;
+            }
         }
     }
     return 0;
 }
 
 int sim_oracle_store_key(sim_oracle *o, uint32_t store, uint64_t key) {
-    uint64_t i;
-    if (!sim_idmap_get(&o->store_index, (uint64_t)store + 1, &i)) {
-        if (grow((void **)&o->stores, &o->capstores, o->nstores, sizeof *o->stores) ||
-            sim_idmap_put(&o->store_index, (uint64_t)store + 1, o->nstores))
-            return -1;
-        o->stores[o->nstores] = (store_keys){0};
-        sim_idmap_init(&o->stores[o->nstores].seen);
-        i = o->nstores++;
-    }
-    store_keys *sk = &o->stores[i];
-    if (sim_idmap_get(&sk->seen, key + 1, NULL))
-        return 0;
-    if (grow((void **)&sk->keys, &sk->cap, sk->n, sizeof *sk->keys) ||
-        sim_idmap_put(&sk->seen, key + 1, 1))
+    space *sp = space_of(o, store, true);
+    if (!sp)
         return -1;
-    sk->keys[sk->n++] = key;
+    if (sim_idmap_get(&sp->listed, key + 1, NULL))
+        return 0;
+    if (grow((void **)&sp->committed, &sp->capcommitted, sp->ncommitted,
+             sizeof *sp->committed) ||
+        sim_idmap_put(&sp->listed, key + 1, 1))
+        return -1;
+    sp->committed[sp->ncommitted++] = key;
     return 0;
 }
 
 int sim_oracle_settle(sim_oracle *o, uint32_t store, sim_oracle_version_fn *version_of,
                       void *ud) {
-    uint64_t i;
-    if (!sim_idmap_get(&o->store_index, (uint64_t)store + 1, &i))
-        return 0;
-    const store_keys *sk = &o->stores[i];
-    for (size_t k = 0; k < sk->n; k++)
-        if (sim_oracle_surviving(o, sk->keys[k], version_of(sk->keys[k], ud)))
+    const space *sp = space_of(o, store, false);
+    for (size_t k = 0; sp && k < sp->ncommitted; k++)
+        if (sim_oracle_surviving(o, store, sp->committed[k], version_of(sp->committed[k], ud)))
             return -1;
     return 0;
 }
 
-bool sim_oracle_is_used(const sim_oracle *o) {
-    return o->nkeys > 0 || o->nck > 0;
-}
+bool sim_oracle_is_used(const sim_oracle *o) { return o->nspaces > 0; }
 
 bool sim_oracle_node_reads(const sim_oracle *o, uint32_t node, uint64_t *reads,
                            uint64_t *stale) {
@@ -292,6 +321,16 @@ bool sim_oracle_node_reads(const sim_oracle *o, uint32_t node, uint64_t *reads,
         return false;
     *reads = o->node_reads[node];
     *stale = o->node_stale[node];
+    return true;
+}
+
+bool sim_oracle_store_writes(const sim_oracle *o, uint32_t store, uint64_t *acked,
+                             uint64_t *lost) {
+    const space *sp = space_of_const(o, store);
+    if (!sp || sp->writes_acked == 0)
+        return false;
+    *acked = sp->writes_acked;
+    *lost = sp->lost_writes;
     return true;
 }
 

@@ -1,17 +1,20 @@
 /* The consistency oracle: one per engine, fed by the data-tier models, it judges every read
  * against the history of acknowledged writes (contract §7 "consistency").
  *
- * Versions are numbers that grow with each write of a key (the order in which the key's
- * writes take effect); version 0 is "never written". A read is stale when it returns a version
- * older than the newest version of its key acknowledged before the read was issued; its
- * staleness is how long before the read's issue that returned version had been superseded by
- * an acknowledged write, and how many versions it is behind. Per client and key, a read that
- * returns an older version than the client's own acknowledged write issued before it is a
- * read-your-writes violation, and one older than a read of the same client completed before
- * it was issued is a monotonic-read violation. A write acknowledged but absent from the copy
- * that serves the key's reads at the end (or after a failover) is lost. To find every such
- * write, even of keys the serving copy never heard of, data stores list with the oracle the
- * keys they commit writes of, and settle against that list.
+ * Every version belongs to a data store (a database cluster, a kv_store: the node that names
+ * it), and each store's keys have histories of their own, so two designs side by side in one
+ * topology, each with its own store, never judge each other's reads. Versions are numbers that
+ * grow with each write of a key in its store (the order in which the key's writes take
+ * effect); version 0 is "never written". A read is stale when it returns a version older than
+ * the newest version of its key acknowledged before the read was issued; its staleness is how
+ * long before the read's issue that returned version had been superseded by an acknowledged
+ * write, and how many versions it is behind. Per client and key, a read that returns an older
+ * version than the client's own acknowledged write issued before it is a read-your-writes
+ * violation, and one older than a read of the same client completed before it was issued is a
+ * monotonic-read violation. A write acknowledged but absent from the copy that serves the
+ * key's reads at the end (or after a failover) is lost. To find every such write, even of keys
+ * the serving copy never heard of, stores list with the oracle the keys they commit writes of,
+ * and settle against that list.
  *
  * Calls must come in simulated-time order (as the engine delivers events). */
 #ifndef SIM_ORACLE_H
@@ -30,27 +33,33 @@ typedef struct sim_oracle sim_oracle;
 sim_oracle *sim_oracle_new(void);
 void sim_oracle_free(sim_oracle *o);
 
-/* A write of key by client, creating version, was acknowledged to the client at time at.
- * measured: the write was issued after the warm-up (it counts in writes_acked). Returns 0, or
- * -1 when out of memory. */
-int sim_oracle_write_acked(sim_oracle *o, uint32_t client, uint64_t key, uint64_t version,
-                           sim_time at, bool measured);
-
 /* No node known to have supplied a read's version. */
 #define SIM_ORACLE_NO_NODE UINT32_MAX
 
-/* A read of key by client, issued at `issued`, completed now at `done` returning version,
- * which node served_by supplied (a node id, or SIM_ORACLE_NO_NODE). measured: issued after
- * the warm-up (counted and judged). Returns 0, or -1 when out of memory. */
-int sim_oracle_read(sim_oracle *o, uint32_t client, uint64_t key, uint64_t version,
-                    uint32_t served_by, sim_time issued, sim_time done, bool measured);
+/* A completed request, as a client hands it to the oracle. */
+typedef struct sim_oracle_op {
+    uint32_t client;    /* the client node */
+    uint32_t store;     /* the data store the version belongs to */
+    uint32_t served_by; /* reads: the node that supplied the version, or SIM_ORACLE_NO_NODE */
+    uint64_t key, version;
+    sim_time issued;    /* reads: when the read was issued (its first attempt) */
+    sim_time done;      /* reads: completed; writes: acknowledged */
+    bool measured;      /* issued after the warm-up: counted and judged */
+} sim_oracle_op;
 
-/* At the end of the run (or of a failover), the copy that serves reads of key holds version.
- * Every acknowledged write of key with a newer version is counted lost (once). Returns 0, or
- * -1 when out of memory. */
-int sim_oracle_surviving(sim_oracle *o, uint64_t key, uint64_t version);
+/* A write creating op->version of op->key was acknowledged to op->client at op->done.
+ * Returns 0, or -1 when out of memory. */
+int sim_oracle_write_acked(sim_oracle *o, const sim_oracle_op *op);
 
-/* Data store `store` (a node id naming it, e.g. a database cluster's first instance)
+/* A read of op->key returned op->version. Returns 0, or -1 when out of memory. */
+int sim_oracle_read(sim_oracle *o, const sim_oracle_op *op);
+
+/* At the end of the run (or of a failover), the copy that serves reads of key in store holds
+ * version. Every acknowledged write of that key with a newer version is counted lost (once).
+ * Returns 0, or -1 when out of memory. */
+int sim_oracle_surviving(sim_oracle *o, uint32_t store, uint64_t key, uint64_t version);
+
+/* Data store `store` (the node naming it, e.g. a database cluster's first instance)
  * committed a write of key: key joins the store's list for sim_oracle_settle. Returns 0, or
  * -1 when out of memory. */
 int sim_oracle_store_key(sim_oracle *o, uint32_t store, uint64_t key);
@@ -72,6 +81,11 @@ void sim_oracle_report(const sim_oracle *o, sim_report *w);
  * when it supplied none. */
 bool sim_oracle_node_reads(const sim_oracle *o, uint32_t node, uint64_t *reads,
                            uint64_t *stale);
+
+/* The measured writes acknowledged in store and how many of them were lost; false when the
+ * store had none acknowledged. */
+bool sim_oracle_store_writes(const sim_oracle *o, uint32_t store, uint64_t *acked,
+                             uint64_t *lost);
 
 /* Figures, for tests and kinds. */
 typedef struct sim_oracle_figures {

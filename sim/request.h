@@ -32,8 +32,8 @@ enum {
 
 /* Set by a kind that serves keyed data (a database, a cache) on the reply to a read or write
  * it served (sim_req_serve_data in node.h): `version` then holds the version written or
- * returned and `served_by` the node that supplied it, and the client hands the outcome to the
- * consistency oracle (sim/oracle.h). */
+ * returned, `store` the data store it belongs to and `served_by` the node that supplied it,
+ * and the client hands the outcome to the consistency oracle (sim/oracle.h). */
 #define SIM_REQ_HAS_DATA 1u
 
 typedef struct sim_req {
@@ -46,6 +46,7 @@ typedef struct sim_req {
     uint32_t client;      /* the node that issued the original request */
     uint32_t reply_to;    /* where the reply goes: the client, or the caller of a call */
     uint32_t served_by;   /* with SIM_REQ_HAS_DATA: the node that supplied `version` */
+    uint32_t store;       /* with SIM_REQ_HAS_DATA: the data store `version` belongs to */
     uint8_t op;           /* sim_op */
     uint8_t status;       /* sim_req_status */
     uint16_t hops;        /* nodes that served it so far */
@@ -54,11 +55,12 @@ typedef struct sim_req {
 } sim_req;
 
 /* A kind relaying a data tier's reply to its own caller copies what the reply says of the
- * data (version, served_by, SIM_REQ_HAS_DATA) onto the request it answers. */
+ * data (version, store, served_by, SIM_REQ_HAS_DATA) onto the request it answers. */
 static inline void sim_req_take_data(sim_req *to, const sim_req *from) {
     if (from->flags & SIM_REQ_HAS_DATA) {
         to->version = from->version;
         to->served_by = from->served_by;
+        to->store = from->store;
         to->flags |= SIM_REQ_HAS_DATA;
     }
 }

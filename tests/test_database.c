@@ -305,6 +305,37 @@ Test(database, flush_interval_conflicts_are_reported_where_they_are) {
     t_expect_refused(volatile_db, want_durable, 2);
 }
 
+/* Two designs side by side over the same keys, each with its own cluster: async replicas
+ * serving reads (stale reads) and a primary serving them (none, exactly). The oracle keeps
+ * each store's histories apart, so the second design's reads are never judged against the
+ * first's writes: its copies serve no stale read, and the run's figures are the sum of the
+ * per-node ones. */
+Test(database, designs_side_by_side_are_judged_apart) {
+    static const char yaml[] = "name: side_by_side\n"
+                               "duration: 20s\n"
+                               "network: {latency: 1ms}\n"
+                               "nodes:\n"
+                               "  users_a: {kind: client, target: a, rate: 500/s,"
+                               " ops: {read: 0.8, write: 0.2}, keys: {dist: uniform, n: 200}}\n"
+                               "  users_b: {kind: client, target: b, rate: 500/s,"
+                               " ops: {read: 0.8, write: 0.2}, keys: {dist: uniform, n: 200}}\n"
+                               "  a: {kind: database, replicas: 2, service: 1ms,"
+                               " replication_delay: 50ms, read_from: replicas}\n"
+                               "  b: {kind: database, replicas: 2, service: 1ms,"
+                               " replication_delay: 50ms, read_from: primary}\n";
+    cJSON *doc = t_run(yaml, 1);
+    t_expect_accounting(doc);
+    long long stale_a = t_int(doc, "nodes.a.1.consistency.stale_reads");
+    cr_expect_gt(stale_a, 100);
+    cr_expect_eq(t_int(doc, "nodes.b.0.consistency.stale_reads"), 0);
+    cr_expect_gt(t_int(doc, "nodes.b.0.consistency.reads_served"), 5000);
+    cr_expect_eq(t_int(doc, "consistency.stale_reads"), stale_a);
+    cr_expect_eq(t_int(doc, "nodes.a.0.consistency.writes_acked") +
+                     t_int(doc, "nodes.b.0.consistency.writes_acked"),
+                 t_int(doc, "consistency.writes_acked"));
+    cJSON_Delete(doc);
+}
+
 Test(database, single_instance_is_an_mm1_queue) {
     enum { REPS = 5 };
     static const char yaml[] = "name: mm1db\n"

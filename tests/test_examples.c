@@ -100,13 +100,18 @@ static void expect_node_verdicts_add_up(const cJSON *doc) {
     const cJSON *node;
     cJSON_ArrayForEach(node, t_get(doc, "nodes")) {
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(node, "consistency");
-        if (c) {
+        if (cJSON_GetObjectItemCaseSensitive(c, "reads_served")) {
             reads += llround(t_get(c, "reads_served")->valuedouble);
             stale += llround(t_get(c, "stale_reads")->valuedouble);
         }
     }
     cr_expect_eq(reads, t_int(doc, "consistency.reads_checked"));
     cr_expect_eq(stale, t_int(doc, "consistency.stale_reads"));
+    /* One store here: its own figures are the run's. */
+    cr_expect_eq(t_int(doc, "nodes.db.0.consistency.writes_acked"),
+                 t_int(doc, "consistency.writes_acked"));
+    cr_expect_eq(t_int(doc, "nodes.db.0.consistency.lost_writes"),
+                 t_int(doc, "consistency.lost_writes"));
 }
 
 Test(examples, ecommerce_catalog_lagging_replica_refills_the_cache_with_old_data) {

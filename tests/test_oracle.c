@@ -20,31 +20,61 @@
 #include <string.h>
 
 enum { A = 1, B = 2, C = 3, D = 4, S1 = 7, S2 = 8 }; /* clients; serving nodes */
+enum { STORE = 9, OTHER = 11 };                        /* data stores */
+
+/* A write of key by client in store, acknowledged at `at`. */
+static int acked_in(sim_oracle *o, uint32_t store, uint32_t client, uint64_t key,
+                    uint64_t version, sim_time at, bool measured) {
+    sim_oracle_op op = {.client = client, .store = store, .served_by = SIM_ORACLE_NO_NODE,
+                        .key = key, .version = version, .issued = at, .done = at,
+                        .measured = measured};
+    return sim_oracle_write_acked(o, &op);
+}
+
+static int acked(sim_oracle *o, uint32_t client, uint64_t key, uint64_t version, sim_time at,
+                 bool measured) {
+    return acked_in(o, STORE, client, key, version, at, measured);
+}
+
+/* A read of key by client in store, supplied by node by. */
+static int read_in(sim_oracle *o, uint32_t store, uint32_t client, uint64_t key,
+                   uint64_t version, uint32_t by, sim_time issued, sim_time done,
+                   bool measured) {
+    sim_oracle_op op = {.client = client, .store = store, .served_by = by, .key = key,
+                        .version = version, .issued = issued, .done = done,
+                        .measured = measured};
+    return sim_oracle_read(o, &op);
+}
+
+static int judged(sim_oracle *o, uint32_t client, uint64_t key, uint64_t version, uint32_t by,
+                  sim_time issued, sim_time done, bool measured) {
+    return read_in(o, STORE, client, key, version, by, issued, done, measured);
+}
 
 static sim_oracle *history(void) {
     sim_oracle *o = sim_oracle_new();
     cr_assert(o);
     cr_assert_not(sim_oracle_is_used(o));
-    cr_assert_eq(sim_oracle_write_acked(o, A, 3, 5, 1, false), 0);
-    cr_assert_eq(sim_oracle_read(o, D, 1, 0, S2, 4, 6, true), 0);
-    cr_assert_eq(sim_oracle_write_acked(o, A, 1, 1, 10, true), 0);
-    cr_assert_eq(sim_oracle_write_acked(o, A, 2, 1, 12, true), 0);
-    cr_assert_eq(sim_oracle_write_acked(o, A, 2, 2, 14, true), 0);
-    cr_assert_eq(sim_oracle_write_acked(o, B, 1, 2, 20, true), 0);
-    cr_assert_eq(sim_oracle_read(o, C, 1, 1, S1, 25, 26, true), 0);
-    cr_assert_eq(sim_oracle_write_acked(o, A, 1, 3, 30, true), 0);
-    cr_assert_eq(sim_oracle_read(o, A, 1, 2, S2, 35, 36, true), 0);
-    cr_assert_eq(sim_oracle_read(o, C, 1, 3, S2, 40, 41, true), 0);
-    cr_assert_eq(sim_oracle_read(o, C, 1, 2, S1, 39, 45, true), 0);
-    cr_assert_eq(sim_oracle_read(o, C, 1, 2, S1, 50, 51, true), 0);
-    cr_assert_eq(sim_oracle_read(o, C, 1, 1, S1, 55, 60, false), 0);
+    cr_assert_eq(acked(o, A, 3, 5, 1, false), 0);
+    cr_assert_eq(judged(o, D, 1, 0, S2, 4, 6, true), 0);
+    cr_assert_eq(acked(o, A, 1, 1, 10, true), 0);
+    cr_assert_eq(acked(o, A, 2, 1, 12, true), 0);
+    cr_assert_eq(acked(o, A, 2, 2, 14, true), 0);
+    cr_assert_eq(acked(o, B, 1, 2, 20, true), 0);
+    cr_assert_eq(judged(o, C, 1, 1, S1, 25, 26, true), 0);
+    cr_assert_eq(acked(o, A, 1, 3, 30, true), 0);
+    cr_assert_eq(judged(o, A, 1, 2, S2, 35, 36, true), 0);
+    cr_assert_eq(judged(o, C, 1, 3, S2, 40, 41, true), 0);
+    cr_assert_eq(judged(o, C, 1, 2, S1, 39, 45, true), 0);
+    cr_assert_eq(judged(o, C, 1, 2, S1, 50, 51, true), 0);
+    cr_assert_eq(judged(o, C, 1, 1, S1, 55, 60, false), 0);
     return o;
 }
 
 Test(oracle, counts_every_violation_exactly) {
     sim_oracle *o = history();
-    cr_assert_eq(sim_oracle_surviving(o, 2, 1), 0);
-    cr_assert_eq(sim_oracle_surviving(o, 3, 0), 0);
+    cr_assert_eq(sim_oracle_surviving(o, STORE, 2, 1), 0);
+    cr_assert_eq(sim_oracle_surviving(o, STORE, 3, 0), 0);
     sim_oracle_figures f = sim_oracle_get(o);
     cr_expect_eq(f.reads_checked, 6);
     cr_expect_eq(f.stale_reads, 4);
@@ -68,9 +98,9 @@ Test(oracle, counts_every_violation_exactly) {
     cr_expect_not(sim_oracle_node_reads(o, A, &reads, &stale)); /* served nothing */
     cr_expect_not(sim_oracle_node_reads(o, 1000, &reads, &stale));
     /* A second look after a further loss counts only what is newly lost. */
-    cr_assert_eq(sim_oracle_surviving(o, 2, 0), 0);
+    cr_assert_eq(sim_oracle_surviving(o, STORE, 2, 0), 0);
     cr_expect_eq(sim_oracle_get(o).lost_writes, 2);
-    cr_assert_eq(sim_oracle_surviving(o, 2, 0), 0);
+    cr_assert_eq(sim_oracle_surviving(o, STORE, 2, 0), 0);
     cr_expect_eq(sim_oracle_get(o).lost_writes, 2);
     sim_oracle_free(o);
 }
@@ -83,13 +113,13 @@ static uint64_t holds_v1_of_key_5(uint64_t key, void *ud) {
 }
 
 Test(oracle, settle_judges_every_key_the_store_listed) {
-    enum { STORE = 9, OTHER = 11 };
     sim_oracle *o = sim_oracle_new();
     cr_assert(o);
-    cr_assert_eq(sim_oracle_write_acked(o, A, 5, 1, 10, true), 0);
-    cr_assert_eq(sim_oracle_write_acked(o, A, 5, 2, 20, true), 0); /* lost: copy holds v1 */
-    cr_assert_eq(sim_oracle_write_acked(o, A, 6, 1, 30, true), 0); /* lost: copy lacks key 6 */
-    cr_assert_eq(sim_oracle_write_acked(o, A, 7, 1, 40, true), 0); /* another store's key */
+    cr_assert_eq(acked(o, A, 5, 1, 10, true), 0);
+    cr_assert_eq(acked(o, A, 5, 2, 20, true), 0); /* lost: copy holds v1 */
+    cr_assert_eq(acked(o, A, 6, 1, 30, true), 0); /* lost: copy lacks key 6 */
+    cr_assert_eq(acked_in(o, OTHER, A, 7, 1, 40, true), 0); /* another store's key */
+    cr_assert_eq(acked_in(o, OTHER, A, 5, 9, 40, true), 0); /* key 5 of another store */
     for (uint64_t k = 5; k <= 6; k++) {
         cr_assert_eq(sim_oracle_store_key(o, STORE, k), 0);
         cr_assert_eq(sim_oracle_store_key(o, STORE, k), 0); /* listed once */
@@ -97,9 +127,37 @@ Test(oracle, settle_judges_every_key_the_store_listed) {
     cr_assert_eq(sim_oracle_store_key(o, OTHER, 7), 0);
     cr_assert_eq(sim_oracle_settle(o, STORE, holds_v1_of_key_5, NULL), 0);
     cr_expect_eq(sim_oracle_get(o).lost_writes, 2);
+    uint64_t n_acked, lost;
+    cr_assert(sim_oracle_store_writes(o, STORE, &n_acked, &lost));
+    cr_expect_eq(n_acked, 3);
+    cr_expect_eq(lost, 2);
+    cr_assert(sim_oracle_store_writes(o, OTHER, &n_acked, &lost));
+    cr_expect_eq(n_acked, 2);
+    cr_expect_eq(lost, 0);
     /* A store that listed nothing settles nothing. */
     cr_assert_eq(sim_oracle_settle(o, 12345, holds_v1_of_key_5, NULL), 0);
     cr_expect_eq(sim_oracle_get(o).lost_writes, 2);
+    cr_expect_not(sim_oracle_store_writes(o, 12345, &n_acked, &lost));
+    sim_oracle_free(o);
+}
+
+/* Each store's keys have histories of their own: a read of key 1 in one store is not judged
+ * against the writes of key 1 in another, nor are a client's own writes there. */
+Test(oracle, stores_keep_their_histories_apart) {
+    sim_oracle *o = sim_oracle_new();
+    cr_assert(o);
+    cr_assert_eq(acked_in(o, STORE, A, 1, 5, 10, true), 0);
+    cr_assert_eq(read_in(o, OTHER, A, 1, 0, S1, 20, 21, true), 0); /* fresh in OTHER */
+    cr_assert_eq(read_in(o, STORE, B, 1, 4, S2, 30, 31, true), 0); /* stale in STORE */
+    cr_assert_eq(read_in(o, OTHER, A, 1, 0, S1, 40, 41, true), 0); /* still fresh */
+    sim_oracle_figures f = sim_oracle_get(o);
+    cr_expect_eq(f.reads_checked, 3);
+    cr_expect_eq(f.stale_reads, 1);
+    cr_expect_eq(f.read_your_writes_violations, 0);
+    cr_expect_eq(f.monotonic_read_violations, 0);
+    /* Settling OTHER does not touch STORE's writes. */
+    cr_assert_eq(sim_oracle_surviving(o, OTHER, 1, 0), 0);
+    cr_expect_eq(sim_oracle_get(o).lost_writes, 0);
     sim_oracle_free(o);
 }
 
@@ -109,15 +167,15 @@ Test(oracle, staleness_in_time_and_versions) {
     sim_oracle *o = sim_oracle_new();
     cr_assert(o);
     for (uint64_t v = 1; v <= 4; v++)
-        cr_assert_eq(sim_oracle_write_acked(o, A, 7, v, (sim_time)v * 1000, true), 0);
-    cr_assert_eq(sim_oracle_read(o, B, 7, 1, SIM_ORACLE_NO_NODE, 10000, 10001, true), 0);
+        cr_assert_eq(acked(o, A, 7, v, (sim_time)v * 1000, true), 0);
+    cr_assert_eq(judged(o, B, 7, 1, SIM_ORACLE_NO_NODE, 10000, 10001, true), 0);
     sim_oracle_figures f = sim_oracle_get(o);
     cr_expect_eq(f.stale_reads, 1);
     cr_expect_eq(f.staleness_versions_max, 3);
     cr_expect_eq(sim_oracle_staleness(o)->max, 10000 - 2000);
     /* A write acknowledged at the very instant the read is issued does not count. */
-    cr_assert_eq(sim_oracle_write_acked(o, A, 8, 1, 20000, true), 0);
-    cr_assert_eq(sim_oracle_read(o, B, 8, 0, SIM_ORACLE_NO_NODE, 20000, 20002, true), 0);
+    cr_assert_eq(acked(o, A, 8, 1, 20000, true), 0);
+    cr_assert_eq(judged(o, B, 8, 0, SIM_ORACLE_NO_NODE, 20000, 20002, true), 0);
     cr_expect_eq(sim_oracle_get(o).stale_reads, 1);
     sim_oracle_free(o);
 }
