@@ -40,10 +40,10 @@
  * log entries not yet shipped. With `durable: true` committed data survives, otherwise the
  * instance restarts with no data. With `flush_interval` commits do not wait for their WAL
  * flush: the WAL is flushed every interval, and a crash rolls back the commits since the last
- * flush (each key returns to its version before its first unflushed commit). A restarted instance asks every other instance for its view
- * during one heartbeat interval (requests it receives meanwhile fail), then follows the newest
- * view; a former primary that nobody replaced
- * resumes as primary in a new epoch (replicas resynchronise from it).
+ * flush (each key returns to its version before its first unflushed commit). A restarted
+ * instance asks every other instance for its view during one heartbeat interval (requests it
+ * receives meanwhile fail), then follows the newest view; a former primary that nobody
+ * replaced resumes as primary in a new epoch (replicas resynchronise from it).
  *
  * Lost writes: every commit lists its key with the oracle under the cluster's name, and the
  * primary tells the oracle what survives of every listed key at each promotion and at the end
@@ -279,8 +279,7 @@ static void start(sim_node *n, uint32_t w, sim_req *r) {
     double t = sim_dist_sample(&c->service.op[r->op], sim_rng(n));
     if (r->op == SIM_OP_WRITE)
         t += sim_dist_sample(&c->fsync, sim_rng(n));
-    sim_set_timer(n, sim_slowed(n, t), T_DONE,
-                  (uint64_t)job << 32 | w);
+    sim_set_timer(n, sim_slowed(n, t), T_DONE, (uint64_t)job << 32 | w);
 }
 
 /* The worker's request is answered (with its status); the worker takes the next waiting one. */

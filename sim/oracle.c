@@ -229,7 +229,8 @@ static int node_slot(sim_oracle *o, uint32_t node) {
 }
 
 /* Judges a measured read against the acknowledged writes of its key (tl, may be NULL) and
- * the client's own history (ck); returns true when it is stale, -1 when out of memory. */
+ * the client's own history (ck); returns 1 when it is stale, 0 when not, -1 when out of
+ * memory. */
 static int judge(sim_oracle *o, const sim_oracle_op *op, const timeline *tl,
                  const client_key *ck) {
     o->fig.reads_checked++;
