@@ -1,6 +1,7 @@
 /* Renders a result document for people: a header line, the client requests with their
- * latency percentiles, one block per node listing its figures in document order, the network
- * counters and the fault log. Generic over kinds: a new kind's figures show up unchanged. */
+ * latency percentiles, the consistency oracle's figures when the run had keyed data, one block
+ * per node listing its figures in document order, the network counters and the fault log.
+ * Generic over kinds: a new kind's figures show up unchanged. */
 #include "summary.h"
 
 #include <math.h>
@@ -131,6 +132,12 @@ void dsim_summary_print(FILE *out, const cJSON *doc) {
     fputs(str(doc, "topology"), out);
     print_figures(out, doc, head, sizeof head / sizeof *head);
     print_requests(out, cJSON_GetObjectItemCaseSensitive(doc, "requests"));
+    const cJSON *consistency = cJSON_GetObjectItemCaseSensitive(doc, "consistency");
+    if (consistency) {
+        fputs("consistency ", out);
+        print_fields(out, consistency, NULL);
+        fputc('\n', out);
+    }
 
     const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(doc, "nodes"), *n;
     size_t width = 4;

@@ -415,6 +415,34 @@ Test(cli, run_prints_a_summary_and_writes_the_result_document) {
     cJSON_Delete(doc);
 }
 
+/* A run with keyed data shows the oracle's figures in its summary, right after the latency
+ * line, with the same numbers as the document; a run without keyed data shows none. */
+Test(cli, summary_shows_the_consistency_figures_of_keyed_runs) {
+    static const char keyed[] = "duration: 5s\n"
+                                "nodes:\n"
+                                "  users: {kind: client, target: db, rate: 200/s,"
+                                " ops: {read: 0.5, write: 0.5}, keys: {dist: uniform, n: 10}}\n"
+                                "  db: {kind: kv_store, service: 1ms}\n";
+    write_work("keyed.yaml", keyed);
+    result r = DSIM("run", "keyed.yaml", "--json", "keyed.json");
+    expect_status(&r, 0);
+    cJSON *doc = parse_work("keyed.json");
+    char want[128];
+    snprintf(want, sizeof want, "\nconsistency reads_checked %.0f  stale_reads %.0f",
+             num(doc, "consistency.reads_checked"), num(doc, "consistency.stale_reads"));
+    cr_expect(strstr(r.out, want), "no '%s' in the summary:\n%s", want + 1, r.out);
+    snprintf(want, sizeof want, "writes_acked %.0f  lost_writes 0",
+             num(doc, "consistency.writes_acked"));
+    cr_expect(strstr(r.out, want), "no '%s' in the summary:\n%s", want, r.out);
+    cJSON_Delete(doc);
+    result_free(&r);
+    write_work("mm1.yaml", mm1);
+    r = DSIM("run", "mm1.yaml");
+    expect_status(&r, 0);
+    cr_expect_null(strstr(r.out, "consistency"), "summary:\n%s", r.out);
+    result_free(&r);
+}
+
 Test(cli, json_dash_writes_the_document_to_stdout_and_the_summary_to_stderr) {
     write_work("mm1.yaml", mm1);
     result r = DSIM("run", "mm1.yaml", "--json", "-");
