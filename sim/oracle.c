@@ -69,6 +69,16 @@ static int timeline_add(timeline *tl, sim_time t, uint64_t version, bool measure
     return 0;
 }
 
+/* Appends an entry only when it raises the running maximum: for a timeline that is only
+ * asked for the maximum before a time (a client's own writes and reads), the entries that do
+ * not raise it change no answer, and a client's history stays as short as the versions it saw
+ * rise. */
+static int timeline_raise(timeline *tl, sim_time t, uint64_t version, bool measured) {
+    if (tl->n && version <= tl->e[tl->n - 1].max)
+        return 0;
+    return timeline_add(tl, t, version, measured);
+}
+
 /* Number of entries strictly before time t. */
 static size_t count_before(const timeline *tl, sim_time t) {
     size_t lo = 0, hi = tl->n;
@@ -200,7 +210,7 @@ int sim_oracle_write_acked(sim_oracle *o, const sim_oracle_op *op) {
     timeline *tl = sp ? key_timeline(sp, op->key, true) : NULL;
     client_key *ck = tl ? client_history(sp, op->client, op->key) : NULL;
     if (!ck || timeline_add(tl, op->done, op->version, op->measured) ||
-        timeline_add(&ck->writes, op->done, op->version, op->measured))
+        timeline_raise(&ck->writes, op->done, op->version, op->measured))
         return -1;
     if (op->measured) {
         o->fig.writes_acked++;
@@ -270,7 +280,7 @@ int sim_oracle_read(sim_oracle *o, const sim_oracle_op *op) {
             o->node_stale[op->served_by] += (uint64_t)stale;
         }
     }
-    return timeline_add(&ck->reads, op->done, op->version, op->measured);
+    return timeline_raise(&ck->reads, op->done, op->version, op->measured);
 }
 
 int sim_oracle_surviving(sim_oracle *o, uint32_t store, uint64_t key, uint64_t version) {
