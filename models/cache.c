@@ -21,6 +21,7 @@
 #include "hist.h"
 #include "lru.h"
 #include "node.h"
+#include "slot_table.h"
 
 #include <stdlib.h>
 
@@ -47,15 +48,12 @@ typedef struct held {
     sim_req *req;
     uint32_t stamp; /* matches timers and backend replies to this use of the slot */
     uint8_t phase;  /* held_phase */
-    uint32_t next;  /* free-slot chain */
 } held;
-
-#define NO_SLOT UINT32_MAX
 
 typedef struct cache_state {
     lru table;
-    held *slots;
-    uint32_t nslots, free_slot, stamp_seq;
+    slot_table slots; /* of held */
+    uint32_t stamp_seq;
     /* counting requests issued after the warm-up */
     uint64_t requests, reads, writes, hits, misses, evictions, expirations, invalidations, updates,
         backend_calls, failed;
@@ -96,28 +94,19 @@ static bool counts(const sim_node *n, const sim_req *r) { return sim_is_measured
 
 static uint64_t token_of(uint32_t stamp, uint32_t slot) { return (uint64_t)stamp << 32 | slot; }
 
+static held *slot(const cache_state *s, uint32_t i) { return slot_table_at(&s->slots, i); }
+
+/* Takes a slot with a fresh stamp; SLOT_NONE when out of memory. */
 static uint32_t take_slot(cache_state *s) {
-    if (s->free_slot == NO_SLOT) {
-        uint32_t cap = s->nslots ? 2 * s->nslots : 16;
-        held *slots = realloc(s->slots, cap * sizeof *slots);
-        if (!slots)
-            return NO_SLOT;
-        for (uint32_t i = s->nslots; i < cap; i++)
-            slots[i] = (held){.next = i + 1 < cap ? i + 1 : NO_SLOT};
-        s->slots = slots;
-        s->free_slot = s->nslots;
-        s->nslots = cap;
-    }
-    uint32_t i = s->free_slot;
-    s->free_slot = s->slots[i].next;
-    s->slots[i].stamp = ++s->stamp_seq;
+    uint32_t i = slot_table_take(&s->slots);
+    if (i != SLOT_NONE)
+        slot(s, i)->stamp = ++s->stamp_seq;
     return i;
 }
 
 static sim_req *release_slot(cache_state *s, uint32_t i) {
-    sim_req *r = s->slots[i].req;
-    s->slots[i] = (held){.next = s->free_slot};
-    s->free_slot = i;
+    sim_req *r = slot(s, i)->req;
+    slot_table_put(&s->slots, i);
     return r;
 }
 
@@ -176,8 +165,8 @@ static void fill(sim_node *n, const sim_req *r, const sim_req *reply) {
 static void call_backend(sim_node *n, uint32_t i) {
     cache_state *s = sim_state(n);
     const cache_config *c = sim_config(n);
-    sim_req *r = s->slots[i].req, *call = sim_call_new(n, r);
-    call->token = token_of(s->slots[i].stamp, i);
+    sim_req *r = slot(s, i)->req, *call = sim_call_new(n, r);
+    call->token = token_of(slot(s, i)->stamp, i);
     if (counts(n, r))
         s->backend_calls++;
     sim_send(n, sim_pick(n, &c->backend), SIM_MSG_REQUEST, call, 0);
@@ -186,10 +175,10 @@ static void call_backend(sim_node *n, uint32_t i) {
 /* The lookup service of slot i ended: answer a hit, or call the backend. */
 static void looked_up(sim_node *n, uint32_t i) {
     cache_state *s = sim_state(n);
-    sim_req *r = s->slots[i].req;
+    sim_req *r = slot(s, i)->req;
     bool measured = counts(n, r);
     if (r->op == SIM_OP_WRITE) {
-        s->slots[i].phase = H_WRITE;
+        slot(s, i)->phase = H_WRITE;
         call_backend(n, i);
         return;
     }
@@ -197,7 +186,7 @@ static void looked_up(sim_node *n, uint32_t i) {
     if (!e) {
         if (measured)
             s->misses++;
-        s->slots[i].phase = H_READ_MISS;
+        slot(s, i)->phase = H_READ_MISS;
         call_backend(n, i);
         return;
     }
@@ -227,26 +216,26 @@ static void arrive(sim_node *n, sim_req *r) {
             s->reads++;
     }
     uint32_t i = take_slot(s);
-    if (i == NO_SLOT) {
+    if (i == SLOT_NONE) {
         sim_out_of_memory(n);
         sim_req_free(n, r);
         return;
     }
-    s->slots[i].req = r;
-    s->slots[i].phase = H_SERVICE;
+    slot(s, i)->req = r;
+    slot(s, i)->phase = H_SERVICE;
     sim_time t = sim_slowed(n, sim_dist_sample(&c->service, sim_rng(n)));
     if (t <= 0)
         looked_up(n, i);
     else
         sim_set_timer(n, t,
-                      T_LOOKUP, token_of(s->slots[i].stamp, i));
+                      T_LOOKUP, token_of(slot(s, i)->stamp, i));
 }
 
 /* The backend answered the call of slot i: fill or update, and relay. */
 static void backend_replied(sim_node *n, uint32_t i, const sim_req *reply) {
     cache_state *s = sim_state(n);
     const cache_config *c = sim_config(n);
-    held_phase phase = s->slots[i].phase;
+    held_phase phase = slot(s, i)->phase;
     sim_req *r = release_slot(s, i);
     bool measured = counts(n, r), ok = reply->status == SIM_REQ_OK;
     r->status = reply->status;
@@ -275,9 +264,9 @@ static void backend_replied(sim_node *n, uint32_t i, const sim_req *reply) {
 
 static bool slot_matches(const cache_state *s, uint64_t token, held_phase phase) {
     uint32_t i = (uint32_t)token, stamp = (uint32_t)(token >> 32);
-    return i < s->nslots && s->slots[i].req && s->slots[i].stamp == stamp &&
-           (phase == H_SERVICE ? s->slots[i].phase == H_SERVICE
-                               : s->slots[i].phase != H_SERVICE);
+    return i < s->slots.n && slot(s, i)->req && slot(s, i)->stamp == stamp &&
+           (phase == H_SERVICE ? slot(s, i)->phase == H_SERVICE
+                               : slot(s, i)->phase != H_SERVICE);
 }
 
 static void cache_receive(sim_node *n, const sim_msg *m) {
@@ -304,7 +293,7 @@ static void cache_create(sim_node *n) {
     cache_state *s = sim_state(n);
     const cache_config *c = sim_config(n);
     lru_init(&s->table, (uint32_t)c->capacity);
-    s->free_slot = NO_SLOT;
+    slot_table_init(&s->slots, sizeof(held));
     sim_hist_init(&s->hit_time);
     sim_hist_init(&s->miss_time);
     sim_hist_init(&s->write_time);
@@ -315,9 +304,9 @@ static void cache_create(sim_node *n) {
 static void cache_crash(sim_node *n) {
     cache_state *s = sim_state(n);
     lru_clear(&s->table);
-    for (uint32_t i = 0; i < s->nslots; i++)
-        if (s->slots[i].req)
-            sim_req_free(n, release_slot(s, i));
+    for (uint32_t i = 0; i < s->slots.n; i++)
+        sim_req_free(n, slot(s, i)->req); /* NULL in a free slot */
+    slot_table_clear(&s->slots);
 }
 
 static void cache_report(const sim_node *n, sim_report *w) {
@@ -350,7 +339,7 @@ static void cache_report(const sim_node *n, sim_report *w) {
 static void cache_destroy(sim_node *n) {
     cache_state *s = sim_state(n);
     lru_free(&s->table);
-    free(s->slots);
+    slot_table_free(&s->slots);
     sim_hist_free(&s->hit_time);
     sim_hist_free(&s->miss_time);
     sim_hist_free(&s->write_time);

@@ -18,6 +18,7 @@
 #include "hist.h"
 #include "idmap.h"
 #include "node.h"
+#include "slot_table.h"
 
 #include <stdlib.h>
 
@@ -60,8 +61,7 @@ typedef struct cb_config {
 typedef struct held {
     sim_req *parent; /* NULL: the slot is free */
     sim_time sent;
-    uint32_t gen;  /* the state generation the call was sent in */
-    uint32_t next; /* free-slot list */
+    uint32_t gen; /* the state generation the call was sent in */
 } held;
 
 typedef struct outcome {
@@ -85,8 +85,7 @@ typedef struct cb_state {
     sim_time open_for;
     /* calls out: call id -> slot */
     sim_idmap out;
-    held *slots;
-    uint32_t nslots, free_slot;
+    slot_table slots; /* of held */
     /* the sliding window of outcomes (closed state): a ring */
     outcome *ring;
     size_t cap, head, count, nfail, nslow;
@@ -104,7 +103,6 @@ typedef struct cb_state {
     sim_time stale_max;
 } cb_state;
 
-#define NO_SLOT UINT32_MAX
 
 static const sim_param cb_params[] = {
     {.name = "backend", .type = SIM_P_REF, .offset = offsetof(cb_config, backend),
@@ -284,42 +282,21 @@ static void short_circuit(sim_node *n, sim_req *r) {
     sim_reply(n, r);
 }
 
-static uint32_t take_slot(sim_node *n) {
-    cb_state *s = sim_state(n);
-    if (s->free_slot == NO_SLOT) {
-        uint32_t cap = s->nslots ? 2 * s->nslots : 16;
-        held *slots = realloc(s->slots, cap * sizeof *slots);
-        if (!slots)
-            return NO_SLOT;
-        for (uint32_t i = s->nslots; i < cap; i++)
-            slots[i] = (held){.next = i + 1 < cap ? i + 1 : NO_SLOT};
-        s->slots = slots;
-        s->free_slot = s->nslots;
-        s->nslots = cap;
-    }
-    uint32_t i = s->free_slot;
-    s->free_slot = s->slots[i].next;
-    return i;
-}
-
-static void put_slot(cb_state *s, uint32_t i) {
-    s->slots[i] = (held){.next = s->free_slot};
-    s->free_slot = i;
-}
+static held *slot(const cb_state *s, uint32_t i) { return slot_table_at(&s->slots, i); }
 
 /* Sends r's call to the backend and holds r until the reply or the timeout. */
 static void forward(sim_node *n, sim_req *r) {
     cb_state *s = sim_state(n);
     const cb_config *c = sim_config(n);
-    uint32_t i = take_slot(n);
+    uint32_t i = slot_table_take(&s->slots);
     sim_req *call = sim_call_new(n, r);
-    if (i == NO_SLOT || sim_idmap_put(&s->out, call->id, i)) {
+    if (i == SLOT_NONE || sim_idmap_put(&s->out, call->id, i)) {
         sim_out_of_memory(n);
         sim_req_free(n, call);
         sim_req_free(n, r);
         return;
     }
-    s->slots[i] = (held){.parent = r, .sent = sim_now(n), .gen = s->gen, .next = NO_SLOT};
+    *slot(s, i) = (held){.parent = r, .sent = sim_now(n), .gen = s->gen};
     if (counts(n, r))
         s->calls++;
     uint64_t id = call->id;
@@ -360,8 +337,8 @@ static void arrive(sim_node *n, sim_req *r) {
 static void settle(sim_node *n, uint32_t i, uint8_t status, bool timed_out) {
     cb_state *s = sim_state(n);
     const cb_config *c = sim_config(n);
-    held h = s->slots[i];
-    put_slot(s, i);
+    held h = *slot(s, i);
+    slot_table_put(&s->slots, i);
     sim_time took = sim_now(n) - h.sent;
     bool failed = status != SIM_REQ_OK, slow = c->slow_call >= 0 && took > c->slow_call;
     if (counts(n, h.parent)) {
@@ -422,7 +399,7 @@ static void cb_receive(sim_node *n, const sim_msg *m) {
     cb_state *s = sim_state(n);
     const cb_config *c = sim_config(n);
     sim_req *r = m->req;
-    uint64_t slot;
+    uint64_t i;
     if (!r) {
         return;
     } else if (m->tag == SIM_MSG_REQUEST) {
@@ -430,10 +407,11 @@ static void cb_receive(sim_node *n, const sim_msg *m) {
         return;
     } else if (m->tag != SIM_MSG_REPLY) {
         /* not ours: dropped */
-    } else if (sim_idmap_take(&s->out, r->id, &slot)) {
-        s->slots[slot].parent->version = r->version; /* what a read returned */
-        sim_req_take_data(s->slots[slot].parent, r);
-        settle(n, (uint32_t)slot, r->status, false);
+    } else if (sim_idmap_take(&s->out, r->id, &i)) {
+        held *h = slot(s, (uint32_t)i);
+        h->parent->version = r->version; /* what a read returned */
+        sim_req_take_data(h->parent, r);
+        settle(n, (uint32_t)i, r->status, false);
     } else if (c->settings.count && m->src - c->settings.first < c->settings.count) {
         if (r->status == SIM_REQ_OK) {
             breaker_settings b;
@@ -450,15 +428,15 @@ static void cb_receive(sim_node *n, const sim_msg *m) {
 
 static void cb_timer(sim_node *n, uint16_t tag, uint64_t arg) {
     cb_state *s = sim_state(n);
-    uint64_t slot;
+    uint64_t i;
     switch (tag) {
     case T_OPEN_END:
         if (s->mode == CB_OPEN && arg == s->gen)
             go(n, CB_HALF_OPEN);
         break;
     case T_CALL_TIMEOUT:
-        if (sim_idmap_take(&s->out, arg, &slot))
-            settle(n, (uint32_t)slot, SIM_REQ_FAILED, true);
+        if (sim_idmap_take(&s->out, arg, &i))
+            settle(n, (uint32_t)i, SIM_REQ_FAILED, true);
         break;
     case T_REFRESH:
         read_settings(n);
@@ -480,7 +458,7 @@ static void cb_create(sim_node *n) {
     const cb_config *c = sim_config(n);
     sim_idmap_init(&s->out);
     sim_hist_init(&s->call_time);
-    s->free_slot = NO_SLOT;
+    slot_table_init(&s->slots, sizeof(held));
     s->log = malloc(CHANGES_LISTED * sizeof *s->log);
     if (c->window_calls > 0) {
         s->cap = (size_t)c->window_calls;
@@ -500,11 +478,9 @@ static void cb_create(sim_node *n) {
  * breaker comes back closed. */
 static void cb_crash(sim_node *n) {
     cb_state *s = sim_state(n);
-    for (uint32_t i = 0; i < s->nslots; i++)
-        if (s->slots[i].parent) {
-            sim_req_free(n, s->slots[i].parent);
-            put_slot(s, i);
-        }
+    for (uint32_t i = 0; i < s->slots.n; i++)
+        sim_req_free(n, slot(s, i)->parent); /* NULL in a free slot */
+    slot_table_clear(&s->slots);
     sim_idmap_clear(&s->out);
     use_own_settings(n);
     if (s->mode != CB_CLOSED)
@@ -571,7 +547,7 @@ static void cb_destroy(sim_node *n) {
     cb_state *s = sim_state(n);
     sim_idmap_free(&s->out);
     sim_hist_free(&s->call_time);
-    free(s->slots);
+    slot_table_free(&s->slots);
     free(s->ring);
     free(s->log);
 }

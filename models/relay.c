@@ -1,53 +1,24 @@
 /* The slots of a relaying proxy (relay.h). */
 #include "relay.h"
 
-#include <stdlib.h>
-#include <string.h>
-
 void relay_init(relay *rl, size_t slot_size) {
-    *rl = (relay){.slot_size = slot_size};
+    *rl = (relay){0};
+    slot_table_init(&rl->slots, slot_size);
     sim_idmap_init(&rl->pending);
     sim_hist_init(&rl->overhead);
 }
 
 void relay_free(relay *rl) {
-    free(rl->slots);
+    slot_table_free(&rl->slots);
     sim_idmap_free(&rl->pending);
     sim_hist_free(&rl->overhead);
 }
 
-/* Returns the index of a zeroed slot, or SIZE_MAX when out of memory. */
-static size_t new_slot(relay *rl) {
-    size_t i;
-    if (rl->free_slot) {
-        i = (size_t)rl->free_slot - 1;
-        rl->free_slot = relay_at(rl, i)->below;
-    } else {
-        if (rl->nslots == rl->capslots) {
-            size_t cap = rl->capslots ? 2 * rl->capslots : 64;
-            unsigned char *s = realloc(rl->slots, cap * rl->slot_size);
-            if (!s)
-                return SIZE_MAX;
-            rl->slots = s;
-            rl->capslots = cap;
-        }
-        i = rl->nslots++;
-    }
-    memset(relay_at(rl, i), 0, rl->slot_size);
-    return i;
-}
-
-static void free_slot(relay *rl, size_t i) {
-    memset(relay_at(rl, i), 0, rl->slot_size);
-    relay_at(rl, i)->below = rl->free_slot;
-    rl->free_slot = i + 1;
-}
-
 size_t relay_arrive(relay *rl, sim_node *n, sim_req *r, uint32_t src, const sim_dist *delay,
                     uint16_t tag) {
-    size_t i = new_slot(rl);
+    uint32_t i = slot_table_take(&rl->slots);
     uint64_t below;
-    if (i == SIZE_MAX) {
+    if (i == SLOT_NONE) {
         sim_out_of_memory(n);
         sim_req_free(n, r);
         return SIZE_MAX;
@@ -73,7 +44,7 @@ size_t relay_arrive(relay *rl, sim_node *n, sim_req *r, uint32_t src, const sim_
 }
 
 sim_req *relay_release(relay *rl, uint64_t i) {
-    if (i >= rl->nslots || !relay_at(rl, i)->live)
+    if (i >= rl->slots.n || !relay_at(rl, i)->live)
         return NULL;
     relay_slot *sl = relay_at(rl, i);
     sim_req *r = sl->held;
@@ -93,17 +64,15 @@ void relay_answer(relay *rl, sim_node *n, size_t i, sim_req *r) {
     sim_idmap_take(&rl->pending, r->id, NULL);
     if (sl.below && sim_idmap_put(&rl->pending, r->id, sl.below - 1))
         sim_out_of_memory(n);
-    free_slot(rl, i);
+    slot_table_put(&rl->slots, (uint32_t)i);
     r->reply_to = sl.reply_to;
     r->hops++;
     sim_reply(n, r);
 }
 
 void relay_clear(relay *rl, sim_node *n) {
-    for (size_t i = 0; i < rl->nslots; i++)
-        if (relay_at(rl, i)->live)
-            sim_req_free(n, relay_at(rl, i)->held);
-    rl->nslots = 0;
-    rl->free_slot = 0;
+    for (uint32_t i = 0; i < rl->slots.n; i++)
+        sim_req_free(n, relay_at(rl, i)->held); /* NULL in a free slot */
+    slot_table_clear(&rl->slots);
     sim_idmap_clear(&rl->pending);
 }

@@ -15,6 +15,7 @@
 #include "hist.h"
 #include "idmap.h"
 #include "node.h"
+#include "slot_table.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -24,7 +25,7 @@
 typedef struct relay_slot {
     sim_req *held;     /* the request during the proxy's delay, NULL once sent on */
     uint64_t below;    /* index + 1 of the slot this one shadows for the same request id (0:
-                          none); free-list link when not live */
+                          none) */
     uint32_t reply_to; /* the original reply_to */
     uint32_t src;      /* the node the request came from */
     uint32_t target;   /* the kind's choice once sent on (a backend, a shard); RELAY_NONE before */
@@ -32,9 +33,7 @@ typedef struct relay_slot {
 } relay_slot;
 
 typedef struct relay {
-    unsigned char *slots; /* slot_size bytes each */
-    size_t slot_size, nslots, capslots;
-    uint64_t free_slot; /* index + 1 of the first free slot, 0: none */
+    slot_table slots;   /* the kind's slot type, a relay_slot first */
     sim_idmap pending;  /* request id -> index of its newest slot */
     uint64_t requests;  /* requests issued after the warm-up that arrived */
     sim_hist overhead;  /* the delays added to them */
@@ -46,7 +45,7 @@ void relay_free(relay *rl);
 
 /* Slot i (a pointer into the relay: valid until the next relay_arrive). */
 static inline relay_slot *relay_at(const relay *rl, size_t i) {
-    return (relay_slot *)(void *)(rl->slots + i * rl->slot_size);
+    return slot_table_at(&rl->slots, (uint32_t)i);
 }
 
 /* What relay_arrive did with a request it keeps for the delay. */
