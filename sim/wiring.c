@@ -4,8 +4,8 @@
  *
  * 1. Kinds: the target's kind serves every protocol bit the reference's param needs
  *    (sim_kind.serves against sim_param.needs). The bits mean something to the models only.
- * 2. Self: a node does not name itself, or its own group, in a reference that needs a
- *    protocol (where it sends things on). The one exception is an entry of a route with
+ * 2. Self: a node does not name itself, or its own group, in a reference along which it
+ *    passes requests on (sim_param.flow). The one exception is an entry of a route with
  *    probability < 1: feedback that requests leave with the rest of the probability (an M/M/1
  *    queue with Bernoulli feedback).
  * 3. Cycles: no cycle of references keeps every request that enters it. A group *holds* a
@@ -128,7 +128,9 @@ static int check_ref(sim_loader *ld, const sim_topology *t, const sim_kind *cons
         free(want);
         return -1;
     }
-    if (to->group_first != pr->owner || entry_probability(pr) < 1)
+    /* Self applies where requests are passed on: the kinds themselves check that a key
+     * without flow (a balancer's weights, a router's changes) names their own targets. */
+    if (p->flow == SIM_FLOW_NONE || to->group_first != pr->owner || entry_probability(pr) < 1)
         return 0;
     if (to->group_count == 1)
         sim_diag_error(ld->diag, pr->line, pr->col,

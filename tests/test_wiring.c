@@ -115,6 +115,19 @@ Test(wiring, forwarding_to_itself_for_sure_is_refused) {
                 "test.yaml:4:45: error: a: forward: 'a' is this node itself; name another node");
 }
 
+/* A weight or a membership change is not where requests are passed on: the kind's own check
+ * that it names a backend (a shard) is the one error. */
+Test(wiring, a_weight_naming_the_balancer_itself_is_reported_once) {
+    expect_only(HEAD "  users: {kind: client, target: lb, rate: 10/s}\n"
+                     "  lb:\n"
+                     "    kind: load_balancer\n"
+                     "    backends: [web]\n"
+                     "    policy: weighted_round_robin\n"
+                     "    weights: {lb: 2, web: 1}\n"
+                     "  web: {kind: service, service: 1ms}\n",
+                "test.yaml:8:5: error: lb: weights: 'lb' is not one of the backends");
+}
+
 /* ---- wrong kinds ---- */
 
 Test(wiring, a_client_targeting_a_client_is_refused) {
