@@ -228,6 +228,7 @@ static int graph_build(graph *g, const sim_loader *ld, const sim_topology *t) {
             g->first[k++] = (uint32_t)i;
     const void *field = NULL; /* the field of the set being filled */
     bool skip = false;        /* a route that lets requests out: not a set */
+    bool open = false;        /* the field's set exists (made at its first edge: never empty) */
     for (size_t i = 0; i < ld->nrefs; i++) {
         const sim_pending_ref *pr = &ld->refs[i];
         const sim_param *p = pr->param;
@@ -235,7 +236,7 @@ static int graph_build(graph *g, const sim_loader *ld, const sim_topology *t) {
             continue;
         if (pr->field != field) { /* a param's references are queued one after the other */
             field = pr->field;
-            skip = false;
+            open = skip = false;
             if (p->type == SIM_P_ROUTE) {
                 const sim_route *route = field;
                 double sum = 0;
@@ -243,15 +244,16 @@ static int graph_build(graph *g, const sim_loader *ld, const sim_topology *t) {
                     sum += route->p[j];
                 skip = sum < 1 - ROUTE_SLACK;
             }
-            if (!skip) {
-                g->s_owner[g->nsets] = group_of(g, pr->owner);
-                g->s_flow[g->nsets] = p->flow;
-                g->sat[g->s_owner[g->nsets]]++;
-                g->nsets++;
-            }
         }
         if (skip || entry_probability(pr) <= 0)
             continue;
+        if (!open) {
+            g->s_owner[g->nsets] = group_of(g, pr->owner);
+            g->s_flow[g->nsets] = p->flow;
+            g->sat[g->s_owner[g->nsets]]++;
+            g->nsets++;
+            open = true;
+        }
         size_t e = g->nedges++, s = g->nsets - 1;
         g->e_set[e] = s;
         g->e_to[e] = group_of(g, pr->ref->first);

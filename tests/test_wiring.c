@@ -234,6 +234,15 @@ Test(wiring, routes_summing_to_one_inside_a_cycle_are_refused) {
                 "it would go round forever");
 }
 
+Test(wiring, an_entry_of_probability_zero_is_no_way_out) {
+    expect_only(HEAD "  users: {kind: client, target: a, rate: 10/s}\n"
+                     "  a: {kind: service, service: 1ms, forward: {b: 1, c: 0}}\n"
+                     "  b: {kind: service, service: 1ms, forward: a}\n"
+                     "  c: {kind: service, service: 1ms}\n",
+                "test.yaml:4:46: error: a: forward: cycle a -> b -> a: every request entering "
+                "it would go round forever");
+}
+
 Test(wiring, forward_feedback_that_requests_leave_loads) {
     expect_loads("self feedback", HEAD "  users: {kind: client, target: a, rate: 10/s}\n"
                                        "  a: {kind: service, service: 1ms, forward: {a: 0.3}}\n");
