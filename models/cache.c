@@ -21,6 +21,7 @@
 #include "hist.h"
 #include "lru.h"
 #include "node.h"
+#include "protocols.h"
 #include "slot_table.h"
 
 #include <stdlib.h>
@@ -62,6 +63,7 @@ typedef struct cache_state {
 
 static const sim_param cache_params[] = {
     {.name = "backend", .type = SIM_P_REF, .offset = offsetof(cache_config, backend),
+     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_EACH,
      .flags = SIM_PARAM_REQUIRED,
      .help = "node or group behind the cache: misses and writes go there (a group: a random "
              "instance per call)"},
@@ -352,6 +354,7 @@ const sim_kind dsim_cache_kind = {
     .config_size = sizeof(cache_config),
     .state_size = sizeof(cache_state),
     .params = cache_params,
+    .serves = DSIM_PROTO_REQUEST,
     .check = cache_check,
     .create = cache_create,
     .receive = cache_receive,

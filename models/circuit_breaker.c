@@ -18,6 +18,7 @@
 #include "hist.h"
 #include "idmap.h"
 #include "node.h"
+#include "protocols.h"
 #include "slot_table.h"
 
 #include <stdlib.h>
@@ -106,6 +107,7 @@ typedef struct cb_state {
 
 static const sim_param cb_params[] = {
     {.name = "backend", .type = SIM_P_REF, .offset = offsetof(cb_config, backend),
+     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_EACH,
      .flags = SIM_PARAM_REQUIRED,
      .help = "node or group the calls go to (a group: a random instance per call)"},
     {.name = "timeout", .type = SIM_P_DURATION, .offset = offsetof(cb_config, timeout), .min = 1,
@@ -137,6 +139,7 @@ static const sim_param cb_params[] = {
      .def = "fail", .choices = fallback_names,
      .help = "answer to a short-circuited request: fail (FAILED at once) or default (OK)"},
     {.name = "settings", .type = SIM_P_REF, .offset = offsetof(cb_config, settings),
+     .needs = DSIM_PROTO_SETTINGS, .flow = SIM_FLOW_NONE,
      .help = "settings_store read every `refresh` (default: none, the keys here rule)"},
     {.name = "refresh", .type = SIM_P_DURATION, .offset = offsetof(cb_config, refresh),
      .def = "5s", .min = 1000, .max = (double)SIM_TIME_MAX,
@@ -559,6 +562,7 @@ const sim_kind dsim_circuit_breaker_kind = {
     .config_size = sizeof(cb_config),
     .state_size = sizeof(cb_state),
     .params = cb_params,
+    .serves = DSIM_PROTO_REQUEST,
     .check = cb_check,
     .create = cb_create,
     .receive = cb_receive,

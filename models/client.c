@@ -8,6 +8,7 @@
 #include "keys.h"
 #include "node.h"
 #include "oracle.h"
+#include "protocols.h"
 #include "retry.h"
 
 #include <stdlib.h>
@@ -55,6 +56,7 @@ typedef struct client_state {
 
 static const sim_param client_params[] = {
     {.name = "target", .type = SIM_P_REF, .offset = offsetof(client_config, target),
+     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_EACH,
      .flags = SIM_PARAM_REQUIRED, .help = "node or group that receives the requests"},
     {.name = "rate", .type = SIM_P_RATE, .offset = offsetof(client_config, rate),
      .help = "open loop: Poisson arrivals at this rate"},
@@ -362,6 +364,7 @@ const sim_kind dsim_client_kind = {
     .config_size = sizeof(client_config),
     .state_size = sizeof(client_state),
     .params = client_params,
+    .serves = 0, /* a source: it takes only the replies to its own requests */
     .check = client_check,
     .create = client_create,
     .receive = client_receive,

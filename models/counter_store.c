@@ -8,6 +8,7 @@
  * loses them. Anything that is not a check is answered FAILED. */
 #include "hist.h"
 #include "node.h"
+#include "protocols.h"
 #include "ratelimit_algo.h"
 #include "tavg.h"
 
@@ -175,6 +176,7 @@ const sim_kind dsim_counter_store_kind = {
     .config_size = sizeof(store_config),
     .state_size = sizeof(store_state),
     .params = store_params,
+    .serves = DSIM_PROTO_COUNTER,
     .create = store_create,
     .receive = store_receive,
     .timer = store_timer,

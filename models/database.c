@@ -60,6 +60,7 @@
 #include "idmap.h"
 #include "node.h"
 #include "oracle.h"
+#include "protocols.h"
 #include "station.h"
 
 #include <stdlib.h>
@@ -952,6 +953,7 @@ const sim_kind dsim_database_kind = {
     .config_size = sizeof(db_config),
     .state_size = sizeof(db_state),
     .params = db_params,
+    .serves = DSIM_PROTO_REQUEST,
     .check = db_check,
     .create = db_create,
     .receive = db_receive,

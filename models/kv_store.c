@@ -11,6 +11,7 @@
 #include "idmap.h"
 #include "node.h"
 #include "oracle.h"
+#include "protocols.h"
 
 #include <stdlib.h>
 
@@ -166,6 +167,7 @@ const sim_kind dsim_kv_store_kind = {
     .config_size = sizeof(kv_config),
     .state_size = sizeof(kv_state),
     .params = kv_params,
+    .serves = DSIM_PROTO_REQUEST,
     .create = kv_create,
     .receive = kv_receive,
     .timer = kv_timer,

@@ -20,6 +20,7 @@
  * per request, as with infinitely many workers), slow start, retries to another backend. */
 #include "hist.h"
 #include "node.h"
+#include "protocols.h"
 #include "relay.h"
 #include "ring.h"
 #include "tavg.h"
@@ -104,6 +105,7 @@ typedef struct lb_state {
 
 static const sim_param lb_params[] = {
     {.name = "backends", .type = SIM_P_REFLIST, .offset = offsetof(lb_config, backends),
+     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_ONE,
      .flags = SIM_PARAM_REQUIRED,
      .help = "nodes, groups or instances to spread requests over (groups expand to instances)"},
     {.name = "policy", .type = SIM_P_ENUM, .offset = offsetof(lb_config, policy),
@@ -111,6 +113,7 @@ static const sim_param lb_params[] = {
      .help = "round_robin, weighted_round_robin, least_connections, random, hash or "
              "consistent_hash"},
     {.name = "weights", .type = SIM_P_WEIGHTS, .offset = offsetof(lb_config, weights),
+     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_NONE,
      .help = "weighted_round_robin: {backend: weight}; instance entries beat group entries; "
              "unlisted backends weigh 1"},
     {.name = "hash_on", .type = SIM_P_ENUM, .offset = offsetof(lb_config, hash_on), .def = "key",
@@ -607,6 +610,7 @@ const sim_kind dsim_load_balancer_kind = {
     .config_size = sizeof(lb_config),
     .state_size = sizeof(lb_state),
     .params = lb_params,
+    .serves = DSIM_PROTO_REQUEST,
     .check = lb_check,
     .create = lb_create,
     .receive = lb_receive,

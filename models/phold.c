@@ -3,6 +3,7 @@
  * included); every message received sends one more the same way. The hop delay is the
  * network's latency, so every hop exercises the real send, network and dispatch path. */
 #include "node.h"
+#include "protocols.h"
 
 #include <stddef.h>
 
@@ -51,6 +52,7 @@ const sim_kind dsim_phold_kind = {
     .config_size = sizeof(phold_config),
     .state_size = sizeof(phold_state),
     .params = phold_params,
+    .serves = 0, /* its messages go to its own group only */
     .create = phold_create,
     .receive = phold_receive,
     .report = phold_report,

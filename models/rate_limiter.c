@@ -11,6 +11,7 @@
 #include "hist.h"
 #include "idmap.h"
 #include "node.h"
+#include "protocols.h"
 #include "ratelimit_algo.h"
 #include "tavg.h"
 
@@ -76,6 +77,7 @@ static const sim_param override_item[] = {
 
 static const sim_param limiter_params[] = {
     {.name = "backend", .type = SIM_P_REF, .offset = offsetof(limiter_config, backend),
+     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_EACH,
      .help = "node or group admitted requests are forwarded to (default: none, the limiter "
              "answers them itself, for use in a service's calls)"},
     {.name = "algorithm", .type = SIM_P_ENUM, .offset = offsetof(limiter_config, algorithm),
@@ -99,6 +101,7 @@ static const sim_param limiter_params[] = {
      .item = override_item, .item_size = sizeof(rl_override),
      .help = "per-key limits with per: key, e.g. [{key: 0, limit: 50}]"},
     {.name = "store", .type = SIM_P_REF, .offset = offsetof(limiter_config, store),
+     .needs = DSIM_PROTO_COUNTER, .flow = SIM_FLOW_EACH,
      .help = "counter_store node or group holding the counters (default: local counters)"},
     {.name = "store_timeout", .type = SIM_P_DURATION,
      .offset = offsetof(limiter_config, store_timeout), .min = 1, .max = (double)SIM_TIME_MAX,
@@ -455,6 +458,7 @@ const sim_kind dsim_rate_limiter_kind = {
     .config_size = sizeof(limiter_config),
     .state_size = sizeof(limiter_state),
     .params = limiter_params,
+    .serves = DSIM_PROTO_REQUEST,
     .check = limiter_check,
     .create = limiter_create,
     .receive = limiter_receive,

@@ -5,6 +5,7 @@
  * enough to write M/M/c, M/M/c/c, M/G/1, tandem lines, Jackson networks and thread-per-request
  * tiers. */
 #include "node.h"
+#include "protocols.h"
 #include "retry.h"
 #include "station.h"
 
@@ -47,8 +48,10 @@ static const sim_param service_params[] = {
      .flags = SIM_PARAM_REQUIRED,
      .help = "service-time distribution, or per operation {read: DIST, write: DIST}"},
     {.name = "forward", .type = SIM_P_ROUTE, .offset = offsetof(service_config, forward),
+     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_ONE,
      .help = "after service pass the request on: a node, or {a: 0.7, b: 0.3} (rest completes)"},
     {.name = "calls", .type = SIM_P_REFLIST, .offset = offsetof(service_config, calls),
+     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_EACH,
      .help = "nodes called in order during service, holding the worker until each replies"},
     {.name = "call_timeout", .type = SIM_P_DURATION,
      .offset = offsetof(service_config, call_timeout),
@@ -274,6 +277,7 @@ const sim_kind dsim_service_kind = {
     .config_size = sizeof(service_config),
     .state_size = sizeof(service_state),
     .params = service_params,
+    .serves = DSIM_PROTO_REQUEST,
     .check = service_check,
     .create = service_create,
     .receive = service_receive,

@@ -9,6 +9,7 @@
  * It stores nothing else and knows nothing of its readers. */
 #include "breaker_settings.h"
 #include "node.h"
+#include "protocols.h"
 
 #include <stddef.h>
 
@@ -156,6 +157,7 @@ const sim_kind dsim_settings_store_kind = {
     .config_size = sizeof(store_config),
     .state_size = sizeof(store_state),
     .params = store_params,
+    .serves = DSIM_PROTO_SETTINGS,
     .check = store_check,
     .receive = store_receive,
     .timer = store_timer,

@@ -29,6 +29,7 @@
  * comes back FAILED from the network and is relayed as such). */
 #include "hist.h"
 #include "node.h"
+#include "protocols.h"
 #include "relay.h"
 #include "ring.h"
 
@@ -94,14 +95,17 @@ static const sim_param change_params[] = {
      .flags = SIM_PARAM_REQUIRED, .min = 0, .max = (double)SIM_TIME_MAX,
      .help = "when the membership changes"},
     {.name = "add", .type = SIM_P_REF, .offset = offsetof(shard_change, add),
+     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_NONE,
      .help = "a shard (as written in `shards`) that starts owning keys; it is inactive before"},
     {.name = "remove", .type = SIM_P_REF, .offset = offsetof(shard_change, remove),
+     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_NONE,
      .help = "a shard (as written in `shards`) that stops owning keys"},
     {0},
 };
 
 static const sim_param router_params[] = {
     {.name = "shards", .type = SIM_P_REFLIST, .offset = offsetof(router_config, shards),
+     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_ONE,
      .flags = SIM_PARAM_REQUIRED,
      .help = "the shards in order, one per entry: a node, an instance, or a group (one of its "
              "instances is picked at random per request)"},
@@ -478,6 +482,7 @@ const sim_kind dsim_shard_router_kind = {
     .config_size = sizeof(router_config),
     .state_size = sizeof(router_state),
     .params = router_params,
+    .serves = DSIM_PROTO_REQUEST,
     .check = router_check,
     .create = router_create,
     .receive = router_receive,

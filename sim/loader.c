@@ -314,6 +314,7 @@ static int load_nodes(sim_loader *ld, yaml_node_t *nodes, const sim_kind *const 
         void *config = sim__ld_alloc(ld, k->config_size ? k->config_size : 1);
         if (!config)
             return -1;
+        ld->owner = groups[g].first;
         if (sim__ld_params(ld, k->params, body, skip, groups[g].name, config)) {
             bad = -1;
         } else if (k->check) {
@@ -687,6 +688,8 @@ static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
     bad |= load_faults(ld, sim__ld_get(ld, root, "faults", NULL), t);
     if (groups)
         bad |= resolve_refs(ld, groups, ng);
+    if (groups)
+        bad |= sim__ld_wiring(ld, t, kinds);
     return bad ? -1 : 0;
 }
 
@@ -702,6 +705,7 @@ sim_topology *sim_load_string(const char *name, const char *text, size_t len,
     yaml_parser_t parser;
     yaml_document_t doc;
     size_t errors_before = sim_diag_count(diag);
+    ld.errors_before = errors_before;
     if (!yaml_parser_initialize(&parser))
         return NULL;
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);

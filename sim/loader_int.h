@@ -12,6 +12,12 @@ typedef struct sim_pending_ref {
     sim_ref *ref;
     const char *where; /* the key it was written under, for messages (arena copy) */
     int line, col;
+    /* Written in a node's keys: the param (NULL elsewhere: network, faults), the field of the
+     * config it fills (a sim_ref, sim_reflist, sim_route or sim_weights) and the first
+     * instance of the node's group; for the wiring check. */
+    const sim_param *param;
+    const void *field;
+    uint32_t owner;
 } sim_pending_ref;
 
 typedef struct sim_loader {
@@ -21,6 +27,12 @@ typedef struct sim_loader {
     sim_pending_ref *refs; /* references to resolve once every node is known */
     size_t nrefs, caprefs;
     bool oom;
+    /* What the references parsed now belong to (see sim_pending_ref); param NULL outside a
+     * node's keys. */
+    const sim_param *param;
+    const void *field;
+    uint32_t owner;
+    size_t errors_before; /* errors in the context when the load began */
 } sim_loader;
 
 struct sim_check {
@@ -61,4 +73,11 @@ int sim__ld_number(sim_loader *ld, yaml_node_t *y, const char *where, double min
  * (NULL-terminated). where names the node in messages. Returns 0 or -1. */
 int sim__ld_params(sim_loader *ld, const sim_param *params, yaml_node_t *map,
                    const char *const *skip, const char *where, void *config);
+
+/* Checks the wiring graph of the resolved references (sim/wiring.c): each reference's target
+ * serves what its param needs, no node passes messages on to itself, and no cycle keeps
+ * messages forever. Cycles are looked for only when no error was reported since the load
+ * began (a refused key leaves the graph incomplete). kinds names, in messages, the kinds
+ * that would fit. Returns 0 or -1. */
+int sim__ld_wiring(sim_loader *ld, const sim_topology *t, const sim_kind *const *kinds);
 #endif

@@ -271,7 +271,8 @@ int sim__ld_ref(sim_loader *ld, yaml_node_t *y, const char *where, sim_ref *out)
         ld->caprefs = cap;
     }
     ld->refs[ld->nrefs++] =
-        (sim_pending_ref){out, w, (int)y->start_mark.line + 1, (int)y->start_mark.column + 1};
+        (sim_pending_ref){out, w, (int)y->start_mark.line + 1, (int)y->start_mark.column + 1,
+                          ld->param, ld->field, ld->owner};
     return 0;
 }
 
@@ -661,6 +662,11 @@ int sim__ld_params(sim_loader *ld, const sim_param *params, yaml_node_t *map,
         yaml_node_t *v = sim__ld_get(ld, map, p->name, NULL);
         snprintf(w, sizeof w, "%s: %s", where, p->name);
         set_unset(p, field);
+        /* The references parsed here belong to p (a list item's own keys nest inside). */
+        const sim_param *outer = ld->param;
+        const void *outer_field = ld->field;
+        ld->param = p;
+        ld->field = field;
         if (v) {
             if (parse_param(ld, p, v, w, field))
                 bad = -1;
@@ -670,6 +676,8 @@ int sim__ld_params(sim_loader *ld, const sim_param *params, yaml_node_t *map,
             sim__ld_error(ld, map, "%s: missing required key '%s'", where, p->name);
             bad = -1;
         }
+        ld->param = outer;
+        ld->field = outer_field;
     }
     FOR_PAIRS(pair, map) {
         yaml_node_t *k = sim__ld_node(ld, pair->key);

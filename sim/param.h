@@ -34,6 +34,15 @@ typedef enum {
     SIM_P_WEIGHTS,  /* sim_weights: {node: weight, ...}, each weight a number > 0 */
 } sim_param_type;
 
+/* How the messages a node receives travel along a reference parameter, for the loader's check
+ * of the wiring graph (cycles that no message leaves). */
+typedef enum {
+    SIM_FLOW_NONE, /* not on the way of each message: configuration, periodic reads, ... */
+    SIM_FLOW_EACH, /* every message the node takes goes on to every target (calls, a backend) */
+    SIM_FLOW_ONE,  /* every message goes on to one of the targets (a balancer's backends); for a
+                      SIM_P_ROUTE, with its probabilities, the rest ending at the node */
+} sim_flow;
+
 /* The key is required (no default applies). */
 #define SIM_PARAM_REQUIRED 1u
 
@@ -48,6 +57,10 @@ typedef struct sim_param {
     const char *help;
     const struct sim_param *item; /* SIM_P_LIST: the keys of one item (ends with name NULL) */
     size_t item_size;             /* SIM_P_LIST: bytes of one item's struct */
+    /* References (SIM_P_REF, REFLIST, ROUTE, WEIGHTS): the protocol bits (those of
+     * sim_kind.serves) the target must serve, 0 for any node; and how messages flow along. */
+    unsigned needs;
+    sim_flow flow;
 } sim_param;
 
 /* "Unset" values for keys that are neither given nor defaulted:

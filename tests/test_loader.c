@@ -1042,7 +1042,8 @@ Test(loader, client_and_service_options_parse) {
 
 Test(loader, routes_may_sum_below_one) {
     sim_topology *t = loads(BASE "  db: {kind: service, service: 1ms,"
-                                 " forward: {web: 0.3, users: 0.2}}\n");
+                                 " forward: {web: 0.3, log: 0.2}}\n"
+                                 "  log: {kind: service, service: 1ms}\n");
     const sim_route *fw = route_of(t, "db", "forward");
     cr_assert_eq(fw->n, 2);
     cr_expect_float_eq(fw->p[0] + fw->p[1], 0.5, 1e-12);

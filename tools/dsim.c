@@ -5,6 +5,7 @@
 #include "loader.h"
 #include "models.h"
 #include "summary.h"
+#include "wiring.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -282,6 +283,21 @@ static const sim_kind *find_kind(const char *name) {
     return NULL;
 }
 
+/* Prints, under a reference key's help, which kinds it may name. Returns 0, or -1 when out of
+ * memory. */
+static int print_needs(const sim_param *p, const char *indent) {
+    if (!p->needs)
+        return 0;
+    char *want = sim_wiring_kinds_serving(dsim_kinds, p->needs);
+    if (!want) {
+        fputs("dsim: out of memory\n", stderr);
+        return -1;
+    }
+    printf("%smust name %s\n", indent, want);
+    free(want);
+    return 0;
+}
+
 /* Prints the kinds, or the key reference of one kind from its parameter table. */
 static int kinds(const options *o) {
     if (!o->file) {
@@ -297,10 +313,14 @@ static int kinds(const options *o) {
         const char *def = p->flags & SIM_PARAM_REQUIRED ? "required" : p->def ? p->def : "none";
         printf("  %s: %s (%s%s)\n      %s\n", p->name, sim_param_type_name(p->type),
                p->flags & SIM_PARAM_REQUIRED || !p->def ? "" : "default ", def, p->help);
+        if (print_needs(p, "      "))
+            return EXIT_INTERNAL;
         for (const sim_param *q = p->type == SIM_P_LIST ? p->item : NULL; q && q->name; q++) {
             def = q->flags & SIM_PARAM_REQUIRED ? "required" : q->def ? q->def : "none";
             printf("    - %s: %s (%s%s)\n        %s\n", q->name, sim_param_type_name(q->type),
                    q->flags & SIM_PARAM_REQUIRED || !q->def ? "" : "default ", def, q->help);
+            if (print_needs(q, "        "))
+                return EXIT_INTERNAL;
         }
     }
     return EXIT_OK;

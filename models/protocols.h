@@ -1,0 +1,18 @@
+/* The protocols node kinds speak to each other, as bits: a kind lists those it answers in
+ * sim_kind.serves, a reference parameter those its target must answer in sim_param.needs.
+ * The loader only matches the bits (a reference to a kind that does not serve what it needs
+ * is refused at its line); what they mean is here. */
+#ifndef DSIM_PROTOCOLS_H
+#define DSIM_PROTOCOLS_H
+
+/* Request/reply: takes a request (a read or a write, with its key) and sends one reply to its
+ * reply_to, or passes it on to a node that will. Clients, services, relays, data stores. */
+#define DSIM_PROTO_REQUEST (1u << 0)
+/* A rate limiter's counter check (rl_check_encode in ratelimit_algo.h): counts a hit on a
+ * key's window and answers allowed or denied. */
+#define DSIM_PROTO_COUNTER (1u << 1)
+/* A circuit breaker's settings read (breaker_settings.h): answers with the breaker settings
+ * in force. */
+#define DSIM_PROTO_SETTINGS (1u << 2)
+
+#endif
