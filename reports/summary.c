@@ -167,11 +167,15 @@ static void entries_free(entries *es) {
 static void print_objects(FILE *out, const char *corner, const entries *rows, int indent, int depth,
                           const char *skip);
 
-/* True when an earlier row than i has key holding objects (its sub-table is printed). */
-static bool seen_before(const entries *rows, size_t i, const char *key) {
-    for (size_t j = 0; j < i; j++)
-        if (rows->v[j].obj && holds_objects(cJSON_GetObjectItemCaseSensitive(rows->v[j].obj, key)))
+/* True when key is among the n keys of seen; else adds it there. Past cap keys, true: the
+ * document has the rest (printing them again for every row would be quadratic). */
+static bool seen_before(const char **seen, size_t *n, size_t cap, const char *key) {
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(seen[i], key) == 0)
             return true;
+    if (*n == cap)
+        return true;
+    seen[(*n)++] = key;
     return false;
 }
 
@@ -179,10 +183,14 @@ static bool seen_before(const entries *rows, size_t i, const char *key) {
  * in order of first appearance: one sub-table over all rows that have it, a row per object
  * ("web.0", or "#1" in a list), labelled with its owner's name when several rows own one. */
 static void print_subtables(FILE *out, const entries *rows, int indent, int depth) {
+    /* The keys done so far: few (a kind has a handful of such keys), so a list will do. */
+    enum { MAX_KEYS = 64 };
+    const char *seen[MAX_KEYS];
+    size_t nseen = 0;
     for (size_t i = 0; i < rows->n; i++) {
         const cJSON *it;
         cJSON_ArrayForEach(it, rows->v[i].obj) {
-            if (!holds_objects(it) || seen_before(rows, i, it->string))
+            if (!holds_objects(it) || seen_before(seen, &nseen, MAX_KEYS, it->string))
                 continue;
             size_t owners = 0;
             for (size_t j = i; j < rows->n; j++)
