@@ -3,6 +3,7 @@
  * display position, so a column inserted late does not move the cells already set. */
 #include "table.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -277,6 +278,10 @@ int dsim_table_print(const dsim_table *t, FILE *out, int indent, int width) {
     }
     line l = {.out = out};
     size_t avail = (size_t)width > (size_t)indent + labelw ? (size_t)width - indent - labelw : 0;
+    /* Labels so long that little room is left: blocks would repeat them for every column or
+     * two, multiplying the output; one block of long lines reads no worse. */
+    if (avail < (size_t)width / 3)
+        avail = SIZE_MAX;
     size_t from = 0, used = 0;
     for (size_t c = 0; c < t->ncols;) {
         size_t end = c + 1, span = w[c];

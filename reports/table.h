@@ -33,7 +33,8 @@ int dsim_table_add_note(dsim_table *t, const char *text);
 int dsim_table_set(dsim_table *t, int pos, const char *text);
 
 /* Prints t to out, every line indented by indent spaces and at most width columns long
- * (unless a single column with the label is wider than that). Trailing blanks are trimmed.
+ * (unless one column beside the labels is wider than that, or the labels take more than two
+ * thirds of it: then the columns stay in one block). Trailing blanks are trimmed.
  * Returns 0, or -1 when t ran out of memory while being filled (then it prints a line that
  * says so) or a write failed. */
 int dsim_table_print(const dsim_table *t, FILE *out, int indent, int width);

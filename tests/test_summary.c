@@ -400,3 +400,26 @@ Test(summary, a_long_fault_description_wraps_under_itself) {
     free(text);
     cJSON_Delete(doc);
 }
+
+/* Labels that leave under a third of the width stay in one block: splitting would repeat
+ * them for every column, multiplying the output of hostile names. */
+Test(summary, labels_too_long_to_split_around_keep_one_block) {
+    char label[101];
+    memset(label, 'n', 100);
+    label[100] = '\0';
+    dsim_table *t = dsim_table_new("node");
+    cr_assert(t);
+    for (int c = 0; c < 10; c++) {
+        char name[16];
+        snprintf(name, sizeof name, "figure_%d", c);
+        dsim_table_add_column(t, c, "", name, false);
+    }
+    cr_assert_eq(dsim_table_add_row(t, label), 0);
+    char *text = printed(t, 2, 120);
+    int lines = 0;
+    for (const char *p = text; (p = strchr(p, '\n')); p++)
+        lines++;
+    cr_expect_eq(lines, 2, "a header and a row, in one block:\n%s", text);
+    free(text);
+    dsim_table_free(t);
+}
