@@ -1,99 +1,265 @@
-/* Renders a result document for people: a header line, the client requests with their
- * latency percentiles, the consistency oracle's figures when the run had keyed data, one block
- * per node listing its figures in document order, the network counters and the fault log.
- * Generic over kinds: a new kind's figures show up unchanged. */
+/* Renders a result document for people, as a report of aligned tables at most 120 columns
+ * wide: a header line; the client requests and their latency; the consistency oracle's
+ * figures when the run had keyed data; the nodes, one table per run of consecutive nodes of a
+ * kind (a row per node, a column per figure, figures of nested objects under a group heading,
+ * objects of objects such as a load balancer's backends as a sub-table below); the network
+ * counters; the fault log, one line per action saying what it did and where. Generic over
+ * kinds: a new kind's figures show up unchanged, formatted by their key's name (reports/
+ * human.h). Wide tables are split into blocks of columns; big replica groups are folded. */
 #include "summary.h"
 
+#include "human.h"
+#include "table.h"
+
 #include <math.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
-static double num(const cJSON *obj, const char *key) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
+enum {
+    WIDTH = 120,    /* the widest line (unless one name alone is wider) */
+    TOP_LABEL = 11, /* label width of the top tables ("consistency"), so they align */
+    FOLD_ABOVE = 8, /* groups with more instances show FOLD_SHOW of them, then a count */
+    FOLD_SHOW = 3,
+    MAX_DEPTH = 4, /* sub-tables of sub-tables nest at most this deep */
+};
 
 static const char *str(const cJSON *obj, const char *key) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     return cJSON_IsString(v) ? v->valuestring : "?";
 }
 
-/* Prints a number compactly: integers as such, others with 4 significant digits. */
-static void print_value(FILE *out, double v) {
-    if (isnan(v))
-        fputs("-", out);
-    else if (v == floor(v) && fabs(v) < 1e15)
-        fprintf(out, "%.0f", v);
-    else
-        fprintf(out, "%.4g", v);
+static double num(const cJSON *obj, const char *key) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
-/* Prints the scalars of obj as "key value" pairs, and nested objects as key{k v, ...}. */
-static void print_fields(FILE *out, const cJSON *obj, const char *skip) {
+/* A new string formatted like printf; NULL when out of memory. */
+static char *format(const char *fmt, ...) {
+    va_list ap, aq;
+    va_start(ap, fmt);
+    va_copy(aq, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (s)
+        vsnprintf(s, (size_t)n + 1, fmt, aq);
+    va_end(aq);
+    return s;
+}
+
+static bool is_scalar(const cJSON *v) {
+    return cJSON_IsNumber(v) || cJSON_IsString(v) || cJSON_IsBool(v) || cJSON_IsNull(v);
+}
+
+/* An object or array with objects among its entries: they become rows of a sub-table. */
+static bool holds_objects(const cJSON *v) {
+    const cJSON *c;
+    if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
+        return false;
+    cJSON_ArrayForEach(c, v) {
+        if (cJSON_IsObject(c))
+            return true;
+    }
+    return false;
+}
+
+/* The text of scalar v, a number in unit u; buf holds DSIM_HUMAN_MAX bytes. */
+static const char *scalar_text(char *buf, const cJSON *v, dsim_human_unit u) {
+    if (cJSON_IsNumber(v))
+        return dsim_human_value(buf, v->valuedouble, u);
+    if (cJSON_IsString(v))
+        return v->valuestring;
+    if (cJSON_IsBool(v))
+        return cJSON_IsTrue(v) ? "yes" : "no";
+    return "-";
+}
+
+/* Sets the cell of column (group, label of key) in the current row, adding the column just
+ * after *prev when it is new, so the columns are the union of the rows' figures in order. */
+static void set_cell(dsim_table *t, int *prev, const char *group, const char *key, const char *text,
+                     bool left) {
+    char *name = dsim_human_label(key);
+    if (!name)
+        return;
+    int pos = dsim_table_find(t, group, name);
+    if (pos < 0)
+        pos = dsim_table_add_column(t, *prev + 1, group, name, left);
+    if (pos >= 0) {
+        dsim_table_set(t, pos, text);
+        *prev = pos;
+    }
+    free(name);
+}
+
+/* Adds obj's figures (but skip) to the current row: a scalar is a column (numbers in the
+ * unit of their key's name, else in inherit); an object's scalars are a group of columns in
+ * the object key's unit unless their own name says otherwise; an array is its number of
+ * entries. Objects in objects and arrays are left to sub-tables. */
+static void add_figures(dsim_table *t, const cJSON *obj, const char *skip,
+                        dsim_human_unit inherit) {
+    char buf[DSIM_HUMAN_MAX];
+    int prev = -1;
     const cJSON *it;
-    bool first = true;
     cJSON_ArrayForEach(it, obj) {
         if (skip && strcmp(it->string, skip) == 0)
             continue;
-        if (!first)
-            fputs("  ", out);
-        first = false;
-        fprintf(out, "%s ", it->string);
-        if (cJSON_IsNumber(it))
-            print_value(out, it->valuedouble);
-        else if (cJSON_IsString(it))
-            fputs(it->valuestring, out);
-        else if (cJSON_IsBool(it))
-            fputs(cJSON_IsTrue(it) ? "yes" : "no", out);
-        else if (cJSON_IsObject(it)) {
-            fputc('{', out);
-            print_fields(out, it, NULL);
-            fputc('}', out);
-        } else if (cJSON_IsArray(it))
-            fprintf(out, "[%d]", cJSON_GetArraySize(it));
+        dsim_human_unit u = dsim_human_unit_of(it->string);
+        if (u == DSIM_HUMAN_PLAIN)
+            u = inherit;
+        if (is_scalar(it)) {
+            set_cell(t, &prev, "", it->string, scalar_text(buf, it, u), !cJSON_IsNumber(it));
+        } else if (cJSON_IsArray(it)) {
+            set_cell(t, &prev, "", it->string, dsim_human_number(buf, cJSON_GetArraySize(it)),
+                     false);
+        } else if (cJSON_IsObject(it)) {
+            char *group = dsim_human_label(it->string);
+            const cJSON *c;
+            cJSON_ArrayForEach(c, it) {
+                if (!group || !is_scalar(c))
+                    continue;
+                dsim_human_unit cu = dsim_human_unit_of(c->string);
+                set_cell(t, &prev, group, c->string,
+                         scalar_text(buf, c, cu == DSIM_HUMAN_PLAIN ? u : cu), !cJSON_IsNumber(c));
+            }
+            free(group);
+        }
     }
 }
 
-/* A labelled figure of a line: text before the value, the key, text after. */
-typedef struct figure {
-    const char *before, *key, *after;
-} figure;
+/* A row of a table of objects: the object and its label, or (obj NULL) a note. */
+typedef struct entry {
+    const cJSON *obj;
+    char *label; /* owned */
+} entry;
 
-static void print_figures(FILE *out, const cJSON *obj, const figure *f, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        fputs(f[i].before, out);
-        print_value(out, num(obj, f[i].key));
-        fputs(f[i].after, out);
+typedef struct entries {
+    entry *v;
+    size_t n, cap;
+} entries;
+
+/* Appends (obj, label); label is taken over (freed on failure). Returns 0 or -1. */
+static int push(entries *es, const cJSON *obj, char *label) {
+    if (!label)
+        return -1;
+    if (es->n == es->cap) {
+        size_t cap = es->cap ? 2 * es->cap : 16;
+        entry *v = realloc(es->v, cap * sizeof *v);
+        if (!v) {
+            free(label);
+            return -1;
+        }
+        es->v = v;
+        es->cap = cap;
+    }
+    es->v[es->n++] = (entry){obj, label};
+    return 0;
+}
+
+static void entries_free(entries *es) {
+    for (size_t i = 0; i < es->n; i++)
+        free(es->v[i].label);
+    free(es->v);
+    *es = (entries){0};
+}
+
+static void print_objects(FILE *out, const char *corner, const entries *rows, int indent, int depth,
+                          const char *skip);
+
+/* True when key is among the n keys of seen; else adds it there. Past cap keys, true: the
+ * document has the rest (printing them again for every row would be quadratic). */
+static bool seen_before(const char **seen, size_t *n, size_t cap, const char *key) {
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(seen[i], key) == 0)
+            return true;
+    if (*n == cap)
+        return true;
+    seen[(*n)++] = key;
+    return false;
+}
+
+/* For each key whose value holds objects (a load balancer's backends, a breaker's changes),
+ * in order of first appearance: one sub-table over all rows that have it, a row per object
+ * ("web.0", or "#1" in a list), labelled with its owner's name when several rows own one. */
+static void print_subtables(FILE *out, const entries *rows, int indent, int depth) {
+    /* The keys done so far: few (a kind has a handful of such keys), so a list will do. */
+    enum { MAX_KEYS = 64 };
+    const char *seen[MAX_KEYS];
+    size_t nseen = 0;
+    for (size_t i = 0; i < rows->n; i++) {
+        const cJSON *it;
+        cJSON_ArrayForEach(it, rows->v[i].obj) {
+            if (!holds_objects(it) || seen_before(seen, &nseen, MAX_KEYS, it->string))
+                continue;
+            size_t owners = 0;
+            for (size_t j = i; j < rows->n; j++)
+                owners +=
+                    rows->v[j].obj &&
+                    holds_objects(cJSON_GetObjectItemCaseSensitive(rows->v[j].obj, it->string));
+            entries sub = {0};
+            for (size_t j = i; j < rows->n; j++) {
+                const cJSON *v = rows->v[j].obj
+                                     ? cJSON_GetObjectItemCaseSensitive(rows->v[j].obj, it->string)
+                                     : NULL;
+                if (!holds_objects(v))
+                    continue;
+                const cJSON *c;
+                int k = 0;
+                cJSON_ArrayForEach(c, v) {
+                    k++;
+                    if (!cJSON_IsObject(c))
+                        continue;
+                    char *name = c->string ? format("%s", c->string) : format("#%d", k);
+                    char *label =
+                        owners > 1 && name ? format("%s > %s", rows->v[j].label, name) : name;
+                    if (label != name)
+                        free(name);
+                    push(&sub, c, label);
+                }
+            }
+            char *key = dsim_human_label(it->string);
+            char *corner = key && owners == 1 ? format("%s %s", rows->v[i].label, key) : NULL;
+            if (key)
+                print_objects(out, corner ? corner : key, &sub, indent, depth, NULL);
+            free(corner);
+            free(key);
+            entries_free(&sub);
+        }
     }
 }
 
-static void print_requests(FILE *out, const cJSON *req) {
-    static const figure line[] = {
-        {"requests   issued ", "issued", ""},  {"  completed ", "completed", ""},
-        {"  rejected ", "rejected", ""},       {"  timed_out ", "timed_out", ""},
-        {"  failed ", "failed", ""},           {"  throughput ", "throughput_rps", "/s\n"},
-    };
-    if (!req)
+/* Prints rows as one table headed corner, then their sub-tables indented below it. */
+static void print_objects(FILE *out, const char *corner, const entries *rows, int indent, int depth,
+                          const char *skip) {
+    dsim_table *t = dsim_table_new(corner);
+    if (!t)
         return;
-    print_figures(out, req, line, sizeof line / sizeof *line);
-    const cJSON *lat = cJSON_GetObjectItemCaseSensitive(req, "latency_ms");
-    if (lat && num(req, "completed") > 0) {
-        fputs("latency ms ", out);
-        print_fields(out, lat, NULL);
-        fputc('\n', out);
+    for (size_t i = 0; i < rows->n; i++) {
+        if (!rows->v[i].obj) {
+            dsim_table_add_note(t, rows->v[i].label);
+        } else if (dsim_table_add_row(t, rows->v[i].label) == 0) {
+            add_figures(t, rows->v[i].obj, skip, DSIM_HUMAN_PLAIN);
+        }
     }
+    dsim_table_print(t, out, indent, WIDTH);
+    dsim_table_free(t);
+    if (depth < MAX_DEPTH)
+        print_subtables(out, rows, indent + 2, depth + 1);
 }
 
-static void print_faults(FILE *out, const cJSON *faults) {
-    const cJSON *f;
-    if (!cJSON_IsArray(faults))
+/* A table of one row, labelled label, of obj's figures (but skip) in unit inherit. */
+static void print_row(FILE *out, const char *label, const cJSON *obj, const char *skip,
+                      dsim_human_unit inherit) {
+    dsim_table *t = dsim_table_new("");
+    if (!t)
         return;
-    fputs("faults\n", out);
-    cJSON_ArrayForEach(f, faults) {
-        fputs("  ", out);
-        print_fields(out, f, NULL);
-        fputc('\n', out);
-    }
+    dsim_table_min_label(t, TOP_LABEL);
+    if (dsim_table_add_row(t, label) == 0)
+        add_figures(t, obj, skip, inherit);
+    fputc('\n', out);
+    dsim_table_print(t, out, 0, WIDTH);
+    dsim_table_free(t);
 }
 
 /* Length of the group part of an instance name ("web" in "web.12"), or 0 when not one. */
@@ -113,61 +279,150 @@ static int run_length(const cJSON *n) {
     int count = 1;
     if (!g)
         return 1;
-    for (const cJSON *m = n->next; m && group_len(m->string) == g &&
-                                   strncmp(m->string, n->string, g) == 0;
-         m = m->next)
+    for (const cJSON *m = n->next;
+         m && group_len(m->string) == g && strncmp(m->string, n->string, g) == 0; m = m->next)
         count++;
     return count;
 }
 
-enum { FOLD_ABOVE = 8, FOLD_SHOW = 3 }; /* big groups: show a few instances, then a count */
+/* One table per run of consecutive nodes of one kind, headed by the kind. */
+static void print_nodes(FILE *out, const cJSON *nodes) {
+    if (!cJSON_IsObject(nodes) || !nodes->child)
+        return;
+    fputs("\nnodes\n", out);
+    for (const cJSON *n = nodes->child; n;) {
+        const char *kind = str(n, "kind");
+        entries rows = {0};
+        while (n && strcmp(str(n, "kind"), kind) == 0) {
+            int run = run_length(n);
+            int shown = run > FOLD_ABOVE ? FOLD_SHOW : run;
+            for (int i = 0; i < shown; i++, n = n->next)
+                push(&rows, n, format("%s", n->string));
+            if (run > shown) {
+                push(&rows, NULL,
+                     format("... %d more instances of %.*s (see the result document)", run - shown,
+                            (int)group_len(n->string), n->string));
+                for (int i = shown; i < run; i++)
+                    n = n->next;
+            }
+        }
+        if (rows.n > 0 && rows.v != NULL && rows.v[0].obj != nodes->child)
+            fputc('\n', out);
+        print_objects(out, kind, &rows, 2, 0, "kind");
+        entries_free(&rows);
+    }
+}
+
+/* Prints words, breaking the line before one that would pass WIDTH and going on at indent. */
+typedef struct wrap {
+    FILE *out;
+    size_t col, indent;
+} wrap;
+
+static void wrap_word(wrap *w, const char *word) {
+    size_t n = strlen(word);
+    if (w->col > w->indent && w->col + 1 + n > WIDTH) {
+        fprintf(w->out, "\n%*s", (int)w->indent, "");
+        w->col = w->indent;
+    } else if (w->col > w->indent) {
+        fputc(' ', w->out);
+        w->col++;
+    }
+    fputs(word, w->out);
+    w->col += n;
+}
+
+/* The sides of a partition: "web, users | db". */
+static void describe_sides(wrap *w, const cJSON *sides) {
+    const cJSON *side, *name;
+    cJSON_ArrayForEach(side, sides) {
+        if (side != sides->child)
+            wrap_word(w, "|");
+        cJSON_ArrayForEach(name, side) {
+            char *word = format("%s%s", cJSON_IsString(name) ? name->valuestring : "?",
+                                name->next ? "," : "");
+            if (word)
+                wrap_word(w, word);
+            free(word);
+        }
+    }
+}
+
+/* What a logged fault action did and where: "db.0", "5% from users to api",
+ * "api.0 | db until 260 s" (and when that is past end_ms, that it never came); figures it
+ * does not know as "label value". */
+static void describe_fault(wrap *w, const cJSON *f, double end_ms) {
+    char buf[DSIM_HUMAN_MAX];
+    const cJSON *it;
+    cJSON_ArrayForEach(it, f) {
+        const char *k = it->string;
+        if (strcmp(k, "at_ms") == 0 || strcmp(k, "action") == 0)
+            continue;
+        if (strcmp(k, "sides") == 0 && cJSON_IsArray(it)) {
+            describe_sides(w, it);
+        } else if (strcmp(k, "scope") == 0 && cJSON_IsString(it)) {
+            if (strcmp(it->valuestring, "link") != 0) /* a link: from and to follow */
+                wrap_word(w, it->valuestring);
+        } else if ((strcmp(k, "node") == 0 || strcmp(k, "probability") == 0) && is_scalar(it)) {
+            wrap_word(w, scalar_text(buf, it, dsim_human_unit_of(k)));
+        } else if (strcmp(k, "until_ms") == 0 && cJSON_IsNumber(it)) {
+            wrap_word(w, "until");
+            wrap_word(w, dsim_human_ms(buf, it->valuedouble));
+            if (it->valuedouble > end_ms)
+                wrap_word(w, "(after the end)");
+        } else if (is_scalar(it)) {
+            char *label = dsim_human_label(k);
+            wrap_word(w, label ? label : k);
+            free(label);
+            wrap_word(w, scalar_text(buf, it, dsim_human_unit_of(k)));
+        }
+    }
+}
+
+/* The fault log: the time, the action, then what it did, wrapped under itself. */
+static void print_faults(FILE *out, const cJSON *faults, double end_ms) {
+    char buf[DSIM_HUMAN_MAX];
+    const cJSON *f;
+    if (!cJSON_IsArray(faults) || !faults->child)
+        return;
+    size_t tw = 0, aw = 0;
+    cJSON_ArrayForEach(f, faults) {
+        size_t n = strlen(dsim_human_ms(buf, num(f, "at_ms")));
+        tw = n > tw ? n : tw;
+        n = strlen(str(f, "action"));
+        aw = n > aw ? n : aw;
+    }
+    fputs("\nfaults\n", out);
+    cJSON_ArrayForEach(f, faults) {
+        fprintf(out, "  %*s  %-*s  ", (int)tw, dsim_human_ms(buf, num(f, "at_ms")), (int)aw,
+                str(f, "action"));
+        wrap w = {out, 2 + tw + 2 + aw + 2, 2 + tw + 2 + aw + 2};
+        describe_fault(&w, f, end_ms);
+        fputc('\n', out);
+    }
+}
 
 void dsim_summary_print(FILE *out, const cJSON *doc) {
-    static const figure head[] = {
-        {"  seed ", "seed", ""},
-        {"  simulated ", "duration_s", " s"},
-        {" (warm-up ", "warmup_s", " s)"},
-        {"  events ", "events", "\n"},
-    };
-    fputs(str(doc, "topology"), out);
-    print_figures(out, doc, head, sizeof head / sizeof *head);
-    print_requests(out, cJSON_GetObjectItemCaseSensitive(doc, "requests"));
+    char dur[DSIM_HUMAN_MAX], warm[DSIM_HUMAN_MAX], events[DSIM_HUMAN_MAX];
+    fprintf(out, "%s  seed %.0f  simulated %s", str(doc, "topology"), num(doc, "seed"),
+            dsim_human_ms(dur, num(doc, "duration_s") * 1000));
+    if (num(doc, "warmup_s") > 0)
+        fprintf(out, " (warm-up %s)", dsim_human_ms(warm, num(doc, "warmup_s") * 1000));
+    fprintf(out, "  %s events\n", dsim_human_number(events, num(doc, "events")));
+    const cJSON *req = cJSON_GetObjectItemCaseSensitive(doc, "requests");
+    if (cJSON_IsObject(req)) {
+        print_row(out, "requests", req, "latency_ms", DSIM_HUMAN_PLAIN);
+        const cJSON *lat = cJSON_GetObjectItemCaseSensitive(req, "latency_ms");
+        if (cJSON_IsObject(lat) && num(req, "completed") > 0)
+            print_row(out, "latency", lat, NULL, DSIM_HUMAN_MS);
+    }
     const cJSON *consistency = cJSON_GetObjectItemCaseSensitive(doc, "consistency");
-    if (consistency) {
-        fputs("consistency ", out);
-        print_fields(out, consistency, NULL);
-        fputc('\n', out);
-    }
-
-    const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(doc, "nodes"), *n;
-    size_t width = 4;
-    cJSON_ArrayForEach(n, nodes) {
-        size_t len = strlen(n->string);
-        if (len > width)
-            width = len;
-    }
-    if (nodes)
-        fputs("nodes\n", out);
-    for (n = nodes ? nodes->child : NULL; n;) {
-        int run = run_length(n);
-        int shown = run > FOLD_ABOVE ? FOLD_SHOW : run;
-        for (int i = 0; i < shown; i++, n = n->next) {
-            fprintf(out, "  %-*s %-8s ", (int)width, n->string, str(n, "kind"));
-            print_fields(out, n, "kind");
-            fputc('\n', out);
-        }
-        if (run > shown) {
-            fprintf(out, "  ... %d more instances of %.*s (see the result document)\n",
-                    run - shown, (int)group_len(n->string), n->string);
-            for (int i = shown; i < run; i++)
-                n = n->next;
-        }
-    }
+    if (cJSON_IsObject(consistency))
+        print_row(out, "consistency", consistency, NULL, DSIM_HUMAN_PLAIN);
+    print_nodes(out, cJSON_GetObjectItemCaseSensitive(doc, "nodes"));
     const cJSON *net = cJSON_GetObjectItemCaseSensitive(doc, "network");
-    if (net) {
-        fputs("network    ", out);
-        print_fields(out, net, NULL);
-        fputc('\n', out);
-    }
-    print_faults(out, cJSON_GetObjectItemCaseSensitive(doc, "faults"));
+    if (cJSON_IsObject(net))
+        print_row(out, "network", net, NULL, DSIM_HUMAN_PLAIN);
+    print_faults(out, cJSON_GetObjectItemCaseSensitive(doc, "faults"),
+                 num(doc, "duration_s") * 1000);
 }

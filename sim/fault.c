@@ -102,6 +102,28 @@ static const char *action_name(const sim_fault *f, bool undo) {
     return "?";
 }
 
+/* Where fault f acts on the network: a partition's sides (each a list of the names as
+ * written), a loss's scope ("everywhere", or "link" with its two ends). */
+static void report_where(const sim_fault *f, sim_report *w) {
+    if (f->kind == SIM_FAULT_PARTITION) {
+        sim_report_open_array(w, "sides");
+        for (size_t g = 0; g < f->ngroups; g++) {
+            sim_report_open_array(w, NULL);
+            for (size_t r = 0; r < f->groups[g].n; r++)
+                sim_report_string(w, NULL, f->groups[g].refs[r].name);
+            sim_report_close(w);
+        }
+        sim_report_close(w);
+    } else if (f->kind == SIM_FAULT_LOSS) {
+        bool link = f->from.count > 0;
+        sim_report_string(w, "scope", link ? "link" : "everywhere");
+        if (link) {
+            sim_report_string(w, "from", f->from.name);
+            sim_report_string(w, "to", f->to.name);
+        }
+    }
+}
+
 void sim__fault_report(const sim_engine *e, sim_report *w) {
     sim_report_open_array(w, "faults");
     for (size_t i = 0; i < e->nlog; i++) {
@@ -117,6 +139,10 @@ void sim__fault_report(const sim_engine *e, sim_report *w) {
             sim_report_number(w, "probability", f->value);
         if (f->kind == SIM_FAULT_SLOW && !l->undo)
             sim_report_number(w, "factor", f->value);
+        report_where(f, w);
+        /* When the action is to be undone: it may lie beyond the run's end (then never). */
+        if (!l->undo && f->duration != SIM_TIME_NONE)
+            sim_report_number(w, "until_ms", sim_time_ms(f->at + f->duration));
         sim_report_close(w);
     }
     sim_report_close(w);

@@ -5,6 +5,7 @@
 #include "support.h"
 
 #include "engine.h"
+#include "human.h"
 
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
@@ -415,8 +416,45 @@ Test(cli, run_prints_a_summary_and_writes_the_result_document) {
     cJSON_Delete(doc);
 }
 
+/* The cell of a summary table: in the first row labelled row that follows a header line
+ * with the column head (a title between runs of two blanks), the text that ends where the
+ * title ends (numbers are right-aligned under their title) back to the previous two blanks.
+ * Writes it to cell and returns cell, or NULL when there is no such column or row. */
+static char *summary_cell(const char *text, const char *row, const char *head, char *cell,
+                          size_t size) {
+    size_t hl = strlen(head), rl = strlen(row);
+    long end = -1;
+    for (const char *line = text; *line; line = strchr(line, '\n') + 1) {
+        const char *eol = strchr(line, '\n');
+        if (!eol)
+            break;
+        for (const char *h = line; end < 0 && (h = strstr(h, head)) && h < eol; h++)
+            if (h - line >= 2 && strncmp(h - 2, "  ", 2) == 0 &&
+                (h + hl == eol || strncmp(h + hl, "  ", 2) == 0))
+                end = (long)(h + hl - line);
+        if (end >= 0 && strncmp(line, row, rl) == 0 && line[rl] == ' ' && eol - line >= end) {
+            long start = end;
+            while (start > 0 && !(line[start - 1] == ' ' && line[start - 2] == ' '))
+                start--;
+            snprintf(cell, size, "%.*s", (int)(end - start), line + start);
+            return cell;
+        }
+    }
+    return NULL;
+}
+
+/* Expects the cell (row, head) of the summary to be the count n as the summary writes it. */
+static void expect_cell(const char *text, const char *row, const char *head, double n) {
+    char cell[64], want[DSIM_HUMAN_MAX];
+    dsim_human_number(want, n);
+    cr_expect(summary_cell(text, row, head, cell, sizeof cell), "no '%s' of '%s' in:\n%s", head,
+              row, text);
+    cr_expect_str_eq(cell, want, "'%s' of '%s' is '%s', expected '%s' in:\n%s", head, row, cell,
+                     want, text);
+}
+
 /* A run with keyed data shows the oracle's figures in its summary, right after the latency
- * line, with the same numbers as the document; a run without keyed data shows none. */
+ * table, with the same numbers as the document; a run without keyed data shows none. */
 Test(cli, summary_shows_the_consistency_figures_of_keyed_runs) {
     static const char keyed[] = "duration: 5s\n"
                                 "nodes:\n"
@@ -427,13 +465,15 @@ Test(cli, summary_shows_the_consistency_figures_of_keyed_runs) {
     result r = DSIM("run", "keyed.yaml", "--json", "keyed.json");
     expect_status(&r, 0);
     cJSON *doc = parse_work("keyed.json");
-    char want[128];
-    snprintf(want, sizeof want, "\nconsistency reads_checked %.0f  stale_reads %.0f",
-             num(doc, "consistency.reads_checked"), num(doc, "consistency.stale_reads"));
-    cr_expect(strstr(r.out, want), "no '%s' in the summary:\n%s", want + 1, r.out);
-    snprintf(want, sizeof want, "writes_acked %.0f  lost_writes 0",
-             num(doc, "consistency.writes_acked"));
-    cr_expect(strstr(r.out, want), "no '%s' in the summary:\n%s", want, r.out);
+    cr_assert_gt(num(doc, "consistency.reads_checked"), 100, "a test that sees few reads");
+    expect_cell(r.out, "consistency", "reads checked", num(doc, "consistency.reads_checked"));
+    expect_cell(r.out, "consistency", "stale reads", num(doc, "consistency.stale_reads"));
+    expect_cell(r.out, "consistency", "writes acked", num(doc, "consistency.writes_acked"));
+    expect_cell(r.out, "consistency", "lost writes", 0);
+    const char *lat = strstr(r.out, "\nlatency "), *cons = strstr(r.out, "\nconsistency ");
+    const char *nodes = strstr(r.out, "\nnodes\n");
+    cr_expect(lat && cons && nodes && lat < cons && cons < nodes,
+              "consistency is not between latency and nodes:\n%s", r.out);
     cJSON_Delete(doc);
     result_free(&r);
     write_work("mm1.yaml", mm1);
@@ -441,6 +481,34 @@ Test(cli, summary_shows_the_consistency_figures_of_keyed_runs) {
     expect_status(&r, 0);
     cr_expect_null(strstr(r.out, "consistency"), "summary:\n%s", r.out);
     result_free(&r);
+}
+
+/* The engine's internals (speed, pending events, pool) show only with --verbose; the wall
+ * clock shows always. Either way every line fits 120 columns with no exponent. */
+Test(cli, verbose_adds_the_engine_internals_that_the_default_summary_omits) {
+    write_work("mm1.yaml", mm1);
+    static const char *const internals[] = {"events/s", "pending events", "event pool"};
+    for (int verbose = 0; verbose < 2; verbose++) {
+        result r = verbose ? DSIM("run", "mm1.yaml", "--verbose") : DSIM("run", "mm1.yaml");
+        expect_status(&r, 0);
+        cr_expect(strstr(r.out, "\nwall clock "), "no wall clock:\n%s", r.out);
+        for (size_t i = 0; i < sizeof internals / sizeof *internals; i++)
+            cr_expect_eq(strstr(r.out, internals[i]) != NULL, verbose,
+                         "'%s' %s the summary%s:\n%s", internals[i],
+                         verbose ? "missing from" : "in", verbose ? " with --verbose" : "",
+                         r.out);
+        regex_t re;
+        cr_assert_eq(regcomp(&re, "[0-9][eE][-+]?[0-9]", REG_EXTENDED | REG_NOSUB), 0);
+        char *copy = strdup(r.out);
+        cr_assert(copy);
+        for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n")) {
+            cr_expect_leq(strlen(line), 120, "line too long: %s", line);
+            cr_expect_neq(regexec(&re, line, 0, NULL, 0), 0, "an exponent: %s", line);
+        }
+        free(copy);
+        regfree(&re);
+        result_free(&r);
+    }
 }
 
 Test(cli, json_dash_writes_the_document_to_stdout_and_the_summary_to_stderr) {

@@ -16,10 +16,12 @@ trap 'rm -rf "$tmp"' EXIT
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-# events/s of `dsim run`, from its summary line "wall clock T s  R events/s"
+# events/s of `dsim run --verbose`, from its line "wall clock T  R events/s" (R has commas)
 dsim_rate() {
     for i in $(seq "$runs"); do
-        "$1" run "$2" | awk '/^wall clock/ { print $5 }'
+        "$1" run "$2" --verbose |
+            awk '/^wall clock/ { for (i = 2; i <= NF; i++) if ($i == "events/s") print $(i - 1) }' |
+            tr -d ,
     done | median
 }
 
@@ -27,7 +29,7 @@ printf '%-44s %14s\n' "program" "events/s"
 printf '%-44s %14s\n' "dsim phold (calendar queue)" "$(dsim_rate build-bench/dsim topologies/phold.yaml)"
 printf '%-44s %14s\n' "dsim phold (4-ary heap)" "$(dsim_rate build-bench-heap/dsim topologies/phold.yaml)"
 printf '%-44s %14s\n' "dsim three_tier, 2M requests (calendar)" "$(dsim_rate build-bench/dsim topologies/three_tier.yaml)"
-build-bench/dsim run topologies/phold.yaml | grep '^pending events' | sed 's/^/dsim phold memory: /'
+build-bench/dsim run topologies/phold.yaml --verbose | grep '^pending events' | sed 's/^/dsim phold memory: /'
 
 if [ -d "$ref" ]; then
     for prog in calendar heap2 heap4; do

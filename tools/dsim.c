@@ -1,6 +1,7 @@
 /* The dsim command (contract §6): run and validate topologies, list node kinds.
  * Exit status: 0 success, 2 bad input (file or arguments), 1 internal failure. */
 #include "engine.h"
+#include "human.h"
 #include "json_report.h"
 #include "loader.h"
 #include "models.h"
@@ -18,7 +19,7 @@
 enum { EXIT_OK = 0, EXIT_INTERNAL = 1, EXIT_INPUT = 2 };
 
 static const char usage[] =
-    "usage: dsim run FILE [--seed N] [--set PATH=VALUE]... [--json OUT] [--quiet]\n"
+    "usage: dsim run FILE [--seed N] [--set PATH=VALUE]... [--json OUT] [--quiet] [--verbose]\n"
     "       dsim validate FILE [--set PATH=VALUE]...\n"
     "       dsim kinds [KIND]\n"
     "       dsim --help | --version\n"
@@ -32,6 +33,7 @@ static const char usage[] =
     "  --set PATH=VALUE  override a scalar, e.g. --set nodes.web.workers=4 (repeatable)\n"
     "  --json OUT        write the JSON result document to OUT (atomically)\n"
     "  --quiet           print no summary\n"
+    "  --verbose         add the engine's figures to the summary (events/s, pending events)\n"
     "\n"
     "exit status: 0 success, 2 bad input, 1 internal failure\n";
 
@@ -39,7 +41,7 @@ typedef struct options {
     const char *command, *file, *json;
     sim_override *sets;
     size_t nsets;
-    bool has_seed, quiet;
+    bool has_seed, quiet, verbose;
     uint64_t seed;
 } options;
 
@@ -90,6 +92,8 @@ static int parse_args(int argc, char **argv, options *o) {
             o->json = argv[++i];
         } else if (strcmp(a, "--quiet") == 0) {
             o->quiet = true;
+        } else if (strcmp(a, "--verbose") == 0) {
+            o->verbose = true;
         } else if (a[0] == '-' && a[1] != '\0') {
             return bad_usage("unknown option '%s'", a);
         } else if (!o->file) {
@@ -204,6 +208,27 @@ static void show_progress(void *ud, sim_time now, sim_time end) {
     p->shown = true;
 }
 
+/* The run's cost: its wall-clock time (what a user planning bigger runs wants to know), and
+ * with verbose the engine's internals: its speed and the memory its pending events hold. */
+static void print_engine(FILE *out, const sim_engine *e, double wall, bool verbose) {
+    char t[DSIM_HUMAN_MAX], r[DSIM_HUMAN_MAX], a[DSIM_HUMAN_MAX], b[DSIM_HUMAN_MAX],
+        c[DSIM_HUMAN_MAX];
+    double events = (double)sim_engine_events(e);
+    fprintf(out, "\nwall clock %s", dsim_human_ms(t, wall * 1000));
+    if (verbose)
+        fprintf(out, "  %s events/s", dsim_human_number(r, wall > 0 ? events / wall : 0));
+    fputc('\n', out);
+    sim_engine_memory mem = sim_engine_memory_use(e);
+    if (verbose && mem.pending)
+        fprintf(out, "pending events %s: %s event + %s queue each (event pool %s full of %s)\n",
+                dsim_human_number(r, (double)mem.pending),
+                dsim_human_bytes(t, (double)mem.event_size),
+                dsim_human_bytes(a, (double)mem.queue_bytes / (double)mem.pending),
+                dsim_human_percent(b, (double)(mem.pending * mem.event_size) /
+                                          (double)mem.pool_bytes),
+                dsim_human_bytes(c, (double)mem.pool_bytes));
+}
+
 static int run(const options *o) {
     sim_topology *topo = load(o);
     if (!topo)
@@ -241,14 +266,7 @@ static int run(const options *o) {
     if (!o->quiet) {
         FILE *out = json_to_stdout ? stderr : stdout;
         dsim_summary_print(out, doc);
-        double events = (double)sim_engine_events(e);
-        sim_engine_memory mem = sim_engine_memory_use(e);
-        fprintf(out, "wall clock %.3f s  %.3g events/s", wall, wall > 0 ? events / wall : 0);
-        if (mem.pending)
-            fprintf(out, "\npending events %zu: %zu B event + %.1f B queue each (pool %.0f%% full)",
-                    mem.pending, mem.event_size, (double)mem.queue_bytes / (double)mem.pending,
-                    100.0 * (double)(mem.pending * mem.event_size) / (double)mem.pool_bytes);
-        fputc('\n', out);
+        print_engine(out, e, wall, o->verbose);
     }
     if (json_to_stdout) {
         if (fputs(text, stdout) < 0 || fflush(stdout)) {
