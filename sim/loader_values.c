@@ -225,9 +225,12 @@ int sim__ld_dist(sim_loader *ld, yaml_node_t *y, const char *where, sim_dist *ou
         if (strcmp(name, dist_forms[i].name) == 0)
             f = &dist_forms[i];
     if (!f) {
-        sim__ld_error(ld, kn, "%s: unknown distribution '%s' (expected constant, exponential, "
-                              "uniform, normal, lognormal, erlang, gamma, pareto, weibull or "
-                              "empirical)", where, name);
+        sim_ld_known known;
+        sim__ld_known_init(&known, name);
+        for (size_t i = 0; i < sizeof dist_forms / sizeof *dist_forms; i++)
+            sim__ld_known_add(&known, dist_forms[i].name);
+        sim__ld_unknown(ld, kn, &known, "the distributions", "%s: unknown distribution '%s'",
+                        where, name);
         return -1;
     }
     int bad = 0;
@@ -238,8 +241,13 @@ int sim__ld_dist(sim_loader *ld, yaml_node_t *y, const char *where, sim_dist *ou
         for (int i = 0; ks && i < 3 && f->keys[i]; i++)
             known = known || strcmp(ks, f->keys[i]) == 0;
         if (!known) {
-            sim__ld_error(ld, k, "%s: unknown key '%s' for distribution '%s'", where,
-                          ks ? ks : "?", f->name);
+            sim_ld_known kw;
+            sim__ld_known_init(&kw, ks);
+            sim__ld_known_add(&kw, "dist");
+            for (int i = 0; i < 3 && f->keys[i]; i++)
+                sim__ld_known_add(&kw, f->keys[i]);
+            sim__ld_unknown(ld, k, &kw, "known keys", "%s: unknown key '%s' for distribution '%s'",
+                            where, ks ? ks : "?", f->name);
             bad = -1;
         }
     }
@@ -271,7 +279,8 @@ int sim__ld_ref(sim_loader *ld, yaml_node_t *y, const char *where, sim_ref *out)
         ld->caprefs = cap;
     }
     ld->refs[ld->nrefs++] =
-        (sim_pending_ref){out, w, (int)y->start_mark.line + 1, (int)y->start_mark.column + 1};
+        (sim_pending_ref){out, w, (int)y->start_mark.line + 1, (int)y->start_mark.column + 1,
+                          sim__ld_set_node(ld, y)};
     return 0;
 }
 
@@ -588,12 +597,12 @@ static int parse_param(sim_loader *ld, const sim_param *p, yaml_node_t *y, const
                 return 0;
             }
         {
-            char list[256] = "";
-            for (int i = 0; p->choices[i]; i++) {
-                strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
-                strncat(list, p->choices[i], sizeof list - strlen(list) - 1);
-            }
-            sim__ld_error(ld, y, "%s: expected one of %s, got '%s'", w, list, show(y));
+            sim_ld_known kn;
+            sim__ld_known_init(&kn, s);
+            for (int i = 0; p->choices[i]; i++)
+                sim__ld_known_add(&kn, p->choices[i]);
+            sim__ld_unknown(ld, y, &kn, NULL, "%s: expected one of %s, got '%s'", w,
+                            kn.list ? kn.list : "?", show(y));
         }
         return -1;
     case SIM_P_BOOL:
@@ -680,17 +689,14 @@ int sim__ld_params(sim_loader *ld, const sim_param *params, yaml_node_t *map,
         for (int i = 0; ks && skip && skip[i] && !known; i++)
             known = strcmp(ks, skip[i]) == 0;
         if (!known) {
-            char list[512] = "";
-            for (const sim_param *p = params; p->name; p++) {
-                strncat(list, *list ? ", " : "", sizeof list - strlen(list) - 1);
-                strncat(list, p->name, sizeof list - strlen(list) - 1);
-            }
-            for (int i = 0; skip && skip[i]; i++) {
-                strncat(list, *list ? ", " : "", sizeof list - strlen(list) - 1);
-                strncat(list, skip[i], sizeof list - strlen(list) - 1);
-            }
-            sim__ld_error(ld, k, "%s: unknown key '%s' (known keys: %s)", where, ks ? ks : "?",
-                          list);
+            sim_ld_known kn;
+            sim__ld_known_init(&kn, ks);
+            for (const sim_param *p = params; p->name; p++)
+                sim__ld_known_add(&kn, p->name);
+            for (int i = 0; skip && skip[i]; i++)
+                sim__ld_known_add(&kn, skip[i]);
+            sim__ld_unknown(ld, k, &kn, "known keys", "%s: unknown key '%s'", where,
+                            ks ? ks : "?");
             bad = -1;
         }
     }
