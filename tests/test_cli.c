@@ -619,29 +619,30 @@ Test(cli, validate_checks_only) {
     EXPECT_LISTING("mm1.yaml", "bad.yaml");
 }
 
+/* The example of README.md's "Command line" section, word for word. */
 Test(cli, bad_set_value_is_an_error_of_the_argument) {
-    write_work("f.yaml", "duration: 20s\n"
+    write_work("shop.yaml", "duration: 20s\n"
                          "nodes:\n"
                          "  users: {kind: client, target: web, rate: 80/s}\n"
                          "  web:\n"
                          "    kind: service\n"
                          "    workers: 2\n"
                          "    service: {dist: exponential, mean: 10ms}\n");
-    result r = DSIM("validate", "f.yaml", "--set", "nodes.web.workers=two");
+    result r = DSIM("validate", "shop.yaml", "--set", "nodes.web.workers=two");
     expect_status(&r, 2);
     cr_expect_str_eq(r.err, "--set nodes.web.workers=two: error: web: workers: expected a whole "
                             "number in [1, 1000000], got 'two'\n"
                             "--set nodes.web.workers=two: note: the file sets it to '2' at "
-                            "f.yaml:6:14\n");
+                            "shop.yaml:6:14\n");
     cr_expect_str_empty(r.out);
     result_free(&r);
     /* A value with '=' in it is given back whole: only the first '=' splits. */
-    r = DSIM("validate", "f.yaml", "--set", "nodes.users.target=a=b");
+    r = DSIM("validate", "shop.yaml", "--set", "nodes.users.target=a=b");
     expect_status(&r, 2);
     cr_expect(strncmp(r.err, "--set nodes.users.target=a=b: error: users: target: ", 52) == 0,
               "%s", r.err);
     result_free(&r);
-    EXPECT_LISTING("f.yaml");
+    EXPECT_LISTING("shop.yaml");
 }
 
 /* ---- usage errors ---- */
