@@ -43,6 +43,7 @@ Test(diag, a_note_follows_its_own_error_with_the_same_prefix) {
 Test(diag, a_long_message_is_kept_whole) {
     size_t n = 5000;
     char *name = malloc(n + 1);
+    cr_assert(name);
     memset(name, 'a', n);
     name[n] = 0;
     sim_diag *d = sim_diag_new("t.yaml");
