@@ -257,7 +257,7 @@ static void suggest_node(sim_loader *ld, const group *groups, size_t ng, const c
     sim_suggest near;
     sim_suggest_init(&near, name);
     for (size_t g = 0; g < ng; g++)
-        sim_suggest_add(&near, groups[g].name);
+        sim__ld_suggest_add(ld, &near, groups[g].name);
     if (sim_suggest_best(&near)) {
         sim_diag_note(ld->diag, "did you mean '%s'?", sim_suggest_best(&near));
         return;
@@ -272,7 +272,7 @@ static void suggest_node(sim_loader *ld, const group *groups, size_t ng, const c
     sim_suggest_init(&near, head);
     const group *best = NULL;
     for (size_t g = 0; g < ng; g++) {
-        sim_suggest_add(&near, groups[g].name);
+        sim__ld_suggest_add(ld, &near, groups[g].name);
         if (sim_suggest_best(&near) == groups[g].name)
             best = &groups[g];
     }

@@ -134,6 +134,22 @@ void sim_check_error(sim_check *ck, const char *key, const char *fmt, ...) {
 
 /* ---- unknown words ---- */
 
+/* Letter comparisons all "did you mean" notes among the file's names may take together (about
+ * a tenth of a second); past it they are left out. */
+#define SUGGEST_WORK_MAX ((size_t)1 << 26)
+
+void sim__ld_suggest_add(sim_loader *ld, sim_suggest *s, const char *candidate) {
+    if (!candidate || ld->suggest_work >= SUGGEST_WORK_MAX)
+        return;
+    /* A comparison is charged what it took (it stops early, and at once when the lengths
+     * alone are too far apart), plus the candidate's length for looking at it at all; one
+     * comparison costs at most len * n, so the budget is overshot by one at most. */
+    size_t before = s->work;
+    ld->suggest_work += strlen(candidate) + 1;
+    sim_suggest_add(s, candidate);
+    ld->suggest_work += s->work - before;
+}
+
 /* Lists of more words than this go in a note of their own, so the error line stays short. */
 #define KNOWN_INLINE 8
 

@@ -34,6 +34,7 @@ typedef struct sim_loader {
     yaml_document_t *set_doc; /* the document they were applied to */
     sim_set_node *set_nodes;  /* the nodes they made, by increasing id */
     size_t nset_nodes, capset_nodes;
+    size_t suggest_work; /* comparisons spent on "did you mean" among the file's names */
     bool oom;
 } sim_loader;
 
@@ -60,6 +61,10 @@ void sim__ld_set_error(sim_loader *ld, size_t set, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Applies the overrides in order to ld->doc, recording the nodes they make (loader_set.c). */
 void sim__ld_apply_overrides(sim_loader *ld, const sim_override *sets, size_t nsets);
+
+/* Offers the file's name candidate to s, unless the loader's budget for suggestions is spent:
+ * many misses among many long names must not make the messages quadratic. */
+void sim__ld_suggest_add(sim_loader *ld, sim_suggest *s, const char *candidate);
 
 /* The words an unknown word could have been: offered in table order, then reported. */
 typedef struct sim_ld_known {

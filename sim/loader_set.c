@@ -61,7 +61,7 @@ static void no_key(sim_loader *ld, size_t set, yaml_node_t *map, const char *seg
     sim_suggest near;
     sim_suggest_init(&near, seg);
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++)
-        sim_suggest_add(&near, sim__ld_scalar(sim__ld_node(ld, p->key)));
+        sim__ld_suggest_add(ld, &near, sim__ld_scalar(sim__ld_node(ld, p->key)));
     if (sim_suggest_best(&near))
         sim_diag_note(ld->diag, "did you mean '%s'?", sim_suggest_best(&near));
 }

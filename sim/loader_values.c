@@ -21,6 +21,13 @@ static int op_index(const char *s) {
     return -1;
 }
 
+/* Starts the known words for the unknown operation ks: the operations. */
+static void op_known(sim_ld_known *kn, const char *ks) {
+    sim__ld_known_init(kn, ks);
+    for (int i = 0; i < SIM_OP_COUNT; i++)
+        sim__ld_known_add(kn, op_names[i]);
+}
+
 static bool is_map(const yaml_node_t *y) { return y && y->type == YAML_MAPPING_NODE; }
 static bool is_seq(const yaml_node_t *y) { return y && y->type == YAML_SEQUENCE_NODE; }
 
@@ -354,8 +361,10 @@ static int parse_opmix(sim_loader *ld, yaml_node_t *y, const char *w, sim_opmix 
         const char *ks = sim__ld_scalar(k);
         int op = ks ? op_index(ks) : -1;
         if (op < 0) {
-            sim__ld_error(ld, k, "%s: unknown operation '%s' (expected read or write)", w,
-                          ks ? ks : "?");
+            sim_ld_known kn;
+            op_known(&kn, ks);
+            sim__ld_unknown(ld, k, &kn, NULL, "%s: unknown operation '%s' (expected read or write)",
+                            w, ks ? ks : "?");
             bad = -1;
             continue;
         }
@@ -388,8 +397,12 @@ static int parse_opdist(sim_loader *ld, yaml_node_t *y, const char *w, sim_opdis
         const char *ks = sim__ld_scalar(k);
         int op = ks ? op_index(ks) : -1;
         if (op < 0) {
-            sim__ld_error(ld, k, "%s: unknown operation '%s' (expected read or write, or a "
-                                 "distribution with key 'dist')", w, ks ? ks : "?");
+            sim_ld_known kn;
+            op_known(&kn, ks);
+            sim__ld_unknown(ld, k, &kn, NULL,
+                            "%s: unknown operation '%s' (expected read or write, or a "
+                            "distribution with key 'dist')",
+                            w, ks ? ks : "?");
             bad = -1;
         } else if (sim__ld_dist(ld, sim__ld_node(ld, p->value), w, &o.op[op])) {
             bad = -1;

@@ -11,7 +11,8 @@
 
 static size_t min2(size_t a, size_t b) { return a < b ? a : b; }
 
-size_t sim_suggest_distance(const char *a, const char *b, size_t max) {
+/* The distance as sim_suggest_distance, adding the cells computed to *cells. */
+static size_t distance(const char *a, const char *b, size_t max, size_t *cells) {
     size_t la = strlen(a), lb = strlen(b);
     if ((la > lb ? la - lb : lb - la) > max)
         return max + 1; /* at least that many insertions or deletions */
@@ -35,6 +36,7 @@ size_t sim_suggest_distance(const char *a, const char *b, size_t max) {
             cur[j] = d;
             row_min = min2(row_min, d);
         }
+        *cells += lb;
         if (row_min > max) {
             result = max + 1;
             break;
@@ -51,19 +53,25 @@ size_t sim_suggest_distance(const char *a, const char *b, size_t max) {
     return result > max ? max + 1 : result;
 }
 
+size_t sim_suggest_distance(const char *a, const char *b, size_t max) {
+    size_t cells = 0;
+    return distance(a, b, max, &cells);
+}
+
 void sim_suggest_init(sim_suggest *s, const char *word) {
     s->word = word;
     s->len = strlen(word);
     s->limit = (s->len + 2) / 3;
     s->best = NULL;
     s->best_dist = s->limit + 1;
+    s->work = 0;
 }
 
 void sim_suggest_add(sim_suggest *s, const char *candidate) {
     if (!candidate || !*candidate || s->best_dist == 0)
         return;
     /* Only a strictly nearer candidate replaces the best, so the first of equals stays. */
-    size_t d = sim_suggest_distance(s->word, candidate, s->best_dist - 1);
+    size_t d = distance(s->word, candidate, s->best_dist - 1, &s->work);
     if (d < s->best_dist) {
         s->best = candidate;
         s->best_dist = d;

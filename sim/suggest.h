@@ -17,6 +17,7 @@ typedef struct sim_suggest {
     size_t len, limit;
     const char *best; /* nearest candidate so far, or NULL */
     size_t best_dist;
+    size_t work; /* cells of the distance table computed so far, for callers with a budget */
 } sim_suggest;
 
 /* Starts a search for the candidate nearest to word. */

@@ -275,3 +275,50 @@ Test(messages, set_paths_of_600_characters_are_kept_whole) {
     snprintf(want, sizeof want, "--set %s=1: error: no key '%s' in 'nodes'", path, node);
     expect_message(BLOCK, sets, 1, want);
 }
+
+/* ---- bounded work ---- */
+
+/* Every one of 2,000 references misses among 2,000 names of 200 letters (equal lengths, so
+ * none is ruled out by length): comparing each miss with each name would take some 10^10
+ * letter comparisons, minutes; the suggestions share a budget instead. The first miss, a
+ * one-letter typo, still gets its note. */
+Test(messages, suggestions_among_many_long_names_are_bounded, .timeout = 60) {
+    enum { N = 2000, LEN = 200 };
+    size_t cap = (size_t)N * 2 * (LEN + 64) + 64, used = 0;
+    char *yaml = malloc(cap);
+    cr_assert(yaml);
+    used += (size_t)snprintf(yaml + used, cap - used, "duration: 1s\nnodes:\n");
+    unsigned x = 12345;
+    char name[LEN + 1];
+    char first[LEN + 1] = "";
+    for (int i = 0; i < 2 * N; i++) {
+        for (int j = 0; j < LEN; j++) {
+            x = x * 1103515245u + 12345u; /* a fixed sequence of letters */
+            name[j] = (char)('a' + (x >> 16) % 26);
+        }
+        name[LEN] = '\0';
+        if (i < N) {
+            used += (size_t)snprintf(yaml + used, cap - used,
+                                     "  %s: {kind: service, service: 1ms}\n", name);
+            if (i == 0)
+                memcpy(first, name, sizeof name);
+        } else {
+            if (i == N) { /* a typo of the first name: its last letter doubled */
+                memcpy(name, first, LEN);
+                name[LEN - 1] = name[LEN - 2];
+            }
+            used += (size_t)snprintf(yaml + used, cap - used,
+                                     "  c%d: {kind: client, target: %s, rate: 1/s}\n", i, name);
+        }
+    }
+    cr_assert_lt(used, cap);
+    sim_diag *d = sim_diag_new("test.yaml");
+    cr_assert(d);
+    cr_expect_null(sim_load_string("test.yaml", yaml, used, NULL, 0, dsim_kinds, d));
+    cr_expect_eq(sim_diag_count(d), N);
+    char want[2 * LEN + 64];
+    snprintf(want, sizeof want, "note: did you mean '%s'?", first);
+    cr_expect(strstr(sim_diag_message(d, 0), want), "%s", sim_diag_message(d, 0));
+    sim_diag_free(d);
+    free(yaml);
+}
