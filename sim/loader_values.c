@@ -425,13 +425,21 @@ static int parse_keys(sim_loader *ld, yaml_node_t *y, const char *w, sim_keys *o
         sim__ld_error(ld, y, "%s: %s", w, expected);
         return -1;
     }
-    const char *d = sim__ld_scalar(sim__ld_get(ld, y, "dist", NULL));
+    yaml_node_t *dn = sim__ld_get(ld, y, "dist", NULL);
+    const char *d = sim__ld_scalar(dn);
     sim_keys k = {0};
     if (d && strcmp(d, "uniform") == 0)
         k.dist = SIM_KEYS_UNIFORM;
     else if (d && strcmp(d, "zipf") == 0)
         k.dist = SIM_KEYS_ZIPF;
-    else {
+    else if (d) { /* at the word itself, which may be a --set value */
+        sim_ld_known kn;
+        sim__ld_known_init(&kn, d);
+        sim__ld_known_add(&kn, "uniform");
+        sim__ld_known_add(&kn, "zipf");
+        sim__ld_unknown(ld, dn, &kn, NULL, "%s: unknown key chooser '%s' (%s)", w, d, expected);
+        return -1;
+    } else {
         sim__ld_error(ld, y, "%s: %s", w, expected);
         return -1;
     }

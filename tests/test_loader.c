@@ -537,8 +537,9 @@ Test(loader, bad_key_choosers) {
                5, 54, "bots: keys", "zipf needs the exponent s");
     ONLY_ERROR(BASE "  bots: {kind: client, target: web, rate: 1/s, keys: {dist: uniform, n: 0}}\n",
                5, 73, "bots: keys", "n:", ">= 1");
+    /* An unknown chooser is reported at its word. */
     ONLY_ERROR(BASE "  bots: {kind: client, target: web, rate: 1/s, keys: {dist: hot, n: 2}}\n", 5,
-               54, "bots: keys", "{dist: uniform, n: N}");
+               61, "bots: keys", "unknown key chooser 'hot'", "{dist: uniform, n: N}");
 }
 
 /* ---- duplicates and YAML ---- */
