@@ -115,13 +115,45 @@ static const dist_form dist_forms[] = {
     {"empirical", SIM_DIST_EMPIRICAL, {"values"}},
 };
 
+/* "WHERE: KEY" (malloc), for messages that name a key inside where; on out of memory, where
+ * itself (borrowed: free with drop_key_path). */
+static char *key_path(sim_loader *ld, const char *where, const char *key) {
+    size_t lw = strlen(where), lk = strlen(key);
+    char *s = malloc(lw + 2 + lk + 1);
+    if (!s) {
+        ld->oom = true;
+        return (char *)where;
+    }
+    memcpy(s, where, lw);
+    memcpy(s + lw, ": ", 2);
+    memcpy(s + lw + 2, key, lk + 1);
+    return s;
+}
+
+static void drop_key_path(char *path, const char *where) {
+    if (path != where)
+        free(path);
+}
+
+static int fill_dist(sim_loader *ld, yaml_node_t *y, const dist_form *f, const char *w,
+                     char *const *wk, sim_dist *d);
+
 static int dist_params(sim_loader *ld, yaml_node_t *y, const dist_form *f, const char *w,
                        sim_dist *d) {
+    char *wk[3] = {NULL}; /* "web: service: mean": messages name the parameter's own key */
+    for (int i = 0; i < 3 && f->keys[i]; i++)
+        wk[i] = key_path(ld, w, f->keys[i]);
+    int rc = fill_dist(ld, y, f, w, wk, d);
+    for (int i = 0; i < 3 && f->keys[i]; i++)
+        drop_key_path(wk[i], w);
+    return rc;
+}
+
+static int fill_dist(sim_loader *ld, yaml_node_t *y, const dist_form *f, const char *w,
+                     char *const *wk, sim_dist *d) {
     yaml_node_t *v[3] = {NULL};
-    char wk[3][320]; /* "web: service: mean": messages name the parameter's own key */
     int bad = 0;
     for (int i = 0; i < 3 && f->keys[i]; i++) {
-        snprintf(wk[i], sizeof wk[i], "%s: %s", w, f->keys[i]);
         v[i] = sim__ld_get(ld, y, f->keys[i], NULL);
         if (!v[i]) {
             sim__ld_error(ld, y, "%s: distribution '%s' needs key '%s'", w, f->name, f->keys[i]);
@@ -490,14 +522,20 @@ static int parse_list(sim_loader *ld, const sim_param *p, yaml_node_t *y, const 
     int bad = 0;
     FOR_ITEMS(it, y) {
         yaml_node_t *e = sim__ld_node(ld, *it);
-        char wi[300];
-        snprintf(wi, sizeof wi, "%s[%zu]", w, i);
+        size_t len = strlen(w) + 24;
+        char *wi = malloc(len); /* "web: changes[3]" */
+        if (!wi) {
+            ld->oom = true;
+            return -1;
+        }
+        snprintf(wi, len, "%s[%zu]", w, i);
         if (!is_map(e)) {
             sim__ld_error(ld, e, "%s: expected a mapping, got '%s'", wi, show(e));
             bad = -1;
         } else if (sim__ld_params(ld, p->item, e, NULL, wi, items + i * p->item_size)) {
             bad = -1;
         }
+        free(wi);
         i++;
     }
     if (!bad)
@@ -685,11 +723,10 @@ static void apply_default(sim_loader *ld, const sim_param *p, const char *w, voi
 int sim__ld_params(sim_loader *ld, const sim_param *params, yaml_node_t *map,
                    const char *const *skip, const char *where, void *config) {
     int bad = 0;
-    char w[256];
     for (const sim_param *p = params; p->name; p++) {
         void *field = (char *)config + p->offset;
         yaml_node_t *v = sim__ld_get(ld, map, p->name, NULL);
-        snprintf(w, sizeof w, "%s: %s", where, p->name);
+        char *w = key_path(ld, where, p->name);
         set_unset(p, field);
         if (v) {
             if (parse_param(ld, p, v, w, field))
@@ -700,6 +737,7 @@ int sim__ld_params(sim_loader *ld, const sim_param *params, yaml_node_t *map,
             sim__ld_error(ld, map, "%s: missing required key '%s'", where, p->name);
             bad = -1;
         }
+        drop_key_path(w, where);
     }
     FOR_PAIRS(pair, map) {
         yaml_node_t *k = sim__ld_node(ld, pair->key);

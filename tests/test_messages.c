@@ -322,3 +322,38 @@ Test(messages, suggestions_among_many_long_names_are_bounded, .timeout = 60) {
     sim_diag_free(d);
     free(yaml);
 }
+
+/* ---- no length limit ---- */
+
+/* Node names have no length limit, and messages name the key under them whole (they used to
+ * be cut at 255 characters, or 319 in a distribution, 299 in a list item). */
+Test(messages, keys_under_long_node_names_are_named_whole) {
+    char name[401], yaml[2048], want[2048];
+    memset(name, 'n', 400);
+    name[400] = '\0';
+    snprintf(yaml, sizeof yaml,
+             "duration: 1s\nnodes:\n  %s: {kind: service, workers: x, service: 1ms}\n", name);
+    snprintf(want, sizeof want,
+             "test.yaml:3:430: error: %s: workers: expected a whole number in [1, 1000000], got "
+             "'x'",
+             name);
+    expect_message(yaml, NULL, 0, want);
+    snprintf(yaml, sizeof yaml,
+             "duration: 1s\nnodes:\n  %s: {kind: service, service: {dist: uniform, min: 1ms, "
+             "max: x}}\n",
+             name);
+    snprintf(want, sizeof want,
+             "test.yaml:3:461: error: %s: service: max: expected a duration: a number and a unit "
+             "ns, us, ms, s, m or h (e.g. 5ms), got 'x'",
+             name);
+    expect_message(yaml, NULL, 0, want);
+    snprintf(yaml, sizeof yaml,
+             "duration: 1s\nnodes:\n  %s:\n    kind: settings_store\n    changes:\n"
+             "      - {at: 2s, force: shut}\n",
+             name);
+    snprintf(want, sizeof want,
+             "test.yaml:6:25: error: %s: changes[0]: force: expected one of keep, none, open, "
+             "closed, got 'shut'",
+             name);
+    expect_message(yaml, NULL, 0, want);
+}
