@@ -15,19 +15,6 @@
 
 #define MAX_REPLICAS 1000000
 
-void sim__ld_error(sim_loader *ld, const yaml_node_t *y, const char *fmt, ...) {
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (y)
-        sim_diag_error(ld->diag, (int)y->start_mark.line + 1, (int)y->start_mark.column + 1, "%s",
-                       msg);
-    else
-        sim_diag_error(ld->diag, 0, 0, "%s", msg);
-}
-
 const char *sim__ld_scalar(const yaml_node_t *y) {
     return y && y->type == YAML_SCALAR_NODE ? (const char *)y->data.scalar.value : NULL;
 }
@@ -65,20 +52,19 @@ void *sim__ld_alloc(sim_loader *ld, size_t size) {
     return p;
 }
 
-void sim_check_error(sim_check *ck, const char *key, const char *fmt, ...) {
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    yaml_node_t *kn = NULL;
-    if (key)
-        sim__ld_get(ck->ld, ck->map, key, &kn);
-    sim__ld_error(ck->ld, kn ? kn : ck->map, "%s: %s", ck->where, msg);
-}
-
 bool sim_check_given(const sim_check *ck, const char *key) {
     return sim__ld_get(ck->ld, ck->map, key, NULL) != NULL;
+}
+
+/* Reports "WHAT 'WORD'" at y with the known words (NULL-terminated) and the nearest of them
+ * as "did you mean". */
+static void unknown_word(sim_loader *ld, const yaml_node_t *y, const char *word,
+                         const char *const *known, const char *what) {
+    sim_ld_known kn;
+    sim__ld_known_init(&kn, word);
+    for (size_t i = 0; known[i]; i++)
+        sim__ld_known_add(&kn, known[i]);
+    sim__ld_unknown(ld, y, &kn, "known keys", "%s '%s'", what, word);
 }
 
 /* ---- document-level checks ---- */
@@ -112,87 +98,6 @@ static void check_duplicates(sim_loader *ld, yaml_node_t *y, int depth) {
     }
 }
 
-/* Applies one PATH=VALUE override to the document tree. */
-static void apply_override(sim_loader *ld, const sim_override *o) {
-    yaml_node_t *cur = yaml_document_get_root_node(ld->doc);
-    char path[512];
-    snprintf(path, sizeof path, "%s", o->path);
-    char *save = NULL;
-    char *seg = strtok_r(path, ".", &save);
-    if (!seg) {
-        sim_diag_error(ld->diag, 0, 0, "--set %s=%s: empty path", o->path, o->value);
-        return;
-    }
-    while (seg) {
-        char *next = strtok_r(NULL, ".", &save);
-        int child = 0;
-        yaml_node_pair_t *pair = NULL;
-        yaml_node_item_t *item = NULL; /* items and pairs live outside the node array, which
-                                          adding a node may move */
-        if (cur && cur->type == YAML_MAPPING_NODE) {
-            for (yaml_node_pair_t *p = cur->data.mapping.pairs.start;
-                 p < cur->data.mapping.pairs.top; p++) {
-                const char *ks = sim__ld_scalar(sim__ld_node(ld, p->key));
-                if (ks && strcmp(ks, seg) == 0) {
-                    pair = p;
-                    child = p->value;
-                }
-            }
-            if (!child && !next) { /* a new key in an existing mapping */
-                int map_id = (int)(cur - ld->doc->nodes.start) + 1;
-                int k = yaml_document_add_scalar(ld->doc, NULL, (yaml_char_t *)seg, -1,
-                                                 YAML_PLAIN_SCALAR_STYLE);
-                int v = yaml_document_add_scalar(ld->doc, NULL, (yaml_char_t *)o->value, -1,
-                                                 YAML_PLAIN_SCALAR_STYLE);
-                if (!k || !v || !yaml_document_append_mapping_pair(ld->doc, map_id, k, v)) {
-                    ld->oom = true;
-                    return;
-                }
-                /* The new nodes point at the mapping they were added to, for messages. */
-                yaml_node_t *map = yaml_document_get_node(ld->doc, map_id);
-                yaml_document_get_node(ld->doc, k)->start_mark = map->start_mark;
-                yaml_document_get_node(ld->doc, v)->start_mark = map->start_mark;
-                return;
-            }
-        } else if (cur && cur->type == YAML_SEQUENCE_NODE) {
-            int64_t idx;
-            long n = (long)(cur->data.sequence.items.top - cur->data.sequence.items.start);
-            if (!sim_parse_int(seg, &idx) && idx >= 0 && idx < n) {
-                item = &cur->data.sequence.items.start[idx];
-                child = *item;
-            }
-        }
-        if (!child) {
-            sim_diag_error(ld->diag, 0, 0, "--set %s=%s: no key '%s' in the topology", o->path,
-                           o->value, seg);
-            return;
-        }
-        yaml_node_t *c = sim__ld_node(ld, child);
-        if (!next) {
-            if (c->type != YAML_SCALAR_NODE) {
-                sim_diag_error(ld->diag, 0, 0, "--set %s=%s: '%s' is not a scalar value",
-                               o->path, o->value, o->path);
-                return;
-            }
-            yaml_mark_t mark = c->start_mark;
-            int v = yaml_document_add_scalar(ld->doc, NULL, (yaml_char_t *)o->value, -1,
-                                             YAML_PLAIN_SCALAR_STYLE);
-            if (!v) {
-                ld->oom = true;
-                return;
-            }
-            yaml_document_get_node(ld->doc, v)->start_mark = mark;
-            if (pair)
-                pair->value = v;
-            else
-                *item = v;
-            return;
-        }
-        cur = c;
-        seg = next;
-    }
-}
-
 /* ---- nodes ---- */
 
 typedef struct group {
@@ -217,12 +122,18 @@ static const sim_kind *find_kind(const sim_kind *const *kinds, const char *name)
     return NULL;
 }
 
-static void kind_list(const sim_kind *const *kinds, char *buf, size_t size) {
-    buf[0] = 0;
-    for (size_t i = 0; kinds[i]; i++) {
-        strncat(buf, i ? ", " : "", size - strlen(buf) - 1);
-        strncat(buf, kinds[i]->name, size - strlen(buf) - 1);
-    }
+/* Reports that node name has no kind (word NULL) or the unknown kind word, with the kinds
+ * and the nearest of them as "did you mean". */
+static void kind_error(sim_loader *ld, const yaml_node_t *y, const sim_kind *const *kinds,
+                       const char *name, const char *word) {
+    sim_ld_known kn;
+    sim__ld_known_init(&kn, word);
+    for (size_t i = 0; kinds[i]; i++)
+        sim__ld_known_add(&kn, kinds[i]->name);
+    if (word)
+        sim__ld_unknown(ld, y, &kn, "the kinds", "%s: unknown kind '%s'", name, word);
+    else
+        sim__ld_unknown(ld, y, &kn, "the kinds", "%s: missing 'kind'", name);
 }
 
 /* Reads the nodes mapping: kinds, replicas and parameters; fills t->nodes and groups. */
@@ -242,8 +153,6 @@ static int load_nodes(sim_loader *ld, yaml_node_t *nodes, const sim_kind *const 
     uint64_t total = 0;
     size_t g = 0;
     static const char *const skip[] = {"kind", "replicas", NULL};
-    char kinds_text[256];
-    kind_list(kinds, kinds_text, sizeof kinds_text);
     /* A bad name, kind or replica count does not stop the checks: every node with a known
      * kind still has its keys checked and every reference is still resolved. */
     for (yaml_node_pair_t *p = nodes->data.mapping.pairs.start; p < nodes->data.mapping.pairs.top;
@@ -270,12 +179,10 @@ static int load_nodes(sim_loader *ld, yaml_node_t *nodes, const sim_kind *const 
         yaml_node_t *kindn = sim__ld_get(ld, body, "kind", NULL);
         const char *kname = sim__ld_scalar(kindn);
         if (!kname) {
-            sim__ld_error(ld, kindn ? kindn : body, "%s: missing 'kind' (one of %s)", name,
-                          kinds_text);
+            kind_error(ld, kindn ? kindn : body, kinds, name, NULL);
             bad = -1;
         } else if (!(gkind[g] = find_kind(kinds, kname))) {
-            sim__ld_error(ld, kindn, "%s: unknown kind '%s' (expected one of %s)", name, kname,
-                          kinds_text);
+            kind_error(ld, kindn, kinds, name, kname);
             bad = -1;
         }
         yaml_node_t *rn = sim__ld_get(ld, body, "replicas", NULL);
@@ -344,6 +251,37 @@ static int load_nodes(sim_loader *ld, yaml_node_t *nodes, const sim_kind *const 
     return bad;
 }
 
+/* Adds "did you mean" to a reference to no node: the nearest group name, or for "grp.N" with
+ * no group grp the nearest group's instance N when it has one (a group has up to a million
+ * instances, so they are not offered one by one). */
+static void suggest_node(sim_loader *ld, const group *groups, size_t ng, const char *name) {
+    sim_suggest near;
+    sim_suggest_init(&near, name);
+    for (size_t g = 0; g < ng; g++)
+        sim__ld_suggest_add(ld, &near, groups[g].name);
+    if (sim_suggest_best(&near)) {
+        sim_diag_note(ld->diag, "did you mean '%s'?", sim_suggest_best(&near));
+        return;
+    }
+    const char *dot = strrchr(name, '.');
+    int64_t idx;
+    char *head = dot ? strndup(name, (size_t)(dot - name)) : NULL;
+    if (!head || sim_parse_int(dot + 1, &idx) || idx < 0) {
+        free(head);
+        return;
+    }
+    sim_suggest_init(&near, head);
+    const group *best = NULL;
+    for (size_t g = 0; g < ng; g++) {
+        sim__ld_suggest_add(ld, &near, groups[g].name);
+        if (sim_suggest_best(&near) == groups[g].name)
+            best = &groups[g];
+    }
+    if (best && best->replicated && idx < best->count)
+        sim_diag_note(ld->diag, "did you mean '%s.%s'?", best->name, dot + 1);
+    free(head);
+}
+
 /* Resolves every queued reference against the groups ("web") and instances ("web.2"). */
 static int resolve_refs(sim_loader *ld, const group *groups, size_t ng) {
     int bad = 0;
@@ -372,18 +310,21 @@ static int resolve_refs(sim_loader *ld, const group *groups, size_t ng) {
         if (found)
             continue;
         bad = -1;
+        const sim_pending_ref *pr = &ld->refs[i];
         if (near && near->replicated)
-            sim_diag_error(ld->diag, ld->refs[i].line, ld->refs[i].col,
-                           "%s: no node named '%s' (%s has %u replicas: %s.0 to %s.%u)",
-                           ld->refs[i].where, r->name, near->name, near->count, near->name,
-                           near->name, near->count - 1);
+            sim__ld_error_at(ld, pr->line, pr->col, pr->set_node,
+                             "%s: no node named '%s' (%s has %u replicas: %s.0 to %s.%u)",
+                             pr->where, r->name, near->name, near->count, near->name,
+                             near->name, near->count - 1);
         else if (near)
-            sim_diag_error(ld->diag, ld->refs[i].line, ld->refs[i].col,
-                           "%s: no node named '%s' (%s has no replicas: write '%s')",
-                           ld->refs[i].where, r->name, near->name, near->name);
-        else
-            sim_diag_error(ld->diag, ld->refs[i].line, ld->refs[i].col,
-                           "%s: no node named '%s'", ld->refs[i].where, r->name);
+            sim__ld_error_at(ld, pr->line, pr->col, pr->set_node,
+                             "%s: no node named '%s' (%s has no replicas: write '%s')",
+                             pr->where, r->name, near->name, near->name);
+        else {
+            sim__ld_error_at(ld, pr->line, pr->col, pr->set_node, "%s: no node named '%s'",
+                             pr->where, r->name);
+            suggest_node(ld, groups, ng, r->name);
+        }
     }
     return bad;
 }
@@ -449,8 +390,9 @@ static int load_network(sim_loader *ld, yaml_node_t *y, sim_network *net) {
                     else if (strcmp(ls, "loss") == 0)
                         bad |= sim__ld_prob(ld, lv, "network: links: loss", &link->loss);
                     else {
-                        sim__ld_error(ld, lk, "network: links: unknown key '%s' (known keys: "
-                                              "from, to, latency, loss)", ls);
+                        static const char *const link_keys[] = {"from", "to", "latency", "loss",
+                                                                NULL};
+                        unknown_word(ld, lk, ls, link_keys, "network: links: unknown key");
                         bad = -1;
                     }
                 }
@@ -460,8 +402,8 @@ static int load_network(sim_loader *ld, yaml_node_t *y, sim_network *net) {
             sim__ld_error(ld, k, "network: '%s' is not supported yet in this version of dsim", ks);
             bad = -1;
         } else {
-            sim__ld_error(ld, k, "network: unknown key '%s' (known keys: latency, loss, links)",
-                          ks);
+            static const char *const net_keys[] = {"latency", "loss", "links", NULL};
+            unknown_word(ld, k, ks, net_keys, "network: unknown key");
             bad = -1;
         }
     }
@@ -512,8 +454,14 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_fault *f) {
         } else if (strcmp(ks, "to") == 0) {
             to = v;
         } else {
-            sim__ld_error(ld, k, "%s: unknown key '%s' (known keys: at, duration, crash, "
-                                 "restart, partition, loss, slow, factor, from, to)", w, ks);
+            static const char *const fault_keys[] = {"at",     "duration", "crash", "restart",
+                                                     "partition", "loss", "slow",  "factor",
+                                                     "from",   "to",       NULL};
+            sim_ld_known kn;
+            sim__ld_known_init(&kn, ks);
+            for (int a = 0; fault_keys[a]; a++)
+                sim__ld_known_add(&kn, fault_keys[a]);
+            sim__ld_unknown(ld, k, &kn, "known keys", "%s: unknown key '%s'", w, ks);
             bad = -1;
         }
     }
@@ -632,8 +580,7 @@ static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
         for (int i = 0; ks && known[i]; i++)
             ok = ok || strcmp(ks, known[i]) == 0;
         if (ks && !ok) {
-            sim__ld_error(ld, k, "unknown top-level key '%s' (known keys: name, seed, duration, "
-                                 "warmup, nodes, network, faults)", ks);
+            unknown_word(ld, k, ks, known, "unknown top-level key");
             bad = -1;
         }
     }
@@ -733,8 +680,7 @@ sim_topology *sim_load_string(const char *name, const char *text, size_t len,
     if (!root) {
         sim_diag_error(diag, 1, 1, "the file is empty: expected a topology mapping");
     } else {
-        for (size_t i = 0; i < nsets; i++)
-            apply_override(&ld, &sets[i]);
+        sim__ld_apply_overrides(&ld, sets, nsets);
         root = yaml_document_get_root_node(&doc);
         check_duplicates(&ld, root, 0);
         load_top(&ld, root, name, kinds, t);

@@ -4,6 +4,7 @@
 #define SIM_LOADER_INT_H
 
 #include "loader.h"
+#include "suggest.h"
 
 #include <stdbool.h>
 #include <yaml.h>
@@ -18,7 +19,16 @@ typedef struct sim_pending_ref {
     const sim_param *param;
     const void *field;
     uint32_t owner;
+    int set_node; /* the --set that wrote it: an index into sim_loader.set_nodes, or -1 */
 } sim_pending_ref;
+
+/* A YAML node that a --set made: errors about it name the argument, not a file position. */
+typedef struct sim_set_node {
+    int id;          /* the node's id in the document */
+    size_t set;      /* index of the override */
+    int line, col;   /* where the file gave the value it replaces; 0 for a key --set added */
+    const char *old; /* the file's text of that value (a document string), or NULL */
+} sim_set_node;
 
 typedef struct sim_loader {
     sim_diag *diag;
@@ -26,6 +36,11 @@ typedef struct sim_loader {
     sim_arena *arena;
     sim_pending_ref *refs; /* references to resolve once every node is known */
     size_t nrefs, caprefs;
+    const sim_override *sets; /* the --set overrides, for messages */
+    yaml_document_t *set_doc; /* the document they were applied to */
+    sim_set_node *set_nodes;  /* the nodes they made, by increasing id */
+    size_t nset_nodes, capset_nodes;
+    size_t suggest_work; /* comparisons spent on "did you mean" among the file's names */
     bool oom;
     /* What the references parsed now belong to (see sim_pending_ref); param NULL outside a
      * node's keys. */
@@ -41,9 +56,45 @@ struct sim_check {
     const char *where;
 };
 
-/* Reports an error at node y's position. */
+/* Reports an error at node y's position, or, when a --set made y, as an error of that
+ * argument ("--set PATH=VALUE: error: ...") with a note on the value it replaced. */
 void sim__ld_error(sim_loader *ld, const yaml_node_t *y, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Same at a position kept apart from its node: line and col, or the --set entry set_node
+ * (an index into ld->set_nodes) when it is >= 0. */
+void sim__ld_error_at(sim_loader *ld, int line, int col, int set_node, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* The index into ld->set_nodes of the entry for node y, or -1 when the file wrote y. */
+int sim__ld_set_node(const sim_loader *ld, const yaml_node_t *y);
+/* The override as the user wrote it, "--set PATH=VALUE" (malloc; NULL when out of memory). */
+char *sim__ld_set_arg(const sim_override *o);
+/* Reports an error of override ld->sets[set] itself (add notes with sim_diag_note). */
+void sim__ld_set_error(sim_loader *ld, size_t set, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Applies the overrides in order to ld->doc, recording the nodes they make (loader_set.c). */
+void sim__ld_apply_overrides(sim_loader *ld, const sim_override *sets, size_t nsets);
+
+/* Offers the file's name candidate to s, unless the loader's budget for suggestions is spent:
+ * many misses among many long names must not make the messages quadratic. */
+void sim__ld_suggest_add(sim_loader *ld, sim_suggest *s, const char *candidate);
+
+/* The words an unknown word could have been: offered in table order, then reported. */
+typedef struct sim_ld_known {
+    sim_suggest near;
+    char *list; /* "a, b, c" (malloc), NULL when out of memory */
+    size_t len, n;
+    bool oom;
+} sim_ld_known;
+
+/* Starts collecting the known words for the unknown word (borrowed). */
+void sim__ld_known_init(sim_ld_known *k, const char *word);
+/* Adds one known word (borrowed until the report). */
+void sim__ld_known_add(sim_ld_known *k, const char *known);
+/* Reports at y the error fmt, then "did you mean" as a note when a known word is close. The
+ * list of known words follows as " (label: a, b, c)" when it has at most 8 words, else in a
+ * note "label: a, b, ...", and label NULL leaves it out. Frees the list. */
+void sim__ld_unknown(sim_loader *ld, const yaml_node_t *y, sim_ld_known *k, const char *label,
+                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* The scalar text of y, or NULL when y is not a scalar. */
 const char *sim__ld_scalar(const yaml_node_t *y);
 /* The node with the given id in the document. */

@@ -21,6 +21,13 @@ static int op_index(const char *s) {
     return -1;
 }
 
+/* Starts the known words for the unknown operation ks: the operations. */
+static void op_known(sim_ld_known *kn, const char *ks) {
+    sim__ld_known_init(kn, ks);
+    for (int i = 0; i < SIM_OP_COUNT; i++)
+        sim__ld_known_add(kn, op_names[i]);
+}
+
 static bool is_map(const yaml_node_t *y) { return y && y->type == YAML_MAPPING_NODE; }
 static bool is_seq(const yaml_node_t *y) { return y && y->type == YAML_SEQUENCE_NODE; }
 
@@ -108,13 +115,45 @@ static const dist_form dist_forms[] = {
     {"empirical", SIM_DIST_EMPIRICAL, {"values"}},
 };
 
+/* "WHERE: KEY" (malloc), for messages that name a key inside where; on out of memory, where
+ * itself (borrowed: free with drop_key_path). */
+static char *key_path(sim_loader *ld, const char *where, const char *key) {
+    size_t lw = strlen(where), lk = strlen(key);
+    char *s = malloc(lw + 2 + lk + 1);
+    if (!s) {
+        ld->oom = true;
+        return (char *)where;
+    }
+    memcpy(s, where, lw);
+    memcpy(s + lw, ": ", 2);
+    memcpy(s + lw + 2, key, lk + 1);
+    return s;
+}
+
+static void drop_key_path(char *path, const char *where) {
+    if (path != where)
+        free(path);
+}
+
+static int fill_dist(sim_loader *ld, yaml_node_t *y, const dist_form *f, const char *w,
+                     char *const *wk, sim_dist *d);
+
 static int dist_params(sim_loader *ld, yaml_node_t *y, const dist_form *f, const char *w,
                        sim_dist *d) {
+    char *wk[3] = {NULL}; /* "web: service: mean": messages name the parameter's own key */
+    for (int i = 0; i < 3 && f->keys[i]; i++)
+        wk[i] = key_path(ld, w, f->keys[i]);
+    int rc = fill_dist(ld, y, f, w, wk, d);
+    for (int i = 0; i < 3 && f->keys[i]; i++)
+        drop_key_path(wk[i], w);
+    return rc;
+}
+
+static int fill_dist(sim_loader *ld, yaml_node_t *y, const dist_form *f, const char *w,
+                     char *const *wk, sim_dist *d) {
     yaml_node_t *v[3] = {NULL};
-    char wk[3][320]; /* "web: service: mean": messages name the parameter's own key */
     int bad = 0;
     for (int i = 0; i < 3 && f->keys[i]; i++) {
-        snprintf(wk[i], sizeof wk[i], "%s: %s", w, f->keys[i]);
         v[i] = sim__ld_get(ld, y, f->keys[i], NULL);
         if (!v[i]) {
             sim__ld_error(ld, y, "%s: distribution '%s' needs key '%s'", w, f->name, f->keys[i]);
@@ -225,9 +264,12 @@ int sim__ld_dist(sim_loader *ld, yaml_node_t *y, const char *where, sim_dist *ou
         if (strcmp(name, dist_forms[i].name) == 0)
             f = &dist_forms[i];
     if (!f) {
-        sim__ld_error(ld, kn, "%s: unknown distribution '%s' (expected constant, exponential, "
-                              "uniform, normal, lognormal, erlang, gamma, pareto, weibull or "
-                              "empirical)", where, name);
+        sim_ld_known known;
+        sim__ld_known_init(&known, name);
+        for (size_t i = 0; i < sizeof dist_forms / sizeof *dist_forms; i++)
+            sim__ld_known_add(&known, dist_forms[i].name);
+        sim__ld_unknown(ld, kn, &known, "the distributions", "%s: unknown distribution '%s'",
+                        where, name);
         return -1;
     }
     int bad = 0;
@@ -238,8 +280,13 @@ int sim__ld_dist(sim_loader *ld, yaml_node_t *y, const char *where, sim_dist *ou
         for (int i = 0; ks && i < 3 && f->keys[i]; i++)
             known = known || strcmp(ks, f->keys[i]) == 0;
         if (!known) {
-            sim__ld_error(ld, k, "%s: unknown key '%s' for distribution '%s'", where,
-                          ks ? ks : "?", f->name);
+            sim_ld_known kw;
+            sim__ld_known_init(&kw, ks);
+            sim__ld_known_add(&kw, "dist");
+            for (int i = 0; i < 3 && f->keys[i]; i++)
+                sim__ld_known_add(&kw, f->keys[i]);
+            sim__ld_unknown(ld, k, &kw, "known keys", "%s: unknown key '%s' for distribution '%s'",
+                            where, ks ? ks : "?", f->name);
             bad = -1;
         }
     }
@@ -272,7 +319,7 @@ int sim__ld_ref(sim_loader *ld, yaml_node_t *y, const char *where, sim_ref *out)
     }
     ld->refs[ld->nrefs++] =
         (sim_pending_ref){out, w, (int)y->start_mark.line + 1, (int)y->start_mark.column + 1,
-                          ld->param, ld->field, ld->owner};
+                          ld->param, ld->field, ld->owner, sim__ld_set_node(ld, y)};
     return 0;
 }
 
@@ -346,8 +393,10 @@ static int parse_opmix(sim_loader *ld, yaml_node_t *y, const char *w, sim_opmix 
         const char *ks = sim__ld_scalar(k);
         int op = ks ? op_index(ks) : -1;
         if (op < 0) {
-            sim__ld_error(ld, k, "%s: unknown operation '%s' (expected read or write)", w,
-                          ks ? ks : "?");
+            sim_ld_known kn;
+            op_known(&kn, ks);
+            sim__ld_unknown(ld, k, &kn, NULL, "%s: unknown operation '%s' (expected read or write)",
+                            w, ks ? ks : "?");
             bad = -1;
             continue;
         }
@@ -380,8 +429,12 @@ static int parse_opdist(sim_loader *ld, yaml_node_t *y, const char *w, sim_opdis
         const char *ks = sim__ld_scalar(k);
         int op = ks ? op_index(ks) : -1;
         if (op < 0) {
-            sim__ld_error(ld, k, "%s: unknown operation '%s' (expected read or write, or a "
-                                 "distribution with key 'dist')", w, ks ? ks : "?");
+            sim_ld_known kn;
+            op_known(&kn, ks);
+            sim__ld_unknown(ld, k, &kn, NULL,
+                            "%s: unknown operation '%s' (expected read or write, or a "
+                            "distribution with key 'dist')",
+                            w, ks ? ks : "?");
             bad = -1;
         } else if (sim__ld_dist(ld, sim__ld_node(ld, p->value), w, &o.op[op])) {
             bad = -1;
@@ -404,13 +457,21 @@ static int parse_keys(sim_loader *ld, yaml_node_t *y, const char *w, sim_keys *o
         sim__ld_error(ld, y, "%s: %s", w, expected);
         return -1;
     }
-    const char *d = sim__ld_scalar(sim__ld_get(ld, y, "dist", NULL));
+    yaml_node_t *dn = sim__ld_get(ld, y, "dist", NULL);
+    const char *d = sim__ld_scalar(dn);
     sim_keys k = {0};
     if (d && strcmp(d, "uniform") == 0)
         k.dist = SIM_KEYS_UNIFORM;
     else if (d && strcmp(d, "zipf") == 0)
         k.dist = SIM_KEYS_ZIPF;
-    else {
+    else if (d) { /* at the word itself, which may be a --set value */
+        sim_ld_known kn;
+        sim__ld_known_init(&kn, d);
+        sim__ld_known_add(&kn, "uniform");
+        sim__ld_known_add(&kn, "zipf");
+        sim__ld_unknown(ld, dn, &kn, NULL, "%s: unknown key chooser '%s' (%s)", w, d, expected);
+        return -1;
+    } else {
         sim__ld_error(ld, y, "%s: %s", w, expected);
         return -1;
     }
@@ -461,14 +522,20 @@ static int parse_list(sim_loader *ld, const sim_param *p, yaml_node_t *y, const 
     int bad = 0;
     FOR_ITEMS(it, y) {
         yaml_node_t *e = sim__ld_node(ld, *it);
-        char wi[300];
-        snprintf(wi, sizeof wi, "%s[%zu]", w, i);
+        size_t len = strlen(w) + 24;
+        char *wi = malloc(len); /* "web: changes[3]" */
+        if (!wi) {
+            ld->oom = true;
+            return -1;
+        }
+        snprintf(wi, len, "%s[%zu]", w, i);
         if (!is_map(e)) {
             sim__ld_error(ld, e, "%s: expected a mapping, got '%s'", wi, show(e));
             bad = -1;
         } else if (sim__ld_params(ld, p->item, e, NULL, wi, items + i * p->item_size)) {
             bad = -1;
         }
+        free(wi);
         i++;
     }
     if (!bad)
@@ -589,12 +656,12 @@ static int parse_param(sim_loader *ld, const sim_param *p, yaml_node_t *y, const
                 return 0;
             }
         {
-            char list[256] = "";
-            for (int i = 0; p->choices[i]; i++) {
-                strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
-                strncat(list, p->choices[i], sizeof list - strlen(list) - 1);
-            }
-            sim__ld_error(ld, y, "%s: expected one of %s, got '%s'", w, list, show(y));
+            sim_ld_known kn;
+            sim__ld_known_init(&kn, s);
+            for (int i = 0; p->choices[i]; i++)
+                sim__ld_known_add(&kn, p->choices[i]);
+            sim__ld_unknown(ld, y, &kn, NULL, "%s: expected one of %s, got '%s'", w,
+                            kn.list ? kn.list : "?", show(y));
         }
         return -1;
     case SIM_P_BOOL:
@@ -656,11 +723,10 @@ static void apply_default(sim_loader *ld, const sim_param *p, const char *w, voi
 int sim__ld_params(sim_loader *ld, const sim_param *params, yaml_node_t *map,
                    const char *const *skip, const char *where, void *config) {
     int bad = 0;
-    char w[256];
     for (const sim_param *p = params; p->name; p++) {
         void *field = (char *)config + p->offset;
         yaml_node_t *v = sim__ld_get(ld, map, p->name, NULL);
-        snprintf(w, sizeof w, "%s: %s", where, p->name);
+        char *w = key_path(ld, where, p->name);
         set_unset(p, field);
         /* The references parsed here belong to p (a list item's own keys nest inside). */
         const sim_param *outer = ld->param;
@@ -678,6 +744,7 @@ int sim__ld_params(sim_loader *ld, const sim_param *params, yaml_node_t *map,
         }
         ld->param = outer;
         ld->field = outer_field;
+        drop_key_path(w, where);
     }
     FOR_PAIRS(pair, map) {
         yaml_node_t *k = sim__ld_node(ld, pair->key);
@@ -688,17 +755,14 @@ int sim__ld_params(sim_loader *ld, const sim_param *params, yaml_node_t *map,
         for (int i = 0; ks && skip && skip[i] && !known; i++)
             known = strcmp(ks, skip[i]) == 0;
         if (!known) {
-            char list[512] = "";
-            for (const sim_param *p = params; p->name; p++) {
-                strncat(list, *list ? ", " : "", sizeof list - strlen(list) - 1);
-                strncat(list, p->name, sizeof list - strlen(list) - 1);
-            }
-            for (int i = 0; skip && skip[i]; i++) {
-                strncat(list, *list ? ", " : "", sizeof list - strlen(list) - 1);
-                strncat(list, skip[i], sizeof list - strlen(list) - 1);
-            }
-            sim__ld_error(ld, k, "%s: unknown key '%s' (known keys: %s)", where, ks ? ks : "?",
-                          list);
+            sim_ld_known kn;
+            sim__ld_known_init(&kn, ks);
+            for (const sim_param *p = params; p->name; p++)
+                sim__ld_known_add(&kn, p->name);
+            for (int i = 0; skip && skip[i]; i++)
+                sim__ld_known_add(&kn, skip[i]);
+            sim__ld_unknown(ld, k, &kn, "known keys", "%s: unknown key '%s'", where,
+                            ks ? ks : "?");
             bad = -1;
         }
     }

@@ -83,6 +83,28 @@ static void expect_error(const sim_diag *d, int line, int col, ...) {
 
 #define EXPECT_ERROR(d, line, col, ...) expect_error(d, line, col, __VA_ARGS__, (const char *)NULL)
 
+/* Asserts that some message of d is an error of the argument arg ("ARG: error: ...") holding
+ * every string given (NULL ends the list). */
+static void expect_arg_error(const sim_diag *d, const char *arg, ...) {
+    char prefix[256];
+    snprintf(prefix, sizeof prefix, "%s: error: ", arg);
+    for (size_t i = 0; i < sim_diag_count(d); i++) {
+        const char *m = sim_diag_message(d, i);
+        bool ok = strncmp(m, prefix, strlen(prefix)) == 0;
+        va_list ap;
+        va_start(ap, arg);
+        for (const char *s = va_arg(ap, const char *); ok && s; s = va_arg(ap, const char *))
+            ok = strstr(m, s) != NULL;
+        va_end(ap);
+        if (ok)
+            return;
+    }
+    log_all(d);
+    cr_assert_fail("no error of %s with the words given (messages logged above)", arg);
+}
+
+#define EXPECT_ARG_ERROR(d, arg, ...) expect_arg_error(d, arg, __VA_ARGS__, (const char *)NULL)
+
 /* Asserts that d holds exactly n messages. */
 static void expect_count(const sim_diag *d, size_t n) {
     if (sim_diag_count(d) != n) {
@@ -515,8 +537,9 @@ Test(loader, bad_key_choosers) {
                5, 54, "bots: keys", "zipf needs the exponent s");
     ONLY_ERROR(BASE "  bots: {kind: client, target: web, rate: 1/s, keys: {dist: uniform, n: 0}}\n",
                5, 73, "bots: keys", "n:", ">= 1");
+    /* An unknown chooser is reported at its word. */
     ONLY_ERROR(BASE "  bots: {kind: client, target: web, rate: 1/s, keys: {dist: hot, n: 2}}\n", 5,
-               54, "bots: keys", "{dist: uniform, n: N}");
+               61, "bots: keys", "unknown key chooser 'hot'", "{dist: uniform, n: N}");
 }
 
 /* ---- duplicates and YAML ---- */
@@ -650,54 +673,97 @@ Test(loader, override_adds_a_missing_key_to_an_existing_mapping) {
     sim_topology_free(t);
 }
 
-Test(loader, override_of_a_missing_path_is_an_error) {
+/* BASE with web written as a block, workers: 2 at 7:14. */
+#define BLOCK                                                                                      \
+    "duration: 10s\n"                                                                              \
+    "nodes:\n"                                                                                     \
+    "  users: {kind: client, target: web, rate: 5/s}\n"                                            \
+    "  web:\n"                                                                                     \
+    "    kind: service\n"                                                                          \
+    "    service: 1ms\n"                                                                           \
+    "    workers: 2\n"
+
+/* Asserts that d holds exactly one message, text (its error line and notes). */
+static void expect_only_message(sim_diag *d, const char *text) {
+    expect_count(d, 1);
+    cr_expect_str_eq(sim_diag_message(d, 0), text);
+    sim_diag_free(d);
+}
+
+Test(loader, override_of_a_missing_path_is_an_error_of_the_argument) {
     static const char *const sets[] = {"nodes.cache.workers=2"};
-    sim_diag *d = fails_with(BASE, sets, 1);
-    EXPECT_ERROR(d, 0, 0, "--set nodes.cache.workers=2", "no key 'cache'");
-    expect_count(d, 1);
-    sim_diag_free(d);
+    expect_only_message(fails_with(BASE, sets, 1),
+                        "--set nodes.cache.workers=2: error: no key 'cache' in 'nodes'");
     static const char *const list[] = {"faults.3.at=1s"};
-    d = fails_with(BASE "faults: [{at: 1s, crash: web}]\n", list, 1);
-    EXPECT_ERROR(d, 0, 0, "--set faults.3.at=1s", "no key '3'");
-    expect_count(d, 1);
-    sim_diag_free(d);
+    expect_only_message(fails_with(BASE "faults: [{at: 1s, crash: web}]\n", list, 1),
+                        "--set faults.3.at=1s: error: no item '3' in 'faults' (its items are 0 "
+                        "to 0)");
     static const char *const deep[] = {"nodes.web.workers.x=1"};
-    d = fails_with(BASE, deep, 1);
-    EXPECT_ERROR(d, 0, 0, "--set nodes.web.workers.x=1", "no key");
-    sim_diag_free(d);
+    expect_only_message(fails_with(BLOCK, deep, 1),
+                        "--set nodes.web.workers.x=1: error: no key 'x' in 'nodes.web.workers' "
+                        "(a single value, not a mapping)");
+    static const char *const top[] = {"nodez.web.workers=1"};
+    expect_only_message(fails_with(BASE, top, 1),
+                        "--set nodez.web.workers=1: error: no key 'nodez' in the top level\n"
+                        "--set nodez.web.workers=1: note: did you mean 'nodes'?");
+}
+
+Test(loader, override_path_with_an_empty_key_is_an_error) {
+    static const char *const sets[][1] = {{"nodes..web.workers=2"}, {".seed=2"}, {"seed.=2"},
+                                          {"=2"}};
+    for (size_t i = 0; i < 4; i++) {
+        char want[128];
+        snprintf(want, sizeof want, "--set %s: error: %s", sets[i][0],
+                 i < 3 ? "the path has an empty key (two dots in a row, or a dot at an end)"
+                       : "empty path: expected PATH=VALUE, e.g. nodes.web.workers=4");
+        expect_only_message(fails_with(BASE, sets[i], 1), want);
+    }
 }
 
 Test(loader, override_of_a_non_scalar_is_an_error) {
     static const char *const sets[] = {"nodes.web=3"};
-    sim_diag *d = fails_with(BASE, sets, 1);
-    EXPECT_ERROR(d, 0, 0, "--set nodes.web=3", "not a scalar");
-    expect_count(d, 1);
-    sim_diag_free(d);
+    expect_only_message(fails_with(BASE, sets, 1),
+                        "--set nodes.web=3: error: 'nodes.web' is a mapping, not a scalar value: "
+                        "--set replaces single values only");
     static const char *const dist[] = {"nodes.web.service=5ms"};
-    d = fails_with("duration: 10s\n"
-                   "nodes: {web: {kind: service, service: {dist: exponential, mean: 1ms}}}\n",
-                   dist, 1);
-    EXPECT_ERROR(d, 0, 0, "nodes.web.service", "not a scalar");
+    sim_diag *d = fails_with("duration: 10s\n"
+                             "nodes: {web: {kind: service, service: {dist: exponential, mean: "
+                             "1ms}}}\n",
+                             dist, 1);
+    EXPECT_ARG_ERROR(d, "--set nodes.web.service=5ms", "'nodes.web.service' is a mapping",
+                     "not a scalar");
     sim_diag_free(d);
 }
 
-Test(loader, bad_override_value_is_reported_where_the_value_was) {
+Test(loader, bad_override_value_is_an_error_of_the_argument) {
     static const char *const sets[] = {"nodes.web.workers=abc"};
-    sim_diag *d = fails_with("duration: 10s\n"
-                             "nodes:\n"
-                             "  web:\n"
-                             "    kind: service\n"
-                             "    workers: 2\n"
-                             "    service: 1ms\n",
-                             sets, 1);
-    EXPECT_ERROR(d, 5, 14, "web: workers", "'abc'");
-    expect_count(d, 1);
-    sim_diag_free(d);
-    /* A new key points at the mapping it was added to. */
+    expect_only_message(fails_with("duration: 10s\n"
+                                   "nodes:\n"
+                                   "  web:\n"
+                                   "    kind: service\n"
+                                   "    workers: 2\n"
+                                   "    service: 1ms\n",
+                                   sets, 1),
+                        "--set nodes.web.workers=abc: error: web: workers: expected a whole "
+                        "number in [1, 1000000], got 'abc'\n"
+                        "--set nodes.web.workers=abc: note: the file sets it to '2' at "
+                        "test.yaml:5:14");
+    /* A key --set adds has no value in the file to point at. */
     static const char *const added[] = {"nodes.web.queue=-3"};
-    d = fails_with(BASE, added, 1);
-    EXPECT_ERROR(d, 4, 8, "web: queue", "'-3'");
+    sim_diag *d = fails_with(BASE, added, 1);
+    EXPECT_ARG_ERROR(d, "--set nodes.web.queue=-3", "web: queue", "'-3'");
+    expect_count(d, 1);
+    cr_expect_null(strstr(sim_diag_message(d, 0), "note:"), "%s", sim_diag_message(d, 0));
     sim_diag_free(d);
+}
+
+Test(loader, later_override_of_the_same_key_answers_for_it) {
+    static const char *const sets[] = {"nodes.web.workers=abc", "nodes.web.workers=-1"};
+    expect_only_message(fails_with(BLOCK, sets, 2),
+                        "--set nodes.web.workers=-1: error: web: workers: expected a whole "
+                        "number in [1, 1000000], got '-1'\n"
+                        "--set nodes.web.workers=-1: note: the file sets it to '2' at "
+                        "test.yaml:7:14");
 }
 
 /* ---- defaults ---- */

@@ -5,10 +5,12 @@
 #include "json_report.h"
 #include "loader.h"
 #include "models.h"
+#include "suggest.h"
 #include "summary.h"
 #include "wiring.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,17 +40,51 @@ static const char usage[] =
     "exit status: 0 success, 2 bad input, 1 internal failure\n";
 
 typedef struct options {
-    const char *command, *file, *json;
+    const char *command, *file, *json, *seed_text;
     sim_override *sets;
     size_t nsets;
     bool has_seed, quiet, verbose;
     uint64_t seed;
 } options;
 
-static int bad_usage(const char *fmt, const char *arg) {
-    fputs("dsim: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\n(see dsim --help)\n", stderr);
+/* Prints "ARG: error: MESSAGE" for the argument arg as given (contract §1), then the note
+ * "ARG: note: NOTE" unless note is NULL, and returns the exit status of bad input. */
+static int bad_arg(const char *arg, const char *note, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int bad_arg(const char *arg, const char *note, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: error: ", arg);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    if (note)
+        fprintf(stderr, "%s: note: %s\n", arg, note);
+    return EXIT_INPUT;
+}
+
+/* Same for an option written as two words, "--seed x". */
+static int bad_option_value(const char *option, const char *value, const char *fmt) {
+    size_t n = strlen(option) + 1 + strlen(value) + 1;
+    char *arg = malloc(n);
+    if (!arg)
+        return EXIT_INTERNAL;
+    snprintf(arg, n, "%s %s", option, value);
+    bad_arg(arg, NULL, "%s", fmt);
+    free(arg);
+    return EXIT_INPUT;
+}
+
+static const char see_help[] = "dsim --help shows the usage";
+
+/* Reports the unknown word arg (what: "option", "command"), with the nearest of the known
+ * words (NULL-terminated) as a note, else the pointer to --help. */
+static int unknown_word(const char *arg, const char *what, const char *const *known) {
+    const char *near = sim_suggest_among(arg, known);
+    if (!near)
+        return bad_arg(arg, see_help, "unknown %s", what);
+    bad_arg(arg, NULL, "unknown %s", what);
+    fprintf(stderr, "%s: note: did you mean '%s'?\n", arg, near);
     return EXIT_INPUT;
 }
 
@@ -74,32 +110,37 @@ static int parse_args(int argc, char **argv, options *o) {
         const char *a = argv[i];
         bool has_value = i + 1 < argc;
         if (strcmp(a, "--seed") == 0) {
-            if (!has_value || parse_seed(argv[++i], &o->seed))
-                return bad_usage("--seed wants a whole number >= 0, got '%s'",
-                                 has_value ? argv[i] : "");
+            if (!has_value)
+                return bad_arg(a, NULL, "expected a whole number >= 0 after it");
+            o->seed_text = argv[++i];
+            if (parse_seed(o->seed_text, &o->seed))
+                return bad_option_value(a, o->seed_text, "expected a whole number >= 0");
             o->has_seed = true;
         } else if (strcmp(a, "--set") == 0) {
             if (!has_value)
-                return bad_usage("%s wants PATH=VALUE", a);
+                return bad_arg(a, NULL, "expected PATH=VALUE after it");
             char *eq = strchr(argv[++i], '=');
             if (!eq || eq == argv[i])
-                return bad_usage("--set wants PATH=VALUE, got '%s'", argv[i]);
+                return bad_option_value(a, argv[i],
+                                        "expected PATH=VALUE, e.g. nodes.web.workers=4");
+            /* The loader rebuilds "--set PATH=VALUE" from the two halves for its messages. */
             *eq = '\0';
             o->sets[o->nsets++] = (sim_override){.path = argv[i], .value = eq + 1};
         } else if (strcmp(a, "--json") == 0) {
             if (!has_value)
-                return bad_usage("%s wants a file name (or - for stdout)", a);
+                return bad_arg(a, NULL, "expected a file name (or - for stdout) after it");
             o->json = argv[++i];
         } else if (strcmp(a, "--quiet") == 0) {
             o->quiet = true;
         } else if (strcmp(a, "--verbose") == 0) {
             o->verbose = true;
         } else if (a[0] == '-' && a[1] != '\0') {
-            return bad_usage("unknown option '%s'", a);
+            static const char *const known[] = {"--seed", "--set", "--json", "--quiet", NULL};
+            return unknown_word(a, "option", known);
         } else if (!o->file) {
             o->file = a;
         } else {
-            return bad_usage("unexpected argument '%s'", a);
+            return bad_arg(a, see_help, "unexpected argument: the topology FILE is '%s'", o->file);
         }
     }
     return EXIT_OK;
@@ -324,8 +365,19 @@ static int kinds(const options *o) {
         return EXIT_OK;
     }
     const sim_kind *k = find_kind(o->file);
-    if (!k)
-        return bad_usage("no node kind called '%s' (dsim kinds lists them)", o->file);
+    if (!k) {
+        const char *names[64];
+        size_t n = 0;
+        for (const sim_kind *const *q = dsim_kinds; *q && n + 1 < 64; q++)
+            names[n++] = (*q)->name;
+        names[n] = NULL;
+        const char *near = sim_suggest_among(o->file, names);
+        bad_arg(o->file, near ? NULL : "dsim kinds lists them", "no node kind called '%s'",
+                o->file);
+        if (near)
+            fprintf(stderr, "%s: note: did you mean '%s'?\n", o->file, near);
+        return EXIT_INPUT;
+    }
     printf("%s: %s\n", k->name, k->summary);
     for (const sim_param *p = k->params; p->name; p++) {
         const char *def = p->flags & SIM_PARAM_REQUIRED ? "required" : p->def ? p->def : "none";
@@ -346,7 +398,7 @@ static int kinds(const options *o) {
 
 int main(int argc, char **argv) {
     if (argc < 2)
-        return bad_usage("%s", "missing command");
+        return bad_arg("dsim", see_help, "missing command (run, validate or kinds)");
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(usage, stdout);
@@ -361,17 +413,21 @@ int main(int argc, char **argv) {
     if (status == EXIT_OK) {
         if (strcmp(o.command, "run") == 0 || strcmp(o.command, "validate") == 0) {
             if (!o.file)
-                status = bad_usage("%s wants a topology FILE", o.command);
+                status = bad_arg(o.command, see_help, "expected a topology FILE");
             else if (o.command[0] == 'r')
                 status = run(&o);
-            else if (o.json || o.has_seed)
-                status = bad_usage("%s", "validate takes no --json or --seed");
+            else if (o.json)
+                status = bad_option_value("--json", o.json, "validate writes no result document");
+            else if (o.has_seed)
+                status = bad_option_value("--seed", o.seed_text,
+                                          "validate runs nothing, so it takes no seed");
             else
                 status = validate(&o);
         } else if (strcmp(o.command, "kinds") == 0) {
             status = kinds(&o);
         } else {
-            status = bad_usage("unknown command '%s'", o.command);
+            static const char *const known[] = {"run", "validate", "kinds", NULL};
+            status = unknown_word(o.command, "command", known);
         }
     }
     free(o.sets);
