@@ -82,11 +82,13 @@ static void reaches_the_engine(const char *name, dsim_fuzz_outcome o) {
               dsim_fuzz_outcome_name(o));
 }
 
-/* The examples seed the fuzzer: if the caps kept one from running, the fuzzer would explore
- * the engine and the models only from what it finds by itself. */
-Test(fuzz_regress, every_example_gets_past_the_caps, .timeout = 240) {
+/* The examples and tests/fuzz/corpus seed the fuzzer: if the caps kept one from running, the
+ * fuzzer would explore the engine and the models only from what it finds by itself. */
+Test(fuzz_regress, every_seed_gets_past_the_caps, .timeout = 240) {
     int ran = replay("topologies", reaches_the_engine);
     cr_expect_geq(ran, 5, "only %d examples", ran);
+    ran = replay("tests/fuzz/corpus", reaches_the_engine);
+    cr_expect_gt(ran, 0, "tests/fuzz/corpus is empty");
 }
 
 static const char small[] = "duration: 10s\n"
