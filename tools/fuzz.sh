@@ -13,21 +13,24 @@ seconds="${1:-90}"
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
-install() {
+apt_install() {
     echo "fuzz: installing $*" >&2
     $sudo apt-get update -q >&2
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "$@" >&2
 }
-command -v clang >/dev/null 2>&1 || install clang
+command -v clang >/dev/null 2>&1 || apt_install clang
 # libFuzzer's runtime is a package of its own (only recommended by clang's).
 probe="$(mktemp -d)"
 trap 'rm -rf "$probe"' EXIT
 echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return (void)d, (int)n * 0; }' \
     >"$probe/probe.c"
-if ! clang -fsanitize=fuzzer "$probe/probe.c" -o "$probe/probe" 2>/dev/null; then
-    major="$(clang -dumpversion | cut -d. -f1)"
-    install "libclang-rt-$major-dev"
-fi
+major="$(clang -dumpversion | cut -d. -f1)"
+clang -fsanitize=fuzzer "$probe/probe.c" -o "$probe/probe" 2>/dev/null ||
+    apt_install "libclang-rt-$major-dev"
+# Without llvm-symbolizer the sanitizers' stacks are bare addresses.
+symbolizer="/usr/lib/llvm-$major/bin/llvm-symbolizer"
+[ -x "$symbolizer" ] || command -v llvm-symbolizer >/dev/null 2>&1 || apt_install "llvm-$major"
+[ -x "$symbolizer" ] && export ASAN_SYMBOLIZER_PATH="$symbolizer"
 
 build=build-fuzz
 if [ ! -f "$build/build.ninja" ]; then
