@@ -1,0 +1,131 @@
+/* Replays the fuzz harness's regression corpus (tests/fuzz/regress/: every input that ever
+ * crashed, hung or leaked in the fuzzer) and the examples through the same bounded path as the
+ * libFuzzer target, in the ordinary build; under the sanitizer build a leak or undefined
+ * behaviour fails the suite too. */
+#include "fuzz/harness.h"
+#include "support.h"
+
+#include <criterion/criterion.h>
+#include <criterion/logging.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Reads the whole file at path (it may hold NUL bytes) into a new buffer; *len is its size. */
+static uint8_t *read_bytes(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    cr_assert(f, "cannot open %s", path);
+    cr_assert_eq(fseek(f, 0, SEEK_END), 0);
+    long size = ftell(f);
+    cr_assert_geq(size, 0);
+    rewind(f);
+    uint8_t *buf = malloc((size_t)size + 1);
+    cr_assert(buf);
+    cr_assert_eq(fread(buf, 1, (size_t)size, f), (size_t)size, "cannot read %s", path);
+    fclose(f);
+    *len = (size_t)size;
+    return buf;
+}
+
+typedef void (*each_fn)(const char *name, dsim_fuzz_outcome o);
+
+/* Runs every regular file of $DSIM_SOURCE/dir (in name order) through the harness, calling
+ * check with its outcome. Returns how many files it ran. */
+static int replay(const char *dir, each_fn check) {
+    const char *src = getenv("DSIM_SOURCE");
+    cr_assert(src, "DSIM_SOURCE is not set (run through meson test)");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", src, dir);
+    struct dirent **list;
+    int count = scandir(path, &list, NULL, alphasort);
+    cr_assert_geq(count, 0, "cannot list %s", path);
+    int ran = 0;
+    for (int i = 0; i < count; i++) {
+        const char *name = list[i]->d_name;
+        if (name[0] != '.') {
+            char file[8192];
+            snprintf(file, sizeof file, "%s/%s", path, name);
+            size_t len;
+            uint8_t *data = read_bytes(file, &len);
+            /* Said before the run, so that a crash or a timeout names its input in the log. */
+            cr_log_info("%s/%s: %zu bytes", dir, name, len);
+            dsim_fuzz_outcome o = dsim_fuzz_one(data, len);
+            cr_log_info("%s/%s: %s", dir, name, dsim_fuzz_outcome_name(o));
+            check(name, o);
+            free(data);
+            ran++;
+        }
+        free(list[i]);
+    }
+    free(list);
+    return ran;
+}
+
+static void any_outcome(const char *name, dsim_fuzz_outcome o) {
+    cr_expect_leq(o, DSIM_FUZZ_RAN, "%s: outcome %d is not one of the harness's", name, o);
+}
+
+/* The assertion is the run itself: a crash, an assertion, a sanitizer report or a hang (the
+ * timeout; the harness bounds each run, so the whole corpus takes seconds) fails the test. */
+Test(fuzz_regress, every_saved_input_passes_the_bounded_path, .timeout = 240) {
+    int ran = replay("tests/fuzz/regress", any_outcome);
+    cr_expect_gt(ran, 0, "tests/fuzz/regress is empty");
+}
+
+static void reaches_the_engine(const char *name, dsim_fuzz_outcome o) {
+    size_t len = strlen(name);
+    if (len < 5 || strcmp(name + len - 5, ".yaml") != 0)
+        return;
+    cr_expect(o == DSIM_FUZZ_RAN || o == DSIM_FUZZ_CUT_SHORT,
+              "%s: %s; the fuzzer's seeds must get past the caps to the engine", name,
+              dsim_fuzz_outcome_name(o));
+}
+
+/* The examples and tests/fuzz/corpus seed the fuzzer: if the caps kept one from running, the
+ * fuzzer would explore the engine and the models only from what it finds by itself. */
+Test(fuzz_regress, every_seed_gets_past_the_caps, .timeout = 240) {
+    int ran = replay("topologies", reaches_the_engine);
+    cr_expect_geq(ran, 5, "only %d examples", ran);
+    ran = replay("tests/fuzz/corpus", reaches_the_engine);
+    cr_expect_gt(ran, 0, "tests/fuzz/corpus is empty");
+}
+
+static const char small[] = "duration: 10s\n"
+                            "nodes:\n"
+                            "  users: {kind: client, target: web, rate: 50/s}\n"
+                            "  web: {kind: service, workers: %d, replicas: %d,\n"
+                            "        service: {dist: exponential, mean: 10ms}}\n";
+
+static dsim_fuzz_outcome run_small(int workers, int replicas) {
+    char yaml[512];
+    int n = snprintf(yaml, sizeof yaml, small, workers, replicas);
+    return dsim_fuzz_one((const uint8_t *)yaml, (size_t)n);
+}
+
+Test(fuzz_regress, caps_apply_to_instances_and_sizing_keys) {
+    cr_expect_eq(run_small(4, 2), DSIM_FUZZ_RAN);
+    cr_expect_eq(run_small(4, DSIM_FUZZ_MAX_INSTANCES), DSIM_FUZZ_TOO_BIG,
+                 "1 client and %d replicas", DSIM_FUZZ_MAX_INSTANCES);
+    cr_expect_eq(run_small(DSIM_FUZZ_MAX_COST, 1), DSIM_FUZZ_TOO_BIG);
+    cr_expect_eq(run_small(DSIM_FUZZ_MAX_COST / 4, 2), DSIM_FUZZ_RAN);
+}
+
+Test(fuzz_regress, long_runs_are_cut_at_the_event_budget) {
+    /* 10 s at 50/s is about 2,000 events; 10,000 s is about 2 million, over the budget. */
+    const char *yaml = "duration: 10000s\n"
+                       "nodes:\n"
+                       "  users: {kind: client, target: web, rate: 50/s}\n"
+                       "  web: {kind: service, service: {dist: exponential, mean: 1ms}}\n";
+    cr_expect_eq(dsim_fuzz_one((const uint8_t *)yaml, strlen(yaml)), DSIM_FUZZ_CUT_SHORT);
+}
+
+Test(fuzz_regress, overlong_input_is_ignored) {
+    size_t len = DSIM_FUZZ_MAX_INPUT + 1;
+    uint8_t *data = malloc(len);
+    cr_assert(data);
+    memset(data, '#', len);
+    cr_expect_eq(dsim_fuzz_one(data, len), DSIM_FUZZ_TOO_LONG);
+    cr_expect_eq(dsim_fuzz_one(data, len - 1), DSIM_FUZZ_REFUSED, "a file of only a comment");
+    free(data);
+}
