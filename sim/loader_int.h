@@ -29,6 +29,16 @@ struct sim_check {
     const char *where;
 };
 
+/* Limits on the YAML text, applied before any of it is built (loader_yaml.c says why). */
+#define SIM_LOADER_MAX_BYTES (4 << 20)
+#define SIM_LOADER_MAX_ALIAS_NODES 100000
+
+/* Builds the document of text (len bytes) into *doc event by event, refusing text over the
+ * size limit, nesting deeper than the depth limit, aliases over the alias budget and aliases
+ * into their own collection. Returns 0 (the caller deletes *doc) or -1 with the errors in
+ * diag (nothing to delete). */
+int sim__ld_compose(sim_diag *diag, const char *text, size_t len, yaml_document_t *doc);
+
 /* Reports an error at node y's position. */
 void sim__ld_error(sim_loader *ld, const yaml_node_t *y, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -39,6 +49,12 @@ yaml_node_t *sim__ld_node(sim_loader *ld, int id);
 /* The value of key in mapping map (and the key node in *key_node), or NULL. */
 yaml_node_t *sim__ld_get(sim_loader *ld, yaml_node_t *map, const char *key,
                          yaml_node_t **key_node);
+/* A string formatted from fmt, of exactly the size it needs (caller frees); NULL when out of
+ * memory (the loader is then marked out of memory). For names and messages of any length. */
+char *sim__ld_format(sim_loader *ld, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Same in the arena (lives as long as the topology). */
+char *sim__ld_arena_format(sim_loader *ld, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Copies a string into the arena (marks the loader out of memory on failure). */
 char *sim__ld_strdup(sim_loader *ld, const char *s);
 /* Allocates zeroed arena memory (marks the loader out of memory on failure). */
