@@ -37,7 +37,20 @@ static void error_at(sim_loader *ld, const yaml_node_t *y, const char *msg) {
         sim_diag_error(ld->diag, 0, 0, "%s", msg);
 }
 
+bool sim__ld_may_report(sim_loader *ld) {
+    if (ld->suppressed)
+        return false;
+    if (sim_diag_count(ld->diag) - ld->errors_before < SIM_LOADER_MAX_ERRORS)
+        return true;
+    ld->suppressed = true;
+    sim_diag_error(ld->diag, 0, 0, "more than %d errors: the others are not reported",
+                   SIM_LOADER_MAX_ERRORS);
+    return false;
+}
+
 void sim__ld_error(sim_loader *ld, const yaml_node_t *y, const char *fmt, ...) {
+    if (!sim__ld_may_report(ld))
+        return;
     va_list ap;
     va_start(ap, fmt);
     char *msg = vformat(fmt, ap);
@@ -505,6 +518,8 @@ static int resolve_refs(sim_loader *ld, const group *groups, size_t ng) {
         if (found)
             continue;
         bad = -1;
+        if (!sim__ld_may_report(ld))
+            continue;
         if (near && near->replicated)
             sim_diag_error(ld->diag, ld->refs[i].line, ld->refs[i].col,
                            "%s: no node named '%s' (%s has %u replicas: %s.0 to %s.%u)",
@@ -629,7 +644,8 @@ static int check_sides(sim_loader *ld, yaml_node_t *action, const char *w) {
     if (flat) {
         sim__ld_error(ld, action, "%s: partition: expected a list of sides, each a list of "
                                   "nodes, not a list of nodes", w);
-        sim_diag_note(ld->diag, "[[web], [users]] cuts web from users (in both directions); "
+        if (!ld->suppressed) /* the note would go to another error */
+            sim_diag_note(ld->diag, "[[web], [users]] cuts web from users (in both directions); "
                                 "[[web], [users, db]] cuts web from both; nodes on no side are "
                                 "not affected");
         return -1;
@@ -637,7 +653,8 @@ static int check_sides(sim_loader *ld, yaml_node_t *action, const char *w) {
     if (n == 1) {
         sim__ld_error(ld, action, "%s: partition: one side cuts nothing (nodes on no side are "
                                   "not affected): give two sides or more", w);
-        sim_diag_note(ld->diag, "to cut a node from every other, list the others on a second "
+        if (!ld->suppressed)
+            sim_diag_note(ld->diag, "to cut a node from every other, list the others on a second "
                                 "side: [[web], [users, db]]");
         return -1;
     }
@@ -876,9 +893,9 @@ void sim_topology_free(sim_topology *t) {
 sim_topology *sim_load_string(const char *name, const char *text, size_t len,
                               const sim_override *sets, size_t nsets,
                               const sim_kind *const *kinds, sim_diag *diag) {
-    sim_loader ld = {.diag = diag};
-    yaml_document_t doc;
     size_t errors_before = sim_diag_count(diag);
+    sim_loader ld = {.diag = diag, .errors_before = errors_before};
+    yaml_document_t doc;
     if (sim__ld_compose(diag, text, len, &doc))
         return NULL;
     ld.doc = &doc;

@@ -20,6 +20,8 @@ typedef struct sim_loader {
     sim_arena *arena;
     sim_pending_ref *refs; /* references to resolve once every node is known */
     size_t nrefs, caprefs;
+    size_t errors_before; /* errors in diag before this load */
+    bool suppressed;      /* the error limit was reached: later errors are not recorded */
     bool oom;
 } sim_loader;
 
@@ -39,7 +41,13 @@ struct sim_check {
  * diag (nothing to delete). */
 int sim__ld_compose(sim_diag *diag, const char *text, size_t len, yaml_document_t *doc);
 
-/* Reports an error at node y's position. */
+/* Whether one more error may be recorded. Past SIM_LOADER_MAX_ERRORS, one last error says so
+ * and the others are dropped (the load still fails): a file of a million bad lines would
+ * take minutes to report, and no one reads that far. */
+#define SIM_LOADER_MAX_ERRORS 1000
+bool sim__ld_may_report(sim_loader *ld);
+
+/* Reports an error at node y's position (unless past the error limit). */
 void sim__ld_error(sim_loader *ld, const yaml_node_t *y, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The scalar text of y, or NULL when y is not a scalar. */

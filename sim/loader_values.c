@@ -11,6 +11,9 @@
 #include <string.h>
 
 #define SUM_SLACK 1e-9
+/* A rate leaves 1e9 / rate ns between events on average: above one per nanosecond (the
+ * clock's resolution) most gaps round to 0 and the clock stops ("a loop with no delay"). */
+#define MAX_RATE_PER_S 1e9
 
 static const char *const op_names[SIM_OP_COUNT] = {"read", "write"};
 
@@ -108,21 +111,33 @@ static const dist_form dist_forms[] = {
     {"empirical", SIM_DIST_EMPIRICAL, {"values"}},
 };
 
+static int dist_fill(sim_loader *ld, const dist_form *f, yaml_node_t *const *v,
+                     const char *const *wk, sim_dist *d);
+
 static int dist_params(sim_loader *ld, yaml_node_t *y, const dist_form *f, const char *w,
                        sim_dist *d) {
     yaml_node_t *v[3] = {NULL};
-    char wk[3][320]; /* "web: service: mean": messages name the parameter's own key */
+    char *wk[3] = {NULL}; /* "web: service: mean": messages name the parameter's own key */
     int bad = 0;
     for (int i = 0; i < 3 && f->keys[i]; i++) {
-        snprintf(wk[i], sizeof wk[i], "%s: %s", w, f->keys[i]);
+        if (!(wk[i] = sim__ld_format(ld, "%s: %s", w, f->keys[i])))
+            bad = -1;
         v[i] = sim__ld_get(ld, y, f->keys[i], NULL);
         if (!v[i]) {
             sim__ld_error(ld, y, "%s: distribution '%s' needs key '%s'", w, f->name, f->keys[i]);
             bad = -1;
         }
     }
-    if (bad)
-        return -1;
+    if (!bad)
+        bad = dist_fill(ld, f, v, (const char *const *)wk, d);
+    for (int i = 0; i < 3; i++)
+        free(wk[i]);
+    return bad;
+}
+
+/* Fills d from the parameter values v of form f (wk: their keys, for messages). */
+static int dist_fill(sim_loader *ld, const dist_form *f, yaml_node_t *const *v,
+                     const char *const *wk, sim_dist *d) {
     d->kind = f->kind;
     switch (f->kind) {
     case SIM_DIST_CONSTANT:
@@ -460,14 +475,16 @@ static int parse_list(sim_loader *ld, const sim_param *p, yaml_node_t *y, const 
     int bad = 0;
     FOR_ITEMS(it, y) {
         yaml_node_t *e = sim__ld_node(ld, *it);
-        char wi[300];
-        snprintf(wi, sizeof wi, "%s[%zu]", w, i);
-        if (!is_map(e)) {
+        char *wi = sim__ld_format(ld, "%s[%zu]", w, i);
+        if (!wi) {
+            bad = -1;
+        } else if (!is_map(e)) {
             sim__ld_error(ld, e, "%s: expected a mapping, got '%s'", wi, show(e));
             bad = -1;
         } else if (sim__ld_params(ld, p->item, e, NULL, wi, items + i * p->item_size)) {
             bad = -1;
         }
+        free(wi);
         i++;
     }
     if (!bad)
@@ -559,6 +576,11 @@ static int parse_param(sim_loader *ld, const sim_param *p, yaml_node_t *y, const
     case SIM_P_RATE: {
         double r;
         const char *err = s ? sim_parse_rate(s, &r) : "a rate (e.g. 100/s)";
+        if (!err && r > MAX_RATE_PER_S) {
+            sim__ld_error(ld, y, "%s: %s leaves %.3g ns between events, below the clock's "
+                                 "resolution (1 ns): at most 1e9/s", w, s, 1e9 / r);
+            return -1;
+        }
         if (err || !in_range(p, r) || r <= 0) {
             sim__ld_error(ld, y, "%s: expected %s, got '%s'",
                           w, err ? err : "a rate > 0 (e.g. 100/s)", show(y));
@@ -568,7 +590,15 @@ static int parse_param(sim_loader *ld, const sim_param *p, yaml_node_t *y, const
         return 0;
     }
     case SIM_P_DIST:
-        return sim__ld_dist(ld, y, w, field);
+        if (sim__ld_dist(ld, y, w, field))
+            return -1;
+        if ((p->flags & SIM_PARAM_GAP) && !(sim_dist_mean(field) >= 1)) {
+            sim__ld_error(ld, y, "%s: the time between events averages %g ns, below the "
+                                 "clock's resolution (1 ns): they would repeat with no delay",
+                          w, sim_dist_mean(field));
+            return -1;
+        }
+        return 0;
     case SIM_P_OPDIST:
         return parse_opdist(ld, y, w, field);
     case SIM_P_REF:
@@ -588,12 +618,20 @@ static int parse_param(sim_loader *ld, const sim_param *p, yaml_node_t *y, const
                 return 0;
             }
         {
-            char list[256] = "";
-            for (int i = 0; p->choices[i]; i++) {
-                strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
-                strncat(list, p->choices[i], sizeof list - strlen(list) - 1);
+            size_t len = 1;
+            for (int i = 0; p->choices[i]; i++)
+                len += strlen(p->choices[i]) + 2;
+            char *list = calloc(1, len);
+            for (int i = 0; list && p->choices[i]; i++) {
+                if (i)
+                    strcat(list, ", ");
+                strcat(list, p->choices[i]);
             }
-            sim__ld_error(ld, y, "%s: expected one of %s, got '%s'", w, list, show(y));
+            if (list)
+                sim__ld_error(ld, y, "%s: expected one of %s, got '%s'", w, list, show(y));
+            else
+                ld->oom = true;
+            free(list);
         }
         return -1;
     case SIM_P_BOOL:
@@ -655,11 +693,12 @@ static void apply_default(sim_loader *ld, const sim_param *p, const char *w, voi
 int sim__ld_params(sim_loader *ld, const sim_param *params, yaml_node_t *map,
                    const char *const *skip, const char *where, void *config) {
     int bad = 0;
-    char w[256];
     for (const sim_param *p = params; p->name; p++) {
         void *field = (char *)config + p->offset;
         yaml_node_t *v = sim__ld_get(ld, map, p->name, NULL);
-        snprintf(w, sizeof w, "%s: %s", where, p->name);
+        char *w = sim__ld_format(ld, "%s: %s", where, p->name); /* any length of name */
+        if (!w)
+            return -1;
         set_unset(p, field);
         if (v) {
             if (parse_param(ld, p, v, w, field))
@@ -670,6 +709,7 @@ int sim__ld_params(sim_loader *ld, const sim_param *params, yaml_node_t *map,
             sim__ld_error(ld, map, "%s: missing required key '%s'", where, p->name);
             bad = -1;
         }
+        free(w);
     }
     FOR_PAIRS(pair, map) {
         yaml_node_t *k = sim__ld_node(ld, pair->key);

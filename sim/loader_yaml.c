@@ -36,11 +36,11 @@ typedef struct anchor {
 } anchor;
 
 typedef struct frame {
-    int id;            /* the collection */
+    int id; /* the collection */
     bool is_map;
-    int key;           /* a mapping's key waiting for its value, 0 when none */
-    uint64_t size;     /* 1 + the expanded sizes of its children so far */
-    size_t anchor;     /* index into anchors, or SIZE_MAX */
+    int key;       /* a mapping's key waiting for its value, 0 when none */
+    uint64_t size; /* 1 + the expanded sizes of its children so far */
+    size_t anchor; /* index into anchors, or SIZE_MAX */
 } frame;
 
 typedef struct composer {
@@ -50,8 +50,8 @@ typedef struct composer {
     int depth;
     anchor *anchors;
     size_t nanchors, capanchors;
-    size_t *table; /* open addressing: anchor index + 1, 0 for a free slot */
-    size_t captable; /* a power of two, at least twice nanchors */
+    size_t *table;    /* open addressing: anchor index + 1, 0 for a free slot */
+    size_t captable;  /* a power of two, at least twice nanchors */
     uint64_t aliased; /* nodes repeated by aliases so far */
     bool failed;
 } composer;
@@ -121,8 +121,7 @@ static void error_at(composer *c, yaml_mark_t m, const char *fmt, ...) {
 }
 
 /* Records anchor name (may be NULL) for node id; returns its index, SIZE_MAX for none. */
-static size_t add_anchor(composer *c, const yaml_char_t *name, int id, bool open,
-                         yaml_mark_t m) {
+static size_t add_anchor(composer *c, const yaml_char_t *name, int id, bool open, yaml_mark_t m) {
     if (!name)
         return SIZE_MAX;
     const char *s = (const char *)name;
@@ -199,8 +198,10 @@ static void on_scalar(composer *c, const yaml_event_t *e) {
 
 static void on_start(composer *c, const yaml_event_t *e, bool is_map) {
     if (c->depth == MAX_DEPTH) {
-        error_at(c, e->start_mark, "nesting deeper than %d levels (no topology needs more "
-                 "than a few)", MAX_DEPTH);
+        error_at(c, e->start_mark,
+                 "nesting deeper than %d levels (no topology needs more "
+                 "than a few)",
+                 MAX_DEPTH);
         return;
     }
     int id = is_map ? yaml_document_add_mapping(c->doc, e->data.mapping_start.tag,
@@ -237,15 +238,18 @@ static void on_alias(composer *c, const yaml_event_t *e) {
         return;
     }
     if (a->open) {
-        error_at(c, e->start_mark, "alias '*%s' repeats a collection from inside it (defined at "
-                 "line %d): that would be an endless loop", name, a->line);
+        error_at(c, e->start_mark,
+                 "alias '*%s' repeats a collection from inside it (defined at "
+                 "line %d): that would be an endless loop",
+                 name, a->line);
         return;
     }
     c->aliased += a->size;
     if (c->aliased > SIM_LOADER_MAX_ALIAS_NODES) {
-        error_at(c, e->start_mark, "aliases repeat more than %d nodes in all (the limit against "
-                 "alias bombs); '*%s' here repeats %llu", SIM_LOADER_MAX_ALIAS_NODES, name,
-                 (unsigned long long)a->size);
+        error_at(c, e->start_mark,
+                 "aliases repeat more than %d nodes in all (the limit against "
+                 "alias bombs); '*%s' here repeats %llu",
+                 SIM_LOADER_MAX_ALIAS_NODES, name, (unsigned long long)a->size);
         return;
     }
     attach(c, a->id, a->size);
@@ -277,9 +281,10 @@ static void reader_error(sim_diag *d, const yaml_parser_t *p, const char *text, 
     if (has_utf16_bom(text, len)) {
         /* libyaml took the first two bytes for a UTF-16 byte order mark and its offsets
          * count UTF-16 units: no line of the text matches them. */
-        sim_diag_error(d, 1, 1, "unreadable text: %s (the file starts with the bytes 0x%02X "
-                       "0x%02X, a UTF-16 byte order mark)", p->problem,
-                       (unsigned char)text[0], (unsigned char)text[1]);
+        sim_diag_error(d, 1, 1,
+                       "unreadable text: %s (the file starts with the bytes 0x%02X "
+                       "0x%02X, a UTF-16 byte order mark)",
+                       p->problem, (unsigned char)text[0], (unsigned char)text[1]);
         sim_diag_note(d, "dsim reads UTF-8 text: remove those two bytes, or convert the file "
                          "(iconv -f UTF-16 -t UTF-8)");
         return;
@@ -382,8 +387,7 @@ static void syntax_hint(sim_diag *d, const yaml_parser_t *p, const char *text, s
     for (size_t l = line; l + 1 >= line && l >= 1; l--) {
         n = line_of(text, len, l, &s);
         if (tab_indent(s, n)) {
-            sim_diag_note(d, "line %zu is indented with a tab: YAML indents with spaces only",
-                          l);
+            sim_diag_note(d, "line %zu is indented with a tab: YAML indents with spaces only", l);
             return;
         }
         size_t k = glued_key(s, n, &key);
@@ -396,15 +400,15 @@ static void syntax_hint(sim_diag *d, const yaml_parser_t *p, const char *text, s
         if (l == 1)
             break;
     }
-    if (p->context && strstr(p->context, "quoted scalar") &&
-        strstr(p->problem, "end of stream")) {
+    if (p->context && strstr(p->context, "quoted scalar") && strstr(p->problem, "end of stream")) {
         sim_diag_note(d, "the quote at line %zu, column %zu is never closed",
                       p->context_mark.line + 1, p->context_mark.column + 1);
         return;
     }
     if (p->context && strstr(p->context, "flow") && strstr(p->problem, "expected ','")) {
-        sim_diag_note(d, "the %s opened at line %zu, column %zu is not closed, or two of its "
-                         "items lack a ', ' between them",
+        sim_diag_note(d,
+                      "the %s opened at line %zu, column %zu is not closed, or two of its "
+                      "items lack a ', ' between them",
                       strstr(p->problem, "]") ? "'['" : "'{'", p->context_mark.line + 1,
                       p->context_mark.column + 1);
         return;
@@ -445,9 +449,11 @@ static void composer_free(composer *c) {
 
 int sim__ld_compose(sim_diag *diag, const char *text, size_t len, yaml_document_t *doc) {
     if (len > SIM_LOADER_MAX_BYTES) {
-        sim_diag_error(diag, 0, 0, "the file is larger than %d bytes (4 MiB), the most dsim "
+        sim_diag_error(diag, 0, 0,
+                       "the file is larger than %d bytes (4 MiB), the most dsim "
                        "reads: no topology needs that much, and its YAML document could take "
-                       "~80 times as much memory", SIM_LOADER_MAX_BYTES);
+                       "~80 times as much memory",
+                       SIM_LOADER_MAX_BYTES);
         return -1;
     }
     yaml_parser_t parser;
@@ -477,8 +483,9 @@ int sim__ld_compose(sim_diag *diag, const char *text, size_t len, yaml_document_
             break;
         case YAML_DOCUMENT_START_EVENT:
             if (++documents > 1)
-                error_at(&c, e.start_mark, "a second YAML document starts here: a topology is "
-                                       "one document");
+                error_at(&c, e.start_mark,
+                         "a second YAML document starts here: a topology is "
+                         "one document");
             break;
         case YAML_SCALAR_EVENT:
             on_scalar(&c, &e);
