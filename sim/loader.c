@@ -450,9 +450,8 @@ static int load_nodes(sim_loader *ld, yaml_node_t *nodes, const sim_kind *const 
             tn->replica = i;
             /* Exactly as long as it needs: instances of long-named groups must stay apart
              * (their names key the result document and seed their random streams). */
-            tn->name = groups[g].replicated
-                           ? sim__ld_arena_format(ld, "%s.%u", groups[g].name, i)
-                           : groups[g].name;
+            tn->name = groups[g].replicated ? sim__ld_arena_format(ld, "%s.%u", groups[g].name, i)
+                                            : groups[g].name;
             if (!tn->name)
                 return -1;
         }
@@ -638,16 +637,16 @@ static int check_sides(sim_loader *ld, yaml_node_t *action, const char *w) {
     }
     bool flat = true;
     for (size_t g = 0; g < n; g++)
-        flat = flat && sim__ld_node(ld, action->data.sequence.items.start[g])->type ==
-                           YAML_SCALAR_NODE;
+        flat = flat &&
+               sim__ld_node(ld, action->data.sequence.items.start[g])->type == YAML_SCALAR_NODE;
     /* In the network (sim/net.c) a node on no side is not affected: one side cuts nothing. */
     if (flat) {
         sim__ld_error(ld, action, "%s: partition: expected a list of sides, each a list of "
                                   "nodes, not a list of nodes", w);
         if (!ld->suppressed) /* the note would go to another error */
             sim_diag_note(ld->diag, "[[web], [users]] cuts web from users (in both directions); "
-                                "[[web], [users, db]] cuts web from both; nodes on no side are "
-                                "not affected");
+                                    "[[web], [users, db]] cuts web from both; nodes on no side are "
+                                    "not affected");
         return -1;
     }
     if (n == 1) {
@@ -655,7 +654,7 @@ static int check_sides(sim_loader *ld, yaml_node_t *action, const char *w) {
                                   "not affected): give two sides or more", w);
         if (!ld->suppressed)
             sim_diag_note(ld->diag, "to cut a node from every other, list the others on a second "
-                                "side: [[web], [users, db]]");
+                                    "side: [[web], [users, db]]");
         return -1;
     }
     return 0;
