@@ -61,7 +61,7 @@ static const sim_param client_params[] = {
     {.name = "rate", .type = SIM_P_RATE, .offset = offsetof(client_config, rate),
      .help = "open loop: Poisson arrivals at this rate"},
     {.name = "arrival", .type = SIM_P_DIST, .offset = offsetof(client_config, arrival),
-     .help = "open loop: distribution of the time between arrivals"},
+     .flags = SIM_PARAM_GAP, .help = "open loop: distribution of the time between arrivals"},
     {.name = "users", .type = SIM_P_INT, .offset = offsetof(client_config, users), .min = 1,
      .max = 10000000, .help = "closed loop: users that each wait for a reply, then think"},
     {.name = "think", .type = SIM_P_DIST, .offset = offsetof(client_config, think),

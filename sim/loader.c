@@ -69,33 +69,87 @@ static void unknown_word(sim_loader *ld, const yaml_node_t *y, const char *word,
 
 /* ---- document-level checks ---- */
 
-static void check_duplicates(sim_loader *ld, yaml_node_t *y, int depth) {
-    if (!y || depth > 64)
+typedef struct key_at {
+    const char *key;
+    size_t pair; /* index in its mapping */
+} key_at;
+
+static int by_key_then_pair(const void *a, const void *b) {
+    const key_at *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->pair > y->pair) - (x->pair < y->pair);
+}
+
+typedef struct dup_walk {
+    unsigned char *seen; /* per node id: checked already (aliases share nodes) */
+    key_at *keys;        /* scratch for one mapping's keys */
+    size_t capkeys;
+} dup_walk;
+
+/* Reports the duplicate keys of every mapping under y, each mapping once however many aliases
+ * lead to it: sorting a mapping's keys (ties in file order) puts every repeat right after
+ * the key's first appearance, O(n log n) where comparing all pairs was O(n^2). Depth is
+ * bounded by sim__ld_compose. */
+static void check_duplicates(sim_loader *ld, dup_walk *w, yaml_node_t *y) {
+    if (!y)
         return;
+    size_t id = (size_t)(y - ld->doc->nodes.start);
+    if (w->seen[id])
+        return;
+    w->seen[id] = 1;
     if (y->type == YAML_SEQUENCE_NODE) {
         for (yaml_node_item_t *it = y->data.sequence.items.start; it < y->data.sequence.items.top;
              it++)
-            check_duplicates(ld, sim__ld_node(ld, *it), depth + 1);
+            check_duplicates(ld, w, sim__ld_node(ld, *it));
         return;
     }
     if (y->type != YAML_MAPPING_NODE)
         return;
-    for (yaml_node_pair_t *p = y->data.mapping.pairs.start; p < y->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = sim__ld_node(ld, p->key);
-        const char *ks = sim__ld_scalar(k);
-        if (!ks)
-            sim__ld_error(ld, k, "keys must be plain words, not a mapping or a list");
-        for (yaml_node_pair_t *q = y->data.mapping.pairs.start; ks && q < p; q++) {
-            const char *qs = sim__ld_scalar(sim__ld_node(ld, q->key));
-            if (qs && strcmp(qs, ks) == 0) {
-                yaml_node_t *first = sim__ld_node(ld, q->key);
-                sim__ld_error(ld, k, "duplicate key '%s' (first given at line %d)", ks,
-                              (int)first->start_mark.line + 1);
-                break;
-            }
+    yaml_node_pair_t *pairs = y->data.mapping.pairs.start;
+    size_t n = (size_t)(y->data.mapping.pairs.top - pairs), nk = 0;
+    if (n > w->capkeys) {
+        key_at *k = realloc(w->keys, n * sizeof *k);
+        if (!k) {
+            ld->oom = true;
+            return;
         }
-        check_duplicates(ld, sim__ld_node(ld, p->value), depth + 1);
+        w->keys = k;
+        w->capkeys = n;
     }
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *k = sim__ld_node(ld, pairs[i].key);
+        const char *ks = sim__ld_scalar(k);
+        if (ks)
+            w->keys[nk++] = (key_at){ks, i};
+        else
+            sim__ld_error(ld, k, "keys must be plain words, not a mapping or a list");
+    }
+    qsort(w->keys, nk, sizeof *w->keys, by_key_then_pair);
+    for (size_t i = 1, first = 0; i < nk; i++) {
+        if (strcmp(w->keys[i].key, w->keys[first].key) != 0) {
+            first = i;
+            continue;
+        }
+        yaml_node_t *k = sim__ld_node(ld, pairs[w->keys[i].pair].key);
+        yaml_node_t *f = sim__ld_node(ld, pairs[w->keys[first].pair].key);
+        sim__ld_error(ld, k, "duplicate key '%s' (first given at line %d)", w->keys[i].key,
+                      (int)f->start_mark.line + 1);
+    }
+    /* The scratch array is reused below: walk the values after this mapping's own check. */
+    for (size_t i = 0; i < n; i++)
+        check_duplicates(ld, w, sim__ld_node(ld, pairs[i].value));
+}
+
+static void check_all_duplicates(sim_loader *ld, yaml_node_t *root) {
+    size_t n = (size_t)(ld->doc->nodes.top - ld->doc->nodes.start);
+    dup_walk w = {calloc(n ? n : 1, 1), NULL, 0};
+    if (!w.seen) {
+        ld->oom = true;
+        return;
+    }
+    check_duplicates(ld, &w, root);
+    free(w.seen);
+    free(w.keys);
 }
 
 /* ---- nodes ---- */
@@ -239,13 +293,12 @@ static int load_nodes(sim_loader *ld, yaml_node_t *nodes, const sim_kind *const 
             tn->group_first = groups[g].first;
             tn->group_count = groups[g].count;
             tn->replica = i;
-            if (groups[g].replicated) {
-                char buf[160];
-                snprintf(buf, sizeof buf, "%s.%u", groups[g].name, i);
-                tn->name = sim__ld_strdup(ld, buf);
-            } else {
-                tn->name = groups[g].name;
-            }
+            /* Exactly as long as it needs: instances of long-named groups must stay apart
+             * (their names key the result document and seed their random streams). */
+            tn->name = groups[g].replicated ? sim__ld_arena_format(ld, "%s.%u", groups[g].name, i)
+                                            : groups[g].name;
+            if (!tn->name)
+                return -1;
         }
     }
     return bad;
@@ -282,34 +335,66 @@ static void suggest_node(sim_loader *ld, const group *groups, size_t ng, const c
     free(head);
 }
 
-/* Resolves every queued reference against the groups ("web") and instances ("web.2"). */
+static int by_name_then_order(const void *a, const void *b) {
+    const group *x = *(const group *const *)a, *y = *(const group *const *)b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x > y) - (x < y);
+}
+
+/* The first group (in file order) named exactly the n bytes at s, in the table sorted by
+ * name; NULL when none is. */
+static const group *find_group(const group *const *sorted, size_t ng, const char *s, size_t n) {
+    size_t lo = 0, hi = ng; /* lower bound: the first name not below s */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        /* a name starting with s is not below it: only a negative strncmp is */
+        if (strncmp(sorted[mid]->name, s, n) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < ng && strncmp(sorted[lo]->name, s, n) == 0 && sorted[lo]->name[n] == 0)
+        return sorted[lo];
+    return NULL;
+}
+
+/* Resolves every queued reference against the groups ("web") and instances ("web.2"), by
+ * binary search in a table of the groups sorted by name (a hash of names would need its
+ * collisions handled; sim_idmap maps ids, not strings). */
 static int resolve_refs(sim_loader *ld, const group *groups, size_t ng) {
     int bad = 0;
+    const group **sorted = malloc((ng ? ng : 1) * sizeof *sorted);
+    if (!sorted) {
+        ld->oom = true;
+        return -1;
+    }
+    for (size_t g = 0; g < ng; g++)
+        sorted[g] = &groups[g];
+    qsort(sorted, ng, sizeof *sorted, by_name_then_order);
     for (size_t i = 0; i < ld->nrefs; i++) {
         sim_ref *r = ld->refs[i].ref;
         const char *dot = strrchr(r->name, '.');
         const group *near = NULL; /* the group an instance reference names */
         bool found = false;
-        for (size_t g = 0; g < ng && !found; g++) {
-            if (strcmp(groups[g].name, r->name) == 0) {
-                r->first = groups[g].first;
-                r->count = groups[g].count;
+        const group *g = find_group(sorted, ng, r->name, strlen(r->name));
+        if (g) {
+            r->first = g->first;
+            r->count = g->count;
+            found = true;
+        } else if (dot && (near = find_group(sorted, ng, r->name, (size_t)(dot - r->name)))) {
+            int64_t idx;
+            if (near->replicated && !sim_parse_int(dot + 1, &idx) && idx >= 0 &&
+                idx < near->count) {
+                r->first = near->first + (uint32_t)idx;
+                r->count = 1;
                 found = true;
-            } else if (dot && strlen(groups[g].name) == (size_t)(dot - r->name) &&
-                       strncmp(groups[g].name, r->name, (size_t)(dot - r->name)) == 0) {
-                int64_t idx;
-                near = &groups[g];
-                if (groups[g].replicated && !sim_parse_int(dot + 1, &idx) && idx >= 0 &&
-                    idx < groups[g].count) {
-                    r->first = groups[g].first + (uint32_t)idx;
-                    r->count = 1;
-                    found = true;
-                }
             }
         }
         if (found)
             continue;
         bad = -1;
+        if (!sim__ld_may_report(ld))
+            continue;
         const sim_pending_ref *pr = &ld->refs[i];
         if (near && near->replicated)
             sim__ld_error_at(ld, pr->line, pr->col, pr->set_node,
@@ -326,6 +411,7 @@ static int resolve_refs(sim_loader *ld, const group *groups, size_t ng) {
             suggest_node(ld, groups, ng, r->name);
         }
     }
+    free(sorted);
     return bad;
 }
 
@@ -412,15 +498,53 @@ static int load_network(sim_loader *ld, yaml_node_t *y, sim_network *net) {
 
 static const char *const fault_actions[] = {"crash", "restart", "partition", "loss", "slow", NULL};
 
-/* "faults[2]: key" in buf, for messages. */
-static const char *fault_key(char *buf, size_t size, const char *w, const char *key) {
-    snprintf(buf, size, "%s: %s", w, key);
-    return buf;
+/* "faults[2]: key", for messages (arena). */
+static const char *fault_key(sim_loader *ld, const char *w, const char *key) {
+    const char *s = sim__ld_arena_format(ld, "%s: %s", w, key);
+    return s ? s : "faults";
 }
 
-static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_fault *f) {
-    char w[64], wk[96];
-    snprintf(w, sizeof w, "faults[%zu]", i);
+/* Checks that partition fault f's list of sides is one: a list of at least two lists of
+ * nodes. Returns 0 or -1. */
+static int check_sides(sim_loader *ld, yaml_node_t *action, const char *w) {
+    size_t n = action->type == YAML_SEQUENCE_NODE
+                   ? (size_t)(action->data.sequence.items.top - action->data.sequence.items.start)
+                   : 0;
+    if (n < 1) {
+        sim__ld_error(ld, action, "%s: partition: expected a list of sides, e.g. [[a, b], [c]]",
+                      w);
+        return -1;
+    }
+    bool flat = true;
+    for (size_t g = 0; g < n; g++)
+        flat = flat &&
+               sim__ld_node(ld, action->data.sequence.items.start[g])->type == YAML_SCALAR_NODE;
+    /* In the network (sim/net.c) a node on no side is not affected: one side cuts nothing. */
+    if (flat) {
+        sim__ld_error(ld, action, "%s: partition: expected a list of sides, each a list of "
+                                  "nodes, not a list of nodes", w);
+        if (!ld->suppressed) /* the note would go to another error */
+            sim_diag_note(ld->diag, "[[web], [users]] cuts web from users (in both directions); "
+                                    "[[web], [users, db]] cuts web from both; nodes on no side are "
+                                    "not affected");
+        return -1;
+    }
+    if (n == 1) {
+        sim__ld_error(ld, action, "%s: partition: one side cuts nothing (nodes on no side are "
+                                  "not affected): give two sides or more", w);
+        if (!ld->suppressed)
+            sim_diag_note(ld->diag, "to cut a node from every other, list the others on a second "
+                                    "side: [[web], [users, db]]");
+        return -1;
+    }
+    return 0;
+}
+
+static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
+                      const char *run_text, sim_fault *f) {
+    const char *w = sim__ld_arena_format(ld, "faults[%zu]", i);
+    if (!w)
+        return -1;
     f->duration = SIM_TIME_NONE;
     f->line = (int)y->start_mark.line + 1;
     if (y->type != YAML_MAPPING_NODE) {
@@ -446,7 +570,7 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_fault *f) {
         } else if (strcmp(ks, "at") == 0) {
             at = v;
         } else if (strcmp(ks, "duration") == 0) {
-            bad |= sim__ld_duration(ld, v, fault_key(wk, sizeof wk, w, "duration"), &f->duration);
+            bad |= sim__ld_duration(ld, v, fault_key(ld, w, "duration"), &f->duration);
         } else if (strcmp(ks, "factor") == 0) {
             factor = v;
         } else if (strcmp(ks, "from") == 0) {
@@ -469,7 +593,16 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_fault *f) {
         sim__ld_error(ld, y, "%s: missing 'at' (when the fault happens)", w);
         bad = -1;
     } else {
-        bad |= sim__ld_duration(ld, at, fault_key(wk, sizeof wk, w, "at"), &f->at);
+        const char *wa = fault_key(ld, w, "at");
+        if (sim__ld_duration(ld, at, wa, &f->at)) {
+            bad = -1;
+        } else if (run > 0 && f->at > run) {
+            /* At the end itself it still happens (the engine applies it, and it is in the
+             * fault log), which runs cut short at a fault's instant rely on. */
+            sim__ld_error(ld, at, "%s: %s is after the end of the run (duration: %s): the fault "
+                                  "would never happen", wa, sim__ld_scalar(at), run_text);
+            bad = -1;
+        }
     }
     if (actions != 1) {
         sim__ld_error(ld, y, "%s: expected exactly one action among crash, restart, partition, "
@@ -487,51 +620,49 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_fault *f) {
     switch (f->kind) {
     case SIM_FAULT_CRASH:
     case SIM_FAULT_RESTART:
-        bad |= sim__ld_ref(ld, action, fault_key(wk, sizeof wk, w, fault_actions[f->kind]),
+        bad |= sim__ld_ref(ld, action, fault_key(ld, w, fault_actions[f->kind]),
                            &f->node);
         break;
     case SIM_FAULT_SLOW:
-        bad |= sim__ld_ref(ld, action, fault_key(wk, sizeof wk, w, "slow"), &f->node);
+        bad |= sim__ld_ref(ld, action, fault_key(ld, w, "slow"), &f->node);
         if (!factor) {
             sim__ld_error(ld, y, "%s: 'slow' needs 'factor' (service times are multiplied by it)",
                           w);
             bad = -1;
         } else {
-            bad |= sim__ld_number(ld, factor, fault_key(wk, sizeof wk, w, "factor"), 1e-6, 1e6,
+            bad |= sim__ld_number(ld, factor, fault_key(ld, w, "factor"), 1e-6, 1e6,
                                   &f->value);
         }
         break;
     case SIM_FAULT_LOSS:
-        bad |= sim__ld_prob(ld, action, fault_key(wk, sizeof wk, w, "loss"), &f->value);
+        bad |= sim__ld_prob(ld, action, fault_key(ld, w, "loss"), &f->value);
         if (!from != !to) {
             sim__ld_error(ld, y, "%s: a loss on a link needs both 'from' and 'to'", w);
             bad = -1;
         } else if (from) {
-            bad |= sim__ld_ref(ld, from, fault_key(wk, sizeof wk, w, "from"), &f->from);
-            bad |= sim__ld_ref(ld, to, fault_key(wk, sizeof wk, w, "to"), &f->to);
+            bad |= sim__ld_ref(ld, from, fault_key(ld, w, "from"), &f->from);
+            bad |= sim__ld_ref(ld, to, fault_key(ld, w, "to"), &f->to);
         }
         break;
     case SIM_FAULT_PARTITION: {
-        if (action->type != YAML_SEQUENCE_NODE ||
-            action->data.sequence.items.top - action->data.sequence.items.start < 1) {
-            sim__ld_error(ld, action, "%s: partition: expected a list of sides, e.g. "
-                                      "[[a, b], [c]]", w);
+        if (check_sides(ld, action, w))
             return -1;
-        }
         f->ngroups = (size_t)(action->data.sequence.items.top - action->data.sequence.items.start);
         f->groups = sim__ld_alloc(ld, f->ngroups * sizeof *f->groups);
         if (!f->groups)
             return -1;
         for (size_t g = 0; g < f->ngroups; g++)
             bad |= sim__ld_reflist(ld, sim__ld_node(ld, action->data.sequence.items.start[g]),
-                                   fault_key(wk, sizeof wk, w, "partition"), &f->groups[g]);
+                                   fault_key(ld, w, "partition"), &f->groups[g]);
         break;
     }
     }
     return bad ? -1 : 0;
 }
 
-static int load_faults(sim_loader *ld, yaml_node_t *y, sim_topology *t) {
+/* Reads the faults list; run is the run's duration (0 when not known) and run_text as
+ * written, for messages. */
+static int load_faults(sim_loader *ld, yaml_node_t *y, sim_topology *t, const char *run_text) {
     if (!y)
         return 0;
     if (y->type != YAML_SEQUENCE_NODE) {
@@ -545,7 +676,8 @@ static int load_faults(sim_loader *ld, yaml_node_t *y, sim_topology *t) {
     t->nfaults = n;
     int bad = 0;
     for (size_t i = 0; i < n; i++)
-        bad |= load_fault(ld, sim__ld_node(ld, y->data.sequence.items.start[i]), i, &t->faults[i]);
+        bad |= load_fault(ld, sim__ld_node(ld, y->data.sequence.items.start[i]), i, t->duration,
+                          run_text, &t->faults[i]);
     return bad ? -1 : 0;
 }
 
@@ -553,13 +685,11 @@ static int load_faults(sim_loader *ld, yaml_node_t *y, sim_topology *t) {
 
 static char *file_stem(sim_loader *ld, const char *path) {
     const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", base);
-    char *dot = strrchr(buf, '.');
-    if (dot && dot != buf)
+    char *stem = sim__ld_strdup(ld, base ? base + 1 : path);
+    char *dot = stem ? strrchr(stem, '.') : NULL;
+    if (dot && dot != stem)
         *dot = 0;
-    return sim__ld_strdup(ld, buf);
+    return stem;
 }
 
 static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
@@ -632,7 +762,8 @@ static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
         bad = -1;
     }
     bad |= load_network(ld, sim__ld_get(ld, root, "network", NULL), &t->net);
-    bad |= load_faults(ld, sim__ld_get(ld, root, "faults", NULL), t);
+    bad |= load_faults(ld, sim__ld_get(ld, root, "faults", NULL), t,
+                       sim__ld_scalar(sim__ld_get(ld, root, "duration", NULL)));
     if (groups)
         bad |= resolve_refs(ld, groups, ng);
     if (groups)
@@ -648,23 +779,11 @@ void sim_topology_free(sim_topology *t) {
 sim_topology *sim_load_string(const char *name, const char *text, size_t len,
                               const sim_override *sets, size_t nsets,
                               const sim_kind *const *kinds, sim_diag *diag) {
-    sim_loader ld = {.diag = diag};
-    yaml_parser_t parser;
-    yaml_document_t doc;
     size_t errors_before = sim_diag_count(diag);
-    ld.errors_before = errors_before;
-    if (!yaml_parser_initialize(&parser))
+    sim_loader ld = {.diag = diag, .errors_before = errors_before};
+    yaml_document_t doc;
+    if (sim__ld_compose(diag, text, len, &doc))
         return NULL;
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    if (!yaml_parser_load(&parser, &doc)) {
-        sim_diag_error(diag, (int)parser.problem_mark.line + 1,
-                       (int)parser.problem_mark.column + 1, "YAML syntax: %s%s%s",
-                       parser.problem ? parser.problem : "unreadable document",
-                       parser.context ? " " : "", parser.context ? parser.context : "");
-        yaml_parser_delete(&parser);
-        return NULL;
-    }
-    yaml_parser_delete(&parser);
     ld.doc = &doc;
     sim_arena *arena = sim_arena_new();
     sim_topology *t = arena ? sim_arena_alloc(arena, sizeof *t) : NULL;
@@ -682,7 +801,7 @@ sim_topology *sim_load_string(const char *name, const char *text, size_t len,
     } else {
         sim__ld_apply_overrides(&ld, sets, nsets);
         root = yaml_document_get_root_node(&doc);
-        check_duplicates(&ld, root, 0);
+        check_all_duplicates(&ld, root);
         load_top(&ld, root, name, kinds, t);
     }
     if (ld.oom)
@@ -703,11 +822,15 @@ sim_topology *sim_load_file(const char *path, const sim_override *sets, size_t n
         sim_diag_error(diag, 0, 0, "cannot open: %s", strerror(errno));
         return NULL;
     }
+    /* Reads one byte past the size limit at most, so that neither a huge file nor an endless
+     * device (/dev/zero) is read whole; sim_load_string refuses what is over. */
     char *buf = NULL;
     size_t len = 0, cap = 0;
-    for (;;) {
+    while (len <= SIM_LOADER_MAX_BYTES) {
         if (len == cap) {
             cap = cap ? 2 * cap : 65536;
+            if (cap > SIM_LOADER_MAX_BYTES + 1)
+                cap = SIM_LOADER_MAX_BYTES + 1;
             char *b = realloc(buf, cap);
             if (!b) {
                 free(buf);

@@ -9,6 +9,14 @@
 
 #include <stddef.h>
 
+/* Limits on the YAML text, applied before any of it is built (loader_yaml.c says why). */
+#define SIM_LOADER_MAX_BYTES (4 << 20)
+#define SIM_LOADER_MAX_ALIAS_NODES 100000
+/* Errors reported at most; past it, one last error says so and the others are dropped (the
+ * load still fails): a file of a million bad lines would take minutes to report, and no one
+ * reads that far. */
+#define SIM_LOADER_MAX_ERRORS 1000
+
 /* A --set PATH=VALUE override: a dotted path of mapping keys (or list indices) and a scalar. */
 typedef struct sim_override {
     const char *path;

@@ -22,6 +22,48 @@ static char *vformat(const char *fmt, va_list ap) {
     return s;
 }
 
+static char *vformat_args(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *vformat_args(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = vformat(fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+char *sim__ld_format(sim_loader *ld, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = vformat(fmt, ap);
+    va_end(ap);
+    if (!s)
+        ld->oom = true;
+    return s;
+}
+
+char *sim__ld_arena_format(sim_loader *ld, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = vformat(fmt, ap);
+    va_end(ap);
+    char *c = s ? sim__ld_strdup(ld, s) : NULL;
+    if (!s)
+        ld->oom = true;
+    free(s);
+    return c;
+}
+
+bool sim__ld_may_report(sim_loader *ld) {
+    if (ld->suppressed)
+        return false;
+    if (sim_diag_count(ld->diag) - ld->errors_before < SIM_LOADER_MAX_ERRORS)
+        return true;
+    ld->suppressed = true;
+    sim_diag_error(ld->diag, 0, 0, "more than %d errors: the others are not reported",
+                   SIM_LOADER_MAX_ERRORS);
+    return false;
+}
+
 char *sim__ld_set_arg(const sim_override *o) {
     size_t lp = strlen(o->path), lv = strlen(o->value);
     char *s = malloc(6 + lp + 1 + lv + 1);
@@ -34,16 +76,20 @@ char *sim__ld_set_arg(const sim_override *o) {
     return s;
 }
 
-/* Records msg as an error of override set (the caller adds notes). */
-static void set_error(sim_loader *ld, size_t set, const char *msg) {
+/* Records msg as an error of override set (the caller adds notes). Returns false when the
+ * error limit dropped it (its notes must then be dropped too). */
+static bool set_error(sim_loader *ld, size_t set, const char *msg) {
+    if (!sim__ld_may_report(ld))
+        return false;
     char *arg = sim__ld_set_arg(&ld->sets[set]);
     if (!arg) {
         ld->oom = true;
         sim_diag_error(ld->diag, 0, 0, "--set: %s", msg);
-        return;
+        return true;
     }
     sim_diag_arg_error(ld->diag, arg, "%s", msg);
     free(arg);
+    return true;
 }
 
 void sim__ld_set_error(sim_loader *ld, size_t set, const char *fmt, ...) {
@@ -73,16 +119,22 @@ int sim__ld_set_node(const sim_loader *ld, const yaml_node_t *y) {
     return lo < ld->nset_nodes && ld->set_nodes[lo].id == id ? (int)lo : -1;
 }
 
-static void error_at(sim_loader *ld, int line, int col, int set_node, const char *msg) {
+/* Records msg at line:col or as an error of the override that wrote the value. Returns
+ * false when the error limit dropped it. */
+static bool error_at(sim_loader *ld, int line, int col, int set_node, const char *msg) {
     if (set_node < 0) {
+        if (!sim__ld_may_report(ld))
+            return false;
         sim_diag_error(ld->diag, line, col, "%s", msg);
-        return;
+        return true;
     }
     const sim_set_node *e = &ld->set_nodes[set_node];
-    set_error(ld, e->set, msg);
+    if (!set_error(ld, e->set, msg))
+        return false;
     if (e->line > 0)
         sim_diag_note(ld->diag, "the file sets it to '%s' at %s:%d:%d", e->old ? e->old : "",
                       sim_diag_file(ld->diag), e->line, e->col);
+    return true;
 }
 
 void sim__ld_error_at(sim_loader *ld, int line, int col, int set_node, const char *fmt, ...) {
@@ -96,12 +148,11 @@ void sim__ld_error_at(sim_loader *ld, int line, int col, int set_node, const cha
     free(msg);
 }
 
-static void error_node(sim_loader *ld, const yaml_node_t *y, const char *msg) {
+static bool error_node(sim_loader *ld, const yaml_node_t *y, const char *msg) {
     if (y)
-        error_at(ld, (int)y->start_mark.line + 1, (int)y->start_mark.column + 1,
-                 sim__ld_set_node(ld, y), msg);
-    else
-        error_at(ld, 0, 0, -1, msg);
+        return error_at(ld, (int)y->start_mark.line + 1, (int)y->start_mark.column + 1,
+                        sim__ld_set_node(ld, y), msg);
+    return error_at(ld, 0, 0, -1, msg);
 }
 
 void sim__ld_error(sim_loader *ld, const yaml_node_t *y, const char *fmt, ...) {
@@ -190,15 +241,15 @@ void sim__ld_unknown(sim_loader *ld, const yaml_node_t *y, sim_ld_known *k, cons
         ld->oom = true;
     const char *list = k->list && !k->oom ? k->list : "";
     bool inline_list = label && k->n > 0 && k->n <= KNOWN_INLINE;
-    if (inline_list && msg)
-        sim__ld_error(ld, y, "%s (%s: %s)", msg, label, list);
-    else
-        error_node(ld, y, msg ? msg : "(message lost: out of memory)");
+    char *line = inline_list && msg ? vformat_args("%s (%s: %s)", msg, label, list) : NULL;
+    bool recorded =
+        error_node(ld, y, line ? line : msg ? msg : "(message lost: out of memory)");
     const char *near = sim_suggest_best(&k->near);
-    if (near)
+    if (recorded && near)
         sim_diag_note(ld->diag, "did you mean '%s'?", near);
-    if (label && k->n > KNOWN_INLINE)
+    if (recorded && label && k->n > KNOWN_INLINE)
         sim_diag_note(ld->diag, "%s: %s", label, list);
+    free(line);
     free(msg);
     free(k->list);
     k->list = NULL;

@@ -41,6 +41,7 @@ typedef struct sim_loader {
     sim_set_node *set_nodes;  /* the nodes they made, by increasing id */
     size_t nset_nodes, capset_nodes;
     size_t suggest_work; /* comparisons spent on "did you mean" among the file's names */
+    bool suppressed;     /* the error limit was reached: later errors are not recorded */
     bool oom;
     /* What the references parsed now belong to (see sim_pending_ref); param NULL outside a
      * node's keys. */
@@ -56,8 +57,19 @@ struct sim_check {
     const char *where;
 };
 
+
+/* Builds the document of text (len bytes) into *doc event by event, refusing text over the
+ * size limit, nesting deeper than the depth limit, aliases over the alias budget and aliases
+ * into their own collection. Returns 0 (the caller deletes *doc) or -1 with the errors in
+ * diag (nothing to delete). */
+int sim__ld_compose(sim_diag *diag, const char *text, size_t len, yaml_document_t *doc);
+
+/* Whether one more error may be recorded (see SIM_LOADER_MAX_ERRORS). */
+bool sim__ld_may_report(sim_loader *ld);
+
 /* Reports an error at node y's position, or, when a --set made y, as an error of that
- * argument ("--set PATH=VALUE: error: ...") with a note on the value it replaced. */
+ * argument ("--set PATH=VALUE: error: ...") with a note on the value it replaced; nothing
+ * past the error limit. */
 void sim__ld_error(sim_loader *ld, const yaml_node_t *y, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Same at a position kept apart from its node: line and col, or the --set entry set_node
@@ -102,6 +114,12 @@ yaml_node_t *sim__ld_node(sim_loader *ld, int id);
 /* The value of key in mapping map (and the key node in *key_node), or NULL. */
 yaml_node_t *sim__ld_get(sim_loader *ld, yaml_node_t *map, const char *key,
                          yaml_node_t **key_node);
+/* A string formatted from fmt, of exactly the size it needs (caller frees); NULL when out of
+ * memory (the loader is then marked out of memory). For names and messages of any length. */
+char *sim__ld_format(sim_loader *ld, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Same in the arena (lives as long as the topology). */
+char *sim__ld_arena_format(sim_loader *ld, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Copies a string into the arena (marks the loader out of memory on failure). */
 char *sim__ld_strdup(sim_loader *ld, const char *s);
 /* Allocates zeroed arena memory (marks the loader out of memory on failure). */

@@ -11,6 +11,9 @@
 #include <string.h>
 
 #define SUM_SLACK 1e-9
+/* A rate leaves 1e9 / rate ns between events on average: above one per nanosecond (the
+ * clock's resolution) most gaps round to 0 and the clock stops ("a loop with no delay"). */
+#define MAX_RATE_PER_S 1e9
 
 static const char *const op_names[SIM_OP_COUNT] = {"read", "write"};
 
@@ -627,6 +630,11 @@ static int parse_param(sim_loader *ld, const sim_param *p, yaml_node_t *y, const
     case SIM_P_RATE: {
         double r;
         const char *err = s ? sim_parse_rate(s, &r) : "a rate (e.g. 100/s)";
+        if (!err && r > MAX_RATE_PER_S) {
+            sim__ld_error(ld, y, "%s: %s leaves %.3g ns between events, below the clock's "
+                                 "resolution (1 ns): at most 1e9/s", w, s, 1e9 / r);
+            return -1;
+        }
         if (err || !in_range(p, r) || r <= 0) {
             sim__ld_error(ld, y, "%s: expected %s, got '%s'",
                           w, err ? err : "a rate > 0 (e.g. 100/s)", show(y));
@@ -636,7 +644,15 @@ static int parse_param(sim_loader *ld, const sim_param *p, yaml_node_t *y, const
         return 0;
     }
     case SIM_P_DIST:
-        return sim__ld_dist(ld, y, w, field);
+        if (sim__ld_dist(ld, y, w, field))
+            return -1;
+        if ((p->flags & SIM_PARAM_GAP) && !(sim_dist_mean(field) >= 1)) {
+            sim__ld_error(ld, y, "%s: the time between events averages %g ns, below the "
+                                 "clock's resolution (1 ns): they would repeat with no delay",
+                          w, sim_dist_mean(field));
+            return -1;
+        }
+        return 0;
     case SIM_P_OPDIST:
         return parse_opdist(ld, y, w, field);
     case SIM_P_REF:

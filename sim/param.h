@@ -45,6 +45,9 @@ typedef enum {
 
 /* The key is required (no default applies). */
 #define SIM_PARAM_REQUIRED 1u
+/* SIM_P_DIST: the time between events that repeat on their own (a client's arrivals); its
+ * mean must be at least the clock's resolution, 1 ns, or the clock could not advance. */
+#define SIM_PARAM_GAP 2u
 
 typedef struct sim_param {
     const char *name;

@@ -122,7 +122,7 @@ static int check_ref(sim_loader *ld, const sim_topology *t, const sim_kind *cons
             ld->oom = true;
             return -1;
         }
-        sim_diag_error(ld->diag, pr->line, pr->col,
+        sim__ld_error_at(ld, pr->line, pr->col, pr->set_node,
                        "%s: '%s' is %s %s, which cannot answer this (expected %s)", pr->where,
                        pr->ref->name, article(to->kind->name), to->kind->name, want);
         free(want);
@@ -133,14 +133,14 @@ static int check_ref(sim_loader *ld, const sim_topology *t, const sim_kind *cons
     if (p->flow == SIM_FLOW_NONE || to->group_first != pr->owner || entry_probability(pr) < 1)
         return 0;
     if (to->group_count == 1)
-        sim_diag_error(ld->diag, pr->line, pr->col,
+        sim__ld_error_at(ld, pr->line, pr->col, pr->set_node,
                        "%s: '%s' is this node itself; name another node", pr->where, pr->ref->name);
     else if (strcmp(pr->ref->name, to->group) == 0)
-        sim_diag_error(ld->diag, pr->line, pr->col,
+        sim__ld_error_at(ld, pr->line, pr->col, pr->set_node,
                        "%s: '%s' is this node's own group; name another node", pr->where,
                        pr->ref->name);
     else
-        sim_diag_error(ld->diag, pr->line, pr->col,
+        sim__ld_error_at(ld, pr->line, pr->col, pr->set_node,
                        "%s: '%s' is one of this node's own replicas; name another node", pr->where,
                        pr->ref->name);
     return -1;
@@ -328,7 +328,7 @@ static int report_cycle(sim_loader *ld, const sim_topology *t, const graph *g, s
         return -1;
     }
     const sim_pending_ref *pr = &ld->refs[g->e_ref[g->succ[start]]];
-    sim_diag_error(ld->diag, pr->line, pr->col,
+    sim__ld_error_at(ld, pr->line, pr->col, pr->set_node,
                    "%s: cycle %s: every request entering it would go round forever", pr->where,
                    b.s);
     free(b.s);

@@ -250,3 +250,19 @@ void t_expect_refused(const char *yaml, const char *const *want, size_t nwant) {
               nwant > 1 ? " with " : "", nwant > 1 ? want[1] : "");
     sim_diag_free(d);
 }
+
+size_t t_shortened(const char *name, const char **sets) {
+    if (strcmp(name, "phold.yaml") == 0) {
+        sets[0] = "duration=20ms";
+        sets[1] = "warmup=0s";
+        return 2;
+    }
+    sets[0] = "duration=70s";
+    sets[1] = "warmup=5s";
+    if (strcmp(name, "outage.yaml") != 0)
+        return 2;
+    sets[2] = "faults.1.at=62s";
+    sets[3] = "faults.2.at=64s";
+    sets[4] = "faults.3.at=66s";
+    return 5;
+}

@@ -73,6 +73,13 @@ void t_expect_accounting(const cJSON *doc);
  * strings in want (e.g. the "LINE:COL" and the words), logging every message. */
 void t_expect_refused(const char *yaml, const char *const *want, size_t nwant);
 
+/* The overrides that shorten example name (a file of topologies/) for the suite: long enough
+ * to pass the warm-ups and the first faults, short enough for CI. A fault after the end is
+ * an error, so outage.yaml's later faults move into the shortened run (every fault action
+ * then runs). Fills sets (room for T_SHORTEN_MAX) and returns how many. */
+#define T_SHORTEN_MAX 5
+size_t t_shortened(const char *name, const char **sets);
+
 /* The whole content of the file at path, NUL-terminated (caller frees). Fails the current
  * test when the file cannot be read. */
 char *t_slurp(const char *path);

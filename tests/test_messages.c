@@ -315,10 +315,14 @@ Test(messages, suggestions_among_many_long_names_are_bounded, .timeout = 60) {
     sim_diag *d = sim_diag_new("test.yaml");
     cr_assert(d);
     cr_expect_null(sim_load_string("test.yaml", yaml, used, NULL, 0, dsim_kinds, d));
-    cr_expect_eq(sim_diag_count(d), N);
+    /* N misses, of which the loader reports its limit and one line saying so. */
+    cr_expect_eq(sim_diag_count(d), N > SIM_LOADER_MAX_ERRORS ? SIM_LOADER_MAX_ERRORS + 1 : N);
     char want[2 * LEN + 64];
     snprintf(want, sizeof want, "note: did you mean '%s'?", first);
-    cr_expect(strstr(sim_diag_message(d, 0), want), "%s", sim_diag_message(d, 0));
+    /* The first reference's error is the first with a line (the limit's line has none). */
+    size_t first_ref = N > SIM_LOADER_MAX_ERRORS ? 1 : 0;
+    cr_expect(strstr(sim_diag_message(d, first_ref), want), "%s",
+              sim_diag_message(d, first_ref));
     sim_diag_free(d);
     free(yaml);
 }

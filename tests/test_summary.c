@@ -266,11 +266,8 @@ Test(summary, every_example_fits_in_120_columns_without_exponents, .timeout = 30
         size_t len = strlen(name);
         if (len > 5 && strcmp(name + len - 5, ".yaml") == 0) {
             char *yaml = t_example(name);
-            /* Shortened as in test_topologies: past the warm-ups and the first faults. */
-            const char *sets[2] = {"duration=70s", "warmup=5s"};
-            if (strcmp(name, "phold.yaml") == 0)
-                sets[0] = "duration=20ms", sets[1] = "warmup=0s";
-            cJSON *doc = t_run_with(yaml, 1, sets, 2);
+            const char *sets[T_SHORTEN_MAX];
+            cJSON *doc = t_run_with(yaml, 1, sets, t_shortened(name, sets));
             char *text = summary_of(doc);
             expect_readable(text, name);
             expect_every_node(doc, text, name);

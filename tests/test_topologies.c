@@ -43,11 +43,8 @@ Test(topologies, every_example_runs) {
         size_t len = strlen(name);
         if (len > 5 && strcmp(name + len - 5, ".yaml") == 0) {
             char *yaml = t_example(name);
-            /* Long enough to pass the warm-ups and the first faults, short enough for CI. */
-            const char *sets[2] = {"duration=70s", "warmup=5s"};
-            if (strcmp(name, "phold.yaml") == 0)
-                sets[0] = "duration=20ms", sets[1] = "warmup=0s";
-            cJSON *doc = t_run_with(yaml, 1, sets, 2);
+            const char *sets[T_SHORTEN_MAX];
+            cJSON *doc = t_run_with(yaml, 1, sets, t_shortened(name, sets));
             cr_expect_gt(t_num(doc, "events"), 0, "%s processed no event", name);
             check_clients(doc, name);
             cJSON_Delete(doc);
