@@ -20,7 +20,8 @@
  * Reads are served by the copy `read_from` allows: `primary` (replicas forward reads),
  * `replicas` (the primary forwards reads to a live replica picked at random; replicas serve
  * them), or `any` (served where they arrive). A replica that is still resynchronising forwards
- * reads to the primary.
+ * reads to the primary, when they arrive and when they finish (a read that waited or ran while
+ * the replica began to follow a new primary would otherwise read the emptied store).
  *
  * Failover: replicas send a heartbeat to the primary every `heartbeat` (and the primary to
  * every replica; answers carry the responder's view) and, after
@@ -290,6 +291,23 @@ static void finish_worker(sim_node *n, uint32_t w) {
     sim_req *r = station_end(&s->st, n, w);
     r->hops++;
     sim_reply(n, r);
+    sim_req *next = station_next(&s->st, n, w);
+    if (next)
+        start(n, w, next);
+}
+
+static void forward(sim_node *n, sim_req *r, uint32_t to, uint64_t forwards);
+
+/* The worker's read cannot be answered here any more (the instance is resynchronising): the
+ * worker lets go of it, unanswered and not counted as completed or failed, and the read goes
+ * on to the primary as one last forward (a request does not carry how often it was forwarded;
+ * the primary, or a synchronised replica, serves a forwarded read itself, anything else fails
+ * it, so the hand-off cannot loop). */
+static void hand_off(sim_node *n, uint32_t w) {
+    db_state *s = sim_state(n);
+    s->lsn[w] = 0;
+    sim_req *r = station_hand_off(&s->st, n, w);
+    forward(n, r, s->primary, MAX_FORWARDS - 1);
     sim_req *next = station_next(&s->st, n, w);
     if (next)
         start(n, w, next);
@@ -632,9 +650,17 @@ static void serve_request(sim_node *n, sim_req *r, uint64_t forwards) {
          * forwarded read itself. */
         local = s->synced && (forwards > 0 || c->read_from != READ_PRIMARY);
     }
-    if (local) {
+    if (local)
         enqueue(n, r);
-    } else if (forwards >= MAX_FORWARDS) {
+    else
+        forward(n, r, to, forwards);
+}
+
+/* Sends r, forwarded `forwards` times so far, on to instance `to`, or fails it when it has
+ * been forwarded MAX_FORWARDS times. */
+static void forward(sim_node *n, sim_req *r, uint32_t to, uint64_t forwards) {
+    db_state *s = sim_state(n);
+    if (forwards >= MAX_FORWARDS) {
         if (counts(n, r))
             s->unroutable++;
         r->status = SIM_REQ_FAILED;
@@ -768,6 +794,13 @@ static void db_timer(sim_node *n, uint16_t tag, uint64_t arg) {
                 return;
             }
             r->status = SIM_REQ_FAILED; /* stepped down during service */
+        } else if (s->role == ROLE_REPLICA && !s->synced) {
+            /* The instance began following a new primary while the read waited or ran: its
+             * store was emptied and is being refilled from a snapshot, so it cannot answer.
+             * The rule "a resynchronising replica forwards reads to the primary" holds when
+             * the read is served, not only when it arrives. */
+            hand_off(n, w);
+            return;
         } else {
             sim_req_serve_data(n, r, store_of(n), version_of(s, r->key));
             r->status = SIM_REQ_OK;

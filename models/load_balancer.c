@@ -13,8 +13,12 @@
  * learns that the backend lost them: when it marks the backend down, and when a request comes
  * back refused (a FAILED reply that no node served: the backend was down, so whatever it held
  * is gone). Written-off requests still have their reply routed if one comes; it just no longer
- * counts. The load balancer does not time requests out (that is the client's `timeout`), and it
- * does not mark backends down on failed requests alone (no passive health checks).
+ * counts. A reply can also be lost beyond a backend that stays up (a replica forwards a write to
+ * the primary, which replies straight to the load balancer, and a partition or a `loss` fault
+ * drops it): nothing then tells the load balancer, so a request whose reply has not come back
+ * `timeout` after it arrived is answered FAILED (a gateway timeout, models/relay.h) and leaves
+ * the in-flight count. The load balancer does not mark backends down on failed requests alone
+ * (no passive health checks).
  *
  * Not modelled: connection limits (the load balancer has no queue; `service` is a pure delay
  * per request, as with infinitely many workers), slow start, retries to another backend. */
@@ -28,7 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { T_FORWARD, T_PROBE_ROUND, T_PROBE_TIMEOUT };
+enum { T_FORWARD, T_PROBE_ROUND, T_PROBE_TIMEOUT, T_TIMEOUT };
 
 #define NONE UINT32_MAX
 
@@ -56,6 +60,7 @@ typedef struct lb_config {
     int hash_on; /* lb_hash_on */
     int64_t vnodes;
     sim_dist service;         /* SIM_DIST_NONE: no delay */
+    sim_time timeout;         /* of a relayed request (models/relay.h) */
     sim_time health_interval; /* -1: no health checks */
     sim_time health_timeout;  /* -1: min(1s, interval) */
     int64_t unhealthy_after, healthy_after;
@@ -77,7 +82,7 @@ typedef struct backend {
     sim_time down_since;
     sim_tavg load;          /* in-flight over time */
     /* figures over the measured window */
-    uint64_t requests, failed, rejected, written_off, marked_down, after_failure;
+    uint64_t requests, failed, rejected, written_off, timed_out, marked_down, after_failure;
     sim_time down_ns, after_failure_ns;
 } backend;
 
@@ -123,6 +128,10 @@ static const sim_param lb_params[] = {
      .min = 1, .max = 100000, .help = "consistent_hash: virtual nodes per backend on the ring"},
     {.name = "service", .type = SIM_P_DIST, .offset = offsetof(lb_config, service),
      .help = "delay the load balancer adds to each request before sending it on (default 0s)"},
+    {.name = "timeout", .type = SIM_P_DURATION, .offset = offsetof(lb_config, timeout),
+     .def = "30s", .min = 1, .max = (double)SIM_TIME_MAX,
+     .help = "a request whose reply has not come back by then is answered failed and leaves "
+             "its backend's in-flight count (its reply may have been lost beyond the backend)"},
     {.name = "health_interval", .type = SIM_P_DURATION,
      .offset = offsetof(lb_config, health_interval), .min = 1, .max = (double)SIM_TIME_MAX,
      .help = "probe every backend this often, from time 0 (default: no health checks)"},
@@ -459,6 +468,19 @@ static void lb_timer(sim_node *n, uint16_t tag, uint64_t arg) {
     case T_PROBE_ROUND:
         probe_round(n);
         break;
+    case T_TIMEOUT:
+        for (size_t i; (i = relay_next_expired(&s->rl, n)) != SIZE_MAX;) {
+            flight *f = (flight *)relay_at(&s->rl, i);
+            if (f->base.target != RELAY_NONE) {
+                backend *be = &s->b[f->base.target];
+                if (f->epoch == be->epoch)
+                    set_in_flight(n, be, be->in_flight - 1);
+                if (sim_is_measured(n, f->base.head.issued))
+                    be->timed_out++;
+            }
+            relay_time_out(&s->rl, n, i);
+        }
+        break;
     case T_PROBE_TIMEOUT:
         if ((uint32_t)arg != s->round)
             break;
@@ -498,6 +520,7 @@ static void lb_create(sim_node *n) {
     lb_state *s = sim_state(n);
     const lb_config *c = sim_config(n);
     relay_init(&s->rl, sizeof(flight));
+    relay_set_timeout(&s->rl, c->timeout, T_TIMEOUT);
     size_t max = 0;
     for (size_t i = 0; i < c->backends.n; i++)
         max += c->backends.refs[i].count;
@@ -581,6 +604,7 @@ static void lb_report(const sim_node *n, sim_report *w) {
         sim_report_int(w, "in_flight", (int64_t)be->in_flight);
         sim_report_number(w, "in_flight_mean", sim_tavg_mean(&be->load, end));
         sim_report_int(w, "written_off", (int64_t)be->written_off);
+        sim_report_int(w, "timed_out", (int64_t)be->timed_out);
         sim_report_bool(w, "healthy", be->healthy);
         if (health_checks(c)) {
             sim_time down = be->down_ns;

@@ -1,6 +1,8 @@
 /* The slots of a relaying proxy (relay.h). */
 #include "relay.h"
 
+#include <stdlib.h>
+
 void relay_init(relay *rl, size_t slot_size) {
     *rl = (relay){0};
     slot_table_init(&rl->slots, slot_size);
@@ -12,6 +14,56 @@ void relay_free(relay *rl) {
     slot_table_free(&rl->slots);
     sim_idmap_free(&rl->pending);
     sim_hist_free(&rl->overhead);
+    free(rl->dl);
+}
+
+void relay_set_timeout(relay *rl, sim_time timeout, uint16_t tag) {
+    rl->timeout = timeout;
+    rl->timeout_tag = tag;
+}
+
+/* Slot i's deadline goes after the others (they arrived earlier, with the same timeout). */
+static void add_deadline(relay *rl, sim_node *n, uint32_t i, uint32_t stamp) {
+    if (rl->dl_n == rl->dl_cap) {
+        size_t cap = rl->dl_cap ? 2 * rl->dl_cap : 64;
+        relay_deadline *dl = malloc(cap * sizeof *dl);
+        if (!dl) {
+            sim_out_of_memory(n);
+            return;
+        }
+        for (size_t k = 0; k < rl->dl_n; k++)
+            dl[k] = rl->dl[(rl->dl_head + k) % rl->dl_cap];
+        free(rl->dl);
+        rl->dl = dl;
+        rl->dl_cap = cap;
+        rl->dl_head = 0;
+    }
+    rl->dl[(rl->dl_head + rl->dl_n++) % rl->dl_cap] =
+        (relay_deadline){.at = sim_now(n) + rl->timeout, .slot = i, .stamp = stamp};
+    if (!rl->armed) {
+        rl->armed = true;
+        sim_set_timer(n, rl->timeout, rl->timeout_tag, 0);
+    }
+}
+
+/* Slot i no longer stands for request id: unchains it (it may be shadowed by a newer slot of
+ * the same id) and frees it. */
+static void drop_slot(relay *rl, sim_node *n, uint64_t id, size_t i) {
+    uint64_t below = relay_at(rl, i)->below, head;
+    if (sim_idmap_get(&rl->pending, id, &head)) {
+        if (head == i) {
+            sim_idmap_take(&rl->pending, id, NULL);
+            if (below && sim_idmap_put(&rl->pending, id, below - 1))
+                sim_out_of_memory(n);
+        } else {
+            for (relay_slot *j = relay_at(rl, head); j->below; j = relay_at(rl, j->below - 1))
+                if (j->below == i + 1) {
+                    j->below = below;
+                    break;
+                }
+        }
+    }
+    slot_table_put(&rl->slots, (uint32_t)i);
 }
 
 size_t relay_arrive(relay *rl, sim_node *n, sim_req *r, uint32_t src, const sim_dist *delay,
@@ -30,6 +82,12 @@ size_t relay_arrive(relay *rl, sim_node *n, sim_req *r, uint32_t src, const sim_
     if (sim_idmap_put(&rl->pending, r->id, i))
         sim_out_of_memory(n);
     r->reply_to = sim_node_id(n);
+    if (rl->timeout > 0) {
+        sl->stamp = ++rl->stamp_seq;
+        sl->head = *r;
+        add_deadline(rl, n, i, sl->stamp);
+        sl = relay_at(rl, i);
+    }
     bool measured = sim_is_measured(n, r->issued);
     if (measured)
         rl->requests++;
@@ -60,14 +118,46 @@ size_t relay_slot_of(const relay *rl, const sim_req *r) {
 }
 
 void relay_answer(relay *rl, sim_node *n, size_t i, sim_req *r) {
-    relay_slot sl = *relay_at(rl, i);
-    sim_idmap_take(&rl->pending, r->id, NULL);
-    if (sl.below && sim_idmap_put(&rl->pending, r->id, sl.below - 1))
-        sim_out_of_memory(n);
-    slot_table_put(&rl->slots, (uint32_t)i);
-    r->reply_to = sl.reply_to;
+    uint32_t reply_to = relay_at(rl, i)->reply_to;
+    drop_slot(rl, n, r->id, i);
+    r->reply_to = reply_to;
     r->hops++;
     sim_reply(n, r);
+}
+
+size_t relay_next_expired(relay *rl, sim_node *n) {
+    sim_time now = sim_now(n);
+    /* Deadlines of answered requests are dropped as they come to the front, also before
+     * they are due: the timer is set for the first request still held, so that a stream of
+     * requests answered in time costs one timer per `timeout`, not one per request. */
+    while (rl->dl_n) {
+        relay_deadline d = rl->dl[rl->dl_head];
+        bool held = d.slot < rl->slots.n && relay_at(rl, d.slot)->live &&
+                    relay_at(rl, d.slot)->stamp == d.stamp;
+        if (held && d.at > now) {
+            sim_set_timer(n, d.at - now, rl->timeout_tag, 0);
+            return SIZE_MAX;
+        }
+        rl->dl_head = (rl->dl_head + 1) % rl->dl_cap;
+        rl->dl_n--;
+        if (held)
+            return d.slot;
+    }
+    rl->armed = false;
+    return SIZE_MAX;
+}
+
+void relay_time_out(relay *rl, sim_node *n, size_t i) {
+    relay_slot *sl = relay_at(rl, i);
+    sim_req *r = sim_req_new(n);
+    *r = sl->head; /* the same id and token: the sender takes it for its request's reply */
+    r->next = NULL;
+    r->status = SIM_REQ_FAILED;
+    r->flags &= (uint8_t)~SIM_REQ_HAS_DATA;
+    if (sim_is_measured(n, r->issued))
+        rl->timed_out++;
+    sim_req_free(n, sl->held); /* still in the relay's own delay */
+    relay_answer(rl, n, i, r);
 }
 
 void relay_clear(relay *rl, sim_node *n) {
@@ -75,4 +165,6 @@ void relay_clear(relay *rl, sim_node *n) {
         sim_req_free(n, relay_at(rl, i)->held); /* NULL in a free slot */
     slot_table_clear(&rl->slots);
     sim_idmap_clear(&rl->pending);
+    rl->dl_n = rl->dl_head = 0;
+    rl->armed = false; /* the crash cancelled the node's timers */
 }

@@ -7,7 +7,18 @@
  * proxy's own (its `service`) holds the request in its slot until a timer fires.
  *
  * A kind that keeps more per request declares its own slot type whose first member is a
- * relay_slot and gives its size to relay_init; relay_at returns that slot. */
+ * relay_slot and gives its size to relay_init; relay_at returns that slot.
+ *
+ * Held requests end: with a timeout (relay_set_timeout) a request whose reply has not come
+ * back `timeout` after it arrived is answered FAILED to its sender (a gateway timeout, as
+ * nginx's proxy_read_timeout or HAProxy's `timeout server` do) and its slot is freed; a reply
+ * that comes later is unknown to the relay. Without it a reply lost downstream (a partition
+ * between a replica and the primary it forwarded a write to, a `loss` fault on the way back)
+ * would hold its slot forever, and a kind counting its requests in flight per target would
+ * count it forever. A timeout is the one mechanism that ends every such request, wherever it
+ * was lost; routing replies back through the target would end only those lost beyond it.
+ * Deadlines are kept in arrival order (one timeout for all), so one timer at a time serves
+ * them all. */
 #ifndef DSIM_RELAY_H
 #define DSIM_RELAY_H
 
@@ -29,14 +40,30 @@ typedef struct relay_slot {
     uint32_t reply_to; /* the original reply_to */
     uint32_t src;      /* the node the request came from */
     uint32_t target;   /* the kind's choice once sent on (a backend, a shard); RELAY_NONE before */
+    uint32_t stamp;    /* tells this use of the slot from earlier ones (deadlines) */
     bool live;
+    sim_req head; /* the request as it arrived, to answer its sender on a timeout */
 } relay_slot;
+
+/* A held request's deadline. */
+typedef struct relay_deadline {
+    sim_time at;
+    uint32_t slot, stamp;
+} relay_deadline;
 
 typedef struct relay {
     slot_table slots;   /* the kind's slot type, a relay_slot first */
     sim_idmap pending;  /* request id -> index of its newest slot */
     uint64_t requests;  /* requests issued after the warm-up that arrived */
     sim_hist overhead;  /* the delays added to them */
+    uint64_t timed_out; /* requests issued after the warm-up answered by the timeout */
+    /* timeout: deadlines in arrival order (a ring buffer) and the timer that serves them */
+    sim_time timeout; /* <= 0: none */
+    uint16_t timeout_tag;
+    bool armed;
+    uint32_t stamp_seq;
+    relay_deadline *dl;
+    size_t dl_head, dl_n, dl_cap;
 } relay;
 
 /* Sets up an empty relay whose slots are slot_size bytes (>= sizeof(relay_slot)). */
@@ -69,6 +96,21 @@ size_t relay_slot_of(const relay *rl, const sim_req *r);
 
 /* Sends r (whose newest slot is i) back to its original sender and frees the slot. */
 void relay_answer(relay *rl, sim_node *n, size_t i, sim_req *r);
+
+/* Held requests are answered FAILED `timeout` after they arrived (timeout <= 0: never); the
+ * kind's timer `tag` fires for it (its arg means nothing) and the kind then calls
+ * relay_next_expired until it returns SIZE_MAX. */
+void relay_set_timeout(relay *rl, sim_time timeout, uint16_t tag);
+
+/* The timeout timer fired: returns a slot whose deadline has passed (the kind does its own
+ * book-keeping of it, then calls relay_time_out), or SIZE_MAX when there is none left (the
+ * timer is then set for the next deadline). */
+size_t relay_next_expired(relay *rl, sim_node *n);
+
+/* Answers the sender of slot i FAILED (a copy of the request as it arrived: the request
+ * itself is lost or still downstream; if it comes back, its slot is unknown) and frees the
+ * slot. */
+void relay_time_out(relay *rl, sim_node *n, size_t i);
 
 /* A crash: the held requests are dropped and every slot forgotten. */
 void relay_clear(relay *rl, sim_node *n);

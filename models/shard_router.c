@@ -20,7 +20,8 @@
  *
  * Requests are relayed: the router keeps the request, remembers its reply_to under the
  * request's id, puts itself in its place and restores it when the shard's reply comes back,
- * so that it counts each shard's outcomes. A request waits `service` at the router before it
+ * so that it counts each shard's outcomes; one whose reply has not come back `timeout` after
+ * it arrived is answered FAILED (models/relay.h says why). A request waits `service` at the router before it
  * is routed (the routing overhead; default none). A crash drops the requests in that delay
  * and the memory of where the others came from (their replies are then dropped).
  *
@@ -36,7 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { T_FORWARD, T_CHANGE };
+enum { T_FORWARD, T_CHANGE, T_TIMEOUT };
 
 #define NONE UINT32_MAX
 
@@ -55,6 +56,7 @@ typedef struct router_config {
     int64_t key_space;
     int64_t vnodes;
     sim_dist service; /* SIM_DIST_NONE: no delay */
+    sim_time timeout; /* of a relayed request (models/relay.h) */
     sim_list changes; /* of shard_change, by non-decreasing `at` */
 } router_config;
 
@@ -68,7 +70,7 @@ typedef struct membership {
 typedef struct shard {
     const sim_ref *ref;
     /* measured: requests issued after the warm-up */
-    uint64_t requests, completed, failed, rejected;
+    uint64_t requests, completed, failed, rejected, timed_out;
     uint64_t since_change; /* requests routed to it since the last change */
 } shard;
 
@@ -121,6 +123,10 @@ static const sim_param router_params[] = {
      .help = "consistent_hash: virtual nodes per shard on the ring"},
     {.name = "service", .type = SIM_P_DIST, .offset = offsetof(router_config, service),
      .help = "routing delay added to each request (default 0s)"},
+    {.name = "timeout", .type = SIM_P_DURATION, .offset = offsetof(router_config, timeout),
+     .def = "30s", .min = 1, .max = (double)SIM_TIME_MAX,
+     .help = "a request whose reply has not come back by then is answered failed (its reply "
+             "may have been lost downstream)"},
     {.name = "changes", .type = SIM_P_LIST, .offset = offsetof(router_config, changes),
      .item = change_params, .item_size = sizeof(shard_change),
      .help = "membership changes [{at: D, add: SHARD} or {at: D, remove: SHARD}] by "
@@ -325,10 +331,18 @@ static void arm_changes(sim_node *n) {
 static void router_timer(sim_node *n, uint16_t tag, uint64_t arg) {
     router_state *s = sim_state(n);
     sim_req *r;
-    if (tag == T_FORWARD && (r = relay_release(&s->rl, arg)))
+    if (tag == T_FORWARD && (r = relay_release(&s->rl, arg))) {
         forward(n, arg, r);
-    else if (tag == T_CHANGE)
+    } else if (tag == T_CHANGE) {
         catch_up(n);
+    } else if (tag == T_TIMEOUT) {
+        for (size_t i; (i = relay_next_expired(&s->rl, n)) != SIZE_MAX;) {
+            const relay_slot *sl = relay_at(&s->rl, i);
+            if (sl->target != RELAY_NONE && sim_is_measured(n, sl->head.issued))
+                s->sh[sl->target].timed_out++;
+            relay_time_out(&s->rl, n, i);
+        }
+    }
 }
 
 /* ---- life cycle ---- */
@@ -387,6 +401,7 @@ static void router_create(sim_node *n) {
     router_state *s = sim_state(n);
     const router_config *c = sim_config(n);
     relay_init(&s->rl, sizeof(relay_slot));
+    relay_set_timeout(&s->rl, c->timeout, T_TIMEOUT);
     s->ns = (uint32_t)c->shards.n;
     s->sh = calloc(s->ns ? s->ns : 1, sizeof *s->sh);
     if (!s->sh || members_init(&s->now, s->ns)) {
@@ -443,6 +458,7 @@ static void router_report(const sim_node *n, sim_report *w) {
         sim_report_int(w, "completed", (int64_t)sh->completed);
         sim_report_int(w, "failed", (int64_t)sh->failed);
         sim_report_int(w, "rejected", (int64_t)sh->rejected);
+        sim_report_int(w, "timed_out", (int64_t)sh->timed_out);
         sim_report_bool(w, "active", s->now.on[b]);
         if (c->changes.n)
             sim_report_int(w, "requests_since_change", (int64_t)sh->since_change);

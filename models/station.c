@@ -91,6 +91,13 @@ sim_req *station_end(station *st, sim_node *n, uint32_t w) {
     return r;
 }
 
+sim_req *station_hand_off(station *st, sim_node *n, uint32_t w) {
+    sim_req *r = st->held[w];
+    st->held[w] = NULL;
+    sim_tavg_add(&st->busy, sim_now(n), -1);
+    return r;
+}
+
 sim_req *station_next(station *st, sim_node *n, uint32_t w) {
     sim_req *next = st->head;
     if (!next) {

@@ -58,6 +58,11 @@ uint32_t station_restamp(station *st, uint32_t w);
  * the caller's to pass on. The worker then takes the next one with station_next. */
 sim_req *station_end(station *st, sim_node *n, uint32_t w);
 
+/* Worker w lets go of its request unanswered (the kind passes it on elsewhere): returns it;
+ * it counts as neither completed nor failed here. The worker then takes the next one with
+ * station_next. */
+sim_req *station_hand_off(station *st, sim_node *n, uint32_t w);
+
 /* Worker w, just freed, takes the first waiting request (returned: the caller starts it with
  * station_begin), or goes idle (NULL). */
 sim_req *station_next(station *st, sim_node *n, uint32_t w);

@@ -66,7 +66,10 @@ void sim_req_free(sim_node *n, sim_req *req) { sim__req_free(n->eng, req); }
 
 sim_req *sim_call_new(sim_node *n, const sim_req *parent) {
     sim_req *call = sim_req_new(n);
-    call->issued = n->eng->now;
+    /* Every figure counts a request by when its client issued the original one (sim/node.h),
+     * so a call carries that time, not its own: a callee then counts exactly the calls its
+     * caller counted, whatever the warm-up. */
+    call->issued = parent->issued;
     call->client = parent->client;
     call->reply_to = n->id;
     call->op = parent->op;

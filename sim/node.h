@@ -22,7 +22,9 @@ typedef enum {
 
 /* Current simulated time. */
 sim_time sim_now(const sim_node *n);
-/* End of the warm-up: requests issued before it are left out of every figure. */
+/* End of the warm-up: requests issued before it are left out of every figure. One rule at
+ * every hop: a request (or a call made for it, a retry of it) counts by the time its client
+ * issued the original request, req->issued, so the figures of adjacent nodes add up. */
 sim_time sim_warmup_end(const sim_node *n);
 /* End of the run (the topology's duration). */
 sim_time sim_run_end(const sim_node *n);
@@ -67,8 +69,9 @@ sim_req *sim_req_new(sim_node *n);
 /* Returns req to the pool. NULL is a no-op. */
 void sim_req_free(sim_node *n, sim_req *req);
 
-/* Returns a new call on behalf of parent (a request n holds): issued now, for parent's
- * client, operation, key and version, its reply coming to n. Never NULL (see sim_req_new). */
+/* Returns a new call on behalf of parent (a request n holds), for parent's client, operation,
+ * key and version, its reply coming to n. Its `issued` is parent's (the original request's
+ * issue time), by which every node decides whether it counts. Never NULL (see sim_req_new). */
 sim_req *sim_call_new(sim_node *n, const sim_req *parent);
 
 /* Node n (a database instance, a cache, a kv_store) answers req with version of a key of

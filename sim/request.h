@@ -38,7 +38,8 @@ enum {
 
 typedef struct sim_req {
     uint64_t id;          /* unique within the engine */
-    sim_time issued;      /* when the client issued it (or the caller, for a call) */
+    sim_time issued;      /* when the client issued the original request (calls and retries
+                             keep it): decides whether a request counts (warm-up) */
     sim_time arrived;     /* when it arrived at the node now holding it (set by that node) */
     uint64_t key;         /* the key it reads or writes */
     uint64_t version;     /* for writes: the version written; for reads: the version returned */

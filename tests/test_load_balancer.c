@@ -617,3 +617,53 @@ Test(load_balancer, bad_keys_report_line_and_column) {
     snprintf(y, sizeof y, "%s  lb: {kind: load_balancer, backends: [web, nope]}\n", head);
     expect_error(y, "test.yaml:4:45:", "no node named 'nope'");
 }
+
+/* ---- requests whose reply is lost beyond a backend ---- */
+
+/* least_connections in front of a database cluster serving reads anywhere (failover off, so
+ * the partition only cuts links): a replica forwards each write to the primary, which replies
+ * straight to the load balancer. A partition between db.1 and db.0 over [5 s, 10 s) drops the
+ * writes db.1 forwards; without a timeout they stayed in db.1's in-flight count for good
+ * (least connections then starved db.1 for the rest of the run: 4% of the traffic instead of
+ * a third). With `timeout: 2s` every lost write leaves the count by 12 s. The client stops
+ * after 10 500 requests (35 s at 300/s), so at the end (40 s) nothing is in flight anywhere:
+ * in_flight is exactly 0. Shares after the heal: the warm-up (13 s) keeps the requests issued
+ * once the timeouts have run; least connections splits them no less evenly than independent
+ * fair picks, so each backend's count lies within the binomial bound of p = 1/3 (99.9%). */
+Test(load_balancer, replies_lost_beyond_a_backend_time_out_and_the_shares_recover) {
+    static const char yaml[] = "duration: 40s\n"
+                               "warmup: 13s\n"
+                               "network: {latency: 1ms}\n"
+                               "nodes:\n"
+                               "  users: {kind: client, target: lb, rate: 300/s, timeout: 2s,\n"
+                               "          requests: 10500, ops: {read: 0.8, write: 0.2},\n"
+                               "          keys: {dist: uniform, n: 1000}}\n"
+                               "  lb: {kind: load_balancer, backends: [db],\n"
+                               "       policy: least_connections, timeout: 2s}\n"
+                               "  db: {kind: database, replicas: 3, read_from: any,\n"
+                               "       failover: false, service: {dist: exponential, mean: 2ms}}\n"
+                               "faults:\n"
+                               "  - {at: 5s, partition: [[db.0], [db.1]], duration: 5s}\n";
+    const char *whole_run[] = {"warmup=0s"};
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        /* Over the whole run: writes were lost, and timed out. */
+        cJSON *doc = t_run_with(yaml, seed, whole_run, 1);
+        t_expect_accounting(doc);
+        cr_expect_gt(t_int(doc, "network.partitioned"), 0);
+        cr_expect_gt(t_int(doc, "nodes.lb.backends.db.1.timed_out"), 0, "seed %llu",
+                     (unsigned long long)seed);
+        cJSON_Delete(doc);
+        doc = t_run(yaml, seed);
+        t_expect_accounting(doc);
+        double total = (double)t_int(doc, "nodes.lb.requests");
+        cr_expect_gt(total, 5000);
+        for (int b = 0; b < 3; b++) {
+            char path[64];
+            snprintf(path, sizeof path, "nodes.lb.backends.db.%d.in_flight", b);
+            cr_expect_eq(t_int(doc, path), 0, "seed %llu: %s", (unsigned long long)seed, path);
+            snprintf(path, sizeof path, "nodes.lb.backends.db.%d.requests", b);
+            t_expect_binomial(path, (double)t_int(doc, path), total, 1.0 / 3);
+        }
+        cJSON_Delete(doc);
+    }
+}
