@@ -9,6 +9,7 @@
 #include "summary.h"
 
 #include "human.h"
+#include "strfmt.h"
 #include "table.h"
 
 #include <math.h>
@@ -33,20 +34,6 @@ static const char *str(const cJSON *obj, const char *key) {
 static double num(const cJSON *obj, const char *key) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
-/* A new string formatted like printf; NULL when out of memory. */
-static char *format(const char *fmt, ...) {
-    va_list ap, aq;
-    va_start(ap, fmt);
-    va_copy(aq, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (s)
-        vsnprintf(s, (size_t)n + 1, fmt, aq);
-    va_end(aq);
-    return s;
 }
 
 static bool is_scalar(const cJSON *v) {
@@ -210,16 +197,16 @@ static void print_subtables(FILE *out, const entries *rows, int indent, int dept
                     k++;
                     if (!cJSON_IsObject(c))
                         continue;
-                    char *name = c->string ? format("%s", c->string) : format("#%d", k);
+                    char *name = c->string ? sim_strfmt("%s", c->string) : sim_strfmt("#%d", k);
                     char *label =
-                        owners > 1 && name ? format("%s > %s", rows->v[j].label, name) : name;
+                        owners > 1 && name ? sim_strfmt("%s > %s", rows->v[j].label, name) : name;
                     if (label != name)
                         free(name);
                     push(&sub, c, label);
                 }
             }
             char *key = dsim_human_label(it->string);
-            char *corner = key && owners == 1 ? format("%s %s", rows->v[i].label, key) : NULL;
+            char *corner = key && owners == 1 ? sim_strfmt("%s %s", rows->v[i].label, key) : NULL;
             if (key)
                 print_objects(out, corner ? corner : key, &sub, indent, depth, NULL);
             free(corner);
@@ -297,10 +284,10 @@ static void print_nodes(FILE *out, const cJSON *nodes) {
             int run = run_length(n);
             int shown = run > FOLD_ABOVE ? FOLD_SHOW : run;
             for (int i = 0; i < shown; i++, n = n->next)
-                push(&rows, n, format("%s", n->string));
+                push(&rows, n, sim_strfmt("%s", n->string));
             if (run > shown) {
                 push(&rows, NULL,
-                     format("... %d more instances of %.*s (see the result document)", run - shown,
+                     sim_strfmt("... %d more instances of %.*s (see the result document)", run - shown,
                             (int)group_len(n->string), n->string));
                 for (int i = shown; i < run; i++)
                     n = n->next;
@@ -339,7 +326,7 @@ static void describe_sides(wrap *w, const cJSON *sides) {
         if (side != sides->child)
             wrap_word(w, "|");
         cJSON_ArrayForEach(name, side) {
-            char *word = format("%s%s", cJSON_IsString(name) ? name->valuestring : "?",
+            char *word = sim_strfmt("%s%s", cJSON_IsString(name) ? name->valuestring : "?",
                                 name->next ? "," : "");
             if (word)
                 wrap_word(w, word);

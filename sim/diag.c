@@ -5,6 +5,8 @@
  * failure) and a fixed message stands in for the lost text. */
 #include "diag.h"
 
+#include "strfmt.h"
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -46,18 +48,6 @@ void sim_diag_free(sim_diag *d) {
     free(d->msgs);
     free(d->file);
     free(d);
-}
-
-/* A newly allocated string formatted from fmt, or NULL when out of memory. */
-static char *format(const char *fmt, va_list ap) {
-    va_list again;
-    va_copy(again, ap);
-    int len = vsnprintf(NULL, 0, fmt, ap);
-    char *s = len >= 0 ? malloc((size_t)len + 1) : NULL;
-    if (s)
-        vsnprintf(s, (size_t)len + 1, fmt, again);
-    va_end(again);
-    return s;
 }
 
 static char *concat(const char *a, const char *b, const char *c) {
@@ -105,7 +95,7 @@ static void record(sim_diag *d, int line, int col, char *prefix, char *body) {
 void sim_diag_error(sim_diag *d, int line, int col, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    char *body = format(fmt, ap);
+    char *body = sim_vstrfmt(fmt, ap);
     va_end(ap);
     char pos[48] = "";
     if (line > 0 && col > 0)
@@ -119,7 +109,7 @@ void sim_diag_error(sim_diag *d, int line, int col, const char *fmt, ...) {
 void sim_diag_arg_error(sim_diag *d, const char *arg, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    char *body = format(fmt, ap);
+    char *body = sim_vstrfmt(fmt, ap);
     va_end(ap);
     record(d, -1, -1, strdup(arg), body);
 }
@@ -130,7 +120,7 @@ void sim_diag_note(sim_diag *d, const char *fmt, ...) {
     entry *e = &d->msgs[d->last];
     va_list ap;
     va_start(ap, fmt);
-    char *body = format(fmt, ap);
+    char *body = sim_vstrfmt(fmt, ap);
     va_end(ap);
     char *head = body ? concat("\n", e->prefix, ": note: ") : NULL;
     char *text = head ? concat(e->text, head, body) : NULL;

@@ -5,36 +5,17 @@
  * have no length limit. */
 #include "loader_int.h"
 
+#include "strfmt.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* A newly allocated string formatted from fmt, or NULL when out of memory. */
-static char *vformat(const char *fmt, va_list ap) {
-    va_list again;
-    va_copy(again, ap);
-    int len = vsnprintf(NULL, 0, fmt, ap);
-    char *s = len >= 0 ? malloc((size_t)len + 1) : NULL;
-    if (s)
-        vsnprintf(s, (size_t)len + 1, fmt, again);
-    va_end(again);
-    return s;
-}
-
-static char *vformat_args(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *vformat_args(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = vformat(fmt, ap);
-    va_end(ap);
-    return s;
-}
-
 char *sim__ld_format(sim_loader *ld, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    char *s = vformat(fmt, ap);
+    char *s = sim_vstrfmt(fmt, ap);
     va_end(ap);
     if (!s)
         ld->oom = true;
@@ -44,7 +25,7 @@ char *sim__ld_format(sim_loader *ld, const char *fmt, ...) {
 char *sim__ld_arena_format(sim_loader *ld, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    char *s = vformat(fmt, ap);
+    char *s = sim_vstrfmt(fmt, ap);
     va_end(ap);
     char *c = s ? sim__ld_strdup(ld, s) : NULL;
     if (!s)
@@ -65,15 +46,7 @@ bool sim__ld_may_report(sim_loader *ld) {
 }
 
 char *sim__ld_set_arg(const sim_override *o) {
-    size_t lp = strlen(o->path), lv = strlen(o->value);
-    char *s = malloc(6 + lp + 1 + lv + 1);
-    if (s) {
-        memcpy(s, "--set ", 6);
-        memcpy(s + 6, o->path, lp);
-        s[6 + lp] = '=';
-        memcpy(s + 7 + lp, o->value, lv + 1);
-    }
-    return s;
+    return sim_strfmt("--set %s=%s", o->path, o->value);
 }
 
 /* Records msg as an error of override set (the caller adds notes). Returns false when the
@@ -95,7 +68,7 @@ static bool set_error(sim_loader *ld, size_t set, const char *msg) {
 void sim__ld_set_error(sim_loader *ld, size_t set, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    char *msg = vformat(fmt, ap);
+    char *msg = sim_vstrfmt(fmt, ap);
     va_end(ap);
     if (!msg)
         ld->oom = true;
@@ -140,7 +113,7 @@ static bool error_at(sim_loader *ld, int line, int col, int set_node, const char
 void sim__ld_error_at(sim_loader *ld, int line, int col, int set_node, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    char *msg = vformat(fmt, ap);
+    char *msg = sim_vstrfmt(fmt, ap);
     va_end(ap);
     if (!msg)
         ld->oom = true;
@@ -158,7 +131,7 @@ static bool error_node(sim_loader *ld, const yaml_node_t *y, const char *msg) {
 void sim__ld_error(sim_loader *ld, const yaml_node_t *y, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    char *msg = vformat(fmt, ap);
+    char *msg = sim_vstrfmt(fmt, ap);
     va_end(ap);
     if (!msg)
         ld->oom = true;
@@ -169,7 +142,7 @@ void sim__ld_error(sim_loader *ld, const yaml_node_t *y, const char *fmt, ...) {
 void sim_check_error(sim_check *ck, const char *key, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    char *msg = vformat(fmt, ap);
+    char *msg = sim_vstrfmt(fmt, ap);
     va_end(ap);
     yaml_node_t *kn = NULL, *v = key ? sim__ld_get(ck->ld, ck->map, key, &kn) : NULL;
     int set_node = sim__ld_set_node(ck->ld, v);
@@ -235,13 +208,13 @@ void sim__ld_unknown(sim_loader *ld, const yaml_node_t *y, sim_ld_known *k, cons
                      const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    char *msg = vformat(fmt, ap);
+    char *msg = sim_vstrfmt(fmt, ap);
     va_end(ap);
     if (!msg || k->oom)
         ld->oom = true;
     const char *list = k->list && !k->oom ? k->list : "";
     bool inline_list = label && k->n > 0 && k->n <= KNOWN_INLINE;
-    char *line = inline_list && msg ? vformat_args("%s (%s: %s)", msg, label, list) : NULL;
+    char *line = inline_list && msg ? sim_strfmt("%s (%s: %s)", msg, label, list) : NULL;
     bool recorded =
         error_node(ld, y, line ? line : msg ? msg : "(message lost: out of memory)");
     const char *near = sim_suggest_best(&k->near);

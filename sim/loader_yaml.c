@@ -19,6 +19,8 @@
  *   libyaml's document model would accept as a cycle, is refused. */
 #include "loader_int.h"
 
+#include "strfmt.h"
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -103,20 +105,15 @@ static void error_at(composer *c, yaml_mark_t m, const char *fmt, ...)
 
 /* Records an error at mark m (formatted here: sim_diag takes no va_list) and stops. */
 static void error_at(composer *c, yaml_mark_t m, const char *fmt, ...) {
-    va_list ap, again;
+    va_list ap;
     va_start(ap, fmt);
-    va_copy(again, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    char *msg = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (msg) {
-        vsnprintf(msg, (size_t)n + 1, fmt, again);
-        sim_diag_error(c->diag, (int)m.line + 1, (int)m.column + 1, "%s", msg);
-        free(msg);
-    } else {
-        oom(c);
-    }
-    va_end(again);
+    char *msg = sim_vstrfmt(fmt, ap);
     va_end(ap);
+    if (msg)
+        sim_diag_error(c->diag, (int)m.line + 1, (int)m.column + 1, "%s", msg);
+    else
+        oom(c);
+    free(msg);
     c->failed = true;
 }
 
