@@ -8,6 +8,10 @@
  * machine. */
 #include "support.h"
 
+#include "engine.h"
+#include "footprint.h"
+#include "json_report.h"
+
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -113,6 +117,8 @@ static void result_free(result *r) {
     free(r->err);
 }
 
+static bool sanitized(void) { return getenv("ASAN_OPTIONS") || getenv("UBSAN_OPTIONS"); }
+
 /* What bounds the child: its stdout (NULL: captured to a file), its address space and its
  * wall-clock lifetime (SIGALRM). */
 typedef struct limits {
@@ -144,10 +150,9 @@ static result dsim_with(limits lim, const char *first, ...) {
     cr_assert_neq(pid, -1, "fork failed");
     if (pid == 0) {
         /* The sanitizers reserve terabytes of address space: bound only the plain build. */
-        bool sanitized = getenv("ASAN_OPTIONS") || getenv("UBSAN_OPTIONS");
         rlim_t as = lim.address_space ? lim.address_space : (rlim_t)4 << 30;
         struct rlimit rl = {as, as};
-        if (!sanitized && setrlimit(RLIMIT_AS, &rl))
+        if (!sanitized() && setrlimit(RLIMIT_AS, &rl))
             _exit(126);
         alarm(lim.alarm_s ? lim.alarm_s : 50);
         int fo = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -240,6 +245,36 @@ Test(budgets, a_too_small_max_memory_refuses_a_small_topology) {
     result_free(&r);
 }
 
+/* Running out of memory is always said, exit 1 (a failure of dsim or the machine, not of the
+ * input), with no result: here while the engine is built (the estimate allowed it: 2.6 GiB
+ * under --max-memory 100G, but only 400 MB of address space) and during a run whose waiting
+ * room grows without bound (1000 requests/s at a service of 100/s) under 200 MB. */
+Test(budgets, out_of_memory_is_always_said) {
+    if (sanitized())
+        cr_skip_test("the sanitizers' shadow memory needs an unbounded address space");
+    write_work("db.yaml",
+               "duration: 1ms\n"
+               "nodes:\n"
+               "  users: {kind: client, target: db, rate: 1/s}\n"
+               "  db: {kind: database, replicas: 1000, workers: 100000, service: 1ms}\n");
+    result r = DSIM_LIMITED(((limits){.address_space = 400u << 20}), "run", "db.yaml", "--json",
+                            "out.json", "--max-memory", "100G");
+    expect_status(&r, 1);
+    expect_err(&r, "dsim: out of memory while creating the engine (estimated to need about 2.");
+    expect_no_result();
+    result_free(&r);
+    write_work("grow.yaml", "duration: 100000s\n"
+                            "nodes:\n"
+                            "  users: {kind: client, target: web, rate: 1000/s}\n"
+                            "  web: {kind: service, service: 10ms}\n");
+    r = DSIM_LIMITED(((limits){.address_space = 200u << 20}), "run", "grow.yaml", "--json",
+                     "out.json");
+    expect_status(&r, 1);
+    expect_err(&r, "dsim: the run failed: out of memory at ");
+    expect_no_result();
+    result_free(&r);
+}
+
 /* ---- events and wall clock ---- */
 
 Test(budgets, max_events_stops_the_run_with_status_4_and_no_file) {
@@ -279,6 +314,10 @@ Test(budgets, max_events_equal_to_the_run_lets_it_finish) {
 
     r = DSIM("run", "mm1.yaml", "--quiet", "--max-events", "abc");
     expect_status(&r, 2);
+    result_free(&r);
+    r = DSIM("validate", "mm1.yaml", "--max-events", "10");
+    expect_status(&r, 2);
+    expect_err(&r, "validate takes no --max-memory, --max-events or --max-wall");
     result_free(&r);
 }
 
@@ -335,6 +374,80 @@ Test(budgets, a_zero_delay_loop_is_still_caught, .timeout = 120) {
     expect_err(&r, "loop.yaml: error: the run stopped: simulated time stopped at 1.");
     expect_no_result();
     result_free(&r);
+}
+
+/* ---- the engine's side ---- */
+
+/* A run stopped by the event budget goes on from where it stopped when run again: the
+ * document is byte-identical to that of a run never stopped (determinism holds across it). */
+Test(budgets, engine_resumes_a_run_stopped_by_max_events_identically) {
+    char *whole = t_run_text(mm1, 7);
+    sim_topology *t = t_load(mm1, NULL, 0, NULL);
+    cr_assert(t);
+    sim_engine *e = sim_engine_new(t, 7);
+    cr_assert(e);
+    sim_engine_set_max_events(e, 1234);
+    cr_expect_eq(sim_engine_run(e), 1);
+    cr_expect_eq(sim_engine_events(e), 1234);
+    cr_expect_lt(sim_engine_now(e), t->duration);
+    cr_expect_null(sim_engine_error(e));
+    sim_engine_set_max_events(e, 0);
+    cr_expect_eq(sim_engine_run(e), 0);
+    cJSON *doc = dsim_json_report(e);
+    char *resumed = dsim_json_render(doc);
+    cr_expect_str_eq(resumed, whole);
+    free(resumed);
+    cJSON_Delete(doc);
+    sim_engine_free(e);
+    sim_topology_free(t);
+    free(whole);
+}
+
+/* The threshold grows with the work a topology starts with: 64 events per instance and per
+ * event pending after creation (here 1e6 users: 1e6 think timers), at least 2^24. */
+Test(budgets, stall_threshold_scales_with_the_work_at_the_start) {
+    sim_topology *t = t_load(mm1, NULL, 0, NULL);
+    cr_assert(t);
+    sim_engine *e = sim_engine_new(t, 1);
+    cr_assert(e);
+    cr_expect_eq(sim_engine_stall_events(e), (uint64_t)1 << 24);
+    sim_engine_free(e);
+    sim_topology_free(t);
+    t = t_load("duration: 1s\n"
+               "nodes:\n"
+               "  users: {kind: client, target: web, users: 1000000}\n"
+               "  web: {kind: service, service: 1ms}\n",
+               NULL, 0, NULL);
+    cr_assert(t);
+    e = sim_engine_new(t, 1);
+    cr_assert(e);
+    uint64_t sources = 1000000 + 2; /* the users' timers and the two nodes */
+    cr_expect_eq(sim_engine_stall_events(e), 64 * sources);
+    sim_engine_free(e);
+    sim_topology_free(t);
+}
+
+/* The estimate follows the keys: 1e3 x 1e6 workers of a database are 28 B a worker, and the
+ * costliest group comes first with the key that drives it. */
+Test(budgets, footprint_names_the_costliest_group_and_key) {
+    sim_topology *t = t_load("duration: 1s\n"
+                             "nodes:\n"
+                             "  users: {kind: client, target: db, rate: 1/s}\n"
+                             "  db: {kind: database, replicas: 1000, workers: 1000000, "
+                             "service: 1ms}\n",
+                             NULL, 0, NULL);
+    cr_assert(t);
+    sim_footprint f = sim_footprint_estimate(t);
+    cr_assert_geq(f.ntop, 2);
+    cr_expect_str_eq(f.top[0].group, "db");
+    cr_expect_eq(f.top[0].replicas, 1000);
+    cr_expect_str_eq(f.top[0].key, "workers");
+    cr_expect_eq(f.top[0].value, 1e6);
+    double workers = 1000 * 1e6 * 28;
+    cr_expect(f.top[0].bytes >= workers && f.top[0].bytes < 1.01 * workers, "%g", f.top[0].bytes);
+    cr_expect_str_eq(f.top[1].group, "users");
+    cr_expect(f.bytes > f.top[0].bytes + f.top[1].bytes);
+    sim_topology_free(t);
 }
 
 /* ---- output ---- */

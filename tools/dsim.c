@@ -35,7 +35,8 @@ static const char usage[] =
     "\n"
     "  --seed N          master seed (overrides the file's `seed`)\n"
     "  --set PATH=VALUE  override a scalar, e.g. --set nodes.web.workers=4 (repeatable)\n"
-    "  --json OUT        write the JSON result document to OUT (atomically)\n"
+    "  --json OUT        write the JSON result document to OUT (atomically; a device or\n"
+    "                    FIFO is written into, never replaced)\n"
     "  --quiet           print no summary\n"
     "  --max-memory SIZE refuse a run estimated to need more (512M, 4G; default 80% of the\n"
     "                    machine's memory)\n"
@@ -358,6 +359,9 @@ int main(int argc, char **argv) {
                 status = run(&o);
             else if (o.json || o.has_seed)
                 status = bad_usage("%s", "validate takes no --json or --seed");
+            else if (o.max_memory_arg || o.max_events_arg || o.max_wall_arg)
+                status = bad_usage("%s", "validate takes no --max-memory, --max-events or "
+                                         "--max-wall (budgets are for runs)");
             else
                 status = validate(&o);
         } else if (strcmp(o.command, "kinds") == 0) {
