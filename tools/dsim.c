@@ -81,8 +81,10 @@ static int parse_seed(const char *s, uint64_t *out) {
 static int parse_args(int argc, char **argv, options *o) {
     o->command = argv[1];
     o->sets = calloc((size_t)argc, sizeof *o->sets);
-    if (!o->sets)
+    if (!o->sets) {
+        fputs("dsim: out of memory\n", stderr);
         return EXIT_INTERNAL;
+    }
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         bool has_value = i + 1 < argc;
@@ -131,10 +133,16 @@ static int parse_args(int argc, char **argv, options *o) {
     return EXIT_OK;
 }
 
-static sim_topology *load(const options *o) {
+/* Loads the topology; NULL with the problems printed and *status set (2: the input's fault;
+ * 1: out of memory before the loader could start). */
+static sim_topology *load(const options *o, int *status) {
+    *status = EXIT_INPUT;
     sim_diag *diag = sim_diag_new(o->file);
-    if (!diag)
+    if (!diag) {
+        fputs("dsim: out of memory\n", stderr);
+        *status = EXIT_INTERNAL;
         return NULL;
+    }
     sim_topology *t = sim_load_file(o->file, o->sets, o->nsets, dsim_kinds, diag);
     for (size_t i = 0; i < sim_diag_count(diag); i++)
         fprintf(stderr, "%s\n", sim_diag_message(diag, i));
@@ -212,9 +220,10 @@ static void say_stopped(const options *o, const progress *p, const sim_engine *e
 }
 
 static int run(const options *o) {
-    sim_topology *topo = load(o);
+    int status;
+    sim_topology *topo = load(o, &status);
     if (!topo)
-        return EXIT_INPUT;
+        return status;
     if (o->json && strcmp(o->json, "-") != 0 && dsim_output_check(o->json)) {
         sim_topology_free(topo);
         return EXIT_INPUT;
@@ -224,7 +233,7 @@ static int run(const options *o) {
         sim_topology_free(topo);
         return EXIT_BUDGET;
     }
-    int status = EXIT_INTERNAL;
+    status = EXIT_INTERNAL;
     cJSON *doc = NULL;
     char *text = NULL;
     sim_engine *e = sim_engine_new(topo, o->has_seed ? o->seed : topo->seed);
@@ -298,9 +307,10 @@ out:
 }
 
 static int validate(const options *o) {
-    sim_topology *topo = load(o);
+    int status;
+    sim_topology *topo = load(o, &status);
     if (!topo)
-        return EXIT_INPUT;
+        return status;
     printf("%s: ok (%zu nodes, %zu faults)\n", o->file, topo->nnodes, topo->nfaults);
     sim_topology_free(topo);
     return EXIT_OK;
