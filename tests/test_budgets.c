@@ -65,7 +65,9 @@ static void setup(void) {
 
 static void teardown(void) { remove_tree(root); }
 
-TestSuite(budgets, .init = setup, .fini = teardown, .timeout = 60);
+/* One timeout for the suite: per-test timeouts leak inside criterion 2.4 when tests run in
+ * parallel (LeakSanitizer), and every child dsim is bounded by its own alarm anyway. */
+TestSuite(budgets, .init = setup, .fini = teardown, .timeout = 600);
 
 static void write_work(const char *name, const char *text) {
     char p[256];
@@ -250,8 +252,12 @@ Test(budgets, a_too_small_max_memory_refuses_a_small_topology) {
  * under --max-memory 100G, but only 400 MB of address space) and during a run whose waiting
  * room grows without bound (1000 requests/s at a service of 100/s) under 200 MB. */
 Test(budgets, out_of_memory_is_always_said) {
-    if (sanitized())
-        cr_skip_test("the sanitizers' shadow memory needs an unbounded address space");
+    if (sanitized()) { /* (cr_skip_test and cr_log_warn make criterion exit 1 or leak) */
+        fputs("budgets: out of memory not checked: the sanitizers need an unbounded address "
+              "space\n",
+              stderr);
+        return;
+    }
     write_work("db.yaml",
                "duration: 1ms\n"
                "nodes:\n"
@@ -345,7 +351,7 @@ Test(budgets, max_wall_stops_a_long_run_with_status_4_and_no_file) {
  * time 0 (each user's issue, then its request's delivery), more than the fixed 1.7e7 after
  * which the detector used to call it a loop. The budget of 1.7e7 + 1e6 events ends the run
  * just past that point, so the test stays short: it must stop on that budget, not stall. */
-Test(budgets, ten_million_users_start_without_tripping_the_stall_detector, .timeout = 600) {
+Test(budgets, ten_million_users_start_without_tripping_the_stall_detector) {
     write_work("users.yaml", "duration: 10s\n"
                              "nodes:\n"
                              "  users: {kind: client, target: web, users: 10000000, timeout: 1s}\n"
@@ -362,7 +368,7 @@ Test(budgets, ten_million_users_start_without_tripping_the_stall_detector, .time
 
 /* A real loop with no delay (users with no think time and no latency retrying a node that
  * refuses at once from 1 s on) is still stopped, as bad input. */
-Test(budgets, a_zero_delay_loop_is_still_caught, .timeout = 120) {
+Test(budgets, a_zero_delay_loop_is_still_caught) {
     write_work("loop.yaml", "duration: 10s\n"
                             "nodes:\n"
                             "  users: {kind: client, target: web, users: 2, timeout: 100ms}\n"
