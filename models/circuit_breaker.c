@@ -555,8 +555,22 @@ static void cb_destroy(sim_node *n) {
     free(s->log);
 }
 
+static sim_memory_need cb_memory_need(const void *config, uint32_t group_count) {
+    const cb_config *c = config;
+    (void)group_count;
+    /* The log of state changes (16 kB) fills only as the breaker changes state, which is growth
+     * with the traffic; what is resident from the start is about its first page (measured). */
+    sim_memory_need need = {.bytes = 4096};
+    if (c->window_calls > 0) {
+        need.bytes += (double)c->window_calls * sizeof(outcome);
+        need.key = "window_calls", need.value = (double)c->window_calls;
+    }
+    return need;
+}
+
 const sim_kind dsim_circuit_breaker_kind = {
     .version = SIM_KIND_VERSION,
+    .memory_need = cb_memory_need,
     .name = "circuit_breaker",
     .summary = "a proxy that stops calling a failing or slow backend (closed/open/half-open)",
     .config_size = sizeof(cb_config),

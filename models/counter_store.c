@@ -169,8 +169,18 @@ static void store_destroy(sim_node *n) {
     sim_hist_free(&s->sojourn);
 }
 
+static sim_memory_need store_memory_need(const void *config, uint32_t group_count) {
+    const store_config *c = config;
+    (void)group_count;
+    return (sim_memory_need){.bytes = (double)c->workers * sizeof(sim_req *),
+                             .report_bytes = 1500, /* measured */
+                             .key = "workers",
+                             .value = (double)c->workers};
+}
+
 const sim_kind dsim_counter_store_kind = {
     .version = SIM_KIND_VERSION,
+    .memory_need = store_memory_need,
     .name = "counter_store",
     .summary = "a Redis-like store running rate-limit checks on its counters (shard by replicas)",
     .config_size = sizeof(store_config),

@@ -979,8 +979,22 @@ static void db_destroy(sim_node *n) {
     sim_hist_free(&s->lag);
 }
 
+static sim_memory_need db_memory_need(const void *config, uint32_t group_count) {
+    const db_config *c = config;
+    double w = (double)c->workers, per_worker = w * (sizeof(uint64_t) + sizeof(uint32_t));
+    double peers = (double)group_count * sizeof(peer); /* every instance keeps every other */
+    sim_memory_need need = {.bytes = per_worker + station_memory(c->workers) + peers,
+                            .report_bytes = 3000}; /* measured */
+    if (peers > need.bytes - peers)
+        need.key = "replicas", need.value = group_count;
+    else
+        need.key = "workers", need.value = w;
+    return need;
+}
+
 const sim_kind dsim_database_kind = {
     .version = SIM_KIND_VERSION,
+    .memory_need = db_memory_need,
     .name = "database",
     .summary = "a replicated database: primary and replicas, sync/async replication, failover",
     .config_size = sizeof(db_config),

@@ -627,8 +627,24 @@ static void lb_destroy(sim_node *n) {
     ring_free(&s->ring);
 }
 
+static sim_memory_need lb_memory_need(const void *config, uint32_t group_count) {
+    const lb_config *c = config;
+    (void)group_count;
+    double nb = 0;
+    for (size_t i = 0; i < c->backends.n; i++)
+        nb += c->backends.refs[i].count;
+    sim_memory_need need = {
+        .bytes = nb * sizeof(backend), .report_bytes = 2000, .key = "backends", .value = nb};
+    if (c->policy == POLICY_CONSISTENT_HASH) {
+        need.bytes += nb * (double)c->vnodes * sizeof(ring_entry);
+        need.key = "vnodes", need.value = (double)c->vnodes;
+    }
+    return need;
+}
+
 const sim_kind dsim_load_balancer_kind = {
     .version = SIM_KIND_VERSION,
+    .memory_need = lb_memory_need,
     .name = "load_balancer",
     .summary = "a proxy spreading requests over backends by policy, with health checks",
     .config_size = sizeof(lb_config),

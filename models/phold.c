@@ -45,8 +45,18 @@ static void phold_report(const sim_node *n, sim_report *w) {
     sim_report_int(w, "received", (int64_t)s->received);
 }
 
+static sim_memory_need phold_memory_need(const void *config, uint32_t group_count) {
+    const phold_config *c = config;
+    (void)group_count;
+    return (sim_memory_need){.events = (double)c->population,
+                             .report_bytes = 400, /* measured */
+                             .key = "population",
+                             .value = (double)c->population};
+}
+
 const sim_kind dsim_phold_kind = {
     .version = SIM_KIND_VERSION,
+    .memory_need = phold_memory_need,
     .name = "phold",
     .summary = "PHOLD engine benchmark: every message received sends one to a random replica",
     .config_size = sizeof(phold_config),

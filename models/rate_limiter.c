@@ -451,8 +451,16 @@ static void limiter_destroy(sim_node *n) {
     sim_hist_free(&s->added);
 }
 
+static sim_memory_need limiter_memory_need(const void *config, uint32_t group_count) {
+    const limiter_config *c = config;
+    (void)group_count;
+    return (sim_memory_need){.bytes = (double)c->overrides.n * sizeof(rl_limit),
+                             .report_bytes = 2400}; /* measured */
+}
+
 const sim_kind dsim_rate_limiter_kind = {
     .version = SIM_KIND_VERSION,
+    .memory_need = limiter_memory_need,
     .name = "rate_limiter",
     .summary = "admits requests by a rate limit per key and forwards them; denies with 429",
     .config_size = sizeof(limiter_config),

@@ -270,8 +270,19 @@ static void service_destroy(sim_node *n) {
     free(s->progress);
 }
 
+static sim_memory_need service_memory_need(const void *config, uint32_t group_count) {
+    const service_config *c = config;
+    (void)group_count;
+    double w = (double)c->workers;
+    return (sim_memory_need){.bytes = w * sizeof(call_progress) + station_memory(c->workers),
+                             .report_bytes = 2200, /* measured */
+                             .key = "workers",
+                             .value = w};
+}
+
 const sim_kind dsim_service_kind = {
     .version = SIM_KIND_VERSION,
+    .memory_need = service_memory_need,
     .name = "service",
     .summary = "a station with parallel workers and a FIFO waiting room; forwards or calls on",
     .config_size = sizeof(service_config),

@@ -490,8 +490,24 @@ static void router_destroy(sim_node *n) {
     ring_free(&s->ring);
 }
 
+static sim_memory_need router_memory_need(const void *config, uint32_t group_count) {
+    const router_config *c = config;
+    (void)group_count;
+    double ns = (double)c->shards.n;
+    sim_memory_need need = {.bytes = ns * (sizeof(shard) + sizeof(bool) + sizeof(uint32_t)),
+                            .report_bytes = 2100, /* measured */
+                            .key = "shards",
+                            .value = ns};
+    if (c->partition == PART_CONSISTENT_HASH) {
+        need.bytes += ns * (double)c->vnodes * sizeof(ring_entry);
+        need.key = "vnodes", need.value = (double)c->vnodes;
+    }
+    return need;
+}
+
 const sim_kind dsim_shard_router_kind = {
     .version = SIM_KIND_VERSION,
+    .memory_need = router_memory_need,
     .name = "shard_router",
     .summary = "partitions keyed requests over shards (hash, range, consistent hash) with "
                "timed membership changes",

@@ -29,6 +29,10 @@ int station_init(station *st, const sim_node *n, uint32_t workers, int64_t queue
     return 0;
 }
 
+double station_memory(int64_t workers) {
+    return (double)workers * (sizeof(sim_req *) + 2 * sizeof(uint32_t));
+}
+
 void station_free(station *st) {
     free(st->held);
     free(st->job);

@@ -38,6 +38,8 @@ typedef struct station {
  * still be freed and cleared). */
 int station_init(station *st, const sim_node *n, uint32_t workers, int64_t queue);
 void station_free(station *st);
+/* Bytes station_init allocates for that many workers (for the kinds' memory estimates). */
+double station_memory(int64_t workers);
 
 /* Request r arrives (r->arrived set by the caller): returns the idle worker that takes it (the
  * caller then starts it with station_begin), or STATION_QUEUED (it waits), or STATION_REJECTED

@@ -10,7 +10,15 @@
 #include <string.h>
 
 #define PROGRESS_EVERY (1u << 20)
-#define STALL_CHECKPOINTS 16u /* checkpoints at one instant: about 1.7e7 events */
+/* A stall is declared after this many events at one instant (about 1.7e7)... */
+#define STALL_MIN_EVENTS (16u * PROGRESS_EVERY)
+/* ...or after this many per source of legitimate work at one instant, whichever is more: every
+ * instance and every event pending when the run starts (one per closed-loop user, per PHOLD
+ * message, per fault...) may set off a chain of zero-delay steps at one instant (a request's
+ * hops there and back, its retries, the timers it arms), but a finite one; 64 steps each is far
+ * more than any topology the loader accepts makes without a loop. So 1e7 users, which put 1e7
+ * events at time 0 and about twice that many in its first instant, are not a stall. */
+#define STALL_STEPS_PER_SOURCE 64u
 
 void sim__schedule(sim_engine *e, sim_time t, uint8_t type, uint32_t dst, uint32_t src,
                    uint16_t tag, sim_req *req, uint64_t arg) {
@@ -130,6 +138,10 @@ sim_engine *sim_engine_new(const sim_topology *topo, uint64_t seed) {
         sim_engine_free(e);
         return NULL;
     }
+    uint64_t sources = (uint64_t)sim_queue_size(e->queue) + e->nnodes;
+    e->stall_events = sources * STALL_STEPS_PER_SOURCE;
+    if (e->stall_events < STALL_MIN_EVENTS)
+        e->stall_events = STALL_MIN_EVENTS;
     return e;
 }
 
@@ -179,14 +191,15 @@ static void dispatch(sim_engine *e, sim_event *ev) {
 static void check_stall(sim_engine *e) {
     if (e->now != e->checkpoint_time) {
         e->checkpoint_time = e->now;
-        e->stalled_checkpoints = 0;
-    } else if (++e->stalled_checkpoints == STALL_CHECKPOINTS) {
+        e->checkpoint_events = e->events;
+    } else if (e->events - e->checkpoint_events >= e->stall_events) {
         e->failed = true;
+        e->failure = SIM_RUN_STALLED;
         snprintf(e->error, sizeof e->error,
                  "simulated time stopped at %.9g s: over %llu events at that one instant, a "
                  "loop with no delay (e.g. closed-loop users with no think time and no network "
                  "latency against a node that fails at once)",
-                 sim_time_s(e->now), (unsigned long long)STALL_CHECKPOINTS * PROGRESS_EVERY);
+                 sim_time_s(e->now), (unsigned long long)e->stall_events);
     }
 }
 
@@ -194,7 +207,20 @@ int sim_engine_run_until(sim_engine *e, sim_time until) {
     sim_time limit = until < e->end ? until : e->end;
     sim_event *ev;
     uint64_t next_progress = (e->events / PROGRESS_EVERY + 1) * PROGRESS_EVERY;
+    bool halted = false;
+    e->stop_asked = false;
     while (!e->failed && (ev = sim_queue_pop_until(e->queue, limit))) {
+        if (e->stop_asked || (e->max_events && e->events >= e->max_events)) {
+            /* Put it back (its sequence number keeps its place): a later call goes on with
+             * it, and a run whose last event is the budget's last is not "stopped". */
+            halted = true;
+            if (sim_queue_push(e->queue, ev)) {
+                e->failed = true;
+                sim__req_free(e, ev->req);
+                sim_pool_put(&e->events_pool, ev);
+            }
+            break;
+        }
         e->now = ev->time;
         e->events++;
         dispatch(e, ev);
@@ -205,6 +231,12 @@ int sim_engine_run_until(sim_engine *e, sim_time until) {
             if (e->progress)
                 e->progress(e->progress_ud, e->now, e->end);
         }
+    }
+    if (e->failed) {
+        if (e->failure == SIM_RUN_OK)
+            e->failure = SIM_RUN_OUT_OF_MEMORY;
+    } else if (halted) {
+        return 1; /* the clock stays at the last event processed */
     }
     if (!e->failed && limit > e->now)
         e->now = limit;
@@ -221,6 +253,14 @@ int sim_engine_run_until(sim_engine *e, sim_time until) {
 }
 
 const char *sim_engine_error(const sim_engine *e) { return e->failed ? e->error : NULL; }
+
+sim_run_failure sim_engine_failure(const sim_engine *e) { return e->failure; }
+
+void sim_engine_set_max_events(sim_engine *e, uint64_t max_events) { e->max_events = max_events; }
+
+void sim_engine_stop(sim_engine *e) { e->stop_asked = true; }
+
+uint64_t sim_engine_stall_events(const sim_engine *e) { return e->stall_events; }
 
 int sim_engine_run(sim_engine *e) { return sim_engine_run_until(e, e->end); }
 

@@ -57,8 +57,12 @@ struct sim_engine {
     bool failed;
     bool finished; /* the kinds' finish hooks ran */
     char error[256]; /* why the run failed, when it did */
+    sim_run_failure failure;  /* what kind of failure, when failed */
+    uint64_t max_events;      /* stop after this many events in all; 0: no limit */
+    bool stop_asked;          /* sim_engine_stop was called during this run_until */
     sim_time checkpoint_time; /* simulated time at the last progress checkpoint */
-    unsigned stalled_checkpoints; /* consecutive checkpoints at that same time */
+    uint64_t checkpoint_events; /* events processed at the first checkpoint at that time */
+    uint64_t stall_events;      /* events at one instant that make a stall (see engine.c) */
     sim_progress_fn progress;
     void *progress_ud;
     sim_req spare; /* handed out when the pool is exhausted, after marking the run failed */

@@ -25,6 +25,19 @@ typedef struct sim_msg {
     uint64_t arg;
 } sim_msg;
 
+/* What one instance needs from its config, for the estimate made before an engine is built
+ * (footprint.h): the bytes its create hook allocates beyond state_size; the events and the
+ * requests it keeps in flight from the start (closed-loop users, PHOLD messages; the engine
+ * knows what each costs); the bytes of its entry in the result document (0: a default of a
+ * few kB); and the key that drives these most, with its value (NULL: none). */
+typedef struct sim_memory_need {
+    double bytes;
+    double events, requests;
+    double report_bytes;
+    const char *key;
+    double value;
+} sim_memory_need;
+
 typedef struct sim_kind {
     int version;         /* SIM_KIND_VERSION */
     const char *name;    /* the YAML `kind:` word */
@@ -57,6 +70,10 @@ typedef struct sim_kind {
     void (*finish)(sim_node *node);
     /* Aggregates client outcomes into the document's "requests" (set by client kinds). */
     bool is_client;
+    /* Estimates what an instance needs from its config, group_count being the instances of
+     * its group; memory that grows during the run (queues, caches, logs) is not counted.
+     * NULL: state_size only. */
+    sim_memory_need (*memory_need)(const void *config, uint32_t group_count);
 } sim_kind;
 
 /* Reports a cross-key problem at key's position in the node (or at the node when key is NULL

@@ -1,10 +1,15 @@
 /* The dsim command (contract §6): run and validate topologies, list node kinds.
- * Exit status: 0 success, 2 bad input (file or arguments), 1 internal failure. */
+ * Exit status: 0 success; 2 the input (file or arguments) is at fault; 4 a budget the user
+ * set (--max-memory, --max-events, --max-wall) stopped the run; 1 a failure of dsim itself
+ * (out of memory, output lost). */
+#include "budget.h"
 #include "engine.h"
+#include "footprint.h"
 #include "human.h"
 #include "json_report.h"
 #include "loader.h"
 #include "models.h"
+#include "output.h"
 #include "suggest.h"
 #include "summary.h"
 #include "wiring.h"
@@ -18,10 +23,11 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { EXIT_OK = 0, EXIT_INTERNAL = 1, EXIT_INPUT = 2 };
+enum { EXIT_OK = 0, EXIT_INTERNAL = 1, EXIT_INPUT = 2, EXIT_BUDGET = 4 };
 
 static const char usage[] =
     "usage: dsim run FILE [--seed N] [--set PATH=VALUE]... [--json OUT] [--quiet] [--verbose]\n"
+    "                [--max-memory SIZE] [--max-events N] [--max-wall DURATION]\n"
     "       dsim validate FILE [--set PATH=VALUE]...\n"
     "       dsim kinds [KIND]\n"
     "       dsim --help | --version\n"
@@ -33,11 +39,17 @@ static const char usage[] =
     "\n"
     "  --seed N          master seed (overrides the file's `seed`)\n"
     "  --set PATH=VALUE  override a scalar, e.g. --set nodes.web.workers=4 (repeatable)\n"
-    "  --json OUT        write the JSON result document to OUT (atomically)\n"
+    "  --json OUT        write the JSON result document to OUT (atomically; a device or\n"
+    "                    FIFO is written into, never replaced)\n"
     "  --quiet           print no summary\n"
     "  --verbose         add the engine's figures to the summary (events/s, pending events)\n"
+    "  --max-memory SIZE refuse a run estimated to need more (512M, 4G; default 80% of the\n"
+    "                    machine's memory)\n"
+    "  --max-events N    stop the run after N events\n"
+    "  --max-wall DURATION  stop the run after this much wall-clock time (90s, 5m)\n"
     "\n"
-    "exit status: 0 success, 2 bad input, 1 internal failure\n";
+    "exit status: 0 success, 2 bad input (file or arguments), 4 a --max-* budget stopped\n"
+    "the run (no result document), 1 a failure of dsim itself\n";
 
 typedef struct options {
     const char *command, *file, *json, *seed_text;
@@ -45,6 +57,10 @@ typedef struct options {
     size_t nsets;
     bool has_seed, quiet, verbose;
     uint64_t seed;
+    double max_memory;   /* bytes; 0: the machine's default */
+    uint64_t max_events; /* 0: none */
+    double max_wall;     /* seconds; 0: none */
+    const char *max_memory_arg, *max_events_arg, *max_wall_arg; /* as given, for messages */
 } options;
 
 /* Prints "ARG: error: MESSAGE" for the argument arg as given (contract §1), then the note
@@ -104,8 +120,10 @@ static int parse_seed(const char *s, uint64_t *out) {
 static int parse_args(int argc, char **argv, options *o) {
     o->command = argv[1];
     o->sets = calloc((size_t)argc, sizeof *o->sets);
-    if (!o->sets)
+    if (!o->sets) {
+        fputs("dsim: out of memory\n", stderr);
         return EXIT_INTERNAL;
+    }
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         bool has_value = i + 1 < argc;
@@ -134,8 +152,29 @@ static int parse_args(int argc, char **argv, options *o) {
             o->quiet = true;
         } else if (strcmp(a, "--verbose") == 0) {
             o->verbose = true;
+        } else if (strcmp(a, "--max-memory") == 0) {
+            if (!has_value)
+                return bad_arg(a, NULL, "expected a size such as 512M or 4G after it");
+            o->max_memory_arg = argv[++i];
+            if (dsim_parse_size(o->max_memory_arg, &o->max_memory))
+                return bad_option_value(a, o->max_memory_arg, "expected a size such as 512M or 4G");
+        } else if (strcmp(a, "--max-events") == 0) {
+            if (!has_value)
+                return bad_arg(a, NULL, "expected a whole number >= 1 after it");
+            o->max_events_arg = argv[++i];
+            if (dsim_parse_count(o->max_events_arg, &o->max_events))
+                return bad_option_value(a, o->max_events_arg, "expected a whole number >= 1");
+        } else if (strcmp(a, "--max-wall") == 0) {
+            if (!has_value)
+                return bad_arg(a, NULL, "expected a duration > 0 such as 90s or 5m after it");
+            o->max_wall_arg = argv[++i];
+            if (dsim_parse_wall(o->max_wall_arg, &o->max_wall))
+                return bad_option_value(a, o->max_wall_arg,
+                                        "expected a duration > 0 such as 90s or 5m");
         } else if (a[0] == '-' && a[1] != '\0') {
-            static const char *const known[] = {"--seed", "--set", "--json", "--quiet", NULL};
+            static const char *const known[] = {"--seed",       "--set",      "--json",
+                                                "--quiet",      "--verbose",  "--max-memory",
+                                                "--max-events", "--max-wall", NULL};
             return unknown_word(a, "option", known);
         } else if (!o->file) {
             o->file = a;
@@ -146,10 +185,16 @@ static int parse_args(int argc, char **argv, options *o) {
     return EXIT_OK;
 }
 
-static sim_topology *load(const options *o) {
+/* Loads the topology; NULL with the problems printed and *status set (2: the input's fault;
+ * 1: out of memory before the loader could start). */
+static sim_topology *load(const options *o, int *status) {
+    *status = EXIT_INPUT;
     sim_diag *diag = sim_diag_new(o->file);
-    if (!diag)
+    if (!diag) {
+        fputs("dsim: out of memory\n", stderr);
+        *status = EXIT_INTERNAL;
         return NULL;
+    }
     sim_topology *t = sim_load_file(o->file, o->sets, o->nsets, dsim_kinds, diag);
     for (size_t i = 0; i < sim_diag_count(diag); i++)
         fprintf(stderr, "%s\n", sim_diag_message(diag, i));
@@ -157,79 +202,12 @@ static sim_topology *load(const options *o) {
     return t;
 }
 
-/* Creates an empty temporary file beside path (path.tmp.XXXXXX) with the mode a new file
- * gets. Returns its descriptor and name (caller frees), or -1 with a message printed. */
-static int open_temp(const char *path, char **name) {
-    size_t n = strlen(path);
-    char *tmp = malloc(n + 16);
-    if (!tmp)
-        return -1;
-    memcpy(tmp, path, n);
-    memcpy(tmp + n, ".tmp.XXXXXX", 12);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        fprintf(stderr, "dsim: cannot write %s: %s\n", path, strerror(errno));
-        free(tmp);
-        return -1;
-    }
-    /* mkstemp makes the file 0600; give the result the mode any new file gets (0666 less the
-     * umask), as writing it in place would. */
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
-    *name = tmp;
-    return fd;
-}
-
-/* Checks before a run that the result can be written to path, so a long run is not lost to
- * a typo in the output path. Returns 0 or -1 with a message printed. */
-static int check_writable(const char *path) {
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "dsim: cannot write %s: it is a directory\n", path);
-        return -1;
-    }
-    char *tmp;
-    int fd = open_temp(path, &tmp);
-    if (fd < 0)
-        return -1;
-    close(fd);
-    unlink(tmp);
-    free(tmp);
-    return 0;
-}
-
-/* Writes text to path through a temporary file in the same directory and a rename, so a
- * reader never sees half a document and a failed write leaves nothing behind. */
-static int write_atomically(const char *path, const char *text) {
-    char *tmp;
-    int fd = open_temp(path, &tmp);
-    if (fd < 0)
-        return -1;
-    size_t len = strlen(text), done = 0;
-    int err = 0;
-    while (done < len && !err) {
-        ssize_t w = write(fd, text + done, len - done);
-        if (w > 0)
-            done += (size_t)w;
-        else if (w == 0 || errno != EINTR)
-            err = w == 0 ? EIO : errno;
-    }
-    if (close(fd) && !err)
-        err = errno;
-    if (!err && rename(tmp, path))
-        err = errno;
-    if (err) {
-        fprintf(stderr, "dsim: cannot write %s: %s\n", path, strerror(err));
-        unlink(tmp);
-    }
-    free(tmp);
-    return err ? -1 : 0;
-}
-
 typedef struct progress {
     struct timespec start, last;
-    bool shown;
+    bool shown, on_terminal;
+    double max_wall; /* seconds; 0: none */
+    bool wall_spent; /* max_wall stopped the run */
+    sim_engine *engine;
 } progress;
 
 static double seconds_since(const struct timespec *t) {
@@ -238,10 +216,15 @@ static double seconds_since(const struct timespec *t) {
     return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) * 1e-9;
 }
 
-/* A progress line on a terminal, once the run has taken a second, refreshed twice a second. */
+/* Stops the run once --max-wall is spent; on a terminal, a progress line once the run has
+ * taken a second, refreshed twice a second. */
 static void show_progress(void *ud, sim_time now, sim_time end) {
     progress *p = ud;
-    if (seconds_since(&p->start) < 1.0 || seconds_since(&p->last) < 0.5)
+    if (p->max_wall > 0 && seconds_since(&p->start) >= p->max_wall) {
+        p->wall_spent = true;
+        sim_engine_stop(p->engine);
+    }
+    if (!p->on_terminal || seconds_since(&p->start) < 1.0 || seconds_since(&p->last) < 0.5)
         return;
     clock_gettime(CLOCK_MONOTONIC, &p->last);
     fprintf(stderr, "\rsimulated %.3f s of %.3f s (%.0f%%) ", sim_time_s(now), sim_time_s(end),
@@ -270,31 +253,93 @@ static void print_engine(FILE *out, const sim_engine *e, double wall, bool verbo
                 dsim_human_bytes(c, (double)mem.pool_bytes));
 }
 
+/* Refuses, before anything is built, a run estimated to need more memory than the budget
+ * (--max-memory, or the machine's default). Returns 0, or -1 with the reason printed. */
+static int check_memory(const options *o, const sim_topology *topo, double *estimate) {
+    const char *why = "--max-memory";
+    double limit = o->max_memory > 0 ? o->max_memory : dsim_default_memory_limit(&why);
+    sim_footprint f = sim_footprint_estimate(topo);
+    *estimate = f.bytes;
+    if (limit <= 0 || f.bytes <= limit)
+        return 0;
+    char need[32], have[32];
+    dsim_format_size(f.bytes, need, sizeof need);
+    dsim_format_size(limit, have, sizeof have);
+    if (o->max_memory > 0)
+        fprintf(stderr, "%s: error: the run needs about %s of memory, more than --max-memory %s\n",
+                o->file, need, o->max_memory_arg);
+    else
+        fprintf(stderr,
+                "%s: error: the run needs about %s of memory, more than the %s allowed by "
+                "default (80%% of %s; --max-memory sets the limit)\n",
+                o->file, need, have, why);
+    dsim_print_footprint(stderr, o->file, &f);
+    return -1;
+}
+
+/* Says which budget stopped the run, and when. */
+static void say_stopped(const options *o, const progress *p, const sim_engine *e,
+                        const sim_topology *t) {
+    if (p->wall_spent)
+        fprintf(stderr, "dsim: --max-wall %s stopped the run after %.3f s of wall clock",
+                o->max_wall_arg, seconds_since(&p->start));
+    else
+        fprintf(stderr, "dsim: --max-events %s stopped the run", o->max_events_arg);
+    fprintf(stderr,
+            " at %.9g s of simulated time (of %.9g s), after %llu events; no result "
+            "written\n",
+            sim_time_s(sim_engine_now(e)), sim_time_s(t->duration),
+            (unsigned long long)sim_engine_events(e));
+}
+
 static int run(const options *o) {
-    sim_topology *topo = load(o);
+    int status;
+    sim_topology *topo = load(o, &status);
     if (!topo)
-        return EXIT_INPUT;
-    if (o->json && strcmp(o->json, "-") != 0 && check_writable(o->json)) {
+        return status;
+    if (o->json && strcmp(o->json, "-") != 0 && dsim_output_check(o->json)) {
         sim_topology_free(topo);
         return EXIT_INPUT;
     }
-    int status = EXIT_INTERNAL;
+    double estimate;
+    if (check_memory(o, topo, &estimate)) {
+        sim_topology_free(topo);
+        return EXIT_BUDGET;
+    }
+    status = EXIT_INTERNAL;
     cJSON *doc = NULL;
     char *text = NULL;
     sim_engine *e = sim_engine_new(topo, o->has_seed ? o->seed : topo->seed);
-    progress p = {0};
+    progress p = {.on_terminal = isatty(STDERR_FILENO), .max_wall = o->max_wall, .engine = e};
     clock_gettime(CLOCK_MONOTONIC, &p.start);
     p.last = p.start;
-    if (!e)
+    if (!e) {
+        char need[32];
+        dsim_format_size(estimate, need, sizeof need);
+        fprintf(stderr,
+                "dsim: out of memory while creating the engine (estimated to need about "
+                "%s)\n",
+                need);
         goto out;
-    if (isatty(STDERR_FILENO))
-        sim_engine_set_progress(e, show_progress, &p);
+    }
+    sim_engine_set_progress(e, show_progress, &p);
+    sim_engine_set_max_events(e, o->max_events);
     int rc = sim_engine_run(e);
     double wall = seconds_since(&p.start);
     if (p.shown)
         fputs("\r\033[K", stderr);
+    if (rc > 0) {
+        say_stopped(o, &p, e, topo);
+        status = EXIT_BUDGET;
+        goto out;
+    }
     if (rc) {
-        fprintf(stderr, "dsim: the run failed: %s\n", sim_engine_error(e));
+        if (sim_engine_failure(e) == SIM_RUN_STALLED) {
+            fprintf(stderr, "%s: error: the run stopped: %s\n", o->file, sim_engine_error(e));
+            status = EXIT_INPUT;
+        } else {
+            fprintf(stderr, "dsim: the run failed: %s\n", sim_engine_error(e));
+        }
         goto out;
     }
     doc = dsim_json_report(e);
@@ -309,12 +354,13 @@ static int run(const options *o) {
         dsim_summary_print(out, doc);
         print_engine(out, e, wall, o->verbose);
     }
+    /* A summary lost (stdout full or closed) fails the run before any result is written. */
+    if (!o->quiet && !json_to_stdout && dsim_output_flush_stdout())
+        goto out;
     if (json_to_stdout) {
-        if (fputs(text, stdout) < 0 || fflush(stdout)) {
-            perror("dsim: stdout");
+        if (dsim_output_stdout(text))
             goto out;
-        }
-    } else if (o->json && write_atomically(o->json, text)) {
+    } else if (o->json && dsim_output_write(o->json, text)) {
         goto out;
     }
     status = EXIT_OK;
@@ -327,9 +373,10 @@ out:
 }
 
 static int validate(const options *o) {
-    sim_topology *topo = load(o);
+    int status;
+    sim_topology *topo = load(o, &status);
     if (!topo)
-        return EXIT_INPUT;
+        return status;
     printf("%s: ok (%zu nodes, %zu faults)\n", o->file, topo->nnodes, topo->nfaults);
     sim_topology_free(topo);
     return EXIT_OK;
@@ -402,11 +449,11 @@ int main(int argc, char **argv) {
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(usage, stdout);
-        return EXIT_OK;
+        return dsim_output_flush_stdout() ? EXIT_INTERNAL : EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0) {
         printf("dsim %s\n", DSIM_VERSION);
-        return EXIT_OK;
+        return dsim_output_flush_stdout() ? EXIT_INTERNAL : EXIT_OK;
     }
     options o = {0};
     int status = parse_args(argc, argv, &o);
@@ -421,6 +468,15 @@ int main(int argc, char **argv) {
             else if (o.has_seed)
                 status = bad_option_value("--seed", o.seed_text,
                                           "validate runs nothing, so it takes no seed");
+            else if (o.max_memory_arg)
+                status = bad_option_value("--max-memory", o.max_memory_arg,
+                                          "validate runs nothing: budgets are for runs");
+            else if (o.max_events_arg)
+                status = bad_option_value("--max-events", o.max_events_arg,
+                                          "validate runs nothing: budgets are for runs");
+            else if (o.max_wall_arg)
+                status = bad_option_value("--max-wall", o.max_wall_arg,
+                                          "validate runs nothing: budgets are for runs");
             else
                 status = validate(&o);
         } else if (strcmp(o.command, "kinds") == 0) {
@@ -431,5 +487,8 @@ int main(int argc, char **argv) {
         }
     }
     free(o.sets);
+    /* Whatever went to stdout (a validate line, the kinds, --help) must not be lost quietly. */
+    if (status == EXIT_OK && dsim_output_flush_stdout())
+        status = EXIT_INTERNAL;
     return status;
 }

@@ -1,0 +1,130 @@
+/* Budget syntax and the machine's memory (budget.h). */
+#include "budget.h"
+
+#include "units.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+int dsim_parse_size(const char *s, double *bytes) {
+    char *end;
+    if (!*s || *s == '-' || *s == '+')
+        return -1;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || !isfinite(v))
+        return -1;
+    static const char units[] = "KMGT";
+    const char *u = *end ? strchr(units, *end >= 'a' ? *end - 'a' + 'A' : *end) : NULL;
+    if (u && *u) {
+        v *= pow(1024.0, (double)(u - units + 1));
+        end++;
+        if (strcasecmp(end, "iB") == 0 || strcasecmp(end, "B") == 0)
+            end += strlen(end);
+    } else if (strcasecmp(end, "B") == 0) {
+        end++;
+    }
+    if (*end || !(v >= 1))
+        return -1;
+    *bytes = v;
+    return 0;
+}
+
+int dsim_parse_count(const char *s, uint64_t *out) {
+    double v;
+    if (sim_parse_number(s, &v) || v < 1 || v > 9e18 || v != floor(v))
+        return -1;
+    *out = (uint64_t)v;
+    return 0;
+}
+
+int dsim_parse_wall(const char *s, double *seconds) {
+    sim_time t;
+    if (sim_parse_duration(s, &t) || t <= 0)
+        return -1;
+    *seconds = sim_time_s(t);
+    return 0;
+}
+
+/* A cgroup limit from its file (v2 memory.max or v1 memory.limit_in_bytes); 0: none. */
+static double cgroup_limit(const char *path) {
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    char line[64];
+    double v = 0;
+    if (fgets(line, sizeof line, f)) {
+        char *end;
+        v = strtod(line, &end);
+        if (end == line || v <= 0 || v >= 9e18) /* "max", or v1's "unlimited" 2^63 - page */
+            v = 0;
+    }
+    fclose(f);
+    return v;
+}
+
+double dsim_default_memory_limit(const char **why) {
+    double best = 0;
+    *why = "unknown";
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page > 0) {
+        best = (double)pages * (double)page;
+        *why = "the physical memory";
+    }
+    static const char *const cgroups[] = {"/sys/fs/cgroup/memory.max",
+                                          "/sys/fs/cgroup/memory/memory.limit_in_bytes"};
+    for (size_t i = 0; i < sizeof cgroups / sizeof *cgroups; i++) {
+        double v = cgroup_limit(cgroups[i]);
+        if (v > 0 && (best == 0 || v < best)) {
+            best = v;
+            *why = "the cgroup's memory limit";
+        }
+    }
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        (best == 0 || (double)rl.rlim_cur < best)) {
+        best = (double)rl.rlim_cur;
+        *why = "the address-space limit (ulimit -v)";
+    }
+    /* What the estimate leaves out (queues, caches and logs that grow with the traffic, the
+     * rest of the machine) needs room too. */
+    return 0.8 * best;
+}
+
+void dsim_format_size(double bytes, char *buf, size_t size) {
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    size_t u = 0;
+    while (bytes >= 1024 && u + 1 < sizeof units / sizeof *units) {
+        bytes /= 1024;
+        u++;
+    }
+    if (u == 0)
+        snprintf(buf, size, "%.0f B", bytes);
+    else
+        snprintf(buf, size, "%.*f %s", bytes >= 100 ? 0 : bytes >= 10 ? 1 : 2, bytes, units[u]);
+}
+
+void dsim_print_footprint(FILE *out, const char *file, const sim_footprint *f) {
+    for (size_t i = 0; i < f->ntop; i++) {
+        const sim_footprint_group *g = &f->top[i];
+        if (i > 0 && g->bytes < 0.01 * f->bytes) /* a share too small to matter */
+            break;
+        char size[32];
+        dsim_format_size(g->bytes, size, sizeof size);
+        fprintf(out, "%s: note: nodes.%s: ", file, g->group);
+        if (g->replicas > 1)
+            fprintf(out, "replicas %lu%s", (unsigned long)g->replicas,
+                    g->key && strcmp(g->key, "replicas") != 0 ? " x " : "");
+        if (g->key && strcmp(g->key, "replicas") != 0)
+            fprintf(out, "%s %.15g", g->key, g->value);
+        else if (g->replicas <= 1)
+            fputs("one instance", out);
+        fprintf(out, ": about %s\n", size);
+    }
+}
