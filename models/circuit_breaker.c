@@ -110,10 +110,12 @@ static const sim_param cb_params[] = {
      .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_EACH,
      .flags = SIM_PARAM_REQUIRED,
      .help = "node or group the calls go to (a group: a random instance per call)"},
-    {.name = "timeout", .type = SIM_P_DURATION, .offset = offsetof(cb_config, timeout), .min = 1,
-     .max = (double)SIM_TIME_MAX,
+    /* Every call must be judged: a trial call of half-open whose reply is lost would
+     * otherwise never count, and the breaker would short-circuit everything from then on. */
+    {.name = "timeout", .type = SIM_P_DURATION, .offset = offsetof(cb_config, timeout),
+     .def = "30s", .min = 1, .max = (double)SIM_TIME_MAX,
      .help = "a call without reply by then fails (the caller gets FAILED then; a late reply is "
-             "dropped) (default: none)"},
+             "dropped)"},
     {.name = "failure_rate", .type = SIM_P_PROB, .offset = offsetof(cb_config, failure_rate),
      .def = "0.5", .help = "open when this share (> 0) of the window's calls failed"},
     {.name = "slow_call", .type = SIM_P_DURATION, .offset = offsetof(cb_config, slow_call),

@@ -394,3 +394,37 @@ Test(circuit_breaker, bad_configurations_are_reported) {
                       "  s: {kind: settings_store, changes: [{force: open}]}\n",
                       "missing required key 'at'");
 }
+
+/* The crash timeline without an explicit timeout and with the link from cb to db losing
+ * everything over [2280, 2400) ms: the half-open trials at 2290, 2300 and 2310 ms are lost.
+ * Calls are judged by the default timeout (30 s), so those trials fail at about 32.3 s, the
+ * breaker opens again, and the next half-open finds db answering: closed long before the end
+ * at 60 s, with the calls of the last ~27 s (100/s) succeeding. Were lost trials never
+ * judged (a timeout of 1000 h stands for none), the breaker would stay half-open with its 3
+ * trials taken and short-circuit every call to the end. */
+static const char lost_trials[] =
+    "duration: 60s\n"
+    "nodes:\n"
+    "  users: {kind: client, target: cb, arrival: 10ms}\n"
+    "  cb: {kind: circuit_breaker, backend: db, window_calls: 10, min_calls: 5,\n"
+    "       failure_rate: 0.5, open_for: 305ms, half_open_calls: 3}\n"
+    "  db: {kind: service, workers: 10, service: 25ms}\n"
+    "faults:\n"
+    "  - {at: 1007ms, crash: db, duration: 1s}\n"
+    "  - {at: 2280ms, loss: 1, from: cb, to: db, duration: 120ms}\n";
+
+Test(circuit_breaker, lost_trial_calls_are_judged_by_the_default_timeout) {
+    cJSON *doc = t_run(lost_trials, 1);
+    cr_expect_str_eq(t_str(doc, "nodes.cb.state"), "closed");
+    cr_expect_geq(t_int(doc, "nodes.cb.successes"), 2500, "the breaker did not close again");
+    cr_expect_geq(t_int(doc, "nodes.cb.timed_out"), 3, "the lost trials were not judged");
+    t_expect_accounting(doc);
+    cJSON_Delete(doc);
+
+    const char *none[] = {"nodes.cb.timeout=1000h"};
+    doc = t_run_with(lost_trials, 1, none, 1);
+    cr_expect_str_eq(t_str(doc, "nodes.cb.state"), "half_open");
+    cr_expect_geq(t_int(doc, "nodes.cb.short_circuited"), 5000,
+                  "without judging its trials the breaker should stay stuck");
+    cJSON_Delete(doc);
+}
