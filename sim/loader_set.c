@@ -3,7 +3,9 @@
  * replaces the scalar there, or becomes a new key when the last key is missing from an
  * existing mapping. Every node an override makes is recorded, so later errors about it name
  * the argument and not the file (loader_diag.c). Problems with the path itself are errors
- * of the argument, with the nearest existing key as a "did you mean" note. */
+ * of the argument, with the nearest existing key as a "did you mean" note. A collection the
+ * path goes through that a YAML alias repeats elsewhere (`api: *web`) is copied first, so
+ * the override changes the one place it names and not every copy of the anchor. */
 #include "loader_int.h"
 
 #include "units.h"
@@ -55,6 +57,80 @@ static char *where(const char *path, size_t end) {
     return s;
 }
 
+/* How many places refer to each node of the document (mapping keys and values, list items):
+ * more than one for a node an alias repeats. Nodes made after counting have no entry and
+ * are referred to once. */
+typedef struct refs {
+    size_t *count; /* by node id - 1 */
+    size_t n;
+} refs;
+
+static void count_refs(sim_loader *ld, refs *r) {
+    r->n = (size_t)(ld->doc->nodes.top - ld->doc->nodes.start);
+    r->count = calloc(r->n ? r->n : 1, sizeof *r->count);
+    if (!r->count) {
+        ld->oom = true;
+        r->n = 0;
+        return;
+    }
+    for (yaml_node_t *y = ld->doc->nodes.start; y < ld->doc->nodes.top; y++) {
+        if (y->type == YAML_MAPPING_NODE)
+            for (yaml_node_pair_t *p = y->data.mapping.pairs.start; p < y->data.mapping.pairs.top;
+                 p++) {
+                r->count[p->key - 1]++;
+                r->count[p->value - 1]++;
+            }
+        else if (y->type == YAML_SEQUENCE_NODE)
+            for (yaml_node_item_t *it = y->data.sequence.items.start;
+                 it < y->data.sequence.items.top; it++)
+                r->count[*it - 1]++;
+    }
+}
+
+static bool is_shared(const refs *r, int id) { return (size_t)id <= r->n && r->count[id - 1] > 1; }
+
+/* A copy of collection id whose entries are the same nodes (a shallow copy: the path's next
+ * step copies again where it is shared), with the original's marks for messages. Returns its
+ * id, 0 when out of memory. */
+static int copy_collection(sim_loader *ld, refs *r, int id) {
+    yaml_node_t *y = sim__ld_node(ld, id);
+    bool map = y->type == YAML_MAPPING_NODE;
+    yaml_mark_t start = y->start_mark, end = y->end_mark;
+    int copy = map ? yaml_document_add_mapping(ld->doc, NULL, y->data.mapping.style)
+                   : yaml_document_add_sequence(ld->doc, NULL, y->data.sequence.style);
+    if (!copy) {
+        ld->oom = true;
+        return 0;
+    }
+    y = sim__ld_node(ld, id); /* adding a node may move the node array */
+    bool ok = true;
+    if (map)
+        for (yaml_node_pair_t *p = y->data.mapping.pairs.start; ok && p < y->data.mapping.pairs.top;
+             p++) {
+            ok = yaml_document_append_mapping_pair(ld->doc, copy, p->key, p->value);
+            if ((size_t)p->key <= r->n)
+                r->count[p->key - 1]++;
+            if ((size_t)p->value <= r->n)
+                r->count[p->value - 1]++;
+        }
+    else
+        for (yaml_node_item_t *it = y->data.sequence.items.start;
+             ok && it < y->data.sequence.items.top; it++) {
+            ok = yaml_document_append_sequence_item(ld->doc, copy, *it);
+            if ((size_t)*it <= r->n)
+                r->count[*it - 1]++;
+        }
+    if (!ok) {
+        ld->oom = true;
+        return 0;
+    }
+    r->count[id - 1]--;
+    yaml_node_t *c = sim__ld_node(ld, copy);
+    c->start_mark = start;
+    c->end_mark = end;
+    return copy;
+}
+
 /* Reports that the mapping map has no key seg, with the nearest of its keys as a note. */
 static void no_key(sim_loader *ld, size_t set, yaml_node_t *map, const char *seg, const char *in) {
     sim__ld_set_error(ld, set, "no key '%s' in %s", seg, in);
@@ -67,7 +143,7 @@ static void no_key(sim_loader *ld, size_t set, yaml_node_t *map, const char *seg
 }
 
 /* Applies override set; segs is a copy of its path, cut at the dots as it is walked. */
-static void apply(sim_loader *ld, size_t set, char *segs) {
+static void apply(sim_loader *ld, refs *r, size_t set, char *segs) {
     const sim_override *o = &ld->sets[set];
     if (!*o->path) {
         sim__ld_set_error(ld, set, "empty path: expected PATH=VALUE, e.g. nodes.web.workers=4");
@@ -168,7 +244,17 @@ static void apply(sim_loader *ld, size_t set, char *segs) {
             return;
         }
         free(in);
-        cur = c;
+        if (is_shared(r, child)) {
+            int copy = copy_collection(ld, r, child);
+            if (!copy)
+                return;
+            if (pair)
+                pair->value = copy;
+            else
+                *item = copy;
+            child = copy;
+        }
+        cur = sim__ld_node(ld, child);
         at = (size_t)(dot - segs) + 1;
     }
 }
@@ -187,13 +273,16 @@ void sim__ld_apply_overrides(sim_loader *ld, const sim_override *sets, size_t ns
     if (!ld->set_nodes)
         return;
     ld->capset_nodes = 2 * nsets;
-    for (size_t i = 0; i < nsets; i++) {
+    refs r;
+    count_refs(ld, &r);
+    for (size_t i = 0; i < nsets && !ld->oom; i++) {
         char *segs = strdup(sets[i].path);
         if (!segs) {
             ld->oom = true;
-            return;
+            break;
         }
-        apply(ld, i, segs);
+        apply(ld, &r, i, segs);
         free(segs);
     }
+    free(r.count);
 }

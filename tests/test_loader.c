@@ -664,6 +664,30 @@ Test(loader, override_reaches_into_distributions_and_lists) {
     sim_topology_free(t);
 }
 
+/* A node an alias repeats (api: *w) is one node in the YAML document: an override through
+ * one name must change that name only, at every depth (the mapping, the distribution in it,
+ * and a list repeated by an alias). */
+Test(loader, override_through_an_alias_changes_only_the_named_copy) {
+    static const char *const sets[] = {"nodes.api.workers=4", "nodes.web.service.mean=3ms",
+                                       "nodes.back.calls.0=web"};
+    sim_topology *t = loads_with("duration: 10s\n"
+                                 "nodes:\n"
+                                 "  users: {kind: client, target: front, rate: 5/s}\n"
+                                 "  web: &w {kind: service, workers: 2,\n"
+                                 "           service: {dist: exponential, mean: 1ms}}\n"
+                                 "  api: *w\n"
+                                 "  front: {kind: service, service: 1ms, calls: &c [api]}\n"
+                                 "  back: {kind: service, service: 1ms, calls: *c}\n",
+                                 sets, 3);
+    cr_expect_eq(int_of(t, "web", "workers"), 2);
+    cr_expect_eq(int_of(t, "api", "workers"), 4);
+    cr_expect_float_eq(service_dist(t, "web")->a, 3 * MS, 1e-6);
+    cr_expect_float_eq(service_dist(t, "api")->a, 1 * MS, 1e-6);
+    expect_ref(t, &reflist_of(t, "front", "calls")->refs[0], "api", 1);
+    expect_ref(t, &reflist_of(t, "back", "calls")->refs[0], "web", 1);
+    sim_topology_free(t);
+}
+
 Test(loader, override_adds_a_missing_key_to_an_existing_mapping) {
     static const char *const sets[] = {"nodes.web.queue=5", "seed=11", "warmup=2s"};
     sim_topology *t = loads_with(BASE, sets, 3);
