@@ -6,7 +6,8 @@
 #define DSIM_PROTOCOLS_H
 
 /* Request/reply: takes a request (a read or a write, with its key) and sends one reply to its
- * reply_to, or passes it on to a node that will. Clients, services, relays, data stores. */
+ * reply_to, or passes it on to a node that will: services, relays, data stores (not clients,
+ * which only send). */
 #define DSIM_PROTO_REQUEST (1u << 0)
 /* A rate limiter's counter check (rl_check_encode in ratelimit_algo.h): counts a hit on a
  * key's window and answers allowed or denied. */

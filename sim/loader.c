@@ -399,17 +399,15 @@ static int resolve_refs(sim_loader *ld, const group *groups, size_t ng) {
         if (near && near->replicated)
             sim__ld_error_at(ld, pr->line, pr->col, pr->set_node,
                              "%s: no node named '%s' (%s has %u replicas: %s.0 to %s.%u)",
-                             pr->where, r->name, near->name, near->count, near->name,
-                             near->name, near->count - 1);
+                             pr->where, r->name, near->name, near->count, near->name, near->name,
+                             near->count - 1);
         else if (near)
             sim__ld_error_at(ld, pr->line, pr->col, pr->set_node,
-                             "%s: no node named '%s' (%s has no replicas: write '%s')",
-                             pr->where, r->name, near->name, near->name);
-        else {
-            sim__ld_error_at(ld, pr->line, pr->col, pr->set_node, "%s: no node named '%s'",
-                             pr->where, r->name);
+                             "%s: no node named '%s' (%s has no replicas: write '%s')", pr->where,
+                             r->name, near->name, near->name);
+        else if (sim__ld_error_at(ld, pr->line, pr->col, pr->set_node, "%s: no node named '%s'",
+                                  pr->where, r->name))
             suggest_node(ld, groups, ng, r->name);
-        }
     }
     free(sorted);
     return bad;
@@ -437,7 +435,8 @@ static int load_network(sim_loader *ld, yaml_node_t *y, sim_network *net) {
             bad |= sim__ld_prob(ld, v, "network: loss", &net->loss);
         } else if (strcmp(ks, "links") == 0) {
             if (v->type != YAML_SEQUENCE_NODE) {
-                sim__ld_error(ld, v, "network: links: expected a list of {from, to, latency, loss}");
+                sim__ld_error(ld, v,
+                              "network: links: expected a list of {from, to, latency, loss}");
                 bad = -1;
                 continue;
             }
@@ -511,8 +510,7 @@ static int check_sides(sim_loader *ld, yaml_node_t *action, const char *w) {
                    ? (size_t)(action->data.sequence.items.top - action->data.sequence.items.start)
                    : 0;
     if (n < 1) {
-        sim__ld_error(ld, action, "%s: partition: expected a list of sides, e.g. [[a, b], [c]]",
-                      w);
+        sim__ld_error(ld, action, "%s: partition: expected a list of sides, e.g. [[a, b], [c]]", w);
         return -1;
     }
     bool flat = true;
@@ -521,18 +519,20 @@ static int check_sides(sim_loader *ld, yaml_node_t *action, const char *w) {
                sim__ld_node(ld, action->data.sequence.items.start[g])->type == YAML_SCALAR_NODE;
     /* In the network (sim/net.c) a node on no side is not affected: one side cuts nothing. */
     if (flat) {
-        sim__ld_error(ld, action, "%s: partition: expected a list of sides, each a list of "
-                                  "nodes, not a list of nodes", w);
-        if (!ld->suppressed) /* the note would go to another error */
+        if (sim__ld_error(ld, action,
+                          "%s: partition: expected a list of sides, each a list of "
+                          "nodes, not a list of nodes",
+                          w))
             sim_diag_note(ld->diag, "[[web], [users]] cuts web from users (in both directions); "
                                     "[[web], [users, db]] cuts web from both; nodes on no side are "
                                     "not affected");
         return -1;
     }
     if (n == 1) {
-        sim__ld_error(ld, action, "%s: partition: one side cuts nothing (nodes on no side are "
-                                  "not affected): give two sides or more", w);
-        if (!ld->suppressed)
+        if (sim__ld_error(ld, action,
+                          "%s: partition: one side cuts nothing (nodes on no side "
+                          "are not affected): give two sides or more",
+                          w))
             sim_diag_note(ld->diag, "to cut a node from every other, list the others on a second "
                                     "side: [[web], [users, db]]");
         return -1;
@@ -541,7 +541,7 @@ static int check_sides(sim_loader *ld, yaml_node_t *action, const char *w) {
 }
 
 static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
-                      const char *run_text, sim_fault *f) {
+                      const yaml_node_t *run_node, sim_fault *f) {
     const char *w = sim__ld_arena_format(ld, "faults[%zu]", i);
     if (!w)
         return -1;
@@ -578,9 +578,9 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
         } else if (strcmp(ks, "to") == 0) {
             to = v;
         } else {
-            static const char *const fault_keys[] = {"at",     "duration", "crash", "restart",
-                                                     "partition", "loss", "slow",  "factor",
-                                                     "from",   "to",       NULL};
+            static const char *const fault_keys[] = {"at",        "duration", "crash", "restart",
+                                                     "partition", "loss",     "slow",  "factor",
+                                                     "from",      "to",       NULL};
             sim_ld_known kn;
             sim__ld_known_init(&kn, ks);
             for (int a = 0; fault_keys[a]; a++)
@@ -599,14 +599,25 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
         } else if (run > 0 && f->at > run) {
             /* At the end itself it still happens (the engine applies it, and it is in the
              * fault log), which runs cut short at a fault's instant rely on. */
-            sim__ld_error(ld, at, "%s: %s is after the end of the run (duration: %s): the fault "
-                                  "would never happen", wa, sim__ld_scalar(at), run_text);
+            const char *run_text = sim__ld_scalar(run_node);
+            int set = sim__ld_set_node(ld, run_node);
+            if (sim__ld_error(ld, at,
+                              "%s: %s is after the end of the run (duration: %s): the "
+                              "fault would never happen",
+                              wa, sim__ld_scalar(at), run_text) &&
+                set >= 0) {
+                char *arg = sim__ld_set_arg(&ld->sets[ld->set_nodes[set].set]);
+                sim_diag_note(ld->diag, "the duration comes from %s", arg ? arg : "--set");
+                free(arg);
+            }
             bad = -1;
         }
     }
     if (actions != 1) {
-        sim__ld_error(ld, y, "%s: expected exactly one action among crash, restart, partition, "
-                             "loss, slow; found %d", w, actions);
+        sim__ld_error(ld, y,
+                      "%s: expected exactly one action among crash, restart, partition, "
+                      "loss, slow; found %d",
+                      w, actions);
         return -1;
     }
     if (factor && f->kind != SIM_FAULT_SLOW) {
@@ -620,8 +631,7 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
     switch (f->kind) {
     case SIM_FAULT_CRASH:
     case SIM_FAULT_RESTART:
-        bad |= sim__ld_ref(ld, action, fault_key(ld, w, fault_actions[f->kind]),
-                           &f->node);
+        bad |= sim__ld_ref(ld, action, fault_key(ld, w, fault_actions[f->kind]), &f->node);
         break;
     case SIM_FAULT_SLOW:
         bad |= sim__ld_ref(ld, action, fault_key(ld, w, "slow"), &f->node);
@@ -630,8 +640,7 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
                           w);
             bad = -1;
         } else {
-            bad |= sim__ld_number(ld, factor, fault_key(ld, w, "factor"), 1e-6, 1e6,
-                                  &f->value);
+            bad |= sim__ld_number(ld, factor, fault_key(ld, w, "factor"), 1e-6, 1e6, &f->value);
         }
         break;
     case SIM_FAULT_LOSS:
@@ -660,9 +669,10 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
     return bad ? -1 : 0;
 }
 
-/* Reads the faults list; run is the run's duration (0 when not known) and run_text as
- * written, for messages. */
-static int load_faults(sim_loader *ld, yaml_node_t *y, sim_topology *t, const char *run_text) {
+/* Reads the faults list; run is the run's duration (0 when not known) and run_node the
+ * duration's YAML value (for messages: as written, and whether a --set gave it). */
+static int load_faults(sim_loader *ld, yaml_node_t *y, sim_topology *t,
+                       const yaml_node_t *run_node) {
     if (!y)
         return 0;
     if (y->type != YAML_SEQUENCE_NODE) {
@@ -677,7 +687,7 @@ static int load_faults(sim_loader *ld, yaml_node_t *y, sim_topology *t, const ch
     int bad = 0;
     for (size_t i = 0; i < n; i++)
         bad |= load_fault(ld, sim__ld_node(ld, y->data.sequence.items.start[i]), i, t->duration,
-                          run_text, &t->faults[i]);
+                          run_node, &t->faults[i]);
     return bad ? -1 : 0;
 }
 
@@ -695,12 +705,13 @@ static char *file_stem(sim_loader *ld, const char *path) {
 static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
                     const sim_kind *const *kinds, sim_topology *t) {
     if (!root || root->type != YAML_MAPPING_NODE) {
-        sim__ld_error(ld, root, "expected a mapping with keys name, seed, duration, warmup, "
-                                "nodes, network, faults");
+        sim__ld_error(ld, root,
+                      "expected a mapping with keys name, seed, duration, warmup, "
+                      "nodes, network, faults");
         return -1;
     }
-    static const char *const known[] = {"name", "seed", "duration", "warmup", "nodes",
-                                        "network", "faults", NULL};
+    static const char *const known[] = {"name",  "seed",    "duration", "warmup",
+                                        "nodes", "network", "faults",   NULL};
     int bad = 0;
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
          p++) {
@@ -736,8 +747,9 @@ static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
         }
     }
     if (!(v = sim__ld_get(ld, root, "duration", NULL))) {
-        sim__ld_error(ld, root, "missing required key 'duration' (simulated time to run, e.g. "
-                                "60s)");
+        sim__ld_error(ld, root,
+                      "missing required key 'duration' (simulated time to run, e.g. "
+                      "60s)");
         bad = -1;
     } else if (!sim__ld_duration(ld, v, "duration", &t->duration) && t->duration <= 0) {
         sim__ld_error(ld, v, "duration: expected a duration > 0");
@@ -763,7 +775,7 @@ static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
     }
     bad |= load_network(ld, sim__ld_get(ld, root, "network", NULL), &t->net);
     bad |= load_faults(ld, sim__ld_get(ld, root, "faults", NULL), t,
-                       sim__ld_scalar(sim__ld_get(ld, root, "duration", NULL)));
+                       sim__ld_get(ld, root, "duration", NULL));
     if (groups)
         bad |= resolve_refs(ld, groups, ng);
     if (groups)
@@ -777,8 +789,8 @@ void sim_topology_free(sim_topology *t) {
 }
 
 sim_topology *sim_load_string(const char *name, const char *text, size_t len,
-                              const sim_override *sets, size_t nsets,
-                              const sim_kind *const *kinds, sim_diag *diag) {
+                              const sim_override *sets, size_t nsets, const sim_kind *const *kinds,
+                              sim_diag *diag) {
     size_t errors_before = sim_diag_count(diag);
     sim_loader ld = {.diag = diag, .errors_before = errors_before};
     yaml_document_t doc;

@@ -65,15 +65,16 @@ static bool set_error(sim_loader *ld, size_t set, const char *msg) {
     return true;
 }
 
-void sim__ld_set_error(sim_loader *ld, size_t set, const char *fmt, ...) {
+bool sim__ld_set_error(sim_loader *ld, size_t set, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     char *msg = sim_vstrfmt(fmt, ap);
     va_end(ap);
     if (!msg)
         ld->oom = true;
-    set_error(ld, set, msg ? msg : "(message lost: out of memory)");
+    bool recorded = set_error(ld, set, msg ? msg : "(message lost: out of memory)");
     free(msg);
+    return recorded;
 }
 
 int sim__ld_set_node(const sim_loader *ld, const yaml_node_t *y) {
@@ -110,15 +111,16 @@ static bool error_at(sim_loader *ld, int line, int col, int set_node, const char
     return true;
 }
 
-void sim__ld_error_at(sim_loader *ld, int line, int col, int set_node, const char *fmt, ...) {
+bool sim__ld_error_at(sim_loader *ld, int line, int col, int set_node, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     char *msg = sim_vstrfmt(fmt, ap);
     va_end(ap);
     if (!msg)
         ld->oom = true;
-    error_at(ld, line, col, set_node, msg ? msg : "(message lost: out of memory)");
+    bool recorded = error_at(ld, line, col, set_node, msg ? msg : "(message lost: out of memory)");
     free(msg);
+    return recorded;
 }
 
 static bool error_node(sim_loader *ld, const yaml_node_t *y, const char *msg) {
@@ -128,15 +130,16 @@ static bool error_node(sim_loader *ld, const yaml_node_t *y, const char *msg) {
     return error_at(ld, 0, 0, -1, msg);
 }
 
-void sim__ld_error(sim_loader *ld, const yaml_node_t *y, const char *fmt, ...) {
+bool sim__ld_error(sim_loader *ld, const yaml_node_t *y, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     char *msg = sim_vstrfmt(fmt, ap);
     va_end(ap);
     if (!msg)
         ld->oom = true;
-    error_node(ld, y, msg ? msg : "(message lost: out of memory)");
+    bool recorded = error_node(ld, y, msg ? msg : "(message lost: out of memory)");
     free(msg);
+    return recorded;
 }
 
 void sim_check_error(sim_check *ck, const char *key, const char *fmt, ...) {
@@ -215,8 +218,7 @@ void sim__ld_unknown(sim_loader *ld, const yaml_node_t *y, sim_ld_known *k, cons
     const char *list = k->list && !k->oom ? k->list : "";
     bool inline_list = label && k->n > 0 && k->n <= KNOWN_INLINE;
     char *line = inline_list && msg ? sim_strfmt("%s (%s: %s)", msg, label, list) : NULL;
-    bool recorded =
-        error_node(ld, y, line ? line : msg ? msg : "(message lost: out of memory)");
+    bool recorded = error_node(ld, y, line ? line : msg ? msg : "(message lost: out of memory)");
     const char *near = sim_suggest_best(&k->near);
     if (recorded && near)
         sim_diag_note(ld->diag, "did you mean '%s'?", near);

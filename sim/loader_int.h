@@ -1,5 +1,7 @@
-/* Loader internals shared by loader.c (document, nodes, network, faults) and loader_values.c
- * (typed values: numbers, durations, distributions, references, parameter tables). */
+/* Loader internals shared by its files: loader.c (document, nodes, network, faults),
+ * loader_values.c (typed values: numbers, durations, distributions, references, parameter
+ * tables), loader_set.c (--set), loader_diag.c (messages), loader_yaml.c (composing the YAML
+ * document under limits) and wiring.c (the graph of references). */
 #ifndef SIM_LOADER_INT_H
 #define SIM_LOADER_INT_H
 
@@ -69,19 +71,20 @@ bool sim__ld_may_report(sim_loader *ld);
 
 /* Reports an error at node y's position, or, when a --set made y, as an error of that
  * argument ("--set PATH=VALUE: error: ...") with a note on the value it replaced; nothing
- * past the error limit. */
-void sim__ld_error(sim_loader *ld, const yaml_node_t *y, const char *fmt, ...)
+ * past the error limit. Returns whether the error was recorded (a note may follow it). */
+bool sim__ld_error(sim_loader *ld, const yaml_node_t *y, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Same at a position kept apart from its node: line and col, or the --set entry set_node
  * (an index into ld->set_nodes) when it is >= 0. */
-void sim__ld_error_at(sim_loader *ld, int line, int col, int set_node, const char *fmt, ...)
+bool sim__ld_error_at(sim_loader *ld, int line, int col, int set_node, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 /* The index into ld->set_nodes of the entry for node y, or -1 when the file wrote y. */
 int sim__ld_set_node(const sim_loader *ld, const yaml_node_t *y);
 /* The override as the user wrote it, "--set PATH=VALUE" (malloc; NULL when out of memory). */
 char *sim__ld_set_arg(const sim_override *o);
-/* Reports an error of override ld->sets[set] itself (add notes with sim_diag_note). */
-void sim__ld_set_error(sim_loader *ld, size_t set, const char *fmt, ...)
+/* Reports an error of override ld->sets[set] itself (add notes with sim_diag_note when it
+ * returns true: recorded). */
+bool sim__ld_set_error(sim_loader *ld, size_t set, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Applies the overrides in order to ld->doc, recording the nodes they make (loader_set.c). */
 void sim__ld_apply_overrides(sim_loader *ld, const sim_override *sets, size_t nsets);

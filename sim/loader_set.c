@@ -133,7 +133,8 @@ static int copy_collection(sim_loader *ld, refs *r, int id) {
 
 /* Reports that the mapping map has no key seg, with the nearest of its keys as a note. */
 static void no_key(sim_loader *ld, size_t set, yaml_node_t *map, const char *seg, const char *in) {
-    sim__ld_set_error(ld, set, "no key '%s' in %s", seg, in);
+    if (!sim__ld_set_error(ld, set, "no key '%s' in %s", seg, in))
+        return;
     sim_suggest near;
     sim_suggest_init(&near, seg);
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++)

@@ -415,6 +415,18 @@ Test(hostile, fault_after_the_end_is_refused) {
                 "(duration: 10s): the fault would never happen");
 }
 
+/* A duration shortened by --set moves the end before a fault: the error is the fault's, at
+ * its line, and a note names the argument that moved the end. */
+Test(hostile, fault_after_an_end_set_by_an_override_names_the_override) {
+    static const char yaml[] = BASE "faults:\n  - {at: 5s, crash: web}\n";
+    sim_diag *d = NULL;
+    const char *sets[] = {"duration=2s"};
+    cr_expect_null(t_load(yaml, sets, 1, &d));
+    expect_only(d, "test.yaml:6:10: error: faults[0]: at: 5s is after the end of the run "
+                   "(duration: 2s): the fault would never happen\n"
+                   "test.yaml:6:10: note: the duration comes from --set duration=2s");
+}
+
 /* A flat list of nodes read as one-node sides: say what the two forms mean instead. In
  * sim/net.c a node on no side is not affected, so one side alone cuts nothing. */
 Test(hostile, flat_or_one_sided_partition_is_refused) {
