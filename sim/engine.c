@@ -208,9 +208,11 @@ int sim_engine_run_until(sim_engine *e, sim_time until) {
     sim_event *ev;
     uint64_t next_progress = (e->events / PROGRESS_EVERY + 1) * PROGRESS_EVERY;
     bool halted = false;
-    e->stop_asked = false;
+    /* One comparison per event serves both ways of stopping: the budget, and sim_engine_stop
+     * (which lowers stop_at to the events processed so far). */
+    e->stop_at = e->max_events ? e->max_events : UINT64_MAX;
     while (!e->failed && (ev = sim_queue_pop_until(e->queue, limit))) {
-        if (e->stop_asked || (e->max_events && e->events >= e->max_events)) {
+        if (e->events >= e->stop_at) {
             /* Put it back (its sequence number keeps its place): a later call goes on with
              * it, and a run whose last event is the budget's last is not "stopped". */
             halted = true;
@@ -258,7 +260,7 @@ sim_run_failure sim_engine_failure(const sim_engine *e) { return e->failure; }
 
 void sim_engine_set_max_events(sim_engine *e, uint64_t max_events) { e->max_events = max_events; }
 
-void sim_engine_stop(sim_engine *e) { e->stop_asked = true; }
+void sim_engine_stop(sim_engine *e) { e->stop_at = e->events; }
 
 uint64_t sim_engine_stall_events(const sim_engine *e) { return e->stall_events; }
 

@@ -59,7 +59,7 @@ struct sim_engine {
     char error[256]; /* why the run failed, when it did */
     sim_run_failure failure;  /* what kind of failure, when failed */
     uint64_t max_events;      /* stop after this many events in all; 0: no limit */
-    bool stop_asked;          /* sim_engine_stop was called during this run_until */
+    uint64_t stop_at;         /* this run_until stops before event stop_at + 1 (budget, stop) */
     sim_time checkpoint_time; /* simulated time at the last progress checkpoint */
     uint64_t checkpoint_events; /* events processed at the first checkpoint at that time */
     uint64_t stall_events;      /* events at one instant that make a stall (see engine.c) */
