@@ -1,7 +1,7 @@
 /* The dsim command (contract §6): run and validate topologies, list node kinds.
- * Exit status: 0 success; 2 the input (file or arguments) is at fault; 4 a budget the user
- * set (--max-memory, --max-events, --max-wall) stopped the run; 1 a failure of dsim itself
- * (out of memory, output lost). */
+ * Exit status: 0 success; 2 the input (file or arguments) is at fault, or too big for the
+ * machine's default memory limit; 4 a budget the user set (--max-memory, --max-events,
+ * --max-wall) stopped the run; 1 a failure of dsim itself (out of memory, output lost). */
 #include "budget.h"
 #include "engine.h"
 #include "footprint.h"
@@ -48,8 +48,9 @@ static const char usage[] =
     "  --max-events N    stop the run after N events\n"
     "  --max-wall DURATION  stop the run after this much wall-clock time (90s, 5m)\n"
     "\n"
-    "exit status: 0 success, 2 bad input (file or arguments), 4 a --max-* budget stopped\n"
-    "the run (no result document), 1 a failure of dsim itself\n";
+    "exit status: 0 success, 2 bad input (file or arguments, or a run over the default\n"
+    "memory limit), 4 a --max-* budget you set stopped the run (no result document),\n"
+    "1 a failure of dsim itself\n";
 
 typedef struct options {
     const char *command, *file, *json, *seed_text;
@@ -253,28 +254,33 @@ static void print_engine(FILE *out, const sim_engine *e, double wall, bool verbo
                 dsim_human_bytes(c, (double)mem.pool_bytes));
 }
 
-/* Refuses, before anything is built, a run estimated to need more memory than the budget
- * (--max-memory, or the machine's default). Returns 0, or -1 with the reason printed. */
+/* Refuses, before anything is built, a run estimated to need more memory than the budget.
+ * Returns EXIT_OK, or with the reason printed EXIT_BUDGET when the limit is the user's
+ * (--max-memory), EXIT_INPUT when it is the machine's default: the input is too big for this
+ * machine, and no budget the user set stopped it (contract §6). */
 static int check_memory(const options *o, const sim_topology *topo, double *estimate) {
     const char *why = "--max-memory";
     double limit = o->max_memory > 0 ? o->max_memory : dsim_default_memory_limit(&why);
     sim_footprint f = sim_footprint_estimate(topo);
     *estimate = f.bytes;
     if (limit <= 0 || f.bytes <= limit)
-        return 0;
-    char need[32], have[32];
-    dsim_format_size(f.bytes, need, sizeof need);
-    dsim_format_size(limit, have, sizeof have);
-    if (o->max_memory > 0)
+        return EXIT_OK;
+    char need[DSIM_HUMAN_MAX], have[DSIM_HUMAN_MAX];
+    dsim_human_bytes(need, f.bytes);
+    dsim_human_bytes(have, limit);
+    if (o->max_memory > 0) {
         fprintf(stderr, "%s: error: the run needs about %s of memory, more than --max-memory %s\n",
                 o->file, need, o->max_memory_arg);
-    else
-        fprintf(stderr,
-                "%s: error: the run needs about %s of memory, more than the %s allowed by "
-                "default (80%% of %s; --max-memory sets the limit)\n",
-                o->file, need, have, why);
+        dsim_print_footprint(stderr, o->file, &f);
+        return EXIT_BUDGET;
+    }
+    fprintf(stderr,
+            "%s: error: the run needs about %s of memory, more than the %s allowed by "
+            "default (80%% of %s; --max-memory sets the limit)\n",
+            o->file, need, have, why);
     dsim_print_footprint(stderr, o->file, &f);
-    return -1;
+    fprintf(stderr, "%s: note: --max-memory SIZE raises the limit\n", o->file);
+    return EXIT_INPUT;
 }
 
 /* Says which budget stopped the run, and when. */
@@ -302,9 +308,9 @@ static int run(const options *o) {
         return EXIT_INPUT;
     }
     double estimate;
-    if (check_memory(o, topo, &estimate)) {
+    if ((status = check_memory(o, topo, &estimate)) != EXIT_OK) {
         sim_topology_free(topo);
-        return EXIT_BUDGET;
+        return status;
     }
     status = EXIT_INTERNAL;
     cJSON *doc = NULL;
@@ -314,12 +320,11 @@ static int run(const options *o) {
     clock_gettime(CLOCK_MONOTONIC, &p.start);
     p.last = p.start;
     if (!e) {
-        char need[32];
-        dsim_format_size(estimate, need, sizeof need);
+        char need[DSIM_HUMAN_MAX];
         fprintf(stderr,
                 "dsim: out of memory while creating the engine (estimated to need about "
                 "%s)\n",
-                need);
+                dsim_human_bytes(need, estimate));
         goto out;
     }
     sim_engine_set_progress(e, show_progress, &p);
