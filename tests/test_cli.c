@@ -664,6 +664,49 @@ Test(cli, unwritable_json_path_fails_without_partial_files) {
     EXPECT_LISTING("mm1.yaml", "taken");
 }
 
+/* --json through a symbolic link writes the file the link leads to (in another directory,
+ * where the temporary file is made too) and leaves the link a link: the rename used to
+ * replace the link with a regular file and leave its target stale. A link to a name not yet
+ * there (dangling) creates that file. */
+Test(cli, json_through_a_symlink_updates_its_target_and_keeps_the_link) {
+    write_work("mm1.yaml", mm1);
+    char sub[256], link[256], dangling[256];
+    path_in(sub, sizeof sub, work, "sub");
+    cr_assert_eq(mkdir(sub, 0700), 0);
+    write_work("sub/target.json", "stale\n");
+    path_in(link, sizeof link, work, "link.json");
+    path_in(dangling, sizeof dangling, work, "new.json");
+    cr_assert_eq(symlink("sub/target.json", link), 0);
+    cr_assert_eq(symlink("sub/created.json", dangling), 0);
+
+    result r = DSIM("run", "mm1.yaml", "--quiet", "--json", "link.json");
+    expect_status(&r, 0);
+    result_free(&r);
+    struct stat st;
+    cr_assert_eq(lstat(link, &st), 0);
+    cr_expect(S_ISLNK(st.st_mode), "link.json is no longer a symbolic link");
+    cJSON *doc = parse_work("sub/target.json");
+    expect_section_7(doc);
+    cJSON_Delete(doc);
+
+    r = DSIM("run", "mm1.yaml", "--quiet", "--json", "new.json");
+    expect_status(&r, 0);
+    result_free(&r);
+    cr_assert_eq(lstat(dangling, &st), 0);
+    cr_expect(S_ISLNK(st.st_mode), "new.json is no longer a symbolic link");
+    doc = parse_work("sub/created.json");
+    cJSON_Delete(doc);
+    EXPECT_LISTING("mm1.yaml", "sub", "link.json", "new.json");
+    /* and no temporary file left beside the targets */
+    size_t entries = 0;
+    DIR *d = opendir(sub);
+    cr_assert(d);
+    for (struct dirent *e; (e = readdir(d));)
+        entries += e->d_name[0] != '.';
+    closedir(d);
+    cr_expect_eq(entries, 2, "sub holds %zu entries, not target.json and created.json", entries);
+}
+
 /* ---- validate ---- */
 
 Test(cli, validate_checks_only) {
