@@ -6,6 +6,8 @@
 
 #include "engine.h"
 #include "human.h"
+#include "loader.h"
+#include "models.h"
 
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
@@ -376,6 +378,48 @@ Test(cli, kinds_lists_kinds_and_their_keys) {
     expect_status(&r, 2);
     cr_expect(strstr(r.err, "no_such_kind"), "%s", r.err);
     result_free(&r);
+}
+
+/* kinds runs nothing and reads no topology: the options of a run are refused as errors of
+ * the argument given (exit 2), as validate refuses them, instead of being ignored. */
+Test(cli, kinds_refuses_the_options_of_a_run) {
+    static const struct {
+        const char *option, *value, *error;
+    } cases[] = {
+        {"--json", "x.json", "--json x.json: error: kinds writes no result document\n"},
+        {"--max-events", "3", "--max-events 3: error: kinds runs nothing: budgets are for runs\n"},
+        {"--max-memory", "1G",
+         "--max-memory 1G: error: kinds runs nothing: budgets are for runs\n"},
+        {"--max-wall", "1s", "--max-wall 1s: error: kinds runs nothing: budgets are for runs\n"},
+        {"--seed", "3", "--seed 3: error: kinds runs nothing, so it takes no seed\n"},
+        {"--set", "a=b", "--set a=b: error: kinds reads no topology to set\n"},
+        {"--quiet", NULL, "--quiet: error: kinds prints no summary\n"},
+        {"--verbose", NULL, "--verbose: error: kinds prints no summary\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        for (int with_kind = 0; with_kind < 2; with_kind++) {
+            const char *kind = with_kind ? "service" : NULL;
+            result r = cases[i].value ? (kind ? DSIM("kinds", kind, cases[i].option, cases[i].value)
+                                              : DSIM("kinds", cases[i].option, cases[i].value))
+                                      : (kind ? DSIM("kinds", kind, cases[i].option)
+                                              : DSIM("kinds", cases[i].option));
+            cr_expect_eq(r.status, 2, "kinds %s %s: status %d", kind ? kind : "", cases[i].option,
+                         r.status);
+            cr_expect_str_eq(r.err, cases[i].error);
+            cr_expect_str_empty(r.out, "kinds %s: printed\n%s", cases[i].option, r.out);
+            result_free(&r);
+        }
+    }
+    EXPECT_LISTING(NULL);
+}
+
+/* The loader's kind lookup is the one dsim kinds uses (one copy). */
+Test(cli, sim_find_kind_finds_a_kind_by_its_name) {
+    const sim_kind *k = sim_find_kind(dsim_kinds, "service");
+    cr_assert(k);
+    cr_expect_str_eq(k->name, "service");
+    cr_expect_null(sim_find_kind(dsim_kinds, "servce"));
+    cr_expect_null(sim_find_kind(dsim_kinds, ""));
 }
 
 /* ---- run ---- */

@@ -10,6 +10,7 @@
 #include "loader.h"
 #include "models.h"
 #include "output.h"
+#include "strfmt.h"
 #include "suggest.h"
 #include "summary.h"
 #include "wiring.h"
@@ -80,16 +81,26 @@ static int bad_arg(const char *arg, const char *note, const char *fmt, ...) {
     return EXIT_INPUT;
 }
 
-/* Same for an option written as two words, "--seed x". */
-static int bad_option_value(const char *option, const char *value, const char *fmt) {
-    size_t n = strlen(option) + 1 + strlen(value) + 1;
-    char *arg = malloc(n);
-    if (!arg)
-        return EXIT_INTERNAL;
-    snprintf(arg, n, "%s %s", option, value);
-    bad_arg(arg, NULL, "%s", fmt);
+/* Same for an option written as two words, "--seed x": the argument as given is rebuilt from
+ * them. */
+static int bad_option_value(const char *option, const char *value, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int bad_option_value(const char *option, const char *value, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *arg = sim_strfmt("%s %s", option, value);
+    char *message = sim_vstrfmt(fmt, ap);
+    va_end(ap);
+    int status = EXIT_INPUT;
+    if (arg && message) {
+        bad_arg(arg, NULL, "%s", message);
+    } else {
+        fprintf(stderr, "dsim: out of memory while reporting a bad %s\n", option);
+        status = EXIT_INTERNAL;
+    }
     free(arg);
-    return EXIT_INPUT;
+    free(message);
+    return status;
 }
 
 static const char see_help[] = "dsim --help shows the usage";
@@ -387,13 +398,6 @@ static int validate(const options *o) {
     return EXIT_OK;
 }
 
-static const sim_kind *find_kind(const char *name) {
-    for (const sim_kind *const *k = dsim_kinds; *k; k++)
-        if (strcmp((*k)->name, name) == 0)
-            return *k;
-    return NULL;
-}
-
 /* Prints, under a reference key's help, which kinds it may name. Returns 0, or -1 when out of
  * memory. */
 static int print_needs(const sim_param *p, const char *indent) {
@@ -416,7 +420,7 @@ static int kinds(const options *o) {
             printf("%-10s %s\n", (*k)->name, (*k)->summary);
         return EXIT_OK;
     }
-    const sim_kind *k = find_kind(o->file);
+    const sim_kind *k = sim_find_kind(dsim_kinds, o->file);
     if (!k) {
         const char *names[64];
         size_t n = 0;
@@ -448,6 +452,43 @@ static int kinds(const options *o) {
     return EXIT_OK;
 }
 
+/* Refuses, as errors of the arguments, the options of a run given to a command that runs
+ * nothing (validate, kinds), rather than ignoring them: a user who wrote them expected them
+ * to do something. With no_topology (kinds) also --set, which validate applies to the file,
+ * and the summary's --quiet and --verbose. Returns EXIT_OK or the status of the error. */
+static int refuse_run_options(const options *o, bool no_topology) {
+    const char *c = o->command;
+    if (o->json)
+        return bad_option_value("--json", o->json, "%s writes no result document", c);
+    if (o->has_seed)
+        return bad_option_value("--seed", o->seed_text, "%s runs nothing, so it takes no seed", c);
+    if (o->max_memory_arg)
+        return bad_option_value("--max-memory", o->max_memory_arg,
+                                "%s runs nothing: budgets are for runs", c);
+    if (o->max_events_arg)
+        return bad_option_value("--max-events", o->max_events_arg,
+                                "%s runs nothing: budgets are for runs", c);
+    if (o->max_wall_arg)
+        return bad_option_value("--max-wall", o->max_wall_arg,
+                                "%s runs nothing: budgets are for runs", c);
+    if (!no_topology)
+        return EXIT_OK;
+    if (o->nsets) {
+        /* parse_args cut PATH=VALUE in two at the '=' */
+        char *set = sim_strfmt("%s=%s", o->sets[0].path, o->sets[0].value);
+        if (!set) {
+            fputs("dsim: out of memory\n", stderr);
+            return EXIT_INTERNAL;
+        }
+        int status = bad_option_value("--set", set, "%s reads no topology to set", c);
+        free(set);
+        return status;
+    }
+    if (o->quiet || o->verbose)
+        return bad_arg(o->quiet ? "--quiet" : "--verbose", NULL, "%s prints no summary", c);
+    return EXIT_OK;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2)
         return bad_arg("dsim", see_help, "missing command (run, validate or kinds)");
@@ -468,24 +509,11 @@ int main(int argc, char **argv) {
                 status = bad_arg(o.command, see_help, "expected a topology FILE");
             else if (o.command[0] == 'r')
                 status = run(&o);
-            else if (o.json)
-                status = bad_option_value("--json", o.json, "validate writes no result document");
-            else if (o.has_seed)
-                status = bad_option_value("--seed", o.seed_text,
-                                          "validate runs nothing, so it takes no seed");
-            else if (o.max_memory_arg)
-                status = bad_option_value("--max-memory", o.max_memory_arg,
-                                          "validate runs nothing: budgets are for runs");
-            else if (o.max_events_arg)
-                status = bad_option_value("--max-events", o.max_events_arg,
-                                          "validate runs nothing: budgets are for runs");
-            else if (o.max_wall_arg)
-                status = bad_option_value("--max-wall", o.max_wall_arg,
-                                          "validate runs nothing: budgets are for runs");
-            else
+            else if ((status = refuse_run_options(&o, false)) == EXIT_OK)
                 status = validate(&o);
         } else if (strcmp(o.command, "kinds") == 0) {
-            status = kinds(&o);
+            if ((status = refuse_run_options(&o, true)) == EXIT_OK)
+                status = kinds(&o);
         } else {
             static const char *const known[] = {"run", "validate", "kinds", NULL};
             status = unknown_word(o.command, "command", known);
