@@ -87,7 +87,8 @@ const char *dsim_human_percent(char *buf, double ratio) {
 const char *dsim_human_rate(char *buf, double per_s) { return with_suffix(buf, per_s, "/s"); }
 
 const char *dsim_human_bytes(char *buf, double bytes) {
-    static const char *const units[] = {" B", " KiB", " MiB", " GiB", " TiB"};
+    /* Not EiB: its E would read as an exponent, which these formats never write. */
+    static const char *const units[] = {" B", " KiB", " MiB", " GiB", " TiB", " PiB"};
     size_t u = 0;
     while (fabs(bytes) >= 1023.5 && u + 1 < sizeof units / sizeof *units) {
         bytes /= 1024;

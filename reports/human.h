@@ -1,6 +1,6 @@
 /* Numbers for people: counts with thousands separators, everything else with three
  * significant digits in plain decimal notation (never an exponent), durations in ms or s,
- * ratios as percentages, rates per second, sizes in B/KiB/MiB/GiB. Used by the terminal
+ * ratios as percentages, rates per second, sizes in B/KiB/MiB/GiB/... Used by the terminal
  * summary and the command's own lines; the result document keeps the exact numbers. */
 #ifndef DSIM_HUMAN_H
 #define DSIM_HUMAN_H
@@ -32,7 +32,8 @@ const char *dsim_human_ms(char *buf, double ms);
 const char *dsim_human_percent(char *buf, double ratio);
 /* per second: "79.9/s", "2,000/s". */
 const char *dsim_human_rate(char *buf, double per_s);
-/* bytes: "48 B", "1.5 KiB", "83.2 MiB". */
+/* bytes in powers of 1024: "48 B", "1.5 KiB", "83.2 MiB", "262 GiB", "3 PiB"
+ * (and "5,120 PiB": no EiB, whose E would read as an exponent). */
 const char *dsim_human_bytes(char *buf, double bytes);
 /* v in the given unit (seconds as a duration, like ms). */
 const char *dsim_human_value(char *buf, double v, dsim_human_unit unit);

@@ -44,7 +44,7 @@ static void keep_top(sim_footprint *f, const sim_footprint_group *g) {
 }
 
 sim_footprint sim_footprint_estimate(const sim_topology *t) {
-    sim_footprint f = {.bytes = BASE_BYTES};
+    sim_footprint f = {.bytes = BASE_BYTES, .fixed = BASE_BYTES};
     for (size_t i = 0; i < t->nnodes;) {
         const sim_topo_node *n = &t->nodes[i];
         const sim_kind *k = n->kind;

@@ -27,6 +27,7 @@ typedef struct sim_footprint_group {
 
 typedef struct sim_footprint {
     double bytes; /* the whole run */
+    double fixed; /* of which the process itself: code, libraries, the engine's fixed tables */
     size_t ntop;
     sim_footprint_group top[SIM_FOOTPRINT_TOP]; /* the costliest groups, costliest first */
 } sim_footprint;

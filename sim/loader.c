@@ -169,7 +169,7 @@ static bool valid_name(const char *s) {
     return true;
 }
 
-static const sim_kind *find_kind(const sim_kind *const *kinds, const char *name) {
+const sim_kind *sim_find_kind(const sim_kind *const *kinds, const char *name) {
     for (size_t i = 0; kinds[i]; i++)
         if (strcmp(kinds[i]->name, name) == 0)
             return kinds[i];
@@ -235,7 +235,7 @@ static int load_nodes(sim_loader *ld, yaml_node_t *nodes, const sim_kind *const 
         if (!kname) {
             kind_error(ld, kindn ? kindn : body, kinds, name, NULL);
             bad = -1;
-        } else if (!(gkind[g] = find_kind(kinds, kname))) {
+        } else if (!(gkind[g] = sim_find_kind(kinds, kname))) {
             kind_error(ld, kindn, kinds, name, kname);
             bad = -1;
         }

@@ -23,6 +23,9 @@ typedef struct sim_override {
     const char *value;
 } sim_override;
 
+/* The kind called name in the NULL-terminated kinds table, or NULL. */
+const sim_kind *sim_find_kind(const sim_kind *const *kinds, const char *name);
+
 /* Loads the file at path with the overrides applied, against the NULL-terminated kinds table.
  * Returns the topology (caller frees with sim_topology_free), or NULL with errors in diag. */
 sim_topology *sim_load_file(const char *path, const sim_override *sets, size_t nsets,

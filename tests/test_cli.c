@@ -6,6 +6,8 @@
 
 #include "engine.h"
 #include "human.h"
+#include "loader.h"
+#include "models.h"
 
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
@@ -378,6 +380,48 @@ Test(cli, kinds_lists_kinds_and_their_keys) {
     result_free(&r);
 }
 
+/* kinds runs nothing and reads no topology: the options of a run are refused as errors of
+ * the argument given (exit 2), as validate refuses them, instead of being ignored. */
+Test(cli, kinds_refuses_the_options_of_a_run) {
+    static const struct {
+        const char *option, *value, *error;
+    } cases[] = {
+        {"--json", "x.json", "--json x.json: error: kinds writes no result document\n"},
+        {"--max-events", "3", "--max-events 3: error: kinds runs nothing: budgets are for runs\n"},
+        {"--max-memory", "1G",
+         "--max-memory 1G: error: kinds runs nothing: budgets are for runs\n"},
+        {"--max-wall", "1s", "--max-wall 1s: error: kinds runs nothing: budgets are for runs\n"},
+        {"--seed", "3", "--seed 3: error: kinds runs nothing, so it takes no seed\n"},
+        {"--set", "a=b", "--set a=b: error: kinds reads no topology to set\n"},
+        {"--quiet", NULL, "--quiet: error: kinds prints no summary\n"},
+        {"--verbose", NULL, "--verbose: error: kinds prints no summary\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        for (int with_kind = 0; with_kind < 2; with_kind++) {
+            const char *kind = with_kind ? "service" : NULL;
+            result r = cases[i].value ? (kind ? DSIM("kinds", kind, cases[i].option, cases[i].value)
+                                              : DSIM("kinds", cases[i].option, cases[i].value))
+                                      : (kind ? DSIM("kinds", kind, cases[i].option)
+                                              : DSIM("kinds", cases[i].option));
+            cr_expect_eq(r.status, 2, "kinds %s %s: status %d", kind ? kind : "", cases[i].option,
+                         r.status);
+            cr_expect_str_eq(r.err, cases[i].error);
+            cr_expect_str_empty(r.out, "kinds %s: printed\n%s", cases[i].option, r.out);
+            result_free(&r);
+        }
+    }
+    EXPECT_LISTING(NULL);
+}
+
+/* The loader's kind lookup is the one dsim kinds uses (one copy). */
+Test(cli, sim_find_kind_finds_a_kind_by_its_name) {
+    const sim_kind *k = sim_find_kind(dsim_kinds, "service");
+    cr_assert(k);
+    cr_expect_str_eq(k->name, "service");
+    cr_expect_null(sim_find_kind(dsim_kinds, "servce"));
+    cr_expect_null(sim_find_kind(dsim_kinds, ""));
+}
+
 /* ---- run ---- */
 
 Test(cli, run_prints_a_summary_and_writes_the_result_document) {
@@ -662,6 +706,49 @@ Test(cli, unwritable_json_path_fails_without_partial_files) {
     cr_expect(strstr(r.err, "taken"), "%s", r.err);
     result_free(&r);
     EXPECT_LISTING("mm1.yaml", "taken");
+}
+
+/* --json through a symbolic link writes the file the link leads to (in another directory,
+ * where the temporary file is made too) and leaves the link a link: the rename used to
+ * replace the link with a regular file and leave its target stale. A link to a name not yet
+ * there (dangling) creates that file. */
+Test(cli, json_through_a_symlink_updates_its_target_and_keeps_the_link) {
+    write_work("mm1.yaml", mm1);
+    char sub[256], link[256], dangling[256];
+    path_in(sub, sizeof sub, work, "sub");
+    cr_assert_eq(mkdir(sub, 0700), 0);
+    write_work("sub/target.json", "stale\n");
+    path_in(link, sizeof link, work, "link.json");
+    path_in(dangling, sizeof dangling, work, "new.json");
+    cr_assert_eq(symlink("sub/target.json", link), 0);
+    cr_assert_eq(symlink("sub/created.json", dangling), 0);
+
+    result r = DSIM("run", "mm1.yaml", "--quiet", "--json", "link.json");
+    expect_status(&r, 0);
+    result_free(&r);
+    struct stat st;
+    cr_assert_eq(lstat(link, &st), 0);
+    cr_expect(S_ISLNK(st.st_mode), "link.json is no longer a symbolic link");
+    cJSON *doc = parse_work("sub/target.json");
+    expect_section_7(doc);
+    cJSON_Delete(doc);
+
+    r = DSIM("run", "mm1.yaml", "--quiet", "--json", "new.json");
+    expect_status(&r, 0);
+    result_free(&r);
+    cr_assert_eq(lstat(dangling, &st), 0);
+    cr_expect(S_ISLNK(st.st_mode), "new.json is no longer a symbolic link");
+    doc = parse_work("sub/created.json");
+    cJSON_Delete(doc);
+    EXPECT_LISTING("mm1.yaml", "sub", "link.json", "new.json");
+    /* and no temporary file left beside the targets */
+    size_t entries = 0;
+    DIR *d = opendir(sub);
+    cr_assert(d);
+    for (struct dirent *e; (e = readdir(d));)
+        entries += e->d_name[0] != '.';
+    closedir(d);
+    cr_expect_eq(entries, 2, "sub holds %zu entries, not target.json and created.json", entries);
 }
 
 /* ---- validate ---- */

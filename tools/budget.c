@@ -1,10 +1,12 @@
 /* Budget syntax and the machine's memory (budget.h). */
 #include "budget.h"
 
+#include "human.h"
 #include "units.h"
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,34 +99,40 @@ double dsim_default_memory_limit(const char **why) {
     return 0.8 * best;
 }
 
-void dsim_format_size(double bytes, char *buf, size_t size) {
-    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-    size_t u = 0;
-    while (bytes >= 1024 && u + 1 < sizeof units / sizeof *units) {
-        bytes /= 1024;
-        u++;
-    }
-    if (u == 0)
-        snprintf(buf, size, "%.0f B", bytes);
-    else
-        snprintf(buf, size, "%.*f %s", bytes >= 100 ? 0 : bytes >= 10 ? 1 : 2, bytes, units[u]);
+/* The note of one group's share. */
+static void print_group(FILE *out, const char *file, const sim_footprint_group *g) {
+    char size[DSIM_HUMAN_MAX];
+    fprintf(out, "%s: note: nodes.%s: ", file, g->group);
+    if (g->replicas > 1)
+        fprintf(out, "replicas %lu%s", (unsigned long)g->replicas,
+                g->key && strcmp(g->key, "replicas") != 0 ? " x " : "");
+    if (g->key && strcmp(g->key, "replicas") != 0)
+        fprintf(out, "%s %.15g", g->key, g->value);
+    else if (g->replicas <= 1)
+        fputs("one instance", out);
+    fprintf(out, ": about %s\n", dsim_human_bytes(size, g->bytes));
 }
 
 void dsim_print_footprint(FILE *out, const char *file, const sim_footprint *f) {
-    for (size_t i = 0; i < f->ntop; i++) {
-        const sim_footprint_group *g = &f->top[i];
-        if (i > 0 && g->bytes < 0.01 * f->bytes) /* a share too small to matter */
+    bool fixed_due = true;
+    size_t said = 0;
+    char size[DSIM_HUMAN_MAX];
+    for (size_t i = 0; i <= f->ntop; i++) {
+        const sim_footprint_group *g = i < f->ntop ? &f->top[i] : NULL;
+        /* The fixed part takes its place among the groups by its size. */
+        if (fixed_due && (!g || f->fixed >= g->bytes)) {
+            fixed_due = false;
+            if (said == 0 || f->fixed >= 0.01 * f->bytes) {
+                fprintf(out,
+                        "%s: note: the process itself (code, libraries, the engine's fixed "
+                        "tables): about %s\n",
+                        file, dsim_human_bytes(size, f->fixed));
+                said++;
+            }
+        }
+        if (!g || (said > 0 && g->bytes < 0.01 * f->bytes)) /* a share too small to matter */
             break;
-        char size[32];
-        dsim_format_size(g->bytes, size, sizeof size);
-        fprintf(out, "%s: note: nodes.%s: ", file, g->group);
-        if (g->replicas > 1)
-            fprintf(out, "replicas %lu%s", (unsigned long)g->replicas,
-                    g->key && strcmp(g->key, "replicas") != 0 ? " x " : "");
-        if (g->key && strcmp(g->key, "replicas") != 0)
-            fprintf(out, "%s %.15g", g->key, g->value);
-        else if (g->replicas <= 1)
-            fputs("one instance", out);
-        fprintf(out, ": about %s\n", size);
+        print_group(out, file, g);
+        said++;
     }
 }

@@ -1,5 +1,5 @@
 /* The budgets a user sets on a run (contract §6: --max-memory, --max-events, --max-wall): their
- * syntax, the default memory limit derived from the machine, and how sizes are printed. The
+ * syntax, the default memory limit derived from the machine, and the notes of a refusal. The
  * run stops, or is refused, with exit status 4 when one is exceeded (tools/dsim.c). */
 #ifndef DSIM_BUDGET_H
 #define DSIM_BUDGET_H
@@ -25,12 +25,11 @@ int dsim_parse_wall(const char *s, double *seconds);
  * which one it came from (a static string). 0 when none is known. */
 double dsim_default_memory_limit(const char **why);
 
-/* Writes bytes in binary units with three significant digits ("320 GiB", "2.69 MiB"). */
-void dsim_format_size(double bytes, char *buf, size_t size);
-
-/* Prints, as FILE: note: lines, the groups that cost most in estimate f (at least the first,
- * then those over 1% of the whole): "nodes.db: replicas 10000 x
- * workers 1000000: about 298 GiB". */
+/* Prints, as FILE: note: lines, costliest first, the shares of estimate f that matter (the
+ * costliest always, the others from 1% of the whole): the groups that cost most, "nodes.db:
+ * replicas 10000 x workers 1000000: about 298 GiB", and the fixed part of the process, which
+ * is what a small topology refused by a small --max-memory mostly costs. Sizes are written
+ * by dsim_human_bytes (reports/human.h). */
 void dsim_print_footprint(FILE *out, const char *file, const sim_footprint *f);
 
 #endif

@@ -1,7 +1,7 @@
 /* The dsim command (contract §6): run and validate topologies, list node kinds.
- * Exit status: 0 success; 2 the input (file or arguments) is at fault; 4 a budget the user
- * set (--max-memory, --max-events, --max-wall) stopped the run; 1 a failure of dsim itself
- * (out of memory, output lost). */
+ * Exit status: 0 success; 2 the input (file or arguments) is at fault, or too big for the
+ * machine's default memory limit; 4 a budget the user set (--max-memory, --max-events,
+ * --max-wall) stopped the run; 1 a failure of dsim itself (out of memory, output lost). */
 #include "budget.h"
 #include "engine.h"
 #include "footprint.h"
@@ -10,6 +10,7 @@
 #include "loader.h"
 #include "models.h"
 #include "output.h"
+#include "strfmt.h"
 #include "suggest.h"
 #include "summary.h"
 #include "wiring.h"
@@ -48,8 +49,9 @@ static const char usage[] =
     "  --max-events N    stop the run after N events\n"
     "  --max-wall DURATION  stop the run after this much wall-clock time (90s, 5m)\n"
     "\n"
-    "exit status: 0 success, 2 bad input (file or arguments), 4 a --max-* budget stopped\n"
-    "the run (no result document), 1 a failure of dsim itself\n";
+    "exit status: 0 success, 2 bad input (file or arguments, or a run over the default\n"
+    "memory limit), 4 a --max-* budget you set stopped the run (no result document),\n"
+    "1 a failure of dsim itself\n";
 
 typedef struct options {
     const char *command, *file, *json, *seed_text;
@@ -79,16 +81,26 @@ static int bad_arg(const char *arg, const char *note, const char *fmt, ...) {
     return EXIT_INPUT;
 }
 
-/* Same for an option written as two words, "--seed x". */
-static int bad_option_value(const char *option, const char *value, const char *fmt) {
-    size_t n = strlen(option) + 1 + strlen(value) + 1;
-    char *arg = malloc(n);
-    if (!arg)
-        return EXIT_INTERNAL;
-    snprintf(arg, n, "%s %s", option, value);
-    bad_arg(arg, NULL, "%s", fmt);
+/* Same for an option written as two words, "--seed x": the argument as given is rebuilt from
+ * them. */
+static int bad_option_value(const char *option, const char *value, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int bad_option_value(const char *option, const char *value, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *arg = sim_strfmt("%s %s", option, value);
+    char *message = sim_vstrfmt(fmt, ap);
+    va_end(ap);
+    int status = EXIT_INPUT;
+    if (arg && message) {
+        bad_arg(arg, NULL, "%s", message);
+    } else {
+        fprintf(stderr, "dsim: out of memory while reporting a bad %s\n", option);
+        status = EXIT_INTERNAL;
+    }
     free(arg);
-    return EXIT_INPUT;
+    free(message);
+    return status;
 }
 
 static const char see_help[] = "dsim --help shows the usage";
@@ -253,28 +265,33 @@ static void print_engine(FILE *out, const sim_engine *e, double wall, bool verbo
                 dsim_human_bytes(c, (double)mem.pool_bytes));
 }
 
-/* Refuses, before anything is built, a run estimated to need more memory than the budget
- * (--max-memory, or the machine's default). Returns 0, or -1 with the reason printed. */
+/* Refuses, before anything is built, a run estimated to need more memory than the budget.
+ * Returns EXIT_OK, or with the reason printed EXIT_BUDGET when the limit is the user's
+ * (--max-memory), EXIT_INPUT when it is the machine's default: the input is too big for this
+ * machine, and no budget the user set stopped it (contract §6). */
 static int check_memory(const options *o, const sim_topology *topo, double *estimate) {
     const char *why = "--max-memory";
     double limit = o->max_memory > 0 ? o->max_memory : dsim_default_memory_limit(&why);
     sim_footprint f = sim_footprint_estimate(topo);
     *estimate = f.bytes;
     if (limit <= 0 || f.bytes <= limit)
-        return 0;
-    char need[32], have[32];
-    dsim_format_size(f.bytes, need, sizeof need);
-    dsim_format_size(limit, have, sizeof have);
-    if (o->max_memory > 0)
+        return EXIT_OK;
+    char need[DSIM_HUMAN_MAX], have[DSIM_HUMAN_MAX];
+    dsim_human_bytes(need, f.bytes);
+    dsim_human_bytes(have, limit);
+    if (o->max_memory > 0) {
         fprintf(stderr, "%s: error: the run needs about %s of memory, more than --max-memory %s\n",
                 o->file, need, o->max_memory_arg);
-    else
-        fprintf(stderr,
-                "%s: error: the run needs about %s of memory, more than the %s allowed by "
-                "default (80%% of %s; --max-memory sets the limit)\n",
-                o->file, need, have, why);
+        dsim_print_footprint(stderr, o->file, &f);
+        return EXIT_BUDGET;
+    }
+    fprintf(stderr,
+            "%s: error: the run needs about %s of memory, more than the %s allowed by "
+            "default (80%% of %s; --max-memory sets the limit)\n",
+            o->file, need, have, why);
     dsim_print_footprint(stderr, o->file, &f);
-    return -1;
+    fprintf(stderr, "%s: note: --max-memory SIZE raises the limit\n", o->file);
+    return EXIT_INPUT;
 }
 
 /* Says which budget stopped the run, and when. */
@@ -302,9 +319,9 @@ static int run(const options *o) {
         return EXIT_INPUT;
     }
     double estimate;
-    if (check_memory(o, topo, &estimate)) {
+    if ((status = check_memory(o, topo, &estimate)) != EXIT_OK) {
         sim_topology_free(topo);
-        return EXIT_BUDGET;
+        return status;
     }
     status = EXIT_INTERNAL;
     cJSON *doc = NULL;
@@ -314,12 +331,11 @@ static int run(const options *o) {
     clock_gettime(CLOCK_MONOTONIC, &p.start);
     p.last = p.start;
     if (!e) {
-        char need[32];
-        dsim_format_size(estimate, need, sizeof need);
+        char need[DSIM_HUMAN_MAX];
         fprintf(stderr,
                 "dsim: out of memory while creating the engine (estimated to need about "
                 "%s)\n",
-                need);
+                dsim_human_bytes(need, estimate));
         goto out;
     }
     sim_engine_set_progress(e, show_progress, &p);
@@ -382,13 +398,6 @@ static int validate(const options *o) {
     return EXIT_OK;
 }
 
-static const sim_kind *find_kind(const char *name) {
-    for (const sim_kind *const *k = dsim_kinds; *k; k++)
-        if (strcmp((*k)->name, name) == 0)
-            return *k;
-    return NULL;
-}
-
 /* Prints, under a reference key's help, which kinds it may name. Returns 0, or -1 when out of
  * memory. */
 static int print_needs(const sim_param *p, const char *indent) {
@@ -411,7 +420,7 @@ static int kinds(const options *o) {
             printf("%-10s %s\n", (*k)->name, (*k)->summary);
         return EXIT_OK;
     }
-    const sim_kind *k = find_kind(o->file);
+    const sim_kind *k = sim_find_kind(dsim_kinds, o->file);
     if (!k) {
         const char *names[64];
         size_t n = 0;
@@ -443,6 +452,43 @@ static int kinds(const options *o) {
     return EXIT_OK;
 }
 
+/* Refuses, as errors of the arguments, the options of a run given to a command that runs
+ * nothing (validate, kinds), rather than ignoring them: a user who wrote them expected them
+ * to do something. With no_topology (kinds) also --set, which validate applies to the file,
+ * and the summary's --quiet and --verbose. Returns EXIT_OK or the status of the error. */
+static int refuse_run_options(const options *o, bool no_topology) {
+    const char *c = o->command;
+    if (o->json)
+        return bad_option_value("--json", o->json, "%s writes no result document", c);
+    if (o->has_seed)
+        return bad_option_value("--seed", o->seed_text, "%s runs nothing, so it takes no seed", c);
+    if (o->max_memory_arg)
+        return bad_option_value("--max-memory", o->max_memory_arg,
+                                "%s runs nothing: budgets are for runs", c);
+    if (o->max_events_arg)
+        return bad_option_value("--max-events", o->max_events_arg,
+                                "%s runs nothing: budgets are for runs", c);
+    if (o->max_wall_arg)
+        return bad_option_value("--max-wall", o->max_wall_arg,
+                                "%s runs nothing: budgets are for runs", c);
+    if (!no_topology)
+        return EXIT_OK;
+    if (o->nsets) {
+        /* parse_args cut PATH=VALUE in two at the '=' */
+        char *set = sim_strfmt("%s=%s", o->sets[0].path, o->sets[0].value);
+        if (!set) {
+            fputs("dsim: out of memory\n", stderr);
+            return EXIT_INTERNAL;
+        }
+        int status = bad_option_value("--set", set, "%s reads no topology to set", c);
+        free(set);
+        return status;
+    }
+    if (o->quiet || o->verbose)
+        return bad_arg(o->quiet ? "--quiet" : "--verbose", NULL, "%s prints no summary", c);
+    return EXIT_OK;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2)
         return bad_arg("dsim", see_help, "missing command (run, validate or kinds)");
@@ -463,24 +509,11 @@ int main(int argc, char **argv) {
                 status = bad_arg(o.command, see_help, "expected a topology FILE");
             else if (o.command[0] == 'r')
                 status = run(&o);
-            else if (o.json)
-                status = bad_option_value("--json", o.json, "validate writes no result document");
-            else if (o.has_seed)
-                status = bad_option_value("--seed", o.seed_text,
-                                          "validate runs nothing, so it takes no seed");
-            else if (o.max_memory_arg)
-                status = bad_option_value("--max-memory", o.max_memory_arg,
-                                          "validate runs nothing: budgets are for runs");
-            else if (o.max_events_arg)
-                status = bad_option_value("--max-events", o.max_events_arg,
-                                          "validate runs nothing: budgets are for runs");
-            else if (o.max_wall_arg)
-                status = bad_option_value("--max-wall", o.max_wall_arg,
-                                          "validate runs nothing: budgets are for runs");
-            else
+            else if ((status = refuse_run_options(&o, false)) == EXIT_OK)
                 status = validate(&o);
         } else if (strcmp(o.command, "kinds") == 0) {
-            status = kinds(&o);
+            if ((status = refuse_run_options(&o, true)) == EXIT_OK)
+                status = kinds(&o);
         } else {
             static const char *const known[] = {"run", "validate", "kinds", NULL};
             status = unknown_word(o.command, "command", known);

@@ -10,16 +10,53 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Creates an empty temporary file beside path (path.tmp.XXXXXX) with the mode a new file
- * gets. Returns its descriptor and name (caller frees), or -1 with a message printed. */
-static int open_temp(const char *path, char **name) {
-    size_t n = strlen(path);
+/* Where a write to path must go: path itself, or when it is a symbolic link the file the
+ * link leads to, so that the rename updates the link's target and leaves the link a link
+ * (renaming over the link would replace it with a regular file and leave the target stale).
+ * Links are followed by hand (readlink), a relative one from its own directory, through at
+ * most MAX_LINKS as the kernel allows: that also covers a link to a file not yet there, which
+ * realpath refuses. Returns a new string (caller frees), or NULL with a message printed. */
+#define MAX_LINKS 40
+static char *resolve(const char *path) {
+    char *at = strdup(path);
+    for (int depth = 0; at; depth++) {
+        struct stat st;
+        if (lstat(at, &st) || !S_ISLNK(st.st_mode))
+            return at; /* a file, a directory or a new name: written as named */
+        char target[4096];
+        ssize_t n = depth == MAX_LINKS ? -1 : readlink(at, target, sizeof target - 1);
+        if (n < 0 || (size_t)n == sizeof target - 1) {
+            fprintf(stderr, "dsim: cannot write %s: %s\n", path,
+                    strerror(n < 0 && depth < MAX_LINKS ? errno : ELOOP));
+            free(at);
+            return NULL;
+        }
+        target[n] = '\0';
+        const char *slash = strrchr(at, '/');
+        size_t dir = target[0] == '/' || !slash ? 0 : (size_t)(slash - at) + 1;
+        char *next = malloc(dir + (size_t)n + 1);
+        if (next) {
+            memcpy(next, at, dir);
+            memcpy(next + dir, target, (size_t)n + 1);
+        }
+        free(at);
+        at = next;
+    }
+    fprintf(stderr, "dsim: cannot write %s: out of memory\n", path);
+    return NULL;
+}
+
+/* Creates an empty temporary file beside dest (dest.tmp.XXXXXX) with the mode a new file
+ * gets; messages name path, as the user gave it. Returns its descriptor and name (caller
+ * frees), or -1 with a message printed. */
+static int open_temp(const char *dest, const char *path, char **name) {
+    size_t n = strlen(dest);
     char *tmp = malloc(n + 16);
     if (!tmp) {
         fprintf(stderr, "dsim: cannot write %s: out of memory\n", path);
         return -1;
     }
-    memcpy(tmp, path, n);
+    memcpy(tmp, dest, n);
     memcpy(tmp + n, ".tmp.XXXXXX", 12);
     int fd = mkstemp(tmp);
     if (fd < 0) {
@@ -57,8 +94,12 @@ int dsim_output_check(const char *path) {
         }
         return 0;
     }
+    char *dest = resolve(path);
+    if (!dest)
+        return -1;
     char *tmp;
-    int fd = open_temp(path, &tmp);
+    int fd = open_temp(dest, path, &tmp);
+    free(dest);
     if (fd < 0)
         return -1;
     close(fd);
@@ -97,20 +138,26 @@ static int write_in_place(const char *path, const char *text) {
 int dsim_output_write(const char *path, const char *text) {
     if (is_special(path))
         return write_in_place(path, text);
-    char *tmp;
-    int fd = open_temp(path, &tmp);
-    if (fd < 0)
+    char *dest = resolve(path);
+    if (!dest)
         return -1;
+    char *tmp;
+    int fd = open_temp(dest, path, &tmp);
+    if (fd < 0) {
+        free(dest);
+        return -1;
+    }
     int err = write_all(fd, text);
     if (close(fd) && !err)
         err = errno;
-    if (!err && rename(tmp, path))
+    if (!err && rename(tmp, dest))
         err = errno;
     if (err) {
         fprintf(stderr, "dsim: cannot write %s: %s\n", path, strerror(err));
         unlink(tmp);
     }
     free(tmp);
+    free(dest);
     return err ? -1 : 0;
 }
 

@@ -9,7 +9,8 @@
 int dsim_output_check(const char *path);
 /* Writes text to path. A regular file (or a new name) is written through a temporary file in
  * the same directory and a rename, so a reader never sees half a document and a failed write
- * leaves nothing behind; anything else (a device such as /dev/null, a FIFO, a socket) is
+ * leaves nothing behind (a symbolic link is followed: its target is replaced and the link
+ * stays a link); anything else (a device such as /dev/null, a FIFO, a socket) is
  * written to directly, never replaced. Returns 0, or -1 with a message printed. */
 int dsim_output_write(const char *path, const char *text);
 /* Writes text to stdout and flushes it. Returns 0, or -1 with a message printed. */
