@@ -2,6 +2,7 @@
  * crashed, hung or leaked in the fuzzer) and the examples through the same bounded path as the
  * libFuzzer target, in the ordinary build; under the sanitizer build a leak or undefined
  * behaviour fails the suite too. */
+#include "footprint.h"
 #include "fuzz/harness.h"
 #include "support.h"
 
@@ -103,12 +104,51 @@ static dsim_fuzz_outcome run_small(int workers, int replicas) {
     return dsim_fuzz_one((const uint8_t *)yaml, (size_t)n);
 }
 
-Test(fuzz_regress, caps_apply_to_instances_and_sizing_keys) {
+static const char closed[] = "duration: 10s\n"
+                             "nodes:\n"
+                             "  users: {kind: client, target: web, users: %ld}\n"
+                             "  web: {kind: service, service: {dist: exponential, mean: 1ms}}\n";
+
+/* The memory estimate of closed with users users. */
+static double closed_estimate(long users) {
+    char yaml[512];
+    snprintf(yaml, sizeof yaml, closed, users);
+    sim_topology *t = t_load(yaml, NULL, 0, NULL);
+    cr_assert(t, "%ld users do not load", users);
+    double bytes = sim_footprint_estimate(t).bytes;
+    sim_topology_free(t);
+    return bytes;
+}
+
+static dsim_fuzz_outcome run_closed(long users) {
+    char yaml[512];
+    int n = snprintf(yaml, sizeof yaml, closed, users);
+    return dsim_fuzz_one((const uint8_t *)yaml, (size_t)n);
+}
+
+Test(fuzz_regress, caps_apply_to_instances_and_the_memory_estimate, .timeout = 120) {
     cr_expect_eq(run_small(4, 2), DSIM_FUZZ_RAN);
     cr_expect_eq(run_small(4, DSIM_FUZZ_MAX_INSTANCES), DSIM_FUZZ_TOO_BIG,
                  "1 client and %d replicas", DSIM_FUZZ_MAX_INSTANCES);
-    cr_expect_eq(run_small(DSIM_FUZZ_MAX_COST, 1), DSIM_FUZZ_TOO_BIG);
-    cr_expect_eq(run_small(DSIM_FUZZ_MAX_COST / 4, 2), DSIM_FUZZ_RAN);
+    /* A million workers (the most a service has) are about 23 MiB: one replica runs, two are
+     * over the cap. */
+    cr_expect_eq(run_small(1000 * 1000, 1), DSIM_FUZZ_RAN, "1 million workers");
+    cr_expect_eq(run_small(1000 * 1000, 2), DSIM_FUZZ_TOO_BIG, "2 x 1 million workers");
+    /* The cap is the estimate itself: the most closed-loop users under it (found by bisection;
+     * the estimate grows with them) run, one more is only loaded. */
+    long lo = 1, hi = 1;
+    while (closed_estimate(hi) <= DSIM_FUZZ_MAX_BYTES)
+        hi *= 2;
+    while (hi - lo > 1) {
+        long mid = lo + (hi - lo) / 2;
+        *(closed_estimate(mid) <= DSIM_FUZZ_MAX_BYTES ? &lo : &hi) = mid;
+    }
+    cr_log_info("at most %ld closed-loop users under the cap", lo);
+    cr_expect_gt(lo, 1000, "the cap leaves room for %ld users only", lo);
+    dsim_fuzz_outcome o = run_closed(lo);
+    cr_expect(o == DSIM_FUZZ_RAN || o == DSIM_FUZZ_CUT_SHORT, "%ld users: %s", lo,
+              dsim_fuzz_outcome_name(o));
+    cr_expect_eq(run_closed(hi), DSIM_FUZZ_TOO_BIG, "%ld users", hi);
 }
 
 Test(fuzz_regress, long_runs_are_cut_at_the_event_budget) {
