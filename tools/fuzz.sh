@@ -44,8 +44,11 @@ mkdir "$work/corpus"
 cp topologies/*.yaml "$work/corpus/"
 find tests/fuzz/corpus -maxdepth 1 -type f ! -name '.*' -exec cp {} "$work/corpus/" \;
 # The small regression inputs seed their relatives; the big ones (the loader's worst cases)
-# would only slow every mutation down, and the suite replays them anyway.
-find tests/fuzz/regress -maxdepth 1 -type f ! -name '.*' -size -4k -exec cp {} "$work/corpus/" \;
+# would only slow every mutation down, and the suite replays them anyway. They sit in one
+# folder per expected outcome (regress/refused/, ...), whose name prefixes the copy's.
+find tests/fuzz/regress -mindepth 2 -type f ! -name '.*' -size -4k | while read -r f; do
+    cp "$f" "$work/corpus/regress-$(basename "$(dirname "$f")")-$(basename "$f")"
+done
 artifacts="$build/fuzz-artifacts"
 mkdir -p "$artifacts"
 log="$build/fuzz.log"
@@ -60,7 +63,8 @@ if [ "$status" -ne 0 ]; then
     echo "fuzz: FAILED (libFuzzer exit $status); the input that did it:"
     grep -E "^artifact_prefix=|Test unit written to" "$log" | sed 's/^/fuzz:   /' || true
     echo "fuzz: reproduce with $build/tests/fuzz/fuzz_topology FILE, shrink it with"
-    echo "fuzz: -minimize_crash=1 -runs=10000 FILE, and keep it in tests/fuzz/regress/"
+    echo "fuzz: -minimize_crash=1 -runs=10000 FILE, and keep it, fixed, in the folder of"
+    echo "fuzz: tests/fuzz/regress/ of the outcome it must have then (tests/fuzz/README.md)"
     exit 1
 fi
 grep -E "^#[0-9]+[[:space:]]+DONE|stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)" "$log" |

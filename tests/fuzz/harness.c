@@ -3,6 +3,7 @@
 #include "harness.h"
 
 #include "engine.h"
+#include "footprint.h"
 #include "json_report.h"
 #include "loader.h"
 #include "models.h"
@@ -13,47 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The whole-number keys that size what a node allocates or schedules when it is created: per
- * worker arrays, closed-loop users and PHOLD's initial events, circuit-breaker windows and
- * hash-ring points. A ring has vnodes points per backend, so vnodes is weighed by the number of
- * instances (an upper bound on the backends). Found by reading the kinds' create hooks; a kind
- * that adds such a key shows up in the fuzzer as slow or out of memory until it is listed. */
-static const struct {
-    const char *name;
-    bool per_instance;
-} sizing_keys[] = {
-    {"workers", false},      {"users", false}, {"population", false},
-    {"window_calls", false}, {"vnodes", true},
-};
-
-static int64_t param_int(const void *config, const sim_param *p) {
-    int64_t v;
-    memcpy(&v, (const char *)config + p->offset, sizeof v);
-    return v;
-}
-
-/* What one instance of kind with config costs, in the units of DSIM_FUZZ_MAX_COST. */
-static double instance_cost(const sim_kind *kind, const void *config, size_t ninstances) {
-    double cost = 1;
-    for (const sim_param *p = kind->params; p->name; p++) {
-        if (p->type != SIM_P_INT)
-            continue;
-        for (size_t i = 0; i < sizeof sizing_keys / sizeof sizing_keys[0]; i++) {
-            int64_t v = param_int(config, p);
-            if (strcmp(p->name, sizing_keys[i].name) == 0 && v > 0)
-                cost += (double)v * (sizing_keys[i].per_instance ? (double)ninstances : 1.0);
-        }
-    }
-    return cost;
-}
-
+/* The instance cap bounds the time an input takes however small its instances (each is created
+ * and reported); the estimate bounds its memory, kind by kind, through the same memory_need
+ * hooks that --max-memory uses, so a kind's new sizing key is capped as soon as its hook counts
+ * it. */
 static bool is_too_big(const sim_topology *t) {
     if (t->nnodes > DSIM_FUZZ_MAX_INSTANCES)
         return true;
-    double cost = 0;
-    for (size_t i = 0; i < t->nnodes; i++)
-        cost += instance_cost(t->nodes[i].kind, t->nodes[i].config, t->nnodes);
-    return cost > DSIM_FUZZ_MAX_COST;
+    return sim_footprint_estimate(t).bytes > DSIM_FUZZ_MAX_BYTES;
 }
 
 /* Runs e in slices of simulated time up to the time cap, stopping after the slice in which the

@@ -10,13 +10,16 @@
 
 /* Inputs longer than this are ignored (the loader's own size limits are not what we fuzz). */
 #define DSIM_FUZZ_MAX_INPUT (64 * 1024)
-/* A topology is not run (only loaded) when it has more node instances than this, or when the
- * sum over its instances of every whole-number key (workers, users, population, vnodes,
- * window_calls, ...: what sizes the arrays and initial events a node creates) exceeds
- * DSIM_FUZZ_MAX_COST. Legitimately huge topologies would only make the fuzzer slow or run it
- * out of memory; the loader has already seen them. */
+/* A topology is only loaded, not run, when it has more node instances than this or when
+ * sim_footprint_estimate (what `dsim run` checks against --max-memory) puts it over
+ * DSIM_FUZZ_MAX_BYTES. Legitimately huge topologies would only make the fuzzer slow or run it
+ * out of memory (tools/fuzz.sh gives it 2 GB of resident memory, and AddressSanitizer's
+ * shadow and quarantine take a few times what the run allocates); the loader has already seen
+ * them. The largest seed (topologies/phold.yaml: 1,024 instances) is estimated at 5.7 MiB, the
+ * smallest topology at 4 MiB (the process itself); 32 MiB is about 100,000 closed-loop users,
+ * which the first slice of a run sends at once, a fraction of a second of the fuzzer's time. */
 #define DSIM_FUZZ_MAX_INSTANCES 1024
-#define DSIM_FUZZ_MAX_COST 100000
+#define DSIM_FUZZ_MAX_BYTES (32.0 * 1024 * 1024)
 /* A run stops after the slice in which it passed this many events, or at this simulated time,
  * whichever comes first; its document is then that of a run cut short. */
 #define DSIM_FUZZ_MAX_EVENTS 50000
@@ -28,7 +31,7 @@
 typedef enum {
     DSIM_FUZZ_TOO_LONG,  /* longer than DSIM_FUZZ_MAX_INPUT: ignored */
     DSIM_FUZZ_REFUSED,   /* the loader refused it (with at least one error) */
-    DSIM_FUZZ_TOO_BIG,   /* loaded, but over the instance or cost cap: not run */
+    DSIM_FUZZ_TOO_BIG,   /* loaded, but over the instance or memory cap: not run */
     DSIM_FUZZ_FAILED,    /* loaded; the engine could not be built or the run failed */
     DSIM_FUZZ_CUT_SHORT, /* run until a budget, then reported */
     DSIM_FUZZ_RAN,       /* run to the end of its duration, then reported */
