@@ -6,6 +6,7 @@
  * The built executable ($DSIM) runs in a child in a fresh temporary directory, under an
  * address-space limit and an alarm, so that no regression can hang the suite or exhaust the
  * machine. */
+#include "sandbox.h"
 #include "support.h"
 
 #include "engine.h"
@@ -15,11 +16,9 @@
 
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,167 +27,46 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char root[64]; /* /tmp/dsim-budgets-XXXXXX: holds out.txt, err.txt and work/ */
-static char work[96]; /* dsim's working directory */
+static t_sandbox sb;
 
-static void path_in(char *buf, size_t size, const char *dir, const char *name) {
-    int n = snprintf(buf, size, "%s/%s", dir, name);
-    cr_assert(n > 0 && (size_t)n < size, "path too long: %s/%s", dir, name);
-}
+static void setup(void) { t_sandbox_open(&sb, "budgets"); }
 
-static void remove_tree(const char *dir) {
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    char p[512];
-    while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-            remove_tree(p);
-        else
-            unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
-static void setup(void) {
-    strcpy(root, "/tmp/dsim-budgets-XXXXXX");
-    cr_assert(mkdtemp(root), "mkdtemp failed");
-    path_in(work, sizeof work, root, "work");
-    cr_assert_eq(mkdir(work, 0700), 0);
-    cr_assert(getenv("DSIM"), "DSIM (the dsim executable) is not set: run through meson test");
-}
-
-static void teardown(void) { remove_tree(root); }
+static void teardown(void) { t_sandbox_close(&sb); }
 
 /* One timeout for the suite: per-test timeouts leak inside criterion 2.4 when tests run in
  * parallel (LeakSanitizer), and every child dsim is bounded by its own alarm anyway. */
 TestSuite(budgets, .init = setup, .fini = teardown, .timeout = 600);
 
-static void write_work(const char *name, const char *text) {
-    char p[256];
-    path_in(p, sizeof p, work, name);
-    FILE *f = fopen(p, "wb");
-    cr_assert(f, "cannot write %s", p);
-    cr_assert_eq(fputs(text, f) >= 0, 1);
-    cr_assert_eq(fclose(f), 0);
-}
-
-static bool work_has(const char *name) {
-    char p[256];
-    path_in(p, sizeof p, work, name);
-    struct stat st;
-    return lstat(p, &st) == 0;
-}
-
-/* The names in the working directory other than the topologies (*.yaml), space-separated. */
-static void listing(char *buf, size_t size) {
-    buf[0] = '\0';
-    DIR *d = opendir(work);
-    cr_assert(d);
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t n = strlen(e->d_name);
-        if (e->d_name[0] == '.' || (n > 5 && strcmp(e->d_name + n - 5, ".yaml") == 0))
-            continue;
-        strncat(buf, " ", size - strlen(buf) - 1);
-        strncat(buf, e->d_name, size - strlen(buf) - 1);
-    }
-    closedir(d);
-}
-
-/* Asserts that dsim left nothing but the topologies in its directory. */
+/* Asserts that dsim left nothing but the topologies (*.yaml) and dotfiles in its directory. */
 static void expect_no_result(void) {
-    char got[512];
-    listing(got, sizeof got);
+    char **names = t_work_names(&sb, NULL);
+    size_t len = 1;
+    for (size_t i = 0; names[i]; i++)
+        len += 1 + strlen(names[i]);
+    char *got = malloc(len);
+    cr_assert(got);
+    got[0] = '\0';
+    for (size_t i = 0; names[i]; i++) {
+        size_t n = strlen(names[i]);
+        if (names[i][0] == '.' || (n > 5 && strcmp(names[i] + n - 5, ".yaml") == 0))
+            continue;
+        strcat(strcat(got, " "), names[i]);
+    }
+    t_names_free(names);
     cr_expect_str_empty(got, "dsim left:%s", got);
+    free(got);
 }
 
-typedef struct result {
-    int status; /* exit status; -1 when killed by a signal */
-    int signal;
-    char *out, *err;
-} result;
+#define DSIM(...) t_dsim(&sb, (t_limits){0}, __VA_ARGS__, (const char *)NULL)
+#define DSIM_LIMITED(lim, ...) t_dsim(&sb, lim, __VA_ARGS__, (const char *)NULL)
 
-static void result_free(result *r) {
-    free(r->out);
-    free(r->err);
-}
-
-static bool sanitized(void) { return getenv("ASAN_OPTIONS") || getenv("UBSAN_OPTIONS"); }
-
-/* What bounds the child: its stdout (NULL: captured to a file), its address space and its
- * wall-clock lifetime (SIGALRM). */
-typedef struct limits {
-    const char *stdout_path;
-    rlim_t address_space; /* bytes; 0: 4 GiB */
-    unsigned alarm_s;     /* 0: 50 s */
-} limits;
-
-/* Runs $DSIM with the arguments (NULL-terminated) in the working directory under the limits,
- * and returns its exit status and output (caller frees with result_free). */
-static result dsim_with(limits lim, const char *first, ...) {
-    const char *argv[32];
-    int argc = 0;
-    argv[argc++] = getenv("DSIM");
-    va_list ap;
-    va_start(ap, first);
-    for (const char *s = first; s; s = va_arg(ap, const char *)) {
-        cr_assert_lt(argc, 31);
-        argv[argc++] = s;
-    }
-    va_end(ap);
-    argv[argc] = NULL;
-    char out[256], err[256];
-    path_in(out, sizeof out, root, "out.txt");
-    path_in(err, sizeof err, root, "err.txt");
-    const char *to = lim.stdout_path ? lim.stdout_path : out;
-    fflush(NULL);
-    pid_t pid = fork();
-    cr_assert_neq(pid, -1, "fork failed");
-    if (pid == 0) {
-        /* The sanitizers reserve terabytes of address space: bound only the plain build. */
-        rlim_t as = lim.address_space ? lim.address_space : (rlim_t)4 << 30;
-        struct rlimit rl = {as, as};
-        if (!sanitized() && setrlimit(RLIMIT_AS, &rl))
-            _exit(126);
-        alarm(lim.alarm_s ? lim.alarm_s : 50);
-        int fo = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        int fi = open("/dev/null", O_RDONLY);
-        if (fo < 0 || fe < 0 || fi < 0 || chdir(work) || dup2(fi, 0) < 0 || dup2(fo, 1) < 0 ||
-            dup2(fe, 2) < 0)
-            _exit(127);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    int ws;
-    while (waitpid(pid, &ws, 0) < 0)
-        ;
-    result r = {.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1,
-                .signal = WIFSIGNALED(ws) ? WTERMSIG(ws) : 0};
-    r.out = lim.stdout_path ? strdup("") : t_slurp(out);
-    r.err = t_slurp(err);
-    cr_assert_neq(r.status, 127, "could not run %s", argv[0]);
-    cr_assert_neq(r.status, 126, "could not limit the child's address space");
-    return r;
-}
-
-#define DSIM(...) dsim_with((limits){0}, __VA_ARGS__, (const char *)NULL)
-#define DSIM_LIMITED(lim, ...) dsim_with(lim, __VA_ARGS__, (const char *)NULL)
-
-static void expect_status(const result *r, int status) {
+static void expect_status(const t_result *r, int status) {
     cr_assert_eq(r->status, status,
                  "exit status %d (signal %d), expected %d\nstdout:\n%s\nstderr:\n%s", r->status,
                  r->signal, status, r->out, r->err);
 }
 
-static void expect_err(const result *r, const char *text) {
+static void expect_err(const t_result *r, const char *text) {
     cr_expect(strstr(r->err, text), "stderr lacks '%s':\n%s", text, r->err);
 }
 
@@ -206,13 +84,13 @@ static const char mm1[] = "duration: 200s\n"
  * this machine, exit 2 (contract §6: 4 is for --max-* budgets), with a note on raising the
  * limit; the same refusal under --max-memory is the user's budget, exit 4. */
 Test(budgets, a_huge_database_is_refused_at_once_naming_the_costly_keys) {
-    write_work("db.yaml",
-               "duration: 10s\n"
-               "nodes:\n"
-               "  users: {kind: client, target: db, rate: 100/s}\n"
-               "  db: {kind: database, replicas: 10000, workers: 1000000, service: 1ms}\n");
-    result r = DSIM_LIMITED(((limits){.address_space = (rlim_t)1 << 30, .alarm_s = 20}), "run",
-                            "db.yaml", "--json", "out.json");
+    t_write_work(&sb, "db.yaml",
+                 "duration: 10s\n"
+                 "nodes:\n"
+                 "  users: {kind: client, target: db, rate: 100/s}\n"
+                 "  db: {kind: database, replicas: 10000, workers: 1000000, service: 1ms}\n");
+    t_result r = DSIM_LIMITED(((t_limits){.address_space = (rlim_t)1 << 30, .alarm_s = 20}), "run",
+                              "db.yaml", "--json", "out.json");
     expect_status(&r, 2);
     expect_err(&r, "db.yaml: error: the run needs about ");
     expect_err(&r, " allowed by default (80% of ");
@@ -223,32 +101,32 @@ Test(budgets, a_huge_database_is_refused_at_once_naming_the_costly_keys) {
     cr_expect(!strstr(r.err, "the process itself"), "the fixed part is too small to name:\n%s",
               r.err);
     expect_no_result();
-    result_free(&r);
+    t_result_free(&r);
 
-    r = DSIM_LIMITED(((limits){.address_space = (rlim_t)1 << 30, .alarm_s = 20}), "run", "db.yaml",
-                     "--json", "out.json", "--max-memory", "10G");
+    r = DSIM_LIMITED(((t_limits){.address_space = (rlim_t)1 << 30, .alarm_s = 20}), "run",
+                     "db.yaml", "--json", "out.json", "--max-memory", "10G");
     expect_status(&r, 4);
     expect_err(&r, "db.yaml: error: the run needs about 262 GiB of memory, more than "
                    "--max-memory 10G\n");
     cr_expect(!strstr(r.err, "raises the limit"), "the user set the limit:\n%s", r.err);
     expect_no_result();
-    result_free(&r);
+    t_result_free(&r);
 }
 
 Test(budgets, max_memory_takes_sizes_with_binary_suffixes) {
-    write_work("mm1.yaml", mm1);
+    t_write_work(&sb, "mm1.yaml", mm1);
     static const char *const good[] = {"512M", "4G", "1.5GiB", "100000000", "64m", "1T", "20MB"};
     for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
-        result r = DSIM("run", "mm1.yaml", "--quiet", "--max-memory", good[i]);
+        t_result r = DSIM("run", "mm1.yaml", "--quiet", "--max-memory", good[i]);
         cr_expect_eq(r.status, 0, "--max-memory %s: status %d\n%s", good[i], r.status, r.err);
-        result_free(&r);
+        t_result_free(&r);
     }
     static const char *const bad[] = {"abc", "-1", "0", "5X", "", "4GG", "0.5"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        result r = DSIM("run", "mm1.yaml", "--quiet", "--max-memory", bad[i]);
+        t_result r = DSIM("run", "mm1.yaml", "--quiet", "--max-memory", bad[i]);
         cr_expect_eq(r.status, 2, "--max-memory '%s': status %d\n%s", bad[i], r.status, r.err);
         cr_expect(strstr(r.err, "--max-memory"), "--max-memory '%s': %s", bad[i], r.err);
-        result_free(&r);
+        t_result_free(&r);
     }
 }
 
@@ -256,8 +134,8 @@ Test(budgets, max_memory_takes_sizes_with_binary_suffixes) {
  * (4 MiB): 1M and 1K refuse it, and the notes name that fixed part, not the 2.77 KiB of the
  * costliest group as the only share (which could not explain the refusal). */
 Test(budgets, a_too_small_max_memory_refuses_a_small_topology_naming_the_fixed_part) {
-    write_work("mm1.yaml", mm1);
-    result r = DSIM("run", "mm1.yaml", "--json", "out.json", "--max-memory", "1M");
+    t_write_work(&sb, "mm1.yaml", mm1);
+    t_result r = DSIM("run", "mm1.yaml", "--json", "out.json", "--max-memory", "1M");
     expect_status(&r, 4);
     expect_err(&r, "mm1.yaml: error: the run needs about ");
     expect_err(&r, "more than --max-memory 1M\n");
@@ -266,32 +144,34 @@ Test(budgets, a_too_small_max_memory_refuses_a_small_topology_naming_the_fixed_p
     cr_expect(!strstr(r.err, "mm1.yaml: note: nodes."), "a share under 1%% is named:\n%s", r.err);
     cr_expect(!strstr(r.err, "raises the limit"), "the user set the limit:\n%s", r.err);
     expect_no_result();
-    result_free(&r);
-    write_work("web.yaml", "duration: 10s\n"
-                           "nodes:\n"
-                           "  users: {kind: client, target: web, rate: 8/s}\n"
-                           "  web: {kind: service, workers: 2, service: 100ms}\n");
+    t_result_free(&r);
+    t_write_work(&sb, "web.yaml",
+                 "duration: 10s\n"
+                 "nodes:\n"
+                 "  users: {kind: client, target: web, rate: 8/s}\n"
+                 "  web: {kind: service, workers: 2, service: 100ms}\n");
     r = DSIM("run", "web.yaml", "--max-memory", "1K");
     expect_status(&r, 4);
     expect_err(&r, "web.yaml: note: the process itself (code, libraries, the engine's fixed "
                    "tables): about 4 MiB\n");
-    result_free(&r);
+    t_result_free(&r);
 }
 
 /* The fixed part of the estimate takes its place among the costliest groups: after a group
  * bigger than it, before the smaller ones; a group under 1% of the whole is not named. */
 Test(budgets, the_fixed_part_is_listed_in_its_place_by_size) {
-    write_work("users.yaml", "duration: 1s\n"
-                             "nodes:\n"
-                             "  users: {kind: client, target: web, users: 1000000}\n"
-                             "  web: {kind: service, service: 1ms}\n");
-    result r = DSIM("run", "users.yaml", "--max-memory", "1M");
+    t_write_work(&sb, "users.yaml",
+                 "duration: 1s\n"
+                 "nodes:\n"
+                 "  users: {kind: client, target: web, users: 1000000}\n"
+                 "  web: {kind: service, service: 1ms}\n");
+    t_result r = DSIM("run", "users.yaml", "--max-memory", "1M");
     expect_status(&r, 4);
     const char *users = strstr(r.err, "users.yaml: note: nodes.users: users 1000000: about ");
     const char *fixed = strstr(r.err, "users.yaml: note: the process itself");
     cr_expect(users && fixed && users < fixed, "users first, then the fixed part:\n%s", r.err);
     cr_expect(!strstr(r.err, "nodes.web"), "a share under 1%% is named:\n%s", r.err);
-    result_free(&r);
+    t_result_free(&r);
 }
 
 /* The refusals write sizes with the summary's formatter (one for the whole command), in
@@ -312,55 +192,56 @@ Test(budgets, sizes_are_written_in_binary_units_up_to_pib) {
  * under --max-memory 100G, but only 400 MB of address space) and during a run whose waiting
  * room grows without bound (1000 requests/s at a service of 100/s) under 200 MB. */
 Test(budgets, out_of_memory_is_always_said) {
-    if (sanitized()) { /* (cr_skip_test and cr_log_warn make criterion exit 1 or leak) */
+    if (t_sanitized()) { /* (cr_skip_test and cr_log_warn make criterion exit 1 or leak) */
         fputs("budgets: out of memory not checked: the sanitizers need an unbounded address "
               "space\n",
               stderr);
         return;
     }
-    write_work("db.yaml",
-               "duration: 1ms\n"
-               "nodes:\n"
-               "  users: {kind: client, target: db, rate: 1/s}\n"
-               "  db: {kind: database, replicas: 1000, workers: 100000, service: 1ms}\n");
-    result r = DSIM_LIMITED(((limits){.address_space = 400u << 20}), "run", "db.yaml", "--json",
-                            "out.json", "--max-memory", "100G");
+    t_write_work(&sb, "db.yaml",
+                 "duration: 1ms\n"
+                 "nodes:\n"
+                 "  users: {kind: client, target: db, rate: 1/s}\n"
+                 "  db: {kind: database, replicas: 1000, workers: 100000, service: 1ms}\n");
+    t_result r = DSIM_LIMITED(((t_limits){.address_space = 400u << 20}), "run", "db.yaml", "--json",
+                              "out.json", "--max-memory", "100G");
     expect_status(&r, 1);
     expect_err(&r, "dsim: out of memory while creating the engine (estimated to need about 2.");
     expect_no_result();
-    result_free(&r);
-    write_work("grow.yaml", "duration: 100000s\n"
-                            "nodes:\n"
-                            "  users: {kind: client, target: web, rate: 1000/s}\n"
-                            "  web: {kind: service, service: 10ms}\n");
-    r = DSIM_LIMITED(((limits){.address_space = 200u << 20}), "run", "grow.yaml", "--json",
+    t_result_free(&r);
+    t_write_work(&sb, "grow.yaml",
+                 "duration: 100000s\n"
+                 "nodes:\n"
+                 "  users: {kind: client, target: web, rate: 1000/s}\n"
+                 "  web: {kind: service, service: 10ms}\n");
+    r = DSIM_LIMITED(((t_limits){.address_space = 200u << 20}), "run", "grow.yaml", "--json",
                      "out.json");
     expect_status(&r, 1);
     expect_err(&r, "dsim: the run failed: out of memory at ");
     expect_no_result();
-    result_free(&r);
+    t_result_free(&r);
 }
 
 /* ---- events and wall clock ---- */
 
 Test(budgets, max_events_stops_the_run_with_status_4_and_no_file) {
-    write_work("mm1.yaml", mm1);
-    result r = DSIM("run", "mm1.yaml", "--json", "out.json", "--max-events", "1000");
+    t_write_work(&sb, "mm1.yaml", mm1);
+    t_result r = DSIM("run", "mm1.yaml", "--json", "out.json", "--max-events", "1000");
     expect_status(&r, 4);
     expect_err(&r, "dsim: --max-events 1000 stopped the run at ");
     expect_err(&r, " s of simulated time (of 200 s), after 1000 events; no result written\n");
     cr_expect_str_empty(r.out, "a stopped run prints no summary:\n%s", r.out);
     expect_no_result();
-    result_free(&r);
+    t_result_free(&r);
 }
 
 /* A budget exactly as large as the run is not a stop: it ends normally. */
 Test(budgets, max_events_equal_to_the_run_lets_it_finish) {
-    write_work("mm1.yaml", mm1);
-    result r = DSIM("run", "mm1.yaml", "--quiet", "--json", "out.json");
+    t_write_work(&sb, "mm1.yaml", mm1);
+    t_result r = DSIM("run", "mm1.yaml", "--quiet", "--json", "out.json");
     expect_status(&r, 0);
     char p[256];
-    path_in(p, sizeof p, work, "out.json");
+    t_path_in(p, sizeof p, sb.work, "out.json");
     char *text = t_slurp(p);
     cJSON *doc = cJSON_Parse(text);
     cr_assert(doc);
@@ -368,7 +249,7 @@ Test(budgets, max_events_equal_to_the_run_lets_it_finish) {
     snprintf(events, sizeof events, "%.0f", cJSON_GetObjectItem(doc, "events")->valuedouble);
     cJSON_Delete(doc);
     unlink(p);
-    result_free(&r);
+    t_result_free(&r);
 
     r = DSIM("run", "mm1.yaml", "--quiet", "--json", "out.json", "--max-events", events);
     expect_status(&r, 0);
@@ -376,33 +257,33 @@ Test(budgets, max_events_equal_to_the_run_lets_it_finish) {
     cr_expect_str_eq(again, text, "the budget changed the result");
     free(again);
     free(text);
-    result_free(&r);
+    t_result_free(&r);
 
     r = DSIM("run", "mm1.yaml", "--quiet", "--max-events", "abc");
     expect_status(&r, 2);
-    result_free(&r);
+    t_result_free(&r);
     r = DSIM("validate", "mm1.yaml", "--max-events", "10");
     expect_status(&r, 2);
     expect_err(&r, "--max-events 10: error: validate runs nothing: budgets are for runs\n");
-    result_free(&r);
+    t_result_free(&r);
 }
 
 /* A run that would take days of wall clock (1e5 simulated hours at 8 requests a second)
  * stops at the wall budget. Only the status and the message are checked, not the time. */
 Test(budgets, max_wall_stops_a_long_run_with_status_4_and_no_file) {
-    write_work("mm1.yaml", mm1);
-    result r = DSIM_LIMITED(((limits){.alarm_s = 40}), "run", "mm1.yaml", "--json", "out.json",
-                            "--set", "duration=100000h", "--max-wall", "1s");
+    t_write_work(&sb, "mm1.yaml", mm1);
+    t_result r = DSIM_LIMITED(((t_limits){.alarm_s = 40}), "run", "mm1.yaml", "--json", "out.json",
+                              "--set", "duration=100000h", "--max-wall", "1s");
     expect_status(&r, 4);
     expect_err(&r, "dsim: --max-wall 1s stopped the run after ");
     expect_err(&r, " s of simulated time (of 360000000 s), after ");
     expect_no_result();
-    result_free(&r);
+    t_result_free(&r);
 
     r = DSIM("run", "mm1.yaml", "--quiet", "--max-wall", "10");
     expect_status(&r, 2);
     expect_err(&r, "--max-wall");
-    result_free(&r);
+    t_result_free(&r);
 }
 
 /* ---- the stall detector ---- */
@@ -438,17 +319,19 @@ Test(budgets, users_issuing_at_once_stay_inside_the_stall_rule) {
 /* A real loop with no delay (users with no think time and no latency retrying a node that
  * refuses at once from 1 s on) is still stopped, as bad input. */
 Test(budgets, a_zero_delay_loop_is_still_caught) {
-    write_work("loop.yaml", "duration: 10s\n"
-                            "nodes:\n"
-                            "  users: {kind: client, target: web, users: 2, timeout: 100ms}\n"
-                            "  web: {kind: service, service: 1ms}\n"
-                            "faults:\n"
-                            "  - {at: 1s, crash: web}\n");
-    result r = DSIM_LIMITED(((limits){.alarm_s = 110}), "run", "loop.yaml", "--json", "out.json");
+    t_write_work(&sb, "loop.yaml",
+                 "duration: 10s\n"
+                 "nodes:\n"
+                 "  users: {kind: client, target: web, users: 2, timeout: 100ms}\n"
+                 "  web: {kind: service, service: 1ms}\n"
+                 "faults:\n"
+                 "  - {at: 1s, crash: web}\n");
+    t_result r =
+        DSIM_LIMITED(((t_limits){.alarm_s = 110}), "run", "loop.yaml", "--json", "out.json");
     expect_status(&r, 2);
     expect_err(&r, "loop.yaml: error: the run stopped: simulated time stopped at 1.");
     expect_no_result();
-    result_free(&r);
+    t_result_free(&r);
 }
 
 /* ---- the engine's side ---- */
@@ -530,10 +413,10 @@ Test(budgets, footprint_names_the_costliest_group_and_key) {
 /* The result document written to a FIFO goes through it to its reader, and the FIFO is still
  * a FIFO afterwards (it used to be replaced by a regular file, as /dev/null was as root). */
 Test(budgets, json_to_a_fifo_goes_through_it_and_leaves_it_a_fifo) {
-    write_work("mm1.yaml", mm1);
+    t_write_work(&sb, "mm1.yaml", mm1);
     char fifo[256], got[256];
-    path_in(fifo, sizeof fifo, work, "pipe");
-    path_in(got, sizeof got, root, "from_pipe.json");
+    t_path_in(fifo, sizeof fifo, sb.work, "pipe");
+    t_path_in(got, sizeof got, sb.root, "from_pipe.json");
     cr_assert_eq(mkfifo(fifo, 0600), 0);
     fflush(NULL);
     pid_t reader = fork();
@@ -548,7 +431,7 @@ Test(budgets, json_to_a_fifo_goes_through_it_and_leaves_it_a_fifo) {
                 _exit(1);
         _exit(in >= 0 && out >= 0 ? 0 : 1);
     }
-    result r = DSIM("run", "mm1.yaml", "--quiet", "--json", "pipe");
+    t_result r = DSIM("run", "mm1.yaml", "--quiet", "--json", "pipe");
     /* Release the reader if dsim never opened the FIFO (it then reads nothing). */
     int w = open(fifo, O_WRONLY | O_NONBLOCK);
     if (w >= 0)
@@ -566,23 +449,23 @@ Test(budgets, json_to_a_fifo_goes_through_it_and_leaves_it_a_fifo) {
     cr_expect(cJSON_GetObjectItem(doc, "requests"), "not a result document");
     cJSON_Delete(doc);
     free(text);
-    result_free(&r);
+    t_result_free(&r);
 }
 
 /* Output lost on stdout (here /dev/full: every write fails with ENOSPC) used to exit 0. */
 Test(budgets, output_lost_on_stdout_exits_1_with_a_message) {
-    write_work("mm1.yaml", mm1);
-    limits full = {.stdout_path = "/dev/full"};
-    result r = DSIM_LIMITED(full, "run", "mm1.yaml", "--json", "out.json");
+    t_write_work(&sb, "mm1.yaml", mm1);
+    t_limits full = {.stdout_path = "/dev/full"};
+    t_result r = DSIM_LIMITED(full, "run", "mm1.yaml", "--json", "out.json");
     expect_status(&r, 1);
     expect_err(&r, "dsim: cannot write to stdout: No space left on device\n");
     expect_no_result();
-    result_free(&r);
+    t_result_free(&r);
 
     r = DSIM_LIMITED(full, "run", "mm1.yaml", "--json", "-");
     expect_status(&r, 1);
     expect_err(&r, "dsim: cannot write to stdout: ");
-    result_free(&r);
+    t_result_free(&r);
 
     static const char *const cmds[][2] = {{"validate", "mm1.yaml"},
                                           {"kinds", NULL},
@@ -595,7 +478,7 @@ Test(budgets, output_lost_on_stdout_exits_1_with_a_message) {
                      cmds[i][1] ? cmds[i][1] : "", r.status);
         cr_expect(strstr(r.err, "dsim: cannot write to stdout: "), "%s: stderr '%s'", cmds[i][0],
                   r.err);
-        result_free(&r);
+        t_result_free(&r);
     }
-    cr_expect(!work_has("out.json"));
+    cr_expect(!t_work_has(&sb, "out.json"));
 }

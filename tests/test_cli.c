@@ -2,6 +2,7 @@
  * built executable ($DSIM) runs in a fresh temporary directory with its stdout and stderr
  * captured to files beside (not inside) that directory, so a listing of the directory shows
  * exactly what dsim left there. Exit status: 0 success, 2 bad input, 1 internal failure. */
+#include "sandbox.h"
 #include "support.h"
 
 #include "engine.h"
@@ -12,7 +13,6 @@
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <dirent.h>
-#include <fcntl.h>
 #include <math.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -21,69 +21,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 /* ---- a scratch directory per test ---- */
 
-static char root[64]; /* /tmp/dsim-cli-XXXXXX: holds out.txt, err.txt and work/ */
-static char work[96]; /* dsim's working directory */
+static t_sandbox sb;
 
-static void path_in(char *buf, size_t size, const char *dir, const char *name) {
-    int n = snprintf(buf, size, "%s/%s", dir, name);
-    cr_assert(n > 0 && (size_t)n < size, "path too long: %s/%s", dir, name);
-}
+static void setup(void) { t_sandbox_open(&sb, "cli"); }
 
-/* Removes every entry of dir (one level of subdirectories), then dir itself. */
-static void remove_tree(const char *dir, int depth) {
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    char p[512];
-    while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (depth < 3 && lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-            remove_tree(p, depth + 1);
-        else
-            unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
-static void setup(void) {
-    strcpy(root, "/tmp/dsim-cli-XXXXXX");
-    cr_assert(mkdtemp(root), "mkdtemp failed");
-    path_in(work, sizeof work, root, "work");
-    cr_assert_eq(mkdir(work, 0700), 0);
-    cr_assert(getenv("DSIM"), "DSIM (the dsim executable) is not set: run through meson test");
-}
-
-static void teardown(void) { remove_tree(root, 0); }
+static void teardown(void) { t_sandbox_close(&sb); }
 
 TestSuite(cli, .init = setup, .fini = teardown, .timeout = 60);
 
 /* ---- files ---- */
-
-/* The content of name in the working directory (caller frees); fails the test when absent. */
-static char *slurp_work(const char *name) {
-    char p[256];
-    path_in(p, sizeof p, work, name);
-    return t_slurp(p);
-}
-
-static void write_work(const char *name, const char *text) {
-    char p[256];
-    path_in(p, sizeof p, work, name);
-    FILE *f = fopen(p, "wb");
-    cr_assert(f, "cannot write %s", p);
-    cr_assert_eq(fputs(text, f) >= 0, 1);
-    cr_assert_eq(fclose(f), 0);
-}
 
 static int cmp_names(const void *a, const void *b) {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -101,93 +51,33 @@ static void expect_listing(const char *first, ...) {
         want[nwant++] = s;
     }
     va_end(ap);
-    char *have[64];
-    size_t nhave = 0;
-    DIR *d = opendir(work);
-    cr_assert(d);
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        cr_assert_lt(nhave, 64);
-        have[nhave] = strdup(e->d_name);
-        cr_assert(have[nhave]);
-        nhave++;
-    }
-    closedir(d);
+    size_t nhave;
+    char **have = t_work_names(&sb, &nhave);
     qsort(want, nwant, sizeof *want, cmp_names);
-    qsort(have, nhave, sizeof *have, cmp_names);
-    char got[1024] = "";
-    for (size_t i = 0; i < nhave; i++) {
-        strncat(got, " ", sizeof got - strlen(got) - 1);
-        strncat(got, have[i], sizeof got - strlen(got) - 1);
-    }
+    size_t len = 1;
+    for (size_t i = 0; i < nhave; i++)
+        len += 1 + strlen(have[i]);
+    char *got = malloc(len);
+    cr_assert(got);
+    got[0] = '\0';
+    for (size_t i = 0; i < nhave; i++)
+        strcat(strcat(got, " "), have[i]);
     bool same = nhave == nwant;
     for (size_t i = 0; same && i < nwant; i++)
         same = strcmp(want[i], have[i]) == 0;
-    for (size_t i = 0; i < nhave; i++)
-        free(have[i]);
+    t_names_free(have);
     cr_assert(same, "the directory holds:%s", got);
+    free(got);
 }
 
 #define EXPECT_LISTING(...) expect_listing(__VA_ARGS__, (const char *)NULL)
 
 /* ---- running dsim ---- */
 
-typedef struct result {
-    int status; /* exit status; -1 when killed by a signal */
-    char *out, *err;
-} result;
-
-static void result_free(result *r) {
-    free(r->out);
-    free(r->err);
-}
-
-/* Runs $DSIM with the arguments given (NULL-terminated) in the working directory, stdout and
- * stderr captured, and returns its exit status and output (caller frees with result_free). */
-static result dsim(const char *first, ...) {
-    const char *argv[32];
-    int argc = 0;
-    argv[argc++] = getenv("DSIM");
-    va_list ap;
-    va_start(ap, first);
-    for (const char *s = first; s; s = va_arg(ap, const char *)) {
-        cr_assert_lt(argc, 31);
-        argv[argc++] = s;
-    }
-    va_end(ap);
-    argv[argc] = NULL;
-    char out[256], err[256];
-    path_in(out, sizeof out, root, "out.txt");
-    path_in(err, sizeof err, root, "err.txt");
-    fflush(NULL);
-    pid_t pid = fork();
-    cr_assert_neq(pid, -1, "fork failed");
-    if (pid == 0) {
-        int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        int fi = open("/dev/null", O_RDONLY);
-        if (fo < 0 || fe < 0 || fi < 0 || chdir(work) || dup2(fi, 0) < 0 || dup2(fo, 1) < 0 ||
-            dup2(fe, 2) < 0)
-            _exit(127);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    int ws;
-    while (waitpid(pid, &ws, 0) < 0)
-        ;
-    result r = {.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1};
-    r.out = t_slurp(out);
-    r.err = t_slurp(err);
-    cr_assert_neq(r.status, 127, "could not run %s", argv[0]);
-    return r;
-}
-
-#define DSIM(...) dsim(__VA_ARGS__, (const char *)NULL)
+#define DSIM(...) t_dsim(&sb, (t_limits){0}, __VA_ARGS__, (const char *)NULL)
 
 /* Asserts the exit status, showing the output when it differs. */
-static void expect_status(const result *r, int status) {
+static void expect_status(const t_result *r, int status) {
     cr_assert_eq(r->status, status, "exit status %d, expected %d\nstdout:\n%s\nstderr:\n%s",
                  r->status, status, r->out, r->err);
 }
@@ -238,7 +128,7 @@ static cJSON *parse(const char *text, const char *what) {
 }
 
 static cJSON *parse_work(const char *name) {
-    char *text = slurp_work(name);
+    char *text = t_slurp_work(&sb, name);
     cr_assert(text, "%s was not written", name);
     cJSON *doc = parse(text, name);
     free(text);
@@ -335,11 +225,11 @@ static const char bad[] = "duration: 20\n"
 /* ---- --help, --version, kinds ---- */
 
 Test(cli, version_and_help_exit_0) {
-    result r = DSIM("--version");
+    t_result r = DSIM("--version");
     expect_status(&r, 0);
     cr_expect(strstr(r.out, DSIM_VERSION), "--version: %s", r.out);
     cr_expect_str_empty(r.err);
-    result_free(&r);
+    t_result_free(&r);
     r = DSIM("--help");
     expect_status(&r, 0);
     cr_expect(strstr(r.out, "usage"), "%s", r.out);
@@ -348,16 +238,16 @@ Test(cli, version_and_help_exit_0) {
     cr_expect(strstr(r.out, "--json"), "%s", r.out);
     cr_expect(strstr(r.out, "--set"), "%s", r.out);
     cr_expect(strstr(r.out, "--seed"), "%s", r.out);
-    result_free(&r);
+    t_result_free(&r);
 }
 
 Test(cli, kinds_lists_kinds_and_their_keys) {
-    result r = DSIM("kinds");
+    t_result r = DSIM("kinds");
     expect_status(&r, 0);
     cr_expect(strstr(r.out, "client"), "%s", r.out);
     cr_expect(strstr(r.out, "service"), "%s", r.out);
     cr_expect(strstr(r.out, "phold"), "%s", r.out);
-    result_free(&r);
+    t_result_free(&r);
     r = DSIM("kinds", "service");
     expect_status(&r, 0);
     static const char *const keys[] = {"workers", "queue",     "service", "forward",
@@ -365,7 +255,7 @@ Test(cli, kinds_lists_kinds_and_their_keys) {
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         cr_expect(strstr(r.out, keys[i]), "dsim kinds service does not show '%s':\n%s", keys[i],
                   r.out);
-    result_free(&r);
+    t_result_free(&r);
     r = DSIM("kinds", "client");
     expect_status(&r, 0);
     static const char *const ckeys[] = {"target",   "rate",    "arrival", "users", "think",
@@ -373,11 +263,11 @@ Test(cli, kinds_lists_kinds_and_their_keys) {
     for (size_t i = 0; i < sizeof ckeys / sizeof *ckeys; i++)
         cr_expect(strstr(r.out, ckeys[i]), "dsim kinds client does not show '%s':\n%s", ckeys[i],
                   r.out);
-    result_free(&r);
+    t_result_free(&r);
     r = DSIM("kinds", "no_such_kind");
     expect_status(&r, 2);
     cr_expect(strstr(r.err, "no_such_kind"), "%s", r.err);
-    result_free(&r);
+    t_result_free(&r);
 }
 
 /* kinds runs nothing and reads no topology: the options of a run are refused as errors of
@@ -399,15 +289,16 @@ Test(cli, kinds_refuses_the_options_of_a_run) {
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         for (int with_kind = 0; with_kind < 2; with_kind++) {
             const char *kind = with_kind ? "service" : NULL;
-            result r = cases[i].value ? (kind ? DSIM("kinds", kind, cases[i].option, cases[i].value)
-                                              : DSIM("kinds", cases[i].option, cases[i].value))
-                                      : (kind ? DSIM("kinds", kind, cases[i].option)
-                                              : DSIM("kinds", cases[i].option));
+            t_result r = cases[i].value
+                             ? (kind ? DSIM("kinds", kind, cases[i].option, cases[i].value)
+                                     : DSIM("kinds", cases[i].option, cases[i].value))
+                             : (kind ? DSIM("kinds", kind, cases[i].option)
+                                     : DSIM("kinds", cases[i].option));
             cr_expect_eq(r.status, 2, "kinds %s %s: status %d", kind ? kind : "", cases[i].option,
                          r.status);
             cr_expect_str_eq(r.err, cases[i].error);
             cr_expect_str_empty(r.out, "kinds %s: printed\n%s", cases[i].option, r.out);
-            result_free(&r);
+            t_result_free(&r);
         }
     }
     EXPECT_LISTING(NULL);
@@ -425,18 +316,18 @@ Test(cli, sim_find_kind_finds_a_kind_by_its_name) {
 /* ---- run ---- */
 
 Test(cli, run_prints_a_summary_and_writes_the_result_document) {
-    write_work("mm1.yaml", mm1);
-    result r = DSIM("run", "mm1.yaml", "--json", "out.json");
+    t_write_work(&sb, "mm1.yaml", mm1);
+    t_result r = DSIM("run", "mm1.yaml", "--json", "out.json");
     expect_status(&r, 0);
     cr_expect(strstr(r.out, "mm1"), "summary:\n%s", r.out);
     cr_expect(strstr(r.out, "web"), "summary:\n%s", r.out);
     cr_expect(strstr(r.out, "throughput"), "summary:\n%s", r.out);
     cr_expect_str_empty(r.err);
-    result_free(&r);
+    t_result_free(&r);
     EXPECT_LISTING("mm1.yaml", "out.json");
     /* Written through a temporary file, yet with the mode of any new file. */
     char path[256];
-    path_in(path, sizeof path, work, "out.json");
+    t_path_in(path, sizeof path, sb.work, "out.json");
     struct stat st;
     cr_assert_eq(stat(path, &st), 0);
     mode_t mask = umask(0);
@@ -505,8 +396,8 @@ Test(cli, summary_shows_the_consistency_figures_of_keyed_runs) {
                                 "  users: {kind: client, target: db, rate: 200/s,"
                                 " ops: {read: 0.5, write: 0.5}, keys: {dist: uniform, n: 10}}\n"
                                 "  db: {kind: kv_store, service: 1ms}\n";
-    write_work("keyed.yaml", keyed);
-    result r = DSIM("run", "keyed.yaml", "--json", "keyed.json");
+    t_write_work(&sb, "keyed.yaml", keyed);
+    t_result r = DSIM("run", "keyed.yaml", "--json", "keyed.json");
     expect_status(&r, 0);
     cJSON *doc = parse_work("keyed.json");
     cr_assert_gt(num(doc, "consistency.reads_checked"), 100, "a test that sees few reads");
@@ -519,21 +410,21 @@ Test(cli, summary_shows_the_consistency_figures_of_keyed_runs) {
     cr_expect(lat && cons && nodes && lat < cons && cons < nodes,
               "consistency is not between latency and nodes:\n%s", r.out);
     cJSON_Delete(doc);
-    result_free(&r);
-    write_work("mm1.yaml", mm1);
+    t_result_free(&r);
+    t_write_work(&sb, "mm1.yaml", mm1);
     r = DSIM("run", "mm1.yaml");
     expect_status(&r, 0);
     cr_expect_null(strstr(r.out, "consistency"), "summary:\n%s", r.out);
-    result_free(&r);
+    t_result_free(&r);
 }
 
 /* The engine's internals (speed, pending events, pool) show only with --verbose; the wall
  * clock shows always. Either way every line fits 120 columns with no exponent. */
 Test(cli, verbose_adds_the_engine_internals_that_the_default_summary_omits) {
-    write_work("mm1.yaml", mm1);
+    t_write_work(&sb, "mm1.yaml", mm1);
     static const char *const internals[] = {"events/s", "pending events", "event pool"};
     for (int verbose = 0; verbose < 2; verbose++) {
-        result r = verbose ? DSIM("run", "mm1.yaml", "--verbose") : DSIM("run", "mm1.yaml");
+        t_result r = verbose ? DSIM("run", "mm1.yaml", "--verbose") : DSIM("run", "mm1.yaml");
         expect_status(&r, 0);
         cr_expect(strstr(r.out, "\nwall clock "), "no wall clock:\n%s", r.out);
         for (size_t i = 0; i < sizeof internals / sizeof *internals; i++)
@@ -551,20 +442,20 @@ Test(cli, verbose_adds_the_engine_internals_that_the_default_summary_omits) {
         }
         free(copy);
         regfree(&re);
-        result_free(&r);
+        t_result_free(&r);
     }
 }
 
 Test(cli, json_dash_writes_the_document_to_stdout_and_the_summary_to_stderr) {
-    write_work("mm1.yaml", mm1);
-    result r = DSIM("run", "mm1.yaml", "--json", "-");
+    t_write_work(&sb, "mm1.yaml", mm1);
+    t_result r = DSIM("run", "mm1.yaml", "--json", "-");
     expect_status(&r, 0);
     cJSON *doc = parse(r.out, "stdout");
     expect_section_7(doc);
     cJSON_Delete(doc);
     cr_expect(strstr(r.err, "mm1"), "summary on stderr:\n%s", r.err);
     cr_expect(strstr(r.err, "throughput"), "summary on stderr:\n%s", r.err);
-    result_free(&r);
+    t_result_free(&r);
     EXPECT_LISTING("mm1.yaml");
     /* --quiet: stdout is the document alone, stderr is empty. */
     r = DSIM("run", "mm1.yaml", "--quiet", "--json", "-");
@@ -572,18 +463,18 @@ Test(cli, json_dash_writes_the_document_to_stdout_and_the_summary_to_stderr) {
     doc = parse(r.out, "stdout");
     cJSON_Delete(doc);
     cr_expect_str_empty(r.err);
-    result_free(&r);
+    t_result_free(&r);
 }
 
 Test(cli, same_seed_gives_identical_bytes) {
-    write_work("mm1.yaml", mm1);
-    result r = DSIM("run", "mm1.yaml", "--quiet", "--json", "a.json");
+    t_write_work(&sb, "mm1.yaml", mm1);
+    t_result r = DSIM("run", "mm1.yaml", "--quiet", "--json", "a.json");
     expect_status(&r, 0);
-    result_free(&r);
+    t_result_free(&r);
     r = DSIM("run", "mm1.yaml", "--quiet", "--json", "b.json");
     expect_status(&r, 0);
-    result_free(&r);
-    char *a = slurp_work("a.json"), *b = slurp_work("b.json");
+    t_result_free(&r);
+    char *a = t_slurp_work(&sb, "a.json"), *b = t_slurp_work(&sb, "b.json");
     cr_assert(a && b);
     cr_expect_str_eq(a, b);
     free(a);
@@ -591,23 +482,23 @@ Test(cli, same_seed_gives_identical_bytes) {
 }
 
 Test(cli, seed_option_changes_the_figures_and_equals_set_seed) {
-    write_work("mm1.yaml", mm1);
-    result r = DSIM("run", "mm1.yaml", "--quiet", "--json", "one.json");
+    t_write_work(&sb, "mm1.yaml", mm1);
+    t_result r = DSIM("run", "mm1.yaml", "--quiet", "--json", "one.json");
     expect_status(&r, 0);
-    result_free(&r);
+    t_result_free(&r);
     r = DSIM("run", "mm1.yaml", "--quiet", "--seed", "7", "--json", "seed.json");
     expect_status(&r, 0);
-    result_free(&r);
+    t_result_free(&r);
     r = DSIM("run", "mm1.yaml", "--quiet", "--set", "seed=7", "--json", "set.json");
     expect_status(&r, 0);
-    result_free(&r);
+    t_result_free(&r);
     cJSON *one = parse_work("one.json"), *seven = parse_work("seed.json");
     cr_expect_eq(num(seven, "seed"), 7);
     cr_expect_neq(num(one, "requests.latency_ms.mean"), num(seven, "requests.latency_ms.mean"));
     cr_expect_neq(num(one, "events"), num(seven, "events"));
     cJSON_Delete(one);
     cJSON_Delete(seven);
-    char *a = slurp_work("seed.json"), *b = slurp_work("set.json");
+    char *a = t_slurp_work(&sb, "seed.json"), *b = t_slurp_work(&sb, "set.json");
     cr_assert(a && b);
     cr_expect_str_eq(a, b, "--seed 7 and --set seed=7 differ");
     free(a);
@@ -615,13 +506,13 @@ Test(cli, seed_option_changes_the_figures_and_equals_set_seed) {
 }
 
 Test(cli, set_workers_changes_utilization) {
-    write_work("mm1.yaml", mm1);
-    result r = DSIM("run", "mm1.yaml", "--quiet", "--json", "one.json");
+    t_write_work(&sb, "mm1.yaml", mm1);
+    t_result r = DSIM("run", "mm1.yaml", "--quiet", "--json", "one.json");
     expect_status(&r, 0);
-    result_free(&r);
+    t_result_free(&r);
     r = DSIM("run", "mm1.yaml", "--quiet", "--set", "nodes.web.workers=2", "--json", "two.json");
     expect_status(&r, 0);
-    result_free(&r);
+    t_result_free(&r);
     cJSON *one = parse_work("one.json"), *two = parse_work("two.json");
     /* The same arrivals and service draws spread over two workers: the busy time is the same,
      * so utilization (busy time / workers) halves, up to the few requests in flight at the
@@ -639,72 +530,72 @@ Test(cli, set_workers_changes_utilization) {
     cr_expect_eq(num(doc, "duration_s"), 5);
     cr_expect_gt(num(doc, "nodes.web.rejected"), 0, "queue 0 with two workers rejects some");
     cJSON_Delete(doc);
-    result_free(&r);
+    t_result_free(&r);
 }
 
 /* ---- bad input ---- */
 
 Test(cli, bad_input_exits_2_with_positions_and_leaves_no_file) {
-    write_work("bad.yaml", bad);
-    result r = DSIM("run", "bad.yaml", "--json", "out.json");
+    t_write_work(&sb, "bad.yaml", bad);
+    t_result r = DSIM("run", "bad.yaml", "--json", "out.json");
     expect_status(&r, 2);
     expect_diagnostics(r.err, "bad\\.yaml", 2);
     cr_expect(strstr(r.err, "bad.yaml:1:11: error: duration"), "%s", r.err);
     cr_expect(strstr(r.err, "bad.yaml:5:5: error: web: unknown key 'workerz'"), "%s", r.err);
     cr_expect_str_empty(r.out);
-    result_free(&r);
+    t_result_free(&r);
     EXPECT_LISTING("bad.yaml");
     /* An older result stays as it was. */
-    write_work("out.json", "{\"old\": true}\n");
+    t_write_work(&sb, "out.json", "{\"old\": true}\n");
     r = DSIM("run", "bad.yaml", "--json", "out.json");
     expect_status(&r, 2);
-    result_free(&r);
+    t_result_free(&r);
     EXPECT_LISTING("bad.yaml", "out.json");
-    char *old = slurp_work("out.json");
+    char *old = t_slurp_work(&sb, "out.json");
     cr_expect_str_eq(old, "{\"old\": true}\n");
     free(old);
     /* A bad override of a good file is bad input too. */
-    write_work("mm1.yaml", mm1);
+    t_write_work(&sb, "mm1.yaml", mm1);
     r = DSIM("run", "mm1.yaml", "--set", "nodes.web.workers=0", "--json", "new.json");
     expect_status(&r, 2);
     cr_expect_str_eq(r.err, "--set nodes.web.workers=0: error: web: workers: expected a whole "
                             "number in [1, 1000000], got '0'\n");
-    result_free(&r);
+    t_result_free(&r);
     r = DSIM("run", "mm1.yaml", "--set", "nodes.cache.workers=2", "--json", "new.json");
     expect_status(&r, 2);
     cr_expect(strstr(r.err, "cache"), "%s", r.err);
-    result_free(&r);
+    t_result_free(&r);
     EXPECT_LISTING("bad.yaml", "out.json", "mm1.yaml");
 }
 
 Test(cli, yaml_syntax_error_exits_2) {
-    write_work("broken.yaml", "duration: 20s\nnodes: {web: {kind: service\n");
-    result r = DSIM("run", "broken.yaml", "--json", "out.json");
+    t_write_work(&sb, "broken.yaml", "duration: 20s\nnodes: {web: {kind: service\n");
+    t_result r = DSIM("run", "broken.yaml", "--json", "out.json");
     expect_status(&r, 2);
     /* The error, then a hint in the topology's words on a note line. */
     char *note = strstr(r.err, "\nbroken.yaml:3:1: note: the '{' opened at line 2, column 14 ");
     cr_assert(note, "no hint after the error:\n%s", r.err);
     note[1] = 0;
     expect_diagnostics(r.err, "broken\\.yaml", 1);
-    result_free(&r);
+    t_result_free(&r);
     EXPECT_LISTING("broken.yaml");
 }
 
 Test(cli, unwritable_json_path_fails_without_partial_files) {
-    write_work("mm1.yaml", mm1);
-    result r = DSIM("run", "mm1.yaml", "--json", "no/such/dir/out.json");
+    t_write_work(&sb, "mm1.yaml", mm1);
+    t_result r = DSIM("run", "mm1.yaml", "--json", "no/such/dir/out.json");
     cr_expect_neq(r.status, 0);
     cr_expect(strstr(r.err, "no/such/dir/out.json"), "%s", r.err);
-    result_free(&r);
+    t_result_free(&r);
     EXPECT_LISTING("mm1.yaml");
     /* A directory in the way: the temporary file is made, the rename fails, it is removed. */
     char taken[256];
-    path_in(taken, sizeof taken, work, "taken");
+    t_path_in(taken, sizeof taken, sb.work, "taken");
     cr_assert_eq(mkdir(taken, 0700), 0);
     r = DSIM("run", "mm1.yaml", "--json", "taken");
     cr_expect_neq(r.status, 0);
     cr_expect(strstr(r.err, "taken"), "%s", r.err);
-    result_free(&r);
+    t_result_free(&r);
     EXPECT_LISTING("mm1.yaml", "taken");
 }
 
@@ -713,19 +604,19 @@ Test(cli, unwritable_json_path_fails_without_partial_files) {
  * replace the link with a regular file and leave its target stale. A link to a name not yet
  * there (dangling) creates that file. */
 Test(cli, json_through_a_symlink_updates_its_target_and_keeps_the_link) {
-    write_work("mm1.yaml", mm1);
+    t_write_work(&sb, "mm1.yaml", mm1);
     char sub[256], link[256], dangling[256];
-    path_in(sub, sizeof sub, work, "sub");
+    t_path_in(sub, sizeof sub, sb.work, "sub");
     cr_assert_eq(mkdir(sub, 0700), 0);
-    write_work("sub/target.json", "stale\n");
-    path_in(link, sizeof link, work, "link.json");
-    path_in(dangling, sizeof dangling, work, "new.json");
+    t_write_work(&sb, "sub/target.json", "stale\n");
+    t_path_in(link, sizeof link, sb.work, "link.json");
+    t_path_in(dangling, sizeof dangling, sb.work, "new.json");
     cr_assert_eq(symlink("sub/target.json", link), 0);
     cr_assert_eq(symlink("sub/created.json", dangling), 0);
 
-    result r = DSIM("run", "mm1.yaml", "--quiet", "--json", "link.json");
+    t_result r = DSIM("run", "mm1.yaml", "--quiet", "--json", "link.json");
     expect_status(&r, 0);
-    result_free(&r);
+    t_result_free(&r);
     struct stat st;
     cr_assert_eq(lstat(link, &st), 0);
     cr_expect(S_ISLNK(st.st_mode), "link.json is no longer a symbolic link");
@@ -735,7 +626,7 @@ Test(cli, json_through_a_symlink_updates_its_target_and_keeps_the_link) {
 
     r = DSIM("run", "mm1.yaml", "--quiet", "--json", "new.json");
     expect_status(&r, 0);
-    result_free(&r);
+    t_result_free(&r);
     cr_assert_eq(lstat(dangling, &st), 0);
     cr_expect(S_ISLNK(st.st_mode), "new.json is no longer a symbolic link");
     doc = parse_work("sub/created.json");
@@ -754,60 +645,61 @@ Test(cli, json_through_a_symlink_updates_its_target_and_keeps_the_link) {
 /* ---- validate ---- */
 
 Test(cli, validate_checks_only) {
-    write_work("mm1.yaml", mm1);
-    write_work("bad.yaml", bad);
-    result r = DSIM("validate", "mm1.yaml");
+    t_write_work(&sb, "mm1.yaml", mm1);
+    t_write_work(&sb, "bad.yaml", bad);
+    t_result r = DSIM("validate", "mm1.yaml");
     expect_status(&r, 0);
     cr_expect(strstr(r.out, "ok"), "%s", r.out);
-    result_free(&r);
+    t_result_free(&r);
     r = DSIM("validate", "bad.yaml");
     expect_status(&r, 2);
     expect_diagnostics(r.err, "bad\\.yaml", 2);
-    result_free(&r);
+    t_result_free(&r);
     r = DSIM("validate", "mm1.yaml", "--set", "nodes.web.workers=-1");
     expect_status(&r, 2);
     cr_expect(strncmp(r.err, "--set nodes.web.workers=-1: error: ", 35) == 0, "%s", r.err);
-    result_free(&r);
+    t_result_free(&r);
     r = DSIM("validate", "mm1.yaml", "--json", "out.json");
     expect_status(&r, 2);
     cr_expect(strstr(r.err, "--json"), "%s", r.err);
-    result_free(&r);
+    t_result_free(&r);
     r = DSIM("validate", "mm1.yaml", "--seed", "3");
     expect_status(&r, 2);
-    result_free(&r);
+    t_result_free(&r);
     EXPECT_LISTING("mm1.yaml", "bad.yaml");
 }
 
 /* The example of README.md's "Command line" section, word for word. */
 Test(cli, bad_set_value_is_an_error_of_the_argument) {
-    write_work("shop.yaml", "duration: 20s\n"
-                         "nodes:\n"
-                         "  users: {kind: client, target: web, rate: 80/s}\n"
-                         "  web:\n"
-                         "    kind: service\n"
-                         "    workers: 2\n"
-                         "    service: {dist: exponential, mean: 10ms}\n");
-    result r = DSIM("validate", "shop.yaml", "--set", "nodes.web.workers=two");
+    t_write_work(&sb, "shop.yaml",
+                 "duration: 20s\n"
+                 "nodes:\n"
+                 "  users: {kind: client, target: web, rate: 80/s}\n"
+                 "  web:\n"
+                 "    kind: service\n"
+                 "    workers: 2\n"
+                 "    service: {dist: exponential, mean: 10ms}\n");
+    t_result r = DSIM("validate", "shop.yaml", "--set", "nodes.web.workers=two");
     expect_status(&r, 2);
     cr_expect_str_eq(r.err, "--set nodes.web.workers=two: error: web: workers: expected a whole "
                             "number in [1, 1000000], got 'two'\n"
                             "--set nodes.web.workers=two: note: the file sets it to '2' at "
                             "shop.yaml:6:14\n");
     cr_expect_str_empty(r.out);
-    result_free(&r);
+    t_result_free(&r);
     /* A value with '=' in it is given back whole: only the first '=' splits. */
     r = DSIM("validate", "shop.yaml", "--set", "nodes.users.target=a=b");
     expect_status(&r, 2);
     cr_expect(strncmp(r.err, "--set nodes.users.target=a=b: error: users: target: ", 52) == 0,
               "%s", r.err);
-    result_free(&r);
+    t_result_free(&r);
     EXPECT_LISTING("shop.yaml");
 }
 
 /* ---- usage errors ---- */
 
 Test(cli, usage_errors_exit_2_with_a_message) {
-    write_work("mm1.yaml", mm1);
+    t_write_work(&sb, "mm1.yaml", mm1);
     static const struct {
         const char *args[5];
         const char *says;
@@ -825,11 +717,11 @@ Test(cli, usage_errors_exit_2_with_a_message) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         const char *const *a = cases[i].args;
-        result r = DSIM(a[0], a[1], a[2], a[3], a[4]);
+        t_result r = DSIM(a[0], a[1], a[2], a[3], a[4]);
         cr_expect_eq(r.status, 2, "case %zu (%s): exit %d", i, cases[i].says, r.status);
         cr_expect(strstr(r.err, cases[i].says), "case %zu: stderr does not say '%s':\n%s", i,
                   cases[i].says, r.err);
-        result_free(&r);
+        t_result_free(&r);
     }
     /* In the contract's form for arguments (§1): "ARG: error: ...", hints on "ARG: note:". */
     static const struct {
@@ -851,52 +743,52 @@ Test(cli, usage_errors_exit_2_with_a_message) {
     };
     for (size_t i = 0; i < sizeof exact / sizeof *exact; i++) {
         const char *const *a = exact[i].args;
-        result r = DSIM(a[0], a[1], a[2], a[3], a[4]);
+        t_result r = DSIM(a[0], a[1], a[2], a[3], a[4]);
         cr_expect_eq(r.status, 2, "case %zu: exit %d", i, r.status);
         cr_expect_str_eq(r.err, exact[i].err, "case %zu", i);
-        result_free(&r);
+        t_result_free(&r);
     }
     EXPECT_LISTING("mm1.yaml");
 }
 
 Test(cli, missing_file_exits_2) {
-    result r = DSIM("run", "nope.yaml", "--json", "out.json");
+    t_result r = DSIM("run", "nope.yaml", "--json", "out.json");
     expect_status(&r, 2);
     cr_expect(strstr(r.err, "nope.yaml: error: cannot open"), "%s", r.err);
-    result_free(&r);
+    t_result_free(&r);
     r = DSIM("validate", "nope.yaml");
     expect_status(&r, 2);
     cr_expect(strstr(r.err, "nope.yaml"), "%s", r.err);
-    result_free(&r);
+    t_result_free(&r);
     /* A directory is not a topology. */
     r = DSIM("validate", ".");
     expect_status(&r, 2);
     cr_expect(strstr(r.err, "error"), "%s", r.err);
-    result_free(&r);
+    t_result_free(&r);
     EXPECT_LISTING(NULL);
 }
 
 Test(cli, bad_seed_exits_2) {
-    write_work("mm1.yaml", mm1);
+    t_write_work(&sb, "mm1.yaml", mm1);
     static const char *const seeds[] = {
         "abc", "-1", "1.5", "", "12x", "+3", "99999999999999999999999"};
     for (size_t i = 0; i < sizeof seeds / sizeof *seeds; i++) {
-        result r = DSIM("run", "mm1.yaml", "--seed", seeds[i], "--json", "out.json");
+        t_result r = DSIM("run", "mm1.yaml", "--seed", seeds[i], "--json", "out.json");
         cr_expect_eq(r.status, 2, "--seed '%s': exit %d", seeds[i], r.status);
         char want[128];
         snprintf(want, sizeof want, "--seed %s: error: expected a whole number >= 0\n", seeds[i]);
         cr_expect_str_eq(r.err, want);
-        result_free(&r);
+        t_result_free(&r);
     }
-    result r = DSIM("run", "mm1.yaml", "--seed");
+    t_result r = DSIM("run", "mm1.yaml", "--seed");
     expect_status(&r, 2);
     cr_expect_str_eq(r.err, "--seed: error: expected a whole number >= 0 after it\n");
-    result_free(&r);
+    t_result_free(&r);
     EXPECT_LISTING("mm1.yaml");
     r = DSIM("run", "mm1.yaml", "--quiet", "--seed", "0", "--json", "-");
     expect_status(&r, 0);
     cJSON *doc = parse(r.out, "stdout");
     cr_expect_eq(num(doc, "seed"), 0, "seed 0 is a seed");
     cJSON_Delete(doc);
-    result_free(&r);
+    t_result_free(&r);
 }

@@ -3,6 +3,7 @@
  * references may keep every request that enters it; a route that lets requests out (Jackson
  * feedback) stays legal. Every refusal is checked word for word at the line and column of the
  * reference, counted from the YAML text in the test. */
+#include "sandbox.h"
 #include "support.h"
 
 #include "loader.h"
@@ -325,16 +326,11 @@ Test(wiring, a_long_ring_is_refused_quickly, .timeout = 60) {
 /* ---- dsim kinds ---- */
 
 Test(wiring, dsim_kinds_says_what_a_reference_must_name) {
-    const char *dsim = getenv("DSIM");
-    cr_assert(dsim, "DSIM is not set (run through meson test)");
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "'%s' kinds rate_limiter", dsim);
-    FILE *p = popen(cmd, "r");
-    cr_assert(p);
-    char out[16384];
-    size_t n = fread(out, 1, sizeof out - 1, p);
-    out[n] = 0;
-    cr_assert_eq(pclose(p), 0, "%s", out);
+    t_sandbox sb;
+    t_sandbox_open(&sb, "wiring");
+    t_result r = t_dsim(&sb, (t_limits){0}, "kinds", "rate_limiter", (const char *)NULL);
+    cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+    const char *out = r.out;
     const char *store = strstr(out, "\n  store: node");
     cr_assert(store, "%s", out);
     /* the key line, its help line, then what it must name */
@@ -348,4 +344,6 @@ Test(wiring, dsim_kinds_says_what_a_reference_must_name) {
     cr_expect(strstr(out, "\n      must name a service, load_balancer, circuit_breaker, "
                           "rate_limiter, shard_router, cache, kv_store or database\n"),
               "%s", out);
+    t_result_free(&r);
+    t_sandbox_close(&sb);
 }
