@@ -8,6 +8,7 @@
 #include "fuzz/harness.h"
 #include "loader.h"
 #include "models.h"
+#include "sandbox.h"
 #include "support.h"
 
 #include <criterion/criterion.h>
@@ -44,7 +45,7 @@ static int replay(const char *dir, each_fn check, dsim_fuzz_outcome want) {
     const char *src = getenv("DSIM_SOURCE");
     cr_assert(src, "DSIM_SOURCE is not set (run through meson test)");
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s", src, dir);
+    t_path_in(path, sizeof path, src, dir);
     struct dirent **list;
     int count = scandir(path, &list, NULL, alphasort);
     cr_assert_geq(count, 0, "cannot list %s", path);
@@ -53,7 +54,7 @@ static int replay(const char *dir, each_fn check, dsim_fuzz_outcome want) {
         const char *name = list[i]->d_name;
         if (name[0] != '.') {
             char file[8192];
-            snprintf(file, sizeof file, "%s/%s", path, name);
+            t_path_in(file, sizeof file, path, name);
             size_t len;
             uint8_t *data = read_bytes(file, &len);
             /* Said before the run, so that a crash or a timeout names its input in the log. */
@@ -143,7 +144,7 @@ Test(fuzz_regress, every_saved_input_has_its_expected_outcome, .timeout = 240) {
     const char *src = getenv("DSIM_SOURCE");
     cr_assert(src, "DSIM_SOURCE is not set (run through meson test)");
     char path[4096];
-    snprintf(path, sizeof path, "%s/tests/fuzz/regress", src);
+    t_path_in(path, sizeof path, src, "tests/fuzz/regress");
     struct dirent **list;
     int count = scandir(path, &list, NULL, alphasort);
     cr_assert_geq(count, 0, "cannot list %s", path);
@@ -152,7 +153,7 @@ Test(fuzz_regress, every_saved_input_has_its_expected_outcome, .timeout = 240) {
     for (int i = 0; i < count; i++) {
         const char *name = list[i]->d_name;
         char sub[8192];
-        snprintf(sub, sizeof sub, "%s/%s", path, name);
+        t_path_in(sub, sizeof sub, path, name);
         struct stat st;
         if (name[0] != '.') {
             cr_assert_eq(stat(sub, &st), 0, "cannot stat %s", sub);

@@ -2,6 +2,7 @@
  * reports/human.c, the tables of reports/table.c, and the fault log, which says what each
  * action did and where (also in the result document). Every example's summary fits in 120
  * columns and shows no exponent. */
+#include "sandbox.h"
 #include "support.h"
 
 #include "human.h"
@@ -256,7 +257,7 @@ Test(summary, every_example_fits_in_120_columns_without_exponents, .timeout = 30
     const char *src = getenv("DSIM_SOURCE");
     cr_assert(src, "DSIM_SOURCE is not set (run through meson test)");
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s/topologies", src);
+    t_path_in(dir, sizeof dir, src, "topologies");
     struct dirent **list;
     int count = scandir(dir, &list, NULL, alphasort);
     cr_assert_gt(count, 0, "no topologies in %s", dir);
