@@ -45,8 +45,10 @@ static void keep_top(sim_footprint *f, const sim_footprint_group *g) {
 
 sim_footprint sim_footprint_estimate(const sim_topology *t) {
     sim_footprint f = {.bytes = BASE_BYTES, .fixed = BASE_BYTES};
-    for (size_t i = 0; i < t->nnodes;) {
+    size_t gi = 0; /* t->groups lists the same groups in the same order */
+    for (size_t i = 0; i < t->nnodes; gi++) {
         const sim_topo_node *n = &t->nodes[i];
+        const sim_topo_group *tg = gi < t->ngroups ? &t->groups[gi] : NULL;
         const sim_kind *k = n->kind;
         sim_memory_need need = {0};
         if (k->memory_need)
@@ -56,6 +58,8 @@ sim_footprint sim_footprint_estimate(const sim_topology *t) {
                       (need.report_bytes > 0 ? need.report_bytes : REPORT_BYTES);
         sim_footprint_group g = {
             .group = n->group,
+            .line = tg ? tg->line : 0,
+            .col = tg ? tg->col : 0,
             .replicas = n->group_count,
             .key = need.key,
             .value = need.value,

@@ -17,6 +17,7 @@
 /* One group's share of the estimate. */
 typedef struct sim_footprint_group {
     const char *group; /* borrowed from the topology */
+    int line, col;     /* where the file names it (0: not known) */
     uint32_t replicas;
     const char *key; /* the key of the kind that costs most per instance, NULL: none */
     double value;    /* its value */

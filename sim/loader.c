@@ -158,6 +158,7 @@ typedef struct group {
     const char *name;
     uint32_t first, count;
     bool replicated;
+    int line, col; /* of the node's name */
 } group;
 
 static bool valid_name(const char *s) {
@@ -218,6 +219,8 @@ static int load_nodes(sim_loader *ld, yaml_node_t *nodes, const sim_kind *const 
             return -1;
         groups[g].count = 1;
         groups[g].first = (uint32_t)total;
+        groups[g].line = (int)kn->start_mark.line + 1;
+        groups[g].col = (int)kn->start_mark.column + 1;
         if (!name || !valid_name(name)) {
             sim__ld_error(ld, kn, "nodes: node name '%s' must match [a-z][a-z0-9_-]*",
                           name ? name : "?");
@@ -261,6 +264,13 @@ static int load_nodes(sim_loader *ld, yaml_node_t *nodes, const sim_kind *const 
     }
     *groups_out = groups;
     *ngroups = ng;
+    t->groups = sim__ld_alloc(ld, ng * sizeof *t->groups);
+    if (!t->groups)
+        return -1;
+    t->ngroups = ng;
+    for (g = 0; g < ng; g++)
+        t->groups[g] = (sim_topo_group){groups[g].name, groups[g].first, groups[g].count,
+                                        groups[g].line, groups[g].col};
     t->nnodes = (size_t)total;
     t->nodes = sim__ld_alloc(ld, (total ? total : 1) * sizeof *t->nodes);
     if (!t->nodes)

@@ -25,6 +25,14 @@ typedef struct sim_topo_node {
     uint32_t replica;    /* index within the group */
 } sim_topo_node;
 
+/* A node as written in the file: a group of count instances from index first (1 without
+ * replicas), with the position of its name, for messages that point at the file. */
+typedef struct sim_topo_group {
+    const char *name;
+    uint32_t first, count;
+    int line, col; /* 1-based; 0 when not known */
+} sim_topo_group;
+
 typedef struct sim_link {
     sim_ref from, to;
     sim_dist latency; /* SIM_DIST_NONE: the network's */
@@ -65,6 +73,8 @@ typedef struct sim_topology {
     sim_time duration, warmup;
     size_t nnodes;
     sim_topo_node *nodes;
+    size_t ngroups;
+    sim_topo_group *groups; /* in declaration order */
     sim_network net;
     size_t nfaults;
     sim_fault *faults;

@@ -92,9 +92,10 @@ Test(budgets, a_huge_database_is_refused_at_once_naming_the_costly_keys) {
     t_result r = DSIM_LIMITED(((t_limits){.address_space = (rlim_t)1 << 30, .alarm_s = 20}), "run",
                               "db.yaml", "--json", "out.json");
     expect_status(&r, 2);
-    expect_err(&r, "db.yaml: error: the run needs about ");
+    /* At the costliest node's name (line 4, column 3), as every input error (contract §1). */
+    expect_err(&r, "db.yaml:4:3: error: the run needs about ");
     expect_err(&r, " allowed by default (80% of ");
-    expect_err(&r, "db.yaml: note: nodes.db: replicas 10000 x workers 1000000: about 2");
+    expect_err(&r, "db.yaml:4:3: note: nodes.db: replicas 10000 x workers 1000000: about 2");
     expect_err(&r, " GiB\n");
     expect_err(&r, "db.yaml: note: --max-memory SIZE raises the limit\n");
     cr_expect(!strstr(r.err, "nodes.users"), "the client's share is too small to name:\n%s", r.err);
@@ -106,7 +107,7 @@ Test(budgets, a_huge_database_is_refused_at_once_naming_the_costly_keys) {
     r = DSIM_LIMITED(((t_limits){.address_space = (rlim_t)1 << 30, .alarm_s = 20}), "run",
                      "db.yaml", "--json", "out.json", "--max-memory", "10G");
     expect_status(&r, 4);
-    expect_err(&r, "db.yaml: error: the run needs about 262 GiB of memory, more than "
+    expect_err(&r, "db.yaml:4:3: error: the run needs about 262 GiB of memory, more than "
                    "--max-memory 10G\n");
     cr_expect(!strstr(r.err, "raises the limit"), "the user set the limit:\n%s", r.err);
     expect_no_result();
@@ -167,7 +168,7 @@ Test(budgets, the_fixed_part_is_listed_in_its_place_by_size) {
                  "  web: {kind: service, service: 1ms}\n");
     t_result r = DSIM("run", "users.yaml", "--max-memory", "1M");
     expect_status(&r, 4);
-    const char *users = strstr(r.err, "users.yaml: note: nodes.users: users 1000000: about ");
+    const char *users = strstr(r.err, "users.yaml:3:3: note: nodes.users: users 1000000: about ");
     const char *fixed = strstr(r.err, "users.yaml: note: the process itself");
     cr_expect(users && fixed && users < fixed, "users first, then the fixed part:\n%s", r.err);
     cr_expect(!strstr(r.err, "nodes.web"), "a share under 1%% is named:\n%s", r.err);

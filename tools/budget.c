@@ -102,7 +102,10 @@ double dsim_default_memory_limit(const char **why) {
 /* The note of one group's share. */
 static void print_group(FILE *out, const char *file, const sim_footprint_group *g) {
     char size[DSIM_HUMAN_MAX];
-    fprintf(out, "%s: note: nodes.%s: ", file, g->group);
+    if (g->line > 0)
+        fprintf(out, "%s:%d:%d: note: nodes.%s: ", file, g->line, g->col, g->group);
+    else
+        fprintf(out, "%s: note: nodes.%s: ", file, g->group);
     if (g->replicas > 1)
         fprintf(out, "replicas %lu%s", (unsigned long)g->replicas,
                 g->key && strcmp(g->key, "replicas") != 0 ? " x " : "");

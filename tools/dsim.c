@@ -279,16 +279,23 @@ static int check_memory(const options *o, const sim_topology *topo, double *esti
     char need[DSIM_HUMAN_MAX], have[DSIM_HUMAN_MAX];
     dsim_human_bytes(need, f.bytes);
     dsim_human_bytes(have, limit);
+    /* The error points at the costliest node when a node is what costs most (contract §1:
+     * FILE:LINE:COL); the notes point at each. */
+    const sim_footprint_group *top = f.ntop ? &f.top[0] : NULL;
+    if (top && top->line > 0 && top->bytes >= f.fixed)
+        fprintf(stderr, "%s:%d:%d", o->file, top->line, top->col);
+    else
+        fputs(o->file, stderr);
     if (o->max_memory > 0) {
-        fprintf(stderr, "%s: error: the run needs about %s of memory, more than --max-memory %s\n",
-                o->file, need, o->max_memory_arg);
+        fprintf(stderr, ": error: the run needs about %s of memory, more than --max-memory %s\n",
+                need, o->max_memory_arg);
         dsim_print_footprint(stderr, o->file, &f);
         return EXIT_BUDGET;
     }
     fprintf(stderr,
-            "%s: error: the run needs about %s of memory, more than the %s allowed by "
+            ": error: the run needs about %s of memory, more than the %s allowed by "
             "default (80%% of %s; --max-memory sets the limit)\n",
-            o->file, need, have, why);
+            need, have, why);
     dsim_print_footprint(stderr, o->file, &f);
     fprintf(stderr, "%s: note: --max-memory SIZE raises the limit\n", o->file);
     return EXIT_INPUT;
