@@ -1,5 +1,6 @@
 /* Diagnostics kept as an array of formatted messages in file order (argument errors first,
- * then errors without a line, then by line and column; ties in the order found), so a user
+ * then errors without a line, then by line and column, then the final ones; ties in the
+ * order found), so a user
  * reads them top to bottom whatever order the checks ran in. Messages have no length limit:
  * a long name is never cut. If memory runs out, the count still grows (so callers still see
  * failure) and a fixed message stands in for the lost text. */
@@ -7,6 +8,7 @@
 
 #include "strfmt.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -104,6 +106,14 @@ void sim_diag_error(sim_diag *d, int line, int col, const char *fmt, ...) {
         snprintf(pos, sizeof pos, ":%d", line);
     record(d, line > 0 ? line : 0, line > 0 && col > 0 ? col : 0, concat(d->file, pos, ""),
            body);
+}
+
+void sim_diag_final_error(sim_diag *d, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *body = sim_vstrfmt(fmt, ap);
+    va_end(ap);
+    record(d, INT_MAX, INT_MAX, strdup(d->file), body);
 }
 
 void sim_diag_arg_error(sim_diag *d, const char *arg, const char *fmt, ...) {

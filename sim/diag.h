@@ -20,6 +20,9 @@ void sim_diag_error(sim_diag *d, int line, int col, const char *fmt, ...)
  * "--set nodes.web.workers=two"; such errors come before those with a file position. */
 void sim_diag_arg_error(sim_diag *d, const char *arg, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Records an error about the input as a whole that comes after every other one, such as
+ * "more than 1000 errors: the others are not reported" ("FILE: error: MESSAGE"). */
+void sim_diag_final_error(sim_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Adds a hint to the error recorded last, on a line of its own after it with the same
  * prefix ("FILE:LINE:COL: note: ..." or "ARG: note: ..."). Before any error: does nothing. */
 void sim_diag_note(sim_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -40,8 +40,8 @@ bool sim__ld_may_report(sim_loader *ld) {
     if (sim_diag_count(ld->diag) - ld->errors_before < SIM_LOADER_MAX_ERRORS)
         return true;
     ld->suppressed = true;
-    sim_diag_error(ld->diag, 0, 0, "more than %d errors: the others are not reported",
-                   SIM_LOADER_MAX_ERRORS);
+    sim_diag_final_error(ld->diag, "more than %d errors: the others are not reported",
+                         SIM_LOADER_MAX_ERRORS);
     return false;
 }
 

@@ -51,3 +51,15 @@ Test(diag, a_long_message_is_kept_whole) {
     cr_expect_eq(strlen(m), strlen("t.yaml:1:1: error: no node named ''") + n);
     sim_diag_free(d);
 }
+
+Test(diag, a_final_error_comes_after_every_other) {
+    sim_diag *d = sim_diag_new("t.yaml");
+    sim_diag_final_error(d, "too many");
+    sim_diag_error(d, 9, 9, "late");
+    sim_diag_error(d, 0, 0, "whole file");
+    cr_assert_eq(sim_diag_count(d), 3);
+    cr_expect_str_eq(sim_diag_message(d, 0), "t.yaml: error: whole file");
+    cr_expect_str_eq(sim_diag_message(d, 1), "t.yaml:9:9: error: late");
+    cr_expect_str_eq(sim_diag_message(d, 2), "t.yaml: error: too many");
+    sim_diag_free(d);
+}
