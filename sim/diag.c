@@ -104,8 +104,7 @@ void sim_diag_error(sim_diag *d, int line, int col, const char *fmt, ...) {
         snprintf(pos, sizeof pos, ":%d:%d", line, col);
     else if (line > 0)
         snprintf(pos, sizeof pos, ":%d", line);
-    record(d, line > 0 ? line : 0, line > 0 && col > 0 ? col : 0, concat(d->file, pos, ""),
-           body);
+    record(d, line > 0 ? line : 0, line > 0 && col > 0 ? col : 0, concat(d->file, pos, ""), body);
 }
 
 void sim_diag_final_error(sim_diag *d, const char *fmt, ...) {
