@@ -6,8 +6,10 @@
 #include "json_report.h"
 #include "loader.h"
 #include "models.h"
+#include "strfmt.h"
 
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
@@ -265,4 +267,30 @@ size_t t_shortened(const char *name, const char **sets) {
     sets[3] = "faults.2.at=64s";
     sets[4] = "faults.3.at=66s";
     return 5;
+}
+
+char **t_examples(void) {
+    const char *src = getenv("DSIM_SOURCE");
+    cr_assert(src, "DSIM_SOURCE is not set (run through meson test)");
+    char *dir = sim_strfmt("%s/topologies", src);
+    cr_assert(dir);
+    struct dirent **list;
+    int count = scandir(dir, &list, NULL, alphasort);
+    cr_assert_gt(count, 0, "no topologies in %s", dir);
+    free(dir);
+    char **names = calloc((size_t)count + 1, sizeof *names);
+    cr_assert(names);
+    size_t n = 0;
+    for (int i = 0; i < count; i++) {
+        size_t len = strlen(list[i]->d_name);
+        if (len > 5 && strcmp(list[i]->d_name + len - 5, ".yaml") == 0) {
+            names[n] = strdup(list[i]->d_name);
+            cr_assert(names[n]);
+            n++;
+        }
+        free(list[i]);
+    }
+    free(list);
+    cr_assert_geq(n, 5, "only %zu topologies found", n);
+    return names;
 }

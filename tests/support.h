@@ -73,6 +73,11 @@ void t_expect_accounting(const cJSON *doc);
  * strings in want (e.g. the "LINE:COL" and the words), logging every message. */
 void t_expect_refused(const char *yaml, const char *const *want, size_t nwant);
 
+/* The names of the examples (the *.yaml files of $DSIM_SOURCE/topologies), in alphabetical
+ * order, NULL-terminated (caller frees with t_names_free of sandbox.h); fails the test when
+ * there are fewer than 5. */
+char **t_examples(void);
+
 /* The overrides that shorten example name (a file of topologies/) for the suite: long enough
  * to pass the warm-ups and the first faults, short enough for CI. A fault after the end is
  * an error, so outage.yaml's later faults move into the shortened run (every fault action
