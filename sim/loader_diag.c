@@ -12,24 +12,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The message of fmt and ap (caller frees), or NULL with the loader marked out of memory;
+ * TEXT gives what to print either way. */
+static char *vmessage(sim_loader *ld, const char *fmt, va_list ap) {
+    char *msg = sim_vstrfmt(fmt, ap);
+    if (!msg)
+        ld->oom = true;
+    return msg;
+}
+#define TEXT(msg) ((msg) ? (msg) : "(message lost: out of memory)")
+
 char *sim__ld_format(sim_loader *ld, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    char *s = sim_vstrfmt(fmt, ap);
+    char *s = vmessage(ld, fmt, ap);
     va_end(ap);
-    if (!s)
-        ld->oom = true;
     return s;
 }
 
 char *sim__ld_arena_format(sim_loader *ld, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    char *s = sim_vstrfmt(fmt, ap);
+    char *s = vmessage(ld, fmt, ap);
     va_end(ap);
     char *c = s ? sim__ld_strdup(ld, s) : NULL;
-    if (!s)
-        ld->oom = true;
     free(s);
     return c;
 }
@@ -68,11 +74,9 @@ static bool set_error(sim_loader *ld, size_t set, const char *msg) {
 bool sim__ld_set_error(sim_loader *ld, size_t set, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    char *msg = sim_vstrfmt(fmt, ap);
+    char *msg = vmessage(ld, fmt, ap);
     va_end(ap);
-    if (!msg)
-        ld->oom = true;
-    bool recorded = set_error(ld, set, msg ? msg : "(message lost: out of memory)");
+    bool recorded = set_error(ld, set, TEXT(msg));
     free(msg);
     return recorded;
 }
@@ -114,11 +118,9 @@ static bool error_at(sim_loader *ld, int line, int col, int set_node, const char
 bool sim__ld_error_at(sim_loader *ld, int line, int col, int set_node, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    char *msg = sim_vstrfmt(fmt, ap);
+    char *msg = vmessage(ld, fmt, ap);
     va_end(ap);
-    if (!msg)
-        ld->oom = true;
-    bool recorded = error_at(ld, line, col, set_node, msg ? msg : "(message lost: out of memory)");
+    bool recorded = error_at(ld, line, col, set_node, TEXT(msg));
     free(msg);
     return recorded;
 }
@@ -133,11 +135,9 @@ static bool error_node(sim_loader *ld, const yaml_node_t *y, const char *msg) {
 bool sim__ld_error(sim_loader *ld, const yaml_node_t *y, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    char *msg = sim_vstrfmt(fmt, ap);
+    char *msg = vmessage(ld, fmt, ap);
     va_end(ap);
-    if (!msg)
-        ld->oom = true;
-    bool recorded = error_node(ld, y, msg ? msg : "(message lost: out of memory)");
+    bool recorded = error_node(ld, y, TEXT(msg));
     free(msg);
     return recorded;
 }
@@ -145,17 +145,15 @@ bool sim__ld_error(sim_loader *ld, const yaml_node_t *y, const char *fmt, ...) {
 void sim_check_error(sim_check *ck, const char *key, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    char *msg = sim_vstrfmt(fmt, ap);
+    char *msg = vmessage(ck->ld, fmt, ap);
     va_end(ap);
     yaml_node_t *kn = NULL, *v = key ? sim__ld_get(ck->ld, ck->map, key, &kn) : NULL;
     int set_node = sim__ld_set_node(ck->ld, v);
-    if (!msg)
-        ck->ld->oom = true;
     /* A value a --set wrote is the argument's fault: name the argument, not the file. */
     if (set_node >= 0)
-        sim__ld_error_at(ck->ld, 0, 0, set_node, "%s: %s", ck->where, msg ? msg : "?");
+        sim__ld_error_at(ck->ld, 0, 0, set_node, "%s: %s", ck->where, TEXT(msg));
     else
-        sim__ld_error(ck->ld, kn ? kn : ck->map, "%s: %s", ck->where, msg ? msg : "?");
+        sim__ld_error(ck->ld, kn ? kn : ck->map, "%s: %s", ck->where, TEXT(msg));
     free(msg);
 }
 
@@ -211,14 +209,14 @@ void sim__ld_unknown(sim_loader *ld, const yaml_node_t *y, sim_ld_known *k, cons
                      const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    char *msg = sim_vstrfmt(fmt, ap);
+    char *msg = vmessage(ld, fmt, ap);
     va_end(ap);
-    if (!msg || k->oom)
+    if (k->oom)
         ld->oom = true;
     const char *list = k->list && !k->oom ? k->list : "";
     bool inline_list = label && k->n > 0 && k->n <= KNOWN_INLINE;
     char *line = inline_list && msg ? sim_strfmt("%s (%s: %s)", msg, label, list) : NULL;
-    bool recorded = error_node(ld, y, line ? line : msg ? msg : "(message lost: out of memory)");
+    bool recorded = error_node(ld, y, line ? line : TEXT(msg));
     const char *near = sim_suggest_best(&k->near);
     if (recorded && near)
         sim_diag_note(ld->diag, "did you mean '%s'?", near);
