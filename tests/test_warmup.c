@@ -15,6 +15,18 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 
+/* Runs yaml with seed and checks what every test here relies on: the accounting identity,
+ * enough requests counted (*issued, after the warm-up), and none left in flight at the end
+ * (the client's request cap lets the run drain), so adjacent counts must match exactly. */
+static cJSON *run_drained(const char *yaml, uint64_t seed, long long *issued) {
+    cJSON *doc = t_run(yaml, seed);
+    t_expect_accounting(doc);
+    *issued = t_int(doc, "nodes.users.issued");
+    cr_expect_gt(*issued, 1000);
+    cr_expect_eq(t_int(doc, "nodes.users.in_flight"), 0);
+    return doc;
+}
+
 Test(warmup, a_callers_calls_are_its_callees_arrivals) {
     static const char yaml[] = "duration: 30s\n"
                                "warmup: 10.5s\n"
@@ -27,12 +39,9 @@ Test(warmup, a_callers_calls_are_its_callees_arrivals) {
                                "  back: {kind: service, workers: 50,\n"
                                "         service: {dist: exponential, mean: 5ms}}\n";
     for (uint64_t seed = 1; seed <= 3; seed++) {
-        cJSON *doc = t_run(yaml, seed);
-        t_expect_accounting(doc);
-        long long issued = t_int(doc, "nodes.users.issued");
-        cr_expect_gt(issued, 1000);
+        long long issued;
+        cJSON *doc = run_drained(yaml, seed, &issued);
         cr_expect_lt(issued, 4000, "the warm-up left nothing out");
-        cr_expect_eq(t_int(doc, "nodes.users.in_flight"), 0);
         cr_expect_eq(t_int(doc, "nodes.front.arrivals"), issued);
         cr_expect_eq(t_int(doc, "nodes.front.calls"), t_int(doc, "nodes.back.arrivals"),
                      "seed %llu", (unsigned long long)seed);
@@ -55,11 +64,8 @@ Test(warmup, a_load_balancers_requests_are_its_backends_arrivals) {
                                "  web: {kind: service, replicas: 3, workers: 20,\n"
                                "        service: {dist: exponential, mean: 10ms}}\n";
     for (uint64_t seed = 1; seed <= 3; seed++) {
-        cJSON *doc = t_run(yaml, seed);
-        t_expect_accounting(doc);
-        long long issued = t_int(doc, "nodes.users.issued");
-        cr_expect_gt(issued, 1000);
-        cr_expect_eq(t_int(doc, "nodes.users.in_flight"), 0);
+        long long issued;
+        cJSON *doc = run_drained(yaml, seed, &issued);
         cr_expect_eq(t_int(doc, "nodes.lb.requests"), issued);
         long long sum = 0;
         for (int b = 0; b < 3; b++) {
@@ -99,11 +105,8 @@ Test(warmup, every_hop_of_a_long_chain_counts_the_same_requests) {
                                "  db: {kind: database, replicas: 2, read_from: any,\n"
                                "       service: {dist: exponential, mean: 5ms}}\n";
     for (uint64_t seed = 1; seed <= 3; seed++) {
-        cJSON *doc = t_run(yaml, seed);
-        t_expect_accounting(doc);
-        long long issued = t_int(doc, "nodes.users.issued");
-        cr_expect_gt(issued, 1000);
-        cr_expect_eq(t_int(doc, "nodes.users.in_flight"), 0);
+        long long issued;
+        cJSON *doc = run_drained(yaml, seed, &issued);
         cr_expect_eq(t_int(doc, "nodes.limiter.allowed"), issued);
         cr_expect_eq(t_int(doc, "nodes.cb.requests"), issued);
         cr_expect_eq(t_int(doc, "nodes.cb.calls"), t_int(doc, "nodes.cache.requests"),
