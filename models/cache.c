@@ -46,7 +46,7 @@ typedef enum { H_FREE, H_SERVICE, H_READ_MISS, H_WRITE } held_phase;
 
 /* A request held by the cache: in its lookup service, or awaiting the backend. */
 typedef struct held {
-    sim_req *req;
+    rr_req *req;
     uint32_t stamp; /* matches timers and backend replies to this use of the slot */
     uint8_t phase;  /* held_phase */
 } held;
@@ -92,7 +92,7 @@ static void cache_check(const void *config, sim_check *ck) {
         sim_check_error(ck, "invalidate", "'invalidate' goes with 'population: lazy'");
 }
 
-static bool counts(const sim_node *n, const sim_req *r) { return sim_is_measured(n, r->issued); }
+static bool counts(const sim_node *n, const rr_req *r) { return sim_is_measured(n, r->issued); }
 
 static uint64_t token_of(uint32_t stamp, uint32_t slot) { return (uint64_t)stamp << 32 | slot; }
 
@@ -106,19 +106,19 @@ static uint32_t take_slot(cache_state *s) {
     return i;
 }
 
-static sim_req *release_slot(cache_state *s, uint32_t i) {
-    sim_req *r = slot(s, i)->req;
+static rr_req *release_slot(cache_state *s, uint32_t i) {
+    rr_req *r = slot(s, i)->req;
     slot_table_put(&s->slots, i);
     return r;
 }
 
-static void record(sim_node *n, sim_hist *h, const sim_req *r) {
+static void record(sim_node *n, sim_hist *h, const rr_req *r) {
     if (counts(n, r) && sim_hist_record(h, sim_now(n) - r->arrived))
         sim_out_of_memory(n);
 }
 
 /* The entry of key if it is there and fresh; an expired one is dropped (an expiration). */
-static lru_entry *lookup(sim_node *n, const sim_req *r) {
+static lru_entry *lookup(sim_node *n, const rr_req *r) {
     cache_state *s = sim_state(n);
     lru_entry *e = lru_find(&s->table, r->key);
     if (e && e->expires <= sim_now(n)) {
@@ -132,7 +132,7 @@ static lru_entry *lookup(sim_node *n, const sim_req *r) {
 
 /* Sets key's entry to the version the backend's reply carries (inserting it, evicting if
  * full) unless it holds a newer one. r is the request that causes it (for the counts). */
-static void fill(sim_node *n, const sim_req *r, const sim_req *reply) {
+static void fill(sim_node *n, const rr_req *r, const rr_req *reply) {
     cache_state *s = sim_state(n);
     const cache_config *c = sim_config(n);
     uint64_t version = reply->version;
@@ -167,17 +167,17 @@ static void fill(sim_node *n, const sim_req *r, const sim_req *reply) {
 static void call_backend(sim_node *n, uint32_t i) {
     cache_state *s = sim_state(n);
     const cache_config *c = sim_config(n);
-    sim_req *r = slot(s, i)->req, *call = sim_call_new(n, r);
+    rr_req *r = slot(s, i)->req, *call = rr_call_new(n, r);
     call->token = token_of(slot(s, i)->stamp, i);
     if (counts(n, r))
         s->backend_calls++;
-    sim_send(n, sim_pick(n, &c->backend), SIM_MSG_REQUEST, call, 0);
+    rr_send(n, sim_pick(n, &c->backend), call);
 }
 
 /* The lookup service of slot i ended: answer a hit, or call the backend. */
 static void looked_up(sim_node *n, uint32_t i) {
     cache_state *s = sim_state(n);
-    sim_req *r = slot(s, i)->req;
+    rr_req *r = slot(s, i)->req;
     bool measured = counts(n, r);
     if (r->op == SIM_OP_WRITE) {
         slot(s, i)->phase = H_WRITE;
@@ -200,13 +200,12 @@ static void looked_up(sim_node *n, uint32_t i) {
         sim_req_serve_data(n, r, e->store, e->version);
     else
         r->version = e->version;
-    r->status = SIM_REQ_OK;
-    r->hops++;
+    r->status = RR_OK;
     record(n, &s->hit_time, r);
-    sim_reply(n, r);
+    rr_reply(n, r);
 }
 
-static void arrive(sim_node *n, sim_req *r) {
+static void arrive(sim_node *n, rr_req *r) {
     cache_state *s = sim_state(n);
     const cache_config *c = sim_config(n);
     r->arrived = sim_now(n);
@@ -234,14 +233,13 @@ static void arrive(sim_node *n, sim_req *r) {
 }
 
 /* The backend answered the call of slot i: fill or update, and relay. */
-static void backend_replied(sim_node *n, uint32_t i, const sim_req *reply) {
+static void backend_replied(sim_node *n, uint32_t i, const rr_req *reply) {
     cache_state *s = sim_state(n);
     const cache_config *c = sim_config(n);
     held_phase phase = slot(s, i)->phase;
-    sim_req *r = release_slot(s, i);
-    bool measured = counts(n, r), ok = reply->status == SIM_REQ_OK;
+    rr_req *r = release_slot(s, i);
+    bool measured = counts(n, r), ok = reply->status == RR_OK;
     r->status = reply->status;
-    r->hops++;
     if (ok) {
         r->version = reply->version;
         sim_req_take_data(r, reply);
@@ -261,7 +259,7 @@ static void backend_replied(sim_node *n, uint32_t i, const sim_req *reply) {
         s->failed++;
     }
     record(n, phase == H_WRITE ? &s->write_time : &s->miss_time, r);
-    sim_reply(n, r);
+    rr_reply(n, r);
 }
 
 static bool slot_matches(const cache_state *s, uint64_t token, held_phase phase) {
@@ -273,7 +271,7 @@ static bool slot_matches(const cache_state *s, uint64_t token, held_phase phase)
 
 static void cache_receive(sim_node *n, const sim_msg *m) {
     cache_state *s = sim_state(n);
-    sim_req *r = m->req;
+    rr_req *r = m->req;
     if (!r)
         return;
     if (m->tag == SIM_MSG_REQUEST) {

@@ -60,7 +60,7 @@ typedef struct cb_config {
 
 /* A caller's request held while its call is out. */
 typedef struct held {
-    sim_req *parent; /* NULL: the slot is free */
+    rr_req *parent; /* NULL: the slot is free */
     sim_time sent;
     uint32_t gen; /* the state generation the call was sent in */
 } held;
@@ -164,7 +164,7 @@ static void cb_check(const void *config, sim_check *ck) {
         sim_check_error(ck, "refresh", "'refresh' goes with 'settings'");
 }
 
-static bool counts(const sim_node *n, const sim_req *r) { return sim_is_measured(n, r->issued); }
+static bool counts(const sim_node *n, const rr_req *r) { return sim_is_measured(n, r->issued); }
 
 /* ---- the window ---- */
 
@@ -270,31 +270,30 @@ static void judge(sim_node *n, uint32_t gen, bool failed, bool slow) {
 
 /* ---- calls ---- */
 
-static void short_circuit(sim_node *n, sim_req *r) {
+static void short_circuit(sim_node *n, rr_req *r) {
     cb_state *s = sim_state(n);
     const cb_config *c = sim_config(n);
     bool measured = counts(n, r);
     if (measured)
         s->short_circuited++;
     if (c->fallback == FALLBACK_DEFAULT) {
-        r->status = SIM_REQ_OK;
+        r->status = RR_OK;
         if (measured)
             s->fallbacks++;
     } else {
-        r->status = SIM_REQ_FAILED;
+        r->status = RR_FAILED;
     }
-    r->hops++;
-    sim_reply(n, r);
+    rr_reply(n, r);
 }
 
 static held *slot(const cb_state *s, uint32_t i) { return slot_table_at(&s->slots, i); }
 
 /* Sends r's call to the backend and holds r until the reply or the timeout. */
-static void forward(sim_node *n, sim_req *r) {
+static void forward(sim_node *n, rr_req *r) {
     cb_state *s = sim_state(n);
     const cb_config *c = sim_config(n);
     uint32_t i = slot_table_take(&s->slots);
-    sim_req *call = sim_call_new(n, r);
+    rr_req *call = rr_call_new(n, r);
     if (i == SLOT_NONE || sim_idmap_put(&s->out, call->id, i)) {
         sim_out_of_memory(n);
         sim_req_free(n, call);
@@ -305,12 +304,12 @@ static void forward(sim_node *n, sim_req *r) {
     if (counts(n, r))
         s->calls++;
     uint64_t id = call->id;
-    sim_send(n, sim_pick(n, &c->backend), SIM_MSG_REQUEST, call, 0);
+    rr_send(n, sim_pick(n, &c->backend), call);
     if (c->timeout > 0)
         sim_set_timer(n, c->timeout, T_CALL_TIMEOUT, id);
 }
 
-static void arrive(sim_node *n, sim_req *r) {
+static void arrive(sim_node *n, rr_req *r) {
     cb_state *s = sim_state(n);
     const cb_config *c = sim_config(n);
     r->arrived = sim_now(n);
@@ -345,7 +344,7 @@ static void settle(sim_node *n, uint32_t i, uint8_t status, bool timed_out) {
     held h = *slot(s, i);
     slot_table_put(&s->slots, i);
     sim_time took = sim_now(n) - h.sent;
-    bool failed = status != SIM_REQ_OK, slow = c->slow_call >= 0 && took > c->slow_call;
+    bool failed = status != RR_OK, slow = c->slow_call >= 0 && took > c->slow_call;
     if (counts(n, h.parent)) {
         if (failed)
             s->failures++;
@@ -358,8 +357,7 @@ static void settle(sim_node *n, uint32_t i, uint8_t status, bool timed_out) {
     }
     judge(n, h.gen, failed, slow);
     h.parent->status = status;
-    h.parent->hops++;
-    sim_reply(n, h.parent);
+    rr_reply(n, h.parent);
 }
 
 /* ---- settings ---- */
@@ -390,11 +388,11 @@ static void apply_settings(sim_node *n, const breaker_settings *b) {
 static void read_settings(sim_node *n) {
     cb_state *s = sim_state(n);
     const cb_config *c = sim_config(n);
-    sim_req *r = sim_req_new(n);
+    rr_req *r = sim_req_new(n);
     r->issued = sim_now(n);
     r->client = r->reply_to = sim_node_id(n);
     s->refreshes++;
-    sim_send(n, sim_pick(n, &c->settings), SIM_MSG_REQUEST, r, 0);
+    rr_send(n, sim_pick(n, &c->settings), r);
     sim_set_timer(n, c->refresh, T_REFRESH, 0);
 }
 
@@ -403,7 +401,7 @@ static void read_settings(sim_node *n) {
 static void cb_receive(sim_node *n, const sim_msg *m) {
     cb_state *s = sim_state(n);
     const cb_config *c = sim_config(n);
-    sim_req *r = m->req;
+    rr_req *r = m->req;
     uint64_t i;
     if (!r) {
         return;
@@ -418,7 +416,7 @@ static void cb_receive(sim_node *n, const sim_msg *m) {
         sim_req_take_data(h->parent, r);
         settle(n, (uint32_t)i, r->status, false);
     } else if (c->settings.count && m->src - c->settings.first < c->settings.count) {
-        if (r->status == SIM_REQ_OK) {
+        if (r->status == RR_OK) {
             breaker_settings b;
             breaker_settings_unpack(r, m->arg, &b);
             apply_settings(n, &b);
@@ -441,7 +439,7 @@ static void cb_timer(sim_node *n, uint16_t tag, uint64_t arg) {
         break;
     case T_CALL_TIMEOUT:
         if (sim_idmap_take(&s->out, arg, &i))
-            settle(n, (uint32_t)i, SIM_REQ_FAILED, true);
+            settle(n, (uint32_t)i, RR_FAILED, true);
         break;
     case T_REFRESH:
         read_settings(n);

@@ -136,7 +136,7 @@ static void send_attempt(sim_node *n, size_t i) {
     client_state *s = sim_state(n);
     const client_config *c = sim_config(n);
     pending *p = &s->slots[i];
-    sim_req *r = sim_req_new(n);
+    rr_req *r = sim_req_new(n);
     r->issued = p->issued; /* downstream figures go by the first attempt's time */
     r->client = r->reply_to = sim_node_id(n);
     r->op = p->op;
@@ -148,7 +148,7 @@ static void send_attempt(sim_node *n, size_t i) {
         sim_out_of_memory(n);
     if (c->timeout > 0)
         sim_set_timer(n, c->timeout, T_TIMEOUT, r->id);
-    sim_send(n, sim_pick(n, &c->target), SIM_MSG_REQUEST, r, 0);
+    rr_send(n, sim_pick(n, &c->target), r);
 }
 
 /* Issues one request for user (0 in open loop). */
@@ -164,7 +164,7 @@ static void issue(sim_node *n, uint64_t user) {
     s->slots[i].op = (uint8_t)draw_op(n, &c->ops);
     s->slots[i].key = sim_key_sample(&s->keys, sim_rng(n));
     s->sent++;
-    sim_req probe = {.issued = s->slots[i].issued};
+    rr_req probe = {.issued = s->slots[i].issued};
     if (sim_is_measured(n, probe.issued))
         s->issued++;
     sim_note_issued(n, &probe);
@@ -210,7 +210,7 @@ static void settle(sim_node *n, size_t i, sim_outcome out) {
     pending p = s->slots[i];
     free_slot(s, i);
     sim_time latency = sim_now(n) - p.issued;
-    sim_req probe = {.issued = p.issued};
+    rr_req probe = {.issued = p.issued};
     sim_note_outcome(n, &probe, out, latency);
     if (sim_is_measured(n, p.issued)) {
         switch (out) {
@@ -256,7 +256,7 @@ static void attempt_failed(sim_node *n, size_t i, sim_outcome out) {
 
 /* A data-serving kind answered: the consistency oracle records the write or judges the read
  * (as issued at the request's first attempt). */
-static void feed_oracle(sim_node *n, const sim_req *r, sim_time issued) {
+static void feed_oracle(sim_node *n, const rr_req *r, sim_time issued) {
     sim_oracle *o = sim_oracle_of(n);
     sim_oracle_op op = {.client = sim_node_id(n),
                         .store = r->store,
@@ -272,14 +272,14 @@ static void feed_oracle(sim_node *n, const sim_req *r, sim_time issued) {
 
 static void client_receive(sim_node *n, const sim_msg *m) {
     client_state *s = sim_state(n);
-    sim_req *r = m->req;
+    rr_req *r = m->req;
     uint64_t i;
     if (m->tag == SIM_MSG_REPLY && r && sim_idmap_take(&s->waiting, r->id, &i)) {
-        if (r->status == SIM_REQ_OK && r->flags & SIM_REQ_HAS_DATA)
+        if (r->status == RR_OK && r->flags & SIM_REQ_HAS_DATA)
             feed_oracle(n, r, s->slots[i].issued);
-        if (r->status == SIM_REQ_OK)
+        if (r->status == RR_OK)
             settle(n, i, SIM_OUT_COMPLETED);
-        else if (r->status == SIM_REQ_REJECTED)
+        else if (r->status == RR_REJECTED)
             settle(n, i, SIM_OUT_REJECTED);
         else
             attempt_failed(n, i, SIM_OUT_FAILED);
@@ -321,7 +321,7 @@ static void client_crash(sim_node *n) {
     for (size_t i = 0; i < s->nslots; i++) {
         if (!s->slots[i].live)
             continue;
-        sim_req probe = {.issued = s->slots[i].issued};
+        rr_req probe = {.issued = s->slots[i].issued};
         if (sim_is_measured(n, probe.issued))
             s->failed++;
         sim_note_outcome(n, &probe, SIM_OUT_FAILED, 0);
@@ -368,7 +368,7 @@ static sim_memory_need client_memory_need(const void *config, uint32_t group_cou
         double u = (double)c->users;
         need.bytes = u * (sizeof(pending) + 4 * sizeof(uint64_t));
         need.events = 2 * u;
-        need.requests = u;
+        need.messages = u;
         need.key = "users", need.value = u;
     }
     return need;

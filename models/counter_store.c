@@ -22,8 +22,8 @@ typedef struct store_config {
 } store_config;
 
 typedef struct store_state {
-    sim_req **busy; /* per worker: the check in service, NULL when idle */
-    sim_req *head, *tail; /* waiting checks, linked through req->next */
+    rr_req **busy; /* per worker: the check in service, NULL when idle */
+    rr_req *head, *tail; /* waiting checks, linked through req->next */
     rl_table counters;
     sim_tavg in_service;
     uint64_t checks, allowed, denied; /* measured */
@@ -38,9 +38,9 @@ static const sim_param store_params[] = {
     {0},
 };
 
-static bool counts(const sim_node *n, const sim_req *r) { return sim_is_measured(n, r->issued); }
+static bool counts(const sim_node *n, const rr_req *r) { return sim_is_measured(n, r->issued); }
 
-static void start(sim_node *n, uint32_t w, sim_req *r) {
+static void start(sim_node *n, uint32_t w, rr_req *r) {
     store_state *s = sim_state(n);
     const store_config *c = sim_config(n);
     s->busy[w] = r;
@@ -49,20 +49,20 @@ static void start(sim_node *n, uint32_t w, sim_req *r) {
 }
 
 /* Runs the check in r on the store's counter and sends the verdict back. */
-static void run_check(sim_node *n, sim_req *r) {
+static void run_check(sim_node *n, rr_req *r) {
     store_state *s = sim_state(n);
     sim_time now = sim_now(n), release = now;
     rl_limit l;
     if (!rl_check_decode(r, &l)) {
-        r->status = SIM_REQ_FAILED;
+        r->status = RR_FAILED;
     } else {
         rl_counter *ctr = rl_table_get(&s->counters, r->client, r->key);
         int v = ctr ? rl_check(ctr, &l, now, &release) : -1;
         if (v < 0) {
             sim_out_of_memory(n);
-            r->status = SIM_REQ_FAILED;
+            r->status = RR_FAILED;
         } else {
-            r->status = v ? SIM_REQ_OK : SIM_REQ_REJECTED;
+            r->status = v ? RR_OK : RR_REJECTED;
             r->version = (uint64_t)release;
             if (counts(n, r)) {
                 s->checks++;
@@ -75,14 +75,13 @@ static void run_check(sim_node *n, sim_req *r) {
     }
     if (counts(n, r) && sim_hist_record(&s->sojourn, now - r->arrived))
         sim_out_of_memory(n);
-    r->hops++;
-    sim_reply(n, r);
+    rr_reply(n, r);
 }
 
 static void store_receive(sim_node *n, const sim_msg *m) {
     store_state *s = sim_state(n);
     const store_config *c = sim_config(n);
-    sim_req *r = m->req;
+    rr_req *r = m->req;
     if (m->tag != SIM_MSG_REQUEST || !r) {
         sim_req_free(n, r);
         return;
@@ -103,7 +102,7 @@ static void store_receive(sim_node *n, const sim_msg *m) {
 
 static void store_timer(sim_node *n, uint16_t tag, uint64_t w) {
     store_state *s = sim_state(n);
-    sim_req *r = s->busy[w];
+    rr_req *r = s->busy[w];
     (void)tag;
     if (!r)
         return;
@@ -111,7 +110,7 @@ static void store_timer(sim_node *n, uint16_t tag, uint64_t w) {
     sim_tavg_add(&s->in_service, sim_now(n), -1);
     run_check(n, r);
     if (s->head) {
-        sim_req *next = s->head;
+        rr_req *next = s->head;
         s->head = next->next;
         if (!s->head)
             s->tail = NULL;
@@ -141,7 +140,7 @@ static void store_crash(sim_node *n) {
         s->busy[w] = NULL;
     }
     while (s->head) {
-        sim_req *r = s->head;
+        rr_req *r = s->head;
         s->head = r->next;
         sim_req_free(n, r);
     }
@@ -172,7 +171,7 @@ static void store_destroy(sim_node *n) {
 static sim_memory_need store_memory_need(const void *config, uint32_t group_count) {
     const store_config *c = config;
     (void)group_count;
-    return (sim_memory_need){.bytes = (double)c->workers * sizeof(sim_req *),
+    return (sim_memory_need){.bytes = (double)c->workers * sizeof(rr_req *),
                              .report_bytes = 1500, /* measured */
                              .key = "workers",
                              .value = (double)c->workers};

@@ -271,9 +271,9 @@ static void settle(sim_node *n) {
 
 /* ---- the connection pool ---- */
 
-static bool counts(const sim_node *n, const sim_req *r) { return sim_is_measured(n, r->issued); }
+static bool counts(const sim_node *n, const rr_req *r) { return sim_is_measured(n, r->issued); }
 
-static void start(sim_node *n, uint32_t w, sim_req *r) {
+static void start(sim_node *n, uint32_t w, rr_req *r) {
     db_state *s = sim_state(n);
     const db_config *c = sim_config(n);
     uint32_t job = station_begin(&s->st, n, w, r);
@@ -288,15 +288,14 @@ static void start(sim_node *n, uint32_t w, sim_req *r) {
 static void finish_worker(sim_node *n, uint32_t w) {
     db_state *s = sim_state(n);
     s->lsn[w] = 0;
-    sim_req *r = station_end(&s->st, n, w);
-    r->hops++;
-    sim_reply(n, r);
-    sim_req *next = station_next(&s->st, n, w);
+    rr_req *r = station_end(&s->st, n, w);
+    rr_reply(n, r);
+    rr_req *next = station_next(&s->st, n, w);
     if (next)
         start(n, w, next);
 }
 
-static void forward(sim_node *n, sim_req *r, uint32_t to, uint64_t forwards);
+static void forward(sim_node *n, rr_req *r, uint32_t to, uint64_t forwards);
 
 /* The worker's read cannot be answered here any more (the instance is resynchronising): the
  * worker lets go of it, unanswered and not counted as completed or failed, and the read goes
@@ -306,14 +305,14 @@ static void forward(sim_node *n, sim_req *r, uint32_t to, uint64_t forwards);
 static void hand_off(sim_node *n, uint32_t w) {
     db_state *s = sim_state(n);
     s->lsn[w] = 0;
-    sim_req *r = station_hand_off(&s->st, n, w);
+    rr_req *r = station_hand_off(&s->st, n, w);
     forward(n, r, s->primary, MAX_FORWARDS - 1);
-    sim_req *next = station_next(&s->st, n, w);
+    rr_req *next = station_next(&s->st, n, w);
     if (next)
         start(n, w, next);
 }
 
-static void enqueue(sim_node *n, sim_req *r) {
+static void enqueue(sim_node *n, rr_req *r) {
     db_state *s = sim_state(n);
     uint32_t w = station_arrive(&s->st, n, r);
     if (w != STATION_QUEUED && w != STATION_REJECTED)
@@ -377,7 +376,7 @@ static void fail_pending(sim_node *n) {
         uint32_t w = s->pend[s->pend_head];
         s->pend_head = (s->pend_head + 1) % (uint32_t)c->workers;
         s->npend--;
-        s->st.held[w]->status = SIM_REQ_FAILED;
+        s->st.held[w]->status = RR_FAILED;
         s->st.held[w]->flags &= (uint8_t)~SIM_REQ_HAS_DATA;
         finish_worker(n, w);
     }
@@ -386,7 +385,7 @@ static void fail_pending(sim_node *n) {
 static void commit(sim_node *n, uint32_t w) {
     db_state *s = sim_state(n);
     const db_config *c = sim_config(n);
-    sim_req *r = s->st.held[w];
+    rr_req *r = s->st.held[w];
     uint64_t v = version_of(s, r->key) + 1;
     if (c->flush_interval > 0 && !sim_idmap_get(&s->unflushed, r->key + 1, NULL) &&
         sim_idmap_put(&s->unflushed, r->key + 1, v - 1))
@@ -412,7 +411,7 @@ static void commit(sim_node *n, uint32_t w) {
     if (counts(n, r))
         s->writes++;
     sim_req_serve_data(n, r, store_of(n), v);
-    r->status = SIM_REQ_OK;
+    r->status = RR_OK;
     if (c->replication == REPL_ASYNC || s->count == 1) {
         finish_worker(n, w);
         return;
@@ -434,7 +433,7 @@ static void ship(sim_node *n, uint64_t arg) {
         lsn == 0 || lsn > s->nlog)
         return;
     const log_entry *e = &s->log[lsn - 1];
-    sim_req *m = sim_req_new(n);
+    rr_req *m = sim_req_new(n);
     m->key = e->key;
     m->version = e->version;
     m->issued = e->at;
@@ -526,7 +525,7 @@ static void snap_check(sim_node *n) {
     report_position(n);
 }
 
-static void apply_entry(sim_node *n, sim_req *m, uint32_t epoch) {
+static void apply_entry(sim_node *n, rr_req *m, uint32_t epoch) {
     db_state *s = sim_state(n);
     uint64_t lsn = m->token;
     sim_time now = sim_now(n);
@@ -616,7 +615,7 @@ static void join_done(sim_node *n) {
     }
 }
 
-static void serve_request(sim_node *n, sim_req *r, uint64_t forwards) {
+static void serve_request(sim_node *n, rr_req *r, uint64_t forwards) {
     db_state *s = sim_state(n);
     const db_config *c = sim_config(n);
     r->arrived = sim_now(n);
@@ -658,14 +657,13 @@ static void serve_request(sim_node *n, sim_req *r, uint64_t forwards) {
 
 /* Sends r, forwarded `forwards` times so far, on to instance `to`, or fails it when it has
  * been forwarded MAX_FORWARDS times. */
-static void forward(sim_node *n, sim_req *r, uint32_t to, uint64_t forwards) {
+static void forward(sim_node *n, rr_req *r, uint32_t to, uint64_t forwards) {
     db_state *s = sim_state(n);
     if (forwards >= MAX_FORWARDS) {
         if (counts(n, r))
             s->unroutable++;
-        r->status = SIM_REQ_FAILED;
-        r->hops++;
-        sim_reply(n, r);
+        r->status = RR_FAILED;
+        rr_reply(n, r);
     } else {
         if (counts(n, r))
             s->forwarded++;
@@ -716,13 +714,13 @@ static void db_receive(sim_node *n, const sim_msg *m) {
             uint64_t sent = 0;
             for (size_t i = 0; i < s->data.cap; i++)
                 if (s->data.keys[i]) {
-                    sim_req *q = sim_req_new(n);
+                    rr_req *q = sim_req_new(n);
                     q->key = s->data.keys[i] - 1;
                     q->version = s->data.vals[i];
                     sim_send(n, m->src, M_SNAP, q, m->arg);
                     sent++;
                 }
-            sim_req *q = sim_req_new(n);
+            rr_req *q = sim_req_new(n);
             q->version = sent;
             q->token = s->nlog;
             sim_send(n, m->src, M_SNAP_END, q, m->arg);
@@ -787,13 +785,13 @@ static void db_timer(sim_node *n, uint16_t tag, uint64_t arg) {
         uint32_t w = (uint32_t)arg, job = (uint32_t)(arg >> 32);
         if (!station_is_current(&s->st, w, job) || s->lsn[w])
             return;
-        sim_req *r = s->st.held[w];
+        rr_req *r = s->st.held[w];
         if (r->op == SIM_OP_WRITE) {
             if (s->role == ROLE_PRIMARY) {
                 commit(n, w);
                 return;
             }
-            r->status = SIM_REQ_FAILED; /* stepped down during service */
+            r->status = RR_FAILED; /* stepped down during service */
         } else if (s->role == ROLE_REPLICA && !s->synced) {
             /* The instance began following a new primary while the read waited or ran: its
              * store was emptied and is being refilled from a snapshot, so it cannot answer.
@@ -803,7 +801,7 @@ static void db_timer(sim_node *n, uint16_t tag, uint64_t arg) {
             return;
         } else {
             sim_req_serve_data(n, r, store_of(n), version_of(s, r->key));
-            r->status = SIM_REQ_OK;
+            r->status = RR_OK;
             if (counts(n, r))
                 s->reads++;
         }

@@ -23,7 +23,7 @@ typedef struct kv_config {
 
 typedef struct kv_state {
     sim_idmap versions; /* key + 1 -> current version */
-    sim_req **held;     /* requests in service, by slot */
+    rr_req **held;     /* requests in service, by slot */
     uint32_t *stamps;
     uint32_t nheld, cap, stamp_seq;
     uint32_t *free_slots;
@@ -41,7 +41,7 @@ static uint32_t take_slot(sim_node *n) {
     kv_state *s = sim_state(n);
     if (!s->nfree) {
         uint32_t cap = s->cap ? 2 * s->cap : 16;
-        sim_req **held = realloc(s->held, cap * sizeof *held);
+        rr_req **held = realloc(s->held, cap * sizeof *held);
         if (held)
             s->held = held;
         uint32_t *stamps = realloc(s->stamps, cap * sizeof *stamps);
@@ -66,7 +66,7 @@ static uint32_t take_slot(sim_node *n) {
 static void kv_receive(sim_node *n, const sim_msg *m) {
     kv_state *s = sim_state(n);
     const kv_config *c = sim_config(n);
-    sim_req *r = m->req;
+    rr_req *r = m->req;
     if (m->tag != SIM_MSG_REQUEST || !r) {
         sim_req_free(n, r);
         return;
@@ -89,7 +89,7 @@ static void kv_timer(sim_node *n, uint16_t tag, uint64_t arg) {
     uint32_t i = (uint32_t)arg;
     if (tag != T_DONE || i >= s->cap || !s->held[i] || s->stamps[i] != (uint32_t)(arg >> 32))
         return;
-    sim_req *r = s->held[i];
+    rr_req *r = s->held[i];
     s->held[i] = NULL;
     s->nheld--;
     s->free_slots[s->nfree++] = i;
@@ -109,9 +109,8 @@ static void kv_timer(sim_node *n, uint16_t tag, uint64_t arg) {
             s->reads++;
     }
     sim_req_serve_data(n, r, sim_node_id(n), v);
-    r->status = SIM_REQ_OK;
-    r->hops++;
-    sim_reply(n, r);
+    r->status = RR_OK;
+    rr_reply(n, r);
 }
 
 static void kv_create(sim_node *n) {

@@ -308,7 +308,7 @@ static uint32_t kth_healthy(const lb_state *s, uint64_t k) {
 }
 
 /* Returns the backend for r, or NONE when none is healthy. */
-static uint32_t pick(sim_node *n, const sim_req *r, uint32_t src) {
+static uint32_t pick(sim_node *n, const rr_req *r, uint32_t src) {
     lb_state *s = sim_state(n);
     const lb_config *c = sim_config(n);
     if (s->nhealthy == 0)
@@ -373,14 +373,14 @@ static uint32_t pick(sim_node *n, const sim_req *r, uint32_t src) {
 /* ---- requests ---- */
 
 /* Sends the request of slot i on to a backend, or fails it when none is healthy. */
-static void forward(sim_node *n, size_t i, sim_req *r) {
+static void forward(sim_node *n, size_t i, rr_req *r) {
     lb_state *s = sim_state(n);
     flight *f = (flight *)relay_at(&s->rl, i);
     uint32_t b = pick(n, r, f->base.src);
     if (b == NONE) {
         if (sim_is_measured(n, r->issued))
             s->failed++;
-        r->status = SIM_REQ_FAILED;
+        r->status = RR_FAILED;
         relay_answer(&s->rl, n, i, r);
         return;
     }
@@ -393,10 +393,10 @@ static void forward(sim_node *n, size_t i, sim_req *r) {
     set_in_flight(n, be, be->in_flight + 1);
     if (sim_is_measured(n, r->issued))
         be->requests++;
-    sim_send(n, be->node, SIM_MSG_REQUEST, r, 0);
+    rr_send(n, be->node, r);
 }
 
-static void arrive(sim_node *n, sim_req *r, uint32_t src) {
+static void arrive(sim_node *n, rr_req *r, uint32_t src) {
     lb_state *s = sim_state(n);
     const lb_config *c = sim_config(n);
     size_t i = relay_arrive(&s->rl, n, r, src, &c->service, T_FORWARD);
@@ -405,7 +405,7 @@ static void arrive(sim_node *n, sim_req *r, uint32_t src) {
 }
 
 /* A backend's reply: count it against the backend and route it to the original sender. */
-static void returned(sim_node *n, sim_req *r) {
+static void returned(sim_node *n, rr_req *r) {
     lb_state *s = sim_state(n);
     const lb_config *c = sim_config(n);
     size_t i = relay_slot_of(&s->rl, r);
@@ -421,12 +421,12 @@ static void returned(sim_node *n, sim_req *r) {
     if (current)
         set_in_flight(n, be, be->in_flight - 1);
     if (sim_is_measured(n, r->issued)) {
-        if (r->status == SIM_REQ_FAILED)
+        if (r->status == RR_FAILED)
             be->failed++;
-        else if (r->status == SIM_REQ_REJECTED)
+        else if (r->status == RR_REJECTED)
             be->rejected++;
     }
-    if (r->status == SIM_REQ_FAILED && r->hops == f->hops && current) {
+    if (r->status == RR_FAILED && r->hops == f->hops && current) {
         /* Refused: the backend was down when the request got there. */
         write_off(n, be);
         if (health_checks(c))
@@ -460,7 +460,7 @@ static void lb_timer(sim_node *n, uint16_t tag, uint64_t arg) {
     lb_state *s = sim_state(n);
     switch (tag) {
     case T_FORWARD: {
-        sim_req *r = relay_release(&s->rl, arg);
+        rr_req *r = relay_release(&s->rl, arg);
         if (r)
             forward(n, arg, r);
         break;

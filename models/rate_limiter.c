@@ -146,9 +146,9 @@ static void limiter_check(const void *config, sim_check *ck) {
     }
 }
 
-static bool counts(const sim_node *n, const sim_req *r) { return sim_is_measured(n, r->issued); }
+static bool counts(const sim_node *n, const rr_req *r) { return sim_is_measured(n, r->issued); }
 
-static uint64_t key_of(const limiter_config *c, const sim_req *r) {
+static uint64_t key_of(const limiter_config *c, const rr_req *r) {
     return c->per == PER_KEY ? r->key : c->per == PER_CLIENT ? r->client : 0;
 }
 
@@ -190,7 +190,7 @@ static key_stats *stats_of(limiter_state *s, uint64_t key) {
 }
 
 /* The request leaves the limiter: to the backend, or answered OK. */
-static void forward(sim_node *n, sim_req *r) {
+static void forward(sim_node *n, rr_req *r) {
     limiter_state *s = sim_state(n);
     const limiter_config *c = sim_config(n);
     sim_time now = sim_now(n);
@@ -206,17 +206,16 @@ static void forward(sim_node *n, sim_req *r) {
                 k->max_in_window = (int64_t)k->seen.n;
         }
     }
-    r->hops++;
     if (c->backend.count) {
-        sim_send(n, sim_pick(n, &c->backend), SIM_MSG_REQUEST, r, 0);
+        rr_send(n, sim_pick(n, &c->backend), r);
     } else {
-        r->status = SIM_REQ_OK;
-        sim_reply(n, r);
+        r->status = RR_OK;
+        rr_reply(n, r);
     }
 }
 
 /* Records the verdict on r (admitted or not) and acts on it. */
-static void decide(sim_node *n, sim_req *r, bool admitted, sim_time release) {
+static void decide(sim_node *n, rr_req *r, bool admitted, sim_time release) {
     limiter_state *s = sim_state(n);
     const limiter_config *c = sim_config(n);
     sim_time now = sim_now(n);
@@ -230,9 +229,8 @@ static void decide(sim_node *n, sim_req *r, bool admitted, sim_time release) {
             s->denied++, k->denied++;
     }
     if (!admitted) {
-        r->status = SIM_REQ_REJECTED;
-        r->hops++;
-        sim_reply(n, r);
+        r->status = RR_REJECTED;
+        rr_reply(n, r);
     } else if (release > now) {
         if (sim_idmap_put(&s->delayed, r->id, (uint64_t)(uintptr_t)r)) {
             sim_out_of_memory(n);
@@ -254,7 +252,7 @@ static uint64_t shard_hash(uint64_t z) {
     return z ^ (z >> 31);
 }
 
-static void arrive(sim_node *n, sim_req *r) {
+static void arrive(sim_node *n, rr_req *r) {
     limiter_state *s = sim_state(n);
     const limiter_config *c = sim_config(n);
     sim_time now = sim_now(n);
@@ -273,7 +271,7 @@ static void arrive(sim_node *n, sim_req *r) {
         decide(n, r, v == 1, release);
         return;
     }
-    sim_req *chk = sim_req_new(n);
+    rr_req *chk = sim_req_new(n);
     chk->issued = r->issued;
     chk->reply_to = sim_node_id(n);
     rl_check_encode(chk, sim_node_group(n).first, key, l);
@@ -287,11 +285,11 @@ static void arrive(sim_node *n, sim_req *r) {
     uint32_t dst = c->store.first + (uint32_t)(shard_hash(key) % c->store.count);
     if (c->store_timeout > 0)
         sim_set_timer(n, c->store_timeout, T_STORE_TIMEOUT, chk->id);
-    sim_send(n, dst, SIM_MSG_REQUEST, chk, 0);
+    rr_send(n, dst, chk);
 }
 
 /* The store could not answer for r: fail open or closed. */
-static void store_failed(sim_node *n, sim_req *r) {
+static void store_failed(sim_node *n, rr_req *r) {
     limiter_state *s = sim_state(n);
     const limiter_config *c = sim_config(n);
     if (counts(n, r))
@@ -299,15 +297,15 @@ static void store_failed(sim_node *n, sim_req *r) {
     decide(n, r, c->on_store_failure == ON_FAIL_ALLOW, sim_now(n));
 }
 
-static void store_answered(sim_node *n, sim_req *chk) {
+static void store_answered(sim_node *n, rr_req *chk) {
     limiter_state *s = sim_state(n);
     uint64_t v;
     if (sim_idmap_take(&s->at_store, chk->id, &v)) {
-        sim_req *r = (sim_req *)(uintptr_t)v;
+        rr_req *r = (rr_req *)(uintptr_t)v;
         sim_tavg_add(&s->held, sim_now(n), -1);
-        if (chk->status == SIM_REQ_OK)
+        if (chk->status == RR_OK)
             decide(n, r, true, (sim_time)chk->version);
-        else if (chk->status == SIM_REQ_REJECTED)
+        else if (chk->status == RR_REJECTED)
             decide(n, r, false, 0);
         else
             store_failed(n, r);
@@ -330,10 +328,10 @@ static void limiter_timer(sim_node *n, uint16_t tag, uint64_t arg) {
     uint64_t v;
     if (tag == T_RELEASE && sim_idmap_take(&s->delayed, arg, &v)) {
         sim_tavg_add(&s->held, sim_now(n), -1);
-        forward(n, (sim_req *)(uintptr_t)v);
+        forward(n, (rr_req *)(uintptr_t)v);
     } else if (tag == T_STORE_TIMEOUT && sim_idmap_take(&s->at_store, arg, &v)) {
         sim_tavg_add(&s->held, sim_now(n), -1);
-        store_failed(n, (sim_req *)(uintptr_t)v);
+        store_failed(n, (rr_req *)(uintptr_t)v);
     }
 }
 
@@ -377,7 +375,7 @@ static void limiter_create(sim_node *n) {
 static void free_held(sim_node *n, sim_idmap *m) {
     for (size_t i = 0; i < m->cap; i++)
         if (m->keys[i])
-            sim_req_free(n, (sim_req *)(uintptr_t)m->vals[i]);
+            sim_req_free(n, (rr_req *)(uintptr_t)m->vals[i]);
     sim_idmap_clear(m);
 }
 

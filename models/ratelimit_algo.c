@@ -195,34 +195,3 @@ void rl_table_free(rl_table *t) {
     free(t->slots);
     *t = (rl_table){0};
 }
-
-/* ---- wire format ---- */
-
-void rl_check_encode(sim_req *r, uint32_t ns, uint64_t key, const rl_limit *l) {
-    r->op = (uint8_t)(RL_CHECK_OP | (unsigned)l->algo);
-    r->client = ns;
-    r->key = key;
-    bool bucket = rl_is_bucket(l->algo);
-    r->version = (uint64_t)(bucket ? l->interval : l->limit);
-    r->token = (uint64_t)(bucket ? l->burst : l->window);
-}
-
-bool rl_check_decode(const sim_req *r, rl_limit *l) {
-    unsigned algo = r->op & ~RL_CHECK_OP;
-    if (!(r->op & RL_CHECK_OP) || algo > RL_LEAKY_BUCKET)
-        return false;
-    rl_limit x = {.algo = (int)algo};
-    if (rl_is_bucket(x.algo)) {
-        x.interval = (sim_time)r->version;
-        x.burst = (int64_t)r->token;
-        if (x.burst < 1)
-            return false;
-    } else {
-        x.limit = (int64_t)r->version;
-        x.window = (sim_time)r->token;
-        if (x.window <= 0)
-            return false;
-    }
-    *l = x;
-    return true;
-}

@@ -26,7 +26,6 @@
 #ifndef DSIM_RATELIMIT_ALGO_H
 #define DSIM_RATELIMIT_ALGO_H
 
-#include "request.h"
 #include "simtime.h"
 
 #include <stdbool.h>
@@ -108,15 +107,5 @@ rl_counter *rl_table_get(rl_table *t, uint32_t ns, uint64_t key);
 void rl_table_clear(rl_table *t);
 /* Frees everything; the table is empty and reusable afterwards. */
 void rl_table_free(rl_table *t);
-
-/* A check sent by a rate_limiter to a counter_store travels as a request: op holds
- * RL_CHECK_OP | algo, key the limiter key, client the limiter's counter namespace, version and
- * token the limit. The store answers with status OK (admitted; version = release time) or
- * REJECTED (denied). */
-#define RL_CHECK_OP 0x80u
-/* Writes the check of (ns, key) under limit l into r. */
-void rl_check_encode(sim_req *r, uint32_t ns, uint64_t key, const rl_limit *l);
-/* Reads a check; returns false when r is not one (then *l is untouched). */
-bool rl_check_decode(const sim_req *r, rl_limit *l);
 
 #endif

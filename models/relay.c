@@ -66,7 +66,7 @@ static void drop_slot(relay *rl, sim_node *n, uint64_t id, size_t i) {
     slot_table_put(&rl->slots, (uint32_t)i);
 }
 
-size_t relay_arrive(relay *rl, sim_node *n, sim_req *r, uint32_t src, const sim_dist *delay,
+size_t relay_arrive(relay *rl, sim_node *n, rr_req *r, uint32_t src, const sim_dist *delay,
                     uint16_t tag) {
     uint32_t i = slot_table_take(&rl->slots);
     uint64_t below;
@@ -101,28 +101,27 @@ size_t relay_arrive(relay *rl, sim_node *n, sim_req *r, uint32_t src, const sim_
     return RELAY_HELD;
 }
 
-sim_req *relay_release(relay *rl, uint64_t i) {
+rr_req *relay_release(relay *rl, uint64_t i) {
     if (i >= rl->slots.n || !relay_at(rl, i)->live)
         return NULL;
     relay_slot *sl = relay_at(rl, i);
-    sim_req *r = sl->held;
+    rr_req *r = sl->held;
     sl->held = NULL;
     return r;
 }
 
-size_t relay_slot_of(const relay *rl, const sim_req *r) {
+size_t relay_slot_of(const relay *rl, const rr_req *r) {
     uint64_t i;
     if (!sim_idmap_get(&rl->pending, r->id, &i) || relay_at(rl, i)->target == RELAY_NONE)
         return SIZE_MAX;
     return i;
 }
 
-void relay_answer(relay *rl, sim_node *n, size_t i, sim_req *r) {
+void relay_answer(relay *rl, sim_node *n, size_t i, rr_req *r) {
     uint32_t reply_to = relay_at(rl, i)->reply_to;
     drop_slot(rl, n, r->id, i);
     r->reply_to = reply_to;
-    r->hops++;
-    sim_reply(n, r);
+    rr_reply(n, r);
 }
 
 size_t relay_next_expired(relay *rl, sim_node *n) {
@@ -149,10 +148,10 @@ size_t relay_next_expired(relay *rl, sim_node *n) {
 
 void relay_time_out(relay *rl, sim_node *n, size_t i) {
     relay_slot *sl = relay_at(rl, i);
-    sim_req *r = sim_req_new(n);
+    rr_req *r = sim_req_new(n);
     *r = sl->head; /* the same id and token: the sender takes it for its request's reply */
     r->next = NULL;
-    r->status = SIM_REQ_FAILED;
+    r->status = RR_FAILED;
     r->flags &= (uint8_t)~SIM_REQ_HAS_DATA;
     if (sim_is_measured(n, r->issued))
         rl->timed_out++;

@@ -34,7 +34,7 @@
 #define RELAY_NONE UINT32_MAX
 
 typedef struct relay_slot {
-    sim_req *held;     /* the request during the proxy's delay, NULL once sent on */
+    rr_req *held;     /* the request during the proxy's delay, NULL once sent on */
     uint64_t below;    /* index + 1 of the slot this one shadows for the same request id (0:
                           none) */
     uint32_t reply_to; /* the original reply_to */
@@ -42,7 +42,7 @@ typedef struct relay_slot {
     uint32_t target;   /* the kind's choice once sent on (a backend, a shard); RELAY_NONE before */
     uint32_t stamp;    /* tells this use of the slot from earlier ones (deadlines) */
     bool live;
-    sim_req head; /* the request as it arrived, to answer its sender on a timeout */
+    rr_req head; /* the request as it arrived, to answer its sender on a timeout */
 } relay_slot;
 
 /* A held request's deadline. */
@@ -83,19 +83,19 @@ static inline relay_slot *relay_at(const relay *rl, size_t i) {
  * like a service time) and timer tag fires with the slot index as arg: returns RELAY_HELD.
  * Otherwise returns the slot index: the caller sends r on now. Returns SIZE_MAX when out of
  * memory (r is freed). */
-size_t relay_arrive(relay *rl, sim_node *n, sim_req *r, uint32_t src, const sim_dist *delay,
+size_t relay_arrive(relay *rl, sim_node *n, rr_req *r, uint32_t src, const sim_dist *delay,
                     uint16_t tag);
 
 /* The delay timer of slot i fired: returns the request held there (the caller sends it on),
  * or NULL when the slot is stale (the proxy crashed meanwhile). */
-sim_req *relay_release(relay *rl, uint64_t i);
+rr_req *relay_release(relay *rl, uint64_t i);
 
 /* The slot of reply r, or SIZE_MAX when the relay does not know it (sent on before a crash of
  * the proxy: the sender is forgotten). */
-size_t relay_slot_of(const relay *rl, const sim_req *r);
+size_t relay_slot_of(const relay *rl, const rr_req *r);
 
 /* Sends r (whose newest slot is i) back to its original sender and frees the slot. */
-void relay_answer(relay *rl, sim_node *n, size_t i, sim_req *r);
+void relay_answer(relay *rl, sim_node *n, size_t i, rr_req *r);
 
 /* Held requests are answered FAILED `timeout` after they arrived (timeout <= 0: never); the
  * kind's timer `tag` fires for it (its arg means nothing) and the kind then calls

@@ -71,9 +71,9 @@ static void service_check(const void *config, sim_check *ck) {
 
 static uint64_t job_token(uint32_t job, uint32_t w) { return (uint64_t)job << 32 | w; }
 
-static bool counts(const sim_node *n, const sim_req *r) { return sim_is_measured(n, r->issued); }
+static bool counts(const sim_node *n, const rr_req *r) { return sim_is_measured(n, r->issued); }
 
-static void start(sim_node *n, uint32_t w, sim_req *r) {
+static void start(sim_node *n, uint32_t w, rr_req *r) {
     service_state *s = sim_state(n);
     const service_config *c = sim_config(n);
     uint32_t job = station_begin(&s->st, n, w, r);
@@ -83,27 +83,26 @@ static void start(sim_node *n, uint32_t w, sim_req *r) {
 }
 
 /* Sends the worker's request on to the next hop: a forward target, or the reply. */
-static void pass_on(sim_node *n, sim_req *r) {
+static void pass_on(sim_node *n, rr_req *r) {
     const service_config *c = sim_config(n);
-    r->hops++;
-    if (r->status == SIM_REQ_OK && c->forward.n) {
+    if (r->status == RR_OK && c->forward.n) {
         double u = gsl_rng_uniform(sim_rng(n)), acc = 0;
         for (size_t i = 0; i < c->forward.n; i++) {
             acc += c->forward.p[i];
             if (u < acc) {
-                sim_send(n, sim_pick(n, &c->forward.to[i]), SIM_MSG_REQUEST, r, 0);
+                rr_send(n, sim_pick(n, &c->forward.to[i]), r);
                 return;
             }
         }
     }
-    sim_reply(n, r);
+    rr_reply(n, r);
 }
 
 /* The worker is done with its request: record it, pass it on, take the next waiting one. */
 static void finish(sim_node *n, uint32_t w) {
     service_state *s = sim_state(n);
     pass_on(n, station_end(&s->st, n, w));
-    sim_req *next = station_next(&s->st, n, w);
+    rr_req *next = station_next(&s->st, n, w);
     if (next)
         start(n, w, next);
 }
@@ -112,9 +111,9 @@ static void finish(sim_node *n, uint32_t w) {
 static void send_call(sim_node *n, uint32_t w) {
     service_state *s = sim_state(n);
     const service_config *c = sim_config(n);
-    sim_req *call = sim_call_new(n, s->st.held[w]);
+    rr_req *call = rr_call_new(n, s->st.held[w]);
     call->token = job_token(s->st.job[w], w);
-    sim_send(n, sim_pick(n, &c->calls.refs[s->progress[w].call]), SIM_MSG_REQUEST, call, 0);
+    rr_send(n, sim_pick(n, &c->calls.refs[s->progress[w].call]), call);
     if (c->call_timeout > 0)
         sim_set_timer(n, c->call_timeout, T_CALL_TIMEOUT, job_token(s->st.job[w], w));
 }
@@ -153,11 +152,11 @@ static void call_failed(sim_node *n, uint32_t w) {
     }
     if (measured && p->retries < c->call_retry.retries)
         s->call_retries_denied++;
-    s->st.held[w]->status = SIM_REQ_FAILED;
+    s->st.held[w]->status = RR_FAILED;
     finish(n, w);
 }
 
-static void arrive(sim_node *n, sim_req *r) {
+static void arrive(sim_node *n, rr_req *r) {
     service_state *s = sim_state(n);
     r->arrived = sim_now(n);
     if (counts(n, r))
@@ -169,15 +168,15 @@ static void arrive(sim_node *n, sim_req *r) {
 
 /* A reply to one of a worker's calls. Stale replies (the worker moved on: the call timed out,
  * or the node crashed since) are dropped. A callee's failure or rejection fails the whole request. */
-static void call_returned(sim_node *n, sim_req *reply) {
+static void call_returned(sim_node *n, rr_req *reply) {
     service_state *s = sim_state(n);
     uint32_t w = (uint32_t)reply->token, job = (uint32_t)(reply->token >> 32);
     if (station_is_current(&s->st, w, job)) {
-        sim_req *r = s->st.held[w];
-        if (reply->status == SIM_REQ_REJECTED) { /* a full callee: not retried */
-            r->status = SIM_REQ_FAILED;
+        rr_req *r = s->st.held[w];
+        if (reply->status == RR_REJECTED) { /* a full callee: not retried */
+            r->status = RR_FAILED;
             finish(n, w);
-        } else if (reply->status != SIM_REQ_OK) {
+        } else if (reply->status != RR_OK) {
             call_failed(n, w);
         } else {
             sim_req_take_data(r, reply); /* a data tier answered: pass its version up */

@@ -30,7 +30,7 @@ typedef struct store_config {
 } store_config;
 
 typedef struct store_state {
-    sim_req *held; /* reads being served, linked through req->next */
+    rr_req *held; /* reads being served, linked through req->next */
     uint64_t reads;
 } store_state;
 
@@ -93,12 +93,11 @@ static breaker_settings settings_at(const store_config *c, sim_time now) {
     return b;
 }
 
-static void answer(sim_node *n, sim_req *r) {
+static void answer(sim_node *n, rr_req *r) {
     breaker_settings b = settings_at(sim_config(n), sim_now(n));
     uint64_t arg;
     breaker_settings_pack(&b, r, &arg);
-    r->status = SIM_REQ_OK;
-    r->hops++;
+    r->status = RR_OK;
     ((store_state *)sim_state(n))->reads++;
     sim_send(n, r->reply_to, SIM_MSG_REPLY, r, arg);
 }
@@ -106,7 +105,7 @@ static void answer(sim_node *n, sim_req *r) {
 static void store_receive(sim_node *n, const sim_msg *m) {
     store_state *s = sim_state(n);
     const store_config *c = sim_config(n);
-    sim_req *r = m->req;
+    rr_req *r = m->req;
     if (m->tag != SIM_MSG_REQUEST || !r) {
         sim_req_free(n, r);
     } else if (c->service.kind == SIM_DIST_NONE) {
@@ -122,9 +121,9 @@ static void store_receive(sim_node *n, const sim_msg *m) {
 static void store_timer(sim_node *n, uint16_t tag, uint64_t arg) {
     store_state *s = sim_state(n);
     (void)tag;
-    for (sim_req **p = &s->held; *p; p = &(*p)->next)
+    for (rr_req **p = &s->held; *p; p = &(*p)->next)
         if ((*p)->id == arg) {
-            sim_req *r = *p;
+            rr_req *r = *p;
             *p = r->next;
             r->next = NULL;
             answer(n, r);
@@ -136,7 +135,7 @@ static void store_timer(sim_node *n, uint16_t tag, uint64_t arg) {
 static void store_crash(sim_node *n) {
     store_state *s = sim_state(n);
     while (s->held) {
-        sim_req *r = s->held;
+        rr_req *r = s->held;
         s->held = r->next;
         sim_req_free(n, r);
     }

@@ -250,7 +250,7 @@ static uint32_t owner(const router_config *c, const ring *r, const membership *m
 /* ---- relaying ---- */
 
 /* Routes the request of slot i to its key's shard. */
-static void forward(sim_node *n, size_t i, sim_req *r) {
+static void forward(sim_node *n, size_t i, rr_req *r) {
     router_state *s = sim_state(n);
     const router_config *c = sim_config(n);
     uint32_t b = owner(c, &s->ring, &s->now, r->key);
@@ -260,10 +260,10 @@ static void forward(sim_node *n, size_t i, sim_req *r) {
         s->sh[b].requests++;
         s->sh[b].since_change++;
     }
-    sim_send(n, sim_pick(n, s->sh[b].ref), SIM_MSG_REQUEST, r, 0);
+    rr_send(n, sim_pick(n, s->sh[b].ref), r);
 }
 
-static void arrive(sim_node *n, sim_req *r, uint32_t src) {
+static void arrive(sim_node *n, rr_req *r, uint32_t src) {
     router_state *s = sim_state(n);
     const router_config *c = sim_config(n);
     size_t i = relay_arrive(&s->rl, n, r, src, &c->service, T_FORWARD);
@@ -271,7 +271,7 @@ static void arrive(sim_node *n, sim_req *r, uint32_t src) {
         forward(n, i, r);
 }
 
-static void returned(sim_node *n, sim_req *r) {
+static void returned(sim_node *n, rr_req *r) {
     router_state *s = sim_state(n);
     size_t i = relay_slot_of(&s->rl, r);
     if (i == SIZE_MAX) {
@@ -280,9 +280,9 @@ static void returned(sim_node *n, sim_req *r) {
     }
     if (sim_is_measured(n, r->issued)) {
         shard *sh = &s->sh[relay_at(&s->rl, i)->target];
-        if (r->status == SIM_REQ_OK)
+        if (r->status == RR_OK)
             sh->completed++;
-        else if (r->status == SIM_REQ_REJECTED)
+        else if (r->status == RR_REJECTED)
             sh->rejected++;
         else
             sh->failed++;
@@ -330,7 +330,7 @@ static void arm_changes(sim_node *n) {
 
 static void router_timer(sim_node *n, uint16_t tag, uint64_t arg) {
     router_state *s = sim_state(n);
-    sim_req *r;
+    rr_req *r;
     if (tag == T_FORWARD && (r = relay_release(&s->rl, arg))) {
         forward(n, arg, r);
     } else if (tag == T_CHANGE) {

@@ -3,7 +3,7 @@
 
 #include <stdlib.h>
 
-static bool counts(const sim_node *n, const sim_req *r) { return sim_is_measured(n, r->issued); }
+static bool counts(const sim_node *n, const rr_req *r) { return sim_is_measured(n, r->issued); }
 
 /* Every worker idle, worker 0 on top of the stack. */
 static void all_idle(station *st) {
@@ -30,7 +30,7 @@ int station_init(station *st, const sim_node *n, uint32_t workers, int64_t queue
 }
 
 double station_memory(int64_t workers) {
-    return (double)workers * (sizeof(sim_req *) + 2 * sizeof(uint32_t));
+    return (double)workers * (sizeof(rr_req *) + 2 * sizeof(uint32_t));
 }
 
 void station_free(station *st) {
@@ -41,7 +41,7 @@ void station_free(station *st) {
     sim_hist_free(&st->sojourn);
 }
 
-uint32_t station_arrive(station *st, sim_node *n, sim_req *r) {
+uint32_t station_arrive(station *st, sim_node *n, rr_req *r) {
     r->next = NULL;
     if (st->nidle)
         return st->idle[--st->nidle];
@@ -57,13 +57,12 @@ uint32_t station_arrive(station *st, sim_node *n, sim_req *r) {
     }
     if (counts(n, r))
         st->rejected++;
-    r->status = SIM_REQ_REJECTED;
-    r->hops++;
-    sim_reply(n, r);
+    r->status = RR_REJECTED;
+    rr_reply(n, r);
     return STATION_REJECTED;
 }
 
-uint32_t station_begin(station *st, sim_node *n, uint32_t w, sim_req *r) {
+uint32_t station_begin(station *st, sim_node *n, uint32_t w, rr_req *r) {
     sim_time now = sim_now(n);
     if (counts(n, r) && sim_hist_record(&st->wait, now - r->arrived))
         sim_out_of_memory(n);
@@ -79,13 +78,13 @@ bool station_is_current(const station *st, uint32_t w, uint32_t job) {
 
 uint32_t station_restamp(station *st, uint32_t w) { return st->job[w] = ++st->job_seq; }
 
-sim_req *station_end(station *st, sim_node *n, uint32_t w) {
-    sim_req *r = st->held[w];
+rr_req *station_end(station *st, sim_node *n, uint32_t w) {
+    rr_req *r = st->held[w];
     sim_time now = sim_now(n);
     st->held[w] = NULL;
     sim_tavg_add(&st->busy, now, -1);
     if (counts(n, r)) {
-        if (r->status == SIM_REQ_OK)
+        if (r->status == RR_OK)
             st->completed++;
         else
             st->failed++;
@@ -95,15 +94,15 @@ sim_req *station_end(station *st, sim_node *n, uint32_t w) {
     return r;
 }
 
-sim_req *station_hand_off(station *st, sim_node *n, uint32_t w) {
-    sim_req *r = st->held[w];
+rr_req *station_hand_off(station *st, sim_node *n, uint32_t w) {
+    rr_req *r = st->held[w];
     st->held[w] = NULL;
     sim_tavg_add(&st->busy, sim_now(n), -1);
     return r;
 }
 
-sim_req *station_next(station *st, sim_node *n, uint32_t w) {
-    sim_req *next = st->head;
+rr_req *station_next(station *st, sim_node *n, uint32_t w) {
+    rr_req *next = st->head;
     if (!next) {
         st->idle[st->nidle++] = w;
         return NULL;
@@ -125,7 +124,7 @@ void station_clear(station *st, sim_node *n) {
     }
     all_idle(st);
     while (st->head) {
-        sim_req *r = st->head;
+        rr_req *r = st->head;
         st->head = r->next;
         sim_req_free(n, r);
     }

@@ -19,11 +19,11 @@
 typedef struct station {
     uint32_t workers;
     int64_t queue;   /* waiting places; -1: unbounded */
-    sim_req **held;  /* per worker: the request in service, NULL when idle */
+    rr_req **held;  /* per worker: the request in service, NULL when idle */
     uint32_t *job;   /* per worker: the stamp of its current job */
     uint32_t *idle;  /* stack of idle workers */
     uint32_t nidle, job_seq;
-    sim_req *head, *tail; /* the waiting room */
+    rr_req *head, *tail; /* the waiting room */
     uint64_t waiting;
     sim_tavg busy, queued;
     uint64_t completed, failed, rejected; /* requests issued after the warm-up */
@@ -44,10 +44,10 @@ double station_memory(int64_t workers);
 /* Request r arrives (r->arrived set by the caller): returns the idle worker that takes it (the
  * caller then starts it with station_begin), or STATION_QUEUED (it waits), or STATION_REJECTED
  * (the room was full: r was answered as rejected). */
-uint32_t station_arrive(station *st, sim_node *n, sim_req *r);
+uint32_t station_arrive(station *st, sim_node *n, rr_req *r);
 
 /* Worker w begins serving r (its wait ends now): returns the job's stamp. */
-uint32_t station_begin(station *st, sim_node *n, uint32_t w, sim_req *r);
+uint32_t station_begin(station *st, sim_node *n, uint32_t w, rr_req *r);
 
 /* True while worker w still serves the job stamped job. */
 bool station_is_current(const station *st, uint32_t w, uint32_t job);
@@ -58,16 +58,16 @@ uint32_t station_restamp(station *st, uint32_t w);
 
 /* Worker w is done with its request (r->status says how it went): returns the request, now
  * the caller's to pass on. The worker then takes the next one with station_next. */
-sim_req *station_end(station *st, sim_node *n, uint32_t w);
+rr_req *station_end(station *st, sim_node *n, uint32_t w);
 
 /* Worker w lets go of its request unanswered (the kind passes it on elsewhere): returns it;
  * it counts as neither completed nor failed here. The worker then takes the next one with
  * station_next. */
-sim_req *station_hand_off(station *st, sim_node *n, uint32_t w);
+rr_req *station_hand_off(station *st, sim_node *n, uint32_t w);
 
 /* Worker w, just freed, takes the first waiting request (returned: the caller starts it with
  * station_begin), or goes idle (NULL). */
-sim_req *station_next(station *st, sim_node *n, uint32_t w);
+rr_req *station_next(station *st, sim_node *n, uint32_t w);
 
 /* A crash: every request in service or waiting is dropped, every worker is idle. */
 void station_clear(station *st, sim_node *n);

@@ -3,6 +3,7 @@
  * document's engine-level parts (requests, network, faults). */
 #include "engine_int.h"
 
+#include "ping.h"
 #include "rng.h"
 
 #include <stdio.h>
@@ -20,44 +21,119 @@
  * events at time 0 and about twice that many in its first instant, are not a stall. */
 #define STALL_STEPS_PER_SOURCE 64u
 
-void sim__schedule(sim_engine *e, sim_time t, uint8_t type, uint32_t dst, uint32_t src,
-                   uint16_t tag, sim_req *req, uint64_t arg) {
-    sim_event *ev = sim_pool_get(&e->events_pool);
+/* Cancelled timers stay in the queue until popped; when they outnumber the live events (and
+ * are many), they are swept out in one pass, so a node that resets a timer a million times
+ * keeps the queue at its live size. */
+#define SWEEP_MIN_CANCELLED 4096u
+
+const sim_protocol sim_ping_protocol = {.name = "ping"}; /* no refuse hook: dropped */
+const sim_msg_type sim_ping_msg = {.name = "ping", .protocol = &sim_ping_protocol,
+                                   .body_size = sizeof(sim_ping), .wire_bytes = 64};
+const sim_msg_type sim_pong_msg = {.name = "pong", .protocol = &sim_ping_protocol,
+                                   .body_size = sizeof(sim_ping), .wire_bytes = 64};
+
+/* The smallest class whose blocks hold an event record and body_bytes of body, or
+ * SIM_BLOCK_CLASSES when none does. */
+static unsigned block_class(size_t body_bytes) {
+    size_t need = sizeof(sim_event) + body_bytes;
+    unsigned c = 0;
+    while (c < SIM_BLOCK_CLASSES && ((size_t)SIM_BLOCK_MIN << c) < need)
+        c++;
+    return c;
+}
+
+sim_event *sim__block_new(sim_engine *e, size_t body_bytes) {
+    unsigned c = body_bytes <= SIM_BLOCK_MIN - sizeof(sim_event) ? 0 : block_class(body_bytes);
+    sim_event *ev = c < SIM_BLOCK_CLASSES ? sim_pool_get(&e->blocks[c]) : NULL;
     if (!ev) {
         e->failed = true;
-        sim__req_free(e, req);
-        return;
+        return NULL;
     }
+    ev->size_class = (uint8_t)c;
+    return ev;
+}
+
+void sim__block_free(sim_engine *e, sim_event *ev) {
+    if (ev != &e->spare.ev)
+        sim_pool_put(&e->blocks[ev->size_class], ev);
+}
+
+sim_event *sim__schedule(sim_engine *e, sim_time t, uint8_t type, uint32_t dst, uint16_t tag,
+                         uint64_t arg) {
+    sim_event *ev = sim__block_new(e, 0);
+    if (!ev)
+        return NULL;
     ev->time = t;
     ev->seq = sim_event_seq(e->seq++, tag);
     ev->type = type;
-    ev->dst = dst & 0xffffffu;
-    if (type == SIM_EV_TIMER)
-        ev->epoch = e->nodes[dst].epoch;
-    else
-        ev->src = src;
-    ev->req = req;
-    ev->arg = arg;
+    ev->dst = dst;
+    ev->timer.arg = arg;
+    ev->timer.epoch = type == SIM_EV_TIMER ? e->nodes[dst].epoch : 0;
     if (sim_queue_push(e->queue, ev)) {
         e->failed = true;
-        sim__req_free(e, req);
-        sim_pool_put(&e->events_pool, ev);
+        sim__block_free(e, ev);
+        return NULL;
+    }
+    return ev;
+}
+
+void sim__msg_free(sim_engine *e, sim_msg *m) {
+    if (m)
+        sim__block_free(e, sim_event_of(m));
+}
+
+/* Queues the delivery of the message in ev at time t. */
+static void push_delivery(sim_engine *e, sim_event *ev, uint32_t dst, sim_time t) {
+    ev->time = t;
+    ev->seq = sim_event_seq(e->seq++, 0);
+    ev->type = SIM_EV_DELIVER;
+    ev->dst = dst;
+    if (sim_queue_push(e->queue, ev)) {
+        e->failed = true;
+        sim__block_free(e, ev);
     }
 }
 
-void sim__req_free(sim_engine *e, sim_req *r) {
-    if (r && r != &e->spare)
-        sim_pool_put(&e->reqs_pool, r);
-}
-
-void sim__send(sim_engine *e, uint32_t src, uint32_t dst, uint16_t tag, sim_req *req,
-               uint64_t arg) {
+void sim__send(sim_engine *e, uint32_t src, uint32_t dst, sim_msg *m) {
+    sim_event *ev = sim_event_of(m);
+    if (ev == &e->spare.ev)
+        return; /* the run has failed already */
+    m->src = src;
     sim_time delay;
     if (sim_net_route(&e->net, src, dst, &delay) != SIM_NET_DELIVER) {
-        sim__req_free(e, req);
+        sim__block_free(e, ev);
         return;
     }
-    sim__schedule(e, e->now + delay, SIM_EV_DELIVER, dst, src, tag, req, arg);
+    push_delivery(e, ev, dst, e->now + delay);
+}
+
+/* Sweeps every cancelled timer out of the queue: takes all events out and puts the live ones
+ * back (their time and sequence number keep their order). */
+static void sweep_cancelled(sim_engine *e) {
+    size_t n = sim_queue_size(e->queue), live = 0;
+    sim_event **all = malloc((n ? n : 1) * sizeof *all);
+    if (!all)
+        return; /* the sweep is an optimisation: without memory for it, events stay */
+    for (sim_event *ev; (ev = sim_queue_take_any(e->queue));) {
+        if (ev->type == SIM_EV_CANCELLED)
+            sim__block_free(e, ev);
+        else
+            all[live++] = ev;
+    }
+    for (size_t i = 0; i < live; i++)
+        if (sim_queue_push(e->queue, all[i])) {
+            e->failed = true;
+            sim__block_free(e, all[i]);
+        }
+    free(all);
+    e->cancelled = 0;
+}
+
+void sim__cancel(sim_engine *e, sim_event *ev) {
+    ev->type = SIM_EV_CANCELLED;
+    e->cancelled++;
+    if (e->cancelled >= SWEEP_MIN_CANCELLED && 2 * e->cancelled > sim_queue_size(e->queue))
+        sweep_cancelled(e);
 }
 
 static void free_nodes(sim_engine *e) {
@@ -76,8 +152,8 @@ void sim_engine_free(sim_engine *e) {
         return;
     free_nodes(e);
     sim_queue_free(e->queue);
-    sim_pool_destroy(&e->events_pool);
-    sim_pool_destroy(&e->reqs_pool);
+    for (unsigned c = 0; c < SIM_BLOCK_CLASSES; c++)
+        sim_pool_destroy(&e->blocks[c]);
     sim_net_destroy(&e->net);
     sim_hist_free(&e->req.latency);
     free(e->log);
@@ -115,8 +191,9 @@ sim_engine *sim_engine_new(const sim_topology *topo, uint64_t seed) {
     e->seed = seed;
     e->end = topo->duration;
     e->warmup = topo->warmup;
-    sim_pool_init(&e->events_pool, sizeof(sim_event));
-    sim_pool_init(&e->reqs_pool, sizeof(sim_req));
+    e->seq = 1; /* a timer handle's number is never 0, the zeroed handle's */
+    for (unsigned c = 0; c < SIM_BLOCK_CLASSES; c++)
+        sim_pool_init(&e->blocks[c], (size_t)SIM_BLOCK_MIN << c);
     sim_hist_init(&e->req.latency);
     e->queue = sim_queue_new();
     e->oracle = sim_oracle_new();
@@ -127,9 +204,9 @@ sim_engine *sim_engine_new(const sim_topology *topo, uint64_t seed) {
     }
     for (size_t i = 0; i < topo->nfaults; i++) {
         const sim_fault *f = &topo->faults[i];
-        sim__schedule(e, f->at, SIM_EV_FAULT, 0, 0, 0, NULL, i);
+        sim__schedule(e, f->at, SIM_EV_FAULT, 0, 0, i);
         if (f->duration != SIM_TIME_NONE)
-            sim__schedule(e, f->at + f->duration, SIM_EV_FAULT, 0, 0, 1, NULL, i);
+            sim__schedule(e, f->at + f->duration, SIM_EV_FAULT, 0, 1, i);
     }
     for (size_t i = 0; i < e->nnodes; i++)
         if (e->nodes[i].kind->create)
@@ -145,43 +222,63 @@ sim_engine *sim_engine_new(const sim_topology *topo, uint64_t seed) {
     return e;
 }
 
-/* A message reached a crashed node: a request is refused (the caller learns it failed, as
- * with a refused connection); anything else is dropped. */
+/* A message reached a crashed node: its protocol decides (message.h). A request comes back
+ * refused, as from a refused connection; heartbeats and the like are dropped silently. */
 static void refuse(sim_engine *e, sim_event *ev) {
+    sim_msg *m = &ev->msg;
+    const sim_protocol *p = m->type->protocol;
     e->refused++;
-    sim_req *r = ev->req;
-    if (sim_event_tag(ev) == SIM_MSG_REQUEST && r) {
-        r->status = SIM_REQ_FAILED;
-        sim__send(e, ev->dst, r->reply_to, SIM_MSG_REPLY, r, 0);
+    uint32_t to = p && p->refuse ? p->refuse(m) : SIM_NO_NODE;
+    if (to == SIM_NO_NODE) {
+        sim__block_free(e, ev);
+        return;
+    }
+    m->flags |= SIM_MSG_REFUSED;
+    sim__send(e, ev->dst, to, m);
+}
+
+static void deliver(sim_engine *e, sim_event *ev) {
+    sim_node *n = &e->nodes[ev->dst];
+    sim_msg *m = &ev->msg;
+    if (n->crashed) {
+        refuse(e, ev);
+    } else if (m->type == &sim_ping_msg) {
+        /* Answered by the node's host, whatever its kind (sim/ping.h). */
+        m->type = &sim_pong_msg;
+        sim__send(e, ev->dst, m->src, m);
+    } else if (n->kind->receive) {
+        n->kind->receive(n, m); /* the kind owns the message from here on */
     } else {
-        sim__req_free(e, r);
+        sim__block_free(e, ev);
     }
 }
 
-static void dispatch(sim_engine *e, sim_event *ev) {
+/* Fires the timer of ev, which is spent from here on (its handle no longer matches). */
+static void fire(sim_engine *e, sim_event *ev) {
     sim_node *n = &e->nodes[ev->dst];
+    uint16_t tag = sim_event_tag(ev);
+    uint64_t arg = ev->timer.arg;
+    bool live = !n->crashed && ev->timer.epoch == n->epoch;
+    ev->seq = 0;
+    sim__block_free(e, ev);
+    if (live && n->kind->timer)
+        n->kind->timer(n, tag, arg);
+}
+
+static void dispatch(sim_engine *e, sim_event *ev) {
     switch ((sim_event_type)ev->type) {
     case SIM_EV_DELIVER:
-        if (n->crashed) {
-            refuse(e, ev);
-        } else if (sim_event_tag(ev) == SIM_MSG_PING) {
-            /* Answered by the node's host, whatever its kind (like a TCP health check). */
-            sim__req_free(e, ev->req);
-            sim__send(e, ev->dst, ev->src, SIM_MSG_PONG, NULL, ev->arg);
-        } else if (n->kind->receive) {
-            sim_msg m = {sim_event_tag(ev), ev->src, ev->req, ev->arg};
-            n->kind->receive(n, &m);
-        } else {
-            sim__req_free(e, ev->req);
-        }
+        deliver(e, ev);
         break;
     case SIM_EV_TIMER:
-        if (!n->crashed && ev->epoch == n->epoch && n->kind->timer)
-            n->kind->timer(n, sim_event_tag(ev), ev->arg);
+        fire(e, ev);
         break;
     case SIM_EV_FAULT:
-        sim__fault_apply(e, &e->topo->faults[ev->arg], sim_event_tag(ev) == 1);
+        sim__fault_apply(e, &e->topo->faults[ev->timer.arg], sim_event_tag(ev) == 1);
+        sim__block_free(e, ev);
         break;
+    case SIM_EV_CANCELLED:
+        break; /* not reached: the loop recycles cancelled timers */
     }
 }
 
@@ -218,15 +315,18 @@ int sim_engine_run_until(sim_engine *e, sim_time until) {
             halted = true;
             if (sim_queue_push(e->queue, ev)) {
                 e->failed = true;
-                sim__req_free(e, ev->req);
-                sim_pool_put(&e->events_pool, ev);
+                sim__block_free(e, ev);
             }
             break;
+        }
+        if (ev->type == SIM_EV_CANCELLED) { /* not an event: it never happens */
+            e->cancelled--;
+            sim__block_free(e, ev);
+            continue;
         }
         e->now = ev->time;
         e->events++;
         dispatch(e, ev);
-        sim_pool_put(&e->events_pool, ev);
         if (e->events == next_progress) {
             next_progress += PROGRESS_EVERY;
             check_stall(e);
@@ -351,11 +451,18 @@ void sim_engine_report(const sim_engine *e, sim_report *w) {
     sim_report_close(w);
 }
 
+static size_t pool_bytes(const sim_engine *e) {
+    size_t bytes = 0;
+    for (unsigned c = 0; c < SIM_BLOCK_CLASSES; c++)
+        bytes += e->blocks[c].capacity * e->blocks[c].obj_size;
+    return bytes;
+}
+
 sim_engine_memory sim_engine_memory_use(const sim_engine *e) {
     return (sim_engine_memory){
         .pending = sim_queue_size(e->queue),
-        .event_size = e->events_pool.obj_size,
-        .pool_bytes = e->events_pool.capacity * e->events_pool.obj_size,
+        .event_size = e->blocks[0].obj_size,
+        .pool_bytes = pool_bytes(e),
         .queue_bytes = sim_queue_bytes(e->queue),
     };
 }

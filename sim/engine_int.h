@@ -13,6 +13,13 @@
 #include <gsl/gsl_rng.h>
 #include <stdbool.h>
 
+/* Size classes of event blocks: 64 bytes (a timer, a fault, a header-only message) doubling
+ * up to 64 MiB (a message's body of about as much). */
+#define SIM_BLOCK_MIN 64u
+#define SIM_BLOCK_CLASSES 21
+/* The spare message's body: what sim_msg_new hands out when memory runs out. */
+#define SIM_SPARE_BODY 1024u
+
 struct sim_node {
     sim_engine *eng;
     const sim_topo_node *topo;
@@ -42,9 +49,10 @@ struct sim_engine {
     const sim_topology *topo;
     uint64_t seed;
     sim_time now, end, warmup;
-    uint64_t seq, events, next_req_id;
+    uint64_t seq, events, next_id;
     sim_queue *queue;
-    sim_pool events_pool, reqs_pool;
+    sim_pool blocks[SIM_BLOCK_CLASSES]; /* event blocks by size class; [0] holds timers */
+    uint64_t cancelled;                 /* cancelled timers still in the queue */
     sim_node *nodes;
     size_t nnodes;
     sim_net net;
@@ -65,17 +73,28 @@ struct sim_engine {
     uint64_t stall_events;      /* events at one instant that make a stall (see engine.c) */
     sim_progress_fn progress;
     void *progress_ud;
-    sim_req spare; /* handed out when the pool is exhausted, after marking the run failed */
+    /* Handed out when memory runs out, after marking the run failed; never sent. */
+    struct {
+        sim_event ev;
+        unsigned char body[SIM_SPARE_BODY];
+    } spare;
 };
 
-/* Schedules an event of the given type for node dst at time t (>= now). */
-void sim__schedule(sim_engine *e, sim_time t, uint8_t type, uint32_t dst, uint32_t src,
-                   uint16_t tag, sim_req *req, uint64_t arg);
-/* Sends as node src would, without checking that src is up (used for refusals). */
-void sim__send(sim_engine *e, uint32_t src, uint32_t dst, uint16_t tag, sim_req *req,
-               uint64_t arg);
-/* Frees a request into the engine's pool. */
-void sim__req_free(sim_engine *e, sim_req *r);
+/* Event blocks: a block of the size class that holds an event record and body_bytes of
+ * body (NULL when out of memory, or beyond the largest class), and its return. */
+sim_event *sim__block_new(sim_engine *e, size_t body_bytes);
+void sim__block_free(sim_engine *e, sim_event *ev);
+/* Sets a timer (or, with type SIM_EV_FAULT, a fault action) for node dst at time t (>= now).
+ * Returns the event, or NULL when out of memory (the run is then marked failed). */
+sim_event *sim__schedule(sim_engine *e, sim_time t, uint8_t type, uint32_t dst, uint16_t tag,
+                         uint64_t arg);
+/* Sends m as node src would, without checking that src is up (used for refusals). */
+void sim__send(sim_engine *e, uint32_t src, uint32_t dst, sim_msg *m);
+/* Cancels the pending timer ev: marks it, and sweeps the queue when cancelled timers
+ * outnumber live events. */
+void sim__cancel(sim_engine *e, sim_event *ev);
+/* Frees a message into the engine's free lists (the spare and NULL are no-ops). */
+void sim__msg_free(sim_engine *e, sim_msg *m);
 /* Applies fault f (undo: its end after `duration`). */
 void sim__fault_apply(sim_engine *e, const sim_fault *f, bool undo);
 /* Writes the fault log as the document's "faults" array. */

@@ -1,38 +1,48 @@
 /* The engine's event record: what the pending-event set orders and the dispatcher reads.
- * Internal to sim/: models never see events, only messages and timers. 48 bytes: with tens
- * of thousands pending, every byte is cache. */
+ * Internal to sim/: models never see events, only messages and timers. A message travels
+ * inside its event: the header (sim_msg) is the record's last member and the body follows it
+ * in the same block, so sending, forwarding and replying move one block and copy nothing.
+ * Timers and faults are 64-byte records (one cache line); messages take the block of their
+ * size class (engine.c). */
 #ifndef SIM_EVENT_H
 #define SIM_EVENT_H
 
+#include "message.h"
 #include "simtime.h"
 
 #include <stdint.h>
 
-struct sim_req;
-
 /* The fixed set of event types (an enum and a switch, not a table). */
 typedef enum {
-    SIM_EV_DELIVER, /* a message arrives at dst */
-    SIM_EV_TIMER,   /* a timer set by dst fires */
-    SIM_EV_FAULT,   /* a fault action starts (tag 0) or is undone (tag 1); arg = fault index */
+    SIM_EV_DELIVER,   /* a message arrives at dst */
+    SIM_EV_TIMER,     /* a timer set by dst fires */
+    SIM_EV_FAULT,     /* a fault action starts (tag 0) or is undone (tag 1); arg = fault index */
+    SIM_EV_CANCELLED, /* a cancelled timer, left in the queue and recycled when popped */
+    SIM_EV_HELD,      /* a delivered message a kind holds (not in the queue) */
 } sim_event_type;
 
 typedef struct sim_event {
     sim_time time;
     /* Scheduling order in the high 48 bits (2.8e14 events per run), which breaks ties in time
-     * (it is unique, so the low bits never decide), and the message or timer tag in the low
-     * 16 bits: see sim_event_seq and sim_event_tag. */
+     * (it is unique, so the low bits never decide), and the timer's tag in the low 16 bits:
+     * see sim_event_seq and sim_event_tag. A timer handle names its event by this number. */
     uint64_t seq;
     struct sim_event *next; /* calendar bucket link, or free-list link */
-    struct sim_req *req;    /* DELIVER: the request carried, owned by the event; may be NULL */
-    uint64_t arg;
-    unsigned dst : 24; /* node index (SIM_MAX_NODES) */
-    unsigned type : 8; /* sim_event_type */
+    uint32_t dst;           /* node index */
+    uint8_t type;           /* sim_event_type */
+    uint8_t size_class;     /* the free list the block returns to */
     union {
-        uint32_t src;   /* DELIVER: the sender */
-        uint32_t epoch; /* TIMER: dst's incarnation when set; stale after a crash */
+        struct {
+            uint64_t arg;
+            uint32_t epoch; /* dst's incarnation when set: stale after a crash */
+        } timer;            /* TIMER, FAULT */
+        sim_msg msg;        /* DELIVER, HELD: the header; the body follows the record */
     };
 } sim_event;
+
+_Static_assert(sizeof(sim_event) == offsetof(sim_event, msg) + sizeof(sim_msg),
+               "a message's body must start right after the event record");
+_Static_assert(sizeof(sim_event) <= 64, "keep timer events within one cache line");
 
 #define SIM_EVENT_TAG_BITS 16
 
@@ -41,7 +51,10 @@ static inline uint64_t sim_event_seq(uint64_t order, uint16_t tag) {
 }
 static inline uint16_t sim_event_tag(const sim_event *e) { return (uint16_t)e->seq; }
 
-_Static_assert(sizeof(sim_event) <= 48, "keep events within 48 bytes");
+/* The event a message travels in. */
+static inline sim_event *sim_event_of(sim_msg *m) {
+    return (sim_event *)((char *)m - offsetof(sim_event, msg));
+}
 
 /* True when a is to be processed before b. */
 static inline int sim_event_before(const sim_event *a, const sim_event *b) {

@@ -23,8 +23,9 @@
 /* A pending event: its record in the pool and its share of the pending-event set (measured:
  * 59 B each with 1e7 pending). */
 #define EVENT_BYTES (sizeof(sim_event) + 16.0)
-/* A request in flight: its record in the pool (and its slab's share). */
-#define REQUEST_BYTES (sizeof(sim_req) + 8.0)
+/* A message in flight that a kind keeps (a closed-loop user's request): its block, the size
+ * class of a request (an event record and a body of about 80 bytes). */
+#define MESSAGE_BYTES 128.0
 
 static double block(double bytes) { return bytes > 0 ? bytes + MALLOC_OVERHEAD : 0; }
 
@@ -54,7 +55,7 @@ sim_footprint sim_footprint_estimate(const sim_topology *t) {
         if (k->memory_need)
             need = k->memory_need(n->config, n->group_count);
         double each = INSTANCE_BYTES + (double)sizeof(sim_node) + block((double)k->state_size) +
-                      need.bytes + need.events * EVENT_BYTES + need.requests * REQUEST_BYTES +
+                      need.bytes + need.events * EVENT_BYTES + need.messages * MESSAGE_BYTES +
                       (need.report_bytes > 0 ? need.report_bytes : REPORT_BYTES);
         sim_footprint_group g = {
             .group = n->group,

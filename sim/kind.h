@@ -7,32 +7,24 @@
 
 #include "param.h"
 #include "report.h"
-#include "request.h"
+#include "message.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define SIM_KIND_VERSION 1
+#define SIM_KIND_VERSION 2
 
 typedef struct sim_node sim_node;
 typedef struct sim_check sim_check;
 
-/* A delivered message. req is owned by the receiving node from the call on (may be NULL). */
-typedef struct sim_msg {
-    uint16_t tag; /* SIM_MSG_REQUEST, SIM_MSG_REPLY, or a kind's own from SIM_MSG_USER */
-    uint32_t src; /* sending node's index */
-    sim_req *req;
-    uint64_t arg;
-} sim_msg;
-
 /* What one instance needs from its config, for the estimate made before an engine is built
  * (footprint.h): the bytes its create hook allocates beyond state_size; the events and the
- * requests it keeps in flight from the start (closed-loop users, PHOLD messages; the engine
+ * messages it keeps in flight from the start (closed-loop users, PHOLD messages; the engine
  * knows what each costs); the bytes of its entry in the result document (0: a default of a
  * few kB); and the key that drives these most, with its value (NULL: none). */
 typedef struct sim_memory_need {
     double bytes;
-    double events, requests;
+    double events, messages;
     double report_bytes;
     const char *key;
     double value;
@@ -53,17 +45,19 @@ typedef struct sim_kind {
     /* Sets up an instance at time 0 (may send and set timers). Allocation failure: call
      * sim_out_of_memory and return. */
     void (*create)(sim_node *node);
-    /* Handles a message; the node owns msg->req from here on. */
-    void (*receive)(sim_node *node, const sim_msg *msg);
+    /* Handles a message; the node owns msg from here on (message.h): it keeps it, sends it
+     * on, or frees it. */
+    void (*receive)(sim_node *node, sim_msg *msg);
     /* Handles a timer the node set; timers set before a crash never fire. */
     void (*timer)(sim_node *node, uint16_t tag, uint64_t arg);
-    /* The node just crashed: drop volatile state and free every request it holds. */
+    /* The node just crashed: drop volatile state and free every message it holds (its timers
+     * are dropped by the engine). */
     void (*crash)(sim_node *node);
     /* The node comes back after a crash. */
     void (*restart)(sim_node *node);
     /* Writes the node's figures into the open object of its entry under "nodes". */
     void (*report)(const sim_node *node, sim_report *out);
-    /* Frees what create allocated (requests held are freed by the engine with its pool). */
+    /* Frees what create allocated (messages held are freed by the engine with its pools). */
     void (*destroy)(sim_node *node);
     /* The run reached its end: settle what must be settled before the report (e.g. tell the
      * consistency oracle which versions survive). Called once per instance, crashed or not. */

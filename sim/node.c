@@ -30,19 +30,59 @@ sim_time sim_slowed(const sim_node *n, double ns) {
     return t < (double)SIM_TIME_MAX ? (sim_time)(t + 0.5) : SIM_TIME_MAX;
 }
 
-void sim_send(sim_node *n, uint32_t dst, uint16_t tag, sim_req *req, uint64_t arg) {
-    sim__send(n->eng, n->id, dst, tag, req, arg);
-}
-
-void sim_reply(sim_node *n, sim_req *req) {
-    sim__send(n->eng, n->id, req->reply_to, SIM_MSG_REPLY, req, 0);
-}
-
-void sim_set_timer(sim_node *n, sim_time delay, uint16_t tag, uint64_t arg) {
+sim_msg *sim_msg_new_sized(sim_node *n, const sim_msg_type *t, size_t body_bytes) {
     sim_engine *e = n->eng;
-    sim__schedule(e, e->now + (delay > 0 ? delay : 0), SIM_EV_TIMER, n->id, n->id, tag, NULL,
-                  arg);
+    if (body_bytes < t->body_size)
+        body_bytes = t->body_size;
+    sim_event *ev = sim__block_new(e, body_bytes);
+    if (!ev) {
+        if (body_bytes > SIM_SPARE_BODY)
+            return NULL;
+        ev = &e->spare.ev; /* the run has failed: the spare is written but never sent */
+    }
+    ev->type = SIM_EV_DELIVER;
+    sim_msg *m = &ev->msg;
+    *m = (sim_msg){.type = t, .src = n->id, .size = t->wire_bytes,
+                   .body_bytes = (uint32_t)body_bytes};
+    memset(sim_msg_body(m), 0, body_bytes);
+    return m;
 }
+
+sim_msg *sim_msg_new(sim_node *n, const sim_msg_type *t) {
+    return sim_msg_new_sized(n, t, t->body_size);
+}
+
+void sim_msg_free(sim_node *n, sim_msg *m) { sim__msg_free(n->eng, m); }
+
+void sim_send(sim_node *n, uint32_t dst, sim_msg *m) {
+    m->flags &= ~SIM_MSG_REFUSED; /* the engine's flags describe one delivery */
+    sim__send(n->eng, n->id, dst, m);
+}
+
+sim_timer sim_set_timer(sim_node *n, sim_time delay, uint16_t tag, uint64_t arg) {
+    sim_engine *e = n->eng;
+    sim_event *ev = sim__schedule(e, e->now + (delay > 0 ? delay : 0), SIM_EV_TIMER, n->id, tag,
+                                  arg);
+    return ev ? (sim_timer){ev, ev->seq} : (sim_timer){0};
+}
+
+/* The handle's event, if it is still this node's pending timer. */
+static sim_event *pending(const sim_node *n, const sim_timer *t) {
+    sim_event *ev = t->ev;
+    if (!ev || ev->seq != t->seq || ev->type != SIM_EV_TIMER || ev->dst != n->id ||
+        ev->timer.epoch != n->epoch)
+        return NULL;
+    return ev;
+}
+
+void sim_cancel_timer(sim_node *n, sim_timer *t) {
+    sim_event *ev = pending(n, t);
+    if (ev)
+        sim__cancel(n->eng, ev);
+    *t = (sim_timer){0};
+}
+
+bool sim_timer_pending(const sim_node *n, const sim_timer *t) { return pending(n, t) != NULL; }
 
 uint32_t sim_pick(sim_node *n, const sim_ref *ref) {
     if (ref->count <= 1)
@@ -50,50 +90,17 @@ uint32_t sim_pick(sim_node *n, const sim_ref *ref) {
     return ref->first + (uint32_t)gsl_rng_uniform_int(n->rng, ref->count);
 }
 
-sim_req *sim_req_new(sim_node *n) {
-    sim_engine *e = n->eng;
-    sim_req *r = sim_pool_get(&e->reqs_pool);
-    if (!r) {
-        e->failed = true;
-        r = &e->spare;
-    }
-    memset(r, 0, sizeof *r);
-    r->id = ++e->next_req_id;
-    return r;
-}
+uint64_t sim_unique_id(sim_node *n) { return ++n->eng->next_id; }
 
-void sim_req_free(sim_node *n, sim_req *req) { sim__req_free(n->eng, req); }
-
-sim_req *sim_call_new(sim_node *n, const sim_req *parent) {
-    sim_req *call = sim_req_new(n);
-    /* Every figure counts a request by when its client issued the original one (sim/node.h),
-     * so a call carries that time, not its own: a callee then counts exactly the calls its
-     * caller counted, whatever the warm-up. */
-    call->issued = parent->issued;
-    call->client = parent->client;
-    call->reply_to = n->id;
-    call->op = parent->op;
-    call->key = parent->key;
-    call->version = parent->version;
-    return call;
-}
-
-void sim_req_serve_data(const sim_node *n, sim_req *req, uint32_t store, uint64_t version) {
-    req->version = version;
-    req->store = store;
-    req->served_by = n->id;
-    req->flags |= SIM_REQ_HAS_DATA;
-}
-
-void sim_note_issued(sim_node *client, const sim_req *req) {
+void sim_note_issued(sim_node *client, sim_time issued) {
     sim_engine *e = client->eng;
-    if (req->issued >= e->warmup)
+    if (issued >= e->warmup)
         e->req.issued++;
 }
 
-void sim_note_outcome(sim_node *client, const sim_req *req, sim_outcome out, sim_time latency) {
+void sim_note_outcome(sim_node *client, sim_time issued, sim_outcome out, sim_time latency) {
     sim_engine *e = client->eng;
-    if (req->issued < e->warmup)
+    if (issued < e->warmup)
         return;
     switch (out) {
     case SIM_OUT_COMPLETED:

@@ -1,11 +1,10 @@
 /* What a node-kind hook may do with its node: read the clock and its configuration, draw from
- * its own random stream, send messages over the network, set timers, and take requests from
- * the engine's pool. A sim_node pointer is valid during the hook that receives it. */
+ * its own random stream, make and send messages (message.h), and set and cancel timers. A sim_node pointer is valid during the hook that receives it. */
 #ifndef SIM_NODE_H
 #define SIM_NODE_H
 
 #include "kind.h"
-#include "request.h"
+#include "message.h"
 #include "simtime.h"
 
 #include <gsl/gsl_rng.h>
@@ -53,38 +52,45 @@ double sim_slow_factor(const sim_node *n);
  * the slow factor, rounded to whole ns and capped at SIM_TIME_MAX. */
 sim_time sim_slowed(const sim_node *n, double ns);
 
-/* Sends a message to node dst through the network (latency, loss, partitions, crashes);
- * ownership of req (may be NULL) passes to the network. */
-void sim_send(sim_node *n, uint32_t dst, uint16_t tag, sim_req *req, uint64_t arg);
-/* Sends req back to req->reply_to with tag SIM_MSG_REPLY (req->status says how it went). */
-void sim_reply(sim_node *n, sim_req *req);
+/* Returns a new message of type t owned by the caller: zeroed body of t->body_size bytes,
+ * size on the wire t->wire_bytes (set m->size to change it). Never NULL: when memory runs out
+ * the run is marked failed and a spare message is returned, which the engine never sends. */
+sim_msg *sim_msg_new(sim_node *n, const sim_msg_type *t);
+/* The same with a body of body_bytes (at least t->body_size), for bodies that end in an array
+ * (a batch of log entries, a chunk of data). */
+sim_msg *sim_msg_new_sized(sim_node *n, const sim_msg_type *t, size_t body_bytes);
+/* Returns m to the engine's free lists. NULL is a no-op. */
+void sim_msg_free(sim_node *n, sim_msg *m);
+/* Sends m to node dst through the network (bandwidth, latency, loss, partitions, crashes);
+ * ownership passes to the network. m may be one the node received: a reply or a forward
+ * reuses the request's message. */
+void sim_send(sim_node *n, uint32_t dst, sim_msg *m);
+
+/* A pending timer, as sim_set_timer returns it: the event it set and that event's scheduling
+ * number, which no other event shares, so a handle whose timer fired, was cancelled or was
+ * dropped by a crash is recognised as spent. A zeroed handle is no timer. */
+typedef struct sim_timer {
+    struct sim_event *ev;
+    uint64_t seq;
+} sim_timer;
 /* Sets a timer that calls the kind's timer hook with tag and arg after delay (>= 0). */
-void sim_set_timer(sim_node *n, sim_time delay, uint16_t tag, uint64_t arg);
+sim_timer sim_set_timer(sim_node *n, sim_time delay, uint16_t tag, uint64_t arg);
+/* Cancels *t if it is still pending, in O(1), and zeroes *t; a spent or zeroed handle is a
+ * no-op. A node may reset a timer a million times: cancelled events do not pile up. */
+void sim_cancel_timer(sim_node *n, sim_timer *t);
+/* True while *t has neither fired nor been cancelled (nor dropped by a crash). */
+bool sim_timer_pending(const sim_node *n, const sim_timer *t);
+
 /* Returns the index of one instance of ref, uniformly at random from n's stream. */
 uint32_t sim_pick(sim_node *n, const sim_ref *ref);
-
-/* Returns a zeroed request with a fresh id, owned by the caller. Never NULL: on allocation
- * failure the run is marked failed and a spare request is returned. */
-sim_req *sim_req_new(sim_node *n);
-/* Returns req to the pool. NULL is a no-op. */
-void sim_req_free(sim_node *n, sim_req *req);
-
-/* Returns a new call on behalf of parent (a request n holds), for parent's client, operation,
- * key and version, its reply coming to n. Its `issued` is parent's (the original request's
- * issue time), by which every node decides whether it counts. Never NULL (see sim_req_new). */
-sim_req *sim_call_new(sim_node *n, const sim_req *parent);
-
-/* Node n (a database instance, a cache, a kv_store) answers req with version of a key of
- * data store `store` (the node naming the store: for a cache, the store its entry came from),
- * written or read: sets version, store, served_by = n and SIM_REQ_HAS_DATA, so that the
- * client's oracle judges it. */
-void sim_req_serve_data(const sim_node *n, sim_req *req, uint32_t store, uint64_t version);
+/* A number unique within the run (request ids, call ids), counting from 1. */
+uint64_t sim_unique_id(sim_node *n);
 
 /* Client bookkeeping for the document's "requests": call once when a request is issued and
  * once with its outcome (latency only for completed ones). Requests issued before the warm-up
  * end are ignored. */
-void sim_note_issued(sim_node *client, const sim_req *req);
-void sim_note_outcome(sim_node *client, const sim_req *req, sim_outcome out, sim_time latency);
+void sim_note_issued(sim_node *client, sim_time issued);
+void sim_note_outcome(sim_node *client, sim_time issued, sim_outcome out, sim_time latency);
 
 /* The run's consistency oracle (sim/oracle.h), for kinds that serve keyed data. A call that
  * returns -1 (out of memory) should be followed by sim_out_of_memory. */

@@ -7,12 +7,14 @@
 #define SIM_PARAM_H
 
 #include "dist.h"
-#include "request.h"
 #include "simtime.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* The operation classes a per-operation parameter distinguishes (SIM_P_OPDIST, SIM_P_OPMIX). */
+typedef enum { SIM_OP_READ, SIM_OP_WRITE, SIM_OP_COUNT } sim_op;
 
 typedef enum {
     SIM_P_INT,      /* int64_t; a whole number */

@@ -6,11 +6,23 @@
 
 #define FIRST_SLAB 256
 #define MAX_SLAB 65536
+/* Slabs of big objects (large messages) hold fewer of them: at most about this many bytes. */
+#define SLAB_BYTES_CAP (16u << 20)
+
+/* Objects per slab: the wanted count, within [1, MAX_SLAB] and the byte cap. */
+static size_t clamp_slab(size_t want, size_t obj_size) {
+    size_t cap = SLAB_BYTES_CAP / obj_size;
+    if (want > cap)
+        want = cap;
+    if (want > MAX_SLAB)
+        want = MAX_SLAB;
+    return want ? want : 1;
+}
 
 void sim_pool_init(sim_pool *p, size_t obj_size) {
     size_t a = sizeof(void *);
     p->obj_size = obj_size < a ? a : (obj_size + a - 1) / a * a;
-    p->per_slab = FIRST_SLAB;
+    p->per_slab = clamp_slab(FIRST_SLAB, p->obj_size);
     p->free = NULL;
     p->slabs = NULL;
     p->nslabs = p->capslabs = p->capacity = 0;
@@ -46,10 +58,7 @@ int sim_pool__grow(sim_pool *p) {
         p->free = o;
     }
     /* Grow by a quarter of what exists: at most 25% slack, yet few slabs. */
-    p->per_slab = p->capacity / 4;
-    if (p->per_slab < FIRST_SLAB)
-        p->per_slab = FIRST_SLAB;
-    if (p->per_slab > MAX_SLAB)
-        p->per_slab = MAX_SLAB;
+    size_t want = p->capacity / 4;
+    p->per_slab = clamp_slab(want < FIRST_SLAB ? FIRST_SLAB : want, p->obj_size);
     return 0;
 }

@@ -9,10 +9,10 @@
  * reply_to, or passes it on to a node that will: services, relays, data stores (not clients,
  * which only send). */
 #define DSIM_PROTO_REQUEST (1u << 0)
-/* A rate limiter's counter check (rl_check_encode in ratelimit_algo.h): counts a hit on a
+/* A rate limiter's counter check (protocols/counter.h): counts a hit on a
  * key's window and answers allowed or denied. */
 #define DSIM_PROTO_COUNTER (1u << 1)
-/* A circuit breaker's settings read (breaker_settings.h): answers with the breaker settings
+/* A circuit breaker's settings read (protocols/settings.h): answers with the breaker settings
  * in force. */
 #define DSIM_PROTO_SETTINGS (1u << 2)
 

@@ -1,0 +1,75 @@
+/* Request/reply: the protocol of clients, services, relays and data tiers. A client issues a
+ * request (a read or a write of a key); every node it reaches either answers it with one reply
+ * to its reply_to, or passes it on to a node that will. A call is a request a node makes on
+ * behalf of one it holds, its reply coming back to the caller.
+ *
+ * A request is one message (sim/message.h) whose body is an rr_req. Kinds hold requests by
+ * their body and send them with rr_send / rr_reply, which move the message itself: a reply is
+ * the request turned around, a forward the request sent on, neither allocates. A request that
+ * reaches a crashed node comes back as a reply with status RR_FAILED and SIM_MSG_REFUSED set,
+ * as from a refused connection. */
+#ifndef DSIM_REQUEST_H
+#define DSIM_REQUEST_H
+
+#include "keyed.h"
+#include "node.h"
+
+#include <stdint.h>
+
+/* How a request ended, as carried back in its reply. */
+typedef enum {
+    RR_OK,       /* served */
+    RR_REJECTED, /* refused for lack of room (full queue, no free connection) */
+    RR_FAILED,   /* an error: the target or a callee was down, or a callee failed */
+} rr_status;
+
+typedef struct rr_req {
+    uint64_t id;        /* unique within the run */
+    sim_time issued;    /* when the client issued the original request (calls and retries
+                           keep it): decides whether a request counts (warm-up, sim/node.h) */
+    sim_time arrived;   /* when it arrived at the node now holding it (set by that node) */
+    uint64_t token;     /* the caller's own matching value, returned unchanged in the reply */
+    uint32_t client;    /* the node that issued the original request */
+    uint32_t reply_to;  /* where the reply goes: the client, or the caller of a call */
+    uint8_t op;         /* sim_op: read or write */
+    uint8_t status;     /* rr_status, in a reply */
+    kv_data kv;         /* the key, and what the data tier says of it */
+    struct rr_req *next; /* free for the holder's own use (a waiting line) */
+    /* A protocol built on this one (a counter check, a settings read) puts its own payload
+     * after these fields: rr_new_with and rr_payload. */
+} rr_req;
+
+extern const sim_protocol rr_protocol;
+extern const sim_msg_type rr_request_msg, rr_reply_msg;
+
+/* The request in a message of this protocol. */
+static inline rr_req *rr_of(sim_msg *m) { return (rr_req *)sim_msg_body(m); }
+/* True when m is a reply the engine made because the request's target had crashed. */
+static inline bool rr_refused(const rr_req *r) {
+    return (sim_msg_of_const(r)->flags & SIM_MSG_REFUSED) != 0;
+}
+
+/* Returns a new request from client n with a fresh id, issued now, its reply coming to n.
+ * Never NULL (see sim_msg_new). */
+rr_req *rr_new(sim_node *n);
+/* The same with `payload` more bytes of body after the rr_req, zeroed (under 512 bytes). */
+rr_req *rr_new_with(sim_node *n, size_t payload);
+/* The payload of r, when its body has at least `bytes` of it; NULL otherwise. */
+void *rr_payload(rr_req *r, size_t bytes);
+
+/* Returns a new call on behalf of parent (a request n holds), for parent's client, operation
+ * and key, its reply coming to n. Its `issued` is parent's, by which every node decides
+ * whether it counts. */
+rr_req *rr_call_new(sim_node *n, const rr_req *parent);
+/* Sends request r to dst (a first send, a forward, a retry). */
+void rr_send(sim_node *n, uint32_t dst, rr_req *r);
+/* Turns r into its reply (status as set) and sends it to r->reply_to, of the reply type's
+ * default size on the wire; rr_reply_sized with one of `bytes`. */
+void rr_reply(sim_node *n, rr_req *r);
+void rr_reply_sized(sim_node *n, rr_req *r, uint32_t bytes);
+/* Sets the bytes on the wire of the message r travels in (a client's request size). */
+void rr_set_size(rr_req *r, uint32_t bytes);
+/* Frees r's message. NULL is a no-op. */
+void rr_free(sim_node *n, rr_req *r);
+
+#endif
