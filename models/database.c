@@ -433,7 +433,7 @@ static void ship(sim_node *n, uint64_t arg) {
         lsn == 0 || lsn > s->nlog)
         return;
     const log_entry *e = &s->log[lsn - 1];
-    rr_req *m = sim_req_new(n);
+    rr_req *m = rr_new(n);
     m->key = e->key;
     m->version = e->version;
     m->issued = e->at;
@@ -531,7 +531,7 @@ static void apply_entry(sim_node *n, rr_req *m, uint32_t epoch) {
     sim_time now = sim_now(n);
     if (s->role != ROLE_REPLICA || epoch != s->epoch || lsn <= s->applied ||
         sim_idmap_get(&s->ahead, lsn, NULL)) {
-        sim_req_free(n, m);
+        rr_free(n, m);
         return;
     }
     put_version(n, m->key, m->version);
@@ -545,7 +545,7 @@ static void apply_entry(sim_node *n, rr_req *m, uint32_t epoch) {
     sim_time a = m->issued > sim_warmup_end(n) ? m->issued : sim_warmup_end(n);
     if (now > a)
         s->behind_area += (double)(now - a);
-    sim_req_free(n, m);
+    rr_free(n, m);
     if (lsn == s->applied + 1) {
         s->applied++;
         advance(n);
@@ -714,13 +714,13 @@ static void db_receive(sim_node *n, const sim_msg *m) {
             uint64_t sent = 0;
             for (size_t i = 0; i < s->data.cap; i++)
                 if (s->data.keys[i]) {
-                    rr_req *q = sim_req_new(n);
+                    rr_req *q = rr_new(n);
                     q->key = s->data.keys[i] - 1;
                     q->version = s->data.vals[i];
                     sim_send(n, m->src, M_SNAP, q, m->arg);
                     sent++;
                 }
-            rr_req *q = sim_req_new(n);
+            rr_req *q = rr_new(n);
             q->version = sent;
             q->token = s->nlog;
             sim_send(n, m->src, M_SNAP_END, q, m->arg);
@@ -775,7 +775,7 @@ static void db_receive(sim_node *n, const sim_msg *m) {
         }
         break;
     }
-    sim_req_free(n, m->req);
+    rr_free(n, m->req);
 }
 
 static void db_timer(sim_node *n, uint16_t tag, uint64_t arg) {
