@@ -4,7 +4,7 @@
  * routed back through it: the load balancer remembers the request's reply_to under the
  * request's id, puts itself in its place, and restores it when the reply comes back. With
  * `health_interval` it probes every backend with PING messages (answered by the engine for
- * any node that is up) and takes a backend out after `unhealthy_after` consecutive probes
+ * any node that is up) and takes a backend out after `unusable_after` consecutive probes
  * without a PONG within `health_timeout`, and back in after `healthy_after` answered ones.
  *
  * Requests in flight to a backend that are lost (held by it when it crashed, or cut by a
@@ -23,6 +23,7 @@
  * Not modelled: connection limits (the load balancer has no queue; `service` is a pure delay
  * per request, as with infinitely many workers), slow start, retries to another backend. */
 #include "hist.h"
+#include "membership.h"
 #include "ping.h"
 #include "protocols.h"
 #include "relay.h"
@@ -63,7 +64,7 @@ typedef struct lb_config {
     sim_time timeout;         /* of a relayed request (models/relay.h) */
     sim_time health_interval; /* -1: no health checks */
     sim_time health_timeout;  /* -1: min(1s, interval) */
-    int64_t unhealthy_after, healthy_after;
+    int64_t unusable_after, healthy_after;
 } lb_config;
 
 typedef struct backend {
@@ -73,6 +74,7 @@ typedef struct backend {
     uint32_t epoch;         /* bumped whenever the in-flight requests are written off */
     uint64_t forwarded;     /* requests sent to it over the whole run */
     bool healthy;
+    bool member;            /* in its group now (sim/membership.h): only members are picked */
     int64_t fails, oks;     /* consecutive probe outcomes */
     bool probe_pending;     /* the probe of the current round has not been answered */
     uint64_t probe_mark;    /* `forwarded` when that probe was sent */
@@ -97,7 +99,7 @@ typedef struct flight {
 
 typedef struct lb_state {
     backend *b;
-    uint32_t nb, nhealthy;
+    uint32_t nb, nusable;
     uint32_t cursor; /* round robin and least-connections tie breaking: where the scan starts */
     ring ring;       /* consistent_hash */
     relay rl;
@@ -138,7 +140,7 @@ static const sim_param lb_params[] = {
      .offset = offsetof(lb_config, health_timeout), .min = 1, .max = (double)SIM_TIME_MAX,
      .help = "a probe without answer by then failed; at most the interval (default: the "
              "shorter of 1s and the interval)"},
-    {.name = "unhealthy_after", .type = SIM_P_INT, .offset = offsetof(lb_config, unhealthy_after),
+    {.name = "unusable_after", .type = SIM_P_INT, .offset = offsetof(lb_config, unusable_after),
      .def = "3", .min = 1, .max = 1000,
      .help = "consecutive failed probes that take a backend out"},
     {.name = "healthy_after", .type = SIM_P_INT, .offset = offsetof(lb_config, healthy_after),
@@ -174,7 +176,7 @@ static void lb_check(const void *config, sim_check *ck) {
         sim_check_error(ck, "hash_on", "'hash_on' goes with 'policy: hash' or 'consistent_hash'");
     if (sim_check_given(ck, "vnodes") && c->policy != POLICY_CONSISTENT_HASH)
         sim_check_error(ck, "vnodes", "'vnodes' goes with 'policy: consistent_hash'");
-    static const char *const health_keys[] = {"health_timeout", "unhealthy_after",
+    static const char *const health_keys[] = {"health_timeout", "unusable_after",
                                               "healthy_after"};
     for (size_t i = 0; i < 3 && c->health_interval < 0; i++)
         if (sim_check_given(ck, health_keys[i]))
@@ -197,6 +199,16 @@ static sim_time measured_span(const sim_node *n, sim_time since, sim_time until)
 static void set_in_flight(sim_node *n, backend *be, uint64_t v) {
     be->in_flight = v;
     sim_tavg_set(&be->load, sim_now(n), (double)v);
+}
+
+/* A backend is picked when it is healthy (to the load balancer's knowledge) and a member of
+ * its group. */
+static bool usable(const backend *be) { return be->healthy && be->member; }
+
+static void recount(lb_state *s) {
+    s->nusable = 0;
+    for (uint32_t b = 0; b < s->nb; b++)
+        s->nusable += usable(&s->b[b]);
 }
 
 /* The backend lost what it held: stop counting its in-flight requests. */
@@ -222,7 +234,7 @@ static void mark_down(sim_node *n, uint32_t b) {
     backend *be = &s->b[b];
     sim_time now = sim_now(n);
     be->healthy = false;
-    s->nhealthy--;
+    recount(s);
     be->down_since = now;
     if (sim_is_measured(n, now)) {
         be->marked_down++;
@@ -240,7 +252,7 @@ static void mark_up(sim_node *n, uint32_t b) {
     lb_state *s = sim_state(n);
     backend *be = &s->b[b];
     be->healthy = true;
-    s->nhealthy++;
+    recount(s);
     be->down_ns += measured_span(n, be->down_since, sim_now(n));
     be->fails = 0;
 }
@@ -253,7 +265,7 @@ static void probe_failed(sim_node *n, uint32_t b, sim_time sent) {
     be->oks = 0;
     be->fails++;
     suspect(be, sent, be->probe_mark);
-    if (be->healthy && be->fails >= c->unhealthy_after)
+    if (be->healthy && be->fails >= c->unusable_after)
         mark_down(n, b);
 }
 
@@ -300,10 +312,10 @@ static void pong(sim_node *n, uint64_t arg) {
 
 /* ---- policies ---- */
 
-/* The k-th healthy backend in list order (k < nhealthy). */
-static uint32_t kth_healthy(const lb_state *s, uint64_t k) {
+/* The k-th usable backend in list order (k < nusable). */
+static uint32_t kth_usable(const lb_state *s, uint64_t k) {
     for (uint32_t b = 0; b < s->nb; b++)
-        if (s->b[b].healthy && k-- == 0)
+        if (usable(&s->b[b]) && k-- == 0)
             return b;
     return NONE;
 }
@@ -312,7 +324,7 @@ static uint32_t kth_healthy(const lb_state *s, uint64_t k) {
 static uint32_t pick(sim_node *n, const rr_req *r, uint32_t src) {
     lb_state *s = sim_state(n);
     const lb_config *c = sim_config(n);
-    if (s->nhealthy == 0)
+    if (s->nusable == 0)
         return NONE;
     uint32_t best = NONE;
     uint64_t h = ring_key_hash(c->hash_on == HASH_ON_CLIENT ? src : r->kv.key);
@@ -320,7 +332,7 @@ static uint32_t pick(sim_node *n, const rr_req *r, uint32_t src) {
     case POLICY_ROUND_ROBIN:
         for (uint32_t k = 0; k < s->nb && best == NONE; k++) {
             uint32_t b = (s->cursor + k) % s->nb;
-            if (s->b[b].healthy)
+            if (usable(&s->b[b]))
                 best = b;
         }
         s->cursor = (best + 1) % s->nb;
@@ -329,7 +341,7 @@ static uint32_t pick(sim_node *n, const rr_req *r, uint32_t src) {
         /* Fewest in flight; ties go to the first after the previous pick (round robin). */
         for (uint32_t k = 0; k < s->nb; k++) {
             uint32_t b = (s->cursor + k) % s->nb;
-            if (s->b[b].healthy && (best == NONE || s->b[b].in_flight < s->b[best].in_flight))
+            if (usable(&s->b[b]) && (best == NONE || s->b[b].in_flight < s->b[best].in_flight))
                 best = b;
         }
         s->cursor = (best + 1) % s->nb;
@@ -342,7 +354,7 @@ static uint32_t pick(sim_node *n, const rr_req *r, uint32_t src) {
         double total = 0;
         for (uint32_t b = 0; b < s->nb; b++) {
             backend *be = &s->b[b];
-            if (!be->healthy)
+            if (!usable(be))
                 continue;
             be->current += be->weight;
             total += be->weight;
@@ -353,17 +365,17 @@ static uint32_t pick(sim_node *n, const rr_req *r, uint32_t src) {
         return best;
     }
     case POLICY_RANDOM:
-        return kth_healthy(s, gsl_rng_uniform_int(sim_rng(n), s->nhealthy));
+        return kth_usable(s, gsl_rng_uniform_int(sim_rng(n), s->nusable));
     case POLICY_HASH:
         /* Modulo hashing; a key whose backend is down goes to a healthy one chosen by a
          * second hash, so the dead backend's keys spread evenly over the others. */
         best = (uint32_t)(h % s->nb);
-        return s->b[best].healthy ? best : kth_healthy(s, ring_mix(h) % s->nhealthy);
+        return usable(&s->b[best]) ? best : kth_usable(s, ring_mix(h) % s->nusable);
     case POLICY_CONSISTENT_HASH:
         /* The first point clockwise from the key whose backend is healthy. */
         for (size_t k = 0, i = ring_find(&s->ring, h); k < s->ring.n; k++) {
             uint32_t b = s->ring.e[(i + k) % s->ring.n].owner;
-            if (s->b[b].healthy)
+            if (usable(&s->b[b]))
                 return b;
         }
         return NONE;
@@ -497,13 +509,13 @@ static uint32_t backend_of(const lb_state *s, uint32_t id) {
 static void start_health(sim_node *n) {
     lb_state *s = sim_state(n);
     const lb_config *c = sim_config(n);
-    s->nhealthy = s->nb;
     for (uint32_t b = 0; b < s->nb; b++) {
         backend *be = &s->b[b];
         be->healthy = true;
         be->fails = be->oks = 0;
         be->probe_pending = be->suspect = false;
     }
+    recount(s);
     if (health_checks(c))
         sim_set_timer(n, 0, T_PROBE_ROUND, 0);
 }
@@ -529,6 +541,7 @@ static void lb_create(sim_node *n) {
                 continue;
             backend *be = &s->b[s->nb++];
             be->node = id;
+            be->member = sim_is_member(n, id);
             be->weight = 1;
             sim_tavg_init(&be->load, sim_warmup_end(n));
         }
@@ -571,7 +584,17 @@ static void lb_crash(sim_node *n) {
         be->epoch++;
         be->healthy = true; /* while it is down nothing is sent; start_health on restart */
     }
-    s->nhealthy = s->nb;
+    recount(s);
+}
+
+/* A backend joined or left its group: picks follow at once. */
+static void lb_membership(sim_node *n, uint32_t changed, bool joined) {
+    lb_state *s = sim_state(n);
+    uint32_t b = backend_of(s, changed);
+    if (b != NONE) {
+        s->b[b].member = joined;
+        recount(s);
+    }
 }
 
 static void lb_report(const sim_node *n, sim_report *w) {
@@ -649,6 +672,7 @@ const sim_kind dsim_load_balancer_kind = {
     .timer = lb_timer,
     .crash = lb_crash,
     .restart = start_health,
+    .membership = lb_membership,
     .report = lb_report,
     .destroy = lb_destroy,
 };

@@ -158,6 +158,8 @@ void sim_engine_free(sim_engine *e) {
     sim_hist_free(&e->req.latency);
     free(e->log);
     free(e->slow_active);
+    free(e->acted_on);
+    free(e->watchers);
     sim_oracle_free(e->oracle);
     free(e);
 }
@@ -175,6 +177,8 @@ static int make_nodes(sim_engine *e) {
         n->kind = t->nodes[i].kind;
         n->id = (uint32_t)i;
         n->slow = 1;
+        n->member = !n->topo->spare;
+        e->nonmembers += !n->member;
         n->state = calloc(1, n->kind->state_size ? n->kind->state_size : 1);
         n->rng = sim_rng_new(e->seed, n->topo->name);
         if (!n->state || !n->rng)
@@ -198,7 +202,8 @@ sim_engine *sim_engine_new(const sim_topology *topo, uint64_t seed) {
     e->queue = sim_queue_new();
     e->oracle = sim_oracle_new();
     e->slow_active = calloc(topo->nfaults ? topo->nfaults : 1, sizeof *e->slow_active);
-    if (!e->queue || !e->slow_active || !e->oracle || sim_net_init(&e->net, &topo->net, topo->nnodes, seed) || make_nodes(e)) {
+    e->acted_on = calloc(topo->nfaults ? topo->nfaults : 1, sizeof *e->acted_on);
+    if (!e->queue || !e->slow_active || !e->acted_on || !e->oracle || sim_net_init(&e->net, &topo->net, topo->nnodes, seed) || make_nodes(e)) {
         sim_engine_free(e);
         return NULL;
     }
@@ -211,6 +216,13 @@ sim_engine *sim_engine_new(const sim_topology *topo, uint64_t seed) {
     for (size_t i = 0; i < e->nnodes; i++)
         if (e->nodes[i].kind->create)
             e->nodes[i].kind->create(&e->nodes[i]);
+    /* Declared spares: created like the others, then down and out of their group until an
+     * add makes them join (membership.h). */
+    for (size_t i = 0; i < e->nnodes; i++)
+        if (e->nodes[i].topo->spare)
+            sim__crash(e, &e->nodes[i]);
+    if (sim__watchers_init(e))
+        e->failed = true;
     if (e->failed) {
         sim_engine_free(e);
         return NULL;
@@ -439,6 +451,8 @@ void sim_engine_report(const sim_engine *e, sim_report *w) {
         sim_report_string(w, "kind", n->kind->name);
         if (n->crashed)
             sim_report_bool(w, "crashed", true);
+        if (!n->member)
+            sim_report_bool(w, "member", false);
         if (n->kind->report)
             n->kind->report(n, w);
         report_node_consistency(e, (uint32_t)i, w);

@@ -29,6 +29,7 @@ struct sim_node {
     uint32_t id;
     uint32_t epoch; /* incarnation: bumped at each crash, so older timers are dropped */
     bool crashed;
+    bool member; /* in its group now (membership.h) */
     double slow;
 };
 
@@ -43,6 +44,7 @@ typedef struct sim_fault_log {
     sim_time at;
     const sim_fault *fault;
     bool undo;
+    uint32_t instance; /* add, remove: the instance that moved (SIM_NO_NODE: none could) */
 } sim_fault_log;
 
 struct sim_engine {
@@ -60,6 +62,10 @@ struct sim_engine {
     sim_oracle *oracle;
     uint64_t refused; /* messages that reached a crashed node */
     bool *slow_active; /* per topology fault: a slow fault in force */
+    uint32_t *acted_on; /* per topology fault: the instance an add or remove moved */
+    uint64_t nonmembers; /* nodes out of their group: 0 keeps picks on their fast path */
+    uint32_t *watchers;  /* nodes whose kind has the membership hook, in node order */
+    size_t nwatchers;
     sim_fault_log *log;
     size_t nlog, caplog;
     bool failed;
@@ -95,6 +101,13 @@ void sim__send(sim_engine *e, uint32_t src, uint32_t dst, sim_msg *m);
 void sim__cancel(sim_engine *e, sim_event *ev);
 /* Frees a message into the engine's free lists (the spare and NULL are no-ops). */
 void sim__msg_free(sim_engine *e, sim_msg *m);
+/* Crash and restart of a node, with its kind's hooks (no-ops when already so). */
+void sim__crash(sim_engine *e, sim_node *n);
+void sim__restart(sim_engine *e, sim_node *n);
+/* Membership changes (membership.h), and the list of nodes told of them. */
+void sim__join(sim_engine *e, uint32_t node);
+void sim__leave(sim_engine *e, uint32_t node);
+int sim__watchers_init(sim_engine *e);
 /* Applies fault f (undo: its end after `duration`). */
 void sim__fault_apply(sim_engine *e, const sim_fault *f, bool undo);
 /* Writes the fault log as the document's "faults" array. */

@@ -6,7 +6,7 @@
 
 #include <stdlib.h>
 
-static void crash(sim_engine *e, sim_node *n) {
+void sim__crash(sim_engine *e, sim_node *n) {
     (void)e;
     if (n->crashed)
         return;
@@ -16,7 +16,7 @@ static void crash(sim_engine *e, sim_node *n) {
         n->kind->crash(n);
 }
 
-static void restart(sim_engine *e, sim_node *n) {
+void sim__restart(sim_engine *e, sim_node *n) {
     (void)e;
     if (!n->crashed)
         return;
@@ -42,6 +42,37 @@ static double slow_factor(const sim_engine *e, uint32_t i) {
     return factor;
 }
 
+/* The instance of ref that the next `add` makes join (its first non-member) or `remove` makes
+ * leave (its last member), or SIM_NO_NODE when there is none. */
+static uint32_t next_to_move(const sim_engine *e, const sim_ref *ref, bool join) {
+    for (uint32_t k = 0; k < ref->count; k++) {
+        uint32_t i = join ? ref->first + k : ref->first + ref->count - 1 - k;
+        if (e->nodes[i].member != join)
+            return i;
+    }
+    return SIM_NO_NODE;
+}
+
+/* An add or a remove, or its undo (the same instance moves back: a removed one rejoins, an
+ * added one leaves and is stopped, as a scale-out that is rolled back). */
+static uint32_t change_membership(sim_engine *e, const sim_fault *f, bool undo) {
+    size_t k = (size_t)(f - e->topo->faults);
+    bool join = (f->kind == SIM_FAULT_ADD) != undo;
+    uint32_t i = undo ? e->acted_on[k] : next_to_move(e, &f->node, join);
+    if (!undo)
+        e->acted_on[k] = i;
+    if (i == SIM_NO_NODE)
+        return i;
+    if (join) {
+        sim__join(e, i);
+    } else {
+        sim__leave(e, i);
+        if (f->kind == SIM_FAULT_ADD)
+            sim__crash(e, &e->nodes[i]);
+    }
+    return i;
+}
+
 static void log_action(sim_engine *e, const sim_fault *f, bool undo) {
     if (e->nlog == e->caplog) {
         size_t cap = e->caplog ? 2 * e->caplog : 8;
@@ -53,7 +84,7 @@ static void log_action(sim_engine *e, const sim_fault *f, bool undo) {
         e->log = l;
         e->caplog = cap;
     }
-    e->log[e->nlog++] = (sim_fault_log){e->now, f, undo};
+    e->log[e->nlog++] = (sim_fault_log){e->now, f, undo, SIM_NO_NODE};
 }
 
 void sim__fault_apply(sim_engine *e, const sim_fault *f, bool undo) {
@@ -65,9 +96,9 @@ void sim__fault_apply(sim_engine *e, const sim_fault *f, bool undo) {
         for (uint32_t i = 0; i < f->node.count; i++) {
             sim_node *n = &e->nodes[f->node.first + i];
             if (down)
-                crash(e, n);
+                sim__crash(e, n);
             else
-                restart(e, n);
+                sim__restart(e, n);
         }
         break;
     }
@@ -83,6 +114,13 @@ void sim__fault_apply(sim_engine *e, const sim_fault *f, bool undo) {
         for (uint32_t i = 0; i < f->node.count; i++)
             e->nodes[f->node.first + i].slow = slow_factor(e, f->node.first + i);
         break;
+    case SIM_FAULT_ADD:
+    case SIM_FAULT_REMOVE: {
+        uint32_t moved = change_membership(e, f, undo);
+        if (e->nlog) /* its line, logged just before */
+            e->log[e->nlog - 1].instance = moved;
+        break;
+    }
     }
 }
 
@@ -98,6 +136,10 @@ static const char *action_name(const sim_fault *f, bool undo) {
         return undo ? "loss_end" : "loss";
     case SIM_FAULT_SLOW:
         return undo ? "slow_end" : "slow";
+    case SIM_FAULT_ADD:
+        return undo ? "remove" : "add";
+    case SIM_FAULT_REMOVE:
+        return undo ? "add" : "remove";
     }
     return "?";
 }
@@ -133,8 +175,12 @@ void sim__fault_report(const sim_engine *e, sim_report *w) {
         sim_report_number(w, "at_ms", sim_time_ms(l->at));
         sim_report_string(w, "action", action_name(f, l->undo));
         if (f->kind == SIM_FAULT_CRASH || f->kind == SIM_FAULT_RESTART ||
-            f->kind == SIM_FAULT_SLOW)
+            f->kind == SIM_FAULT_SLOW || f->kind == SIM_FAULT_ADD || f->kind == SIM_FAULT_REMOVE)
             sim_report_string(w, "node", f->node.name);
+        if (f->kind == SIM_FAULT_ADD || f->kind == SIM_FAULT_REMOVE)
+            sim_report_string(w, "instance", l->instance == SIM_NO_NODE
+                                                 ? "none"
+                                                 : e->nodes[l->instance].topo->name);
         if (f->kind == SIM_FAULT_LOSS && !l->undo)
             sim_report_number(w, "probability", f->value);
         if (f->kind == SIM_FAULT_SLOW && !l->undo)

@@ -62,6 +62,9 @@ typedef struct sim_kind {
     /* The run reached its end: settle what must be settled before the report (e.g. tell the
      * consistency oracle which versions survive). Called once per instance, crashed or not. */
     void (*finish)(sim_node *node);
+    /* Node `node` just joined (or left) its group (sim/membership.h); NULL: the kind keeps no
+     * table of any group's instances. */
+    void (*membership)(sim_node *node, uint32_t changed, bool joined);
     /* Aggregates client outcomes into the document's "requests" (set by client kinds). */
     bool is_client;
     /* Estimates what an instance needs from its config, group_count being the instances of

@@ -158,6 +158,7 @@ typedef struct group {
     const char *name;
     uint32_t first, count;
     bool replicated;
+    uint32_t active; /* instances in the group at the start; the rest are spares */
     int line, col; /* of the node's name */
 } group;
 
@@ -207,7 +208,7 @@ static int load_nodes(sim_loader *ld, yaml_node_t *nodes, const sim_kind *const 
     int bad = 0;
     uint64_t total = 0;
     size_t g = 0;
-    static const char *const skip[] = {"kind", "replicas", NULL};
+    static const char *const skip[] = {"kind", "replicas", "active", NULL};
     /* A bad name, kind or replica count does not stop the checks: every node with a known
      * kind still has its keys checked and every reference is still resolved. */
     for (yaml_node_pair_t *p = nodes->data.mapping.pairs.start; p < nodes->data.mapping.pairs.top;
@@ -253,6 +254,20 @@ static int load_nodes(sim_loader *ld, yaml_node_t *nodes, const sim_kind *const 
             } else {
                 groups[g].count = (uint32_t)r;
                 groups[g].replicated = true;
+            }
+        }
+        groups[g].active = groups[g].count;
+        yaml_node_t *an = sim__ld_get(ld, body, "active", NULL);
+        if (an) {
+            int64_t a;
+            const char *as = sim__ld_scalar(an);
+            if (!as || sim_parse_int(as, &a) || a < 0 || a > groups[g].count) {
+                sim__ld_error(ld, an, "%s: active: expected a whole number in [0, %u] (the "
+                              "replicas), got '%s'", name, groups[g].count,
+                              as ? as : "a collection");
+                bad = -1;
+            } else {
+                groups[g].active = (uint32_t)a;
             }
         }
         total += groups[g].count;
@@ -303,6 +318,7 @@ static int load_nodes(sim_loader *ld, yaml_node_t *nodes, const sim_kind *const 
             tn->group_first = groups[g].first;
             tn->group_count = groups[g].count;
             tn->replica = i;
+            tn->spare = i >= groups[g].active;
             /* Exactly as long as it needs: instances of long-named groups must stay apart
              * (their names key the result document and seed their random streams). */
             tn->name = groups[g].replicated ? sim__ld_arena_format(ld, "%s.%u", groups[g].name, i)
@@ -505,7 +521,8 @@ static int load_network(sim_loader *ld, yaml_node_t *y, sim_network *net) {
     return bad ? -1 : 0;
 }
 
-static const char *const fault_actions[] = {"crash", "restart", "partition", "loss", "slow", NULL};
+static const char *const fault_actions[] = {"crash", "restart", "partition", "loss",
+                                            "slow",  "add",     "remove",    NULL};
 
 /* "faults[2]: key", for messages (arena). */
 static const char *fault_key(sim_loader *ld, const char *w, const char *key) {
@@ -588,9 +605,9 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
         } else if (strcmp(ks, "to") == 0) {
             to = v;
         } else {
-            static const char *const fault_keys[] = {"at",        "duration", "crash", "restart",
-                                                     "partition", "loss",     "slow",  "factor",
-                                                     "from",      "to",       NULL};
+            static const char *const fault_keys[] = {
+                "at",   "duration", "crash", "restart", "partition", "loss",
+                "slow", "add",      "remove", "factor", "from",      "to",   NULL};
             sim_ld_known kn;
             sim__ld_known_init(&kn, ks);
             for (int a = 0; fault_keys[a]; a++)
@@ -626,7 +643,7 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
     if (actions != 1) {
         sim__ld_error(ld, y,
                       "%s: expected exactly one action among crash, restart, partition, "
-                      "loss, slow; found %d",
+                      "loss, slow, add, remove; found %d",
                       w, actions);
         return -1;
     }
@@ -641,6 +658,8 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
     switch (f->kind) {
     case SIM_FAULT_CRASH:
     case SIM_FAULT_RESTART:
+    case SIM_FAULT_ADD:
+    case SIM_FAULT_REMOVE:
         bad |= sim__ld_ref(ld, action, fault_key(ld, w, fault_actions[f->kind]), &f->node);
         break;
     case SIM_FAULT_SLOW:

@@ -84,12 +84,6 @@ void sim_cancel_timer(sim_node *n, sim_timer *t) {
 
 bool sim_timer_pending(const sim_node *n, const sim_timer *t) { return pending(n, t) != NULL; }
 
-uint32_t sim_pick(sim_node *n, const sim_ref *ref) {
-    if (ref->count <= 1)
-        return ref->first;
-    return ref->first + (uint32_t)gsl_rng_uniform_int(n->rng, ref->count);
-}
-
 uint64_t sim_unique_id(sim_node *n) { return ++n->eng->next_id; }
 
 void sim_note_issued(sim_node *client, sim_time issued) {

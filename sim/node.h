@@ -81,7 +81,8 @@ void sim_cancel_timer(sim_node *n, sim_timer *t);
 /* True while *t has neither fired nor been cancelled (nor dropped by a crash). */
 bool sim_timer_pending(const sim_node *n, const sim_timer *t);
 
-/* Returns the index of one instance of ref, uniformly at random from n's stream. */
+/* Returns the index of one instance of ref, uniformly at random from n's stream among the
+ * members of its group (membership.h; the first instance when none is a member). */
 uint32_t sim_pick(sim_node *n, const sim_ref *ref);
 /* A number unique within the run (request ids, call ids), counting from 1. */
 uint64_t sim_unique_id(sim_node *n);

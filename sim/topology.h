@@ -11,6 +11,7 @@
 #include "simtime.h"
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Most node instances in one topology (events keep a node index in 24 bits). */
@@ -23,6 +24,8 @@ typedef struct sim_topo_node {
     const void *config;  /* kind->config_size bytes, shared by the group's instances */
     uint32_t group_first, group_count;
     uint32_t replica;    /* index within the group */
+    bool spare;          /* beyond the group's `active:` count: down and out of the group
+                            until an `add` action (or a kind) makes it join */
 } sim_topo_node;
 
 /* A node as written in the file: a group of count instances from index first (1 without
@@ -52,13 +55,15 @@ typedef enum {
     SIM_FAULT_PARTITION,
     SIM_FAULT_LOSS,
     SIM_FAULT_SLOW,
+    SIM_FAULT_ADD,    /* a spare of the group joins it (started if down) */
+    SIM_FAULT_REMOVE, /* an instance (or a group's last member) leaves its group */
 } sim_fault_kind;
 
 typedef struct sim_fault {
     sim_fault_kind kind;
     sim_time at;
     sim_time duration; /* SIM_TIME_NONE: not undone */
-    sim_ref node;      /* crash, restart, slow */
+    sim_ref node;      /* crash, restart, slow, add, remove */
     double value;      /* loss: probability; slow: factor */
     sim_ref from, to;  /* loss on a link (count 0: everywhere) */
     size_t ngroups;    /* partition: the sides */

@@ -9,6 +9,7 @@
 #include "strfmt.h"
 
 #include <criterion/criterion.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>
@@ -71,7 +72,9 @@ const cJSON *t_at(const cJSON *doc, const char *path) {
     strcpy(buf, path);
     const cJSON *v = doc;
     for (char *save, *part = strtok_r(buf, ".", &save); part; part = strtok_r(NULL, ".", &save))
-        v = cJSON_GetObjectItemCaseSensitive(v, part);
+        v = cJSON_IsArray(v) && isdigit((unsigned char)part[0])
+                ? cJSON_GetArrayItem(v, atoi(part)) /* "faults.0.action" */
+                : cJSON_GetObjectItemCaseSensitive(v, part);
     /* Instance names contain a dot ("web.0"): fall back to the longest matching key. */
     if (!v) {
         const char *p = path;
@@ -81,6 +84,8 @@ const cJSON *t_at(const cJSON *doc, const char *path) {
             size_t best_len = 0;
             const cJSON *it;
             cJSON_ArrayForEach(it, v) {
+                if (!it->string)
+                    break; /* an array: reached by index above, or not at all */
                 size_t len = strlen(it->string);
                 if (len > best_len && strncmp(p, it->string, len) == 0 &&
                     (p[len] == '.' || p[len] == '\0'))

@@ -1,0 +1,85 @@
+/* Run-time group membership (membership.h): the member flag of every node record, the
+ * watchers told of each change, and the picks that skip non-members. */
+#include "membership.h"
+
+#include "engine_int.h"
+
+/* Tells every watcher (a node whose kind has the membership hook) of node's change. */
+static void notify(sim_engine *e, uint32_t node, bool joined) {
+    for (size_t i = 0; i < e->nwatchers; i++) {
+        sim_node *w = &e->nodes[e->watchers[i]];
+        w->kind->membership(w, node, joined);
+    }
+}
+
+void sim__join(sim_engine *e, uint32_t node) {
+    sim_node *n = &e->nodes[node];
+    if (n->member)
+        return;
+    if (n->crashed)
+        sim__restart(e, n);
+    n->member = true;
+    e->nonmembers--;
+    notify(e, node, true);
+}
+
+void sim__leave(sim_engine *e, uint32_t node) {
+    sim_node *n = &e->nodes[node];
+    if (!n->member)
+        return;
+    n->member = false;
+    e->nonmembers++;
+    notify(e, node, false);
+}
+
+int sim__watchers_init(sim_engine *e) {
+    size_t k = 0;
+    for (size_t i = 0; i < e->nnodes; i++)
+        k += e->nodes[i].kind->membership != NULL;
+    e->watchers = malloc((k ? k : 1) * sizeof *e->watchers);
+    if (!e->watchers)
+        return -1;
+    for (size_t i = 0; i < e->nnodes; i++)
+        if (e->nodes[i].kind->membership)
+            e->watchers[e->nwatchers++] = (uint32_t)i;
+    return 0;
+}
+
+bool sim_is_member(const sim_node *n, uint32_t node) {
+    return node < n->eng->nnodes && n->eng->nodes[node].member;
+}
+
+uint32_t sim_members(const sim_node *n, const sim_ref *ref) {
+    const sim_engine *e = n->eng;
+    if (e->nonmembers == 0)
+        return ref->count;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < ref->count; i++)
+        k += e->nodes[ref->first + i].member;
+    return k;
+}
+
+void sim_group_join(sim_node *n, uint32_t node) {
+    if (node < n->eng->nnodes)
+        sim__join(n->eng, node);
+}
+
+void sim_group_leave(sim_node *n, uint32_t node) {
+    if (node < n->eng->nnodes)
+        sim__leave(n->eng, node);
+}
+
+uint32_t sim_pick(sim_node *n, const sim_ref *ref) {
+    const sim_engine *e = n->eng;
+    if (ref->count <= 1)
+        return ref->first;
+    if (e->nonmembers == 0) /* every group whole: one draw, as before groups could change */
+        return ref->first + (uint32_t)gsl_rng_uniform_int(n->rng, ref->count);
+    uint32_t k = sim_members(n, ref);
+    if (k == 0) /* nobody in the group: the first instance answers as it can (down, refused) */
+        return ref->first;
+    uint64_t j = gsl_rng_uniform_int(n->rng, k);
+    for (uint32_t i = 0;; i++)
+        if (e->nodes[ref->first + i].member && j-- == 0)
+            return ref->first + i;
+}

@@ -1,0 +1,32 @@
+/* Groups that change during a run. A group (every instance of one node name) starts with all
+ * its instances as members, except declared spares (`replicas: 10, active: 6`: instances 6 to
+ * 9 start down and out of the group). Instances join and leave during the run through the
+ * `add` and `remove` fault actions, or a kind that manages others (an orchestrator, an
+ * autoscaler) calling sim_group_join / sim_group_leave.
+ *
+ * Kinds follow membership in one of two ways. Random picks of a group (sim_pick) choose among
+ * its members only, so callers and routers need nothing more. Kinds that keep a table of a
+ * group's instances (a load balancer's backends) declare the `membership` hook of sim_kind
+ * and hear of every change: the engine calls it, on every node whose kind has it, in node
+ * order, right after the change. Membership is not health: a crashed member stays a member
+ * (health checks and time-outs find it out), and a node that left keeps running (it drains
+ * what it holds). */
+#ifndef SIM_MEMBERSHIP_H
+#define SIM_MEMBERSHIP_H
+
+#include "node.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* True when node (an engine index) is a member of its group now. */
+bool sim_is_member(const sim_node *n, uint32_t node);
+/* Members of ref's range now. */
+uint32_t sim_members(const sim_node *n, const sim_ref *ref);
+/* node joins its group: it is started first if it is down (its kind's restart hook). A member
+ * already: nothing happens. */
+void sim_group_join(sim_node *n, uint32_t node);
+/* node leaves its group (it keeps running). Not a member: nothing happens. */
+void sim_group_leave(sim_node *n, uint32_t node);
+
+#endif
