@@ -179,7 +179,7 @@ static void looked_up(sim_node *n, uint32_t i) {
     cache_state *s = sim_state(n);
     rr_req *r = slot(s, i)->req;
     bool measured = counts(n, r);
-    if (r->op == SIM_OP_WRITE) {
+    if (r->op == RR_WRITE) {
         slot(s, i)->phase = H_WRITE;
         call_backend(n, i);
         return;
@@ -211,7 +211,7 @@ static void arrive(sim_node *n, rr_req *r) {
     r->arrived = sim_now(n);
     if (counts(n, r)) {
         s->requests++;
-        if (r->op == SIM_OP_WRITE)
+        if (r->op == RR_WRITE)
             s->writes++;
         else
             s->reads++;

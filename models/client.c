@@ -5,7 +5,7 @@
  * rejected, failed, timed out) and end-to-end latency go to the run's "requests" figures. */
 #include "hist.h"
 #include "idmap.h"
-#include "keys.h"
+#include "index_dist.h"
 #include "oracle.h"
 #include "protocols.h"
 #include "request.h"
@@ -23,8 +23,8 @@ typedef struct client_config {
     sim_dist think;
     int64_t requests;
     sim_time timeout;
-    sim_opmix ops;
-    sim_keys keys;
+    sim_mix ops;
+    sim_index_dist keys;
     retry_policy retry;
 } client_config;
 
@@ -43,7 +43,7 @@ typedef struct pending {
 
 typedef struct client_state {
     sim_dist gap; /* time between open-loop arrivals */
-    sim_key_sampler keys;
+    sim_index_sampler keys;
     pending *slots; /* grown on demand; free ones chained through `user` */
     size_t nslots, capslots, live;
     uint64_t free_slot; /* index + 1 of the first free slot, 0: none */
@@ -72,9 +72,9 @@ static const sim_param client_params[] = {
     {.name = "timeout", .type = SIM_P_DURATION, .offset = offsetof(client_config, timeout),
      .min = 1, .max = (double)SIM_TIME_MAX,
      .help = "a request without reply by then counts as timed_out (default: none)"},
-    {.name = "ops", .type = SIM_P_OPMIX, .offset = offsetof(client_config, ops),
+    {.name = "ops", .type = SIM_P_MIX, RR_PER_OP, .offset = offsetof(client_config, ops),
      .def = "{read: 1}", .help = "operation mix, e.g. {read: 0.9, write: 0.1}"},
-    {.name = "keys", .type = SIM_P_KEYS, .offset = offsetof(client_config, keys),
+    {.name = "keys", .type = SIM_P_INDEX, .offset = offsetof(client_config, keys),
      .help = "key chooser {dist: uniform, n: N} or {dist: zipf, n: N, s: X} (default: one key)"},
     RETRY_PARAMS("", offsetof(client_config, retry)),
     {0},
@@ -95,14 +95,14 @@ static bool cap_reached(const client_state *s, const client_config *c) {
     return c->requests >= 0 && s->sent >= (uint64_t)c->requests;
 }
 
-static sim_op draw_op(sim_node *n, const sim_opmix *mix) {
+static rr_op draw_op(sim_node *n, const sim_mix *mix) {
     double u = gsl_rng_uniform(sim_rng(n)), acc = 0;
-    for (int op = 0; op < SIM_OP_COUNT - 1; op++) {
+    for (int op = 0; op < RR_OPS - 1; op++) {
         acc += mix->p[op];
         if (u < acc)
-            return (sim_op)op;
+            return (rr_op)op;
     }
-    return (sim_op)(SIM_OP_COUNT - 1);
+    return (rr_op)(RR_OPS - 1);
 }
 
 /* Returns the index of a fresh slot, or SIZE_MAX when out of memory. */
@@ -162,7 +162,7 @@ static void issue(sim_node *n, uint64_t user) {
     }
     s->slots[i] = (pending){.issued = sim_now(n), .user = user, .live = true};
     s->slots[i].op = (uint8_t)draw_op(n, &c->ops);
-    s->slots[i].key = sim_key_sample(&s->keys, sim_rng(n));
+    s->slots[i].key = sim_index_sample(&s->keys, sim_rng(n));
     s->sent++;
     if (sim_is_measured(n, s->slots[i].issued))
         s->issued++;
@@ -193,7 +193,7 @@ static void client_create(sim_node *n) {
     const client_config *c = sim_config(n);
     sim_idmap_init(&s->waiting);
     sim_hist_init(&s->latency);
-    sim_key_sampler_init(&s->keys, &c->keys);
+    sim_index_sampler_init(&s->keys, &c->keys);
     retry_budget_init(&s->budget, &c->retry);
     if (c->rate > 0)
         s->gap = (sim_dist){.kind = SIM_DIST_EXPONENTIAL, .a = 1e9 / c->rate};
@@ -264,7 +264,7 @@ static void feed_oracle(sim_node *n, const rr_req *r, sim_time issued) {
                         .issued = issued,
                         .done = sim_now(n),
                         .measured = sim_is_measured(n, issued)};
-    if (r->op == SIM_OP_WRITE ? sim_oracle_write_acked(o, &op) : sim_oracle_read(o, &op))
+    if (r->op == RR_WRITE ? sim_oracle_write_acked(o, &op) : sim_oracle_read(o, &op))
         sim_out_of_memory(n);
 }
 

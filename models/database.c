@@ -96,7 +96,7 @@ static const char *const role_words[] = {"primary", "replica", "joining"};
 typedef struct db_config {
     int64_t workers;
     int64_t queue; /* -1: unbounded */
-    sim_opdist service;
+    sim_dist_by service;
     sim_dist fsync;
     bool durable;
     sim_time flush_interval; /* <= 0: every commit is flushed */
@@ -162,7 +162,7 @@ static const sim_param db_params[] = {
     {.name = "queue", .type = SIM_P_LIMIT, .offset = offsetof(db_config, queue),
      .def = "unbounded", .min = 0, .max = 1e12,
      .help = "requests waiting for a connection; arrivals to a full room are rejected"},
-    {.name = "service", .type = SIM_P_OPDIST, .offset = offsetof(db_config, service),
+    {.name = "service", .type = SIM_P_DIST_BY, .offset = offsetof(db_config, service),
      .flags = SIM_PARAM_REQUIRED,
      .help = "service time, or per operation {read: DIST, write: DIST}"},
     {.name = "fsync", .type = SIM_P_DIST, .offset = offsetof(db_config, fsync), .def = "0s",
@@ -278,8 +278,8 @@ static void start(sim_node *n, uint32_t w, rr_req *r) {
     const db_config *c = sim_config(n);
     uint32_t job = station_begin(&s->st, n, w, r);
     s->lsn[w] = 0;
-    double t = sim_dist_sample(&c->service.op[r->op], sim_rng(n));
-    if (r->op == SIM_OP_WRITE)
+    double t = sim_dist_sample(&c->service.by[r->op], sim_rng(n));
+    if (r->op == RR_WRITE)
         t += sim_dist_sample(&c->fsync, sim_rng(n));
     sim_set_timer(n, sim_slowed(n, t), T_DONE, (uint64_t)job << 32 | w);
 }
@@ -626,7 +626,7 @@ static void serve_request(sim_node *n, rr_req *r, uint64_t forwards) {
     if (s->role == ROLE_JOINING) {
         local = false;
         forwards = MAX_FORWARDS;
-    } else if (r->op == SIM_OP_WRITE) {
+    } else if (r->op == RR_WRITE) {
         local = s->role == ROLE_PRIMARY;
     } else if (s->role == ROLE_PRIMARY) {
         local = true;
@@ -786,7 +786,7 @@ static void db_timer(sim_node *n, uint16_t tag, uint64_t arg) {
         if (!station_is_current(&s->st, w, job) || s->lsn[w])
             return;
         rr_req *r = s->st.held[w];
-        if (r->op == SIM_OP_WRITE) {
+        if (r->op == RR_WRITE) {
             if (s->role == ROLE_PRIMARY) {
                 commit(n, w);
                 return;

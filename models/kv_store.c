@@ -18,7 +18,7 @@
 enum { T_DONE };
 
 typedef struct kv_config {
-    sim_opdist service;
+    sim_dist_by service;
 } kv_config;
 
 typedef struct kv_state {
@@ -32,7 +32,7 @@ typedef struct kv_state {
 } kv_state;
 
 static const sim_param kv_params[] = {
-    {.name = "service", .type = SIM_P_OPDIST, .offset = offsetof(kv_config, service),
+    {.name = "service", .type = SIM_P_DIST_BY, RR_PER_OP, .offset = offsetof(kv_config, service),
      .def = "0s", .help = "time to serve one request, or per operation {read: DIST, write: DIST}"},
     {0},
 };
@@ -80,7 +80,7 @@ static void kv_receive(sim_node *n, sim_msg *m) {
     }
     s->held[i] = r;
     s->nheld++;
-    sim_set_timer(n, sim_slowed(n, sim_dist_sample(&c->service.op[r->op], sim_rng(n))), T_DONE,
+    sim_set_timer(n, sim_slowed(n, sim_dist_sample(&c->service.by[r->op], sim_rng(n))), T_DONE,
                   (uint64_t)s->stamps[i] << 32 | i);
 }
 
@@ -95,7 +95,7 @@ static void kv_timer(sim_node *n, uint16_t tag, uint64_t arg) {
     s->free_slots[s->nfree++] = i;
     uint64_t v = 0;
     sim_idmap_get(&s->versions, r->kv.key + 1, &v);
-    if (r->op == SIM_OP_WRITE) {
+    if (r->op == RR_WRITE) {
         if (sim_idmap_put(&s->versions, r->kv.key + 1, ++v)) {
             sim_out_of_memory(n);
             rr_free(n, r);
@@ -103,7 +103,7 @@ static void kv_timer(sim_node *n, uint16_t tag, uint64_t arg) {
         }
     }
     if (sim_is_measured(n, r->issued)) {
-        if (r->op == SIM_OP_WRITE)
+        if (r->op == RR_WRITE)
             s->writes++;
         else
             s->reads++;

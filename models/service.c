@@ -16,7 +16,7 @@ enum { T_DONE, T_CALL_TIMEOUT, T_CALL_RETRY };
 typedef struct service_config {
     int64_t workers;
     int64_t queue; /* -1: unbounded */
-    sim_opdist service;
+    sim_dist_by service;
     sim_route forward;
     sim_reflist calls;
     sim_time call_timeout; /* -1: wait forever */
@@ -44,7 +44,7 @@ static const sim_param service_params[] = {
     {.name = "queue", .type = SIM_P_LIMIT, .offset = offsetof(service_config, queue),
      .def = "unbounded", .min = 0, .max = 1e12,
      .help = "waiting-room size; arrivals to a full room are rejected (0: pure loss system)"},
-    {.name = "service", .type = SIM_P_OPDIST, .offset = offsetof(service_config, service),
+    {.name = "service", .type = SIM_P_DIST_BY, RR_PER_OP, .offset = offsetof(service_config, service),
      .flags = SIM_PARAM_REQUIRED,
      .help = "service-time distribution, or per operation {read: DIST, write: DIST}"},
     {.name = "forward", .type = SIM_P_ROUTE, .offset = offsetof(service_config, forward),
@@ -78,7 +78,7 @@ static void start(sim_node *n, uint32_t w, rr_req *r) {
     const service_config *c = sim_config(n);
     uint32_t job = station_begin(&s->st, n, w, r);
     s->progress[w].call = 0;
-    sim_set_timer(n, sim_slowed(n, sim_dist_sample(&c->service.op[r->op], sim_rng(n))), T_DONE,
+    sim_set_timer(n, sim_slowed(n, sim_dist_sample(&c->service.by[r->op], sim_rng(n))), T_DONE,
                   job_token(job, w));
 }
 

@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+const char *const rr_op_names[] = {"read", "write", NULL};
+
 static uint32_t rr_refuse(sim_msg *m) {
     if (m->type != &rr_request_msg)
         return SIM_NO_NODE; /* a reply to a crashed caller is lost with it */

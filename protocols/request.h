@@ -16,6 +16,13 @@
 
 #include <stdint.h>
 
+/* What a request does: the classes of per-operation parameters (a service time per operation,
+ * a client's mix of operations). */
+typedef enum { RR_READ, RR_WRITE, RR_OPS } rr_op;
+/* Their names in YAML, NULL-terminated; RR_PER_OP goes in such a parameter's table entry. */
+extern const char *const rr_op_names[];
+#define RR_PER_OP .choices = rr_op_names, .class_word = "operation"
+
 /* How a request ended, as carried back in its reply. */
 typedef enum {
     RR_OK,       /* served */
@@ -31,7 +38,7 @@ typedef struct rr_req {
     uint64_t token;     /* the caller's own matching value, returned unchanged in the reply */
     uint32_t client;    /* the node that issued the original request */
     uint32_t reply_to;  /* where the reply goes: the client, or the caller of a call */
-    uint8_t op;         /* sim_op: read or write */
+    uint8_t op;         /* rr_op: read or write */
     uint8_t status;     /* rr_status, in a reply */
     kv_data kv;         /* the key, and what the data tier says of it */
     struct rr_req *next; /* free for the holder's own use (a waiting line) */

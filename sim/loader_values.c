@@ -15,20 +15,41 @@
  * clock's resolution) most gaps round to 0 and the clock stops ("a loop with no delay"). */
 #define MAX_RATE_PER_S 1e9
 
-static const char *const op_names[SIM_OP_COUNT] = {"read", "write"};
+/* The classes of a per-class param (its choices) and what one is called in messages. */
+static size_t class_count(const sim_param *p) {
+    size_t n = 0;
+    while (p->choices[n])
+        n++;
+    return n;
+}
 
-static int op_index(const char *s) {
-    for (int i = 0; i < SIM_OP_COUNT; i++)
-        if (strcmp(s, op_names[i]) == 0)
-            return i;
+static const char *class_word(const sim_param *p) {
+    return p->class_word ? p->class_word : "class";
+}
+
+static int class_index(const sim_param *p, const char *s) {
+    for (size_t i = 0; p->choices[i]; i++)
+        if (strcmp(s, p->choices[i]) == 0)
+            return (int)i;
     return -1;
 }
 
-/* Starts the known words for the unknown operation ks: the operations. */
-static void op_known(sim_ld_known *kn, const char *ks) {
+/* The classes' names as "read or write" (arena), for messages. */
+static const char *class_list(sim_loader *ld, const sim_param *p) {
+    size_t n = class_count(p);
+    if (n == 1)
+        return p->choices[0];
+    const char *s = p->choices[0];
+    for (size_t i = 1; s && i < n; i++)
+        s = sim__ld_arena_format(ld, "%s%s%s", s, i + 1 == n ? " or " : ", ", p->choices[i]);
+    return s ? s : "?";
+}
+
+/* Starts the known words for the unknown class ks: the classes. */
+static void class_known(sim_ld_known *kn, const sim_param *p, const char *ks) {
     sim__ld_known_init(kn, ks);
-    for (int i = 0; i < SIM_OP_COUNT; i++)
-        sim__ld_known_add(kn, op_names[i]);
+    for (size_t i = 0; p->choices[i]; i++)
+        sim__ld_known_add(kn, p->choices[i]);
 }
 
 static bool is_map(const yaml_node_t *y) { return y && y->type == YAML_MAPPING_NODE; }
@@ -382,24 +403,27 @@ static int parse_route(sim_loader *ld, yaml_node_t *y, const char *w, sim_route 
     return bad;
 }
 
-static int parse_opmix(sim_loader *ld, yaml_node_t *y, const char *w, sim_opmix *out) {
+static int parse_mix(sim_loader *ld, const sim_param *pa, yaml_node_t *y, const char *w,
+                     sim_mix *out) {
+    const char *cw = class_word(pa);
     if (!is_map(y)) {
-        sim__ld_error(ld, y, "%s: expected a mapping of operations to probabilities, e.g. "
-                             "{read: 0.9, write: 0.1}", w);
+        sim__ld_error(ld, y, "%s: expected a mapping of %ss to probabilities, e.g. "
+                             "{%s: 0.9, %s: 0.1}", w, cw, pa->choices[0],
+                      pa->choices[1] ? pa->choices[1] : pa->choices[0]);
         return -1;
     }
-    sim_opmix m = {{0}};
+    sim_mix m = {{0}};
     double sum = 0;
     int bad = 0;
     FOR_PAIRS(p, y) {
         yaml_node_t *k = sim__ld_node(ld, p->key);
         const char *ks = sim__ld_scalar(k);
-        int op = ks ? op_index(ks) : -1;
+        int op = ks ? class_index(pa, ks) : -1;
         if (op < 0) {
             sim_ld_known kn;
-            op_known(&kn, ks);
-            sim__ld_unknown(ld, k, &kn, NULL, "%s: unknown operation '%s' (expected read or write)",
-                            w, ks ? ks : "?");
+            class_known(&kn, pa, ks);
+            sim__ld_unknown(ld, k, &kn, NULL, "%s: unknown %s '%s' (expected %s)", w, cw,
+                            ks ? ks : "?", class_list(ld, pa));
             bad = -1;
             continue;
         }
@@ -408,7 +432,7 @@ static int parse_opmix(sim_loader *ld, yaml_node_t *y, const char *w, sim_opmix 
         sum += m.p[op];
     }
     if (!bad && fabs(sum - 1) > 1e-6) {
-        sim__ld_error(ld, y, "%s: operation probabilities must sum to 1, not %g", w, sum);
+        sim__ld_error(ld, y, "%s: %s probabilities must sum to 1, not %g", w, cw, sum);
         bad = -1;
     }
     if (!bad)
@@ -416,37 +440,40 @@ static int parse_opmix(sim_loader *ld, yaml_node_t *y, const char *w, sim_opmix 
     return bad;
 }
 
-static int parse_opdist(sim_loader *ld, yaml_node_t *y, const char *w, sim_opdist *out) {
+static int parse_dist_by(sim_loader *ld, const sim_param *pa, yaml_node_t *y, const char *w,
+                         sim_dist_by *out) {
+    size_t n = class_count(pa);
+    const char *cw = class_word(pa);
     if (!is_map(y) || sim__ld_get(ld, y, "dist", NULL)) {
         sim_dist d;
         if (sim__ld_dist(ld, y, w, &d))
             return -1;
-        for (int i = 0; i < SIM_OP_COUNT; i++)
-            out->op[i] = d;
+        for (size_t i = 0; i < n; i++)
+            out->by[i] = d;
         return 0;
     }
-    sim_opdist o = {{{0}}};
+    sim_dist_by o = {{{0}}};
     int bad = 0;
     FOR_PAIRS(p, y) {
         yaml_node_t *k = sim__ld_node(ld, p->key);
         const char *ks = sim__ld_scalar(k);
-        int op = ks ? op_index(ks) : -1;
+        int op = ks ? class_index(pa, ks) : -1;
         if (op < 0) {
             sim_ld_known kn;
-            op_known(&kn, ks);
+            class_known(&kn, pa, ks);
             sim__ld_unknown(ld, k, &kn, NULL,
-                            "%s: unknown operation '%s' (expected read or write, or a "
-                            "distribution with key 'dist')",
-                            w, ks ? ks : "?");
+                            "%s: unknown %s '%s' (expected %s, or a distribution with key "
+                            "'dist')",
+                            w, cw, ks ? ks : "?", class_list(ld, pa));
             bad = -1;
-        } else if (sim__ld_dist(ld, sim__ld_node(ld, p->value), w, &o.op[op])) {
+        } else if (sim__ld_dist(ld, sim__ld_node(ld, p->value), w, &o.by[op])) {
             bad = -1;
         }
     }
-    for (int i = 0; !bad && i < SIM_OP_COUNT; i++)
-        if (!o.op[i].kind) {
-            sim__ld_error(ld, y, "%s: per-operation form needs every operation: missing '%s'", w,
-                          op_names[i]);
+    for (size_t i = 0; !bad && i < n; i++)
+        if (!o.by[i].kind) {
+            sim__ld_error(ld, y, "%s: per-%s form needs every %s: missing '%s'", w, cw, cw,
+                          pa->choices[i]);
             bad = -1;
         }
     if (!bad)
@@ -454,7 +481,7 @@ static int parse_opdist(sim_loader *ld, yaml_node_t *y, const char *w, sim_opdis
     return bad;
 }
 
-static int parse_keys(sim_loader *ld, yaml_node_t *y, const char *w, sim_keys *out) {
+static int parse_index(sim_loader *ld, yaml_node_t *y, const char *w, sim_index_dist *out) {
     static const char *expected = "expected {dist: uniform, n: N} or {dist: zipf, n: N, s: X}";
     if (!is_map(y)) {
         sim__ld_error(ld, y, "%s: %s", w, expected);
@@ -462,11 +489,11 @@ static int parse_keys(sim_loader *ld, yaml_node_t *y, const char *w, sim_keys *o
     }
     yaml_node_t *dn = sim__ld_get(ld, y, "dist", NULL);
     const char *d = sim__ld_scalar(dn);
-    sim_keys k = {0};
+    sim_index_dist k = {0};
     if (d && strcmp(d, "uniform") == 0)
-        k.dist = SIM_KEYS_UNIFORM;
+        k.dist = SIM_INDEX_UNIFORM;
     else if (d && strcmp(d, "zipf") == 0)
-        k.dist = SIM_KEYS_ZIPF;
+        k.dist = SIM_INDEX_ZIPF;
     else if (d) { /* at the word itself, which may be a --set value */
         sim_ld_known kn;
         sim__ld_known_init(&kn, d);
@@ -483,7 +510,7 @@ static int parse_keys(sim_loader *ld, yaml_node_t *y, const char *w, sim_keys *o
         yaml_node_t *kn = sim__ld_node(ld, p->key);
         const char *ks = sim__ld_scalar(kn);
         if (!ks || (strcmp(ks, "dist") && strcmp(ks, "n") &&
-                    (k.dist != SIM_KEYS_ZIPF || strcmp(ks, "s")))) {
+                    (k.dist != SIM_INDEX_ZIPF || strcmp(ks, "s")))) {
             sim__ld_error(ld, kn, "%s: unknown key '%s' for the %s key chooser", w,
                           ks ? ks : "?", d);
             bad = -1;
@@ -497,7 +524,7 @@ static int parse_keys(sim_loader *ld, yaml_node_t *y, const char *w, sim_keys *o
     } else {
         k.n = (uint64_t)n;
     }
-    if (k.dist == SIM_KEYS_ZIPF) {
+    if (k.dist == SIM_INDEX_ZIPF) {
         yaml_node_t *sn = sim__ld_get(ld, y, "s", NULL);
         if (!sn) {
             sim__ld_error(ld, y, "%s: zipf needs the exponent s", w);
@@ -653,18 +680,18 @@ static int parse_param(sim_loader *ld, const sim_param *p, yaml_node_t *y, const
             return -1;
         }
         return 0;
-    case SIM_P_OPDIST:
-        return parse_opdist(ld, y, w, field);
+    case SIM_P_DIST_BY:
+        return parse_dist_by(ld, p, y, w, field);
     case SIM_P_REF:
         return sim__ld_ref(ld, y, w, field);
     case SIM_P_REFLIST:
         return sim__ld_reflist(ld, y, w, field);
     case SIM_P_ROUTE:
         return parse_route(ld, y, w, field);
-    case SIM_P_OPMIX:
-        return parse_opmix(ld, y, w, field);
-    case SIM_P_KEYS:
-        return parse_keys(ld, y, w, field);
+    case SIM_P_MIX:
+        return parse_mix(ld, p, y, w, field);
+    case SIM_P_INDEX:
+        return parse_index(ld, y, w, field);
     case SIM_P_ENUM:
         for (int i = 0; s && p->choices[i]; i++)
             if (strcmp(s, p->choices[i]) == 0) {
@@ -790,11 +817,11 @@ const char *sim_param_type_name(sim_param_type t) {
         [SIM_P_INT] = "integer",       [SIM_P_NUMBER] = "number",
         [SIM_P_PROB] = "probability",  [SIM_P_DURATION] = "duration",
         [SIM_P_RATE] = "rate",         [SIM_P_DIST] = "distribution",
-        [SIM_P_OPDIST] = "distribution or {read: DIST, write: DIST}",
+        [SIM_P_DIST_BY] = "distribution, or one per class",
         [SIM_P_REF] = "node",          [SIM_P_REFLIST] = "list of nodes",
         [SIM_P_ROUTE] = "node or {node: probability, ...}",
-        [SIM_P_OPMIX] = "{read: p, write: p}",
-        [SIM_P_KEYS] = "key chooser",  [SIM_P_LIMIT] = "integer or 'unbounded'",
+        [SIM_P_MIX] = "probability per class",
+        [SIM_P_INDEX] = "whole-number distribution", [SIM_P_LIMIT] = "integer or 'unbounded'",
         [SIM_P_ENUM] = "word",         [SIM_P_BOOL] = "boolean",
         [SIM_P_LIST] = "list of mappings",
         [SIM_P_WEIGHTS] = "{node: weight > 0, ...}",

@@ -13,8 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The operation classes a per-operation parameter distinguishes (SIM_P_OPDIST, SIM_P_OPMIX). */
-typedef enum { SIM_OP_READ, SIM_OP_WRITE, SIM_OP_COUNT } sim_op;
+/* Classes a per-class parameter (SIM_P_DIST_BY, SIM_P_MIX) tells apart at most: their names
+ * are the param's `choices` (a request's operations, read and write, for instance). */
+#define SIM_CLASSES_MAX 4
 
 typedef enum {
     SIM_P_INT,      /* int64_t; a whole number */
@@ -23,12 +24,15 @@ typedef enum {
     SIM_P_DURATION, /* sim_time: "5ms", "2.5s" */
     SIM_P_RATE,     /* double, per second: "100/s", "3/ms", "60/m" */
     SIM_P_DIST,     /* sim_dist of durations (§2 of the contract) */
-    SIM_P_OPDIST,   /* sim_opdist: one duration distribution, or {read: DIST, write: DIST} */
+    SIM_P_DIST_BY,  /* sim_dist_by: one duration distribution, or one per class of `choices`:
+                       {read: DIST, write: DIST} */
     SIM_P_REF,      /* sim_ref: a node, a group, or an instance ("web.2") */
     SIM_P_REFLIST,  /* sim_reflist: a list of references, or a single one */
     SIM_P_ROUTE,    /* sim_route: a reference, or {node: probability, ...} summing to <= 1 */
-    SIM_P_OPMIX,    /* sim_opmix: {read: p, write: p} summing to 1 */
-    SIM_P_KEYS,     /* sim_keys: {dist: uniform, n: N} or {dist: zipf, n: N, s: X} */
+    SIM_P_MIX,      /* sim_mix: a probability per class of `choices` summing to 1:
+                       {read: p, write: p} */
+    SIM_P_INDEX,    /* sim_index_dist: a whole number drawn from 0 .. n-1,
+                       {dist: uniform, n: N} or {dist: zipf, n: N, s: X} */
     SIM_P_LIMIT,    /* int64_t >= 0, or the word "unbounded" (stored as -1) */
     SIM_P_ENUM,     /* int: index into choices */
     SIM_P_BOOL,     /* bool: true or false */
@@ -58,7 +62,10 @@ typedef struct sim_param {
     const char *def; /* default as YAML text; NULL: none, the field holds its "unset" value */
     unsigned flags;
     double min, max; /* accepted range in base units (ns, per second); min == max: no range */
-    const char *const *choices; /* SIM_P_ENUM: NULL-terminated list of words */
+    /* SIM_P_ENUM: the words; SIM_P_DIST_BY, SIM_P_MIX: the classes' names (at most
+     * SIM_CLASSES_MAX). NULL-terminated. */
+    const char *const *choices;
+    const char *class_word; /* SIM_P_DIST_BY, SIM_P_MIX: a class, in messages ("operation") */
     const char *help;
     const struct sim_param *item; /* SIM_P_LIST: the keys of one item (ends with name NULL) */
     size_t item_size;             /* SIM_P_LIST: bytes of one item's struct */
@@ -106,21 +113,22 @@ typedef struct sim_weights {
     double *w;
 } sim_weights;
 
-typedef struct sim_opdist {
-    sim_dist op[SIM_OP_COUNT];
-} sim_opdist;
+/* By class, in the order of the param's choices. */
+typedef struct sim_dist_by {
+    sim_dist by[SIM_CLASSES_MAX];
+} sim_dist_by;
 
-typedef struct sim_opmix {
-    double p[SIM_OP_COUNT];
-} sim_opmix;
+typedef struct sim_mix {
+    double p[SIM_CLASSES_MAX];
+} sim_mix;
 
-typedef enum { SIM_KEYS_ONE, SIM_KEYS_UNIFORM, SIM_KEYS_ZIPF } sim_keys_dist;
+typedef enum { SIM_INDEX_ONE, SIM_INDEX_UNIFORM, SIM_INDEX_ZIPF } sim_index_kind;
 
-typedef struct sim_keys {
-    sim_keys_dist dist;
-    uint64_t n; /* number of keys: 0 .. n-1 */
+typedef struct sim_index_dist {
+    sim_index_kind dist;
+    uint64_t n; /* draws are 0 .. n-1 */
     double s;   /* zipf exponent */
-} sim_keys;
+} sim_index_dist;
 
 /* Returns the name used in YAML and docs for a parameter type ("duration", ...). */
 const char *sim_param_type_name(sim_param_type t);

@@ -8,6 +8,7 @@
 #include "support.h"
 
 #include "loader.h"
+#include "request.h"
 #include "models.h"
 
 #include <criterion/criterion.h>
@@ -172,8 +173,8 @@ static double rate_of(const sim_topology *t, const char *name, const char *key) 
 static const sim_dist *dist_of(const sim_topology *t, const char *name, const char *key) {
     return field(t, name, key, SIM_P_DIST);
 }
-static const sim_opdist *opdist_of(const sim_topology *t, const char *name, const char *key) {
-    return field(t, name, key, SIM_P_OPDIST);
+static const sim_dist_by *opdist_of(const sim_topology *t, const char *name, const char *key) {
+    return field(t, name, key, SIM_P_DIST_BY);
 }
 static const sim_ref *ref_of(const sim_topology *t, const char *name, const char *key) {
     return field(t, name, key, SIM_P_REF);
@@ -184,11 +185,11 @@ static const sim_reflist *reflist_of(const sim_topology *t, const char *name, co
 static const sim_route *route_of(const sim_topology *t, const char *name, const char *key) {
     return field(t, name, key, SIM_P_ROUTE);
 }
-static const sim_opmix *opmix_of(const sim_topology *t, const char *name, const char *key) {
-    return field(t, name, key, SIM_P_OPMIX);
+static const sim_mix *opmix_of(const sim_topology *t, const char *name, const char *key) {
+    return field(t, name, key, SIM_P_MIX);
 }
-static const sim_keys *keys_of(const sim_topology *t, const char *name, const char *key) {
-    return field(t, name, key, SIM_P_KEYS);
+static const sim_index_dist *keys_of(const sim_topology *t, const char *name, const char *key) {
+    return field(t, name, key, SIM_P_INDEX);
 }
 
 /* Index of instance name in the topology. */
@@ -205,7 +206,7 @@ static void expect_ref(const sim_topology *t, const sim_ref *r, const char *firs
 
 /* The service time (read) of a service whose key `service` holds the distribution. */
 static const sim_dist *service_dist(const sim_topology *t, const char *name) {
-    return &opdist_of(t, name, "service")->op[SIM_OP_READ];
+    return &opdist_of(t, name, "service")->by[RR_READ];
 }
 
 /* A valid two-node base; tests append nodes or top-level keys after it. Line 3 is `users`,
@@ -802,9 +803,9 @@ Test(loader, defaults) {
     cr_expect_eq(limit_of(t, "web", "queue"), -1, "queue: unbounded by default");
     cr_expect_eq(route_of(t, "web", "forward")->n, 0);
     cr_expect_eq(reflist_of(t, "web", "calls")->n, 0);
-    cr_expect_float_eq(opmix_of(t, "users", "ops")->p[SIM_OP_READ], 1, 1e-12);
-    cr_expect_float_eq(opmix_of(t, "users", "ops")->p[SIM_OP_WRITE], 0, 1e-12);
-    cr_expect_eq(keys_of(t, "users", "keys")->dist, SIM_KEYS_ONE);
+    cr_expect_float_eq(opmix_of(t, "users", "ops")->p[RR_READ], 1, 1e-12);
+    cr_expect_float_eq(opmix_of(t, "users", "ops")->p[RR_WRITE], 0, 1e-12);
+    cr_expect_eq(keys_of(t, "users", "keys")->dist, SIM_INDEX_ONE);
     cr_expect_eq(int_of(t, "users", "requests"), -1, "no cap by default");
     cr_expect_eq(t->net.latency.kind, SIM_DIST_NONE, "zero latency by default");
     cr_expect_eq(t->net.loss, 0);
@@ -1011,7 +1012,7 @@ Test(loader, every_distribution_form_of_section_2) {
         cr_expect(fabs(sim_dist_mean(d) / MS - want[i].mean_ms) < 1e-5 * want[i].mean_ms,
                   "%s: mean %g ms, expected %g", want[i].node, sim_dist_mean(d) / MS,
                   want[i].mean_ms);
-        cr_expect_eq(opdist_of(t, want[i].node, "service")->op[SIM_OP_WRITE].kind, d->kind,
+        cr_expect_eq(opdist_of(t, want[i].node, "service")->by[RR_WRITE].kind, d->kind,
                      "%s: one distribution serves every operation", want[i].node);
     }
     const sim_dist *un = service_dist(t, "un");
@@ -1023,11 +1024,11 @@ Test(loader, every_distribution_form_of_section_2) {
     const sim_dist *em = service_dist(t, "em");
     cr_assert_eq(em->n, 3);
     cr_expect_float_eq(em->values[2], 6 * MS, 1e-6);
-    const sim_opdist *op = opdist_of(t, "op", "service");
-    cr_expect_eq(op->op[SIM_OP_READ].kind, SIM_DIST_CONSTANT);
-    cr_expect_float_eq(op->op[SIM_OP_READ].a, 1 * MS, 1e-6);
-    cr_expect_eq(op->op[SIM_OP_WRITE].kind, SIM_DIST_EXPONENTIAL);
-    cr_expect_float_eq(op->op[SIM_OP_WRITE].a, 3 * MS, 1e-6);
+    const sim_dist_by *op = opdist_of(t, "op", "service");
+    cr_expect_eq(op->by[RR_READ].kind, SIM_DIST_CONSTANT);
+    cr_expect_float_eq(op->by[RR_READ].a, 1 * MS, 1e-6);
+    cr_expect_eq(op->by[RR_WRITE].kind, SIM_DIST_EXPONENTIAL);
+    cr_expect_float_eq(op->by[RR_WRITE].a, 3 * MS, 1e-6);
     sim_topology_free(t);
 }
 
@@ -1111,12 +1112,12 @@ Test(loader, client_and_service_options_parse) {
                             " keys: {dist: uniform, n: 7}}\n"
                             "  p: {kind: phold, replicas: 4, population: 3}\n");
     cr_expect_eq(dist_of(t, "users", "arrival")->kind, SIM_DIST_UNIFORM);
-    cr_expect_float_eq(opmix_of(t, "users", "ops")->p[SIM_OP_WRITE], 0.1, 1e-12);
-    const sim_keys *k = keys_of(t, "users", "keys");
-    cr_expect_eq(k->dist, SIM_KEYS_ZIPF);
+    cr_expect_float_eq(opmix_of(t, "users", "ops")->p[RR_WRITE], 0.1, 1e-12);
+    const sim_index_dist *k = keys_of(t, "users", "keys");
+    cr_expect_eq(k->dist, SIM_INDEX_ZIPF);
     cr_expect_eq(k->n, 1000);
     cr_expect_float_eq(k->s, 0.99, 1e-12);
-    cr_expect_eq(keys_of(t, "hot", "keys")->dist, SIM_KEYS_UNIFORM);
+    cr_expect_eq(keys_of(t, "hot", "keys")->dist, SIM_INDEX_UNIFORM);
     cr_expect_eq(keys_of(t, "hot", "keys")->n, 7);
     cr_expect_eq(int_of(t, "web", "workers"), 8);
     cr_expect_eq(limit_of(t, "web", "queue"), 0, "0 is a pure loss system");

@@ -1,7 +1,7 @@
 /* Zipf by rejection-inversion: W. Hörmann and G. Derflinger, "Rejection-inversion to generate
  * variates from monotone discrete distributions", ACM TOMACS 6(3), 1996; the formulation
  * follows Apache Commons RNG's RejectionInversionZipfSampler. P(rank k) ~ k^-s, k = 1..n. */
-#include "keys.h"
+#include "index_dist.h"
 
 #include <math.h>
 
@@ -30,9 +30,9 @@ static double h_integral_inverse(double s, double x) {
     return exp(helper1(t) * x);
 }
 
-void sim_key_sampler_init(sim_key_sampler *k, const sim_keys *cfg) {
+void sim_index_sampler_init(sim_index_sampler *k, const sim_index_dist *cfg) {
     k->cfg = *cfg;
-    if (cfg->dist != SIM_KEYS_ZIPF)
+    if (cfg->dist != SIM_INDEX_ZIPF)
         return;
     double s = cfg->s;
     k->h_x1 = h_integral(s, 1.5) - 1;
@@ -40,11 +40,11 @@ void sim_key_sampler_init(sim_key_sampler *k, const sim_keys *cfg) {
     k->threshold = 2 - h_integral_inverse(s, h_integral(s, 2.5) - h(s, 2));
 }
 
-uint64_t sim_key_sample(const sim_key_sampler *k, gsl_rng *r) {
+uint64_t sim_index_sample(const sim_index_sampler *k, gsl_rng *r) {
     switch (k->cfg.dist) {
-    case SIM_KEYS_ONE:
+    case SIM_INDEX_ONE:
         return 0;
-    case SIM_KEYS_UNIFORM:
+    case SIM_INDEX_UNIFORM:
         if (k->cfg.n <= 1)
             return 0;
         if (k->cfg.n <= 0xffffffffu) /* taus2 draws 32 bits: exact, unbiased */
@@ -55,7 +55,7 @@ uint64_t sim_key_sample(const sim_key_sampler *k, gsl_rng *r) {
             if (u < limit)
                 return u % k->cfg.n;
         }
-    case SIM_KEYS_ZIPF:
+    case SIM_INDEX_ZIPF:
         break;
     }
     double s = k->cfg.s, n = (double)k->cfg.n;

@@ -8,14 +8,14 @@
 #include <gsl/gsl_rng.h>
 #include <stdint.h>
 
-typedef struct sim_key_sampler {
-    sim_keys cfg;
+typedef struct sim_index_sampler {
+    sim_index_dist cfg;
     double h_x1, h_n, threshold; /* rejection-inversion constants (Zipf) */
-} sim_key_sampler;
+} sim_index_sampler;
 
 /* Prepares a sampler for cfg. */
-void sim_key_sampler_init(sim_key_sampler *k, const sim_keys *cfg);
+void sim_index_sampler_init(sim_index_sampler *k, const sim_index_dist *cfg);
 /* Returns a key in [0, n). */
-uint64_t sim_key_sample(const sim_key_sampler *k, gsl_rng *r);
+uint64_t sim_index_sample(const sim_index_sampler *k, gsl_rng *r);
 
 #endif

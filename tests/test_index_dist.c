@@ -4,7 +4,7 @@
  * keys (normal approximation to the binomial count) and by a chi-square over the whole range
  * in geometric bins. Each fit (one sampler, one seed) has false-alarm probability at most
  * ALPHA, split over its checks by Bonferroni; seeds are fixed. */
-#include "keys.h"
+#include "index_dist.h"
 
 #include <criterion/criterion.h>
 #include <gsl/gsl_cdf.h>
@@ -22,9 +22,9 @@ static gsl_rng *new_rng(unsigned long seed) {
     return r;
 }
 
-static void init_sampler(sim_key_sampler *k, sim_keys_dist dist, uint64_t n, double s) {
-    sim_keys cfg = {.dist = dist, .n = n, .s = s};
-    sim_key_sampler_init(k, &cfg);
+static void init_sampler(sim_index_sampler *k, sim_index_kind dist, uint64_t n, double s) {
+    sim_index_dist cfg = {.dist = dist, .n = n, .s = s};
+    sim_index_sampler_init(k, &cfg);
 }
 
 /* Pearson's statistic for observed counts against expected ones, asserted below the
@@ -44,25 +44,25 @@ static void expect_chi_square(const double *obs, const double *expct, size_t nbi
 
 Test(keys, one_key_is_always_zero) {
     gsl_rng *r = new_rng(1);
-    sim_key_sampler k;
-    init_sampler(&k, SIM_KEYS_ONE, 1000, 0);
+    sim_index_sampler k;
+    init_sampler(&k, SIM_INDEX_ONE, 1000, 0);
     for (int i = 0; i < 10000; i++)
-        cr_assert_eq(sim_key_sample(&k, r), 0);
-    init_sampler(&k, SIM_KEYS_UNIFORM, 1, 0);
+        cr_assert_eq(sim_index_sample(&k, r), 0);
+    init_sampler(&k, SIM_INDEX_UNIFORM, 1, 0);
     for (int i = 0; i < 10000; i++)
-        cr_assert_eq(sim_key_sample(&k, r), 0);
+        cr_assert_eq(sim_index_sample(&k, r), 0);
     gsl_rng_free(r);
 }
 
 /* N draws over n keys; the chi-square over every key. */
 static void uniform_fit(uint64_t n, size_t draws, unsigned long seed) {
     gsl_rng *r = new_rng(seed);
-    sim_key_sampler k;
-    init_sampler(&k, SIM_KEYS_UNIFORM, n, 0);
+    sim_index_sampler k;
+    init_sampler(&k, SIM_INDEX_UNIFORM, n, 0);
     double *obs = calloc(n, sizeof *obs), *expct = malloc(n * sizeof *expct);
     cr_assert(obs && expct);
     for (size_t i = 0; i < draws; i++) {
-        uint64_t key = sim_key_sample(&k, r);
+        uint64_t key = sim_index_sample(&k, r);
         cr_assert_lt(key, n);
         obs[key]++;
     }
@@ -88,11 +88,11 @@ Test(keys, uniform_huge_n_in_range_and_centred) {
     const uint64_t n = 1000000000000ULL;
     enum { N = 1000000 };
     gsl_rng *r = new_rng(5);
-    sim_key_sampler k;
-    init_sampler(&k, SIM_KEYS_UNIFORM, n, 0);
+    sim_index_sampler k;
+    init_sampler(&k, SIM_INDEX_UNIFORM, n, 0);
     double sum = 0;
     for (int i = 0; i < N; i++) {
-        uint64_t key = sim_key_sample(&k, r);
+        uint64_t key = sim_index_sample(&k, r);
         cr_assert_lt(key, n);
         sum += (double)key;
     }
@@ -118,8 +118,8 @@ static void zipf_fit(uint64_t n, double s, size_t draws, unsigned long seed) {
     char what[64];
     snprintf(what, sizeof what, "zipf n=%llu s=%g", (unsigned long long)n, s);
     gsl_rng *r = new_rng(seed);
-    sim_key_sampler k;
-    init_sampler(&k, SIM_KEYS_ZIPF, n, s);
+    sim_index_sampler k;
+    init_sampler(&k, SIM_INDEX_ZIPF, n, s);
     const double hn = harmonic(n, s);
     /* Bins by rank: lo[b] <= rank < lo[b+1]. */
     uint64_t lo[MAXBINS + 1];
@@ -131,7 +131,7 @@ static void zipf_fit(uint64_t n, double s, size_t draws, unsigned long seed) {
     lo[nb] = n + 1;
     double obs[MAXBINS] = {0}, expct[MAXBINS] = {0}, top[TOP] = {0};
     for (size_t i = 0; i < draws; i++) {
-        uint64_t key = sim_key_sample(&k, r);
+        uint64_t key = sim_index_sample(&k, r);
         cr_assert_lt(key, n, "%s: key %llu", what, (unsigned long long)key);
         uint64_t rank = key + 1;
         if (rank <= TOP)
@@ -213,10 +213,10 @@ Test(keys, zipf_always_in_range) {
     gsl_rng *r = new_rng(22);
     for (size_t i = 0; i < sizeof exps / sizeof *exps; i++)
         for (size_t j = 0; j < sizeof sizes / sizeof *sizes; j++) {
-            sim_key_sampler k;
-            init_sampler(&k, SIM_KEYS_ZIPF, sizes[j], exps[i]);
+            sim_index_sampler k;
+            init_sampler(&k, SIM_INDEX_ZIPF, sizes[j], exps[i]);
             for (int d = 0; d < 20000; d++) {
-                uint64_t key = sim_key_sample(&k, r);
+                uint64_t key = sim_index_sample(&k, r);
                 cr_assert_lt(key, sizes[j], "s=%g n=%llu: key %llu", exps[i],
                              (unsigned long long)sizes[j], (unsigned long long)key);
             }
