@@ -76,7 +76,7 @@ static const sim_kind *kind(const char *name) {
     return NULL;
 }
 
-static const char *const node_extra[] = {"kind", "replicas", NULL};
+static const char *const node_extra[] = {"kind", "replicas", "active", NULL};
 
 #define USERS "duration: 10s\nnodes:\n  users: {kind: client, target: web, rate: 5/s}\n"
 
@@ -177,7 +177,7 @@ Test(messages, misspelt_fault_key_suggests_the_key) {
                    "test.yaml:6:26: error: faults[0]: unknown key 'durtion'\n"
                    "test.yaml:6:26: note: did you mean 'duration'?\n"
                    "test.yaml:6:26: note: known keys: at, duration, crash, restart, partition, "
-                   "loss, slow, factor, from, to");
+                   "loss, slow, add, remove, factor, from, to");
 }
 
 Test(messages, nothing_is_suggested_for_an_unrelated_word) {
