@@ -4,7 +4,7 @@
  * routed back through it: the load balancer remembers the request's reply_to under the
  * request's id, puts itself in its place, and restores it when the reply comes back. With
  * `health_interval` it probes every backend with PING messages (answered by the engine for
- * any node that is up) and takes a backend out after `unusable_after` consecutive probes
+ * any node that is up) and takes a backend out after `unhealthy_after` consecutive probes
  * without a PONG within `health_timeout`, and back in after `healthy_after` answered ones.
  *
  * Requests in flight to a backend that are lost (held by it when it crashed, or cut by a
@@ -64,7 +64,7 @@ typedef struct lb_config {
     sim_time timeout;         /* of a relayed request (models/relay.h) */
     sim_time health_interval; /* -1: no health checks */
     sim_time health_timeout;  /* -1: min(1s, interval) */
-    int64_t unusable_after, healthy_after;
+    int64_t unhealthy_after, healthy_after;
 } lb_config;
 
 typedef struct backend {
@@ -140,7 +140,7 @@ static const sim_param lb_params[] = {
      .offset = offsetof(lb_config, health_timeout), .min = 1, .max = (double)SIM_TIME_MAX,
      .help = "a probe without answer by then failed; at most the interval (default: the "
              "shorter of 1s and the interval)"},
-    {.name = "unusable_after", .type = SIM_P_INT, .offset = offsetof(lb_config, unusable_after),
+    {.name = "unhealthy_after", .type = SIM_P_INT, .offset = offsetof(lb_config, unhealthy_after),
      .def = "3", .min = 1, .max = 1000,
      .help = "consecutive failed probes that take a backend out"},
     {.name = "healthy_after", .type = SIM_P_INT, .offset = offsetof(lb_config, healthy_after),
@@ -176,7 +176,7 @@ static void lb_check(const void *config, sim_check *ck) {
         sim_check_error(ck, "hash_on", "'hash_on' goes with 'policy: hash' or 'consistent_hash'");
     if (sim_check_given(ck, "vnodes") && c->policy != POLICY_CONSISTENT_HASH)
         sim_check_error(ck, "vnodes", "'vnodes' goes with 'policy: consistent_hash'");
-    static const char *const health_keys[] = {"health_timeout", "unusable_after",
+    static const char *const health_keys[] = {"health_timeout", "unhealthy_after",
                                               "healthy_after"};
     for (size_t i = 0; i < 3 && c->health_interval < 0; i++)
         if (sim_check_given(ck, health_keys[i]))
@@ -265,7 +265,7 @@ static void probe_failed(sim_node *n, uint32_t b, sim_time sent) {
     be->oks = 0;
     be->fails++;
     suspect(be, sent, be->probe_mark);
-    if (be->healthy && be->fails >= c->unusable_after)
+    if (be->healthy && be->fails >= c->unhealthy_after)
         mark_down(n, b);
 }
 

@@ -1,6 +1,7 @@
 /* Typed values of the topology format: distributions, references, routes, op mixes, key
  * choosers, and the generic filling of a kind's config struct from its parameter table. */
 #include "loader_int.h"
+#include "strfmt.h"
 
 #include "units.h"
 
@@ -810,6 +811,25 @@ int sim__ld_params(sim_loader *ld, const sim_param *params, yaml_node_t *map,
         }
     }
     return bad;
+}
+
+char *sim_param_type_text(const sim_param *p) {
+    if ((p->type != SIM_P_DIST_BY && p->type != SIM_P_MIX) || !p->choices || !p->choices[0])
+        return sim_strfmt("%s", sim_param_type_name(p->type));
+    /* The classes by name: "distribution or {read: DIST, write: DIST}". */
+    const char *each = p->type == SIM_P_MIX ? "p" : "DIST";
+    char *classes = sim_strfmt("%s: %s", p->choices[0], each);
+    for (size_t i = 1; classes && p->choices[i]; i++) {
+        char *more = sim_strfmt("%s, %s: %s", classes, p->choices[i], each);
+        free(classes);
+        classes = more;
+    }
+    if (!classes)
+        return NULL;
+    char *text = p->type == SIM_P_MIX ? sim_strfmt("{%s}", classes)
+                                      : sim_strfmt("distribution or {%s}", classes);
+    free(classes);
+    return text;
 }
 
 const char *sim_param_type_name(sim_param_type t) {

@@ -132,5 +132,8 @@ typedef struct sim_index_dist {
 
 /* Returns the name used in YAML and docs for a parameter type ("duration", ...). */
 const char *sim_param_type_name(sim_param_type t);
+/* The type of p as the docs show it, its classes by name for a per-class parameter
+ * ("distribution or {read: DIST, write: DIST}"); allocated, NULL when out of memory. */
+char *sim_param_type_text(const sim_param *p);
 
 #endif

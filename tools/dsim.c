@@ -3,6 +3,7 @@
  * machine's default memory limit; 4 a budget the user set (--max-memory, --max-events,
  * --max-wall) stopped the run; 1 a failure of dsim itself (out of memory, output lost). */
 #include "budget.h"
+#include "kinds_doc.h"
 #include "engine.h"
 #include "footprint.h"
 #include "human.h"
@@ -30,13 +31,14 @@ static const char usage[] =
     "usage: dsim run FILE [--seed N] [--set PATH=VALUE]... [--json OUT] [--quiet] [--verbose]\n"
     "                [--max-memory SIZE] [--max-events N] [--max-wall DURATION]\n"
     "       dsim validate FILE [--set PATH=VALUE]...\n"
-    "       dsim kinds [KIND]\n"
+    "       dsim kinds [KIND] [--markdown]\n"
     "       dsim --help | --version\n"
     "\n"
     "  run       simulate FILE, print a summary, and write the result document to OUT\n"
     "            (OUT '-' writes it to stdout and the summary to stderr)\n"
     "  validate  check FILE only: exit 0, or 2 with one FILE:LINE:COL line per error\n"
     "  kinds     list the node kinds, or every key of KIND with its type and default\n"
+    "            (--markdown: the reference tables of docs/kinds.md)\n"
     "\n"
     "  --seed N          master seed (overrides the file's `seed`)\n"
     "  --set PATH=VALUE  override a scalar, e.g. --set nodes.web.workers=4 (repeatable)\n"
@@ -57,7 +59,7 @@ typedef struct options {
     const char *command, *file, *json, *seed_text;
     sim_override *sets;
     size_t nsets;
-    bool has_seed, quiet, verbose;
+    bool has_seed, quiet, verbose, markdown;
     uint64_t seed;
     double max_memory;   /* bytes; 0: the machine's default */
     uint64_t max_events; /* 0: none */
@@ -164,6 +166,8 @@ static int parse_args(int argc, char **argv, options *o) {
             o->quiet = true;
         } else if (strcmp(a, "--verbose") == 0) {
             o->verbose = true;
+        } else if (strcmp(a, "--markdown") == 0) {
+            o->markdown = true;
         } else if (strcmp(a, "--max-memory") == 0) {
             if (!has_value)
                 return bad_arg(a, NULL, "expected a size such as 512M or 4G after it");
@@ -186,7 +190,8 @@ static int parse_args(int argc, char **argv, options *o) {
         } else if (a[0] == '-' && a[1] != '\0') {
             static const char *const known[] = {"--seed",       "--set",      "--json",
                                                 "--quiet",      "--verbose",  "--max-memory",
-                                                "--max-events", "--max-wall", NULL};
+                                                "--max-events", "--max-wall", "--markdown",
+                                                NULL};
             return unknown_word(a, "option", known);
         } else if (!o->file) {
             o->file = a;
@@ -405,30 +410,10 @@ static int validate(const options *o) {
     return EXIT_OK;
 }
 
-/* Prints, under a reference key's help, which kinds it may name. Returns 0, or -1 when out of
- * memory. */
-static int print_needs(const sim_param *p, const char *indent) {
-    if (!p->needs)
-        return 0;
-    char *want = sim_wiring_kinds_serving(dsim_kinds, p->needs);
-    if (!want) {
-        fputs("dsim: out of memory\n", stderr);
-        return -1;
-    }
-    printf("%smust name %s\n", indent, want);
-    free(want);
-    return 0;
-}
-
-/* Prints the kinds, or the key reference of one kind from its parameter table. */
+/* Prints the kinds, or the key reference of one kind, as text or Markdown (kinds_doc.h). */
 static int kinds(const options *o) {
-    if (!o->file) {
-        for (const sim_kind *const *k = dsim_kinds; *k; k++)
-            printf("%-10s %s\n", (*k)->name, (*k)->summary);
-        return EXIT_OK;
-    }
-    const sim_kind *k = sim_find_kind(dsim_kinds, o->file);
-    if (!k) {
+    const sim_kind *k = NULL;
+    if (o->file && !(k = sim_find_kind(dsim_kinds, o->file))) {
         const char *names[64];
         size_t n = 0;
         for (const sim_kind *const *q = dsim_kinds; *q && n + 1 < 64; q++)
@@ -441,20 +426,12 @@ static int kinds(const options *o) {
             fprintf(stderr, "%s: note: did you mean '%s'?\n", o->file, near);
         return EXIT_INPUT;
     }
-    printf("%s: %s\n", k->name, k->summary);
-    for (const sim_param *p = k->params; p->name; p++) {
-        const char *def = p->flags & SIM_PARAM_REQUIRED ? "required" : p->def ? p->def : "none";
-        printf("  %s: %s (%s%s)\n      %s\n", p->name, sim_param_type_name(p->type),
-               p->flags & SIM_PARAM_REQUIRED || !p->def ? "" : "default ", def, p->help);
-        if (print_needs(p, "      "))
-            return EXIT_INTERNAL;
-        for (const sim_param *q = p->type == SIM_P_LIST ? p->item : NULL; q && q->name; q++) {
-            def = q->flags & SIM_PARAM_REQUIRED ? "required" : q->def ? q->def : "none";
-            printf("    - %s: %s (%s%s)\n        %s\n", q->name, sim_param_type_name(q->type),
-                   q->flags & SIM_PARAM_REQUIRED || !q->def ? "" : "default ", def, q->help);
-            if (print_needs(q, "        "))
-                return EXIT_INTERNAL;
-        }
+    int failed = o->markdown ? dsim_kinds_markdown(stdout, k, dsim_kinds)
+                 : k        ? dsim_kinds_text(stdout, k, dsim_kinds)
+                            : (dsim_kinds_list(stdout, dsim_kinds), 0);
+    if (failed) {
+        fputs("dsim: out of memory\n", stderr);
+        return EXIT_INTERNAL;
     }
     return EXIT_OK;
 }
@@ -496,6 +473,14 @@ static int refuse_run_options(const options *o, bool no_topology) {
     return EXIT_OK;
 }
 
+/* --markdown belongs to kinds alone. */
+static int refuse_markdown(const options *o) {
+    if (o->markdown)
+        return bad_arg("--markdown", NULL, "%s prints no reference: it goes with dsim kinds",
+                       o->command);
+    return EXIT_OK;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2)
         return bad_arg("dsim", see_help, "missing command (run, validate or kinds)");
@@ -512,7 +497,9 @@ int main(int argc, char **argv) {
     int status = parse_args(argc, argv, &o);
     if (status == EXIT_OK) {
         if (strcmp(o.command, "run") == 0 || strcmp(o.command, "validate") == 0) {
-            if (!o.file)
+            if ((status = refuse_markdown(&o)) != EXIT_OK)
+                ;
+            else if (!o.file)
                 status = bad_arg(o.command, see_help, "expected a topology FILE");
             else if (o.command[0] == 'r')
                 status = run(&o);
