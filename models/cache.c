@@ -4,7 +4,7 @@
  * the backend, fills the entry from the reply and relays it. Writes always go to the backend;
  * on its acknowledgement the entry is dropped (`population: lazy`, cache-aside, with
  * `invalidate`) or set to the version written (`population: eager`, write-through). The reply
- * the client gets carries the version served and the SIM_REQ_HAS_DATA flag when the data came
+ * the client gets carries the version served and the kv.served mark (protocols/keyed.h) when the data came
  * from a data-serving backend, so the run's consistency oracle judges stale values served from
  * the cache like any other read.
  *
@@ -20,7 +20,7 @@
  * backend). Volatile: a crash drops every entry and every request held. */
 #include "hist.h"
 #include "lru.h"
-#include "node.h"
+#include "request.h"
 #include "protocols.h"
 #include "slot_table.h"
 
@@ -120,7 +120,7 @@ static void record(sim_node *n, sim_hist *h, const rr_req *r) {
 /* The entry of key if it is there and fresh; an expired one is dropped (an expiration). */
 static lru_entry *lookup(sim_node *n, const rr_req *r) {
     cache_state *s = sim_state(n);
-    lru_entry *e = lru_find(&s->table, r->key);
+    lru_entry *e = lru_find(&s->table, r->kv.key);
     if (e && e->expires <= sim_now(n)) {
         lru_remove(&s->table, e);
         if (counts(n, r))
@@ -135,16 +135,16 @@ static lru_entry *lookup(sim_node *n, const rr_req *r) {
 static void fill(sim_node *n, const rr_req *r, const rr_req *reply) {
     cache_state *s = sim_state(n);
     const cache_config *c = sim_config(n);
-    uint64_t version = reply->version;
+    uint64_t version = reply->kv.version;
     lru_entry *e = lookup(n, r);
     if (e && e->version > version)
         return;
     if (!e) {
         lru_entry victim;
         bool evicted;
-        e = lru_insert(&s->table, r->key, &victim, &evicted);
+        e = lru_insert(&s->table, r->kv.key, &victim, &evicted);
         if (!e) {
-            if (r->key != UINT64_MAX)
+            if (r->kv.key != UINT64_MAX)
                 sim_out_of_memory(n);
             return;
         }
@@ -158,8 +158,8 @@ static void fill(sim_node *n, const rr_req *r, const rr_req *reply) {
         lru_touch(&s->table, e);
     }
     e->version = version;
-    e->has_data = (reply->flags & SIM_REQ_HAS_DATA) != 0;
-    e->store = reply->store;
+    e->has_data = reply->kv.served;
+    e->store = reply->kv.store;
     e->expires = c->ttl > 0 && sim_now(n) < SIM_TIME_MAX - c->ttl ? sim_now(n) + c->ttl
                                                                    : SIM_TIME_MAX;
 }
@@ -197,9 +197,9 @@ static void looked_up(sim_node *n, uint32_t i) {
     lru_touch(&s->table, e);
     release_slot(s, i);
     if (e->has_data)
-        sim_req_serve_data(n, r, e->store, e->version);
+        kv_serve(&r->kv, sim_node_id(n), e->store, e->version);
     else
-        r->version = e->version;
+        r->kv.version = e->version;
     r->status = RR_OK;
     record(n, &s->hit_time, r);
     rr_reply(n, r);
@@ -219,7 +219,7 @@ static void arrive(sim_node *n, rr_req *r) {
     uint32_t i = take_slot(s);
     if (i == SLOT_NONE) {
         sim_out_of_memory(n);
-        sim_req_free(n, r);
+        rr_free(n, r);
         return;
     }
     slot(s, i)->req = r;
@@ -241,14 +241,14 @@ static void backend_replied(sim_node *n, uint32_t i, const rr_req *reply) {
     bool measured = counts(n, r), ok = reply->status == RR_OK;
     r->status = reply->status;
     if (ok) {
-        r->version = reply->version;
-        sim_req_take_data(r, reply);
+        r->kv.version = reply->kv.version;
+        kv_take(&r->kv, &reply->kv);
         if (phase == H_READ_MISS || c->population == POP_EAGER) {
             if (phase == H_WRITE && measured)
                 s->updates++;
             fill(n, r, reply);
         } else if (c->invalidate) {
-            lru_entry *e = lru_find(&s->table, r->key);
+            lru_entry *e = lru_find(&s->table, r->kv.key);
             if (e) {
                 lru_remove(&s->table, e);
                 if (measured)
@@ -269,18 +269,16 @@ static bool slot_matches(const cache_state *s, uint64_t token, held_phase phase)
                                : slot(s, i)->phase != H_SERVICE);
 }
 
-static void cache_receive(sim_node *n, const sim_msg *m) {
+static void cache_receive(sim_node *n, sim_msg *m) {
     cache_state *s = sim_state(n);
-    rr_req *r = m->req;
-    if (!r)
-        return;
-    if (m->tag == SIM_MSG_REQUEST) {
+    rr_req *r = rr_of(m);
+    if (m->type == &rr_request_msg) {
         arrive(n, r);
         return;
     }
-    if (m->tag == SIM_MSG_REPLY && slot_matches(s, r->token, H_READ_MISS))
+    if (m->type == &rr_reply_msg && slot_matches(s, r->token, H_READ_MISS))
         backend_replied(n, (uint32_t)r->token, r);
-    sim_req_free(n, r); /* the backend's reply, or a stale one (from before a crash) */
+    sim_msg_free(n, m); /* the backend's reply, or a stale one (from before a crash) */
 }
 
 static void cache_timer(sim_node *n, uint16_t tag, uint64_t arg) {
@@ -305,7 +303,7 @@ static void cache_crash(sim_node *n) {
     cache_state *s = sim_state(n);
     lru_clear(&s->table);
     for (uint32_t i = 0; i < s->slots.n; i++)
-        sim_req_free(n, slot(s, i)->req); /* NULL in a free slot */
+        rr_free(n, slot(s, i)->req); /* NULL in a free slot */
     slot_table_clear(&s->slots);
 }
 

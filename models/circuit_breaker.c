@@ -14,7 +14,7 @@
  * or closed and replace its thresholds; see models/breaker_settings.h for the message.
  *
  * It does not retry, cache or queue: that is the callers' and backends' business. */
-#include "breaker_settings.h"
+#include "settings.h"
 #include "hist.h"
 #include "idmap.h"
 #include "node.h"
@@ -296,8 +296,8 @@ static void forward(sim_node *n, rr_req *r) {
     rr_req *call = rr_call_new(n, r);
     if (i == SLOT_NONE || sim_idmap_put(&s->out, call->id, i)) {
         sim_out_of_memory(n);
-        sim_req_free(n, call);
-        sim_req_free(n, r);
+        rr_free(n, call);
+        rr_free(n, r);
         return;
     }
     *slot(s, i) = (held){.parent = r, .sent = sim_now(n), .gen = s->gen};
@@ -388,9 +388,7 @@ static void apply_settings(sim_node *n, const breaker_settings *b) {
 static void read_settings(sim_node *n) {
     cb_state *s = sim_state(n);
     const cb_config *c = sim_config(n);
-    rr_req *r = sim_req_new(n);
-    r->issued = sim_now(n);
-    r->client = r->reply_to = sim_node_id(n);
+    rr_req *r = settings_read_new(n);
     s->refreshes++;
     rr_send(n, sim_pick(n, &c->settings), r);
     sim_set_timer(n, c->refresh, T_REFRESH, 0);
@@ -398,35 +396,32 @@ static void read_settings(sim_node *n) {
 
 /* ---- hooks ---- */
 
-static void cb_receive(sim_node *n, const sim_msg *m) {
+static void cb_receive(sim_node *n, sim_msg *m) {
     cb_state *s = sim_state(n);
     const cb_config *c = sim_config(n);
-    rr_req *r = m->req;
+    rr_req *r = rr_of(m);
     uint64_t i;
-    if (!r) {
-        return;
-    } else if (m->tag == SIM_MSG_REQUEST) {
+    if (m->type == &rr_request_msg) {
         arrive(n, r);
         return;
-    } else if (m->tag != SIM_MSG_REPLY) {
+    } else if (m->type != &rr_reply_msg) {
         /* not ours: dropped */
     } else if (sim_idmap_take(&s->out, r->id, &i)) {
         held *h = slot(s, (uint32_t)i);
-        h->parent->version = r->version; /* what a read returned */
-        sim_req_take_data(h->parent, r);
+        h->parent->kv.version = r->kv.version; /* what a read returned */
+        kv_take(&h->parent->kv, &r->kv);
         settle(n, (uint32_t)i, r->status, false);
     } else if (c->settings.count && m->src - c->settings.first < c->settings.count) {
-        if (r->status == RR_OK) {
-            breaker_settings b;
-            breaker_settings_unpack(r, m->arg, &b);
-            apply_settings(n, &b);
+        const breaker_settings *b = settings_of(r);
+        if (r->status == RR_OK && b) {
+            apply_settings(n, b);
         } else {
             s->refresh_failures++;
         }
     } else if (counts(n, r)) {
         s->late++; /* a call's reply after its timeout, or from before a crash */
     }
-    sim_req_free(n, r);
+    sim_msg_free(n, m);
 }
 
 static void cb_timer(sim_node *n, uint16_t tag, uint64_t arg) {
@@ -482,7 +477,7 @@ static void cb_create(sim_node *n) {
 static void cb_crash(sim_node *n) {
     cb_state *s = sim_state(n);
     for (uint32_t i = 0; i < s->slots.n; i++)
-        sim_req_free(n, slot(s, i)->parent); /* NULL in a free slot */
+        rr_free(n, slot(s, i)->parent); /* NULL in a free slot */
     slot_table_clear(&s->slots);
     sim_idmap_clear(&s->out);
     use_own_settings(n);

@@ -6,9 +6,9 @@
 #include "hist.h"
 #include "idmap.h"
 #include "keys.h"
-#include "node.h"
 #include "oracle.h"
 #include "protocols.h"
+#include "request.h"
 #include "retry.h"
 
 #include <stdlib.h>
@@ -36,6 +36,7 @@ typedef struct pending {
     uint64_t key;
     uint64_t attempt_id; /* the request id of the attempt awaited; 0 while backing off */
     int64_t retries;     /* retries made so far */
+    sim_timer timeout;   /* the attempt's time-out, cancelled when its reply comes */
     uint8_t op;
     bool live;
 } pending;
@@ -136,18 +137,17 @@ static void send_attempt(sim_node *n, size_t i) {
     client_state *s = sim_state(n);
     const client_config *c = sim_config(n);
     pending *p = &s->slots[i];
-    rr_req *r = sim_req_new(n);
+    rr_req *r = rr_new(n);
     r->issued = p->issued; /* downstream figures go by the first attempt's time */
-    r->client = r->reply_to = sim_node_id(n);
     r->op = p->op;
-    r->key = p->key;
+    r->kv.key = p->key;
     p->attempt_id = r->id;
     if (sim_is_measured(n, p->issued))
         s->attempts++;
     if (sim_idmap_put(&s->waiting, r->id, i))
         sim_out_of_memory(n);
     if (c->timeout > 0)
-        sim_set_timer(n, c->timeout, T_TIMEOUT, r->id);
+        p->timeout = sim_set_timer(n, c->timeout, T_TIMEOUT, r->id);
     rr_send(n, sim_pick(n, &c->target), r);
 }
 
@@ -164,10 +164,9 @@ static void issue(sim_node *n, uint64_t user) {
     s->slots[i].op = (uint8_t)draw_op(n, &c->ops);
     s->slots[i].key = sim_key_sample(&s->keys, sim_rng(n));
     s->sent++;
-    rr_req probe = {.issued = s->slots[i].issued};
-    if (sim_is_measured(n, probe.issued))
+    if (sim_is_measured(n, s->slots[i].issued))
         s->issued++;
-    sim_note_issued(n, &probe);
+    sim_note_issued(n, s->slots[i].issued);
     retry_budget_deposit(&s->budget, &c->retry);
     send_attempt(n, i);
 }
@@ -210,8 +209,7 @@ static void settle(sim_node *n, size_t i, sim_outcome out) {
     pending p = s->slots[i];
     free_slot(s, i);
     sim_time latency = sim_now(n) - p.issued;
-    rr_req probe = {.issued = p.issued};
-    sim_note_outcome(n, &probe, out, latency);
+    sim_note_outcome(n, p.issued, out, latency);
     if (sim_is_measured(n, p.issued)) {
         switch (out) {
         case SIM_OUT_COMPLETED:
@@ -259,10 +257,10 @@ static void attempt_failed(sim_node *n, size_t i, sim_outcome out) {
 static void feed_oracle(sim_node *n, const rr_req *r, sim_time issued) {
     sim_oracle *o = sim_oracle_of(n);
     sim_oracle_op op = {.client = sim_node_id(n),
-                        .store = r->store,
-                        .served_by = r->served_by,
-                        .key = r->key,
-                        .version = r->version,
+                        .store = r->kv.store,
+                        .served_by = r->kv.served_by,
+                        .key = r->kv.key,
+                        .version = r->kv.version,
                         .issued = issued,
                         .done = sim_now(n),
                         .measured = sim_is_measured(n, issued)};
@@ -270,12 +268,17 @@ static void feed_oracle(sim_node *n, const rr_req *r, sim_time issued) {
         sim_out_of_memory(n);
 }
 
-static void client_receive(sim_node *n, const sim_msg *m) {
+static void client_receive(sim_node *n, sim_msg *m) {
     client_state *s = sim_state(n);
-    rr_req *r = m->req;
+    if (m->type != &rr_reply_msg) {
+        sim_msg_free(n, m);
+        return;
+    }
+    rr_req *r = rr_of(m);
     uint64_t i;
-    if (m->tag == SIM_MSG_REPLY && r && sim_idmap_take(&s->waiting, r->id, &i)) {
-        if (r->status == RR_OK && r->flags & SIM_REQ_HAS_DATA)
+    if (sim_idmap_take(&s->waiting, r->id, &i)) {
+        sim_cancel_timer(n, &s->slots[i].timeout);
+        if (r->status == RR_OK && r->kv.served)
             feed_oracle(n, r, s->slots[i].issued);
         if (r->status == RR_OK)
             settle(n, i, SIM_OUT_COMPLETED);
@@ -284,7 +287,7 @@ static void client_receive(sim_node *n, const sim_msg *m) {
         else
             attempt_failed(n, i, SIM_OUT_FAILED);
     }
-    sim_req_free(n, r); /* late replies (after a timeout) end here too */
+    rr_free(n, r); /* late replies (after a timeout) end here too */
 }
 
 static void client_timer(sim_node *n, uint16_t tag, uint64_t arg) {
@@ -321,10 +324,9 @@ static void client_crash(sim_node *n) {
     for (size_t i = 0; i < s->nslots; i++) {
         if (!s->slots[i].live)
             continue;
-        rr_req probe = {.issued = s->slots[i].issued};
-        if (sim_is_measured(n, probe.issued))
+        if (sim_is_measured(n, s->slots[i].issued))
             s->failed++;
-        sim_note_outcome(n, &probe, SIM_OUT_FAILED, 0);
+        sim_note_outcome(n, s->slots[i].issued, SIM_OUT_FAILED, 0);
     }
     s->nslots = s->live = 0;
     s->free_slot = 0;

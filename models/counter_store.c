@@ -7,8 +7,9 @@
  * store: limiters pick the shard by hash of the limiter key. Counters are volatile: a crash
  * loses them. Anything that is not a check is answered FAILED. */
 #include "hist.h"
-#include "node.h"
+#include "request.h"
 #include "protocols.h"
+#include "counter.h"
 #include "ratelimit_algo.h"
 #include "tavg.h"
 
@@ -48,22 +49,29 @@ static void start(sim_node *n, uint32_t w, rr_req *r) {
     sim_set_timer(n, sim_slowed(n, sim_dist_sample(&c->service, sim_rng(n))), T_DONE, w);
 }
 
+/* A limit a counter can count against: a known algorithm with a window or a bucket. */
+static bool well_formed(const rl_limit *l) {
+    if (l->algo < 0 || l->algo > RL_LEAKY_BUCKET)
+        return false;
+    return rl_is_bucket(l->algo) ? l->burst >= 1 : l->window > 0;
+}
+
 /* Runs the check in r on the store's counter and sends the verdict back. */
 static void run_check(sim_node *n, rr_req *r) {
     store_state *s = sim_state(n);
     sim_time now = sim_now(n), release = now;
-    rl_limit l;
-    if (!rl_check_decode(r, &l)) {
+    ctr_check *chk = ctr_of(r);
+    if (!chk || !well_formed(&chk->limit)) {
         r->status = RR_FAILED;
     } else {
-        rl_counter *ctr = rl_table_get(&s->counters, r->client, r->key);
-        int v = ctr ? rl_check(ctr, &l, now, &release) : -1;
+        rl_counter *ctr = rl_table_get(&s->counters, chk->ns, chk->key);
+        int v = ctr ? rl_check(ctr, &chk->limit, now, &release) : -1;
         if (v < 0) {
             sim_out_of_memory(n);
             r->status = RR_FAILED;
         } else {
             r->status = v ? RR_OK : RR_REJECTED;
-            r->version = (uint64_t)release;
+            chk->release = release;
             if (counts(n, r)) {
                 s->checks++;
                 if (v)
@@ -78,14 +86,14 @@ static void run_check(sim_node *n, rr_req *r) {
     rr_reply(n, r);
 }
 
-static void store_receive(sim_node *n, const sim_msg *m) {
+static void store_receive(sim_node *n, sim_msg *m) {
     store_state *s = sim_state(n);
     const store_config *c = sim_config(n);
-    rr_req *r = m->req;
-    if (m->tag != SIM_MSG_REQUEST || !r) {
-        sim_req_free(n, r);
+    if (m->type != &rr_request_msg) {
+        sim_msg_free(n, m);
         return;
     }
+    rr_req *r = rr_of(m);
     r->arrived = sim_now(n);
     r->next = NULL;
     for (uint32_t w = 0; w < (uint32_t)c->workers; w++)
@@ -136,13 +144,13 @@ static void store_crash(sim_node *n) {
     store_state *s = sim_state(n);
     const store_config *c = sim_config(n);
     for (uint32_t w = 0; s->busy && w < (uint32_t)c->workers; w++) {
-        sim_req_free(n, s->busy[w]);
+        rr_free(n, s->busy[w]);
         s->busy[w] = NULL;
     }
     while (s->head) {
         rr_req *r = s->head;
         s->head = r->next;
-        sim_req_free(n, r);
+        rr_free(n, r);
     }
     s->tail = NULL;
     rl_table_clear(&s->counters);

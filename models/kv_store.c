@@ -3,13 +3,13 @@
  * `service` (per operation; requests do not queue: an infinite-server station), and at the end
  * of its service a write commits (the key's version goes up by one, 1 for the first write) and
  * a read returns the key's current version (0: never written). Replies carry the version and
- * the SIM_REQ_HAS_DATA flag, so clients feed the consistency oracle. Its data is durable: a
+ * the kv.served mark (protocols/keyed.h), so clients feed the consistency oracle. Its data is durable: a
  * crash drops only the requests in service. At the end it tells the oracle which version of
  * each key it holds (none is ever lost: it has no replicas to fail over to).
  *
  * For replication, failover, connection pools and WAL costs use `database`. */
 #include "idmap.h"
-#include "node.h"
+#include "request.h"
 #include "oracle.h"
 #include "protocols.h"
 
@@ -63,19 +63,19 @@ static uint32_t take_slot(sim_node *n) {
     return i;
 }
 
-static void kv_receive(sim_node *n, const sim_msg *m) {
+static void kv_receive(sim_node *n, sim_msg *m) {
     kv_state *s = sim_state(n);
     const kv_config *c = sim_config(n);
-    rr_req *r = m->req;
-    if (m->tag != SIM_MSG_REQUEST || !r) {
-        sim_req_free(n, r);
+    if (m->type != &rr_request_msg) {
+        sim_msg_free(n, m);
         return;
     }
+    rr_req *r = rr_of(m);
     r->arrived = sim_now(n);
     uint32_t i = take_slot(n);
     if (i == UINT32_MAX) {
         sim_out_of_memory(n);
-        sim_req_free(n, r);
+        rr_free(n, r);
         return;
     }
     s->held[i] = r;
@@ -94,11 +94,11 @@ static void kv_timer(sim_node *n, uint16_t tag, uint64_t arg) {
     s->nheld--;
     s->free_slots[s->nfree++] = i;
     uint64_t v = 0;
-    sim_idmap_get(&s->versions, r->key + 1, &v);
+    sim_idmap_get(&s->versions, r->kv.key + 1, &v);
     if (r->op == SIM_OP_WRITE) {
-        if (sim_idmap_put(&s->versions, r->key + 1, ++v)) {
+        if (sim_idmap_put(&s->versions, r->kv.key + 1, ++v)) {
             sim_out_of_memory(n);
-            sim_req_free(n, r);
+            rr_free(n, r);
             return;
         }
     }
@@ -108,7 +108,7 @@ static void kv_timer(sim_node *n, uint16_t tag, uint64_t arg) {
         else
             s->reads++;
     }
-    sim_req_serve_data(n, r, sim_node_id(n), v);
+    kv_serve(&r->kv, sim_node_id(n), sim_node_id(n), v);
     r->status = RR_OK;
     rr_reply(n, r);
 }
@@ -123,7 +123,7 @@ static void kv_crash(sim_node *n) {
     kv_state *s = sim_state(n);
     for (uint32_t i = 0; i < s->cap; i++)
         if (s->held[i]) {
-            sim_req_free(n, s->held[i]);
+            rr_free(n, s->held[i]);
             s->held[i] = NULL;
             s->free_slots[s->nfree++] = i;
         }

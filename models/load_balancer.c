@@ -23,7 +23,7 @@
  * Not modelled: connection limits (the load balancer has no queue; `service` is a pure delay
  * per request, as with infinitely many workers), slow start, retries to another backend. */
 #include "hist.h"
-#include "node.h"
+#include "ping.h"
 #include "protocols.h"
 #include "relay.h"
 #include "ring.h"
@@ -93,7 +93,6 @@ typedef struct flight {
     sim_time sent;   /* when it was sent to the backend */
     uint64_t mark;   /* the backend's `forwarded` count just before */
     uint32_t epoch;  /* the backend's epoch then */
-    uint16_t hops;   /* req->hops when sent: a reply with the same count was refused */
 } flight;
 
 typedef struct lb_state {
@@ -284,7 +283,9 @@ static void probe_round(sim_node *n) {
         backend *be = &s->b[b];
         be->probe_pending = true;
         be->probe_mark = be->forwarded;
-        sim_send(n, be->node, SIM_MSG_PING, NULL, (uint64_t)b << 32 | s->round);
+        sim_msg *ping = sim_msg_new(n, &sim_ping_msg);
+        ((sim_ping *)sim_msg_body(ping))->token = (uint64_t)b << 32 | s->round;
+        sim_send(n, be->node, ping);
     }
     sim_set_timer(n, s->timeout, T_PROBE_TIMEOUT, s->round);
     sim_set_timer(n, c->health_interval, T_PROBE_ROUND, 0);
@@ -314,7 +315,7 @@ static uint32_t pick(sim_node *n, const rr_req *r, uint32_t src) {
     if (s->nhealthy == 0)
         return NONE;
     uint32_t best = NONE;
-    uint64_t h = ring_key_hash(c->hash_on == HASH_ON_CLIENT ? src : r->key);
+    uint64_t h = ring_key_hash(c->hash_on == HASH_ON_CLIENT ? src : r->kv.key);
     switch ((lb_policy)c->policy) {
     case POLICY_ROUND_ROBIN:
         for (uint32_t k = 0; k < s->nb && best == NONE; k++) {
@@ -389,7 +390,6 @@ static void forward(sim_node *n, size_t i, rr_req *r) {
     f->epoch = be->epoch;
     f->sent = sim_now(n);
     f->mark = be->forwarded++;
-    f->hops = r->hops;
     set_in_flight(n, be, be->in_flight + 1);
     if (sim_is_measured(n, r->issued))
         be->requests++;
@@ -412,7 +412,7 @@ static void returned(sim_node *n, rr_req *r) {
     if (i == SIZE_MAX) {
         /* Sent before this load balancer crashed: the sender is forgotten. */
         s->unknown_replies++;
-        sim_req_free(n, r);
+        rr_free(n, r);
         return;
     }
     flight *f = (flight *)relay_at(&s->rl, i);
@@ -426,8 +426,9 @@ static void returned(sim_node *n, rr_req *r) {
         else if (r->status == RR_REJECTED)
             be->rejected++;
     }
-    if (r->status == RR_FAILED && r->hops == f->hops && current) {
-        /* Refused: the backend was down when the request got there. */
+    if (rr_refused(r) && sim_msg_of(r)->src == be->node && current) {
+        /* Refused by the backend itself: it was down when the request got there (a refusal
+         * from further on, where the backend forwarded it, says nothing of the backend). */
         write_off(n, be);
         if (health_checks(c))
             suspect(be, f->sent, f->mark);
@@ -435,25 +436,16 @@ static void returned(sim_node *n, rr_req *r) {
     relay_answer(&s->rl, n, i, r);
 }
 
-static void lb_receive(sim_node *n, const sim_msg *m) {
-    switch (m->tag) {
-    case SIM_MSG_REQUEST:
-        if (m->req) {
-            arrive(n, m->req, m->src);
-            return;
-        }
-        break;
-    case SIM_MSG_REPLY:
-        if (m->req) {
-            returned(n, m->req);
-            return;
-        }
-        break;
-    case SIM_MSG_PONG:
-        pong(n, m->arg);
-        break;
+static void lb_receive(sim_node *n, sim_msg *m) {
+    if (m->type == &rr_request_msg) {
+        arrive(n, rr_of(m), m->src);
+    } else if (m->type == &rr_reply_msg) {
+        returned(n, rr_of(m));
+    } else {
+        if (m->type == &sim_pong_msg)
+            pong(n, ((const sim_ping *)sim_msg_body(m))->token);
+        sim_msg_free(n, m);
     }
-    sim_req_free(n, m->req);
 }
 
 static void lb_timer(sim_node *n, uint16_t tag, uint64_t arg) {

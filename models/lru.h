@@ -18,7 +18,7 @@ typedef struct lru_entry {
     uint64_t key;
     uint64_t version;    /* the version of the key the entry holds */
     sim_time expires;    /* SIM_TIME_MAX: never */
-    bool has_data;       /* filled from a reply flagged SIM_REQ_HAS_DATA */
+    bool has_data;       /* filled from a reply whose kv.served is set */
     uint32_t store;      /* with has_data: the data store the version belongs to */
     uint32_t prev, next; /* list links (LRU_NONE at the ends); next chains free slots */
 } lru_entry;

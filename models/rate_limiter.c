@@ -10,8 +10,9 @@
  * the algorithm promises. */
 #include "hist.h"
 #include "idmap.h"
-#include "node.h"
+#include "request.h"
 #include "protocols.h"
+#include "counter.h"
 #include "ratelimit_algo.h"
 #include "tavg.h"
 
@@ -149,7 +150,7 @@ static void limiter_check(const void *config, sim_check *ck) {
 static bool counts(const sim_node *n, const rr_req *r) { return sim_is_measured(n, r->issued); }
 
 static uint64_t key_of(const limiter_config *c, const rr_req *r) {
-    return c->per == PER_KEY ? r->key : c->per == PER_CLIENT ? r->client : 0;
+    return c->per == PER_KEY ? r->kv.key : c->per == PER_CLIENT ? r->client : 0;
 }
 
 /* Index of the override of key, or -1. */
@@ -234,7 +235,7 @@ static void decide(sim_node *n, rr_req *r, bool admitted, sim_time release) {
     } else if (release > now) {
         if (sim_idmap_put(&s->delayed, r->id, (uint64_t)(uintptr_t)r)) {
             sim_out_of_memory(n);
-            sim_req_free(n, r);
+            rr_free(n, r);
             return;
         }
         sim_tavg_add(&s->held, now, 1);
@@ -265,20 +266,18 @@ static void arrive(sim_node *n, rr_req *r) {
         int v = ctr ? rl_check(ctr, l, now, &release) : -1;
         if (v < 0) {
             sim_out_of_memory(n);
-            sim_req_free(n, r);
+            rr_free(n, r);
             return;
         }
         decide(n, r, v == 1, release);
         return;
     }
-    rr_req *chk = sim_req_new(n);
-    chk->issued = r->issued;
-    chk->reply_to = sim_node_id(n);
-    rl_check_encode(chk, sim_node_group(n).first, key, l);
+    rr_req *chk = ctr_check_new(n, sim_node_group(n).first, key, l);
+    chk->issued = r->issued; /* counted by the original request's issue time */
     if (sim_idmap_put(&s->at_store, chk->id, (uint64_t)(uintptr_t)r)) {
         sim_out_of_memory(n);
-        sim_req_free(n, chk);
-        sim_req_free(n, r);
+        rr_free(n, chk);
+        rr_free(n, r);
         return;
     }
     sim_tavg_add(&s->held, now, 1);
@@ -303,24 +302,23 @@ static void store_answered(sim_node *n, rr_req *chk) {
     if (sim_idmap_take(&s->at_store, chk->id, &v)) {
         rr_req *r = (rr_req *)(uintptr_t)v;
         sim_tavg_add(&s->held, sim_now(n), -1);
-        if (chk->status == RR_OK)
-            decide(n, r, true, (sim_time)chk->version);
+        if (chk->status == RR_OK && ctr_of(chk))
+            decide(n, r, true, ctr_of(chk)->release);
         else if (chk->status == RR_REJECTED)
             decide(n, r, false, 0);
         else
             store_failed(n, r);
     }
-    sim_req_free(n, chk); /* late answers (after a timeout or a crash) end here too */
+    rr_free(n, chk); /* late answers (after a timeout or a crash) end here too */
 }
 
-static void limiter_receive(sim_node *n, const sim_msg *m) {
-    if (m->req && m->tag == SIM_MSG_REQUEST) {
-        arrive(n, m->req);
-    } else if (m->req && m->tag == SIM_MSG_REPLY) {
-        store_answered(n, m->req);
-    } else {
-        sim_req_free(n, m->req);
-    }
+static void limiter_receive(sim_node *n, sim_msg *m) {
+    if (m->type == &rr_request_msg)
+        arrive(n, rr_of(m));
+    else if (m->type == &rr_reply_msg)
+        store_answered(n, rr_of(m));
+    else
+        sim_msg_free(n, m);
 }
 
 static void limiter_timer(sim_node *n, uint16_t tag, uint64_t arg) {
@@ -375,7 +373,7 @@ static void limiter_create(sim_node *n) {
 static void free_held(sim_node *n, sim_idmap *m) {
     for (size_t i = 0; i < m->cap; i++)
         if (m->keys[i])
-            sim_req_free(n, (rr_req *)(uintptr_t)m->vals[i]);
+            rr_free(n, (rr_req *)(uintptr_t)m->vals[i]);
     sim_idmap_clear(m);
 }
 

@@ -72,7 +72,7 @@ size_t relay_arrive(relay *rl, sim_node *n, rr_req *r, uint32_t src, const sim_d
     uint64_t below;
     if (i == SLOT_NONE) {
         sim_out_of_memory(n);
-        sim_req_free(n, r);
+        rr_free(n, r);
         return SIZE_MAX;
     }
     relay_slot *sl = relay_at(rl, i);
@@ -148,20 +148,20 @@ size_t relay_next_expired(relay *rl, sim_node *n) {
 
 void relay_time_out(relay *rl, sim_node *n, size_t i) {
     relay_slot *sl = relay_at(rl, i);
-    rr_req *r = sim_req_new(n);
+    rr_req *r = rr_new(n);
     *r = sl->head; /* the same id and token: the sender takes it for its request's reply */
     r->next = NULL;
     r->status = RR_FAILED;
-    r->flags &= (uint8_t)~SIM_REQ_HAS_DATA;
+    r->kv.served = false;
     if (sim_is_measured(n, r->issued))
         rl->timed_out++;
-    sim_req_free(n, sl->held); /* still in the relay's own delay */
+    rr_free(n, sl->held); /* still in the relay's own delay */
     relay_answer(rl, n, i, r);
 }
 
 void relay_clear(relay *rl, sim_node *n) {
     for (uint32_t i = 0; i < rl->slots.n; i++)
-        sim_req_free(n, relay_at(rl, i)->held); /* NULL in a free slot */
+        rr_free(n, relay_at(rl, i)->held); /* NULL in a free slot */
     slot_table_clear(&rl->slots);
     sim_idmap_clear(&rl->pending);
     rl->dl_n = rl->dl_head = 0;

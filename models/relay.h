@@ -25,7 +25,7 @@
 #include "dist.h"
 #include "hist.h"
 #include "idmap.h"
-#include "node.h"
+#include "request.h"
 #include "slot_table.h"
 
 #include <stddef.h>

@@ -4,8 +4,8 @@
  * forwarded by `forward` (worker freed, reply still goes to the client) or answered. This is
  * enough to write M/M/c, M/M/c/c, M/G/1, tandem lines, Jackson networks and thread-per-request
  * tiers. */
-#include "node.h"
 #include "protocols.h"
+#include "request.h"
 #include "retry.h"
 #include "station.h"
 
@@ -179,31 +179,22 @@ static void call_returned(sim_node *n, rr_req *reply) {
         } else if (reply->status != RR_OK) {
             call_failed(n, w);
         } else {
-            sim_req_take_data(r, reply); /* a data tier answered: pass its version up */
+            kv_take(&r->kv, &reply->kv); /* a data tier answered: pass its version up */
             s->progress[w].call++;
             station_restamp(&s->st, w); /* the finished call's timeout is now stale */
             next_call(n, w);
         }
     }
-    sim_req_free(n, reply);
+    rr_free(n, reply);
 }
 
-static void service_receive(sim_node *n, const sim_msg *m) {
-    switch (m->tag) {
-    case SIM_MSG_REQUEST:
-        if (m->req) {
-            arrive(n, m->req);
-            return;
-        }
-        break;
-    case SIM_MSG_REPLY:
-        if (m->req) {
-            call_returned(n, m->req);
-            return;
-        }
-        break;
-    }
-    sim_req_free(n, m->req);
+static void service_receive(sim_node *n, sim_msg *m) {
+    if (m->type == &rr_request_msg)
+        arrive(n, rr_of(m));
+    else if (m->type == &rr_reply_msg)
+        call_returned(n, rr_of(m));
+    else
+        sim_msg_free(n, m);
 }
 
 static void service_timer(sim_node *n, uint16_t tag, uint64_t arg) {

@@ -7,7 +7,7 @@
  * point; its latency is `service` plus the network's.
  *
  * It stores nothing else and knows nothing of its readers. */
-#include "breaker_settings.h"
+#include "settings.h"
 #include "node.h"
 #include "protocols.h"
 
@@ -94,20 +94,20 @@ static breaker_settings settings_at(const store_config *c, sim_time now) {
 }
 
 static void answer(sim_node *n, rr_req *r) {
-    breaker_settings b = settings_at(sim_config(n), sim_now(n));
-    uint64_t arg;
-    breaker_settings_pack(&b, r, &arg);
-    r->status = RR_OK;
+    breaker_settings *b = settings_of(r);
+    if (b)
+        *b = settings_at(sim_config(n), sim_now(n));
+    r->status = b ? RR_OK : RR_FAILED; /* a read without room for the answer is not one */
     ((store_state *)sim_state(n))->reads++;
-    sim_send(n, r->reply_to, SIM_MSG_REPLY, r, arg);
+    rr_reply(n, r);
 }
 
-static void store_receive(sim_node *n, const sim_msg *m) {
+static void store_receive(sim_node *n, sim_msg *m) {
     store_state *s = sim_state(n);
     const store_config *c = sim_config(n);
-    rr_req *r = m->req;
-    if (m->tag != SIM_MSG_REQUEST || !r) {
-        sim_req_free(n, r);
+    rr_req *r = rr_of(m);
+    if (m->type != &rr_request_msg) {
+        sim_msg_free(n, m);
     } else if (c->service.kind == SIM_DIST_NONE) {
         answer(n, r);
     } else {
@@ -137,7 +137,7 @@ static void store_crash(sim_node *n) {
     while (s->held) {
         rr_req *r = s->held;
         s->held = r->next;
-        sim_req_free(n, r);
+        rr_free(n, r);
     }
 }
 

@@ -29,7 +29,7 @@
  * (the moved keys are counted, not copied), a shard's health (a request to a crashed shard
  * comes back FAILED from the network and is relayed as such). */
 #include "hist.h"
-#include "node.h"
+#include "request.h"
 #include "protocols.h"
 #include "relay.h"
 #include "ring.h"
@@ -253,7 +253,7 @@ static uint32_t owner(const router_config *c, const ring *r, const membership *m
 static void forward(sim_node *n, size_t i, rr_req *r) {
     router_state *s = sim_state(n);
     const router_config *c = sim_config(n);
-    uint32_t b = owner(c, &s->ring, &s->now, r->key);
+    uint32_t b = owner(c, &s->ring, &s->now, r->kv.key);
     relay_at(&s->rl, i)->target = b;
     if (sim_is_measured(n, r->issued)) {
         s->routed++;
@@ -275,7 +275,7 @@ static void returned(sim_node *n, rr_req *r) {
     router_state *s = sim_state(n);
     size_t i = relay_slot_of(&s->rl, r);
     if (i == SIZE_MAX) {
-        sim_req_free(n, r); /* sent before the router crashed: the sender is forgotten */
+        rr_free(n, r); /* sent before the router crashed: the sender is forgotten */
         return;
     }
     if (sim_is_measured(n, r->issued)) {
@@ -290,13 +290,13 @@ static void returned(sim_node *n, rr_req *r) {
     relay_answer(&s->rl, n, i, r);
 }
 
-static void router_receive(sim_node *n, const sim_msg *m) {
-    if (m->req && m->tag == SIM_MSG_REQUEST)
-        arrive(n, m->req, m->src);
-    else if (m->req && m->tag == SIM_MSG_REPLY)
-        returned(n, m->req);
+static void router_receive(sim_node *n, sim_msg *m) {
+    if (m->type == &rr_request_msg)
+        arrive(n, rr_of(m), m->src);
+    else if (m->type == &rr_reply_msg)
+        returned(n, rr_of(m));
     else
-        sim_req_free(n, m->req);
+        sim_msg_free(n, m);
 }
 
 /* ---- membership ---- */

@@ -119,14 +119,14 @@ rr_req *station_next(station *st, sim_node *n, uint32_t w) {
 void station_clear(station *st, sim_node *n) {
     sim_time now = sim_now(n);
     for (uint32_t w = 0; w < st->workers; w++) {
-        sim_req_free(n, st->held[w]);
+        rr_free(n, st->held[w]);
         st->held[w] = NULL;
     }
     all_idle(st);
     while (st->head) {
         rr_req *r = st->head;
         st->head = r->next;
-        sim_req_free(n, r);
+        rr_free(n, r);
     }
     st->tail = NULL;
     st->waiting = 0;

@@ -10,7 +10,7 @@
 #define DSIM_STATION_H
 
 #include "hist.h"
-#include "node.h"
+#include "request.h"
 #include "tavg.h"
 
 #include <stdbool.h>

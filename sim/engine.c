@@ -458,9 +458,18 @@ static size_t pool_bytes(const sim_engine *e) {
     return bytes;
 }
 
+/* Blocks in use that are not in the queue: the messages kinds hold. */
+static size_t held_messages(const sim_engine *e) {
+    size_t live = 0;
+    for (unsigned c = 0; c < SIM_BLOCK_CLASSES; c++)
+        live += e->blocks[c].live;
+    return live - sim_queue_size(e->queue);
+}
+
 sim_engine_memory sim_engine_memory_use(const sim_engine *e) {
     return (sim_engine_memory){
         .pending = sim_queue_size(e->queue),
+        .held = held_messages(e),
         .event_size = e->blocks[0].obj_size,
         .pool_bytes = pool_bytes(e),
         .queue_bytes = sim_queue_bytes(e->queue),

@@ -50,11 +50,12 @@ sim_time sim_engine_now(const sim_engine *e);
 /* Sets a progress callback, called every 2^20 events. */
 void sim_engine_set_progress(sim_engine *e, sim_progress_fn fn, void *ud);
 
-/* Memory held for pending events: how many are pending, the size of one event record, the
- * bytes of the event pool (every event allocated, pending or recycled) and of the
+/* Memory held for events and messages: how many events are pending, how many messages the
+ * kinds hold (a request in a queue, awaiting a call), the size of one timer's record, the
+ * bytes of the event pools (every block allocated, in use or recycled) and of the
  * pending-event set itself. */
 typedef struct sim_engine_memory {
-    size_t pending, event_size, pool_bytes, queue_bytes;
+    size_t pending, held, event_size, pool_bytes, queue_bytes;
 } sim_engine_memory;
 sim_engine_memory sim_engine_memory_use(const sim_engine *e);
 

@@ -18,7 +18,6 @@ typedef enum {
     SIM_EV_TIMER,     /* a timer set by dst fires */
     SIM_EV_FAULT,     /* a fault action starts (tag 0) or is undone (tag 1); arg = fault index */
     SIM_EV_CANCELLED, /* a cancelled timer, left in the queue and recycled when popped */
-    SIM_EV_HELD,      /* a delivered message a kind holds (not in the queue) */
 } sim_event_type;
 
 typedef struct sim_event {
@@ -36,7 +35,7 @@ typedef struct sim_event {
             uint64_t arg;
             uint32_t epoch; /* dst's incarnation when set: stale after a crash */
         } timer;            /* TIMER, FAULT */
-        sim_msg msg;        /* DELIVER, HELD: the header; the body follows the record */
+        sim_msg msg;        /* DELIVER: the header; the body follows the record */
     };
 } sim_event;
 

@@ -19,7 +19,7 @@
 #include "support.h"
 
 #include "engine.h"
-#include "engine_int.h" /* white-box: the request pool's live count, see crash_frees_every_request */
+
 #include "json_report.h"
 
 #include <criterion/criterion.h>
@@ -588,13 +588,13 @@ Test(faults, crash_frees_every_request) {
     sim_engine *e = sim_engine_new(t, 21);
     cr_assert(e);
     cr_assert_eq(sim_engine_run_until(e, 2500000000 - 1), 0);
-    cr_expect_eq(e->reqs_pool.live, 501, "before the crash: %zu requests live", e->reqs_pool.live);
+    cr_expect_eq(sim_engine_memory_use(e).held, 501, "before the crash: %zu requests live", sim_engine_memory_use(e).held);
     cr_assert_eq(sim_engine_run_until(e, 2500000000), 0);
-    cr_expect_eq(e->reqs_pool.live, 0, "after the crash: %zu requests live", e->reqs_pool.live);
+    cr_expect_eq(sim_engine_memory_use(e).held, 0, "after the crash: %zu requests live", sim_engine_memory_use(e).held);
     cr_assert_eq(sim_engine_run_until(e, 3500000000), 0);
-    cr_expect_eq(e->reqs_pool.live, 0, "while down: %zu requests live", e->reqs_pool.live);
+    cr_expect_eq(sim_engine_memory_use(e).held, 0, "while down: %zu requests live", sim_engine_memory_use(e).held);
     cr_assert_eq(sim_engine_run(e), 0);
-    cr_expect_eq(e->reqs_pool.live, 501, "at the end: %zu requests live", e->reqs_pool.live);
+    cr_expect_eq(sim_engine_memory_use(e).held, 501, "at the end: %zu requests live", sim_engine_memory_use(e).held);
     cJSON *doc = dsim_json_report(e);
     cr_assert(doc);
     t_expect_accounting(doc);
