@@ -187,10 +187,7 @@ void db__drop_all(sim_node *n);
 
 /* A request arrives (the node owns r). */
 void db__serve_request(sim_node *n, rr_req *r);
-/* Sends r on to instance `to` as one more forward, or fails it when it has been forwarded
- * MAX_FORWARDS times. */
-void db__forward(sim_node *n, rr_req *r, uint32_t to);
-/* The same for a request that must not be forwarded again after this one (a read a
+/* Sends r on to instance `to` as a forward after which it must not be forwarded again (a read a
  * resynchronising replica lets go of: the primary, or a synchronised replica, serves a
  * forwarded read itself, anything else fails it, so the hand-off cannot loop). */
 void db__forward_last(sim_node *n, rr_req *r, uint32_t to);

@@ -66,8 +66,6 @@ static void forward(sim_node *n, rr_req *r, uint32_t to, uint32_t forwards) {
     }
 }
 
-void db__forward(sim_node *n, rr_req *r, uint32_t to) { forward(n, r, to, forwards_of(n, r)); }
-
 void db__forward_last(sim_node *n, rr_req *r, uint32_t to) { forward(n, r, to, MAX_FORWARDS - 1); }
 
 /* The primary under read_from: replicas sends a read on to a live replica picked at random
