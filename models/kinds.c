@@ -15,6 +15,6 @@ const sim_kind *const dsim_kinds[] = {
     &dsim_shard_router_kind,
     &dsim_cache_kind,
     &dsim_kv_store_kind,
-    /*TMP*/
+    &dsim_database_kind,
     NULL,
 };

@@ -1,0 +1,251 @@
+/* The database kind's internals, shared by the files of models/database/ and by nothing else:
+ * its configuration, the state of one instance, and the helpers the roles, the handlers and
+ * the request path call on each other. What the kind does is told in database.c; which file
+ * does what:
+ *   database.c      the kind's table, its keys, the message and timer dispatch
+ *   lifecycle.c     create, crash, restart, finish, destroy
+ *   data.c          the key -> version store and its WAL flush
+ *   consistency.c   what the consistency oracle is told (commits and what survives)
+ *   pool.c          the connection pool: service, commit hand-over, replies
+ *   requests.c      the request path: serve here or forward, and the forward count
+ *   primary.c       the primary: commit, shipping the log, acks, promotion
+ *   replica.c       replicas: following a primary, subscribing, positions
+ *   failover.c      heartbeats, elections, rejoining after a restart
+ *   recv_*.c        one handler per replication message (or per small family)
+ *   report.c        the node's figures
+ *   replication.h   the private protocol between the instances
+ * Internal functions are prefixed db__; each is defined in the file its group names. */
+#ifndef DSIM_DATABASE_INT_H
+#define DSIM_DATABASE_INT_H
+
+#include "hist.h"
+#include "idmap.h"
+#include "node.h"
+#include "replication.h"
+#include "request.h"
+#include "slot_table.h"
+#include "station.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Timer tags. A worker's service timer carries the station's job stamp and the worker; a
+ * shipment's its slot in db_state.ships; the others carry nothing (their handle, where one
+ * must be cancelled, is kept in the state). */
+enum { T_DONE, T_TICK, T_SHIP, T_ELECT, T_JOIN, T_FLUSH };
+
+enum { REPL_ASYNC, REPL_SYNC, REPL_SEMI_SYNC };
+enum { READ_PRIMARY, READ_REPLICAS, READ_ANY };
+typedef enum { ROLE_PRIMARY, ROLE_REPLICA, ROLE_JOINING } db_role;
+
+/* A request is forwarded at most this often (views can disagree during a failover); then it
+ * fails. */
+#define MAX_FORWARDS 3
+
+typedef struct db_config {
+    int64_t workers;
+    int64_t queue; /* -1: unbounded */
+    sim_dist_by service;
+    sim_dist fsync;
+    bool durable;
+    sim_time flush_interval; /* <= 0: every commit is flushed */
+    int replication;
+    sim_dist replication_delay;
+    int read_from;
+    sim_time heartbeat;
+    sim_time failover_after;
+    bool failover;
+} db_config;
+
+typedef struct log_entry {
+    uint64_t key, version;
+    sim_time at; /* commit time */
+} log_entry;
+
+/* The primary's view of another instance. */
+typedef struct peer {
+    sim_time last_heard;
+    uint64_t acked; /* position it reported in the current epoch */
+} peer;
+
+/* A log entry waiting for its replication delay before it is shipped to one replica. */
+typedef struct shipment {
+    sim_timer timer;
+    uint64_t position;
+    uint32_t to; /* instance index */
+} shipment;
+
+typedef struct db_state {
+    db_role role;
+    bool down;
+    uint32_t me, count; /* own index and the cluster's size */
+    uint32_t epoch, primary;
+    sim_idmap data;      /* key + 1 -> version */
+    sim_idmap unflushed; /* key + 1 -> its version before its first commit since the flush */
+    /* primary: the log of the current epoch, and the entries waiting to be shipped */
+    log_entry *log;
+    uint64_t nlog, caplog;
+    slot_table ships; /* of shipment */
+    peer *peers;
+    /* replica */
+    uint64_t applied; /* contiguous log position applied in the current epoch */
+    sim_idmap ahead;  /* positions applied beyond it */
+    bool synced;      /* holds the snapshot of its subscription */
+    uint32_t sub_seq;
+    sim_time sub_at;
+    sim_time last_ack;  /* last answer from the primary */
+    sim_timer election; /* pending while a poll of the others' positions is under way */
+    uint32_t best;      /* the most up-to-date instance the poll heard of, and its position */
+    uint64_t best_pos;
+    /* joining */
+    uint32_t join_epoch, join_primary;
+    /* connection pool */
+    station st;
+    uint64_t *lsn;  /* per worker: a committed write waiting for replica acks: its position */
+    uint32_t *pend; /* FIFO of workers waiting for acks, in log order */
+    uint32_t pend_head, npend;
+    /* figures (requests issued after the warm-up; entries committed after it) */
+    uint64_t arrivals, unroutable, forwarded, reads, writes;
+    uint64_t entries_applied, promotions, resyncs;
+    uint64_t writes_undone; /* commits rolled back at crashes (unflushed), all */
+    double behind_area; /* integral over the measured window of entries committed, not applied */
+    sim_hist lag;
+} db_state;
+
+/* ---- the cluster (database.c) ---- */
+
+/* The engine index of instance idx of n's cluster. */
+static inline uint32_t db__node_of(const sim_node *n, uint32_t idx) {
+    return sim_node_id(n) - sim_node_replica(n) + idx;
+}
+/* The instance's own view (its epoch and the primary it follows). */
+static inline repl_view db__view(const db_state *s) {
+    return (repl_view){.epoch = s->epoch, .primary = s->primary};
+}
+/* A view is newer with a higher epoch, or the same epoch and a lower primary index. */
+static inline bool db__is_newer(repl_view a, repl_view b) {
+    return a.epoch != b.epoch ? a.epoch > b.epoch : a.primary < b.primary;
+}
+/* True when r counts in the figures (issued in the measured window). */
+static inline bool db__counts(const sim_node *n, const rr_req *r) {
+    return sim_is_measured(n, r->issued);
+}
+/* Sends a message of type t carrying view v to instance i / to every other instance. */
+void db__send_view(sim_node *n, uint32_t i, const sim_msg_type *t, repl_view v);
+void db__send_view_all(sim_node *n, const sim_msg_type *t, repl_view v);
+/* Sends a message of type t carrying (epoch, position) to the node of engine index dst. */
+void db__send_position(sim_node *n, uint32_t dst, const sim_msg_type *t, uint32_t epoch,
+                       uint64_t position);
+/* A duration drawn from d on n's stream, rounded to whole ns. */
+sim_time db__draw(sim_node *n, const sim_dist *d);
+
+/* ---- the kind's hooks (lifecycle.c) ---- */
+
+void db__create(sim_node *n);
+void db__crash(sim_node *n);
+void db__restart(sim_node *n);
+void db__finish(sim_node *n);
+void db__destroy(sim_node *n);
+
+/* ---- the store (data.c) ---- */
+
+uint64_t db__version_of(const db_state *s, uint64_t key);
+/* Sets key's version unless the store holds a newer one (entries may arrive out of order). */
+void db__put_version(sim_node *n, uint64_t key, uint64_t version);
+/* Commits a write of key on the primary: its version goes up by one (returned), and the
+ * version before is kept for a rollback while the WAL is unflushed. */
+uint64_t db__commit_version(sim_node *n, uint64_t key);
+/* A crash rolls back the commits since the last WAL flush (each key returns to its version
+ * before the first of them). */
+void db__roll_back_unflushed(sim_node *n);
+/* Discards every key (the instance follows a new primary, or lost its volatile data). */
+void db__clear_data(sim_node *n);
+/* Timer T_FLUSH: the WAL is flushed (commits since the last flush are safe from now on). */
+void db__flush(sim_node *n);
+
+/* ---- the consistency oracle (consistency.c): its only callers ---- */
+
+/* The cluster's name for the oracle: its first instance. */
+static inline uint32_t db__store_of(const sim_node *n) { return db__node_of(n, 0); }
+/* The primary committed a write of key: key joins the cluster's list. */
+void db__oracle_commit(sim_node *n, uint64_t key);
+/* Tells the oracle which version of every key the cluster ever wrote this instance holds. */
+void db__settle(sim_node *n);
+
+/* ---- the connection pool (pool.c) ---- */
+
+/* r joins the pool: served at once by an idle worker, queued, or rejected. */
+void db__enqueue(sim_node *n, rr_req *r);
+/* The worker's request is answered (with its status); the worker takes the next one. */
+void db__finish_worker(sim_node *n, uint32_t w);
+/* Timer T_DONE: worker w is done with the job stamped job. */
+void db__service_done(sim_node *n, uint32_t w, uint32_t job);
+/* Drops every request held (crash). */
+void db__drop_all(sim_node *n);
+
+/* ---- the request path (requests.c) ---- */
+
+/* A request arrives (the node owns r). */
+void db__serve_request(sim_node *n, rr_req *r);
+/* Sends r on to instance `to` as a forward after which it must not be forwarded again (a read a
+ * resynchronising replica lets go of: the primary, or a synchronised replica, serves a
+ * forwarded read itself, anything else fails it, so the hand-off cannot loop). */
+void db__forward_last(sim_node *n, rr_req *r, uint32_t to);
+
+/* ---- the primary (primary.c) ---- */
+
+/* True while the primary heard from instance i within failover_after. */
+bool db__is_live(const sim_node *n, const db_state *s, uint32_t i);
+/* Acknowledges the writes waiting for replicas that have now reached their positions. */
+void db__release_pending(sim_node *n);
+/* Fails every write waiting for acks (the primary stepped down: they will be discarded). */
+void db__fail_pending(sim_node *n);
+/* Worker w's write commits. */
+void db__commit(sim_node *n, uint32_t w);
+/* Timer T_SHIP: the shipment in slot `slot` is due. */
+void db__ship(sim_node *n, uint32_t slot);
+/* Forgets the shipments not yet made (a step-down, a promotion: their log is gone); after a
+ * crash, whose timers the engine dropped, pass cancel = false. */
+void db__drop_shipments(sim_node *n, bool cancel);
+/* Becomes the primary of a new epoch (a promotion, or a former primary resuming). */
+void db__promote(sim_node *n);
+
+/* ---- replicas (replica.c) ---- */
+
+/* Asks the primary for a snapshot (a new subscription). */
+void db__subscribe(sim_node *n);
+/* A synchronised replica tells the primary its contiguous position. */
+void db__report_position(sim_node *n);
+/* Moves the contiguous position over the entries applied beyond it. */
+void db__advance(sim_node *n);
+/* Follows view v if it is newer than the instance's own (and not its own promotion). */
+void db__maybe_follow(sim_node *n, repl_view v);
+/* Follows view v: discards this instance's data and resynchronises from its primary. */
+void db__follow(sim_node *n, repl_view v);
+
+/* ---- failover (failover.c) ---- */
+
+/* Timer T_TICK: heartbeats, failure detection, resubscription. */
+void db__tick(sim_node *n);
+/* Timer T_ELECT: the poll's answers are in. */
+void db__elect(sim_node *n);
+/* Timer T_JOIN: a restarted instance follows the newest view it heard of. */
+void db__join_done(sim_node *n);
+
+/* ---- replication messages (recv_*.c): src is the sender's instance index ---- */
+
+void db__on_heartbeat(sim_node *n, uint32_t src, const repl_view *v);
+void db__on_heartbeat_ack(sim_node *n, uint32_t src, const repl_view *v);
+void db__on_announce(sim_node *n, uint32_t src, const repl_view *v);
+void db__on_subscribe(sim_node *n, uint32_t src, const repl_subscribe *sub);
+void db__on_snapshot(sim_node *n, uint32_t src, const repl_snapshot *snap);
+void db__on_entry(sim_node *n, uint32_t src, const repl_entry *e);
+void db__on_applied(sim_node *n, uint32_t src, const repl_position *p);
+void db__on_poll(sim_node *n, uint32_t src, const repl_view *v);
+void db__on_position(sim_node *n, uint32_t src, const repl_position *p);
+
+/* ---- figures (report.c) ---- */
+
+void db__report(const sim_node *n, sim_report *w);
+
+#endif

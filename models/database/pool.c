@@ -1,0 +1,85 @@
+/* The connection pool of one instance: `workers` connections in front of a FIFO waiting room
+ * (models/station.h, as `service`). A read is served when its service time ends; a write
+ * then commits on the primary (primary.c) and, under sync or semi_sync replication, keeps its
+ * connection until the replicas' acks release it. */
+#include "database_int.h"
+
+static uint64_t job_token(uint32_t job, uint32_t w) { return (uint64_t)job << 32 | w; }
+
+/* Worker w begins serving r: the service time, and for a write the fsync, are drawn in that
+ * order from the instance's stream. */
+static void start(sim_node *n, uint32_t w, rr_req *r) {
+    db_state *s = sim_state(n);
+    const db_config *c = sim_config(n);
+    uint32_t job = station_begin(&s->st, n, w, r);
+    s->lsn[w] = 0;
+    double t = sim_dist_sample(&c->service.by[r->op], sim_rng(n));
+    if (r->op == RR_WRITE)
+        t += sim_dist_sample(&c->fsync, sim_rng(n));
+    sim_set_timer(n, sim_slowed(n, t), T_DONE, job_token(job, w));
+}
+
+void db__finish_worker(sim_node *n, uint32_t w) {
+    db_state *s = sim_state(n);
+    s->lsn[w] = 0;
+    rr_req *r = station_end(&s->st, n, w);
+    rr_reply(n, r);
+    rr_req *next = station_next(&s->st, n, w);
+    if (next)
+        start(n, w, next);
+}
+
+/* The worker's read cannot be answered here any more (the instance is resynchronising): the
+ * worker lets go of it, unanswered and not counted as completed or failed, and the read goes
+ * on to the primary as one last forward. */
+static void hand_off(sim_node *n, uint32_t w) {
+    db_state *s = sim_state(n);
+    s->lsn[w] = 0;
+    rr_req *r = station_hand_off(&s->st, n, w);
+    db__forward_last(n, r, s->primary);
+    rr_req *next = station_next(&s->st, n, w);
+    if (next)
+        start(n, w, next);
+}
+
+void db__enqueue(sim_node *n, rr_req *r) {
+    db_state *s = sim_state(n);
+    uint32_t w = station_arrive(&s->st, n, r);
+    if (w != STATION_QUEUED && w != STATION_REJECTED)
+        start(n, w, r);
+}
+
+void db__service_done(sim_node *n, uint32_t w, uint32_t job) {
+    db_state *s = sim_state(n);
+    if (!station_is_current(&s->st, w, job) || s->lsn[w])
+        return;
+    rr_req *r = s->st.held[w];
+    if (r->op == RR_WRITE) {
+        if (s->role == ROLE_PRIMARY) {
+            db__commit(n, w);
+            return;
+        }
+        r->status = RR_FAILED; /* stepped down during service */
+    } else if (s->role == ROLE_REPLICA && !s->synced) {
+        /* The instance began following a new primary while the read waited or ran: its
+         * store was emptied and is being refilled from a snapshot, so it cannot answer.
+         * The rule "a resynchronising replica forwards reads to the primary" holds when
+         * the read is served, not only when it arrives. */
+        hand_off(n, w);
+        return;
+    } else {
+        kv_serve(&r->kv, sim_node_id(n), db__store_of(n), db__version_of(s, r->kv.key));
+        r->status = RR_OK;
+        if (db__counts(n, r))
+            s->reads++;
+    }
+    db__finish_worker(n, w);
+}
+
+void db__drop_all(sim_node *n) {
+    db_state *s = sim_state(n);
+    station_clear(&s->st, n);
+    for (uint32_t w = 0; w < s->st.workers; w++)
+        s->lsn[w] = 0;
+    s->npend = s->pend_head = 0;
+}
