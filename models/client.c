@@ -3,12 +3,13 @@
  * request, wait for its reply or timeout, think, and issue again). Each request carries an
  * operation from the `ops` mix and a key from the `keys` chooser; its outcome (completed,
  * rejected, failed, timed out) and end-to-end latency go to the run's "requests" figures. */
+#include "consistency.h"
 #include "hist.h"
 #include "idmap.h"
 #include "keys.h"
 #include "node.h"
-#include "oracle.h"
 #include "protocols.h"
+#include "requests.h"
 #include "retry.h"
 
 #include <stdlib.h>
@@ -167,7 +168,7 @@ static void issue(sim_node *n, uint64_t user) {
     sim_req probe = {.issued = s->slots[i].issued};
     if (sim_is_measured(n, probe.issued))
         s->issued++;
-    sim_note_issued(n, &probe);
+    requests_issued(requests_of(n), probe.issued);
     retry_budget_deposit(&s->budget, &c->retry);
     send_attempt(n, i);
 }
@@ -204,28 +205,29 @@ static void client_create(sim_node *n) {
 }
 
 /* Records the outcome of the request in slot i and frees the slot. */
-static void settle(sim_node *n, size_t i, sim_outcome out) {
+static void settle(sim_node *n, size_t i, requests_outcome out) {
     client_state *s = sim_state(n);
     const client_config *c = sim_config(n);
     pending p = s->slots[i];
     free_slot(s, i);
     sim_time latency = sim_now(n) - p.issued;
     sim_req probe = {.issued = p.issued};
-    sim_note_outcome(n, &probe, out, latency);
+    if (requests_outcome_note(requests_of(n), probe.issued, out, latency))
+        sim_out_of_memory(n);
     if (sim_is_measured(n, p.issued)) {
         switch (out) {
-        case SIM_OUT_COMPLETED:
+        case REQUESTS_COMPLETED:
             s->completed++;
             if (sim_hist_record(&s->latency, latency))
                 sim_out_of_memory(n);
             break;
-        case SIM_OUT_REJECTED:
+        case REQUESTS_REJECTED:
             s->rejected++;
             break;
-        case SIM_OUT_TIMED_OUT:
+        case REQUESTS_TIMED_OUT:
             s->timed_out++;
             break;
-        case SIM_OUT_FAILED:
+        case REQUESTS_FAILED:
             s->failed++;
             break;
         }
@@ -236,7 +238,7 @@ static void settle(sim_node *n, size_t i, sim_outcome out) {
 
 /* The attempt of slot i failed or timed out: back off and retry if the policy and the budget
  * allow it, else settle with that outcome. */
-static void attempt_failed(sim_node *n, size_t i, sim_outcome out) {
+static void attempt_failed(sim_node *n, size_t i, requests_outcome out) {
     client_state *s = sim_state(n);
     const client_config *c = sim_config(n);
     pending *p = &s->slots[i];
@@ -257,16 +259,16 @@ static void attempt_failed(sim_node *n, size_t i, sim_outcome out) {
 /* A data-serving kind answered: the consistency oracle records the write or judges the read
  * (as issued at the request's first attempt). */
 static void feed_oracle(sim_node *n, const sim_req *r, sim_time issued) {
-    sim_oracle *o = sim_oracle_of(n);
-    sim_oracle_op op = {.client = sim_node_id(n),
-                        .store = r->store,
-                        .served_by = r->served_by,
-                        .key = r->key,
-                        .version = r->version,
-                        .issued = issued,
-                        .done = sim_now(n),
-                        .measured = sim_is_measured(n, issued)};
-    if (r->op == SIM_OP_WRITE ? sim_oracle_write_acked(o, &op) : sim_oracle_read(o, &op))
+    consistency_oracle *o = consistency_of(n);
+    consistency_op op = {.client = sim_node_id(n),
+                         .store = r->store,
+                         .served_by = r->served_by,
+                         .key = r->key,
+                         .version = r->version,
+                         .issued = issued,
+                         .done = sim_now(n),
+                         .measured = sim_is_measured(n, issued)};
+    if (r->op == SIM_OP_WRITE ? consistency_write_acked(o, &op) : consistency_read(o, &op))
         sim_out_of_memory(n);
 }
 
@@ -278,11 +280,11 @@ static void client_receive(sim_node *n, const sim_msg *m) {
         if (r->status == SIM_REQ_OK && r->flags & SIM_REQ_HAS_DATA)
             feed_oracle(n, r, s->slots[i].issued);
         if (r->status == SIM_REQ_OK)
-            settle(n, i, SIM_OUT_COMPLETED);
+            settle(n, i, REQUESTS_COMPLETED);
         else if (r->status == SIM_REQ_REJECTED)
-            settle(n, i, SIM_OUT_REJECTED);
+            settle(n, i, REQUESTS_REJECTED);
         else
-            attempt_failed(n, i, SIM_OUT_FAILED);
+            attempt_failed(n, i, REQUESTS_FAILED);
     }
     sim_req_free(n, r); /* late replies (after a timeout) end here too */
 }
@@ -304,7 +306,7 @@ static void client_timer(sim_node *n, uint16_t tag, uint64_t arg) {
         break;
     case T_TIMEOUT:
         if (sim_idmap_take(&s->waiting, arg, &i))
-            attempt_failed(n, i, SIM_OUT_TIMED_OUT);
+            attempt_failed(n, i, REQUESTS_TIMED_OUT);
         break;
     case T_RETRY:
         if (arg < s->nslots && s->slots[arg].live && s->slots[arg].attempt_id == 0)
@@ -324,7 +326,8 @@ static void client_crash(sim_node *n) {
         sim_req probe = {.issued = s->slots[i].issued};
         if (sim_is_measured(n, probe.issued))
             s->failed++;
-        sim_note_outcome(n, &probe, SIM_OUT_FAILED, 0);
+        if (requests_outcome_note(requests_of(n), probe.issued, REQUESTS_FAILED, 0))
+            sim_out_of_memory(n);
     }
     s->nslots = s->live = 0;
     s->free_slot = 0;
@@ -374,6 +377,9 @@ static sim_memory_need client_memory_need(const void *config, uint32_t group_cou
     return need;
 }
 
+static const sim_checker_kind *const client_checkers[] = {&dsim_requests_checker,
+                                                           &dsim_consistency_checker, NULL};
+
 const sim_kind dsim_client_kind = {
     .version = SIM_KIND_VERSION,
     .memory_need = client_memory_need,
@@ -392,4 +398,5 @@ const sim_kind dsim_client_kind = {
     .report = client_report,
     .destroy = client_destroy,
     .is_client = true,
+    .checkers = client_checkers,
 };

@@ -57,10 +57,10 @@
  *
  * A request is forwarded at most MAX_FORWARDS times (views can disagree during a failover);
  * then it fails. */
+#include "consistency.h"
 #include "hist.h"
 #include "idmap.h"
 #include "node.h"
-#include "oracle.h"
 #include "protocols.h"
 #include "station.h"
 
@@ -265,7 +265,7 @@ static uint64_t held_version(uint64_t key, void *state) { return version_of(stat
 
 /* Tells the oracle which version of every key the cluster ever wrote this instance holds. */
 static void settle(sim_node *n) {
-    if (sim_oracle_settle(sim_oracle_of(n), store_of(n), held_version, sim_state(n)))
+    if (consistency_settle_store(consistency_of(n), store_of(n), held_version, sim_state(n)))
         sim_out_of_memory(n);
 }
 
@@ -392,7 +392,7 @@ static void commit(sim_node *n, uint32_t w) {
         sim_idmap_put(&s->unflushed, r->key + 1, v - 1))
         sim_out_of_memory(n);
     put_version(n, r->key, v);
-    if (sim_oracle_store_key(sim_oracle_of(n), store_of(n), r->key))
+    if (consistency_store_key(consistency_of(n), store_of(n), r->key))
         sim_out_of_memory(n);
     if (s->nlog == s->caplog) {
         uint64_t cap = s->caplog ? 2 * s->caplog : 64;
@@ -992,6 +992,8 @@ static sim_memory_need db_memory_need(const void *config, uint32_t group_count) 
     return need;
 }
 
+static const sim_checker_kind *const feeds[] = {&dsim_consistency_checker, NULL};
+
 const sim_kind dsim_database_kind = {
     .version = SIM_KIND_VERSION,
     .memory_need = db_memory_need,
@@ -1010,4 +1012,5 @@ const sim_kind dsim_database_kind = {
     .report = db_report,
     .destroy = db_destroy,
     .finish = db_finish,
+    .checkers = feeds,
 };

@@ -12,14 +12,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Outcomes a client records for a request it issued. */
-typedef enum {
-    SIM_OUT_COMPLETED,
-    SIM_OUT_REJECTED,
-    SIM_OUT_TIMED_OUT,
-    SIM_OUT_FAILED,
-} sim_outcome;
-
 /* Current simulated time. */
 sim_time sim_now(const sim_node *n);
 /* End of the warm-up: requests issued before it are left out of every figure. One rule at
@@ -77,18 +69,8 @@ sim_req *sim_call_new(sim_node *n, const sim_req *parent);
 /* Node n (a database instance, a cache, a kv_store) answers req with version of a key of
  * data store `store` (the node naming the store: for a cache, the store its entry came from),
  * written or read: sets version, store, served_by = n and SIM_REQ_HAS_DATA, so that the
- * client's oracle judges it. */
+ * client's consistency checker judges it. */
 void sim_req_serve_data(const sim_node *n, sim_req *req, uint32_t store, uint64_t version);
-
-/* Client bookkeeping for the document's "requests": call once when a request is issued and
- * once with its outcome (latency only for completed ones). Requests issued before the warm-up
- * end are ignored. */
-void sim_note_issued(sim_node *client, const sim_req *req);
-void sim_note_outcome(sim_node *client, const sim_req *req, sim_outcome out, sim_time latency);
-
-/* The run's consistency oracle (sim/oracle.h), for kinds that serve keyed data. A call that
- * returns -1 (out of memory) should be followed by sim_out_of_memory. */
-struct sim_oracle *sim_oracle_of(sim_node *n);
 
 /* Marks the run as failed (exit status 1) for lack of memory and stops it at the next event. */
 void sim_out_of_memory(sim_node *n);

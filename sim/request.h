@@ -33,7 +33,7 @@ enum {
 /* Set by a kind that serves keyed data (a database, a cache) on the reply to a read or write
  * it served (sim_req_serve_data in node.h): `version` then holds the version written or
  * returned, `store` the data store it belongs to and `served_by` the node that supplied it,
- * and the client hands the outcome to the consistency oracle (sim/oracle.h). */
+ * and the client hands the outcome to the consistency checker (checkers/consistency.h). */
 #define SIM_REQ_HAS_DATA 1u
 
 typedef struct sim_req {

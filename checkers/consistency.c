@@ -1,7 +1,7 @@
 /* The consistency oracle. Each history is a timeline: entries appended in time order, each
  * with the running maximum of the versions so far, so "the newest version before time t" is a
  * binary search, and so is "when was version v first superseded". */
-#include "oracle.h"
+#include "consistency.h"
 
 #include "idmap.h"
 
@@ -33,19 +33,19 @@ typedef struct space {
     size_t nclients;
     client_key *ck;
     size_t nck, capck;
-    sim_idmap listed;     /* key + 1 -> 1: the keys of `committed` */
-    uint64_t *committed;  /* keys the store committed writes of, in first-commit order */
+    sim_idmap listed;    /* key + 1 -> 1: the keys of `committed` */
+    uint64_t *committed; /* keys the store committed writes of, in first-commit order */
     size_t ncommitted, capcommitted;
     uint64_t writes_acked, lost_writes; /* measured */
 } space;
 
-struct sim_oracle {
+struct consistency_oracle {
     sim_idmap space_index; /* store + 1 -> index in spaces */
     space *spaces;
     size_t nspaces, capspaces;
     uint64_t *node_reads, *node_stale; /* per node that supplied reads, by node id */
     size_t nnodes;
-    sim_oracle_figures fig;
+    consistency_figures fig;
     sim_hist staleness;
 };
 
@@ -111,8 +111,8 @@ static size_t first_above(const timeline *tl, uint64_t v, size_t k) {
     return lo;
 }
 
-sim_oracle *sim_oracle_new(void) {
-    sim_oracle *o = calloc(1, sizeof *o);
+consistency_oracle *consistency_new(void) {
+    consistency_oracle *o = calloc(1, sizeof *o);
     if (!o)
         return NULL;
     sim_idmap_init(&o->space_index);
@@ -137,7 +137,7 @@ static void space_free(space *sp) {
     free(sp->committed);
 }
 
-void sim_oracle_free(sim_oracle *o) {
+void consistency_free(consistency_oracle *o) {
     if (!o)
         return;
     for (size_t i = 0; i < o->nspaces; i++)
@@ -152,7 +152,7 @@ void sim_oracle_free(sim_oracle *o) {
 
 /* The space of store, created empty on first use when create; NULL when absent or out of
  * memory. */
-static space *space_of(sim_oracle *o, uint32_t store, bool create) {
+static space *space_of(consistency_oracle *o, uint32_t store, bool create) {
     uint64_t i;
     if (sim_idmap_get(&o->space_index, (uint64_t)store + 1, &i))
         return &o->spaces[i];
@@ -166,7 +166,7 @@ static space *space_of(sim_oracle *o, uint32_t store, bool create) {
     return sp;
 }
 
-static const space *space_of_const(const sim_oracle *o, uint32_t store) {
+static const space *space_of_const(const consistency_oracle *o, uint32_t store) {
     uint64_t i;
     return sim_idmap_get(&o->space_index, (uint64_t)store + 1, &i) ? &o->spaces[i] : NULL;
 }
@@ -205,7 +205,7 @@ static client_key *client_history(space *sp, uint32_t client, uint64_t key) {
     return &sp->ck[sp->nck++];
 }
 
-int sim_oracle_write_acked(sim_oracle *o, const sim_oracle_op *op) {
+int consistency_write_acked(consistency_oracle *o, const consistency_op *op) {
     space *sp = space_of(o, op->store, true);
     timeline *tl = sp ? key_timeline(sp, op->key, true) : NULL;
     client_key *ck = tl ? client_history(sp, op->client, op->key) : NULL;
@@ -220,7 +220,7 @@ int sim_oracle_write_acked(sim_oracle *o, const sim_oracle_op *op) {
 }
 
 /* Makes room for node's per-node counters; returns 0, or -1 when out of memory. */
-static int node_slot(sim_oracle *o, uint32_t node) {
+static int node_slot(consistency_oracle *o, uint32_t node) {
     if (node < o->nnodes)
         return 0;
     size_t n = (size_t)node + 1 > 2 * o->nnodes ? (size_t)node + 1 : 2 * o->nnodes;
@@ -241,7 +241,7 @@ static int node_slot(sim_oracle *o, uint32_t node) {
 /* Judges a measured read against the acknowledged writes of its key (tl, may be NULL) and
  * the client's own history (ck); returns 1 when it is stale, 0 when not, -1 when out of
  * memory. */
-static int judge(sim_oracle *o, const sim_oracle_op *op, const timeline *tl,
+static int judge(consistency_oracle *o, const consistency_op *op, const timeline *tl,
                  const client_key *ck) {
     o->fig.reads_checked++;
     size_t k = tl ? count_before(tl, op->issued) : 0;
@@ -264,7 +264,7 @@ static int judge(sim_oracle *o, const sim_oracle_op *op, const timeline *tl,
     return stale;
 }
 
-int sim_oracle_read(sim_oracle *o, const sim_oracle_op *op) {
+int consistency_read(consistency_oracle *o, const consistency_op *op) {
     space *sp = space_of(o, op->store, true);
     client_key *ck = sp ? client_history(sp, op->client, op->key) : NULL;
     if (!ck)
@@ -273,7 +273,7 @@ int sim_oracle_read(sim_oracle *o, const sim_oracle_op *op) {
         int stale = judge(o, op, key_timeline(sp, op->key, false), ck);
         if (stale < 0)
             return -1;
-        if (op->served_by != SIM_ORACLE_NO_NODE) {
+        if (op->served_by != CONSISTENCY_NO_NODE) {
             if (node_slot(o, op->served_by))
                 return -1;
             o->node_reads[op->served_by]++;
@@ -283,7 +283,7 @@ int sim_oracle_read(sim_oracle *o, const sim_oracle_op *op) {
     return timeline_raise(&ck->reads, op->done, op->version, op->measured);
 }
 
-int sim_oracle_surviving(sim_oracle *o, uint32_t store, uint64_t key, uint64_t version) {
+int consistency_surviving(consistency_oracle *o, uint32_t store, uint64_t key, uint64_t version) {
     space *sp = space_of(o, store, false);
     timeline *tl = sp ? key_timeline(sp, key, false) : NULL;
     if (!tl)
@@ -301,33 +301,32 @@ int sim_oracle_surviving(sim_oracle *o, uint32_t store, uint64_t key, uint64_t v
     return 0;
 }
 
-int sim_oracle_store_key(sim_oracle *o, uint32_t store, uint64_t key) {
+int consistency_store_key(consistency_oracle *o, uint32_t store, uint64_t key) {
     space *sp = space_of(o, store, true);
     if (!sp)
         return -1;
     if (sim_idmap_get(&sp->listed, key + 1, NULL))
         return 0;
-    if (grow((void **)&sp->committed, &sp->capcommitted, sp->ncommitted,
-             sizeof *sp->committed) ||
+    if (grow((void **)&sp->committed, &sp->capcommitted, sp->ncommitted, sizeof *sp->committed) ||
         sim_idmap_put(&sp->listed, key + 1, 1))
         return -1;
     sp->committed[sp->ncommitted++] = key;
     return 0;
 }
 
-int sim_oracle_settle(sim_oracle *o, uint32_t store, sim_oracle_version_fn *version_of,
-                      void *ud) {
+int consistency_settle_store(consistency_oracle *o, uint32_t store,
+                             consistency_version_fn *version_of, void *ud) {
     const space *sp = space_of(o, store, false);
     for (size_t k = 0; sp && k < sp->ncommitted; k++)
-        if (sim_oracle_surviving(o, store, sp->committed[k], version_of(sp->committed[k], ud)))
+        if (consistency_surviving(o, store, sp->committed[k], version_of(sp->committed[k], ud)))
             return -1;
     return 0;
 }
 
-bool sim_oracle_is_used(const sim_oracle *o) { return o->nspaces > 0; }
+bool consistency_is_used(const consistency_oracle *o) { return o->nspaces > 0; }
 
-bool sim_oracle_node_reads(const sim_oracle *o, uint32_t node, uint64_t *reads,
-                           uint64_t *stale) {
+bool consistency_node_reads(const consistency_oracle *o, uint32_t node, uint64_t *reads,
+                            uint64_t *stale) {
     if (node >= o->nnodes || o->node_reads[node] == 0)
         return false;
     *reads = o->node_reads[node];
@@ -335,8 +334,8 @@ bool sim_oracle_node_reads(const sim_oracle *o, uint32_t node, uint64_t *reads,
     return true;
 }
 
-bool sim_oracle_store_writes(const sim_oracle *o, uint32_t store, uint64_t *acked,
-                             uint64_t *lost) {
+bool consistency_store_writes(const consistency_oracle *o, uint32_t store, uint64_t *acked,
+                              uint64_t *lost) {
     const space *sp = space_of_const(o, store);
     if (!sp || sp->writes_acked == 0)
         return false;
@@ -345,13 +344,12 @@ bool sim_oracle_store_writes(const sim_oracle *o, uint32_t store, uint64_t *acke
     return true;
 }
 
-sim_oracle_figures sim_oracle_get(const sim_oracle *o) { return o->fig; }
+consistency_figures consistency_get(const consistency_oracle *o) { return o->fig; }
 
-const sim_hist *sim_oracle_staleness(const sim_oracle *o) { return &o->staleness; }
+const sim_hist *consistency_staleness(const consistency_oracle *o) { return &o->staleness; }
 
-void sim_oracle_report(const sim_oracle *o, sim_report *w) {
-    const sim_oracle_figures *f = &o->fig;
-    sim_report_open(w, "consistency");
+void consistency_report(const consistency_oracle *o, sim_report *w) {
+    const consistency_figures *f = &o->fig;
     sim_report_int(w, "reads_checked", (int64_t)f->reads_checked);
     sim_report_int(w, "stale_reads", (int64_t)f->stale_reads);
     sim_report_number(w, "stale_read_rate",
@@ -370,5 +368,47 @@ void sim_oracle_report(const sim_oracle *o, sim_report *w) {
     sim_report_int(w, "lost_writes", (int64_t)f->lost_writes);
     sim_report_int(w, "read_your_writes_violations", (int64_t)f->read_your_writes_violations);
     sim_report_int(w, "monotonic_read_violations", (int64_t)f->monotonic_read_violations);
+}
+
+/* The oracle's verdicts that belong to node: on the reads whose version it supplied, and, if
+ * it names a data store, on the writes acknowledged there. */
+static void report_node(const void *checker, uint32_t node, sim_report *w) {
+    const consistency_oracle *o = checker;
+    uint64_t reads, stale, acked, lost;
+    bool served = consistency_node_reads(o, node, &reads, &stale);
+    bool stored = consistency_store_writes(o, node, &acked, &lost);
+    if (!served && !stored)
+        return;
+    sim_report_open(w, "consistency");
+    if (served) {
+        sim_report_int(w, "reads_served", (int64_t)reads);
+        sim_report_int(w, "stale_reads", (int64_t)stale);
+        sim_report_number(w, "stale_read_rate", (double)stale / (double)reads);
+    }
+    if (stored) {
+        sim_report_int(w, "writes_acked", (int64_t)acked);
+        sim_report_int(w, "lost_writes", (int64_t)lost);
+    }
     sim_report_close(w);
 }
+
+static void *create(const sim_topology *topo) {
+    (void)topo;
+    return consistency_new();
+}
+
+static bool is_reported(const void *checker) { return consistency_is_used(checker); }
+
+static void report(const void *checker, sim_report *w) { consistency_report(checker, w); }
+
+static void destroy(void *checker) { consistency_free(checker); }
+
+const sim_checker_kind dsim_consistency_checker = {
+    .version = SIM_CHECKER_VERSION,
+    .name = "consistency",
+    .create = create,
+    .is_reported = is_reported,
+    .report = report,
+    .report_node = report_node,
+    .free = destroy,
+};
