@@ -1,33 +1,73 @@
-/* The consistency oracle. Each history is a timeline: entries appended in time order, each
- * with the running maximum of the versions so far, so "the newest version before time t" is a
- * binary search, and so is "when was version v first superseded". */
+/* The consistency oracle. Each history is a timeline of raises: (time, running maximum)
+ * appended in time order only when the maximum rises, so "the newest version before time t" is
+ * a binary search by time, and "when was version v first superseded" one by maximum. What the
+ * horizon and the floors (consistency.h) let it forget is cut from the front of each timeline
+ * at a compaction. */
 #include "consistency.h"
 
 #include "idmap.h"
 
+#include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
-typedef struct entry {
+/* Compact when the entries held reach twice what the last compaction left, and at least this
+ * many: the cost of a compaction (every key and client history, every watcher) is then paid
+ * for by the entries added since the last one. */
+#define COMPACT_MIN_ENTRIES 4096
+
+/* No horizon known: every time-ordered history is kept whole. */
+#define NO_HORIZON INT64_MIN
+
+typedef struct raise {
     sim_time t;
-    uint64_t version, max; /* this entry's version; the maximum up to and including it */
-    bool measured, lost;
-} entry;
+    uint64_t max; /* the newest version from t on (until the next raise) */
+} raise;
 
 typedef struct timeline {
-    entry *e;
+    raise *e;
     size_t n, cap;
 } timeline;
+
+/* A version a cache keeps, servable until `end` (SIM_TIME_MAX: until dropped). */
+typedef struct pin {
+    uint32_t node;
+    uint64_t version;
+    sim_time end;
+} pin;
+
+/* One key of a store. */
+typedef struct key_hist {
+    uint64_t key;
+    timeline acked;   /* the acknowledged writes that raised the newest version */
+    uint64_t *unlost; /* versions of the measured acknowledged writes not lost, above floor */
+    size_t nunlost, capunlost;
+    pin *pins;
+    size_t npins, cappins;
+    uint64_t floor;      /* no version below it will be returned or survive a settle */
+    uint64_t next_floor; /* the copies' floors at the last compaction */
+} key_hist;
 
 /* A client's history with one key: its acknowledged writes and its completed reads. */
 typedef struct client_key {
     timeline writes, reads;
 } client_key;
 
+typedef struct copy {
+    consistency_version_fn *floor_of;
+    void *ud;
+} copy;
+
+typedef struct watcher {
+    consistency_oldest_fn *oldest_issued;
+    const void *ud;
+} watcher;
+
 /* One data store's keys: their histories, and the keys it committed writes of. */
 typedef struct space {
     uint32_t store;
     sim_idmap key_index; /* key + 1 -> index in keys */
-    timeline *keys;      /* acknowledged writes per key */
+    key_hist *keys;
     size_t nkeys, capkeys;
     sim_idmap *by_client; /* per client node: key + 1 -> index in ck */
     size_t nclients;
@@ -36,8 +76,12 @@ typedef struct space {
     sim_idmap listed;    /* key + 1 -> 1: the keys of `committed` */
     uint64_t *committed; /* keys the store committed writes of, in first-commit order */
     size_t ncommitted, capcommitted;
+    copy *copies;
+    size_t ncopies, capcopies;
     uint64_t writes_acked, lost_writes; /* measured */
 } space;
+
+enum { ROLE_WATCHED = 1, ROLE_COPY = 2, ROLE_CACHE = 4 };
 
 struct consistency_oracle {
     sim_idmap space_index; /* store + 1 -> index in spaces */
@@ -45,6 +89,17 @@ struct consistency_oracle {
     size_t nspaces, capspaces;
     uint64_t *node_reads, *node_stale; /* per node that supplied reads, by node id */
     size_t nnodes;
+    uint8_t *roles; /* per node id: ROLE_* */
+    size_t nroles;
+    watcher *watchers;
+    size_t nwatchers, capwatchers;
+    bool used;                 /* a write was acknowledged, a read judged or a key listed */
+    bool no_horizon;           /* a read came from a client that is not watched */
+    bool no_floor;             /* a read came from a node that is neither copy nor cache */
+    bool compacted;            /* compacted_at is set */
+    sim_time compacted_at;     /* the last compaction (when next_floor were taken) */
+    sim_time horizon;          /* the horizon the last compaction cut at (NO_HORIZON: none) */
+    size_t held, next_compact; /* entries held in all histories; compact when held reaches it */
     consistency_figures fig;
     sim_hist staleness;
 };
@@ -52,7 +107,7 @@ struct consistency_oracle {
 static int grow(void **array, size_t *cap, size_t n, size_t size) {
     if (n < *cap)
         return 0;
-    size_t c = *cap ? 2 * *cap : 16;
+    size_t c = *cap ? 2 * *cap : 4;
     void *a = realloc(*array, c * size);
     if (!a)
         return -1;
@@ -61,25 +116,18 @@ static int grow(void **array, size_t *cap, size_t n, size_t size) {
     return 0;
 }
 
-static int timeline_add(timeline *tl, sim_time t, uint64_t version, bool measured) {
+/* Appends a raise when version exceeds the newest so far; the others change no answer. */
+static int timeline_raise(consistency_oracle *o, timeline *tl, sim_time t, uint64_t version) {
+    if (tl->n && version <= tl->e[tl->n - 1].max)
+        return 0;
     if (grow((void **)&tl->e, &tl->cap, tl->n, sizeof *tl->e))
         return -1;
-    uint64_t max = tl->n && tl->e[tl->n - 1].max > version ? tl->e[tl->n - 1].max : version;
-    tl->e[tl->n++] = (entry){t, version, max, measured, false};
+    tl->e[tl->n++] = (raise){t, version};
+    o->held++;
     return 0;
 }
 
-/* Appends an entry only when it raises the running maximum: for a timeline that is only
- * asked for the maximum before a time (a client's own writes and reads), the entries that do
- * not raise it change no answer, and a client's history stays as short as the versions it saw
- * rise. */
-static int timeline_raise(timeline *tl, sim_time t, uint64_t version, bool measured) {
-    if (tl->n && version <= tl->e[tl->n - 1].max)
-        return 0;
-    return timeline_add(tl, t, version, measured);
-}
-
-/* Number of entries strictly before time t. */
+/* Number of raises strictly before time t. */
 static size_t count_before(const timeline *tl, sim_time t) {
     size_t lo = 0, hi = tl->n;
     while (lo < hi) {
@@ -92,15 +140,15 @@ static size_t count_before(const timeline *tl, sim_time t) {
     return lo;
 }
 
-/* The newest version among the entries before time t (0 when none). */
+/* The newest version before time t (0 when none). */
 static uint64_t max_before(const timeline *tl, sim_time t) {
     size_t k = count_before(tl, t);
     return k ? tl->e[k - 1].max : 0;
 }
 
-/* Index of the first entry whose running maximum exceeds v (within the first k entries). */
-static size_t first_above(const timeline *tl, uint64_t v, size_t k) {
-    size_t lo = 0, hi = k;
+/* Index of the first raise above v (tl->n when none). */
+static size_t first_above(const timeline *tl, uint64_t v) {
+    size_t lo = 0, hi = tl->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (tl->e[mid].max > v)
@@ -111,18 +159,39 @@ static size_t first_above(const timeline *tl, uint64_t v, size_t k) {
     return lo;
 }
 
+/* Drops the raises before index i. */
+static void timeline_cut(consistency_oracle *o, timeline *tl, size_t i) {
+    if (i == 0)
+        return;
+    memmove(tl->e, tl->e + i, (tl->n - i) * sizeof *tl->e);
+    tl->n -= i;
+    o->held -= i;
+}
+
+/* The index of the last raise before t, where a history asked only about times >= t may
+ * begin (0 when none is before t). */
+static size_t horizon_start(const timeline *tl, sim_time t) {
+    size_t k = count_before(tl, t);
+    return k ? k - 1 : 0;
+}
+
 consistency_oracle *consistency_new(void) {
     consistency_oracle *o = calloc(1, sizeof *o);
     if (!o)
         return NULL;
     sim_idmap_init(&o->space_index);
     sim_hist_init(&o->staleness);
+    o->horizon = NO_HORIZON;
+    o->next_compact = COMPACT_MIN_ENTRIES;
     return o;
 }
 
 static void space_free(space *sp) {
-    for (size_t i = 0; i < sp->nkeys; i++)
-        free(sp->keys[i].e);
+    for (size_t i = 0; i < sp->nkeys; i++) {
+        free(sp->keys[i].acked.e);
+        free(sp->keys[i].unlost);
+        free(sp->keys[i].pins);
+    }
     free(sp->keys);
     for (size_t i = 0; i < sp->nck; i++) {
         free(sp->ck[i].writes.e);
@@ -135,6 +204,7 @@ static void space_free(space *sp) {
     sim_idmap_free(&sp->key_index);
     sim_idmap_free(&sp->listed);
     free(sp->committed);
+    free(sp->copies);
 }
 
 void consistency_free(consistency_oracle *o) {
@@ -146,6 +216,8 @@ void consistency_free(consistency_oracle *o) {
     sim_idmap_free(&o->space_index);
     free(o->node_reads);
     free(o->node_stale);
+    free(o->roles);
+    free(o->watchers);
     sim_hist_free(&o->staleness);
     free(o);
 }
@@ -171,16 +243,16 @@ static const space *space_of_const(const consistency_oracle *o, uint32_t store) 
     return sim_idmap_get(&o->space_index, (uint64_t)store + 1, &i) ? &o->spaces[i] : NULL;
 }
 
-/* The write timeline of key, created empty on first use when create; NULL when absent or out
- * of memory. */
-static timeline *key_timeline(space *sp, uint64_t key, bool create) {
+/* The history of key, created empty on first use when create; NULL when absent or out of
+ * memory. */
+static key_hist *key_of(space *sp, uint64_t key, bool create) {
     uint64_t i;
     if (sim_idmap_get(&sp->key_index, key + 1, &i))
         return &sp->keys[i];
     if (!create || grow((void **)&sp->keys, &sp->capkeys, sp->nkeys, sizeof *sp->keys) ||
         sim_idmap_put(&sp->key_index, key + 1, sp->nkeys))
         return NULL;
-    sp->keys[sp->nkeys] = (timeline){0};
+    sp->keys[sp->nkeys] = (key_hist){.key = key};
     return &sp->keys[sp->nkeys++];
 }
 
@@ -205,21 +277,7 @@ static client_key *client_history(space *sp, uint32_t client, uint64_t key) {
     return &sp->ck[sp->nck++];
 }
 
-int consistency_write_acked(consistency_oracle *o, const consistency_op *op) {
-    space *sp = space_of(o, op->store, true);
-    timeline *tl = sp ? key_timeline(sp, op->key, true) : NULL;
-    client_key *ck = tl ? client_history(sp, op->client, op->key) : NULL;
-    if (!ck || timeline_add(tl, op->done, op->version, op->measured) ||
-        timeline_raise(&ck->writes, op->done, op->version, op->measured))
-        return -1;
-    if (op->measured) {
-        o->fig.writes_acked++;
-        sp->writes_acked++;
-    }
-    return 0;
-}
-
-/* Makes room for node's per-node counters; returns 0, or -1 when out of memory. */
+/* Makes room for node's per-node counters and role; returns 0, or -1 when out of memory. */
 static int node_slot(consistency_oracle *o, uint32_t node) {
     if (node < o->nnodes)
         return 0;
@@ -232,24 +290,187 @@ static int node_slot(consistency_oracle *o, uint32_t node) {
     if (!stale)
         return -1;
     o->node_stale = stale;
-    for (size_t i = o->nnodes; i < n; i++)
+    uint8_t *roles = realloc(o->roles, n * sizeof *roles);
+    if (!roles)
+        return -1;
+    o->roles = roles;
+    for (size_t i = o->nnodes; i < n; i++) {
         reads[i] = stale[i] = 0;
+        roles[i] = 0;
+    }
     o->nnodes = n;
     return 0;
 }
 
-/* Judges a measured read against the acknowledged writes of its key (tl, may be NULL) and
+static bool has_role(const consistency_oracle *o, uint32_t node, uint8_t role) {
+    return node < o->nnodes && (o->roles[node] & role);
+}
+
+/* ---- compaction ---- */
+
+/* The earliest issue time of a read that can still be judged, as far as the watchers know;
+ * NO_HORIZON when the oracle cannot tell (no watcher, or a read from an unwatched client). */
+static sim_time horizon_now(const consistency_oracle *o, sim_time now) {
+    if (o->no_horizon || o->nwatchers == 0)
+        return NO_HORIZON;
+    sim_time h = now;
+    for (size_t i = 0; i < o->nwatchers; i++) {
+        sim_time t = o->watchers[i].oldest_issued(o->watchers[i].ud);
+        if (t < h)
+            h = t;
+    }
+    return h;
+}
+
+/* Raises the key's floor as far as the copies' floors taken at the last compaction (if it was
+ * before the horizon) and the pins still servable at or after the horizon allow, then takes
+ * the copies' floors anew. */
+static void raise_floor(const consistency_oracle *o, const space *sp, key_hist *kh,
+                        sim_time horizon, bool use_next) {
+    uint64_t f = use_next && sp->ncopies ? kh->next_floor : 0;
+    size_t kept = 0;
+    for (size_t i = 0; i < kh->npins; i++) {
+        if (horizon != NO_HORIZON && kh->pins[i].end < horizon)
+            continue; /* not servable since before the horizon: nothing can carry it now */
+        if (kh->pins[i].version < f)
+            f = kh->pins[i].version;
+        kh->pins[kept++] = kh->pins[i];
+    }
+    kh->npins = kept;
+    if (!o->no_floor && f > kh->floor)
+        kh->floor = f;
+    uint64_t next = UINT64_MAX;
+    for (size_t c = 0; c < sp->ncopies; c++) {
+        uint64_t v = sp->copies[c].floor_of(kh->key, sp->copies[c].ud);
+        if (v < next)
+            next = v;
+    }
+    kh->next_floor = sp->ncopies ? next : 0;
+}
+
+static void compact_key(consistency_oracle *o, key_hist *kh, sim_time horizon) {
+    size_t by_version = first_above(&kh->acked, kh->floor);
+    size_t by_time = horizon == NO_HORIZON ? 0 : horizon_start(&kh->acked, horizon);
+    timeline_cut(o, &kh->acked, by_version < by_time ? by_version : by_time);
+    size_t kept = 0;
+    for (size_t i = 0; i < kh->nunlost; i++)
+        if (kh->unlost[i] > kh->floor)
+            kh->unlost[kept++] = kh->unlost[i];
+    o->held -= kh->nunlost - kept;
+    kh->nunlost = kept;
+}
+
+int consistency_compact(consistency_oracle *o, sim_time now) {
+    sim_time h = horizon_now(o, now);
+    bool use_next = o->compacted && h != NO_HORIZON && o->compacted_at < h;
+    for (size_t s = 0; s < o->nspaces; s++) {
+        space *sp = &o->spaces[s];
+        for (size_t k = 0; k < sp->nkeys; k++) {
+            key_hist *kh = &sp->keys[k];
+            size_t pins_before = kh->npins;
+            raise_floor(o, sp, kh, h, use_next);
+            o->held -= pins_before - kh->npins;
+            compact_key(o, kh, h);
+        }
+        if (h == NO_HORIZON)
+            continue;
+        for (size_t c = 0; c < sp->nck; c++) {
+            timeline_cut(o, &sp->ck[c].writes, horizon_start(&sp->ck[c].writes, h));
+            timeline_cut(o, &sp->ck[c].reads, horizon_start(&sp->ck[c].reads, h));
+        }
+    }
+    if (h > o->horizon)
+        o->horizon = h;
+    o->compacted = true;
+    o->compacted_at = now;
+    o->next_compact = 2 * o->held > COMPACT_MIN_ENTRIES ? 2 * o->held : COMPACT_MIN_ENTRIES;
+    return 0;
+}
+
+static void maybe_compact(consistency_oracle *o, sim_time now) {
+    if (o->held >= o->next_compact)
+        consistency_compact(o, now);
+}
+
+/* ---- what the kinds report ---- */
+
+int consistency_watch(consistency_oracle *o, uint32_t node, consistency_oldest_fn *oldest_issued,
+                      const void *ud) {
+    if (node_slot(o, node) ||
+        grow((void **)&o->watchers, &o->capwatchers, o->nwatchers, sizeof *o->watchers))
+        return -1;
+    o->watchers[o->nwatchers++] = (watcher){oldest_issued, ud};
+    o->roles[node] |= ROLE_WATCHED;
+    return 0;
+}
+
+int consistency_copy(consistency_oracle *o, uint32_t store, uint32_t node,
+                     consistency_version_fn *floor_of, void *ud) {
+    space *sp = space_of(o, store, true);
+    if (!sp || node_slot(o, node) ||
+        grow((void **)&sp->copies, &sp->capcopies, sp->ncopies, sizeof *sp->copies))
+        return -1;
+    sp->copies[sp->ncopies++] = (copy){floor_of, ud};
+    o->roles[node] |= ROLE_COPY;
+    /* A copy that joins late has promised nothing about the past: the floors taken before it
+     * came do not count. */
+    o->compacted = false;
+    return 0;
+}
+
+int consistency_cached(consistency_oracle *o, uint32_t node, uint32_t store, uint64_t key,
+                       uint64_t version, sim_time now, sim_time until) {
+    space *sp = space_of(o, store, true);
+    key_hist *kh = sp ? key_of(sp, key, true) : NULL;
+    if (!kh || node_slot(o, node))
+        return -1;
+    o->roles[node] |= ROLE_CACHE;
+    for (size_t i = 0; i < kh->npins; i++)
+        if (kh->pins[i].node == node && kh->pins[i].end > now)
+            kh->pins[i].end = now;
+    if (until > now) {
+        if (grow((void **)&kh->pins, &kh->cappins, kh->npins, sizeof *kh->pins))
+            return -1;
+        kh->pins[kh->npins++] = (pin){node, version, until};
+        o->held++;
+    }
+    return 0;
+}
+
+int consistency_write_acked(consistency_oracle *o, const consistency_op *op) {
+    space *sp = space_of(o, op->store, true);
+    key_hist *kh = sp ? key_of(sp, op->key, true) : NULL;
+    client_key *ck = kh ? client_history(sp, op->client, op->key) : NULL;
+    o->used = true;
+    if (!ck || timeline_raise(o, &kh->acked, op->done, op->version) ||
+        timeline_raise(o, &ck->writes, op->done, op->version))
+        return -1;
+    if (op->measured) {
+        o->fig.writes_acked++;
+        sp->writes_acked++;
+        if (op->version > kh->floor) {
+            if (grow((void **)&kh->unlost, &kh->capunlost, kh->nunlost, sizeof *kh->unlost))
+                return -1;
+            kh->unlost[kh->nunlost++] = op->version;
+            o->held++;
+        }
+    }
+    maybe_compact(o, op->done);
+    return 0;
+}
+
+/* Judges a measured read against the acknowledged writes of its key (kh, may be NULL) and
  * the client's own history (ck); returns 1 when it is stale, 0 when not, -1 when out of
  * memory. */
-static int judge(consistency_oracle *o, const consistency_op *op, const timeline *tl,
+static int judge(consistency_oracle *o, const consistency_op *op, const key_hist *kh,
                  const client_key *ck) {
     o->fig.reads_checked++;
-    size_t k = tl ? count_before(tl, op->issued) : 0;
-    uint64_t newest = k ? tl->e[k - 1].max : 0;
+    uint64_t newest = kh ? max_before(&kh->acked, op->issued) : 0;
     int stale = op->version < newest;
     if (stale) {
         o->fig.stale_reads++;
-        const entry *superseding = &tl->e[first_above(tl, op->version, k)];
+        assert(op->version >= kh->floor); /* every supplier kept its promise (consistency.h) */
+        const raise *superseding = &kh->acked.e[first_above(&kh->acked, op->version)];
         if (sim_hist_record(&o->staleness, op->issued - superseding->t))
             return -1;
         uint64_t behind = newest - op->version;
@@ -267,10 +488,16 @@ static int judge(consistency_oracle *o, const consistency_op *op, const timeline
 int consistency_read(consistency_oracle *o, const consistency_op *op) {
     space *sp = space_of(o, op->store, true);
     client_key *ck = sp ? client_history(sp, op->client, op->key) : NULL;
+    o->used = true;
     if (!ck)
         return -1;
+    if (!has_role(o, op->client, ROLE_WATCHED))
+        o->no_horizon = true;
+    if (op->served_by == CONSISTENCY_NO_NODE || !has_role(o, op->served_by, ROLE_COPY | ROLE_CACHE))
+        o->no_floor = true;
+    assert(op->issued >= o->horizon); /* every client that feeds reads is watched */
     if (op->measured) {
-        int stale = judge(o, op, key_timeline(sp, op->key, false), ck);
+        int stale = judge(o, op, key_of(sp, op->key, false), ck);
         if (stale < 0)
             return -1;
         if (op->served_by != CONSISTENCY_NO_NODE) {
@@ -280,29 +507,35 @@ int consistency_read(consistency_oracle *o, const consistency_op *op) {
             o->node_stale[op->served_by] += (uint64_t)stale;
         }
     }
-    return timeline_raise(&ck->reads, op->done, op->version, op->measured);
+    if (timeline_raise(o, &ck->reads, op->done, op->version))
+        return -1;
+    maybe_compact(o, op->done);
+    return 0;
 }
 
 int consistency_surviving(consistency_oracle *o, uint32_t store, uint64_t key, uint64_t version) {
     space *sp = space_of(o, store, false);
-    timeline *tl = sp ? key_timeline(sp, key, false) : NULL;
-    if (!tl)
+    key_hist *kh = sp ? key_of(sp, key, false) : NULL;
+    if (!kh)
         return 0;
-    for (size_t i = 0; i < tl->n; i++) {
-        entry *e = &tl->e[i];
-        if (e->version > version && !e->lost) {
-            e->lost = true;
-            if (e->measured) {
-                o->fig.lost_writes++;
-                sp->lost_writes++;
-            }
+    assert(version >= kh->floor); /* every copy kept its promise (consistency.h) */
+    size_t kept = 0;
+    for (size_t i = 0; i < kh->nunlost; i++) {
+        if (kh->unlost[i] > version) {
+            o->fig.lost_writes++;
+            sp->lost_writes++;
+        } else {
+            kh->unlost[kept++] = kh->unlost[i];
         }
     }
+    o->held -= kh->nunlost - kept;
+    kh->nunlost = kept;
     return 0;
 }
 
 int consistency_store_key(consistency_oracle *o, uint32_t store, uint64_t key) {
     space *sp = space_of(o, store, true);
+    o->used = true;
     if (!sp)
         return -1;
     if (sim_idmap_get(&sp->listed, key + 1, NULL))
@@ -323,7 +556,34 @@ int consistency_settle_store(consistency_oracle *o, uint32_t store,
     return 0;
 }
 
-bool consistency_is_used(const consistency_oracle *o) { return o->nspaces > 0; }
+/* ---- figures ---- */
+
+static size_t idmap_bytes(const sim_idmap *m) { return m->cap * 2 * sizeof(uint64_t); }
+
+size_t consistency_bytes(const consistency_oracle *o) {
+    size_t b = sizeof *o + idmap_bytes(&o->space_index) + o->capspaces * sizeof(space) +
+               o->nnodes * (2 * sizeof(uint64_t) + 1) + o->capwatchers * sizeof(watcher) +
+               o->staleness.nbuckets * sizeof(uint64_t);
+    for (size_t s = 0; s < o->nspaces; s++) {
+        const space *sp = &o->spaces[s];
+        b += idmap_bytes(&sp->key_index) + sp->capkeys * sizeof(key_hist) +
+             sp->nclients * sizeof(sim_idmap) + sp->capck * sizeof(client_key) +
+             idmap_bytes(&sp->listed) + sp->capcommitted * sizeof(uint64_t) +
+             sp->capcopies * sizeof(copy);
+        for (size_t i = 0; i < sp->nclients; i++)
+            b += idmap_bytes(&sp->by_client[i]);
+        for (size_t k = 0; k < sp->nkeys; k++) {
+            const key_hist *kh = &sp->keys[k];
+            b += kh->acked.cap * sizeof(raise) + kh->capunlost * sizeof(uint64_t) +
+                 kh->cappins * sizeof(pin);
+        }
+        for (size_t c = 0; c < sp->nck; c++)
+            b += (sp->ck[c].writes.cap + sp->ck[c].reads.cap) * sizeof(raise);
+    }
+    return b;
+}
+
+bool consistency_is_used(const consistency_oracle *o) { return o->used; }
 
 bool consistency_node_reads(const consistency_oracle *o, uint32_t node, uint64_t *reads,
                             uint64_t *stale) {
@@ -347,7 +607,6 @@ bool consistency_store_writes(const consistency_oracle *o, uint32_t store, uint6
 consistency_figures consistency_get(const consistency_oracle *o) { return o->fig; }
 
 const sim_hist *consistency_staleness(const consistency_oracle *o) { return &o->staleness; }
-
 void consistency_report(const consistency_oracle *o, sim_report *w) {
     const consistency_figures *f = &o->fig;
     sim_report_int(w, "reads_checked", (int64_t)f->reads_checked);

@@ -17,7 +17,48 @@
  * the serving copy never heard of, stores list with the oracle the keys they commit writes of,
  * and settle against that list.
  *
- * Calls must come in simulated-time order (as the engine delivers events). */
+ * Calls must come in simulated-time order (as the engine delivers events).
+ *
+ * Memory that does not grow with history. Judging needs, per store and key, "the newest
+ * version acknowledged before time t" and "when was version v first superseded" (S(v), the
+ * earliest acknowledgement of a version above v); per client and key, the newest own write
+ * acknowledged, and the newest own read completed, before t; and, for the lost writes, the
+ * measured acknowledged writes not yet lost. Keeping all of it (as a naive oracle does, see
+ * tests/test_oracle_bounded.c) costs about 100 bytes per write for the whole run. Two bounds
+ * let the oracle forget almost all of it, exactly:
+ *
+ * - The horizon H: the earliest issue time of any read that can still be judged. Every
+ *   client registers (consistency_watch) a function giving the earliest issue time of the
+ *   requests it still awaits, and so does every cache for the requests it holds (a fill from
+ *   an old backend call carries an old version: see below). A read is judged only while its
+ *   client awaits it, so every future read has issued >= H, and every "before t" question
+ *   has t >= H: of each time-ordered history only the last entry before H and the entries
+ *   after it can still answer one. H is exact only if every client that feeds reads
+ *   registered; a read from one that did not turns this bound off for the rest of the run.
+ * - The floor F of each key: no version below F will again be returned by a judged read nor
+ *   reported surviving at a settle. It needs to know every place a version can come from: the
+ *   store's copies (consistency_copy: each copy gives, per key, a version below which it will
+ *   never fall, e.g. its current version for a durable copy whose versions only grow; 0 when
+ *   it may lose data or reuse version numbers) and the caches (consistency_cached: a cache
+ *   keeps a copy of a version, until it drops it or the entry expires). A version a read
+ *   returns was held, when it was served (at or after the read's issue, so at or after H), by
+ *   a copy or a cache: a copy's version then was at least its floor at any earlier time, and
+ *   a cache's pin was live then (a pin is kept until H passes its end). A cache's version came
+ *   from a backend reply to a call the cache held (so its issue time was >= H while it was in
+ *   flight), served by a copy at or after that issue. So F may rise to min(the copies' floors
+ *   as computed at the previous compaction, if that was before H; the versions of the pins
+ *   that end at or after H), and never goes down. With F, S(v) is needed only for v >= F:
+ *   the acknowledgements that raised the newest version above F and later ones; and a write
+ *   at or below F can no longer be lost, since every settle reports a copy's version >= F.
+ *   The bound is off for a store with no copy registered, and for the rest of the run once a
+ *   read returns a version supplied by a node that is neither a registered copy nor a
+ *   registered cache, or below F (which would mean a kind broke its promise: asserted).
+ *
+ * What is kept: per store and key, the acknowledgements that raised its newest version since
+ * max(H, when the newest passed F) (usually one or two), the measured acknowledged writes above
+ * F not yet lost, and the live pins; per client and key, the raises since H. The oracle compacts
+ * when what it holds has doubled since the last compaction, so its memory stays within about
+ * twice what those bounds keep, plus its per-key and per-node tables. */
 #ifndef DSIM_CONSISTENCY_H
 #define DSIM_CONSISTENCY_H
 
@@ -83,6 +124,33 @@ int consistency_store_key(consistency_oracle *o, uint32_t store, uint64_t key);
 typedef uint64_t consistency_version_fn(uint64_t key, void *ud);
 int consistency_settle_store(consistency_oracle *o, uint32_t store,
                              consistency_version_fn *version_of, void *ud);
+
+/* Registers node (a client, a cache) whose oldest_issued(ud) is the earliest issue time
+ * (sim_req.issued) of the requests it holds or awaits now, SIM_TIME_MAX when none; ud must
+ * live as long as the oracle (a node's state does). Returns 0, or -1 when out of memory. */
+typedef sim_time consistency_oldest_fn(const void *ud);
+int consistency_watch(consistency_oracle *o, uint32_t node, consistency_oldest_fn *oldest_issued,
+                      const void *ud);
+
+/* Registers node as a copy of store: floor_of(key, ud) is a version below which the copy will
+ * never again hold key (what it serves and what it would report at a settle), 0 when it
+ * cannot promise one; ud must live as long as the oracle. Returns 0, or -1 when out of
+ * memory. */
+int consistency_copy(consistency_oracle *o, uint32_t store, uint32_t node,
+                     consistency_version_fn *floor_of, void *ud);
+
+/* Cache node keeps, from now on, version of key of store (replacing what it kept of that key
+ * of that store) until `until` (SIM_TIME_MAX: until it drops it); until <= now: it dropped
+ * the key. Returns 0, or -1 when out of memory. */
+int consistency_cached(consistency_oracle *o, uint32_t node, uint32_t store, uint64_t key,
+                       uint64_t version, sim_time now, sim_time until);
+
+/* Forgets what the horizon and the floors allow to forget, as of now (normally done on its
+ * own as the history grows; for tests). Returns 0. */
+int consistency_compact(consistency_oracle *o, sim_time now);
+
+/* Bytes the oracle holds (its tables and histories), for tests and measurements. */
+size_t consistency_bytes(const consistency_oracle *o);
 
 /* True once any write was acknowledged or any read judged. */
 bool consistency_is_used(const consistency_oracle *o);

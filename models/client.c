@@ -190,9 +190,21 @@ static void start_traffic(sim_node *n) {
     }
 }
 
+/* For the consistency oracle's horizon: the first attempt of the oldest request awaited. */
+static sim_time oldest_awaited(const void *state) {
+    const client_state *s = state;
+    sim_time t = SIM_TIME_MAX;
+    for (size_t i = 0; i < s->nslots; i++)
+        if (s->slots[i].live && s->slots[i].issued < t)
+            t = s->slots[i].issued;
+    return t;
+}
+
 static void client_create(sim_node *n) {
     client_state *s = sim_state(n);
     const client_config *c = sim_config(n);
+    if (consistency_watch(consistency_of(n), sim_node_id(n), oldest_awaited, s))
+        sim_out_of_memory(n);
     sim_idmap_init(&s->waiting);
     sim_hist_init(&s->latency);
     sim_key_sampler_init(&s->keys, &c->keys);

@@ -263,6 +263,22 @@ static void send_all(sim_node *n, uint16_t tag, uint64_t arg) {
 
 static uint64_t held_version(uint64_t key, void *state) { return version_of(state, key); }
 
+/* For the consistency oracle: the version below which this instance will never again hold
+ * key. A lone durable instance rolls back at most to the version before the key's first
+ * unflushed commit (durable_floor); a volatile one may lose everything, and an instance of a
+ * cluster may empty its store to follow a new primary and even be promoted before it is
+ * refilled (then reusing version numbers), so they promise nothing (no_floor). */
+static uint64_t durable_floor(uint64_t key, void *state) {
+    db_state *s = state;
+    uint64_t v;
+    return sim_idmap_get(&s->unflushed, key + 1, &v) ? v : version_of(s, key);
+}
+
+static uint64_t no_floor(uint64_t key, void *state) {
+    (void)key, (void)state;
+    return 0;
+}
+
 /* Tells the oracle which version of every key the cluster ever wrote this instance holds. */
 static void settle(sim_node *n) {
     if (consistency_settle_store(consistency_of(n), store_of(n), held_version, sim_state(n)))
@@ -839,6 +855,9 @@ static void db_create(sim_node *n) {
     s->count = g.count;
     s->role = s->me == 0 ? ROLE_PRIMARY : ROLE_REPLICA;
     s->synced = true;
+    if (consistency_copy(consistency_of(n), store_of(n), sim_node_id(n),
+                         s->count == 1 && c->durable ? durable_floor : no_floor, s))
+        sim_out_of_memory(n);
     sim_idmap_init(&s->data);
     sim_idmap_init(&s->unflushed);
     sim_idmap_init(&s->ahead);

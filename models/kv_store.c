@@ -114,9 +114,19 @@ static void kv_timer(sim_node *n, uint16_t tag, uint64_t arg) {
     sim_reply(n, r);
 }
 
+/* For the consistency oracle: the data is durable and versions only grow, so the copy never
+ * again holds a version older than its current one. */
+static uint64_t floor_of(uint64_t key, void *state) {
+    uint64_t v = 0;
+    sim_idmap_get(&((kv_state *)state)->versions, key + 1, &v);
+    return v;
+}
+
 static void kv_create(sim_node *n) {
     kv_state *s = sim_state(n);
     sim_idmap_init(&s->versions);
+    if (consistency_copy(consistency_of(n), sim_node_id(n), sim_node_id(n), floor_of, s))
+        sim_out_of_memory(n);
 }
 
 /* Crash: requests in service are dropped (their callers see a timeout); the data stays. */
