@@ -583,6 +583,8 @@ size_t consistency_bytes(const consistency_oracle *o) {
     return b;
 }
 
+size_t consistency_entries(const consistency_oracle *o) { return o->held; }
+
 bool consistency_is_used(const consistency_oracle *o) { return o->used; }
 
 bool consistency_node_reads(const consistency_oracle *o, uint32_t node, uint64_t *reads,

@@ -151,6 +151,8 @@ int consistency_compact(consistency_oracle *o, sim_time now);
 
 /* Bytes the oracle holds (its tables and histories), for tests and measurements. */
 size_t consistency_bytes(const consistency_oracle *o);
+/* Entries its histories hold now (acknowledgements, raises, unlost writes, pins), for tests. */
+size_t consistency_entries(const consistency_oracle *o);
 
 /* True once any write was acknowledged or any read judged. */
 bool consistency_is_used(const consistency_oracle *o);
