@@ -18,6 +18,7 @@
  *
  * It does not retry, time out or coalesce concurrent misses of one key (each miss calls the
  * backend). Volatile: a crash drops every entry and every request held. */
+#include "consistency.h"
 #include "hist.h"
 #include "lru.h"
 #include "request.h"
@@ -117,6 +118,14 @@ static void record(sim_node *n, sim_hist *h, const rr_req *r) {
         sim_out_of_memory(n);
 }
 
+/* Tells the consistency oracle that the cache keeps e's version until `until` (its expiry),
+ * or, with until = now, no longer. */
+static void tell_oracle(sim_node *n, const lru_entry *e, sim_time until) {
+    if (e->has_data && consistency_cached(consistency_of(n), sim_node_id(n), e->store, e->key,
+                                          e->version, sim_now(n), until))
+        sim_out_of_memory(n);
+}
+
 /* The entry of key if it is there and fresh; an expired one is dropped (an expiration). */
 static lru_entry *lookup(sim_node *n, const rr_req *r) {
     cache_state *s = sim_state(n);
@@ -148,6 +157,8 @@ static void fill(sim_node *n, const rr_req *r, const rr_req *reply) {
                 sim_out_of_memory(n);
             return;
         }
+        if (evicted)
+            tell_oracle(n, &victim, sim_now(n));
         if (evicted && counts(n, r)) {
             if (victim.expires <= sim_now(n))
                 s->expirations++;
@@ -162,6 +173,7 @@ static void fill(sim_node *n, const rr_req *r, const rr_req *reply) {
     e->store = reply->kv.store;
     e->expires = c->ttl > 0 && sim_now(n) < SIM_TIME_MAX - c->ttl ? sim_now(n) + c->ttl
                                                                    : SIM_TIME_MAX;
+    tell_oracle(n, e, e->expires);
 }
 
 static void call_backend(sim_node *n, uint32_t i) {
@@ -250,6 +262,7 @@ static void backend_replied(sim_node *n, uint32_t i, const rr_req *reply) {
         } else if (c->invalidate) {
             lru_entry *e = lru_find(&s->table, r->kv.key);
             if (e) {
+                tell_oracle(n, e, sim_now(n));
                 lru_remove(&s->table, e);
                 if (measured)
                     s->invalidations++;
@@ -287,11 +300,26 @@ static void cache_timer(sim_node *n, uint16_t tag, uint64_t arg) {
         looked_up(n, (uint32_t)arg);
 }
 
+/* For the consistency oracle's horizon: the oldest request held, whose backend call may bring
+ * back a version to keep. */
+static sim_time oldest_held(const void *state) {
+    const cache_state *s = state;
+    sim_time t = SIM_TIME_MAX;
+    for (uint32_t i = 0; i < s->slots.n; i++) {
+        const rr_req *r = slot(s, i)->req; /* NULL in a free slot */
+        if (r && r->issued < t)
+            t = r->issued;
+    }
+    return t;
+}
+
 static void cache_create(sim_node *n) {
     cache_state *s = sim_state(n);
     const cache_config *c = sim_config(n);
     lru_init(&s->table, (uint32_t)c->capacity);
     slot_table_init(&s->slots, sizeof(held));
+    if (consistency_watch(consistency_of(n), sim_node_id(n), oldest_held, s))
+        sim_out_of_memory(n);
     sim_hist_init(&s->hit_time);
     sim_hist_init(&s->miss_time);
     sim_hist_init(&s->write_time);
@@ -301,6 +329,9 @@ static void cache_create(sim_node *n) {
  * clients see a timeout). Replies to calls made before the crash are dropped on arrival. */
 static void cache_crash(sim_node *n) {
     cache_state *s = sim_state(n);
+    for (size_t i = 0; i < s->table.map.cap; i++)
+        if (s->table.map.keys[i])
+            tell_oracle(n, &s->table.slots[s->table.map.vals[i]], sim_now(n));
     lru_clear(&s->table);
     for (uint32_t i = 0; i < s->slots.n; i++)
         rr_free(n, slot(s, i)->req); /* NULL in a free slot */
@@ -349,6 +380,8 @@ static sim_memory_need cache_memory_need(const void *config, uint32_t group_coun
     return (sim_memory_need){.report_bytes = 3400}; /* measured */
 }
 
+static const sim_checker_kind *const feeds[] = {&dsim_consistency_checker, NULL};
+
 const sim_kind dsim_cache_kind = {
     .version = SIM_KIND_VERSION,
     .memory_need = cache_memory_need,
@@ -365,4 +398,5 @@ const sim_kind dsim_cache_kind = {
     .crash = cache_crash,
     .report = cache_report,
     .destroy = cache_destroy,
+    .checkers = feeds,
 };

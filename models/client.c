@@ -3,12 +3,14 @@
  * request, wait for its reply or timeout, think, and issue again). Each request carries an
  * operation from the `ops` mix and a key from the `keys` chooser; its outcome (completed,
  * rejected, failed, timed out) and end-to-end latency go to the run's "requests" figures. */
+#include "consistency.h"
 #include "hist.h"
 #include "idmap.h"
 #include "index_dist.h"
-#include "oracle.h"
+#include "consistency.h"
 #include "protocols.h"
 #include "request.h"
+#include "requests.h"
 #include "retry.h"
 
 #include <stdlib.h>
@@ -166,7 +168,7 @@ static void issue(sim_node *n, uint64_t user) {
     s->sent++;
     if (sim_is_measured(n, s->slots[i].issued))
         s->issued++;
-    sim_note_issued(n, s->slots[i].issued);
+    requests_issued(requests_of(n), s->slots[i].issued);
     retry_budget_deposit(&s->budget, &c->retry);
     send_attempt(n, i);
 }
@@ -188,9 +190,21 @@ static void start_traffic(sim_node *n) {
     }
 }
 
+/* For the consistency oracle's horizon: the first attempt of the oldest request awaited. */
+static sim_time oldest_awaited(const void *state) {
+    const client_state *s = state;
+    sim_time t = SIM_TIME_MAX;
+    for (size_t i = 0; i < s->nslots; i++)
+        if (s->slots[i].live && s->slots[i].issued < t)
+            t = s->slots[i].issued;
+    return t;
+}
+
 static void client_create(sim_node *n) {
     client_state *s = sim_state(n);
     const client_config *c = sim_config(n);
+    if (consistency_watch(consistency_of(n), sim_node_id(n), oldest_awaited, s))
+        sim_out_of_memory(n);
     sim_idmap_init(&s->waiting);
     sim_hist_init(&s->latency);
     sim_index_sampler_init(&s->keys, &c->keys);
@@ -203,27 +217,28 @@ static void client_create(sim_node *n) {
 }
 
 /* Records the outcome of the request in slot i and frees the slot. */
-static void settle(sim_node *n, size_t i, sim_outcome out) {
+static void settle(sim_node *n, size_t i, requests_outcome out) {
     client_state *s = sim_state(n);
     const client_config *c = sim_config(n);
     pending p = s->slots[i];
     free_slot(s, i);
     sim_time latency = sim_now(n) - p.issued;
-    sim_note_outcome(n, p.issued, out, latency);
+    if (requests_outcome_note(requests_of(n), p.issued, out, latency))
+        sim_out_of_memory(n);
     if (sim_is_measured(n, p.issued)) {
         switch (out) {
-        case SIM_OUT_COMPLETED:
+        case REQUESTS_COMPLETED:
             s->completed++;
             if (sim_hist_record(&s->latency, latency))
                 sim_out_of_memory(n);
             break;
-        case SIM_OUT_REJECTED:
+        case REQUESTS_REJECTED:
             s->rejected++;
             break;
-        case SIM_OUT_TIMED_OUT:
+        case REQUESTS_TIMED_OUT:
             s->timed_out++;
             break;
-        case SIM_OUT_FAILED:
+        case REQUESTS_FAILED:
             s->failed++;
             break;
         }
@@ -234,7 +249,7 @@ static void settle(sim_node *n, size_t i, sim_outcome out) {
 
 /* The attempt of slot i failed or timed out: back off and retry if the policy and the budget
  * allow it, else settle with that outcome. */
-static void attempt_failed(sim_node *n, size_t i, sim_outcome out) {
+static void attempt_failed(sim_node *n, size_t i, requests_outcome out) {
     client_state *s = sim_state(n);
     const client_config *c = sim_config(n);
     pending *p = &s->slots[i];
@@ -255,16 +270,16 @@ static void attempt_failed(sim_node *n, size_t i, sim_outcome out) {
 /* A data-serving kind answered: the consistency oracle records the write or judges the read
  * (as issued at the request's first attempt). */
 static void feed_oracle(sim_node *n, const rr_req *r, sim_time issued) {
-    sim_oracle *o = sim_oracle_of(n);
-    sim_oracle_op op = {.client = sim_node_id(n),
-                        .store = r->kv.store,
-                        .served_by = r->kv.served_by,
-                        .key = r->kv.key,
-                        .version = r->kv.version,
-                        .issued = issued,
-                        .done = sim_now(n),
-                        .measured = sim_is_measured(n, issued)};
-    if (r->op == RR_WRITE ? sim_oracle_write_acked(o, &op) : sim_oracle_read(o, &op))
+    consistency_oracle *o = consistency_of(n);
+    consistency_op op = {.client = sim_node_id(n),
+                         .store = r->kv.store,
+                         .served_by = r->kv.served_by,
+                         .key = r->kv.key,
+                         .version = r->kv.version,
+                         .issued = issued,
+                         .done = sim_now(n),
+                         .measured = sim_is_measured(n, issued)};
+    if (r->op == RR_WRITE ? consistency_write_acked(o, &op) : consistency_read(o, &op))
         sim_out_of_memory(n);
 }
 
@@ -281,11 +296,11 @@ static void client_receive(sim_node *n, sim_msg *m) {
         if (r->status == RR_OK && r->kv.served)
             feed_oracle(n, r, s->slots[i].issued);
         if (r->status == RR_OK)
-            settle(n, i, SIM_OUT_COMPLETED);
+            settle(n, i, REQUESTS_COMPLETED);
         else if (r->status == RR_REJECTED)
-            settle(n, i, SIM_OUT_REJECTED);
+            settle(n, i, REQUESTS_REJECTED);
         else
-            attempt_failed(n, i, SIM_OUT_FAILED);
+            attempt_failed(n, i, REQUESTS_FAILED);
     }
     rr_free(n, r); /* late replies (after a timeout) end here too */
 }
@@ -307,7 +322,7 @@ static void client_timer(sim_node *n, uint16_t tag, uint64_t arg) {
         break;
     case T_TIMEOUT:
         if (sim_idmap_take(&s->waiting, arg, &i))
-            attempt_failed(n, i, SIM_OUT_TIMED_OUT);
+            attempt_failed(n, i, REQUESTS_TIMED_OUT);
         break;
     case T_RETRY:
         if (arg < s->nslots && s->slots[arg].live && s->slots[arg].attempt_id == 0)
@@ -326,7 +341,8 @@ static void client_crash(sim_node *n) {
             continue;
         if (sim_is_measured(n, s->slots[i].issued))
             s->failed++;
-        sim_note_outcome(n, s->slots[i].issued, SIM_OUT_FAILED, 0);
+        if (requests_outcome_note(requests_of(n), s->slots[i].issued, REQUESTS_FAILED, 0))
+            sim_out_of_memory(n);
     }
     s->nslots = s->live = 0;
     s->free_slot = 0;
@@ -376,6 +392,9 @@ static sim_memory_need client_memory_need(const void *config, uint32_t group_cou
     return need;
 }
 
+static const sim_checker_kind *const client_checkers[] = {&dsim_requests_checker,
+                                                           &dsim_consistency_checker, NULL};
+
 const sim_kind dsim_client_kind = {
     .version = SIM_KIND_VERSION,
     .memory_need = client_memory_need,
@@ -394,4 +413,5 @@ const sim_kind dsim_client_kind = {
     .report = client_report,
     .destroy = client_destroy,
     .is_client = true,
+    .checkers = client_checkers,
 };

@@ -8,9 +8,9 @@
  * each key it holds (none is ever lost: it has no replicas to fail over to).
  *
  * For replication, failover, connection pools and WAL costs use `database`. */
+#include "consistency.h"
 #include "idmap.h"
 #include "request.h"
-#include "oracle.h"
 #include "protocols.h"
 
 #include <stdlib.h>
@@ -113,9 +113,19 @@ static void kv_timer(sim_node *n, uint16_t tag, uint64_t arg) {
     rr_reply(n, r);
 }
 
+/* For the consistency oracle: the data is durable and versions only grow, so the copy never
+ * again holds a version older than its current one. */
+static uint64_t floor_of(uint64_t key, void *state) {
+    uint64_t v = 0;
+    sim_idmap_get(&((kv_state *)state)->versions, key + 1, &v);
+    return v;
+}
+
 static void kv_create(sim_node *n) {
     kv_state *s = sim_state(n);
     sim_idmap_init(&s->versions);
+    if (consistency_copy(consistency_of(n), sim_node_id(n), sim_node_id(n), floor_of, s))
+        sim_out_of_memory(n);
 }
 
 /* Crash: requests in service are dropped (their callers see a timeout); the data stays. */
@@ -134,10 +144,10 @@ static void kv_crash(sim_node *n) {
  * figures do not depend on the order). */
 static void kv_finish(sim_node *n) {
     kv_state *s = sim_state(n);
-    sim_oracle *o = sim_oracle_of(n);
+    consistency_oracle *o = consistency_of(n);
     for (size_t i = 0; i < s->versions.cap; i++)
         if (s->versions.keys[i] &&
-            sim_oracle_surviving(o, sim_node_id(n), s->versions.keys[i] - 1,
+            consistency_surviving(o, sim_node_id(n), s->versions.keys[i] - 1,
                                  s->versions.vals[i])) {
             sim_out_of_memory(n);
             return;
@@ -164,6 +174,8 @@ static sim_memory_need kv_memory_need(const void *config, uint32_t group_count) 
     return (sim_memory_need){.report_bytes = 650}; /* measured */
 }
 
+static const sim_checker_kind *const feeds[] = {&dsim_consistency_checker, NULL};
+
 const sim_kind dsim_kv_store_kind = {
     .version = SIM_KIND_VERSION,
     .memory_need = kv_memory_need,
@@ -180,4 +192,5 @@ const sim_kind dsim_kv_store_kind = {
     .report = kv_report,
     .destroy = kv_destroy,
     .finish = kv_finish,
+    .checkers = feeds,
 };

@@ -1,6 +1,6 @@
 /* The event loop: pop the earliest event (time, then scheduling order), dispatch it by type
  * to the node's kind, repeat until the run's end. Also creation, teardown and the result
- * document's engine-level parts (requests, network, faults). */
+ * document's engine-level parts (checkers, network, faults). */
 #include "engine_int.h"
 
 #include "ping.h"
@@ -155,13 +155,37 @@ void sim_engine_free(sim_engine *e) {
     for (unsigned c = 0; c < SIM_BLOCK_CLASSES; c++)
         sim_pool_destroy(&e->blocks[c]);
     sim_net_destroy(&e->net);
-    sim_hist_free(&e->req.latency);
     free(e->log);
     free(e->slow_active);
     free(e->acted_on);
     free(e->watchers);
-    sim_oracle_free(e->oracle);
+    for (size_t i = 0; i < e->nchecker; i++)
+        e->topo->checkers[i]->free(e->checkers[i]);
+    free(e->checkers);
     free(e);
+}
+
+/* One instance of each checker the topology uses (sim/checker.h). */
+static int make_checkers(sim_engine *e) {
+    const sim_checker_kind *const *k = e->topo->checkers;
+    size_t n = 0;
+    while (k && k[n])
+        n++;
+    e->checkers = calloc(n ? n : 1, sizeof *e->checkers);
+    if (!e->checkers)
+        return -1;
+    for (; e->nchecker < n; e->nchecker++)
+        if (!(e->checkers[e->nchecker] = k[e->nchecker]->create(e->topo)))
+            return -1;
+    return 0;
+}
+
+void *sim_checker(sim_node *n, const sim_checker_kind *k) {
+    sim_engine *e = n->eng;
+    for (size_t i = 0; i < e->nchecker; i++)
+        if (e->topo->checkers[i] == k)
+            return e->checkers[i];
+    return NULL;
 }
 
 static int make_nodes(sim_engine *e) {
@@ -198,12 +222,11 @@ sim_engine *sim_engine_new(const sim_topology *topo, uint64_t seed) {
     e->seq = 1; /* a timer handle's number is never 0, the zeroed handle's */
     for (unsigned c = 0; c < SIM_BLOCK_CLASSES; c++)
         sim_pool_init(&e->blocks[c], (size_t)SIM_BLOCK_MIN << c);
-    sim_hist_init(&e->req.latency);
     e->queue = sim_queue_new();
-    e->oracle = sim_oracle_new();
     e->slow_active = calloc(topo->nfaults ? topo->nfaults : 1, sizeof *e->slow_active);
     e->acted_on = calloc(topo->nfaults ? topo->nfaults : 1, sizeof *e->acted_on);
-    if (!e->queue || !e->slow_active || !e->acted_on || !e->oracle || sim_net_init(&e->net, &topo->net, topo->nnodes, seed) || make_nodes(e)) {
+    if (!e->queue || !e->slow_active || !e->acted_on || make_checkers(e) ||
+        sim_net_init(&e->net, &topo->net, topo->nnodes, seed) || make_nodes(e)) {
         sim_engine_free(e);
         return NULL;
     }
@@ -359,6 +382,11 @@ int sim_engine_run_until(sim_engine *e, sim_time until) {
         for (size_t i = 0; i < e->nnodes; i++)
             if (e->nodes[i].kind->finish)
                 e->nodes[i].kind->finish(&e->nodes[i]);
+        for (size_t i = 0; i < e->nchecker; i++)
+            if (e->topo->checkers[i]->settle && e->topo->checkers[i]->settle(e->checkers[i])) {
+                e->failed = true;
+                e->failure = SIM_RUN_OUT_OF_MEMORY;
+            }
     }
     if (e->failed && !e->error[0])
         snprintf(e->error, sizeof e->error, "out of memory at %.9g s of simulated time",
@@ -387,21 +415,6 @@ void sim_engine_set_progress(sim_engine *e, sim_progress_fn fn, void *ud) {
     e->progress_ud = ud;
 }
 
-static void report_requests(const sim_engine *e, sim_report *w) {
-    const sim_reqstats *s = &e->req;
-    double measured_s = sim_time_s(e->end - e->warmup);
-    sim_report_open(w, "requests");
-    sim_report_int(w, "issued", (int64_t)s->issued);
-    sim_report_int(w, "completed", (int64_t)s->completed);
-    sim_report_int(w, "rejected", (int64_t)s->rejected);
-    sim_report_int(w, "timed_out", (int64_t)s->timed_out);
-    sim_report_int(w, "failed", (int64_t)s->failed);
-    sim_report_number(w, "throughput_rps",
-                      measured_s > 0 ? (double)s->completed / measured_s : 0);
-    sim_report_hist_ms(w, "latency_ms", &s->latency, SIM_PCT_FULL);
-    sim_report_close(w);
-}
-
 static void report_network(const sim_engine *e, sim_report *w) {
     sim_report_open(w, "network");
     sim_report_int(w, "messages", (int64_t)e->net.sent);
@@ -411,25 +424,16 @@ static void report_network(const sim_engine *e, sim_report *w) {
     sim_report_close(w);
 }
 
-/* The oracle's verdicts that belong to node: on the reads whose version it supplied, and, if
- * it names a data store, on the writes acknowledged there. */
-static void report_node_consistency(const sim_engine *e, uint32_t node, sim_report *w) {
-    uint64_t reads, stale, acked, lost;
-    bool served = sim_oracle_node_reads(e->oracle, node, &reads, &stale);
-    bool stored = sim_oracle_store_writes(e->oracle, node, &acked, &lost);
-    if (!served && !stored)
-        return;
-    sim_report_open(w, "consistency");
-    if (served) {
-        sim_report_int(w, "reads_served", (int64_t)reads);
-        sim_report_int(w, "stale_reads", (int64_t)stale);
-        sim_report_number(w, "stale_read_rate", (double)stale / (double)reads);
+/* Each checker's figures, under its own key, in the topology's order. */
+static void report_checkers(const sim_engine *e, sim_report *w) {
+    for (size_t i = 0; i < e->nchecker; i++) {
+        const sim_checker_kind *k = e->topo->checkers[i];
+        if (k->is_reported && !k->is_reported(e->checkers[i]))
+            continue;
+        sim_report_open(w, k->name);
+        k->report(e->checkers[i], w);
+        sim_report_close(w);
     }
-    if (stored) {
-        sim_report_int(w, "writes_acked", (int64_t)acked);
-        sim_report_int(w, "lost_writes", (int64_t)lost);
-    }
-    sim_report_close(w);
 }
 
 void sim_engine_report(const sim_engine *e, sim_report *w) {
@@ -441,9 +445,7 @@ void sim_engine_report(const sim_engine *e, sim_report *w) {
     sim_report_number(w, "duration_s", sim_time_s(t->duration));
     sim_report_number(w, "warmup_s", sim_time_s(t->warmup));
     sim_report_int(w, "events", (int64_t)e->events);
-    report_requests(e, w);
-    if (sim_oracle_is_used(e->oracle))
-        sim_oracle_report(e->oracle, w);
+    report_checkers(e, w);
     sim_report_open(w, "nodes");
     for (size_t i = 0; i < e->nnodes; i++) {
         const sim_node *n = &e->nodes[i];
@@ -455,7 +457,9 @@ void sim_engine_report(const sim_engine *e, sim_report *w) {
             sim_report_bool(w, "member", false);
         if (n->kind->report)
             n->kind->report(n, w);
-        report_node_consistency(e, (uint32_t)i, w);
+        for (size_t c = 0; c < e->nchecker; c++)
+            if (t->checkers[c]->report_node)
+                t->checkers[c]->report_node(e->checkers[c], (uint32_t)i, w);
         sim_report_close(w);
     }
     sim_report_close(w);

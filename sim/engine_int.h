@@ -2,11 +2,11 @@
 #ifndef SIM_ENGINE_INT_H
 #define SIM_ENGINE_INT_H
 
+#include "checker.h"
 #include "engine.h"
 #include "hist.h"
 #include "net.h"
 #include "node.h"
-#include "oracle.h"
 #include "pool.h"
 #include "queue.h"
 
@@ -33,12 +33,6 @@ struct sim_node {
     double slow;
 };
 
-/* Client outcomes summed over every client (the document's "requests"). */
-typedef struct sim_reqstats {
-    uint64_t issued, completed, rejected, timed_out, failed;
-    sim_hist latency;
-} sim_reqstats;
-
 /* One line of the fault log in the result document. */
 typedef struct sim_fault_log {
     sim_time at;
@@ -58,8 +52,8 @@ struct sim_engine {
     sim_node *nodes;
     size_t nnodes;
     sim_net net;
-    sim_reqstats req;
-    sim_oracle *oracle;
+    void **checkers; /* one per entry of topo->checkers, in its order */
+    size_t nchecker;
     uint64_t refused; /* messages that reached a crashed node */
     bool *slow_active; /* per topology fault: a slow fault in force */
     uint32_t *acted_on; /* per topology fault: the instance an add or remove moved */

@@ -16,6 +16,7 @@
 
 typedef struct sim_node sim_node;
 typedef struct sim_check sim_check;
+typedef struct sim_checker_kind sim_checker_kind;
 
 /* What one instance needs from its config, for the estimate made before an engine is built
  * (footprint.h): the bytes its create hook allocates beyond state_size; the events and the
@@ -67,6 +68,9 @@ typedef struct sim_kind {
     void (*membership)(sim_node *node, uint32_t changed, bool joined);
     /* Aggregates client outcomes into the document's "requests" (set by client kinds). */
     bool is_client;
+    /* The checkers the kind feeds (sim/checker.h), NULL-terminated; NULL: none. The engine
+     * creates each once per run, and the kind reaches it with sim_checker. */
+    const sim_checker_kind *const *checkers;
     /* Estimates what an instance needs from its config, group_count being the instances of
      * its group; memory that grows during the run (queues, caches, logs) is not counted.
      * NULL: state_size only. */

@@ -4,6 +4,8 @@
  * resolves node references. Every problem is reported; any problem means no topology. */
 #include "loader_int.h"
 
+#include "checker.h"
+
 #include "units.h"
 
 #include <ctype.h>
@@ -809,6 +811,10 @@ static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
         bad |= resolve_refs(ld, groups, ng);
     if (groups)
         bad |= sim__ld_wiring(ld, t, kinds);
+    if (!bad && sim__checkers_pick(kinds, t, ld->arena)) {
+        ld->oom = true;
+        bad = -1;
+    }
     return bad ? -1 : 0;
 }
 

@@ -86,34 +86,4 @@ bool sim_timer_pending(const sim_node *n, const sim_timer *t) { return pending(n
 
 uint64_t sim_unique_id(sim_node *n) { return ++n->eng->next_id; }
 
-void sim_note_issued(sim_node *client, sim_time issued) {
-    sim_engine *e = client->eng;
-    if (issued >= e->warmup)
-        e->req.issued++;
-}
-
-void sim_note_outcome(sim_node *client, sim_time issued, sim_outcome out, sim_time latency) {
-    sim_engine *e = client->eng;
-    if (issued < e->warmup)
-        return;
-    switch (out) {
-    case SIM_OUT_COMPLETED:
-        e->req.completed++;
-        if (sim_hist_record(&e->req.latency, latency))
-            e->failed = true;
-        break;
-    case SIM_OUT_REJECTED:
-        e->req.rejected++;
-        break;
-    case SIM_OUT_TIMED_OUT:
-        e->req.timed_out++;
-        break;
-    case SIM_OUT_FAILED:
-        e->req.failed++;
-        break;
-    }
-}
-
 void sim_out_of_memory(sim_node *n) { n->eng->failed = true; }
-
-struct sim_oracle *sim_oracle_of(sim_node *n) { return n->eng->oracle; }

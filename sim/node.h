@@ -11,14 +11,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Outcomes a client records for a request it issued. */
-typedef enum {
-    SIM_OUT_COMPLETED,
-    SIM_OUT_REJECTED,
-    SIM_OUT_TIMED_OUT,
-    SIM_OUT_FAILED,
-} sim_outcome;
-
 /* Current simulated time. */
 sim_time sim_now(const sim_node *n);
 /* End of the warm-up: requests issued before it are left out of every figure. One rule at
@@ -86,16 +78,6 @@ bool sim_timer_pending(const sim_node *n, const sim_timer *t);
 uint32_t sim_pick(sim_node *n, const sim_ref *ref);
 /* A number unique within the run (request ids, call ids), counting from 1. */
 uint64_t sim_unique_id(sim_node *n);
-
-/* Client bookkeeping for the document's "requests": call once when a request is issued and
- * once with its outcome (latency only for completed ones). Requests issued before the warm-up
- * end are ignored. */
-void sim_note_issued(sim_node *client, sim_time issued);
-void sim_note_outcome(sim_node *client, sim_time issued, sim_outcome out, sim_time latency);
-
-/* The run's consistency oracle (sim/oracle.h), for kinds that serve keyed data. A call that
- * returns -1 (out of memory) should be followed by sim_out_of_memory. */
-struct sim_oracle *sim_oracle_of(sim_node *n);
 
 /* Marks the run as failed (exit status 1) for lack of memory and stops it at the next event. */
 void sim_out_of_memory(sim_node *n);

@@ -83,6 +83,8 @@ typedef struct sim_topology {
     sim_network net;
     size_t nfaults;
     sim_fault *faults;
+    /* The checkers the run creates, NULL-terminated (sim/checker.h); NULL: none. */
+    const struct sim_checker_kind *const *checkers;
 } sim_topology;
 
 /* Frees the topology and everything in its arena. NULL is a no-op. */

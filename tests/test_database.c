@@ -1,7 +1,7 @@
 /* database (README "database").
  *
  * Oracles:
- *   - Failover scenarios: the consistency oracle (sim/oracle.h) judges every read and counts
+ *   - Failover scenarios: the consistency oracle (checkers/consistency.h) judges every read and counts
  *     lost writes. `sync` acknowledges a write only once every live replica applied it, and the
  *     most up-to-date replica is promoted, so no acknowledged write can be lost and no replica
  *     can serve a version older than an acknowledged one: both counts are exactly 0 (for any

@@ -60,6 +60,8 @@
  * database_int.h says which file of this folder does what. */
 #include "database_int.h"
 
+#include "consistency.h"
+
 #include "protocols.h"
 
 #include <stddef.h>
@@ -260,6 +262,8 @@ static sim_memory_need db_memory_need(const void *config, uint32_t group_count) 
     return need;
 }
 
+static const sim_checker_kind *const feeds[] = {&dsim_consistency_checker, NULL};
+
 const sim_kind dsim_database_kind = {
     .version = SIM_KIND_VERSION,
     .memory_need = db_memory_need,
@@ -278,4 +282,5 @@ const sim_kind dsim_database_kind = {
     .report = db__report,
     .destroy = db__destroy,
     .finish = db__finish,
+    .checkers = feeds,
 };

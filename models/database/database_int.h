@@ -171,6 +171,8 @@ static inline uint32_t db__store_of(const sim_node *n) { return db__node_of(n, 0
 void db__oracle_commit(sim_node *n, uint64_t key);
 /* Tells the oracle which version of every key the cluster ever wrote this instance holds. */
 void db__settle(sim_node *n);
+/* Tells the oracle what this copy promises to keep (at creation). */
+void db__oracle_copy(sim_node *n);
 
 /* ---- the connection pool (pool.c) ---- */
 

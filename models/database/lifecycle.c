@@ -14,6 +14,7 @@ void db__create(sim_node *n) {
     s->count = g.count;
     s->role = s->me == 0 ? ROLE_PRIMARY : ROLE_REPLICA;
     s->synced = true;
+    db__oracle_copy(n);
     sim_idmap_init(&s->data);
     sim_idmap_init(&s->unflushed);
     sim_idmap_init(&s->ahead);

@@ -1,0 +1,46 @@
+/* The clients' request outcomes: a checker (sim/checker.h), one per engine, that sums what
+ * every client reports of the requests it issued into the document's "requests" object
+ * (issued, completed, rejected, timed out, failed, throughput and end-to-end latency). Every
+ * run has it (`always`: the key is in every document, zero without clients). Requests issued
+ * before the warm-up end are ignored (sim_warmup_end in sim/node.h). */
+#ifndef DSIM_REQUESTS_H
+#define DSIM_REQUESTS_H
+
+#include "checker.h"
+#include "simtime.h"
+
+#include <stdint.h>
+
+typedef struct requests_stats requests_stats;
+
+/* How a request issued by a client ended. */
+typedef enum {
+    REQUESTS_COMPLETED,
+    REQUESTS_REJECTED,
+    REQUESTS_TIMED_OUT,
+    REQUESTS_FAILED,
+} requests_outcome;
+
+extern const sim_checker_kind dsim_requests_checker;
+
+/* The run's figures, for a hook of a kind that lists dsim_requests_checker. */
+static inline requests_stats *requests_of(sim_node *n) {
+    return sim_checker(n, &dsim_requests_checker);
+}
+
+/* Returns new empty figures for a run with that warm-up end and duration, or NULL when out
+ * of memory. */
+requests_stats *requests_new(sim_time warmup, sim_time duration);
+void requests_free(requests_stats *s);
+
+/* A client issued a request at `issued` (its first attempt). */
+void requests_issued(requests_stats *s, sim_time issued);
+/* The request issued at `issued` ended with out after latency (counted only for completed
+ * ones). Returns 0, or -1 when out of memory (then call sim_out_of_memory). */
+int requests_outcome_note(requests_stats *s, sim_time issued, requests_outcome out,
+                          sim_time latency);
+
+/* Writes the figures of the document's "requests" object into the open object. */
+void requests_report(const requests_stats *s, sim_report *w);
+
+#endif
