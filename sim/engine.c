@@ -309,6 +309,13 @@ int sim_engine_run_until(sim_engine *e, sim_time until) {
      * (which lowers stop_at to the events processed so far). */
     e->stop_at = e->max_events ? e->max_events : UINT64_MAX;
     while (!e->failed && (ev = sim_queue_pop_until(e->queue, limit))) {
+        /* Before the budget's check: a cancelled timer is no event, so one left after the
+         * last event does not make a run that is done look stopped. */
+        if (ev->type == SIM_EV_CANCELLED) { /* not an event: it never happens */
+            e->cancelled--;
+            sim__block_free(e, ev);
+            continue;
+        }
         if (e->events >= e->stop_at) {
             /* Put it back (its sequence number keeps its place): a later call goes on with
              * it, and a run whose last event is the budget's last is not "stopped". */
@@ -318,11 +325,6 @@ int sim_engine_run_until(sim_engine *e, sim_time until) {
                 sim__block_free(e, ev);
             }
             break;
-        }
-        if (ev->type == SIM_EV_CANCELLED) { /* not an event: it never happens */
-            e->cancelled--;
-            sim__block_free(e, ev);
-            continue;
         }
         e->now = ev->time;
         e->events++;
