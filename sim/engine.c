@@ -44,7 +44,16 @@ static unsigned block_class(size_t body_bytes) {
 
 sim_event *sim__block_new(sim_engine *e, size_t body_bytes) {
     unsigned c = body_bytes <= SIM_BLOCK_MIN - sizeof(sim_event) ? 0 : block_class(body_bytes);
-    sim_event *ev = c < SIM_BLOCK_CLASSES ? sim_pool_get(&e->blocks[c]) : NULL;
+    if (c == SIM_BLOCK_CLASSES) {
+        /* Not a lack of memory: say what was asked for. */
+        e->failed = true;
+        snprintf(e->error, sizeof e->error,
+                 "a message body of %zu bytes is beyond the largest message block (%zu bytes)",
+                 body_bytes,
+                 ((size_t)SIM_BLOCK_MIN << (SIM_BLOCK_CLASSES - 1)) - sizeof(sim_event));
+        return NULL;
+    }
+    sim_event *ev = sim_pool_get(&e->blocks[c]);
     if (!ev) {
         e->failed = true;
         return NULL;
