@@ -44,7 +44,16 @@ static unsigned block_class(size_t body_bytes) {
 
 sim_event *sim__block_new(sim_engine *e, size_t body_bytes) {
     unsigned c = body_bytes <= SIM_BLOCK_MIN - sizeof(sim_event) ? 0 : block_class(body_bytes);
-    sim_event *ev = c < SIM_BLOCK_CLASSES ? sim_pool_get(&e->blocks[c]) : NULL;
+    if (c == SIM_BLOCK_CLASSES) {
+        /* Not a lack of memory: say what was asked for. */
+        e->failed = true;
+        snprintf(e->error, sizeof e->error,
+                 "a message body of %zu bytes is beyond the largest message block (%zu bytes)",
+                 body_bytes,
+                 ((size_t)SIM_BLOCK_MIN << (SIM_BLOCK_CLASSES - 1)) - sizeof(sim_event));
+        return NULL;
+    }
+    sim_event *ev = sim_pool_get(&e->blocks[c]);
     if (!ev) {
         e->failed = true;
         return NULL;
@@ -344,6 +353,13 @@ int sim_engine_run_until(sim_engine *e, sim_time until) {
      * (which lowers stop_at to the events processed so far). */
     e->stop_at = e->max_events ? e->max_events : UINT64_MAX;
     while (!e->failed && (ev = sim_queue_pop_until(e->queue, limit))) {
+        /* Before the budget's check: a cancelled timer is no event, so one left after the
+         * last event does not make a run that is done look stopped. */
+        if (ev->type == SIM_EV_CANCELLED) { /* not an event: it never happens */
+            e->cancelled--;
+            sim__block_free(e, ev);
+            continue;
+        }
         if (e->events >= e->stop_at) {
             /* Put it back (its sequence number keeps its place): a later call goes on with
              * it, and a run whose last event is the budget's last is not "stopped". */
@@ -353,11 +369,6 @@ int sim_engine_run_until(sim_engine *e, sim_time until) {
                 sim__block_free(e, ev);
             }
             break;
-        }
-        if (ev->type == SIM_EV_CANCELLED) { /* not an event: it never happens */
-            e->cancelled--;
-            sim__block_free(e, ev);
-            continue;
         }
         e->now = ev->time;
         e->events++;

@@ -49,7 +49,10 @@ sim_time sim_slowed(const sim_node *n, double ns);
  * the run is marked failed and a spare message is returned, which the engine never sends. */
 sim_msg *sim_msg_new(sim_node *n, const sim_msg_type *t);
 /* The same with a body of body_bytes (at least t->body_size), for bodies that end in an array
- * (a batch of log entries, a chunk of data). */
+ * (a batch of log entries, a chunk of data); but NULL, the run then marked failed, when
+ * body_bytes is beyond the largest block (64 MiB less the event record) or, beyond the
+ * spare's SIM_SPARE_BODY bytes (1 KiB), when memory runs out: a kind asking for more than
+ * 1 KiB returns at once on NULL. */
 sim_msg *sim_msg_new_sized(sim_node *n, const sim_msg_type *t, size_t body_bytes);
 /* Returns m to the engine's free lists. NULL is a no-op. */
 void sim_msg_free(sim_node *n, sim_msg *m);
