@@ -1,6 +1,6 @@
 /* The docs show real output. docs/kinds.md is `dsim kinds --markdown`, byte for byte; and in
- * README.md and docs/*.md, a fenced block right after a marker line is checked against the
- * command the marker names, run from the source root:
+ * README.md and every Markdown file of docs/, a fenced block right after a marker line is
+ * checked against the command the marker names, run from the source root:
  *   <!-- output of: dsim ARGS -->    the block is the whole output (stdout), exactly;
  *   <!-- excerpt of: dsim ARGS -->   each line of the block appears in the output, in order
  *                                     ("..." lines stand for what is left out).
