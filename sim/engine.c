@@ -52,12 +52,27 @@ void sim__req_free(sim_engine *e, sim_req *r) {
 
 void sim__send(sim_engine *e, uint32_t src, uint32_t dst, uint16_t tag, sim_req *req,
                uint64_t arg) {
-    sim_time delay;
-    if (sim_net_route(&e->net, src, dst, &delay) != SIM_NET_DELIVER) {
+    uint32_t bytes = 0; /* the message's size in bytes, once messages carry one */
+    sim_time at[2];
+    int copies = sim_net_route(&e->net, src, dst, bytes, e->now, at);
+    if (copies < 0)
+        e->failed = true;
+    if (copies <= 0) {
         sim__req_free(e, req);
         return;
     }
-    sim__schedule(e, e->now + delay, SIM_EV_DELIVER, dst, src, tag, req, arg);
+    sim__schedule(e, at[0], SIM_EV_DELIVER, dst, src, tag, req, arg);
+    if (copies == 2) {
+        /* The duplicate carries a copy of the request: each copy is freed by its handler. */
+        sim_req *dup = req ? sim_pool_get(&e->reqs_pool) : NULL;
+        if (req && !dup) {
+            e->failed = true;
+            return;
+        }
+        if (dup)
+            memcpy(dup, req, sizeof *dup);
+        sim__schedule(e, at[1], SIM_EV_DELIVER, dst, src, tag, dup, arg);
+    }
 }
 
 static void free_nodes(sim_engine *e) {
@@ -121,7 +136,7 @@ sim_engine *sim_engine_new(const sim_topology *topo, uint64_t seed) {
     e->queue = sim_queue_new();
     e->oracle = sim_oracle_new();
     e->slow_active = calloc(topo->nfaults ? topo->nfaults : 1, sizeof *e->slow_active);
-    if (!e->queue || !e->slow_active || !e->oracle || sim_net_init(&e->net, &topo->net, topo->nnodes, seed) || make_nodes(e)) {
+    if (!e->queue || !e->slow_active || !e->oracle || sim_net_init(&e->net, topo, seed) || make_nodes(e)) {
         sim_engine_free(e);
         return NULL;
     }
@@ -295,7 +310,10 @@ static void report_network(const sim_engine *e, sim_report *w) {
     sim_report_int(w, "messages", (int64_t)e->net.sent);
     sim_report_int(w, "lost", (int64_t)e->net.lost);
     sim_report_int(w, "partitioned", (int64_t)e->net.cut);
+    sim_report_int(w, "duplicated", (int64_t)e->net.duplicated);
+    sim_report_int(w, "reordered", (int64_t)e->net.reordered);
     sim_report_int(w, "refused", (int64_t)e->refused);
+    sim_report_int(w, "bytes", (int64_t)e->net.bytes);
     sim_report_close(w);
 }
 
