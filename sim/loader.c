@@ -1,7 +1,8 @@
 /* The topology loader: parses the YAML document with libyaml, applies --set overrides on the
  * document tree, checks every mapping for duplicate keys, then reads the top level, the
- * nodes (through each kind's parameter table), the network and the faults, and finally
- * resolves node references. Every problem is reported; any problem means no topology. */
+ * nodes (through each kind's parameter table), the network and the faults (loader_net.c),
+ * and finally resolves node references. Every problem is reported; any problem means no
+ * topology. */
 #include "loader_int.h"
 
 #include "units.h"
@@ -507,7 +508,7 @@ static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
     }
     bad |= sim__ld_network(ld, sim__ld_get(ld, root, "network", NULL), &t->net);
     bad |= sim__ld_faults(ld, sim__ld_get(ld, root, "faults", NULL), t,
-                       sim__ld_get(ld, root, "duration", NULL));
+                          sim__ld_get(ld, root, "duration", NULL));
     if (groups)
         bad |= resolve_refs(ld, groups, ng);
     if (groups)

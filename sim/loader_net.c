@@ -8,9 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FOR_PAIRS(p, y)                                                                        \
-    for (yaml_node_pair_t *p = (y)->data.mapping.pairs.start; p < (y)->data.mapping.pairs.top; \
-         p++)
+#define FOR_PAIRS(p, y)                                                                            \
+    for (yaml_node_pair_t *p = (y)->data.mapping.pairs.start; p < (y)->data.mapping.pairs.top; p++)
 
 static size_t seq_len(const yaml_node_t *y) {
     return (size_t)(y->data.sequence.items.top - y->data.sequence.items.start);
@@ -49,8 +48,10 @@ static int ld_bandwidth(sim_loader *ld, yaml_node_t *y, const char *where, doubl
 /* reorder: {p: P, delay: DIST}. */
 static int ld_reorder(sim_loader *ld, yaml_node_t *y, const char *where, sim_reorder *out) {
     if (y->type != YAML_MAPPING_NODE) {
-        sim__ld_error(ld, y, "%s: expected {p: P, delay: DIST} (hold a message back by delay "
-                             "with probability p), got '%s'", where, show(y));
+        sim__ld_error(ld, y,
+                      "%s: expected {p: P, delay: DIST} (hold a message back by delay "
+                      "with probability p), got '%s'",
+                      where, show(y));
         return -1;
     }
     int bad = 0;
@@ -82,7 +83,7 @@ static int ld_reorder(sim_loader *ld, yaml_node_t *y, const char *where, sim_reo
     return bad ? -1 : 0;
 }
 
-static const char *const link_keys[] = {"from",    "to",        "latency", "loss",
+static const char *const link_keys[] = {"from",      "to",      "latency",   "loss",
                                         "duplicate", "reorder", "bandwidth", NULL};
 
 static int load_link(sim_loader *ld, yaml_node_t *l, sim_link *link) {
@@ -190,8 +191,8 @@ int sim__ld_network(sim_loader *ld, yaml_node_t *y, sim_network *net) {
             bad |= ld_bandwidth(ld, v, "network: bandwidth", &net->bandwidth);
         } else if (strcmp(ks, "links") == 0) {
             size_t n = 0;
-            sim_link *links = network_list(ld, v, ks, "{from, to, latency, loss, ...}",
-                                           sizeof *links, &n);
+            sim_link *links =
+                network_list(ld, v, ks, "{from, to, latency, loss, ...}", sizeof *links, &n);
             if (!links) {
                 bad = -1;
                 continue;
@@ -199,8 +200,7 @@ int sim__ld_network(sim_loader *ld, yaml_node_t *y, sim_network *net) {
             net->links = links;
             net->nlinks = n;
             for (size_t i = 0; i < n; i++)
-                bad |= load_link(ld, sim__ld_node(ld, v->data.sequence.items.start[i]),
-                                 &links[i]);
+                bad |= load_link(ld, sim__ld_node(ld, v->data.sequence.items.start[i]), &links[i]);
         } else if (strcmp(ks, "interfaces") == 0) {
             size_t n = 0;
             sim_interface *ifs = network_list(ld, v, ks, "{node, bandwidth}", sizeof *ifs, &n);
@@ -211,10 +211,10 @@ int sim__ld_network(sim_loader *ld, yaml_node_t *y, sim_network *net) {
             net->interfaces = ifs;
             net->ninterfaces = n;
             for (size_t i = 0; i < n; i++)
-                bad |= load_interface(ld, sim__ld_node(ld, v->data.sequence.items.start[i]),
-                                      &ifs[i]);
+                bad |=
+                    load_interface(ld, sim__ld_node(ld, v->data.sequence.items.start[i]), &ifs[i]);
         } else {
-            static const char *const net_keys[] = {"latency", "loss",      "duplicate",  "reorder",
+            static const char *const net_keys[] = {"latency",   "loss",  "duplicate",  "reorder",
                                                    "bandwidth", "links", "interfaces", NULL};
             unknown_key(ld, k, ks, net_keys, "network: unknown key");
             bad = -1;
@@ -312,8 +312,7 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
         return -1;
     }
     int bad = 0, actions = 0;
-    yaml_node_t *at = NULL, *action = NULL, *factor = NULL, *from = NULL, *to = NULL,
-                *node = NULL;
+    yaml_node_t *at = NULL, *action = NULL, *factor = NULL, *from = NULL, *to = NULL, *node = NULL;
     FOR_PAIRS(p, y) {
         yaml_node_t *k = sim__ld_node(ld, p->key), *v = sim__ld_node(ld, p->value);
         const char *ks = sim__ld_scalar(k);
@@ -342,8 +341,8 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
             node = v;
         } else {
             static const char *const fault_keys[] = {
-                "at",   "duration", "crash",  "restart", "partition", "loss", "slow",
-                "latency", "factor", "from", "to",       "node",      NULL};
+                "at",      "duration", "crash", "restart", "partition", "loss", "slow",
+                "latency", "factor",   "from",  "to",      "node",      NULL};
             sim_ld_known kn;
             sim__ld_known_init(&kn, ks);
             for (int a = 0; fault_keys[a]; a++)
@@ -393,12 +392,16 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
         bad = -1;
     }
     if (node && f->kind != SIM_FAULT_LATENCY) {
-        sim__ld_error(ld, node, "%s: 'node' goes with 'latency' (the other actions name their "
-                                "node themselves: crash: NODE)", w);
+        sim__ld_error(ld, node,
+                      "%s: 'node' goes with 'latency' (the other actions name their "
+                      "node themselves: crash: NODE)",
+                      w);
         bad = -1;
     } else if (node && (from || to)) {
-        sim__ld_error(ld, node, "%s: a latency fault is on a link (from, to) or on a node, not "
-                                "both", w);
+        sim__ld_error(ld, node,
+                      "%s: a latency fault is on a link (from, to) or on a node, not "
+                      "both",
+                      w);
         bad = -1;
     }
     if (on_link && !from != !to) {

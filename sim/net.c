@@ -260,7 +260,9 @@ static sim_time draw(sim_net *n, const sim_dist *d, uint32_t src) {
     return sim_dist_sample_time(d, d->kind == SIM_DIST_CONSTANT ? &n->view : stream(n, src));
 }
 
-static sim_time sat_add(sim_time a, sim_time b) { return a > SIM_TIME_MAX - b ? SIM_TIME_MAX : a + b; }
+static sim_time sat_add(sim_time a, sim_time b) {
+    return a > SIM_TIME_MAX - b ? SIM_TIME_MAX : a + b;
+}
 
 static sim_time max_time(sim_time a, sim_time b) { return a > b ? a : b; }
 
@@ -290,15 +292,15 @@ static int orientation(const sim_net *n, uint32_t k, uint64_t a, uint64_t b) {
     const sim_fault *f = &n->topo->faults[k];
     if (!f->from.count)
         return 0;
-    return ref_key(f->from.first, f->from.count) == a && ref_key(f->to.first, f->to.count) == b
-               ? 0
-               : 1;
+    return ref_key(f->from.first, f->from.count) == a && ref_key(f->to.first, f->to.count) == b ? 0
+                                                                                                : 1;
 }
 
 /* Applies the faults in force in the chain of (a, b) once each to this message. */
 static void apply_chain(sim_net *n, uint64_t a, uint64_t b, double *kept, sim_time *add) {
     const sim_net_slot *s = map_find(&n->chains, a, b);
-    for (uint32_t k = s ? s->value : NONE; k != NONE; k = n->faults[k].next[orientation(n, k, a, b)]) {
+    for (uint32_t k = s ? s->value : NONE; k != NONE;
+         k = n->faults[k].next[orientation(n, k, a, b)]) {
         sim_net_fault *nf = &n->faults[k];
         if (b && nf->stamp == n->sent)
             continue; /* a link fault already met through the other direction */

@@ -61,12 +61,12 @@ typedef struct sim_net {
     sim_net_fault *faults; /* per topology fault */
     uint32_t *partitions;  /* partitions in force, by topology fault index */
     size_t npartitions;
-    size_t nactive;            /* faults in force that the network applies */
-    size_t nscoped;            /* of them, loss and latency faults on a link or node */
-    double kept_everywhere;    /* product of (1 - p) over the loss faults everywhere */
-    sim_time add_everywhere;   /* sum of the latency faults everywhere */
-    uint32_t everywhere;       /* first fault everywhere in force (UINT32_MAX: none) */
-    sim_net_iface *ifaces;     /* per node, only when interfaces are declared */
+    size_t nactive;          /* faults in force that the network applies */
+    size_t nscoped;          /* of them, loss and latency faults on a link or node */
+    double kept_everywhere;  /* product of (1 - p) over the loss faults everywhere */
+    sim_time add_everywhere; /* sum of the latency faults everywhere */
+    uint32_t everywhere;     /* first fault everywhere in force (UINT32_MAX: none) */
+    sim_net_iface *ifaces;   /* per node, only when interfaces are declared */
     sim_net_busy busy;
     uint64_t sent, lost, cut, duplicated, reordered, bytes;
 } sim_net;

@@ -64,9 +64,7 @@ static void cell_set(void *state, unsigned long seed) { sim_rng_cell_seed(state,
 
 static unsigned long cell_get(void *state) { return (unsigned long)(cell_next(state) >> 32); }
 
-static double cell_get_double(void *state) {
-    return (double)(cell_next(state) >> 11) * 0x1.0p-53;
-}
+static double cell_get_double(void *state) { return (double)(cell_next(state) >> 11) * 0x1.0p-53; }
 
 static const gsl_rng_type cell_type = {
     "dsim-splitmix64", 0xffffffffUL, 0, sizeof(sim_rng_cell), cell_set, cell_get, cell_get_double,

@@ -43,11 +43,11 @@ typedef struct sim_reorder {
 /* Bandwidths are in bits per second; 0 is unlimited (no serialization delay). */
 typedef struct sim_link {
     sim_ref from, to;
-    sim_dist latency;   /* SIM_DIST_NONE: the network's */
-    double loss;        /* < 0: the network's */
-    double duplicate;   /* < 0: the network's */
+    sim_dist latency; /* SIM_DIST_NONE: the network's */
+    double loss;      /* < 0: the network's */
+    double duplicate; /* < 0: the network's */
     sim_reorder reorder;
-    double bandwidth;   /* < 0: the network's */
+    double bandwidth; /* < 0: the network's */
 } sim_link;
 
 /* The network interface of every instance of node: its messages out, and its messages in,

@@ -110,10 +110,21 @@ static const struct {
     const char *unit;
     double bps;
 } bandwidth_units[] = {
-    {"bps", 1},      {"kbps", 1e3},   {"Kbps", 1e3},         {"Mbps", 1e6},
-    {"Gbps", 1e9},   {"Tbps", 1e12},  {"B/s", 8},            {"kB/s", 8e3},
-    {"KB/s", 8e3},   {"MB/s", 8e6},   {"GB/s", 8e9},         {"TB/s", 8e12},
-    {"KiB/s", 8192}, {"MiB/s", 8 * 1048576.0}, {"GiB/s", 8 * 1073741824.0},
+    {"bps", 1},
+    {"kbps", 1e3},
+    {"Kbps", 1e3},
+    {"Mbps", 1e6},
+    {"Gbps", 1e9},
+    {"Tbps", 1e12},
+    {"B/s", 8},
+    {"kB/s", 8e3},
+    {"KB/s", 8e3},
+    {"MB/s", 8e6},
+    {"GB/s", 8e9},
+    {"TB/s", 8e12},
+    {"KiB/s", 8192},
+    {"MiB/s", 8 * 1048576.0},
+    {"GiB/s", 8 * 1073741824.0},
 };
 
 const char *sim_parse_bandwidth(const char *s, double *out) {
