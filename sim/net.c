@@ -244,17 +244,22 @@ void sim_net_destroy(sim_net *n) {
 
 /* ---- routing ---- */
 
-/* src's network stream, seeded from the master seed and src's instance name at its first
- * draw. */
-static gsl_rng *stream(sim_net *n, uint32_t src) {
-    sim_rng_cell *c = &n->streams[src];
-    if (!c->gamma)
-        sim_rng_cell_seed(c, sim_rng_stream_seed(n->seed, n->topo->nodes[src].name) ^ NET_SALT);
-    n->view.state = c;
+/* Seeds src's network stream from the master seed and src's instance name (at its first
+ * draw: a million nodes cost nothing until they send). Out of line: the hot path only tests. */
+static __attribute__((noinline)) void seed_stream(sim_net *n, uint32_t src) {
+    sim_rng_cell_seed(&n->streams[src],
+                      sim_rng_stream_seed(n->seed, n->topo->nodes[src].name) ^ NET_SALT);
+}
+
+/* src's network stream. */
+static inline gsl_rng *stream(sim_net *n, uint32_t src) {
+    if (!n->streams[src].gamma)
+        seed_stream(n, src);
+    n->view.state = &n->streams[src];
     return &n->view;
 }
 
-static sim_time draw(sim_net *n, const sim_dist *d, uint32_t src) {
+static inline sim_time draw(sim_net *n, const sim_dist *d, uint32_t src) {
     if (d->kind == SIM_DIST_NONE)
         return 0;
     return sim_dist_sample_time(d, d->kind == SIM_DIST_CONSTANT ? &n->view : stream(n, src));
@@ -322,15 +327,10 @@ static bool is_cut(const sim_net *n, uint32_t src, uint32_t dst) {
     return false;
 }
 
-int sim_net_route(sim_net *n, uint32_t src, uint32_t dst, uint32_t bytes, sim_time now,
-                  sim_time at[2]) {
+/* Everything but the fast path (kept apart so that it stays small). */
+static __attribute__((noinline)) int route(sim_net *n, uint32_t src, uint32_t dst, uint32_t bytes,
+                                           sim_time now, sim_time at[2]) {
     const sim_network *cfg = n->cfg;
-    n->sent++;
-    n->bytes += bytes;
-    if (n->simple) {
-        at[0] = sat_add(now, draw(n, &cfg->latency, src));
-        return 1;
-    }
     if (n->npartitions && is_cut(n, src, dst)) {
         n->cut++;
         return 0;
@@ -396,6 +396,16 @@ int sim_net_route(sim_net *n, uint32_t src, uint32_t dst, uint32_t bytes, sim_ti
         }
     }
     return copies;
+}
+
+int sim_net_route(sim_net *n, uint32_t src, uint32_t dst, uint32_t bytes, sim_time now,
+                  sim_time at[2]) {
+    n->sent++;
+    n->bytes += bytes;
+    if (!n->simple)
+        return route(n, src, dst, bytes, now, at);
+    at[0] = sat_add(now, draw(n, &n->cfg->latency, src));
+    return 1;
 }
 
 /* ---- faults ---- */
