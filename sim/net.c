@@ -181,6 +181,41 @@ static int add_chain_keys(sim_net *n, const sim_fault *f) {
     return 0;
 }
 
+/* Gives every instance the bandwidth of the last interface entry naming it. From the last
+ * entry back, so that each instance is set once and a group's range is walked at most once
+ * (entries naming a group set before are skipped): O(nodes + entries) whatever the file. */
+static int set_interfaces(sim_net *n) {
+    const sim_network *c = n->cfg;
+    if (!(n->ifaces = calloc(n->nnodes ? n->nnodes : 1, sizeof *n->ifaces)))
+        return -1;
+    sim_net_map seen = {0};
+    int rc = 0;
+    for (size_t i = c->ninterfaces; i-- > 0;) {
+        const sim_ref *r = &c->interfaces[i].node;
+        if (r->count > 1) {
+            sim_net_slot *s = map_put(&seen, ref_key(r->first, r->count), 0);
+            if (!s) {
+                rc = -1;
+                break;
+            }
+            if (s->value != NONE)
+                continue;
+            s->value = 0;
+        }
+        for (uint32_t j = 0; j < r->count; j++) {
+            sim_net_iface *f = &n->ifaces[r->first + j];
+            if (!f->out_free) { /* not set yet: marked by -1 until the end */
+                f->bps = c->interfaces[i].bandwidth;
+                f->out_free = -1;
+            }
+        }
+    }
+    free(seen.slots);
+    for (size_t i = 0; i < n->nnodes; i++)
+        n->ifaces[i].out_free = 0;
+    return rc;
+}
+
 int sim_net_init(sim_net *n, const sim_topology *topo, uint64_t seed) {
     memset(n, 0, sizeof *n);
     n->topo = topo;
@@ -214,13 +249,8 @@ int sim_net_init(sim_net *n, const sim_topology *topo, uint64_t seed) {
         if (is_net_fault(&topo->faults[k]) && add_chain_keys(n, &topo->faults[k]))
             goto oom;
     }
-    if (c->ninterfaces) {
-        if (!(n->ifaces = calloc(n->nnodes ? n->nnodes : 1, sizeof *n->ifaces)))
-            goto oom;
-        for (size_t i = 0; i < c->ninterfaces; i++)
-            for (uint32_t j = 0; j < c->interfaces[i].node.count; j++)
-                n->ifaces[c->interfaces[i].node.first + j].bps = c->interfaces[i].bandwidth;
-    }
+    if (c->ninterfaces && set_interfaces(n))
+        goto oom;
     update_simple(n);
     return 0;
 oom:
