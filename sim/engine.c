@@ -108,12 +108,24 @@ void sim__send(sim_engine *e, uint32_t src, uint32_t dst, sim_msg *m) {
     if (ev == &e->spare.ev)
         return; /* the run has failed already */
     m->src = src;
-    sim_time delay;
-    if (sim_net_route(&e->net, src, dst, &delay) != SIM_NET_DELIVER) {
+    sim_time at[2];
+    int copies = sim_net_route(&e->net, src, dst, m->size, e->now, at);
+    if (copies < 0)
+        e->failed = true;
+    if (copies <= 0) {
         sim__block_free(e, ev);
         return;
     }
-    push_delivery(e, ev, dst, e->now + delay);
+    /* A duplicate travels in a block of its own: each copy is its receiver's. */
+    sim_event *dup = copies == 2 ? sim__block_new(e, m->body_bytes) : NULL;
+    if (dup) {
+        uint8_t size_class = dup->size_class;
+        memcpy(dup, ev, sizeof *ev + m->body_bytes);
+        dup->size_class = size_class;
+    }
+    push_delivery(e, ev, dst, at[0]);
+    if (dup)
+        push_delivery(e, dup, dst, at[1]);
 }
 
 /* Sweeps every cancelled timer out of the queue: takes all events out and puts the live ones
@@ -235,7 +247,7 @@ sim_engine *sim_engine_new(const sim_topology *topo, uint64_t seed) {
     e->slow_active = calloc(topo->nfaults ? topo->nfaults : 1, sizeof *e->slow_active);
     e->acted_on = calloc(topo->nfaults ? topo->nfaults : 1, sizeof *e->acted_on);
     if (!e->queue || !e->slow_active || !e->acted_on || make_checkers(e) ||
-        sim_net_init(&e->net, &topo->net, topo->nnodes, seed) || make_nodes(e)) {
+        sim_net_init(&e->net, topo, seed) || make_nodes(e)) {
         sim_engine_free(e);
         return NULL;
     }
@@ -431,7 +443,10 @@ static void report_network(const sim_engine *e, sim_report *w) {
     sim_report_int(w, "messages", (int64_t)e->net.sent);
     sim_report_int(w, "lost", (int64_t)e->net.lost);
     sim_report_int(w, "partitioned", (int64_t)e->net.cut);
+    sim_report_int(w, "duplicated", (int64_t)e->net.duplicated);
+    sim_report_int(w, "reordered", (int64_t)e->net.reordered);
     sim_report_int(w, "refused", (int64_t)e->refused);
+    sim_report_int(w, "bytes", (int64_t)e->net.bytes);
     sim_report_close(w);
 }
 

@@ -1,6 +1,6 @@
 /* Fault actions of the topology's `faults:` list, applied at their time and undone after
  * their duration: crash and restart call the kind's hooks and bump the node's incarnation;
- * partition and loss change the network; slow scales service times. Each application is
+ * partition, loss and latency change the network; slow scales service times. Each application is
  * logged for the result document. */
 #include "engine_int.h"
 
@@ -104,6 +104,7 @@ void sim__fault_apply(sim_engine *e, const sim_fault *f, bool undo) {
     }
     case SIM_FAULT_PARTITION:
     case SIM_FAULT_LOSS:
+    case SIM_FAULT_LATENCY:
         if (undo)
             sim_net_fault_end(&e->net, f);
         else if (sim_net_fault_start(&e->net, f))
@@ -140,6 +141,8 @@ static const char *action_name(const sim_fault *f, bool undo) {
         return undo ? "remove" : "add";
     case SIM_FAULT_REMOVE:
         return undo ? "add" : "remove";
+    case SIM_FAULT_LATENCY:
+        return undo ? "latency_end" : "latency";
     }
     return "?";
 }
@@ -156,12 +159,14 @@ static void report_where(const sim_fault *f, sim_report *w) {
             sim_report_close(w);
         }
         sim_report_close(w);
-    } else if (f->kind == SIM_FAULT_LOSS) {
-        bool link = f->from.count > 0;
-        sim_report_string(w, "scope", link ? "link" : "everywhere");
+    } else if (f->kind == SIM_FAULT_LOSS || f->kind == SIM_FAULT_LATENCY) {
+        bool link = f->from.count > 0, node = f->kind == SIM_FAULT_LATENCY && f->node.count > 0;
+        sim_report_string(w, "scope", link ? "link" : node ? "node" : "everywhere");
         if (link) {
             sim_report_string(w, "from", f->from.name);
             sim_report_string(w, "to", f->to.name);
+        } else if (node) {
+            sim_report_string(w, "node", f->node.name);
         }
     }
 }
@@ -185,6 +190,8 @@ void sim__fault_report(const sim_engine *e, sim_report *w) {
             sim_report_number(w, "probability", f->value);
         if (f->kind == SIM_FAULT_SLOW && !l->undo)
             sim_report_number(w, "factor", f->value);
+        if (f->kind == SIM_FAULT_LATENCY && !l->undo)
+            sim_report_number(w, "add_ms", sim_time_ms(f->add));
         report_where(f, w);
         /* When the action is to be undone: it may lie beyond the run's end (then never). */
         if (!l->undo && f->duration != SIM_TIME_NONE)

@@ -1,7 +1,8 @@
 /* Loader internals shared by its files: loader.c (document, nodes, network, faults),
  * loader_values.c (typed values: numbers, durations, distributions, references, parameter
- * tables), loader_set.c (--set), loader_diag.c (messages), loader_yaml.c (composing the YAML
- * document under limits) and wiring.c (the graph of references). */
+ * tables), loader_net.c (network and faults), loader_set.c (--set), loader_diag.c (messages),
+ * loader_yaml.c (composing the YAML document under limits) and wiring.c (the graph of
+ * references). */
 #ifndef SIM_LOADER_INT_H
 #define SIM_LOADER_INT_H
 
@@ -145,6 +146,14 @@ int sim__ld_number(sim_loader *ld, yaml_node_t *y, const char *where, double min
  * (NULL-terminated). where names the node in messages. Returns 0 or -1. */
 int sim__ld_params(sim_loader *ld, const sim_param *params, yaml_node_t *map,
                    const char *const *skip, const char *where, void *config);
+
+/* Reads the `network:` mapping y (NULL: not given) into *net (sim/loader_net.c). Returns 0
+ * or -1. */
+int sim__ld_network(sim_loader *ld, yaml_node_t *y, sim_network *net);
+/* Reads the `faults:` list y (NULL: not given) into t's faults; t->duration is the run's
+ * duration (0 when not known) and run_node its YAML value (for messages: as written, and
+ * whether a --set gave it). Returns 0 or -1. */
+int sim__ld_faults(sim_loader *ld, yaml_node_t *y, sim_topology *t, const yaml_node_t *run_node);
 
 /* Checks the wiring graph of the resolved references (sim/wiring.c): each reference's target
  * serves what its param needs, no node passes messages on to itself, and no cycle keeps

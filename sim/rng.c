@@ -1,6 +1,9 @@
 /* Stream seeding. SplitMix64 (Steele, Lea, Flood 2014) spreads nearby inputs over the whole
  * 64-bit range; FNV-1a turns the name into the input. taus2 (L'Ecuyer 1996, maximally
- * equidistributed combined Tausworthe) seeds from 32 bits, so the 64-bit mix is folded. */
+ * equidistributed combined Tausworthe) seeds from 32 bits, so the 64-bit mix is folded.
+ * The small streams are SplitMix64 as in Java's SplittableRandom (same paper): the state
+ * advances by an odd gamma chosen per stream (mixGamma, with its fix for gammas of too few
+ * bit transitions), and each output is the state through the mix64 finaliser. */
 #include "rng.h"
 
 static uint64_t splitmix64(uint64_t z) {
@@ -28,3 +31,43 @@ gsl_rng *sim_rng_new(uint64_t master, const char *name) {
     gsl_rng_set(r, folded ? folded : 1);
     return r;
 }
+
+/* ---- small streams ---- */
+
+static uint64_t mix64(uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static uint64_t mix_gamma(uint64_t z) {
+    z = (z ^ (z >> 33)) * 0xff51afd7ed558ccdULL;
+    z = (z ^ (z >> 33)) * 0xc4ceb9fe1a85ec53ULL;
+    z = (z ^ (z >> 33)) | 1;
+    int transitions = 0;
+    for (uint64_t t = z ^ (z >> 1); t; t &= t - 1)
+        transitions++;
+    return transitions < 24 ? z ^ 0xaaaaaaaaaaaaaaaaULL : z;
+}
+
+void sim_rng_cell_seed(sim_rng_cell *cell, uint64_t seed) {
+    cell->seed = mix64(seed);
+    cell->gamma = mix_gamma(seed + 0x9e3779b97f4a7c15ULL);
+}
+
+static uint64_t cell_next(void *state) {
+    sim_rng_cell *c = state;
+    return mix64(c->seed += c->gamma);
+}
+
+static void cell_set(void *state, unsigned long seed) { sim_rng_cell_seed(state, seed); }
+
+static unsigned long cell_get(void *state) { return (unsigned long)(cell_next(state) >> 32); }
+
+static double cell_get_double(void *state) { return (double)(cell_next(state) >> 11) * 0x1.0p-53; }
+
+static const gsl_rng_type cell_type = {
+    "dsim-splitmix64", 0xffffffffUL, 0, sizeof(sim_rng_cell), cell_set, cell_get, cell_get_double,
+};
+
+const gsl_rng_type *const sim_rng_cell_type = &cell_type;

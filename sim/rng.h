@@ -1,6 +1,6 @@
-/* Random streams: one GSL generator per node (and one for the network), each seeded by
- * mixing the master seed with the stream's name, so adding a node leaves the draws of
- * every other stream unchanged. */
+/* Random streams: one GSL generator per node (and one small stream per sending node for the
+ * network), each seeded by mixing the master seed with the stream's name, so adding a node
+ * leaves the draws of every other stream unchanged. */
 #ifndef SIM_RNG_H
 #define SIM_RNG_H
 
@@ -14,5 +14,20 @@ uint64_t sim_rng_stream_seed(uint64_t master, const char *name);
 /* Returns a new generator (Tausworthe taus2, 24 bytes of state, fast) seeded for the named
  * stream; the caller owns it and frees it with gsl_rng_free. NULL when out of memory. */
 gsl_rng *sim_rng_new(uint64_t master, const char *name);
+
+/* The whole state of a small stream (16 bytes): SplitMix64 with a gamma of its own, so that
+ * two streams are different sequences, not one sequence at two offsets. gamma 0 marks a
+ * stream not seeded yet. Many of them (one per node) cost no allocation each. */
+typedef struct sim_rng_cell {
+    uint64_t seed, gamma;
+} sim_rng_cell;
+
+/* The GSL generator type whose state is a sim_rng_cell: 32-bit outputs, doubles with 53
+ * bits. To draw from a cell with GSL's distributions, point a gsl_rng's state at it:
+ * `gsl_rng view = {sim_rng_cell_type, &cell};` (no gsl_rng_alloc, nothing to free). */
+extern const gsl_rng_type *const sim_rng_cell_type;
+
+/* Seeds cell from a 64-bit stream seed (e.g. sim_rng_stream_seed's). Pure. */
+void sim_rng_cell_seed(sim_rng_cell *cell, uint64_t seed);
 
 #endif

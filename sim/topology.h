@@ -36,17 +36,40 @@ typedef struct sim_topo_group {
     int line, col; /* 1-based; 0 when not known */
 } sim_topo_group;
 
+/* Holding messages back so that later ones overtake them: with probability p, a copy is
+ * delayed by one more draw of delay. */
+typedef struct sim_reorder {
+    double p;       /* < 0 in a link: the network's */
+    sim_dist delay; /* SIM_DIST_NONE when p is 0 */
+} sim_reorder;
+
+/* Bandwidths are in bits per second; 0 is unlimited (no serialization delay). */
 typedef struct sim_link {
     sim_ref from, to;
     sim_dist latency; /* SIM_DIST_NONE: the network's */
     double loss;      /* < 0: the network's */
+    double duplicate; /* < 0: the network's */
+    sim_reorder reorder;
+    double bandwidth; /* < 0: the network's */
 } sim_link;
+
+/* The network interface of every instance of node: its messages out, and its messages in,
+ * each go through it one at a time at bandwidth (full duplex). */
+typedef struct sim_interface {
+    sim_ref node;
+    double bandwidth;
+} sim_interface;
 
 typedef struct sim_network {
     sim_dist latency; /* SIM_DIST_NONE: zero */
     double loss;
+    double duplicate;
+    sim_reorder reorder;
+    double bandwidth; /* of every link without its own */
     size_t nlinks;
     sim_link *links;
+    size_t ninterfaces; /* later entries override earlier ones for the instances they name */
+    sim_interface *interfaces;
 } sim_network;
 
 typedef enum {
@@ -57,15 +80,18 @@ typedef enum {
     SIM_FAULT_SLOW,
     SIM_FAULT_ADD,    /* a spare of the group joins it (started if down) */
     SIM_FAULT_REMOVE, /* an instance (or a group's last member) leaves its group */
+    SIM_FAULT_LATENCY,
 } sim_fault_kind;
 
 typedef struct sim_fault {
     sim_fault_kind kind;
     sim_time at;
     sim_time duration; /* SIM_TIME_NONE: not undone */
-    sim_ref node;      /* crash, restart, slow, add, remove */
+    sim_ref node;      /* crash, restart, slow, add, remove; latency on a node (count 0: not
+                          on a node) */
     double value;      /* loss: probability; slow: factor */
-    sim_ref from, to;  /* loss on a link (count 0: everywhere) */
+    sim_time add;      /* latency: the delay added */
+    sim_ref from, to;  /* loss or latency on a link (count 0: everywhere) */
     size_t ngroups;    /* partition: the sides */
     sim_reflist *groups;
     int line;          /* where it was written, for messages */

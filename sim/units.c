@@ -105,3 +105,51 @@ const char *sim_parse_rate(const char *s, double *out) {
     *out = per_s;
     return NULL;
 }
+
+static const struct {
+    const char *unit;
+    double bps;
+} bandwidth_units[] = {
+    {"bps", 1},
+    {"kbps", 1e3},
+    {"Kbps", 1e3},
+    {"Mbps", 1e6},
+    {"Gbps", 1e9},
+    {"Tbps", 1e12},
+    {"B/s", 8},
+    {"kB/s", 8e3},
+    {"KB/s", 8e3},
+    {"MB/s", 8e6},
+    {"GB/s", 8e9},
+    {"TB/s", 8e12},
+    {"KiB/s", 8192},
+    {"MiB/s", 8 * 1048576.0},
+    {"GiB/s", 8 * 1073741824.0},
+};
+
+const char *sim_parse_bandwidth(const char *s, double *out) {
+    static const char *expected = "a bandwidth: a number and a unit bps, kbps, Mbps, Gbps, "
+                                  "B/s, kB/s, MB/s, GB/s, MiB/s, ... (e.g. 100Mbps), or "
+                                  "'unlimited'";
+    if (strcmp(s, "unlimited") == 0) {
+        *out = 0;
+        return NULL;
+    }
+    double v;
+    const char *rest;
+    if (leading_number(s, &v, &rest))
+        return expected;
+    if (!*rest)
+        return "a bandwidth with a unit (e.g. 100Mbps or 10MB/s): a bare number is ambiguous";
+    for (size_t i = 0; i < sizeof bandwidth_units / sizeof *bandwidth_units; i++)
+        if (strcmp(rest, bandwidth_units[i].unit) == 0) {
+            double bps = v * bandwidth_units[i].bps;
+            if (!(bps > 0))
+                return "a bandwidth > 0 (or 'unlimited')";
+            if (!isfinite(bps))
+                return expected;
+            *out = bps;
+            return NULL;
+        }
+    return expected;
+}

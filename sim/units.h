@@ -18,5 +18,9 @@ const char *sim_parse_duration(const char *s, sim_time *out);
 const char *sim_parse_duration_ns(const char *s, double *out);
 /* A non-negative rate N/s, N/ms or N/m, stored per second. */
 const char *sim_parse_rate(const char *s, double *out);
+/* A bandwidth > 0 in bits per second: a number and a unit bps, kbps, Mbps, Gbps, Tbps (bits)
+ * or B/s, kB/s, MB/s, GB/s, TB/s (bytes; K for k too), KiB/s, MiB/s, GiB/s (powers of 1024);
+ * or the word "unlimited", stored as 0. Stored in bits per second. */
+const char *sim_parse_bandwidth(const char *s, double *out);
 
 #endif

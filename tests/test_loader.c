@@ -963,7 +963,7 @@ Test(loader, network_and_links_parse) {
 Test(loader, network_errors) {
     ONLY_ERROR(BASE "network: {jitter: 1ms}\n", 5, 11, "network", "unknown key 'jitter'", "latency",
                "loss", "links");
-    ONLY_ERROR(BASE "network: {bandwidth: 1}\n", 5, 11, "network", "'bandwidth'", "not supported");
+    ONLY_ERROR(BASE "network: {bandwidth: 1}\n", 5, 22, "network: bandwidth", "bare number");
     ONLY_ERROR(BASE "network: 5ms\n", 5, 10, "network", "mapping");
     ONLY_ERROR(BASE "network: {latency: 5}\n", 5, 20, "network: latency", "bare number");
     ONLY_ERROR(BASE "network: {links: {from: web}}\n", 5, 18, "network: links", "list");

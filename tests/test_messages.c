@@ -159,7 +159,7 @@ Test(messages, short_lists_stay_in_the_message) {
                          "network: {latncy: 1ms}\n",
                    NULL, 0,
                    "test.yaml:5:11: error: network: unknown key 'latncy' (known keys: latency, "
-                   "loss, links)\n"
+                   "loss, duplicate, reorder, bandwidth, links, interfaces)\n"
                    "test.yaml:5:11: note: did you mean 'latency'?");
     expect_message(USERS "  web: {kind: service, service: 1ms}\n"
                          "warmpu: 1s\n",
@@ -177,7 +177,7 @@ Test(messages, misspelt_fault_key_suggests_the_key) {
                    "test.yaml:6:26: error: faults[0]: unknown key 'durtion'\n"
                    "test.yaml:6:26: note: did you mean 'duration'?\n"
                    "test.yaml:6:26: note: known keys: at, duration, crash, restart, partition, "
-                   "loss, slow, add, remove, factor, from, to");
+                   "loss, slow, add, remove, latency, factor, from, to, node");
 }
 
 Test(messages, nothing_is_suggested_for_an_unrelated_word) {
