@@ -83,6 +83,7 @@ void sim_engine_free(sim_engine *e) {
     free(e->log);
     free(e->slow_active);
     sim_oracle_free(e->oracle);
+    sim__sampler_free(e->sampler);
     free(e);
 }
 
@@ -181,6 +182,10 @@ static void dispatch(sim_engine *e, sim_event *ev) {
         break;
     case SIM_EV_FAULT:
         sim__fault_apply(e, &e->topo->faults[ev->arg], sim_event_tag(ev) == 1);
+        break;
+    case SIM_EV_SAMPLE:
+        e->events--; /* observing is not an event of the model: the document stays the same */
+        sim__sample(e);
         break;
     }
 }
@@ -320,7 +325,19 @@ static void report_node_consistency(const sim_engine *e, uint32_t node, sim_repo
     sim_report_close(w);
 }
 
-void sim_engine_report(const sim_engine *e, sim_report *w) {
+void sim__report_node(const sim_engine *e, size_t i, sim_report *w) {
+    const sim_node *n = &e->nodes[i];
+    sim_report_string(w, "kind", n->kind->name);
+    if (n->crashed)
+        sim_report_bool(w, "crashed", true);
+    if (n->kind->metrics)
+        sim_metrics_write(n->kind->metrics, n->state, n, e->end, w);
+    if (n->kind->report)
+        n->kind->report(n, w);
+    report_node_consistency(e, (uint32_t)i, w);
+}
+
+void sim__report_doc(const sim_engine *e, sim_report *w, bool nodes) {
     const sim_topology *t = e->topo;
     sim_report_open(w, NULL);
     sim_report_string(w, "dsim_version", DSIM_VERSION);
@@ -332,24 +349,22 @@ void sim_engine_report(const sim_engine *e, sim_report *w) {
     report_requests(e, w);
     if (sim_oracle_is_used(e->oracle))
         sim_oracle_report(e->oracle, w);
-    sim_report_open(w, "nodes");
-    for (size_t i = 0; i < e->nnodes; i++) {
-        const sim_node *n = &e->nodes[i];
-        sim_report_open(w, n->topo->name);
-        sim_report_string(w, "kind", n->kind->name);
-        if (n->crashed)
-            sim_report_bool(w, "crashed", true);
-        if (n->kind->report)
-            n->kind->report(n, w);
-        report_node_consistency(e, (uint32_t)i, w);
+    if (nodes) {
+        sim_report_open(w, "nodes");
+        for (size_t i = 0; i < e->nnodes; i++) {
+            sim_report_open(w, e->nodes[i].topo->name);
+            sim__report_node(e, i, w);
+            sim_report_close(w);
+        }
         sim_report_close(w);
     }
-    sim_report_close(w);
     report_network(e, w);
     if (t->nfaults)
         sim__fault_report(e, w);
     sim_report_close(w);
 }
+
+void sim_engine_report(const sim_engine *e, sim_report *w) { sim__report_doc(e, w, true); }
 
 sim_engine_memory sim_engine_memory_use(const sim_engine *e) {
     return (sim_engine_memory){

@@ -4,6 +4,7 @@
 
 #include "engine.h"
 #include "hist.h"
+#include "metrics.h"
 #include "net.h"
 #include "node.h"
 #include "oracle.h"
@@ -32,6 +33,8 @@ typedef struct sim_reqstats {
 } sim_reqstats;
 
 /* One line of the fault log in the result document. */
+typedef struct sim_sampler sim_sampler;
+
 typedef struct sim_fault_log {
     sim_time at;
     const sim_fault *fault;
@@ -66,6 +69,7 @@ struct sim_engine {
     sim_progress_fn progress;
     void *progress_ud;
     sim_req spare; /* handed out when the pool is exhausted, after marking the run failed */
+    sim_sampler *sampler; /* NULL: sampling off (metrics.c) */
 };
 
 /* Schedules an event of the given type for node dst at time t (>= now). */
@@ -80,5 +84,12 @@ void sim__req_free(sim_engine *e, sim_req *r);
 void sim__fault_apply(sim_engine *e, const sim_fault *f, bool undo);
 /* Writes the fault log as the document's "faults" array. */
 void sim__fault_report(const sim_engine *e, sim_report *w);
+/* Writes the result document (without the "nodes" object when nodes is false). */
+void sim__report_doc(const sim_engine *e, sim_report *w, bool nodes);
+/* Writes the contents of node i's entry under "nodes" into the open object. */
+void sim__report_node(const sim_engine *e, size_t i, sim_report *w);
+/* The sampler's event: records a row and schedules the next (metrics.c). */
+void sim__sample(sim_engine *e);
+void sim__sampler_free(sim_sampler *sp);
 
 #endif

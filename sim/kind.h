@@ -16,6 +16,7 @@
 
 typedef struct sim_node sim_node;
 typedef struct sim_check sim_check;
+typedef struct sim_metric sim_metric;
 
 /* A delivered message. req is owned by the receiving node from the call on (may be NULL). */
 typedef struct sim_msg {
@@ -61,7 +62,12 @@ typedef struct sim_kind {
     void (*crash)(sim_node *node);
     /* The node comes back after a crash. */
     void (*restart)(sim_node *node);
-    /* Writes the node's figures into the open object of its entry under "nodes". */
+    /* The node's registered figures (metrics.h), a table ending with a NULL name: the engine
+     * writes them into its entry under "nodes", looks them up by path and samples them. NULL:
+     * none. */
+    const sim_metric *metrics;
+    /* Writes what the table cannot hold into the open object of its entry, after the table's
+     * entries. */
     void (*report)(const sim_node *node, sim_report *out);
     /* Frees what create allocated (requests held are freed by the engine with its pool). */
     void (*destroy)(sim_node *node);
