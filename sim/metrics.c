@@ -190,8 +190,11 @@ static void write_table(const sim_metric *t, const void *base, const sim_node *n
 
 void sim_metrics_write(const sim_metric *table, const void *base, const sim_node *n,
                        sim_time at, sim_report *w) {
-    nest ns = {.depth = 0};
+    nest ns; /* not zeroed whole: this runs once per node of the document */
+    ns.open[0] = 0;
+    ns.depth = 0;
     write_table(table, base, n, at, w, &ns);
+
     nest_to(&ns, "", 0, w);
 }
 
