@@ -176,8 +176,8 @@ static void write_table(const sim_metric *t, const void *base, const sim_node *n
             sim_report_number(w, leaf, read_value(m, base, n, at, SIM_HIST_MEAN));
             break;
         case SIM_METRIC_HISTOGRAM:
-            sim_report_hist_ms(w, leaf, (const sim_hist *)(const void *)((const char *)base + m->offset),
-                               m->pct);
+            sim_report_hist_ms(
+                w, leaf, (const sim_hist *)(const void *)((const char *)base + m->offset), m->pct);
             break;
         case SIM_METRIC_LABEL:
             sim_report_string(w, leaf, m->label(base, n));
@@ -188,8 +188,8 @@ static void write_table(const sim_metric *t, const void *base, const sim_node *n
     }
 }
 
-void sim_metrics_write(const sim_metric *table, const void *base, const sim_node *n,
-                       sim_time at, sim_report *w) {
+void sim_metrics_write(const sim_metric *table, const void *base, const sim_node *n, sim_time at,
+                       sim_report *w) {
     nest ns; /* not zeroed whole: this runs once per node of the document */
     ns.open[0] = 0;
     ns.depth = 0;
@@ -442,15 +442,13 @@ static int add_node_table(sim_sampler *sp, const sim_node *n, uint32_t id, const
             continue;
         }
         for (int f = 0; f < SIM_HIST_NFIGURES; f++) {
-            if (m->type == SIM_METRIC_HISTOGRAM ? !sim_pct_has(m->pct, (sim_hist_figure)f)
-                                                : f > 0)
+            if (m->type == SIM_METRIC_HISTOGRAM ? !sim_pct_has(m->pct, (sim_hist_figure)f) : f > 0)
                 continue;
             char path[MAX_PATH];
-            int k = snprintf(path, sizeof path, "nodes.%s.%s%s%s", n->topo->name, m->name,
-                             m->type == SIM_METRIC_HISTOGRAM ? "." : "",
-                             m->type == SIM_METRIC_HISTOGRAM
-                                 ? sim_hist_figure_name((sim_hist_figure)f)
-                                 : "");
+            int k = snprintf(
+                path, sizeof path, "nodes.%s.%s%s%s", n->topo->name, m->name,
+                m->type == SIM_METRIC_HISTOGRAM ? "." : "",
+                m->type == SIM_METRIC_HISTOGRAM ? sim_hist_figure_name((sim_hist_figure)f) : "");
             if (k < 0 || k >= (int)sizeof path)
                 continue;
             column c = {.node = id, .registered = true, .h = {m, off, (sim_hist_figure)f}};
@@ -580,8 +578,7 @@ const sim_series *sim_engine_series(const sim_engine *e) {
 }
 
 /* Fills row with the values of columns [from, to), all captured in one scope. */
-static void capture_run(const sim_engine *e, sim_sampler *sp, size_t from, size_t to,
-                        double *row) {
+static void capture_run(const sim_engine *e, sim_sampler *sp, size_t from, size_t to, double *row) {
     size_t n = to - from;
     for (size_t k = 0; k < n; k++)
         sp->targets[k] = sp->cols[from + k].rel;

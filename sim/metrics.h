@@ -57,7 +57,8 @@ struct sim_metric {
 /* The offset and size of field f of state type T, for a table entry:
  * {"completed", SIM_METRIC_COUNTER, SIM_FIELD(client_state, completed)}. */
 #define SIM_FIELD(T, f) .offset = offsetof(T, f), .size = sizeof(((T *)0)->f)
-#define SIM_METRICS_END {.name = NULL}
+#define SIM_METRICS_END                                                                            \
+    { .name = NULL }
 
 /* Checks a table for what the compiler cannot: integer fields of 4 or 8 bytes, doubles of 8,
  * a histogram, tavg or label with its source, nested names well formed. Returns NULL, or the
@@ -65,8 +66,8 @@ struct sim_metric {
 const char *sim_metrics_check(const sim_metric *table);
 
 /* Writes node n's table entries (state base, time at) into the open object of its entry. */
-void sim_metrics_write(const sim_metric *table, const void *base, const sim_node *n,
-                       sim_time at, sim_report *w);
+void sim_metrics_write(const sim_metric *table, const void *base, const sim_node *n, sim_time at,
+                       sim_report *w);
 
 /* What a lookup found. */
 typedef enum {
@@ -89,9 +90,9 @@ sim_lookup_status sim_engine_lookup(const sim_engine *e, const char *path, doubl
 typedef struct sim_series {
     sim_time interval;
     size_t ncols, nrows;
-    char **paths;     /* ncols metric paths */
-    sim_time *t;      /* nrows sampling times: interval, 2 interval, ..., and the run's end */
-    double *values;   /* nrows * ncols, row after row */
+    char **paths;   /* ncols metric paths */
+    sim_time *t;    /* nrows sampling times: interval, 2 interval, ..., and the run's end */
+    double *values; /* nrows * ncols, row after row */
     size_t caprows;
 } sim_series;
 

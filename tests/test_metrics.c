@@ -18,12 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char mm1_yaml[] = "name: mm1\n"
-                               "duration: 200s\n"
-                               "warmup: 20s\n"
-                               "nodes:\n"
-                               "  users: {kind: client, target: web, rate: 8/s}\n"
-                               "  web: {kind: service, service: {dist: exponential, mean: 100ms}}\n";
+static const char mm1_yaml[] =
+    "name: mm1\n"
+    "duration: 200s\n"
+    "warmup: 20s\n"
+    "nodes:\n"
+    "  users: {kind: client, target: web, rate: 8/s}\n"
+    "  web: {kind: service, service: {dist: exponential, mean: 100ms}}\n";
 
 /* A run kept alive for lookups: its topology, engine and document. */
 typedef struct run {
@@ -94,10 +95,18 @@ Test(metrics, every_kind_table_is_well_formed) {
 Test(metrics, lookup_of_mm1_figures_matches_the_document) {
     run r = run_of(mm1_yaml, NULL, 0, 0, NULL, 0);
     static const char *const paths[] = {
-        "nodes.web.completed",     "nodes.web.arrivals",     "nodes.web.utilization",
-        "nodes.web.queue_mean",    "nodes.web.wait_ms.p99",  "nodes.web.sojourn_ms.mean",
-        "nodes.users.issued",      "nodes.users.latency_ms.p999", "requests.completed",
-        "requests.latency_ms.p99", "requests.throughput_rps", "network.messages",
+        "nodes.web.completed",
+        "nodes.web.arrivals",
+        "nodes.web.utilization",
+        "nodes.web.queue_mean",
+        "nodes.web.wait_ms.p99",
+        "nodes.web.sojourn_ms.mean",
+        "nodes.users.issued",
+        "nodes.users.latency_ms.p999",
+        "requests.completed",
+        "requests.latency_ms.p99",
+        "requests.throughput_rps",
+        "network.messages",
         "events",
     };
     for (size_t i = 0; i < sizeof paths / sizeof *paths; i++)
