@@ -279,3 +279,111 @@ Test(metrics, sampling_refuses_unknown_paths) {
     sim_engine_free(e);
     sim_topology_free(t);
 }
+
+/* A sim_report that records what is written as text: "key{" opens, "}" closes, "key=V". */
+typedef struct trace {
+    char text[512];
+} trace;
+static void tr_put(trace *t, const char *s) {
+    strncat(t->text, s, sizeof t->text - strlen(t->text) - 1);
+}
+static void tr_open(void *ud, const char *key) {
+    tr_put(ud, key ? key : "");
+    tr_put(ud, "{");
+}
+static void tr_close(void *ud) { tr_put(ud, "} "); }
+static void tr_number(void *ud, const char *key, double v) {
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s=%g ", key, v);
+    tr_put(ud, buf);
+}
+static void tr_integer(void *ud, const char *key, int64_t v) { tr_number(ud, key, (double)v); }
+static void tr_string(void *ud, const char *key, const char *v) {
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s='%s' ", key, v);
+    tr_put(ud, buf);
+}
+static void tr_boolean(void *ud, const char *key, bool v) { tr_number(ud, key, v); }
+static const sim_report_ops trace_ops = {1,         tr_open,    tr_open,   tr_close,
+                                         tr_number, tr_integer, tr_string, tr_boolean};
+
+typedef struct fake_state {
+    uint64_t a;
+    uint32_t small;
+    double ratio;
+} fake_state;
+
+static const char *fake_label(const void *state, const sim_node *n) {
+    (void)state, (void)n;
+    return "up";
+}
+
+Test(metrics, dotted_names_nest_objects_in_table_order) {
+    static const sim_metric table[] = {
+        {"a", SIM_METRIC_COUNTER, SIM_FIELD(fake_state, a)},
+        {"b.c", SIM_METRIC_GAUGE, SIM_FIELD(fake_state, small)},
+        {"b.d.e", SIM_METRIC_NUMBER, SIM_FIELD(fake_state, ratio)},
+        {"b.d.f", SIM_METRIC_COUNTER, SIM_FIELD(fake_state, a)},
+        {"b.g", SIM_METRIC_LABEL, .label = fake_label},
+        {"h.i", SIM_METRIC_COUNTER, SIM_FIELD(fake_state, a)},
+        {"j", SIM_METRIC_GAUGE, SIM_FIELD(fake_state, small)},
+        SIM_METRICS_END,
+    };
+    cr_assert_null(sim_metrics_check(table));
+    fake_state s = {.a = 7, .small = 3, .ratio = 0.25};
+    trace t = {""};
+    sim_report w = {&trace_ops, &t};
+    sim_metrics_write(table, &s, NULL, 0, &w);
+    cr_expect_str_eq(t.text, "a=7 b{c=3 d{e=0.25 f=7 } g='up' } h{i=7 } j=3 ");
+    static const sim_metric bad_size[] = {
+        {"x", SIM_METRIC_NUMBER, SIM_FIELD(fake_state, small)},
+        SIM_METRICS_END,
+    };
+    cr_expect_str_eq(sim_metrics_check(bad_size), "x", "a double read from a 4-byte field");
+    static const sim_metric bad_name[] = {
+        {"x..y", SIM_METRIC_COUNTER, SIM_FIELD(fake_state, a)},
+        SIM_METRICS_END,
+    };
+    cr_expect_str_eq(sim_metrics_check(bad_name), "x..y");
+}
+
+/* A breaker with a settings store shows the nested settings figures (found by path); one
+ * without shows no settings object at all. */
+Test(metrics, hidden_entries_leave_their_objects_out) {
+    static const char yaml[] = "duration: 20s\n"
+                               "network: {latency: 1ms}\n"
+                               "nodes:\n"
+                               "  users: {kind: client, target: cb, arrival: 100ms}\n"
+                               "  cb: {kind: circuit_breaker, backend: db, settings: store,\n"
+                               "       refresh: 5s}\n"
+                               "  db: {kind: service, workers: 10, service: 5ms}\n"
+                               "  store:\n"
+                               "    kind: settings_store\n"
+                               "    service: 2ms\n"
+                               "    changes: [{at: 12s, force: open}]\n";
+    run r = run_of(yaml, NULL, 0, 0, NULL, 0);
+    static const char *const paths[] = {"nodes.cb.settings.refreshes", "nodes.cb.settings.version",
+                                        "nodes.cb.settings.stale_ms.max",
+                                        "nodes.cb.state_ms.forced_open", "nodes.store.version"};
+    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++)
+        cr_expect_eq(lookup(r.eng, paths[i]), t_num(r.doc, paths[i]), "%s", paths[i]);
+    /* Forced open from the read after 12 s (at 15 s) to the end: about 5 s. */
+    cr_expect_gt(t_num(r.doc, "nodes.cb.state_ms.forced_open"), 4000);
+    cr_expect_eq(t_num(r.doc, "nodes.cb.settings.version"), 1);
+    run_free(&r);
+    static const char plain[] = "duration: 5s\n"
+                                "nodes:\n"
+                                "  users: {kind: client, target: cb, arrival: 100ms}\n"
+                                "  cb: {kind: circuit_breaker, backend: db}\n"
+                                "  db: {kind: service, service: 5ms}\n";
+    r = run_of(plain, NULL, 0, 0, NULL, 0);
+    const cJSON *cb = t_at(r.doc, "nodes.cb");
+    cr_expect_null(cJSON_GetObjectItemCaseSensitive(cb, "settings"));
+    cr_expect_null(
+        cJSON_GetObjectItemCaseSensitive(t_at(r.doc, "nodes.cb.state_ms"), "forced_open"));
+    cr_expect_not_null(cJSON_GetObjectItemCaseSensitive(cb, "changes_omitted"),
+                       "the entries after the hidden ones are still there");
+    double v;
+    cr_expect_eq(sim_engine_lookup(r.eng, "nodes.cb.settings.version", &v), SIM_LOOKUP_NO_FIGURE);
+    run_free(&r);
+}
