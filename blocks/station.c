@@ -134,11 +134,17 @@ void station_clear(station *st, sim_node *n) {
     sim_tavg_set(&st->queued, now, 0);
 }
 
-void station_report(const station *st, const sim_node *n, sim_report *w) {
-    sim_time end = sim_run_end(n);
-    sim_report_number(w, "utilization",
-                      st->workers ? sim_tavg_mean(&st->busy, end) / (double)st->workers : 0);
-    sim_report_number(w, "queue_mean", sim_tavg_mean(&st->queued, end));
-    sim_report_hist_ms(w, "wait_ms", &st->wait, SIM_PCT_SHORT);
-    sim_report_hist_ms(w, "sojourn_ms", &st->sojourn, SIM_PCT_SHORT);
+static double utilization(const void *block, const sim_node *n, sim_time at) {
+    const station *st = block;
+    (void)n;
+    return st->workers ? sim_tavg_mean(&st->busy, at) / (double)st->workers : 0;
 }
+
+const sim_metric station_metrics[] = {
+    {"utilization", SIM_METRIC_NUMBER, .value = utilization},
+    {"queue_mean", SIM_METRIC_TAVG, SIM_FIELD(station, queued)},
+    {"wait_ms", SIM_METRIC_HISTOGRAM, SIM_FIELD(station, wait), .pct = SIM_PCT_SHORT},
+    {"sojourn_ms", SIM_METRIC_HISTOGRAM, SIM_FIELD(station, sojourn), .pct = SIM_PCT_SHORT},
+    SIM_METRICS_END,
+};
+

@@ -10,6 +10,7 @@
 #define DSIM_STATION_H
 
 #include "hist.h"
+#include "metrics.h"
 #include "request.h"
 #include "tavg.h"
 
@@ -72,7 +73,10 @@ rr_req *station_next(station *st, sim_node *n, uint32_t w);
 /* A crash: every request in service or waiting is dropped, every worker is idle. */
 void station_clear(station *st, sim_node *n);
 
-/* Writes utilization, queue_mean, wait_ms and sojourn_ms. */
-void station_report(const station *st, const sim_node *n, sim_report *w);
+/* The station's figures utilization, queue_mean, wait_ms and sojourn_ms, for a kind's table:
+ * {"station", SIM_METRIC_INCLUDE, .offset = offsetof(KIND_state, st), .include =
+ * station_metrics}. Its counts (completed, failed, rejected) the kind places itself. */
+extern const sim_metric station_metrics[];
+
 
 #endif

@@ -183,6 +183,7 @@ void sim_engine_free(sim_engine *e) {
     for (size_t i = 0; i < e->nchecker; i++)
         e->topo->checkers[i]->free(e->checkers[i]);
     free(e->checkers);
+    sim__sampler_free(e->sampler);
     free(e);
 }
 
@@ -335,6 +336,11 @@ static void dispatch(sim_engine *e, sim_event *ev) {
         break;
     case SIM_EV_CANCELLED:
         break; /* not reached: the loop recycles cancelled timers */
+    case SIM_EV_SAMPLE:
+        e->events--; /* observing is not an event of the model: the document stays the same */
+        sim__block_free(e, ev);
+        sim__sample(e);
+        break;
     }
 }
 
@@ -462,7 +468,23 @@ static void report_checkers(const sim_engine *e, sim_report *w) {
     }
 }
 
-void sim_engine_report(const sim_engine *e, sim_report *w) {
+void sim__report_node(const sim_engine *e, size_t i, sim_report *w) {
+    const sim_node *n = &e->nodes[i];
+    sim_report_string(w, "kind", n->kind->name);
+    if (n->crashed)
+        sim_report_bool(w, "crashed", true);
+    if (!n->member)
+        sim_report_bool(w, "member", false);
+    if (n->kind->metrics)
+        sim_metrics_write(n->kind->metrics, n->state, n, e->end, w);
+    if (n->kind->report)
+        n->kind->report(n, w);
+    for (size_t c = 0; c < e->nchecker; c++)
+        if (e->topo->checkers[c]->report_node)
+            e->topo->checkers[c]->report_node(e->checkers[c], (uint32_t)i, w);
+}
+
+void sim__report_doc(const sim_engine *e, sim_report *w, bool nodes) {
     const sim_topology *t = e->topo;
     sim_report_open(w, NULL);
     sim_report_string(w, "dsim_version", DSIM_VERSION);
@@ -472,28 +494,22 @@ void sim_engine_report(const sim_engine *e, sim_report *w) {
     sim_report_number(w, "warmup_s", sim_time_s(t->warmup));
     sim_report_int(w, "events", (int64_t)e->events);
     report_checkers(e, w);
-    sim_report_open(w, "nodes");
-    for (size_t i = 0; i < e->nnodes; i++) {
-        const sim_node *n = &e->nodes[i];
-        sim_report_open(w, n->topo->name);
-        sim_report_string(w, "kind", n->kind->name);
-        if (n->crashed)
-            sim_report_bool(w, "crashed", true);
-        if (!n->member)
-            sim_report_bool(w, "member", false);
-        if (n->kind->report)
-            n->kind->report(n, w);
-        for (size_t c = 0; c < e->nchecker; c++)
-            if (t->checkers[c]->report_node)
-                t->checkers[c]->report_node(e->checkers[c], (uint32_t)i, w);
+    if (nodes) {
+        sim_report_open(w, "nodes");
+        for (size_t i = 0; i < e->nnodes; i++) {
+            sim_report_open(w, e->nodes[i].topo->name);
+            sim__report_node(e, i, w);
+            sim_report_close(w);
+        }
         sim_report_close(w);
     }
-    sim_report_close(w);
     report_network(e, w);
     if (t->nfaults)
         sim__fault_report(e, w);
     sim_report_close(w);
 }
+
+void sim_engine_report(const sim_engine *e, sim_report *w) { sim__report_doc(e, w, true); }
 
 static size_t pool_bytes(const sim_engine *e) {
     size_t bytes = 0;

@@ -5,6 +5,7 @@
 #include "checker.h"
 #include "engine.h"
 #include "hist.h"
+#include "metrics.h"
 #include "net.h"
 #include "node.h"
 #include "pool.h"
@@ -34,6 +35,8 @@ struct sim_node {
 };
 
 /* One line of the fault log in the result document. */
+typedef struct sim_sampler sim_sampler;
+
 typedef struct sim_fault_log {
     sim_time at;
     const sim_fault *fault;
@@ -78,6 +81,7 @@ struct sim_engine {
         sim_event ev;
         unsigned char body[SIM_SPARE_BODY];
     } spare;
+    sim_sampler *sampler; /* NULL: sampling off (metrics.c) */
 };
 
 /* Event blocks: a block of the size class that holds an event record and body_bytes of
@@ -106,5 +110,12 @@ int sim__watchers_init(sim_engine *e);
 void sim__fault_apply(sim_engine *e, const sim_fault *f, bool undo);
 /* Writes the fault log as the document's "faults" array. */
 void sim__fault_report(const sim_engine *e, sim_report *w);
+/* Writes the result document (without the "nodes" object when nodes is false). */
+void sim__report_doc(const sim_engine *e, sim_report *w, bool nodes);
+/* Writes the contents of node i's entry under "nodes" into the open object. */
+void sim__report_node(const sim_engine *e, size_t i, sim_report *w);
+/* The sampler's event: records a row and schedules the next (metrics.c). */
+void sim__sample(sim_engine *e);
+void sim__sampler_free(sim_sampler *sp);
 
 #endif

@@ -18,6 +18,7 @@ typedef enum {
     SIM_EV_TIMER,     /* a timer set by dst fires */
     SIM_EV_FAULT,     /* a fault action starts (tag 0) or is undone (tag 1); arg = fault index */
     SIM_EV_CANCELLED, /* a cancelled timer, left in the queue and recycled when popped */
+    SIM_EV_SAMPLE,    /* the metrics sampler records a row (metrics.h); not counted as an event */
 } sim_event_type;
 
 typedef struct sim_event {

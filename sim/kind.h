@@ -17,6 +17,7 @@
 typedef struct sim_node sim_node;
 typedef struct sim_check sim_check;
 typedef struct sim_checker_kind sim_checker_kind;
+typedef struct sim_metric sim_metric;
 
 /* What one instance needs from its config, for the estimate made before an engine is built
  * (footprint.h): the bytes its create hook allocates beyond state_size; the events and the
@@ -56,7 +57,12 @@ typedef struct sim_kind {
     void (*crash)(sim_node *node);
     /* The node comes back after a crash. */
     void (*restart)(sim_node *node);
-    /* Writes the node's figures into the open object of its entry under "nodes". */
+    /* The node's registered figures (metrics.h), a table ending with a NULL name: the engine
+     * writes them into its entry under "nodes", looks them up by path and samples them. NULL:
+     * none. */
+    const sim_metric *metrics;
+    /* Writes what the table cannot hold into the open object of its entry, after the table's
+     * entries. */
     void (*report)(const sim_node *node, sim_report *out);
     /* Frees what create allocated (messages held are freed by the engine with its pools). */
     void (*destroy)(sim_node *node);

@@ -49,7 +49,25 @@ static inline void sim_report_bool(sim_report *w, const char *key, bool v) {
 typedef enum {
     SIM_PCT_SHORT, /* mean, p50, p99 */
     SIM_PCT_FULL,  /* mean, p50, p90, p99, p999, max */
+    SIM_PCT_TAIL,  /* mean, p99, max */
 } sim_pct_set;
+
+/* The figures of a histogram, in the order they are written. */
+typedef enum {
+    SIM_HIST_MEAN,
+    SIM_HIST_P50,
+    SIM_HIST_P90,
+    SIM_HIST_P99,
+    SIM_HIST_P999,
+    SIM_HIST_MAX,
+    SIM_HIST_NFIGURES,
+} sim_hist_figure;
+
+/* The key of figure f ("p99"), and whether set writes it. */
+const char *sim_hist_figure_name(sim_hist_figure f);
+bool sim_pct_has(sim_pct_set set, sim_hist_figure f);
+/* Figure f of a (nanosecond) histogram in milliseconds, as the document holds it. */
+double sim_hist_figure_ms(const sim_hist *h, sim_hist_figure f);
 
 /* Writes object key with the histogram's (nanosecond) figures converted to milliseconds. */
 void sim_report_hist_ms(sim_report *w, const char *key, const sim_hist *h, sim_pct_set set);

@@ -230,28 +230,40 @@ static void service_crash(sim_node *n) {
     station_clear(&s->st, n);
 }
 
-static void service_report(const sim_node *n, sim_report *w) {
-    const service_state *s = sim_state_const(n);
-    const service_config *c = sim_config(n);
-    sim_report_int(w, "arrivals", (int64_t)s->arrivals);
-    sim_report_int(w, "completed", (int64_t)s->st.completed);
-    sim_report_int(w, "rejected", (int64_t)s->st.rejected);
-    sim_report_int(w, "failed", (int64_t)s->st.failed);
-    if (c->calls.n) {
-        sim_report_int(w, "calls", (int64_t)s->calls_made);
-        if (c->call_timeout > 0)
-            sim_report_int(w, "calls_timed_out", (int64_t)s->calls_timed_out);
-        if (c->call_retry.retries > 0) {
-            sim_report_int(w, "call_retries", (int64_t)s->call_retries);
-            sim_report_int(w, "call_retries_denied", (int64_t)s->call_retries_denied);
-            sim_report_number(w, "call_amplification",
-                              s->calls_made ? (double)(s->calls_made + s->call_retries) /
-                                                  (double)s->calls_made
-                                            : 0);
-        }
-    }
-    station_report(&s->st, n, w);
+static bool makes_calls(const void *config) { return ((const service_config *)config)->calls.n; }
+static bool call_timeouts(const void *config) {
+    const service_config *c = config;
+    return c->calls.n && c->call_timeout > 0;
 }
+static bool call_retries(const void *config) {
+    const service_config *c = config;
+    return c->calls.n && c->call_retry.retries > 0;
+}
+
+static double call_amplification(const void *state, const sim_node *n, sim_time at) {
+    const service_state *s = state;
+    (void)n, (void)at;
+    return s->calls_made ? (double)(s->calls_made + s->call_retries) / (double)s->calls_made : 0;
+}
+
+static const sim_metric service_metrics[] = {
+    {"arrivals", SIM_METRIC_COUNTER, SIM_FIELD(service_state, arrivals)},
+    {"completed", SIM_METRIC_COUNTER, SIM_FIELD(service_state, st.completed)},
+    {"rejected", SIM_METRIC_COUNTER, SIM_FIELD(service_state, st.rejected)},
+    {"failed", SIM_METRIC_COUNTER, SIM_FIELD(service_state, st.failed)},
+    {"calls", SIM_METRIC_COUNTER, SIM_FIELD(service_state, calls_made), .shown = makes_calls},
+    {"calls_timed_out", SIM_METRIC_COUNTER, SIM_FIELD(service_state, calls_timed_out),
+     .shown = call_timeouts},
+    {"call_retries", SIM_METRIC_COUNTER, SIM_FIELD(service_state, call_retries),
+     .shown = call_retries},
+    {"call_retries_denied", SIM_METRIC_COUNTER, SIM_FIELD(service_state, call_retries_denied),
+     .shown = call_retries},
+    {"call_amplification", SIM_METRIC_NUMBER, .value = call_amplification,
+     .shown = call_retries},
+    {"station", SIM_METRIC_INCLUDE, .offset = offsetof(service_state, st),
+     .include = station_metrics},
+    SIM_METRICS_END,
+};
 
 /* Requests still held are freed by the engine with its pool. */
 static void service_destroy(sim_node *n) {
@@ -284,6 +296,7 @@ const sim_kind dsim_service_kind = {
     .receive = service_receive,
     .timer = service_timer,
     .crash = service_crash,
-    .report = service_report,
+    .metrics = service_metrics,
+
     .destroy = service_destroy,
 };

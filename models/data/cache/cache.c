@@ -21,6 +21,7 @@
 #include "consistency.h"
 #include "hist.h"
 #include "lru.h"
+#include "metrics.h"
 #include "request.h"
 #include "protocols.h"
 #include "slot_table.h"
@@ -338,32 +339,46 @@ static void cache_crash(sim_node *n) {
     slot_table_clear(&s->slots);
 }
 
-static void cache_report(const sim_node *n, sim_report *w) {
-    const cache_state *s = sim_state_const(n);
-    const cache_config *c = sim_config(n);
+static double hit_ratio(const void *state, const sim_node *n, sim_time at) {
+    const cache_state *s = state;
+    (void)n, (void)at;
+    return s->hits + s->misses ? (double)s->hits / (double)(s->hits + s->misses) : 0;
+}
+
+/* Entries still fresh at `at` (a walk of the table: fine at an interval, not per event). */
+static double live_entries(const void *state, const sim_node *n, sim_time at) {
+    const cache_state *s = state;
+    (void)n;
     uint64_t live = 0;
     for (uint32_t i = s->table.head; i != LRU_NONE; i = s->table.slots[i].next)
-        live += s->table.slots[i].expires > sim_run_end(n);
-    sim_report_int(w, "requests", (int64_t)s->requests);
-    sim_report_int(w, "reads", (int64_t)s->reads);
-    sim_report_int(w, "writes", (int64_t)s->writes);
-    sim_report_int(w, "hits", (int64_t)s->hits);
-    sim_report_int(w, "misses", (int64_t)s->misses);
-    sim_report_number(w, "hit_ratio",
-                      s->hits + s->misses ? (double)s->hits / (double)(s->hits + s->misses) : 0);
-    sim_report_int(w, "evictions", (int64_t)s->evictions);
-    sim_report_int(w, "expirations", (int64_t)s->expirations);
-    if (c->population == POP_EAGER)
-        sim_report_int(w, "updates", (int64_t)s->updates);
-    else
-        sim_report_int(w, "invalidations", (int64_t)s->invalidations);
-    sim_report_int(w, "entries", (int64_t)live);
-    sim_report_int(w, "backend_calls", (int64_t)s->backend_calls);
-    sim_report_int(w, "failed", (int64_t)s->failed);
-    sim_report_hist_ms(w, "hit_ms", &s->hit_time, SIM_PCT_SHORT);
-    sim_report_hist_ms(w, "miss_ms", &s->miss_time, SIM_PCT_SHORT);
-    sim_report_hist_ms(w, "write_ms", &s->write_time, SIM_PCT_SHORT);
+        live += s->table.slots[i].expires > at;
+    return (double)live;
 }
+
+static bool eager(const void *config) {
+    return ((const cache_config *)config)->population == POP_EAGER;
+}
+static bool lazy(const void *config) { return !eager(config); }
+
+static const sim_metric cache_metrics[] = {
+    {"requests", SIM_METRIC_COUNTER, SIM_FIELD(cache_state, requests)},
+    {"reads", SIM_METRIC_COUNTER, SIM_FIELD(cache_state, reads)},
+    {"writes", SIM_METRIC_COUNTER, SIM_FIELD(cache_state, writes)},
+    {"hits", SIM_METRIC_COUNTER, SIM_FIELD(cache_state, hits)},
+    {"misses", SIM_METRIC_COUNTER, SIM_FIELD(cache_state, misses)},
+    {"hit_ratio", SIM_METRIC_NUMBER, .value = hit_ratio},
+    {"evictions", SIM_METRIC_COUNTER, SIM_FIELD(cache_state, evictions)},
+    {"expirations", SIM_METRIC_COUNTER, SIM_FIELD(cache_state, expirations)},
+    {"updates", SIM_METRIC_COUNTER, SIM_FIELD(cache_state, updates), .shown = eager},
+    {"invalidations", SIM_METRIC_COUNTER, SIM_FIELD(cache_state, invalidations), .shown = lazy},
+    {"entries", SIM_METRIC_GAUGE, .value = live_entries},
+    {"backend_calls", SIM_METRIC_COUNTER, SIM_FIELD(cache_state, backend_calls)},
+    {"failed", SIM_METRIC_COUNTER, SIM_FIELD(cache_state, failed)},
+    {"hit_ms", SIM_METRIC_HISTOGRAM, SIM_FIELD(cache_state, hit_time), .pct = SIM_PCT_SHORT},
+    {"miss_ms", SIM_METRIC_HISTOGRAM, SIM_FIELD(cache_state, miss_time), .pct = SIM_PCT_SHORT},
+    {"write_ms", SIM_METRIC_HISTOGRAM, SIM_FIELD(cache_state, write_time), .pct = SIM_PCT_SHORT},
+    SIM_METRICS_END,
+};
 
 static void cache_destroy(sim_node *n) {
     cache_state *s = sim_state(n);
@@ -396,7 +411,8 @@ const sim_kind dsim_cache_kind = {
     .receive = cache_receive,
     .timer = cache_timer,
     .crash = cache_crash,
-    .report = cache_report,
+    .metrics = cache_metrics,
+
     .destroy = cache_destroy,
     .checkers = feeds,
 };

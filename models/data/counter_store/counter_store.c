@@ -7,6 +7,7 @@
  * store: limiters pick the shard by hash of the limiter key. Counters are volatile: a crash
  * loses them. Anything that is not a check is answered FAILED. */
 #include "hist.h"
+#include "metrics.h"
 #include "request.h"
 #include "protocols.h"
 #include "counter.h"
@@ -157,17 +158,21 @@ static void store_crash(sim_node *n) {
     sim_tavg_set(&s->in_service, sim_now(n), 0);
 }
 
-static void store_report(const sim_node *n, sim_report *w) {
-    const store_state *s = sim_state_const(n);
+static double utilization(const void *state, const sim_node *n, sim_time at) {
+    const store_state *s = state;
     const store_config *c = sim_config(n);
-    sim_report_int(w, "checks", (int64_t)s->checks);
-    sim_report_int(w, "allowed", (int64_t)s->allowed);
-    sim_report_int(w, "denied", (int64_t)s->denied);
-    sim_report_int(w, "counters", (int64_t)s->counters.n);
-    sim_report_number(w, "utilization",
-                      sim_tavg_mean(&s->in_service, sim_run_end(n)) / (double)c->workers);
-    sim_report_hist_ms(w, "sojourn_ms", &s->sojourn, SIM_PCT_SHORT);
+    return sim_tavg_mean(&s->in_service, at) / (double)c->workers;
 }
+
+static const sim_metric store_metrics[] = {
+    {"checks", SIM_METRIC_COUNTER, SIM_FIELD(store_state, checks)},
+    {"allowed", SIM_METRIC_COUNTER, SIM_FIELD(store_state, allowed)},
+    {"denied", SIM_METRIC_COUNTER, SIM_FIELD(store_state, denied)},
+    {"counters", SIM_METRIC_GAUGE, SIM_FIELD(store_state, counters.n)},
+    {"utilization", SIM_METRIC_NUMBER, .value = utilization},
+    {"sojourn_ms", SIM_METRIC_HISTOGRAM, SIM_FIELD(store_state, sojourn), .pct = SIM_PCT_SHORT},
+    SIM_METRICS_END,
+};
 
 static void store_destroy(sim_node *n) {
     store_state *s = sim_state(n);
@@ -198,6 +203,7 @@ const sim_kind dsim_counter_store_kind = {
     .receive = store_receive,
     .timer = store_timer,
     .crash = store_crash,
-    .report = store_report,
+    .metrics = store_metrics,
+
     .destroy = store_destroy,
 };

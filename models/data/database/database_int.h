@@ -248,6 +248,6 @@ void db__on_position(sim_node *n, uint32_t src, const repl_position *p);
 
 /* ---- figures (report.c) ---- */
 
-void db__report(const sim_node *n, sim_report *w);
+extern const sim_metric db__metrics[]; /* report.c */
 
 #endif

@@ -1,38 +1,40 @@
 /* The figures of one database instance, under its entry in "nodes": its role and epoch, the
  * requests it saw, its replication (position, entries applied, lag, writes behind), its
- * failovers, and, on a primary, each replica's acknowledged position. */
+ * failovers, and, on a primary, each replica's acknowledged position. A table (sim/metrics.h),
+ * so that every figure can also be looked up and sampled. */
 #include "database_int.h"
+
+#include "metrics.h"
 
 static const char *const role_words[] = {"primary", "replica", "joining"};
 
-static void report_lag(sim_report *w, const sim_hist *h) {
-    sim_report_open(w, "lag_ms");
-    sim_report_number(w, "mean", sim_hist_mean(h) / 1e6);
-    sim_report_number(w, "p99", sim_hist_quantile(h, 0.99) / 1e6);
-    sim_report_number(w, "max", h->count ? (double)h->max / 1e6 : 0);
-    sim_report_close(w);
+static const char *role_label(const void *state, const sim_node *n) {
+    (void)n;
+    return role_words[((const db_state *)state)->role];
 }
 
-void db__report(const sim_node *n, sim_report *w) {
+static double failed_figure(const void *state, const sim_node *n, sim_time at) {
+    const db_state *s = state;
+    (void)n, (void)at;
+    return (double)(s->st.failed + s->unroutable);
+}
+
+static double position_figure(const void *state, const sim_node *n, sim_time at) {
+    const db_state *s = state;
+    (void)n, (void)at;
+    return (double)(s->role == ROLE_PRIMARY ? s->nlog : s->applied);
+}
+
+/* behind_area integrates up to the last change of the backlog, as the document always has. */
+static double behind_mean(const void *state, const sim_node *n, sim_time at) {
+    const db_state *s = state;
+    double window = (double)(at - sim_warmup_end(n));
+    return window > 0 ? s->behind_area / window : 0;
+}
+
+/* Per replica, keyed by its name: only a primary knows them. */
+static void report_replicas(const sim_node *n, sim_report *w) {
     const db_state *s = sim_state_const(n);
-    double window = (double)(sim_run_end(n) - sim_warmup_end(n));
-    sim_report_string(w, "role", role_words[s->role]);
-    sim_report_int(w, "epoch", (int64_t)s->epoch);
-    sim_report_int(w, "arrivals", (int64_t)s->arrivals);
-    sim_report_int(w, "forwarded", (int64_t)s->forwarded);
-    sim_report_int(w, "reads", (int64_t)s->reads);
-    sim_report_int(w, "writes", (int64_t)s->writes);
-    sim_report_int(w, "completed", (int64_t)s->st.completed);
-    sim_report_int(w, "rejected", (int64_t)s->st.rejected);
-    sim_report_int(w, "failed", (int64_t)(s->st.failed + s->unroutable));
-    sim_report_int(w, "keys", (int64_t)s->data.n);
-    sim_report_int(w, "position", (int64_t)(s->role == ROLE_PRIMARY ? s->nlog : s->applied));
-    sim_report_int(w, "applied", (int64_t)s->entries_applied);
-    report_lag(w, &s->lag);
-    sim_report_number(w, "behind_mean", window > 0 ? s->behind_area / window : 0);
-    sim_report_int(w, "promotions", (int64_t)s->promotions);
-    sim_report_int(w, "resyncs", (int64_t)s->resyncs);
-    sim_report_int(w, "writes_undone", (int64_t)s->writes_undone);
     if (s->role == ROLE_PRIMARY && s->count > 1) {
         sim_report_open(w, "replicas");
         for (uint32_t i = 0; i < s->count; i++)
@@ -44,5 +46,27 @@ void db__report(const sim_node *n, sim_report *w) {
             }
         sim_report_close(w);
     }
-    station_report(&s->st, n, w);
 }
+
+const sim_metric db__metrics[] = {
+    {"role", SIM_METRIC_LABEL, .label = role_label},
+    {"epoch", SIM_METRIC_GAUGE, SIM_FIELD(db_state, epoch)},
+    {"arrivals", SIM_METRIC_COUNTER, SIM_FIELD(db_state, arrivals)},
+    {"forwarded", SIM_METRIC_COUNTER, SIM_FIELD(db_state, forwarded)},
+    {"reads", SIM_METRIC_COUNTER, SIM_FIELD(db_state, reads)},
+    {"writes", SIM_METRIC_COUNTER, SIM_FIELD(db_state, writes)},
+    {"completed", SIM_METRIC_COUNTER, SIM_FIELD(db_state, st.completed)},
+    {"rejected", SIM_METRIC_COUNTER, SIM_FIELD(db_state, st.rejected)},
+    {"failed", SIM_METRIC_COUNTER, .value = failed_figure},
+    {"keys", SIM_METRIC_GAUGE, SIM_FIELD(db_state, data.n)},
+    {"position", SIM_METRIC_GAUGE, .value = position_figure},
+    {"applied", SIM_METRIC_COUNTER, SIM_FIELD(db_state, entries_applied)},
+    {"lag_ms", SIM_METRIC_HISTOGRAM, SIM_FIELD(db_state, lag), .pct = SIM_PCT_TAIL},
+    {"behind_mean", SIM_METRIC_NUMBER, .value = behind_mean},
+    {"promotions", SIM_METRIC_COUNTER, SIM_FIELD(db_state, promotions)},
+    {"resyncs", SIM_METRIC_COUNTER, SIM_FIELD(db_state, resyncs)},
+    {"writes_undone", SIM_METRIC_COUNTER, SIM_FIELD(db_state, writes_undone)},
+    {"replicas", SIM_METRIC_WRITE, .write = report_replicas},
+    {"station", SIM_METRIC_INCLUDE, .offset = offsetof(db_state, st), .include = station_metrics},
+    SIM_METRICS_END,
+};

@@ -10,6 +10,7 @@
  * For replication, failover, connection pools and WAL costs use `database`. */
 #include "consistency.h"
 #include "idmap.h"
+#include "metrics.h"
 #include "request.h"
 #include "protocols.h"
 
@@ -154,12 +155,12 @@ static void kv_finish(sim_node *n) {
         }
 }
 
-static void kv_report(const sim_node *n, sim_report *w) {
-    const kv_state *s = sim_state_const(n);
-    sim_report_int(w, "reads", (int64_t)s->reads);
-    sim_report_int(w, "writes", (int64_t)s->writes);
-    sim_report_int(w, "keys", (int64_t)s->versions.n);
-}
+static const sim_metric kv_metrics[] = {
+    {"reads", SIM_METRIC_COUNTER, SIM_FIELD(kv_state, reads)},
+    {"writes", SIM_METRIC_COUNTER, SIM_FIELD(kv_state, writes)},
+    {"keys", SIM_METRIC_GAUGE, SIM_FIELD(kv_state, versions.n)},
+    SIM_METRICS_END,
+};
 
 static void kv_destroy(sim_node *n) {
     kv_state *s = sim_state(n);
@@ -189,7 +190,8 @@ const sim_kind dsim_kv_store_kind = {
     .receive = kv_receive,
     .timer = kv_timer,
     .crash = kv_crash,
-    .report = kv_report,
+    .metrics = kv_metrics,
+
     .destroy = kv_destroy,
     .finish = kv_finish,
     .checkers = feeds,

@@ -7,6 +7,7 @@
  * point; its latency is `service` plus the network's.
  *
  * It stores nothing else and knows nothing of its readers. */
+#include "metrics.h"
 #include "settings.h"
 #include "node.h"
 #include "protocols.h"
@@ -141,13 +142,23 @@ static void store_crash(sim_node *n) {
     }
 }
 
-static void store_report(const sim_node *n, sim_report *w) {
-    const store_state *s = sim_state_const(n);
-    const store_config *c = sim_config(n);
-    sim_report_int(w, "reads", (int64_t)s->reads);
-    sim_report_int(w, "changes", (int64_t)c->changes.n);
-    sim_report_int(w, "version", (int64_t)settings_at(c, sim_run_end(n)).version);
+static double changes_figure(const void *state, const sim_node *n, sim_time at) {
+    (void)state, (void)at;
+    return (double)((const store_config *)sim_config(n))->changes.n;
 }
+
+/* The version in force at `at` (the document's: at the run's end). */
+static double version_figure(const void *state, const sim_node *n, sim_time at) {
+    (void)state;
+    return (double)settings_at(sim_config(n), at).version;
+}
+
+static const sim_metric store_metrics[] = {
+    {"reads", SIM_METRIC_COUNTER, SIM_FIELD(store_state, reads)},
+    {"changes", SIM_METRIC_GAUGE, .value = changes_figure},
+    {"version", SIM_METRIC_GAUGE, .value = version_figure},
+    SIM_METRICS_END,
+};
 
 const sim_kind dsim_settings_store_kind = {
     .version = SIM_KIND_VERSION,
@@ -161,5 +172,6 @@ const sim_kind dsim_settings_store_kind = {
     .receive = store_receive,
     .timer = store_timer,
     .crash = store_crash,
-    .report = store_report,
+    .metrics = store_metrics,
+
 };

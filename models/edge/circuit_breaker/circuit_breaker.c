@@ -17,6 +17,7 @@
 #include "settings.h"
 #include "hist.h"
 #include "idmap.h"
+#include "metrics.h"
 #include "node.h"
 #include "protocols.h"
 #include "slot_table.h"
@@ -492,45 +493,90 @@ static void cb_restart(sim_node *n) {
         sim_set_timer(n, 0, T_REFRESH, 0);
 }
 
+static bool has_timeout(const void *config) { return ((const cb_config *)config)->timeout > 0; }
+static bool has_slow(const void *config) { return ((const cb_config *)config)->slow_call >= 0; }
+static bool has_settings(const void *config) {
+    return ((const cb_config *)config)->settings.count;
+}
+
+static const char *state_label(const void *state, const sim_node *n) {
+    (void)n;
+    return mode_names[((const cb_state *)state)->mode];
+}
+
+/* Time spent in mode m up to `at` (the current stay counted up to then). */
+static double ms_in(const cb_state *s, cb_mode m, sim_time at) {
+    sim_time t = s->in_mode[m];
+    if (m == s->mode && at > s->since)
+        t += at - s->since;
+    return sim_time_ms(t);
+}
+static double ms_closed(const void *s, const sim_node *n, sim_time at) {
+    (void)n;
+    return ms_in(s, CB_CLOSED, at);
+}
+static double ms_open(const void *s, const sim_node *n, sim_time at) {
+    (void)n;
+    return ms_in(s, CB_OPEN, at);
+}
+static double ms_half_open(const void *s, const sim_node *n, sim_time at) {
+    (void)n;
+    return ms_in(s, CB_HALF_OPEN, at);
+}
+static double ms_forced_open(const void *s, const sim_node *n, sim_time at) {
+    (void)n;
+    return ms_in(s, CB_FORCED_OPEN, at);
+}
+static double ms_forced_closed(const void *s, const sim_node *n, sim_time at) {
+    (void)n;
+    return ms_in(s, CB_FORCED_CLOSED, at);
+}
+
+static double stale_mean(const void *state, const sim_node *n, sim_time at) {
+    const cb_state *s = state;
+    (void)n, (void)at;
+    return s->applied ? s->stale_sum / 1e6 / (double)s->applied : 0;
+}
+static double stale_max(const void *state, const sim_node *n, sim_time at) {
+    (void)n, (void)at;
+    return sim_time_ms(((const cb_state *)state)->stale_max);
+}
+
+/* The forced states exist only with a settings store. */
+static const sim_metric cb_metrics[] = {
+    {"requests", SIM_METRIC_COUNTER, SIM_FIELD(cb_state, requests)},
+    {"calls", SIM_METRIC_COUNTER, SIM_FIELD(cb_state, calls)},
+    {"successes", SIM_METRIC_COUNTER, SIM_FIELD(cb_state, successes)},
+    {"failures", SIM_METRIC_COUNTER, SIM_FIELD(cb_state, failures)},
+    {"timed_out", SIM_METRIC_COUNTER, SIM_FIELD(cb_state, timed_out), .shown = has_timeout},
+    {"slow", SIM_METRIC_COUNTER, SIM_FIELD(cb_state, slow), .shown = has_slow},
+    {"late_replies", SIM_METRIC_COUNTER, SIM_FIELD(cb_state, late)},
+    {"short_circuited", SIM_METRIC_COUNTER, SIM_FIELD(cb_state, short_circuited)},
+    {"fallback_replies", SIM_METRIC_COUNTER, SIM_FIELD(cb_state, fallbacks)},
+    {"state", SIM_METRIC_LABEL, .label = state_label},
+    {"opens", SIM_METRIC_COUNTER, SIM_FIELD(cb_state, opens)},
+    {"state_ms.closed", SIM_METRIC_NUMBER, .value = ms_closed},
+    {"state_ms.open", SIM_METRIC_NUMBER, .value = ms_open},
+    {"state_ms.half_open", SIM_METRIC_NUMBER, .value = ms_half_open},
+    {"state_ms.forced_open", SIM_METRIC_NUMBER, .value = ms_forced_open, .shown = has_settings},
+    {"state_ms.forced_closed", SIM_METRIC_NUMBER, .value = ms_forced_closed,
+     .shown = has_settings},
+    {"call_ms", SIM_METRIC_HISTOGRAM, SIM_FIELD(cb_state, call_time), .pct = SIM_PCT_SHORT},
+    {"settings.refreshes", SIM_METRIC_COUNTER, SIM_FIELD(cb_state, refreshes),
+     .shown = has_settings},
+    {"settings.refresh_failures", SIM_METRIC_COUNTER, SIM_FIELD(cb_state, refresh_failures),
+     .shown = has_settings},
+    {"settings.applied", SIM_METRIC_COUNTER, SIM_FIELD(cb_state, applied), .shown = has_settings},
+    {"settings.version", SIM_METRIC_GAUGE, SIM_FIELD(cb_state, version), .shown = has_settings},
+    {"settings.stale_ms.mean", SIM_METRIC_NUMBER, .value = stale_mean, .shown = has_settings},
+    {"settings.stale_ms.max", SIM_METRIC_NUMBER, .value = stale_max, .shown = has_settings},
+    {"changes_omitted", SIM_METRIC_COUNTER, SIM_FIELD(cb_state, log_omitted)},
+    SIM_METRICS_END,
+};
+
+/* The log of state changes, an array. */
 static void cb_report(const sim_node *n, sim_report *w) {
     const cb_state *s = sim_state_const(n);
-    const cb_config *c = sim_config(n);
-    sim_report_int(w, "requests", (int64_t)s->requests);
-    sim_report_int(w, "calls", (int64_t)s->calls);
-    sim_report_int(w, "successes", (int64_t)s->successes);
-    sim_report_int(w, "failures", (int64_t)s->failures);
-    if (c->timeout > 0)
-        sim_report_int(w, "timed_out", (int64_t)s->timed_out);
-    if (c->slow_call >= 0)
-        sim_report_int(w, "slow", (int64_t)s->slow);
-    sim_report_int(w, "late_replies", (int64_t)s->late);
-    sim_report_int(w, "short_circuited", (int64_t)s->short_circuited);
-    sim_report_int(w, "fallback_replies", (int64_t)s->fallbacks);
-    sim_report_string(w, "state", mode_names[s->mode]);
-    sim_report_int(w, "opens", (int64_t)s->opens);
-    sim_report_open(w, "state_ms");
-    int shown = c->settings.count ? CB_NSTATES : CB_FORCED_OPEN;
-    for (int m = 0; m < shown; m++) {
-        sim_time t = s->in_mode[m];
-        if ((cb_mode)m == s->mode && sim_run_end(n) > s->since)
-            t += sim_run_end(n) - s->since;
-        sim_report_number(w, mode_names[m], sim_time_ms(t));
-    }
-    sim_report_close(w);
-    sim_report_hist_ms(w, "call_ms", &s->call_time, SIM_PCT_SHORT);
-    if (c->settings.count) {
-        sim_report_open(w, "settings");
-        sim_report_int(w, "refreshes", (int64_t)s->refreshes);
-        sim_report_int(w, "refresh_failures", (int64_t)s->refresh_failures);
-        sim_report_int(w, "applied", (int64_t)s->applied);
-        sim_report_int(w, "version", (int64_t)s->version);
-        sim_report_open(w, "stale_ms");
-        sim_report_number(w, "mean", s->applied ? s->stale_sum / 1e6 / (double)s->applied : 0);
-        sim_report_number(w, "max", sim_time_ms(s->stale_max));
-        sim_report_close(w);
-        sim_report_close(w);
-    }
-    sim_report_int(w, "changes_omitted", (int64_t)s->log_omitted);
     sim_report_open_array(w, "changes");
     for (size_t i = 0; i < s->nlog; i++) {
         sim_report_open(w, NULL);
@@ -578,6 +624,8 @@ const sim_kind dsim_circuit_breaker_kind = {
     .timer = cb_timer,
     .crash = cb_crash,
     .restart = cb_restart,
+    .metrics = cb_metrics,
     .report = cb_report,
+
     .destroy = cb_destroy,
 };

@@ -23,6 +23,7 @@
  * Not modelled: connection limits (the load balancer has no queue; `service` is a pure delay
  * per request, as with infinitely many workers), slow start, retries to another backend. */
 #include "hist.h"
+#include "metrics.h"
 #include "membership.h"
 #include "ping.h"
 #include "protocols.h"
@@ -597,14 +598,23 @@ static void lb_membership(sim_node *n, uint32_t changed, bool joined) {
     }
 }
 
+static bool has_delay(const void *config) {
+    return ((const lb_config *)config)->service.kind != SIM_DIST_NONE;
+}
+
+static const sim_metric lb_metrics[] = {
+    {"requests", SIM_METRIC_COUNTER, SIM_FIELD(lb_state, rl.requests)},
+    {"failed", SIM_METRIC_COUNTER, SIM_FIELD(lb_state, failed)},
+    {"overhead_ms", SIM_METRIC_HISTOGRAM, SIM_FIELD(lb_state, rl.overhead), .pct = SIM_PCT_SHORT,
+     .shown = has_delay},
+    SIM_METRICS_END,
+};
+
+/* Per backend, keyed by its name (a table row per instance of a list no table can name). */
 static void lb_report(const sim_node *n, sim_report *w) {
     const lb_state *s = sim_state_const(n);
     const lb_config *c = sim_config(n);
     sim_time end = sim_run_end(n);
-    sim_report_int(w, "requests", (int64_t)s->rl.requests);
-    sim_report_int(w, "failed", (int64_t)s->failed);
-    if (c->service.kind != SIM_DIST_NONE)
-        sim_report_hist_ms(w, "overhead_ms", &s->rl.overhead, SIM_PCT_SHORT);
     sim_report_open(w, "backends");
     for (uint32_t b = 0; b < s->nb; b++) {
         const backend *be = &s->b[b];
@@ -673,6 +683,8 @@ const sim_kind dsim_load_balancer_kind = {
     .crash = lb_crash,
     .restart = start_health,
     .membership = lb_membership,
+    .metrics = lb_metrics,
     .report = lb_report,
+
     .destroy = lb_destroy,
 };

@@ -10,6 +10,7 @@
  * the algorithm promises. */
 #include "hist.h"
 #include "idmap.h"
+#include "metrics.h"
 #include "request.h"
 #include "protocols.h"
 #include "counter.h"
@@ -394,30 +395,70 @@ static void report_key(sim_report *w, const key_stats *k, const rl_limit *l, sim
     sim_report_int(w, "ideal_in_window", rl_ideal(l, window));
 }
 
+static const char *algorithm_label(const void *state, const sim_node *n) {
+    (void)state;
+    return rl_algo_names[((const limiter_config *)sim_config(n))->algorithm];
+}
+static const char *per_label(const void *state, const sim_node *n) {
+    (void)state;
+    return per_names[((const limiter_config *)sim_config(n))->per];
+}
+
+static double allowed_per_window(const void *state, const sim_node *n, sim_time at) {
+    const limiter_state *s = state;
+    const limiter_config *c = sim_config(n);
+    sim_time span = at - sim_warmup_end(n);
+    return span > 0 ? (double)s->allowed * (double)c->window / (double)span : 0;
+}
+
+/* The most forwarded in one window by a key without an override. */
+static double max_in_window(const void *state, const sim_node *n, sim_time at) {
+    const limiter_state *s = state;
+    const limiter_config *c = sim_config(n);
+    (void)at;
+    int64_t max = 0;
+    for (size_t i = c->overrides.n; i < s->nstats; i++)
+        if (s->stats[i].max_in_window > max)
+            max = s->stats[i].max_in_window;
+    return (double)max;
+}
+
+static double ideal_in_window(const void *state, const sim_node *n, sim_time at) {
+    const limiter_state *s = state;
+    (void)at;
+    return (double)rl_ideal(&s->deflt, ((const limiter_config *)sim_config(n))->window);
+}
+
+static bool has_store(const void *config) {
+    return ((const limiter_config *)config)->store.count;
+}
+static bool holds(const void *config) {
+    const limiter_config *c = config;
+    return c->store.count || c->algorithm == RL_LEAKY_BUCKET;
+}
+
+static const sim_metric limiter_metrics[] = {
+    {"algorithm", SIM_METRIC_LABEL, .label = algorithm_label},
+    {"per", SIM_METRIC_LABEL, .label = per_label},
+    {"allowed", SIM_METRIC_COUNTER, SIM_FIELD(limiter_state, allowed)},
+    {"denied", SIM_METRIC_COUNTER, SIM_FIELD(limiter_state, denied)},
+    {"allowed_per_window", SIM_METRIC_NUMBER, .value = allowed_per_window},
+    {"max_in_window", SIM_METRIC_GAUGE, .value = max_in_window},
+    {"ideal_in_window", SIM_METRIC_GAUGE, .value = ideal_in_window},
+    {"keys", SIM_METRIC_GAUGE, SIM_FIELD(limiter_state, nstats)},
+    {"store_errors", SIM_METRIC_COUNTER, SIM_FIELD(limiter_state, store_errors),
+     .shown = has_store},
+    {"held_mean", SIM_METRIC_TAVG, SIM_FIELD(limiter_state, held), .shown = holds},
+    {"check_ms", SIM_METRIC_HISTOGRAM, SIM_FIELD(limiter_state, check), .pct = SIM_PCT_SHORT},
+    {"added_ms", SIM_METRIC_HISTOGRAM, SIM_FIELD(limiter_state, added), .pct = SIM_PCT_SHORT},
+    SIM_METRICS_END,
+};
+
+/* Per override, keyed by its key (the overrides of the config, no fixed names). */
 static void limiter_report(const sim_node *n, sim_report *w) {
     const limiter_state *s = sim_state_const(n);
     const limiter_config *c = sim_config(n);
     size_t nov = c->overrides.n;
-    sim_time span = sim_run_end(n) - sim_warmup_end(n);
-    int64_t max = 0;
-    for (size_t i = nov; i < s->nstats; i++)
-        if (s->stats[i].max_in_window > max)
-            max = s->stats[i].max_in_window;
-    sim_report_string(w, "algorithm", rl_algo_names[c->algorithm]);
-    sim_report_string(w, "per", per_names[c->per]);
-    sim_report_int(w, "allowed", (int64_t)s->allowed);
-    sim_report_int(w, "denied", (int64_t)s->denied);
-    sim_report_number(w, "allowed_per_window",
-                      span > 0 ? (double)s->allowed * (double)c->window / (double)span : 0);
-    sim_report_int(w, "max_in_window", max);
-    sim_report_int(w, "ideal_in_window", rl_ideal(&s->deflt, c->window));
-    sim_report_int(w, "keys", (int64_t)s->nstats);
-    if (c->store.count)
-        sim_report_int(w, "store_errors", (int64_t)s->store_errors);
-    if (c->store.count || c->algorithm == RL_LEAKY_BUCKET)
-        sim_report_number(w, "held_mean", sim_tavg_mean(&s->held, sim_run_end(n)));
-    sim_report_hist_ms(w, "check_ms", &s->check, SIM_PCT_SHORT);
-    sim_report_hist_ms(w, "added_ms", &s->added, SIM_PCT_SHORT);
     if (nov && s->nstats >= nov) {
         const rl_override *ov = c->overrides.items;
         sim_report_open(w, "overrides");
@@ -468,6 +509,8 @@ const sim_kind dsim_rate_limiter_kind = {
     .receive = limiter_receive,
     .timer = limiter_timer,
     .crash = limiter_crash,
+    .metrics = limiter_metrics,
     .report = limiter_report,
+
     .destroy = limiter_destroy,
 };

@@ -29,6 +29,7 @@
  * (the moved keys are counted, not copied), a shard's health (a request to a crashed shard
  * comes back FAILED from the network and is relayed as such). */
 #include "hist.h"
+#include "metrics.h"
 #include "request.h"
 #include "protocols.h"
 #include "relay.h"
@@ -424,31 +425,65 @@ static void router_crash(sim_node *n) {
     relay_clear(&s->rl, n);
 }
 
-static void router_report(const sim_node *n, sim_report *w) {
-    const router_state *s = sim_state_const(n);
+static const char *partition_label(const void *state, const sim_node *n) {
+    (void)state;
+    return partition_names[((const router_config *)sim_config(n))->partition];
+}
+
+static bool has_delay(const void *config) {
+    return ((const router_config *)config)->service.kind != SIM_DIST_NONE;
+}
+static bool has_changes(const void *config) {
+    return ((const router_config *)config)->changes.n;
+}
+
+/* The latest change's, so that it shows in the summary. */
+static double moved_fraction(const void *state, const sim_node *n, sim_time at) {
+    const router_state *s = state;
     const router_config *c = sim_config(n);
-    const shard_change *ch = c->changes.items;
-    sim_report_string(w, "partition", partition_names[c->partition]);
-    sim_report_int(w, "requests", (int64_t)s->rl.requests);
-    sim_report_int(w, "routed", (int64_t)s->routed);
-    if (c->service.kind != SIM_DIST_NONE)
-        sim_report_hist_ms(w, "overhead_ms", &s->rl.overhead, SIM_PCT_SHORT);
-    /* Skew over the shards in force at the end, from the requests routed since the last
-     * change (or the warm-up end): max share / mean share = max count * N / total. */
+    (void)at;
+    return s->applied ? (double)s->log[s->applied - 1].moved / (double)c->key_space : 0;
+}
+
+/* Skew over the shards in force, from the requests routed since the last change (or the
+ * warm-up end): max share / mean share = max count * N / total. */
+static double skew(const void *state, const sim_node *n, sim_time at) {
+    const router_state *s = state;
+    (void)n, (void)at;
     uint64_t total = 0, max = 0;
     for (uint32_t i = 0; i < s->now.n; i++) {
         uint64_t k = s->sh[s->now.order[i]].since_change;
         total += k;
         max = k > max ? k : max;
     }
+    return total ? (double)max * s->now.n / (double)total : 0;
+}
+
+static double skew_since_ms(const void *state, const sim_node *n, sim_time at) {
+    const router_state *s = state;
+    (void)at;
     sim_time since = s->epoch > sim_warmup_end(n) ? s->epoch : sim_warmup_end(n);
-    sim_report_int(w, "active_shards", s->now.n);
-    if (c->changes.n) /* the latest change's, so that it shows in the summary */
-        sim_report_number(w, "moved_fraction",
-                          s->applied ? (double)s->log[s->applied - 1].moved / (double)c->key_space
-                                     : 0);
-    sim_report_number(w, "skew", total ? (double)max * s->now.n / (double)total : 0);
-    sim_report_number(w, "skew_since_ms", (double)since / 1e6);
+    return (double)since / 1e6;
+}
+
+static const sim_metric router_metrics[] = {
+    {"partition", SIM_METRIC_LABEL, .label = partition_label},
+    {"requests", SIM_METRIC_COUNTER, SIM_FIELD(router_state, rl.requests)},
+    {"routed", SIM_METRIC_COUNTER, SIM_FIELD(router_state, routed)},
+    {"overhead_ms", SIM_METRIC_HISTOGRAM, SIM_FIELD(router_state, rl.overhead),
+     .pct = SIM_PCT_SHORT, .shown = has_delay},
+    {"active_shards", SIM_METRIC_GAUGE, SIM_FIELD(router_state, now.n)},
+    {"moved_fraction", SIM_METRIC_NUMBER, .value = moved_fraction, .shown = has_changes},
+    {"skew", SIM_METRIC_NUMBER, .value = skew},
+    {"skew_since_ms", SIM_METRIC_NUMBER, .value = skew_since_ms},
+    SIM_METRICS_END,
+};
+
+/* Per shard, keyed by its name, and the log of changes (an array). */
+static void router_report(const sim_node *n, sim_report *w) {
+    const router_state *s = sim_state_const(n);
+    const router_config *c = sim_config(n);
+    const shard_change *ch = c->changes.items;
     sim_report_open(w, "shards");
     for (uint32_t b = 0; b < s->ns; b++) {
         const shard *sh = &s->sh[b];
@@ -521,6 +556,8 @@ const sim_kind dsim_shard_router_kind = {
     .timer = router_timer,
     .crash = router_crash,
     .restart = arm_changes,
+    .metrics = router_metrics,
     .report = router_report,
+
     .destroy = router_destroy,
 };

@@ -6,6 +6,7 @@
 #include "consistency.h"
 #include "hist.h"
 #include "idmap.h"
+#include "metrics.h"
 #include "index_dist.h"
 #include "consistency.h"
 #include "protocols.h"
@@ -349,24 +350,30 @@ static void client_crash(sim_node *n) {
     sim_idmap_clear(&s->waiting);
 }
 
-static void client_report(const sim_node *n, sim_report *w) {
-    const client_state *s = sim_state_const(n);
-    const client_config *c = sim_config(n);
-    sim_report_int(w, "issued", (int64_t)s->issued);
-    sim_report_int(w, "completed", (int64_t)s->completed);
-    sim_report_int(w, "rejected", (int64_t)s->rejected);
-    sim_report_int(w, "timed_out", (int64_t)s->timed_out);
-    sim_report_int(w, "failed", (int64_t)s->failed);
-    sim_report_int(w, "in_flight", (int64_t)s->live);
-    if (c->retry.retries > 0) {
-        sim_report_int(w, "attempts", (int64_t)s->attempts);
-        sim_report_int(w, "retries", (int64_t)s->retries);
-        sim_report_int(w, "retries_denied", (int64_t)s->denied);
-        sim_report_number(w, "amplification",
-                          s->issued ? (double)s->attempts / (double)s->issued : 0);
-    }
-    sim_report_hist_ms(w, "latency_ms", &s->latency, SIM_PCT_FULL);
+static bool retries(const void *config) {
+    return ((const client_config *)config)->retry.retries > 0;
 }
+
+static double amplification(const void *state, const sim_node *n, sim_time at) {
+    const client_state *s = state;
+    (void)n, (void)at;
+    return s->issued ? (double)s->attempts / (double)s->issued : 0;
+}
+
+static const sim_metric client_metrics[] = {
+    {"issued", SIM_METRIC_COUNTER, SIM_FIELD(client_state, issued)},
+    {"completed", SIM_METRIC_COUNTER, SIM_FIELD(client_state, completed)},
+    {"rejected", SIM_METRIC_COUNTER, SIM_FIELD(client_state, rejected)},
+    {"timed_out", SIM_METRIC_COUNTER, SIM_FIELD(client_state, timed_out)},
+    {"failed", SIM_METRIC_COUNTER, SIM_FIELD(client_state, failed)},
+    {"in_flight", SIM_METRIC_GAUGE, SIM_FIELD(client_state, live)},
+    {"attempts", SIM_METRIC_COUNTER, SIM_FIELD(client_state, attempts), .shown = retries},
+    {"retries", SIM_METRIC_COUNTER, SIM_FIELD(client_state, retries), .shown = retries},
+    {"retries_denied", SIM_METRIC_COUNTER, SIM_FIELD(client_state, denied), .shown = retries},
+    {"amplification", SIM_METRIC_NUMBER, .value = amplification, .shown = retries},
+    {"latency_ms", SIM_METRIC_HISTOGRAM, SIM_FIELD(client_state, latency), .pct = SIM_PCT_FULL},
+    SIM_METRICS_END,
+};
 
 static void client_destroy(sim_node *n) {
     client_state *s = sim_state(n);
@@ -410,7 +417,8 @@ const sim_kind dsim_client_kind = {
     .timer = client_timer,
     .crash = client_crash,
     .restart = start_traffic,
-    .report = client_report,
+    .metrics = client_metrics,
+
     .destroy = client_destroy,
     .is_client = true,
     .checkers = client_checkers,

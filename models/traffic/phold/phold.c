@@ -2,6 +2,7 @@
  * `population` messages in flight to uniformly random replicas of the group (itself
  * included); every message received sends one more the same way. The hop delay is the
  * network's latency, so every hop exercises the real send, network and dispatch path. */
+#include "metrics.h"
 #include "node.h"
 
 #include <stddef.h>
@@ -40,10 +41,10 @@ static void phold_receive(sim_node *n, sim_msg *m) {
     sim_send(n, sim_pick(n, &s->group), m);
 }
 
-static void phold_report(const sim_node *n, sim_report *w) {
-    const phold_state *s = sim_state_const(n);
-    sim_report_int(w, "received", (int64_t)s->received);
-}
+static const sim_metric phold_metrics[] = {
+    {"received", SIM_METRIC_COUNTER, SIM_FIELD(phold_state, received)},
+    SIM_METRICS_END,
+};
 
 static sim_memory_need phold_memory_need(const void *config, uint32_t group_count) {
     const phold_config *c = config;
@@ -65,5 +66,6 @@ const sim_kind dsim_phold_kind = {
     .serves = 0, /* its messages go to its own group only */
     .create = phold_create,
     .receive = phold_receive,
-    .report = phold_report,
+    .metrics = phold_metrics,
+
 };

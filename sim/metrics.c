@@ -1,0 +1,622 @@
+/* The metrics registry (metrics.h): writing the kinds' tables into the document, lookup by
+ * dotted path, and sampling into series. */
+#include "metrics.h"
+
+#include "engine_int.h"
+#include "tavg.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PATH 512
+#define MAX_DEPTH 64
+
+/* ---- reading one figure ---- */
+
+static uint64_t read_uint(const void *p, unsigned size) {
+    if (size == sizeof(uint32_t)) {
+        uint32_t v;
+        memcpy(&v, p, sizeof v);
+        return v;
+    }
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static bool is_shown(const sim_metric *m, const sim_node *n) {
+    return !m->shown || m->shown(n->topo->config);
+}
+
+/* The value of a numeric entry (fig: the histogram's figure). */
+static double read_value(const sim_metric *m, const void *base, const sim_node *n, sim_time at,
+                         sim_hist_figure fig) {
+    if (m->value)
+        return m->value(base, n, at);
+    const char *p = (const char *)base + m->offset;
+    switch (m->type) {
+    case SIM_METRIC_COUNTER:
+    case SIM_METRIC_GAUGE:
+        return (double)read_uint(p, m->size);
+    case SIM_METRIC_NUMBER: {
+        double v;
+        memcpy(&v, p, sizeof v);
+        return v;
+    }
+    case SIM_METRIC_TAVG:
+        return sim_tavg_mean((const sim_tavg *)(const void *)p, at);
+    case SIM_METRIC_HISTOGRAM:
+        return sim_hist_figure_ms((const sim_hist *)(const void *)p, fig);
+    default:
+        return NAN;
+    }
+}
+
+const char *sim_metrics_check(const sim_metric *t) {
+    for (; t->name; t++) {
+        const sim_metric *m = t;
+        size_t len = strlen(m->name);
+        if (!len || m->name[0] == '.' || m->name[len - 1] == '.' || strstr(m->name, ".."))
+            return m->name;
+        switch (m->type) {
+        case SIM_METRIC_COUNTER:
+        case SIM_METRIC_GAUGE:
+            if (!m->value && m->size != 4 && m->size != 8)
+                return m->name;
+            break;
+        case SIM_METRIC_NUMBER:
+            if (!m->value && m->size != sizeof(double))
+                return m->name;
+            break;
+        case SIM_METRIC_TAVG:
+            if (!m->value && m->size != sizeof(sim_tavg))
+                return m->name;
+            break;
+        case SIM_METRIC_HISTOGRAM:
+            if (m->value || m->size != sizeof(sim_hist))
+                return m->name;
+            break;
+        case SIM_METRIC_LABEL:
+            if (!m->label)
+                return m->name;
+            break;
+        case SIM_METRIC_WRITE:
+            if (!m->write || strchr(m->name, '.'))
+                return m->name;
+            break;
+        case SIM_METRIC_INCLUDE:
+            if (!m->include)
+                return m->name;
+            const char *bad = sim_metrics_check(m->include);
+            if (bad)
+                return bad;
+            break;
+        }
+    }
+    return NULL;
+}
+
+/* ---- writing: nested names open and close objects as the prefix changes ---- */
+
+typedef struct nest {
+    char open[MAX_PATH]; /* the prefix whose objects are open, "" or "a.b" */
+    int depth;
+} nest;
+
+/* Where segment boundaries fall: the end of the segment of s (length len) starting at i. */
+static size_t segment_end(const char *s, size_t len, size_t i) {
+    while (i < len && s[i] != '.')
+        i++;
+    return i;
+}
+
+/* Number of leading dot-separated segments a and b (lengths la, lb) share. */
+static int common_segments(const char *a, size_t la, const char *b, size_t lb) {
+    int k = 0;
+    for (size_t i = 0; i < la && i < lb; k++) {
+        size_t ea = segment_end(a, la, i), eb = segment_end(b, lb, i);
+        if (ea != eb || memcmp(a + i, b + i, ea - i) != 0)
+            break;
+        i = ea + 1;
+    }
+    return k;
+}
+
+/* Makes the open objects those of prefix (length len, "" for none). */
+static void nest_to(nest *ns, const char *prefix, size_t len, sim_report *w) {
+    int k = common_segments(ns->open, strlen(ns->open), prefix, len);
+    for (; ns->depth > k; ns->depth--)
+        sim_report_close(w);
+    size_t i = 0;
+    for (int s = 0; s < k; s++)
+        i = segment_end(prefix, len, i) + 1;
+    while (i < len) {
+        size_t j = segment_end(prefix, len, i);
+        char seg[MAX_PATH];
+        memcpy(seg, prefix + i, j - i);
+        seg[j - i] = 0;
+        sim_report_open(w, seg);
+        ns->depth++;
+        i = j + 1;
+    }
+    memcpy(ns->open, prefix, len);
+    ns->open[len] = 0;
+}
+
+static void write_table(const sim_metric *t, const void *base, const sim_node *n, sim_time at,
+                        sim_report *w, nest *ns) {
+    for (const sim_metric *m = t; m->name; m++) {
+        if (!is_shown(m, n))
+            continue;
+        if (m->type == SIM_METRIC_INCLUDE) {
+            write_table(m->include, (const char *)base + m->offset, n, at, w, ns);
+            continue;
+        }
+        if (m->type == SIM_METRIC_WRITE) {
+            nest_to(ns, "", 0, w);
+            m->write(n, w);
+            continue;
+        }
+        const char *dot = strrchr(m->name, '.');
+        const char *leaf = dot ? dot + 1 : m->name;
+        nest_to(ns, m->name, dot ? (size_t)(dot - m->name) : 0, w);
+        switch (m->type) {
+        case SIM_METRIC_COUNTER:
+        case SIM_METRIC_GAUGE:
+            if (m->value)
+                sim_report_int(w, leaf, (int64_t)m->value(base, n, at));
+            else
+                sim_report_int(w, leaf,
+                               (int64_t)read_uint((const char *)base + m->offset, m->size));
+            break;
+        case SIM_METRIC_NUMBER:
+        case SIM_METRIC_TAVG:
+            sim_report_number(w, leaf, read_value(m, base, n, at, SIM_HIST_MEAN));
+            break;
+        case SIM_METRIC_HISTOGRAM:
+            sim_report_hist_ms(
+                w, leaf, (const sim_hist *)(const void *)((const char *)base + m->offset), m->pct);
+            break;
+        case SIM_METRIC_LABEL:
+            sim_report_string(w, leaf, m->label(base, n));
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+void sim_metrics_write(const sim_metric *table, const void *base, const sim_node *n, sim_time at,
+                       sim_report *w) {
+    nest ns; /* not zeroed whole: this runs once per node of the document */
+    ns.open[0] = 0;
+    ns.depth = 0;
+    write_table(table, base, n, at, w, &ns);
+
+    nest_to(&ns, "", 0, w);
+}
+
+/* ---- resolving a path within a node's table ---- */
+
+/* A registered figure: the entry, the offset of its block in the state, its histogram figure. */
+typedef struct handle {
+    const sim_metric *m;
+    size_t off;
+    sim_hist_figure fig;
+} handle;
+
+static bool resolve(const sim_metric *t, size_t off, const sim_node *n, const char *rest,
+                    handle *h) {
+    for (const sim_metric *m = t; m->name; m++) {
+        if (!is_shown(m, n))
+            continue;
+        if (m->type == SIM_METRIC_INCLUDE) {
+            if (resolve(m->include, off + m->offset, n, rest, h))
+                return true;
+            continue;
+        }
+        if (m->type == SIM_METRIC_LABEL || m->type == SIM_METRIC_WRITE)
+            continue;
+        size_t len = strlen(m->name);
+        if (strncmp(rest, m->name, len) != 0)
+            continue;
+        if (m->type != SIM_METRIC_HISTOGRAM) {
+            if (rest[len] == 0) {
+                *h = (handle){m, off, SIM_HIST_MEAN};
+                return true;
+            }
+            continue;
+        }
+        if (rest[len] != '.')
+            continue;
+        for (int f = 0; f < SIM_HIST_NFIGURES; f++)
+            if (sim_pct_has(m->pct, (sim_hist_figure)f) &&
+                strcmp(rest + len + 1, sim_hist_figure_name((sim_hist_figure)f)) == 0) {
+                *h = (handle){m, off, (sim_hist_figure)f};
+                return true;
+            }
+    }
+    return false;
+}
+
+static double handle_value(const handle *h, const sim_node *n, sim_time at) {
+    return read_value(h->m, (const char *)n->state + h->off, n, at, h->fig);
+}
+
+/* ---- a report sink that follows the path of every leaf written ---- */
+
+typedef struct capture {
+    char path[MAX_PATH];
+    size_t len;
+    size_t saved[MAX_DEPTH]; /* path length before each open container */
+    bool array[MAX_DEPTH];
+    int depth, arrays;
+    /* match mode: targets[i] found -> values[i] */
+    const char *const *targets;
+    double *values;
+    size_t ntargets;
+    /* enumerate mode (targets NULL): every numeric leaf's path is handed to add */
+    void (*add)(void *ud, const char *path);
+    void *add_ud;
+} capture;
+
+/* path + "." + key into buf; false when too long. */
+static bool join(const capture *c, const char *key, char *buf) {
+    int k = snprintf(buf, MAX_PATH, "%.*s%s%s", (int)c->len, c->path, c->len ? "." : "", key);
+    return k >= 0 && k < MAX_PATH;
+}
+
+static void cap_open(capture *c, const char *key, bool array) {
+    if (c->depth == MAX_DEPTH)
+        return;
+    c->saved[c->depth] = c->len;
+    c->array[c->depth] = array;
+    c->depth++;
+    if (c->arrays || array) {
+        c->arrays += array;
+        return;
+    }
+    char buf[MAX_PATH];
+    if (key && join(c, key, buf)) {
+        c->len = strlen(buf);
+        memcpy(c->path, buf, c->len + 1);
+    }
+}
+static void cap_open_object(void *ud, const char *key) { cap_open(ud, key, false); }
+static void cap_open_array(void *ud, const char *key) { cap_open(ud, key, true); }
+static void cap_close(void *ud) {
+    capture *c = ud;
+    if (!c->depth)
+        return;
+    c->depth--;
+    c->arrays -= c->array[c->depth];
+    c->len = c->saved[c->depth];
+    c->path[c->len] = 0;
+}
+static void cap_number(void *ud, const char *key, double v) {
+    capture *c = ud;
+    char buf[MAX_PATH];
+    if (c->arrays || !key || !join(c, key, buf))
+        return;
+    if (!c->targets) {
+        c->add(c->add_ud, buf);
+        return;
+    }
+    for (size_t i = 0; i < c->ntargets; i++)
+        if (strcmp(buf, c->targets[i]) == 0)
+            c->values[i] = v;
+}
+static void cap_integer(void *ud, const char *key, int64_t v) { cap_number(ud, key, (double)v); }
+static void cap_string(void *ud, const char *key, const char *v) { (void)ud, (void)key, (void)v; }
+static void cap_boolean(void *ud, const char *key, bool v) { (void)ud, (void)key, (void)v; }
+
+static const sim_report_ops capture_ops = {
+    .version = 1,
+    .open_object = cap_open_object,
+    .open_array = cap_open_array,
+    .close = cap_close,
+    .number = cap_number,
+    .integer = cap_integer,
+    .string = cap_string,
+    .boolean = cap_boolean,
+};
+
+/* Where a captured figure is written: node i's entry, or the document without its nodes. */
+#define SCOPE_TOP UINT32_MAX
+
+static void write_scope(const sim_engine *e, uint32_t scope, capture *c) {
+    sim_report w = {&capture_ops, c};
+    if (scope == SCOPE_TOP)
+        sim__report_doc(e, &w, false);
+    else
+        sim__report_node(e, scope, &w);
+}
+
+/* Fills values[i] with the figure at targets[i] in scope (NaN where absent). */
+static void capture_values(const sim_engine *e, uint32_t scope, const char *const *targets,
+                           double *values, size_t n) {
+    capture c = {.targets = targets, .values = values, .ntargets = n};
+    for (size_t i = 0; i < n; i++)
+        values[i] = NAN;
+    write_scope(e, scope, &c);
+}
+
+/* ---- lookup ---- */
+
+/* The node named by the start of rest (followed by '.' or its end): the longest name wins.
+ * Returns its index or UINT32_MAX; *after points past the name. */
+static uint32_t find_node(const sim_engine *e, const char *rest, const char **after) {
+    uint32_t best = UINT32_MAX;
+    size_t bestlen = 0;
+    for (size_t i = 0; i < e->nnodes; i++) {
+        const char *name = e->nodes[i].topo->name;
+        size_t len = strlen(name);
+        if (len > bestlen && strncmp(rest, name, len) == 0 && (rest[len] == '.' || !rest[len])) {
+            best = (uint32_t)i;
+            bestlen = len;
+        }
+    }
+    *after = rest + bestlen + (rest[bestlen] == '.');
+    return best;
+}
+
+sim_lookup_status sim_engine_lookup(const sim_engine *e, const char *path, double *out) {
+    if (strncmp(path, "nodes.", 6) != 0) {
+        double v;
+        capture_values(e, SCOPE_TOP, &path, &v, 1);
+        if (isnan(v))
+            return SIM_LOOKUP_NO_FIGURE;
+        *out = v;
+        return SIM_LOOKUP_OK;
+    }
+    const char *rest;
+    uint32_t i = find_node(e, path + 6, &rest);
+    if (i == UINT32_MAX)
+        return SIM_LOOKUP_NO_NODE;
+    const sim_node *n = &e->nodes[i];
+    handle h;
+    if (n->kind->metrics && resolve(n->kind->metrics, 0, n, rest, &h)) {
+        *out = handle_value(&h, n, e->end);
+        return SIM_LOOKUP_OK;
+    }
+    double v;
+    capture_values(e, i, &rest, &v, 1);
+    if (isnan(v))
+        return SIM_LOOKUP_NO_FIGURE;
+    *out = v;
+    return SIM_LOOKUP_OK;
+}
+
+/* ---- sampling ---- */
+
+/* One column: a registered figure read directly, or a figure captured from its scope. */
+typedef struct column {
+    uint32_t node; /* registered: the node; captured: the scope */
+    bool registered;
+    handle h;
+    const char *rel; /* captured: the path within the scope */
+} column;
+
+struct sim_sampler {
+    sim_series s;
+    column *cols;
+    size_t capcols;
+    const char **targets; /* scratch for captures */
+    double *scratch;
+    bool failed;
+};
+
+static int add_column(sim_sampler *sp, const char *path, column col) {
+    if (sp->s.ncols == sp->capcols) {
+        size_t cap = sp->capcols ? 2 * sp->capcols : 16;
+        column *c = realloc(sp->cols, cap * sizeof *c);
+        char **p = c ? realloc(sp->s.paths, cap * sizeof *p) : NULL;
+        if (c)
+            sp->cols = c;
+        if (!p)
+            return -1;
+        sp->s.paths = p;
+        sp->capcols = cap;
+    }
+    char *copy = strdup(path);
+    if (!copy)
+        return -1;
+    if (!col.registered)
+        col.rel = copy + (strlen(path) - strlen(col.rel));
+    sp->s.paths[sp->s.ncols] = copy;
+    sp->cols[sp->s.ncols++] = col;
+    return 0;
+}
+
+/* Every shown numeric entry of a node's table (histograms: each figure), as columns. */
+static int add_node_table(sim_sampler *sp, const sim_node *n, uint32_t id, const sim_metric *t,
+                          size_t off) {
+    for (const sim_metric *m = t; m->name; m++) {
+        if (!is_shown(m, n) || m->type == SIM_METRIC_LABEL || m->type == SIM_METRIC_WRITE)
+            continue;
+        if (m->type == SIM_METRIC_INCLUDE) {
+            if (add_node_table(sp, n, id, m->include, off + m->offset))
+                return -1;
+            continue;
+        }
+        for (int f = 0; f < SIM_HIST_NFIGURES; f++) {
+            if (m->type == SIM_METRIC_HISTOGRAM ? !sim_pct_has(m->pct, (sim_hist_figure)f) : f > 0)
+                continue;
+            char path[MAX_PATH];
+            int k = snprintf(
+                path, sizeof path, "nodes.%s.%s%s%s", n->topo->name, m->name,
+                m->type == SIM_METRIC_HISTOGRAM ? "." : "",
+                m->type == SIM_METRIC_HISTOGRAM ? sim_hist_figure_name((sim_hist_figure)f) : "");
+            if (k < 0 || k >= (int)sizeof path)
+                continue;
+            column c = {.node = id, .registered = true, .h = {m, off, (sim_hist_figure)f}};
+            if (add_column(sp, path, c))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+typedef struct top_enum {
+    sim_sampler *sp;
+    int failed;
+} top_enum;
+
+static void add_top_path(void *ud, const char *path) {
+    top_enum *te = ud;
+    if (strncmp(path, "requests.", 9) && strncmp(path, "network.", 8))
+        return;
+    column c = {.node = SCOPE_TOP, .rel = path};
+    if (add_column(te->sp, path, c))
+        te->failed = -1;
+}
+
+/* Whether path (within scope) is written there now: a check against typing errors. */
+static bool written_now(const sim_engine *e, uint32_t scope, const char *rel) {
+    double v;
+    capture_values(e, scope, &rel, &v, 1);
+    return !isnan(v);
+}
+
+static int add_path(sim_engine *e, sim_sampler *sp, const char *path, char *err, size_t errlen) {
+    if (strncmp(path, "nodes.", 6) != 0) {
+        if (!written_now(e, SCOPE_TOP, path) && strncmp(path, "consistency.", 12) != 0) {
+            snprintf(err, errlen, "%s: no such figure in the document", path);
+            return -1;
+        }
+        return add_column(sp, path, (column){.node = SCOPE_TOP, .rel = path});
+    }
+    const char *rest;
+    uint32_t i = find_node(e, path + 6, &rest);
+    if (i == UINT32_MAX) {
+        snprintf(err, errlen, "%s: no such node", path);
+        return -1;
+    }
+    const sim_node *n = &e->nodes[i];
+    handle h;
+    if (n->kind->metrics && resolve(n->kind->metrics, 0, n, rest, &h))
+        return add_column(sp, path, (column){.node = i, .registered = true, .h = h});
+    if (!written_now(e, i, rest)) {
+        snprintf(err, errlen, "%s: no such figure for a node of kind %s", path, n->kind->name);
+        return -1;
+    }
+    return add_column(sp, path, (column){.node = i, .rel = rest});
+}
+
+void sim__sampler_free(sim_sampler *sp) {
+    if (!sp)
+        return;
+    for (size_t i = 0; i < sp->s.ncols; i++)
+        free(sp->s.paths[i]);
+    free(sp->s.paths);
+    free(sp->cols);
+    free(sp->s.t);
+    free(sp->s.values);
+    free(sp->targets);
+    free(sp->scratch);
+    free(sp);
+}
+
+static sim_time next_time(const sim_engine *e, const sim_sampler *sp) {
+    sim_time t = e->now + sp->s.interval;
+    return t < e->end && t > e->now ? t : e->end;
+}
+
+int sim_engine_sample(sim_engine *e, sim_time interval, const char *const *paths, size_t npaths,
+                      char *err, size_t errlen) {
+    if (e->sampler) {
+        snprintf(err, errlen, "sampling is on already");
+        return -1;
+    }
+    if (interval <= 0) {
+        snprintf(err, errlen, "the sampling interval must be positive");
+        return -1;
+    }
+    sim_sampler *sp = calloc(1, sizeof *sp);
+    if (!sp) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    sp->s.interval = interval;
+    int rc = 0;
+    if (!paths) {
+        top_enum te = {sp, 0};
+        capture c = {.add = add_top_path, .add_ud = &te};
+        write_scope(e, SCOPE_TOP, &c);
+        rc = te.failed;
+        for (size_t i = 0; !rc && i < e->nnodes; i++)
+            if (e->nodes[i].kind->metrics)
+                rc = add_node_table(sp, &e->nodes[i], (uint32_t)i, e->nodes[i].kind->metrics, 0);
+        if (rc)
+            snprintf(err, errlen, "out of memory");
+    } else {
+        for (size_t i = 0; !rc && i < npaths; i++)
+            rc = add_path(e, sp, paths[i], err, errlen);
+    }
+    if (!rc && sp->s.ncols) {
+        sp->targets = malloc(sp->s.ncols * sizeof *sp->targets);
+        sp->scratch = malloc(sp->s.ncols * sizeof *sp->scratch);
+        if (!sp->targets || !sp->scratch) {
+            snprintf(err, errlen, "out of memory");
+            rc = -1;
+        }
+    }
+    if (rc) {
+        sim__sampler_free(sp);
+        return -1;
+    }
+    e->sampler = sp;
+    if (e->now < e->end)
+        sim__schedule(e, next_time(e, sp), SIM_EV_SAMPLE, 0, 0, 0);
+    return 0;
+}
+
+const sim_series *sim_engine_series(const sim_engine *e) {
+    return e->sampler ? &e->sampler->s : NULL;
+}
+
+/* Fills row with the values of columns [from, to), all captured in one scope. */
+static void capture_run(const sim_engine *e, sim_sampler *sp, size_t from, size_t to, double *row) {
+    size_t n = to - from;
+    for (size_t k = 0; k < n; k++)
+        sp->targets[k] = sp->cols[from + k].rel;
+    capture_values(e, sp->cols[from].node, sp->targets, sp->scratch, n);
+    memcpy(row + from, sp->scratch, n * sizeof *row);
+}
+
+void sim__sample(sim_engine *e) {
+    sim_sampler *sp = e->sampler;
+    sim_series *s = &sp->s;
+    if (s->nrows == s->caprows) {
+        size_t cap = s->caprows ? 2 * s->caprows : 64;
+        sim_time *t = realloc(s->t, cap * sizeof *t);
+        if (t)
+            s->t = t;
+        double *v = t ? realloc(s->values, cap * (s->ncols ? s->ncols : 1) * sizeof *v) : NULL;
+        if (!v) {
+            e->failed = true;
+            return;
+        }
+        s->values = v;
+        s->caprows = cap;
+    }
+    double *row = s->values + s->nrows * s->ncols;
+    s->t[s->nrows++] = e->now;
+    for (size_t c = 0; c < s->ncols;) {
+        const column *col = &sp->cols[c];
+        if (col->registered) {
+            row[c] = handle_value(&col->h, &e->nodes[col->node], e->now);
+            c++;
+            continue;
+        }
+        size_t end = c + 1;
+        while (end < s->ncols && !sp->cols[end].registered && sp->cols[end].node == col->node)
+            end++;
+        capture_run(e, sp, c, end, row);
+        c = end;
+    }
+    if (e->now < e->end)
+        sim__schedule(e, next_time(e, sp), SIM_EV_SAMPLE, 0, 0, 0);
+}

@@ -1,0 +1,110 @@
+/* The metrics registry. A kind declares its figures once, in a constant table (sim_kind's
+ * `metrics`): the key, what the figure is, and where it lives in the instance's state (an
+ * offset) or how it is derived from state and config (a function). Nothing is stored per
+ * instance, so a million nodes pay nothing for it, and the engine can read any figure of any
+ * node at any time: it writes the nodes' entries of the result document from the tables, looks
+ * figures up by dotted path (for `expect:`, contract §8.1) and samples them at an interval of
+ * simulated time (time series, §8.2). What does not fit a table (objects keyed by peer names,
+ * arrays) is written by the kind's report hook, or by a SIM_METRIC_WRITE entry where it must
+ * sit between table entries to keep the document's key order. */
+#ifndef SIM_METRICS_H
+#define SIM_METRICS_H
+
+#include "report.h"
+#include "simtime.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sim_node sim_node;
+typedef struct sim_engine sim_engine;
+
+typedef enum {
+    SIM_METRIC_COUNTER,   /* a count that only grows (an unsigned field, or value): integer */
+    SIM_METRIC_GAUGE,     /* a level at the moment it is read (unsigned field, or value): integer */
+    SIM_METRIC_NUMBER,    /* a real figure (a double field, or value), e.g. a ratio */
+    SIM_METRIC_TAVG,      /* a sim_tavg field: its time average from the warm-up end on */
+    SIM_METRIC_HISTOGRAM, /* a sim_hist field (ns), written as sim_report_hist_ms in ms */
+    SIM_METRIC_LABEL,     /* a string from label(): written, neither looked up nor sampled */
+    SIM_METRIC_WRITE,     /* write() writes here whatever does not fit (name: documentation) */
+    SIM_METRIC_INCLUDE,   /* a building block's table (include) whose offsets start at offset */
+} sim_metric_type;
+
+typedef struct sim_metric sim_metric;
+struct sim_metric {
+    /* The key in the node's entry; dots nest it in objects ("settings.version"): consecutive
+     * entries with the same prefix share the object, which is left out when none is shown.
+     * NULL ends a table. */
+    const char *name;
+    sim_metric_type type;
+    /* Where the field is in the state (or in the included block), and its size: set both with
+     * SIM_FIELD. Integer fields are unsigned of 4 or 8 bytes. Unused when value is set. */
+    size_t offset;
+    unsigned size;
+    sim_pct_set pct; /* HISTOGRAM: the figures written */
+    /* Shown only when this returns true for the node's config (NULL: always). */
+    bool (*shown)(const void *config);
+    /* A figure derived from the state (base: the state, or the included block) at time at:
+     * the run's end for the document, the sampling time for series. Must not change
+     * anything. */
+    double (*value)(const void *base, const sim_node *n, sim_time at);
+    const char *(*label)(const void *base, const sim_node *n); /* LABEL */
+    void (*write)(const sim_node *n, sim_report *w);           /* WRITE */
+    const sim_metric *include;                                 /* INCLUDE */
+};
+
+/* The offset and size of field f of state type T, for a table entry:
+ * {"completed", SIM_METRIC_COUNTER, SIM_FIELD(client_state, completed)}. */
+#define SIM_FIELD(T, f) .offset = offsetof(T, f), .size = sizeof(((T *)0)->f)
+#define SIM_METRICS_END                                                                            \
+    { .name = NULL }
+
+/* Checks a table for what the compiler cannot: integer fields of 4 or 8 bytes, doubles of 8,
+ * a histogram, tavg or label with its source, nested names well formed. Returns NULL, or the
+ * name of the first bad entry. */
+const char *sim_metrics_check(const sim_metric *table);
+
+/* Writes node n's table entries (state base, time at) into the open object of its entry. */
+void sim_metrics_write(const sim_metric *table, const void *base, const sim_node *n, sim_time at,
+                       sim_report *w);
+
+/* What a lookup found. */
+typedef enum {
+    SIM_LOOKUP_OK,        /* *out holds the figure */
+    SIM_LOOKUP_NO_NODE,   /* the path names a node (nodes.X) that does not exist */
+    SIM_LOOKUP_NO_FIGURE, /* no numeric leaf at that path in this run's document */
+} sim_lookup_status;
+
+/* The figure at a dotted path of the result document (contract §8.1): "requests.completed",
+ * "nodes.web.wait_ms.p99", "nodes.db.1.lag_ms.p99" (the longest node name that matches
+ * wins). Its value is the one the document written now would hold (integers as doubles);
+ * booleans and strings are not figures. Registered figures are read directly; the others
+ * (those a report hook writes, engine-level ones) by writing that part of the document. */
+sim_lookup_status sim_engine_lookup(const sim_engine *e, const char *path, double *out);
+
+/* Series of sampled figures: row i holds every column's value at t[i]; NaN where a figure
+ * was absent at that time (a hook-written object not there yet). Cumulative as in the
+ * document: counters count from the warm-up end, time averages and histograms cover
+ * [warm-up end, t]; per-interval figures are the next layer's differences. */
+typedef struct sim_series {
+    sim_time interval;
+    size_t ncols, nrows;
+    char **paths;   /* ncols metric paths */
+    sim_time *t;    /* nrows sampling times: interval, 2 interval, ..., and the run's end */
+    double *values; /* nrows * ncols, row after row */
+    size_t caprows;
+} sim_series;
+
+/* Samples the figures at paths (npaths of them; NULL: every registered figure of every node
+ * and every requests.* and network.* figure) every interval of simulated time, from now on:
+ * at now + interval, now + 2 interval, ... and at the run's end. Call it before running, at
+ * most once. Sampling draws nothing and leaves the document as it is, and off (never called)
+ * it schedules nothing. Returns 0; -1 with a message in err when a path names no node or no
+ * figure it could have, or the interval is not positive, or out of memory. */
+int sim_engine_sample(sim_engine *e, sim_time interval, const char *const *paths, size_t npaths,
+                      char *err, size_t errlen);
+/* The series so far; NULL when sampling is off. */
+const sim_series *sim_engine_series(const sim_engine *e);
+
+#endif
