@@ -69,7 +69,11 @@ void rr_reply_sized(sim_node *n, rr_req *r, uint32_t bytes) {
     sim_send(n, r->reply_to, m);
 }
 
-void rr_reply(sim_node *n, rr_req *r) { rr_reply_sized(n, r, rr_reply_msg.wire_bytes); }
+void rr_reply(sim_node *n, rr_req *r) {
+    sim_msg *m = sim_msg_of(r);
+    /* A reply passed on (by a relay) keeps the size its maker gave it. */
+    rr_reply_sized(n, r, m->type == &rr_reply_msg ? m->size : rr_reply_msg.wire_bytes);
+}
 
 void rr_set_size(rr_req *r, uint32_t bytes) { sim_msg_of(r)->size = bytes; }
 

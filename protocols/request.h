@@ -22,6 +22,14 @@ typedef enum { RR_READ, RR_WRITE, RR_OPS } rr_op;
 /* Their names in YAML, NULL-terminated; RR_PER_OP goes in such a parameter's table entry. */
 extern const char *const rr_op_names[];
 #define RR_PER_OP .choices = rr_op_names, .class_word = "operation"
+/* The parameter entries of a request's and a reply's size on the wire, per operation, for a
+ * kind that issues requests (request_bytes) or makes replies (reply_bytes); both default to
+ * 256 bytes, which with the network's default unlimited bandwidth cost no time. */
+#define RR_BYTES_PARAM(key, config_type, field, what)                                           \
+    {.name = key, .type = SIM_P_BYTES_BY, RR_PER_OP, .offset = offsetof(config_type, field),    \
+     .def = "256", .min = 0, .max = 1 << 30,                                                    \
+     .help = what " on the wire, or per operation {read: SIZE, write: SIZE} (e.g. 4KiB): what " \
+             "the network's bandwidth charges"}
 
 /* How a request ended, as carried back in its reply. */
 typedef enum {
@@ -70,8 +78,9 @@ void *rr_payload(rr_req *r, size_t bytes);
 rr_req *rr_call_new(sim_node *n, const rr_req *parent);
 /* Sends request r to dst (a first send, a forward, a retry). */
 void rr_send(sim_node *n, uint32_t dst, rr_req *r);
-/* Turns r into its reply (status as set) and sends it to r->reply_to, of the reply type's
- * default size on the wire; rr_reply_sized with one of `bytes`. */
+/* Turns r into its reply (status as set) and sends it to r->reply_to: a request turned around
+ * gets the reply type's default size on the wire, a reply passed on (a relay answering its own
+ * caller with the backend's reply) keeps its size; rr_reply_sized sets `bytes`. */
 void rr_reply(sim_node *n, rr_req *r);
 void rr_reply_sized(sim_node *n, rr_req *r, uint32_t bytes);
 /* Sets the bytes on the wire of the message r travels in (a client's request size). */

@@ -482,6 +482,66 @@ static int parse_dist_by(sim_loader *ld, const sim_param *pa, yaml_node_t *y, co
     return bad;
 }
 
+static int parse_one_size(sim_loader *ld, const sim_param *pa, yaml_node_t *y, const char *w,
+                          uint32_t *out) {
+    const char *s = sim__ld_scalar(y);
+    double v;
+    const char *why = s ? sim_parse_bytes(s, &v) : "a size, not a collection";
+    double lo = pa->min, hi = pa->max > pa->min ? pa->max : (double)UINT32_MAX;
+    if (!why && (v < lo || v > hi)) {
+        sim__ld_error(ld, y, "%s: %s is out of range [%.0f, %.0f] bytes", w, s, lo, hi);
+        return -1;
+    }
+    if (why) {
+        sim__ld_error(ld, y, "%s: expected %s, got '%s'", w, why, s ? s : "a collection");
+        return -1;
+    }
+    *out = (uint32_t)v;
+    return 0;
+}
+
+static int parse_bytes_by(sim_loader *ld, const sim_param *pa, yaml_node_t *y, const char *w,
+                          sim_bytes_by *out) {
+    size_t n = class_count(pa);
+    const char *cw = class_word(pa);
+    if (!is_map(y)) {
+        uint32_t v;
+        if (parse_one_size(ld, pa, y, w, &v))
+            return -1;
+        for (size_t i = 0; i < n; i++)
+            out->by[i] = v;
+        return 0;
+    }
+    sim_bytes_by o = {{0}};
+    bool seen[SIM_CLASSES_MAX] = {false};
+    int bad = 0;
+    FOR_PAIRS(p, y) {
+        yaml_node_t *k = sim__ld_node(ld, p->key);
+        const char *ks = sim__ld_scalar(k);
+        int c = ks ? class_index(pa, ks) : -1;
+        if (c < 0) {
+            sim_ld_known kn;
+            class_known(&kn, pa, ks);
+            sim__ld_unknown(ld, k, &kn, NULL, "%s: unknown %s '%s' (expected %s)", w, cw,
+                            ks ? ks : "?", class_list(ld, pa));
+            bad = -1;
+        } else if (parse_one_size(ld, pa, sim__ld_node(ld, p->value), w, &o.by[c])) {
+            bad = -1;
+        } else {
+            seen[c] = true;
+        }
+    }
+    for (size_t i = 0; !bad && i < n; i++)
+        if (!seen[i]) {
+            sim__ld_error(ld, y, "%s: per-%s form needs every %s: missing '%s'", w, cw, cw,
+                          pa->choices[i]);
+            bad = -1;
+        }
+    if (!bad)
+        *out = o;
+    return bad;
+}
+
 static int parse_index(sim_loader *ld, yaml_node_t *y, const char *w, sim_index_dist *out) {
     static const char *expected = "expected {dist: uniform, n: N} or {dist: zipf, n: N, s: X}";
     if (!is_map(y)) {
@@ -691,6 +751,8 @@ static int parse_param(sim_loader *ld, const sim_param *p, yaml_node_t *y, const
         return parse_route(ld, y, w, field);
     case SIM_P_MIX:
         return parse_mix(ld, p, y, w, field);
+    case SIM_P_BYTES_BY:
+        return parse_bytes_by(ld, p, y, w, field);
     case SIM_P_INDEX:
         return parse_index(ld, y, w, field);
     case SIM_P_ENUM:
@@ -814,10 +876,11 @@ int sim__ld_params(sim_loader *ld, const sim_param *params, yaml_node_t *map,
 }
 
 char *sim_param_type_text(const sim_param *p) {
-    if ((p->type != SIM_P_DIST_BY && p->type != SIM_P_MIX) || !p->choices || !p->choices[0])
+    if ((p->type != SIM_P_DIST_BY && p->type != SIM_P_MIX && p->type != SIM_P_BYTES_BY) ||
+        !p->choices || !p->choices[0])
         return sim_strfmt("%s", sim_param_type_name(p->type));
     /* The classes by name: "distribution or {read: DIST, write: DIST}". */
-    const char *each = p->type == SIM_P_MIX ? "p" : "DIST";
+    const char *each = p->type == SIM_P_MIX ? "p" : p->type == SIM_P_BYTES_BY ? "SIZE" : "DIST";
     char *classes = sim_strfmt("%s: %s", p->choices[0], each);
     for (size_t i = 1; classes && p->choices[i]; i++) {
         char *more = sim_strfmt("%s, %s: %s", classes, p->choices[i], each);
@@ -826,8 +889,9 @@ char *sim_param_type_text(const sim_param *p) {
     }
     if (!classes)
         return NULL;
-    char *text = p->type == SIM_P_MIX ? sim_strfmt("{%s}", classes)
-                                      : sim_strfmt("distribution or {%s}", classes);
+    char *text = p->type == SIM_P_MIX        ? sim_strfmt("{%s}", classes)
+                 : p->type == SIM_P_BYTES_BY ? sim_strfmt("size or {%s}", classes)
+                                             : sim_strfmt("distribution or {%s}", classes);
     free(classes);
     return text;
 }
@@ -841,6 +905,7 @@ const char *sim_param_type_name(sim_param_type t) {
         [SIM_P_REF] = "node",          [SIM_P_REFLIST] = "list of nodes",
         [SIM_P_ROUTE] = "node or {node: probability, ...}",
         [SIM_P_MIX] = "probability per class",
+        [SIM_P_BYTES_BY] = "size, or one per class",
         [SIM_P_INDEX] = "whole-number distribution", [SIM_P_LIMIT] = "integer or 'unbounded'",
         [SIM_P_ENUM] = "word",         [SIM_P_BOOL] = "boolean",
         [SIM_P_LIST] = "list of mappings",

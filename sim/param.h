@@ -38,6 +38,8 @@ typedef enum {
     SIM_P_BOOL,     /* bool: true or false */
     SIM_P_LIST,     /* sim_list: a list of mappings, each filled from the `item` table */
     SIM_P_WEIGHTS,  /* sim_weights: {node: weight, ...}, each weight a number > 0 */
+    SIM_P_BYTES_BY, /* sim_bytes_by: a size (256, 4KiB), or one per class of `choices`:
+                       {read: 128, write: 4KiB} */
 } sim_param_type;
 
 /* How the messages a node receives travel along a reference parameter, for the loader's check
@@ -117,6 +119,10 @@ typedef struct sim_weights {
 typedef struct sim_dist_by {
     sim_dist by[SIM_CLASSES_MAX];
 } sim_dist_by;
+
+typedef struct sim_bytes_by {
+    uint32_t by[SIM_CLASSES_MAX];
+} sim_bytes_by;
 
 typedef struct sim_mix {
     double p[SIM_CLASSES_MAX];

@@ -127,6 +127,33 @@ static const struct {
     {"GiB/s", 8 * 1073741824.0},
 };
 
+static const struct {
+    const char *unit;
+    double bytes;
+} size_units[] = {
+    {"B", 1},      {"kB", 1e3},           {"KB", 1e3},           {"MB", 1e6},
+    {"GB", 1e9},   {"KiB", 1024.0},       {"MiB", 1048576.0},    {"GiB", 1073741824.0},
+};
+
+const char *sim_parse_bytes(const char *s, double *out) {
+    static const char *expected = "a size: a whole number of bytes, or a number and a unit "
+                                  "B, kB, MB, GB, KiB, MiB, GiB (e.g. 256, 4KiB, 1.5MB)";
+    double v;
+    const char *rest;
+    if (leading_number(s, &v, &rest) || !(v >= 0) || !isfinite(v))
+        return expected;
+    double scale = 0;
+    if (!*rest)
+        scale = 1;
+    for (size_t i = 0; !scale && i < sizeof size_units / sizeof *size_units; i++)
+        if (strcmp(rest, size_units[i].unit) == 0)
+            scale = size_units[i].bytes;
+    if (!scale || (!*rest && v != floor(v)))
+        return expected;
+    *out = floor(v * scale + 0.5);
+    return NULL;
+}
+
 const char *sim_parse_bandwidth(const char *s, double *out) {
     static const char *expected = "a bandwidth: a number and a unit bps, kbps, Mbps, Gbps, "
                                   "B/s, kB/s, MB/s, GB/s, MiB/s, ... (e.g. 100Mbps), or "

@@ -22,5 +22,8 @@ const char *sim_parse_rate(const char *s, double *out);
  * or B/s, kB/s, MB/s, GB/s, TB/s (bytes; K for k too), KiB/s, MiB/s, GiB/s (powers of 1024);
  * or the word "unlimited", stored as 0. Stored in bits per second. */
 const char *sim_parse_bandwidth(const char *s, double *out);
+/* A size in bytes: a whole number of bytes ("256"), or a number and a unit B, kB, MB, GB
+ * (powers of 1000; K for k too) or KiB, MiB, GiB (powers of 1024), rounded to whole bytes. */
+const char *sim_parse_bytes(const char *s, double *out);
 
 #endif

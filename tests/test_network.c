@@ -571,3 +571,33 @@ Test(network, latency_fault_errors_name_the_position) {
     refused(NODES "faults:\n  - {at: 1s, latency: {add: 1ms}, node: nope}\n",
             "test.yaml:9:41:", "nope");
 }
+
+/* Sizes set per kind and per operation reach the network: one write of 125,000 bytes over a
+ * 1 Mbps network takes exactly 1 s to serialize, its 1,250-byte reply 10 ms (service time 0,
+ * no latency), so the client measures 1010 ms; reads are other sizes, and there are none. */
+Test(network, request_and_reply_sizes_per_operation_cost_their_serialization) {
+    static const char yaml[] = "duration: 5s\n"
+                               "network: {bandwidth: 1Mbps}\n"
+                               "nodes:\n"
+                               "  users: {kind: client, target: web, users: 1, requests: 1,\n"
+                               "          ops: {read: 0, write: 1},\n"
+                               "          request_bytes: {read: 1, write: 125kB}}\n"
+                               "  web: {kind: service, service: 0s,\n"
+                               "        reply_bytes: {read: 1MB, write: 1250}}\n";
+    cJSON *doc = t_run(yaml, 1);
+    cr_assert(doc);
+    cr_expect_eq(t_int(doc, "requests.completed"), 1);
+    cr_expect_float_eq(t_num(doc, "requests.latency_ms.max"), 1010, 1010 * 0.01,
+                       "within the histograms' 1%%");
+    cr_expect_eq(t_int(doc, "network.bytes"), 125000 + 1250);
+    cJSON_Delete(doc);
+}
+
+Test(network, a_size_without_a_unit_it_knows_is_refused_at_its_line) {
+    static const char yaml[] = "duration: 1s\n"
+                               "nodes:\n"
+                               "  users: {kind: client, target: web, rate: 1/s, request_bytes: 4kb}\n"
+                               "  web: {kind: service, service: 1ms}\n";
+    const char *want[] = {"3:64", "request_bytes", "KiB"};
+    t_expect_refused(yaml, want, 3);
+}

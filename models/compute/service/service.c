@@ -17,6 +17,7 @@ typedef struct service_config {
     int64_t workers;
     int64_t queue; /* -1: unbounded */
     sim_dist_by service;
+    sim_bytes_by reply_bytes;
     sim_route forward;
     sim_reflist calls;
     sim_time call_timeout; /* -1: wait forever */
@@ -47,6 +48,7 @@ static const sim_param service_params[] = {
     {.name = "service", .type = SIM_P_DIST_BY, RR_PER_OP, .offset = offsetof(service_config, service),
      .flags = SIM_PARAM_REQUIRED,
      .help = "service-time distribution, or per operation {read: DIST, write: DIST}"},
+    RR_BYTES_PARAM("reply_bytes", service_config, reply_bytes, "the size of its reply"),
     {.name = "forward", .type = SIM_P_ROUTE, .offset = offsetof(service_config, forward),
      .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_ONE,
      .help = "after service pass the request on: a node, or {a: 0.7, b: 0.3} (rest completes)"},
@@ -95,7 +97,7 @@ static void pass_on(sim_node *n, rr_req *r) {
             }
         }
     }
-    rr_reply(n, r);
+    rr_reply_sized(n, r, c->reply_bytes.by[r->op]);
 }
 
 /* The worker is done with its request: record it, pass it on, take the next waiting one. */

@@ -42,6 +42,7 @@ typedef struct cache_config {
     int population;
     bool invalidate;
     sim_dist service;
+    sim_bytes_by reply_bytes;
 } cache_config;
 
 typedef enum { H_FREE, H_SERVICE, H_READ_MISS, H_WRITE } held_phase;
@@ -85,6 +86,7 @@ static const sim_param cache_params[] = {
      .def = "true", .help = "lazy: a write's ack drops the key's entry"},
     {.name = "service", .type = SIM_P_DIST, .offset = offsetof(cache_config, service),
      .def = "0s", .help = "lookup time of every request (no queueing)"},
+    RR_BYTES_PARAM("reply_bytes", cache_config, reply_bytes, "the size of a hit's reply (a miss passes on the backend's)"),
     {0},
 };
 
@@ -215,7 +217,7 @@ static void looked_up(sim_node *n, uint32_t i) {
         r->kv.version = e->version;
     r->status = RR_OK;
     record(n, &s->hit_time, r);
-    rr_reply(n, r);
+    rr_reply_sized(n, r, ((const cache_config *)sim_config(n))->reply_bytes.by[r->op]);
 }
 
 static void arrive(sim_node *n, rr_req *r) {
@@ -273,7 +275,7 @@ static void backend_replied(sim_node *n, uint32_t i, const rr_req *reply) {
         s->failed++;
     }
     record(n, phase == H_WRITE ? &s->write_time : &s->miss_time, r);
-    rr_reply(n, r);
+    rr_reply_sized(n, r, sim_msg_of_const(reply)->size); /* what the backend sent */
 }
 
 static bool slot_matches(const cache_state *s, uint64_t token, held_phase phase) {

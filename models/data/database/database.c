@@ -90,6 +90,7 @@ static const sim_param db_params[] = {
      .offset = offsetof(db_config, service),
      .flags = SIM_PARAM_REQUIRED,
      .help = "service time, or per operation {read: DIST, write: DIST}"},
+    RR_BYTES_PARAM("reply_bytes", db_config, reply_bytes, "the size of its reply"),
     {.name = "fsync",
      .type = SIM_P_DIST,
      .offset = offsetof(db_config, fsync),

@@ -46,6 +46,7 @@ typedef struct db_config {
     int64_t workers;
     int64_t queue; /* -1: unbounded */
     sim_dist_by service;
+    sim_bytes_by reply_bytes;
     sim_dist fsync;
     bool durable;
     sim_time flush_interval; /* <= 0: every commit is flushed */

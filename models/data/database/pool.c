@@ -23,7 +23,7 @@ void db__finish_worker(sim_node *n, uint32_t w) {
     db_state *s = sim_state(n);
     s->lsn[w] = 0;
     rr_req *r = station_end(&s->st, n, w);
-    rr_reply(n, r);
+    rr_reply_sized(n, r, ((const db_config *)sim_config(n))->reply_bytes.by[r->op]);
     rr_req *next = station_next(&s->st, n, w);
     if (next)
         start(n, w, next);

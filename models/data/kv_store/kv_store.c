@@ -20,6 +20,7 @@ enum { T_DONE };
 
 typedef struct kv_config {
     sim_dist_by service;
+    sim_bytes_by reply_bytes;
 } kv_config;
 
 typedef struct kv_state {
@@ -35,6 +36,7 @@ typedef struct kv_state {
 static const sim_param kv_params[] = {
     {.name = "service", .type = SIM_P_DIST_BY, RR_PER_OP, .offset = offsetof(kv_config, service),
      .def = "0s", .help = "time to serve one request, or per operation {read: DIST, write: DIST}"},
+    RR_BYTES_PARAM("reply_bytes", kv_config, reply_bytes, "the size of its reply"),
     {0},
 };
 
@@ -111,7 +113,7 @@ static void kv_timer(sim_node *n, uint16_t tag, uint64_t arg) {
     }
     kv_serve(&r->kv, sim_node_id(n), sim_node_id(n), v);
     r->status = RR_OK;
-    rr_reply(n, r);
+    rr_reply_sized(n, r, ((const kv_config *)sim_config(n))->reply_bytes.by[r->op]);
 }
 
 /* For the consistency oracle: the data is durable and versions only grow, so the copy never

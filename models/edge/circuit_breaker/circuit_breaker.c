@@ -62,6 +62,7 @@ typedef struct cb_config {
 /* A caller's request held while its call is out. */
 typedef struct held {
     rr_req *parent; /* NULL: the slot is free */
+    uint32_t reply_bytes; /* the size of the backend's reply, passed on to the caller */
     sim_time sent;
     uint32_t gen; /* the state generation the call was sent in */
 } held;
@@ -358,7 +359,10 @@ static void settle(sim_node *n, uint32_t i, uint8_t status, bool timed_out) {
     }
     judge(n, h.gen, failed, slow);
     h.parent->status = status;
-    rr_reply(n, h.parent);
+    if (h.reply_bytes)
+        rr_reply_sized(n, h.parent, h.reply_bytes);
+    else /* timed out: the breaker answers itself */
+        rr_reply(n, h.parent);
 }
 
 /* ---- settings ---- */
@@ -410,6 +414,7 @@ static void cb_receive(sim_node *n, sim_msg *m) {
     } else if (sim_idmap_take(&s->out, r->id, &i)) {
         held *h = slot(s, (uint32_t)i);
         h->parent->kv.version = r->kv.version; /* what a read returned */
+        h->reply_bytes = m->size;
         kv_take(&h->parent->kv, &r->kv);
         settle(n, (uint32_t)i, r->status, false);
     } else if (c->settings.count && m->src - c->settings.first < c->settings.count) {

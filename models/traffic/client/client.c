@@ -28,6 +28,7 @@ typedef struct client_config {
     sim_time timeout;
     sim_mix ops;
     sim_index_dist keys;
+    sim_bytes_by request_bytes;
     retry_policy retry;
 } client_config;
 
@@ -79,6 +80,7 @@ static const sim_param client_params[] = {
      .def = "{read: 1}", .help = "operation mix, e.g. {read: 0.9, write: 0.1}"},
     {.name = "keys", .type = SIM_P_INDEX, .offset = offsetof(client_config, keys),
      .help = "key chooser {dist: uniform, n: N} or {dist: zipf, n: N, s: X} (default: one key)"},
+    RR_BYTES_PARAM("request_bytes", client_config, request_bytes, "the size of a request"),
     RETRY_PARAMS("", offsetof(client_config, retry)),
     {0},
 };
@@ -144,6 +146,7 @@ static void send_attempt(sim_node *n, size_t i) {
     r->issued = p->issued; /* downstream figures go by the first attempt's time */
     r->op = p->op;
     r->kv.key = p->key;
+    rr_set_size(r, c->request_bytes.by[r->op]);
     p->attempt_id = r->id;
     if (sim_is_measured(n, p->issued))
         s->attempts++;
