@@ -2,21 +2,21 @@
  * the current version of every key written. Each request is served for a time drawn from
  * `service` (per operation; requests do not queue: an infinite-server station), and at the end
  * of its service a write commits (the key's version goes up by one, 1 for the first write) and
- * a read returns the key's current version (0: never written). Replies carry the version and
- * the kv.served mark (protocols/keyed.h), so clients feed the consistency oracle. Its data is durable: a
- * crash drops only the requests in service. At the end it tells the oracle which version of
- * each key it holds (none is ever lost: it has no replicas to fail over to).
+ * a read returns the key's current version (0: never written). Replies say which version they
+ * carry (kv_serve, protocols/keyed.h), so that clients hand them to the consistency checker.
+ * Its data is durable: a crash drops only the requests in service. At the end it tells the
+ * checker which version of each key it holds (none is ever lost: it has no replicas).
  *
- * For replication, failover, connection pools and WAL costs use `database`. */
+ * The example of docs/adding-a-kind.md. For replication, failover, connection pools and WAL
+ * costs use `database`. */
 #include "consistency.h"
 #include "idmap.h"
 #include "metrics.h"
-#include "request.h"
 #include "protocols.h"
+#include "request.h"
+#include "slot_table.h"
 
-#include <stdlib.h>
-
-enum { T_DONE };
+enum { T_DONE }; /* the one timer: a request's service is over */
 
 typedef struct kv_config {
     sim_dist_by service;
@@ -24,12 +24,8 @@ typedef struct kv_config {
 } kv_config;
 
 typedef struct kv_state {
-    sim_idmap versions; /* key + 1 -> current version */
-    rr_req **held;     /* requests in service, by slot */
-    uint32_t *stamps;
-    uint32_t nheld, cap, stamp_seq;
-    uint32_t *free_slots;
-    uint32_t nfree;
+    sim_idmap versions;  /* key + 1 -> current version */
+    slot_table serving;  /* the requests in service, an rr_req * each */
     uint64_t reads, writes; /* measured */
 } kv_state;
 
@@ -40,83 +36,52 @@ static const sim_param kv_params[] = {
     {0},
 };
 
-static uint32_t take_slot(sim_node *n) {
-    kv_state *s = sim_state(n);
-    if (!s->nfree) {
-        uint32_t cap = s->cap ? 2 * s->cap : 16;
-        rr_req **held = realloc(s->held, cap * sizeof *held);
-        if (held)
-            s->held = held;
-        uint32_t *stamps = realloc(s->stamps, cap * sizeof *stamps);
-        if (stamps)
-            s->stamps = stamps;
-        uint32_t *free_slots = realloc(s->free_slots, cap * sizeof *free_slots);
-        if (free_slots)
-            s->free_slots = free_slots;
-        if (!held || !stamps || !free_slots)
-            return UINT32_MAX;
-        for (uint32_t i = cap; i-- > s->cap;) {
-            s->held[i] = NULL;
-            s->free_slots[s->nfree++] = i;
-        }
-        s->cap = cap;
-    }
-    uint32_t i = s->free_slots[--s->nfree];
-    s->stamps[i] = ++s->stamp_seq;
-    return i;
-}
+static rr_req **serving(kv_state *s, uint32_t slot) { return slot_table_at(&s->serving, slot); }
 
+/* A request arrives: it is served at once, for its operation's service time. The timer names
+ * its slot; a slot is given back only when its timer fires or at a crash, which drops every
+ * pending timer, so a timer never finds its slot reused. */
 static void kv_receive(sim_node *n, sim_msg *m) {
     kv_state *s = sim_state(n);
     const kv_config *c = sim_config(n);
-    if (m->type != &rr_request_msg) {
+    if (m->type != &rr_request_msg) { /* a stray reply: nothing awaits it here */
         sim_msg_free(n, m);
         return;
     }
     rr_req *r = rr_of(m);
-    r->arrived = sim_now(n);
-    uint32_t i = take_slot(n);
-    if (i == UINT32_MAX) {
+    uint32_t slot = slot_table_take(&s->serving);
+    if (slot == SLOT_NONE) {
         sim_out_of_memory(n);
         rr_free(n, r);
         return;
     }
-    s->held[i] = r;
-    s->nheld++;
-    sim_set_timer(n, sim_slowed(n, sim_dist_sample(&c->service.by[r->op], sim_rng(n))), T_DONE,
-                  (uint64_t)s->stamps[i] << 32 | i);
+    *serving(s, slot) = r;
+    double ns = sim_dist_sample(&c->service.by[r->op], sim_rng(n));
+    sim_set_timer(n, sim_slowed(n, ns), T_DONE, slot);
 }
 
-static void kv_timer(sim_node *n, uint16_t tag, uint64_t arg) {
+/* The service is over: a write commits, a read reads, and the reply carries the version. */
+static void kv_timer(sim_node *n, uint16_t tag, uint64_t slot) {
     kv_state *s = sim_state(n);
-    uint32_t i = (uint32_t)arg;
-    if (tag != T_DONE || i >= s->cap || !s->held[i] || s->stamps[i] != (uint32_t)(arg >> 32))
-        return;
-    rr_req *r = s->held[i];
-    s->held[i] = NULL;
-    s->nheld--;
-    s->free_slots[s->nfree++] = i;
+    const kv_config *c = sim_config(n);
+    (void)tag; /* T_DONE is the only timer */
+    rr_req *r = *serving(s, (uint32_t)slot);
+    slot_table_put(&s->serving, (uint32_t)slot);
     uint64_t v = 0;
     sim_idmap_get(&s->versions, r->kv.key + 1, &v);
-    if (r->op == RR_WRITE) {
-        if (sim_idmap_put(&s->versions, r->kv.key + 1, ++v)) {
-            sim_out_of_memory(n);
-            rr_free(n, r);
-            return;
-        }
+    if (r->op == RR_WRITE && sim_idmap_put(&s->versions, r->kv.key + 1, ++v)) {
+        sim_out_of_memory(n);
+        rr_free(n, r);
+        return;
     }
-    if (sim_is_measured(n, r->issued)) {
-        if (r->op == RR_WRITE)
-            s->writes++;
-        else
-            s->reads++;
-    }
+    if (sim_is_measured(n, r->issued))
+        ++*(r->op == RR_WRITE ? &s->writes : &s->reads);
     kv_serve(&r->kv, sim_node_id(n), sim_node_id(n), v);
     r->status = RR_OK;
-    rr_reply_sized(n, r, ((const kv_config *)sim_config(n))->reply_bytes.by[r->op]);
+    rr_reply_sized(n, r, c->reply_bytes.by[r->op]);
 }
 
-/* For the consistency oracle: the data is durable and versions only grow, so the copy never
+/* For the consistency checker: the data is durable and versions only grow, so this copy never
  * again holds a version older than its current one. */
 static uint64_t floor_of(uint64_t key, void *state) {
     uint64_t v = 0;
@@ -127,34 +92,37 @@ static uint64_t floor_of(uint64_t key, void *state) {
 static void kv_create(sim_node *n) {
     kv_state *s = sim_state(n);
     sim_idmap_init(&s->versions);
+    slot_table_init(&s->serving, sizeof(rr_req *));
     if (consistency_copy(consistency_of(n), sim_node_id(n), sim_node_id(n), floor_of, s))
         sim_out_of_memory(n);
 }
 
-/* Crash: requests in service are dropped (their callers see a timeout); the data stays. */
+/* Crash: the requests in service are dropped (their callers see a time-out); the data stays. */
 static void kv_crash(sim_node *n) {
     kv_state *s = sim_state(n);
-    for (uint32_t i = 0; i < s->cap; i++)
-        if (s->held[i]) {
-            rr_free(n, s->held[i]);
-            s->held[i] = NULL;
-            s->free_slots[s->nfree++] = i;
-        }
-    s->nheld = 0;
+    for (uint32_t i = 0; i < s->serving.n; i++)
+        rr_free(n, *serving(s, i)); /* NULL in a free slot */
+    slot_table_clear(&s->serving);
 }
 
-/* Every key's surviving version goes to the oracle (in the map's slot order: the oracle's
- * figures do not depend on the order). */
+/* Every key's surviving version goes to the checker (in the map's slot order: its figures do
+ * not depend on the order). */
 static void kv_finish(sim_node *n) {
     kv_state *s = sim_state(n);
     consistency_oracle *o = consistency_of(n);
     for (size_t i = 0; i < s->versions.cap; i++)
         if (s->versions.keys[i] &&
             consistency_surviving(o, sim_node_id(n), s->versions.keys[i] - 1,
-                                 s->versions.vals[i])) {
+                                  s->versions.vals[i])) {
             sim_out_of_memory(n);
             return;
         }
+}
+
+static void kv_destroy(sim_node *n) {
+    kv_state *s = sim_state(n);
+    sim_idmap_free(&s->versions);
+    slot_table_free(&s->serving);
 }
 
 static const sim_metric kv_metrics[] = {
@@ -164,24 +132,15 @@ static const sim_metric kv_metrics[] = {
     SIM_METRICS_END,
 };
 
-static void kv_destroy(sim_node *n) {
-    kv_state *s = sim_state(n);
-    sim_idmap_free(&s->versions);
-    free(s->held);
-    free(s->stamps);
-    free(s->free_slots);
-}
+static const sim_checker_kind *const feeds[] = {&dsim_consistency_checker, NULL};
 
 static sim_memory_need kv_memory_need(const void *config, uint32_t group_count) {
     (void)config, (void)group_count;
     return (sim_memory_need){.report_bytes = 650}; /* measured */
 }
 
-static const sim_checker_kind *const feeds[] = {&dsim_consistency_checker, NULL};
-
 const sim_kind dsim_kv_store_kind = {
     .version = SIM_KIND_VERSION,
-    .memory_need = kv_memory_need,
     .name = "kv_store",
     .summary = "a simple key-value store: versions per key, durable, no queueing",
     .config_size = sizeof(kv_config),
@@ -192,9 +151,9 @@ const sim_kind dsim_kv_store_kind = {
     .receive = kv_receive,
     .timer = kv_timer,
     .crash = kv_crash,
-    .metrics = kv_metrics,
-
-    .destroy = kv_destroy,
     .finish = kv_finish,
+    .destroy = kv_destroy,
+    .metrics = kv_metrics,
     .checkers = feeds,
+    .memory_need = kv_memory_need,
 };
