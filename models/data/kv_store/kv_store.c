@@ -74,8 +74,10 @@ static void kv_timer(sim_node *n, uint16_t tag, uint64_t slot) {
         rr_free(n, r);
         return;
     }
-    if (sim_is_measured(n, r->issued))
-        ++*(r->op == RR_WRITE ? &s->writes : &s->reads);
+    if (sim_is_measured(n, r->issued) && r->op == RR_WRITE)
+        s->writes++;
+    else if (sim_is_measured(n, r->issued))
+        s->reads++;
     kv_serve(&r->kv, sim_node_id(n), sim_node_id(n), v);
     r->status = RR_OK;
     rr_reply_sized(n, r, c->reply_bytes.by[r->op]);
