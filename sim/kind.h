@@ -72,8 +72,6 @@ typedef struct sim_kind {
     /* Node `node` just joined (or left) its group (sim/membership.h); NULL: the kind keeps no
      * table of any group's instances. */
     void (*membership)(sim_node *node, uint32_t changed, bool joined);
-    /* Aggregates client outcomes into the document's "requests" (set by client kinds). */
-    bool is_client;
     /* The checkers the kind feeds (sim/checker.h), NULL-terminated; NULL: none. The engine
      * creates each once per run, and the kind reaches it with sim_checker. */
     const sim_checker_kind *const *checkers;

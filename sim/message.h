@@ -31,7 +31,9 @@ typedef struct sim_protocol {
      * hook marks m as refused in the protocol's own terms (e.g. a request's status becomes
      * "failed" and its type the reply's) and returns the node that must hear of it, which the
      * engine then sends m to from the crashed node, like a refused connection; SIM_NO_NODE
-     * drops it. SIM_MSG_REFUSED is set on the header either way. */
+     * drops it. SIM_MSG_REFUSED is set on the header either way. Bounce only what cannot
+     * bounce again (a request, turned into its reply; never a reply), or two crashed nodes
+     * would pass a message back and forth at one instant. */
     uint32_t (*refuse)(sim_msg *m);
 } sim_protocol;
 

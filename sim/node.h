@@ -68,7 +68,9 @@ typedef struct sim_timer {
     struct sim_event *ev;
     uint64_t seq;
 } sim_timer;
-/* Sets a timer that calls the kind's timer hook with tag and arg after delay (>= 0). */
+/* Sets a timer that calls the kind's timer hook with tag and arg after delay (>= 0). A timer
+ * pending at a crash never fires (its event still counts in the run's events when its time
+ * comes; a cancelled one does not). */
 sim_timer sim_set_timer(sim_node *n, sim_time delay, uint16_t tag, uint64_t arg);
 /* Cancels *t if it is still pending, in O(1), and zeroes *t; a spent or zeroed handle is a
  * no-op. A node may reset a timer a million times: cancelled events do not pile up. */

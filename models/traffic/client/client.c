@@ -423,6 +423,5 @@ const sim_kind dsim_client_kind = {
     .metrics = client_metrics,
 
     .destroy = client_destroy,
-    .is_client = true,
     .checkers = client_checkers,
 };
