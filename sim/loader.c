@@ -59,16 +59,6 @@ bool sim_check_given(const sim_check *ck, const char *key) {
     return sim__ld_get(ck->ld, ck->map, key, NULL) != NULL;
 }
 
-/* Reports "WHAT 'WORD'" at y with the known words (NULL-terminated) and the nearest of them
- * as "did you mean". */
-static void unknown_word(sim_loader *ld, const yaml_node_t *y, const char *word,
-                         const char *const *known, const char *what) {
-    sim_ld_known kn;
-    sim__ld_known_init(&kn, word);
-    for (size_t i = 0; known[i]; i++)
-        sim__ld_known_add(&kn, known[i]);
-    sim__ld_unknown(ld, y, &kn, "known keys", "%s '%s'", what, word);
-}
 
 /* ---- document-level checks ---- */
 
@@ -472,7 +462,7 @@ static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
         for (int i = 0; ks && known[i]; i++)
             ok = ok || strcmp(ks, known[i]) == 0;
         if (ks && !ok) {
-            unknown_word(ld, k, ks, known, "unknown top-level key");
+            sim__ld_unknown_key(ld, k, ks, known, "unknown top-level key");
             bad = -1;
         }
     }

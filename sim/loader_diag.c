@@ -227,3 +227,12 @@ void sim__ld_unknown(sim_loader *ld, const yaml_node_t *y, sim_ld_known *k, cons
     free(k->list);
     k->list = NULL;
 }
+
+void sim__ld_unknown_key(sim_loader *ld, const yaml_node_t *y, const char *word,
+                         const char *const *known, const char *what) {
+    sim_ld_known kn;
+    sim__ld_known_init(&kn, word);
+    for (size_t i = 0; known[i]; i++)
+        sim__ld_known_add(&kn, known[i]);
+    sim__ld_unknown(ld, y, &kn, "known keys", "%s '%s'", what, word);
+}

@@ -111,6 +111,10 @@ void sim__ld_known_add(sim_ld_known *k, const char *known);
  * note "label: a, b, ...", and label NULL leaves it out. Frees the list. */
 void sim__ld_unknown(sim_loader *ld, const yaml_node_t *y, sim_ld_known *k, const char *label,
                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Reports "WHAT 'WORD'" at y with the known keys (NULL-terminated) and the nearest of them as
+ * "did you mean". */
+void sim__ld_unknown_key(sim_loader *ld, const yaml_node_t *y, const char *word,
+                         const char *const *known, const char *what);
 /* The scalar text of y, or NULL when y is not a scalar. */
 const char *sim__ld_scalar(const yaml_node_t *y);
 /* The node with the given id in the document. */

@@ -20,15 +20,6 @@ static const char *show(const yaml_node_t *y) {
     return s ? s : y->type == YAML_MAPPING_NODE ? "a mapping" : "a list";
 }
 
-static void unknown_key(sim_loader *ld, const yaml_node_t *y, const char *word,
-                        const char *const *known, const char *what) {
-    sim_ld_known kn;
-    sim__ld_known_init(&kn, word);
-    for (size_t i = 0; known[i]; i++)
-        sim__ld_known_add(&kn, known[i]);
-    sim__ld_unknown(ld, y, &kn, "known keys", "%s '%s'", what, word);
-}
-
 /* "network: links: reorder", for messages (arena). */
 static const char *key_of(sim_loader *ld, const char *w, const char *key) {
     const char *s = sim__ld_arena_format(ld, "%s: %s", w, key);
@@ -70,7 +61,7 @@ static int ld_reorder(sim_loader *ld, yaml_node_t *y, const char *where, sim_reo
             bad |= sim__ld_dist(ld, v, key_of(ld, where, "delay"), &r.delay);
         } else {
             static const char *const keys[] = {"p", "delay", NULL};
-            unknown_key(ld, k, ks, keys, key_of(ld, where, "unknown key"));
+            sim__ld_unknown_key(ld, k, ks, keys, key_of(ld, where, "unknown key"));
             bad = -1;
         }
     }
@@ -118,7 +109,7 @@ static int load_link(sim_loader *ld, yaml_node_t *l, sim_link *link) {
         else if (strcmp(ls, "bandwidth") == 0)
             bad |= ld_bandwidth(ld, lv, "network: links: bandwidth", &link->bandwidth);
         else {
-            unknown_key(ld, lk, ls, link_keys, "network: links: unknown key");
+            sim__ld_unknown_key(ld, lk, ls, link_keys, "network: links: unknown key");
             bad = -1;
         }
     }
@@ -147,7 +138,7 @@ static int load_interface(sim_loader *ld, yaml_node_t *y, sim_interface *out) {
             bad |= ld_bandwidth(ld, v, "network: interfaces: bandwidth", &out->bandwidth);
         else {
             static const char *const keys[] = {"node", "bandwidth", NULL};
-            unknown_key(ld, k, ks, keys, "network: interfaces: unknown key");
+            sim__ld_unknown_key(ld, k, ks, keys, "network: interfaces: unknown key");
             bad = -1;
         }
     }
@@ -216,7 +207,7 @@ int sim__ld_network(sim_loader *ld, yaml_node_t *y, sim_network *net) {
         } else {
             static const char *const net_keys[] = {"latency",   "loss",  "duplicate",  "reorder",
                                                    "bandwidth", "links", "interfaces", NULL};
-            unknown_key(ld, k, ks, net_keys, "network: unknown key");
+            sim__ld_unknown_key(ld, k, ks, net_keys, "network: unknown key");
             bad = -1;
         }
     }
@@ -289,7 +280,7 @@ static int load_latency_action(sim_loader *ld, yaml_node_t *action, const char *
             bad |= sim__ld_duration(ld, v, fault_key(ld, wl, "add"), &f->add);
         } else {
             static const char *const keys[] = {"add", NULL};
-            unknown_key(ld, k, ks, keys, fault_key(ld, wl, "unknown key"));
+            sim__ld_unknown_key(ld, k, ks, keys, fault_key(ld, wl, "unknown key"));
             bad = -1;
         }
     }

@@ -404,6 +404,21 @@ static int parse_route(sim_loader *ld, yaml_node_t *y, const char *w, sim_route 
     return bad;
 }
 
+/* The class that key k of a per-class mapping names, or -1 after reporting an unknown one
+ * (`or_else`: what else the mapping could have been, for the message, or NULL). */
+static int class_of_key(sim_loader *ld, const sim_param *pa, yaml_node_t *k, const char *w,
+                        const char *or_else) {
+    const char *ks = sim__ld_scalar(k);
+    int c = ks ? class_index(pa, ks) : -1;
+    if (c < 0) {
+        sim_ld_known kn;
+        class_known(&kn, pa, ks);
+        sim__ld_unknown(ld, k, &kn, NULL, "%s: unknown %s '%s' (expected %s%s)", w,
+                        class_word(pa), ks ? ks : "?", class_list(ld, pa), or_else ? or_else : "");
+    }
+    return c;
+}
+
 static int parse_mix(sim_loader *ld, const sim_param *pa, yaml_node_t *y, const char *w,
                      sim_mix *out) {
     const char *cw = class_word(pa);
@@ -417,14 +432,8 @@ static int parse_mix(sim_loader *ld, const sim_param *pa, yaml_node_t *y, const 
     double sum = 0;
     int bad = 0;
     FOR_PAIRS(p, y) {
-        yaml_node_t *k = sim__ld_node(ld, p->key);
-        const char *ks = sim__ld_scalar(k);
-        int op = ks ? class_index(pa, ks) : -1;
+        int op = class_of_key(ld, pa, sim__ld_node(ld, p->key), w, NULL);
         if (op < 0) {
-            sim_ld_known kn;
-            class_known(&kn, pa, ks);
-            sim__ld_unknown(ld, k, &kn, NULL, "%s: unknown %s '%s' (expected %s)", w, cw,
-                            ks ? ks : "?", class_list(ld, pa));
             bad = -1;
             continue;
         }
@@ -456,18 +465,11 @@ static int parse_dist_by(sim_loader *ld, const sim_param *pa, yaml_node_t *y, co
     sim_dist_by o = {{{0}}};
     int bad = 0;
     FOR_PAIRS(p, y) {
-        yaml_node_t *k = sim__ld_node(ld, p->key);
-        const char *ks = sim__ld_scalar(k);
-        int op = ks ? class_index(pa, ks) : -1;
-        if (op < 0) {
-            sim_ld_known kn;
-            class_known(&kn, pa, ks);
-            sim__ld_unknown(ld, k, &kn, NULL,
-                            "%s: unknown %s '%s' (expected %s, or a distribution with key "
-                            "'dist')",
-                            w, cw, ks ? ks : "?", class_list(ld, pa));
+        int op = class_of_key(ld, pa, sim__ld_node(ld, p->key), w,
+                              ", or a distribution with key 'dist'");
+        if (op < 0)
             bad = -1;
-        } else if (sim__ld_dist(ld, sim__ld_node(ld, p->value), w, &o.by[op])) {
+        else if (sim__ld_dist(ld, sim__ld_node(ld, p->value), w, &o.by[op])) {
             bad = -1;
         }
     }
@@ -516,20 +518,13 @@ static int parse_bytes_by(sim_loader *ld, const sim_param *pa, yaml_node_t *y, c
     bool seen[SIM_CLASSES_MAX] = {false};
     int bad = 0;
     FOR_PAIRS(p, y) {
-        yaml_node_t *k = sim__ld_node(ld, p->key);
-        const char *ks = sim__ld_scalar(k);
-        int c = ks ? class_index(pa, ks) : -1;
-        if (c < 0) {
-            sim_ld_known kn;
-            class_known(&kn, pa, ks);
-            sim__ld_unknown(ld, k, &kn, NULL, "%s: unknown %s '%s' (expected %s)", w, cw,
-                            ks ? ks : "?", class_list(ld, pa));
+        int c = class_of_key(ld, pa, sim__ld_node(ld, p->key), w, NULL);
+        if (c < 0)
             bad = -1;
-        } else if (parse_one_size(ld, pa, sim__ld_node(ld, p->value), w, &o.by[c])) {
+        else if (parse_one_size(ld, pa, sim__ld_node(ld, p->value), w, &o.by[c]))
             bad = -1;
-        } else {
+        else
             seen[c] = true;
-        }
     }
     for (size_t i = 0; !bad && i < n; i++)
         if (!seen[i]) {
