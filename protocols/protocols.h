@@ -1,19 +1,23 @@
 /* The protocols node kinds speak to each other, as bits: a kind lists those it answers in
  * sim_kind.serves, a reference parameter those its target must answer in sim_param.needs.
  * The loader only matches the bits (a reference to a kind that does not serve what it needs
- * is refused at its line); what they mean is here. */
+ * is refused at its line); what they mean is here, one list so that they stay distinct. Each
+ * protocol's messages and their bodies are in its own header; a protocol whose messages are
+ * requests with a payload (counter checks, settings reads) is answered, and bounced at a
+ * crashed node, like any request. A kind's private protocol (the database's replication) has
+ * no bit: nothing outside the kind refers to it. */
 #ifndef DSIM_PROTOCOLS_H
 #define DSIM_PROTOCOLS_H
 
-/* Request/reply: takes a request (a read or a write, with its key) and sends one reply to its
- * reply_to, or passes it on to a node that will: services, relays, data stores (not clients,
- * which only send). */
+/* Request/reply (request.h): takes a request (a read or a write, with its key) and sends one
+ * reply to its reply_to, or passes it on to a node that will: services, relays, data stores
+ * (not clients, which only send). */
 #define DSIM_PROTO_REQUEST (1u << 0)
-/* A rate limiter's counter check (protocols/counter.h): counts a hit on a
- * key's window and answers allowed or denied. */
+/* A rate limiter's counter check (counter.h): counts a hit on a key's window and answers
+ * allowed or denied. */
 #define DSIM_PROTO_COUNTER (1u << 1)
-/* A circuit breaker's settings read (protocols/settings.h): answers with the breaker settings
- * in force. */
+/* A circuit breaker's settings read (settings.h): answers with the breaker settings in
+ * force. */
 #define DSIM_PROTO_SETTINGS (1u << 2)
 
 #endif
