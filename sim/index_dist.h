@@ -1,7 +1,8 @@
-/* Key choosers for client workloads: one key, uniform over n keys, or Zipf over n keys with
- * exponent s (key 0 the most popular). Sampling is O(1) with no table. */
-#ifndef SIM_KEYS_H
-#define SIM_KEYS_H
+/* Whole numbers drawn from 0 .. n-1 (a SIM_P_INDEX parameter): always 0, uniform, or Zipf with
+ * exponent s (0 the most likely), as a client chooses the keys it reads and writes. Sampling
+ * is O(1) with no table. */
+#ifndef SIM_INDEX_DIST_H
+#define SIM_INDEX_DIST_H
 
 #include "param.h"
 
@@ -15,7 +16,7 @@ typedef struct sim_index_sampler {
 
 /* Prepares a sampler for cfg. */
 void sim_index_sampler_init(sim_index_sampler *k, const sim_index_dist *cfg);
-/* Returns a key in [0, n). */
+/* Returns a number in [0, n). */
 uint64_t sim_index_sample(const sim_index_sampler *k, gsl_rng *r);
 
 #endif
