@@ -5,6 +5,7 @@
 #define SIM_RNG_H
 
 #include <gsl/gsl_rng.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Returns the 64-bit seed of the stream called name under master seed (FNV-1a of the
@@ -14,5 +15,13 @@ uint64_t sim_rng_stream_seed(uint64_t master, const char *name);
 /* Returns a new generator (Tausworthe taus2, 24 bytes of state, fast) seeded for the named
  * stream; the caller owns it and frees it with gsl_rng_free. NULL when out of memory. */
 gsl_rng *sim_rng_new(uint64_t master, const char *name);
+
+/* The same generator, seeded the same way, in memory the caller provides: r's header, and
+ * its state in the cap bytes at state when they suffice (else in a new block, which
+ * sim_rng_release frees). Returns 0, or -1 when out of memory. Draws are those of
+ * sim_rng_new's generator. */
+int sim_rng_init(gsl_rng *r, void *state, size_t cap, uint64_t master, const char *name);
+/* Frees what sim_rng_init allocated for r (its state, unless it was the caller's). */
+void sim_rng_release(gsl_rng *r, const void *state);
 
 #endif
