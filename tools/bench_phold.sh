@@ -38,8 +38,8 @@ timed() {
 uptime
 printf '%-12s %6s %11s | %9s %9s %7s | %9s %9s %7s | %6s %6s\n' size duration events \
     "dsim ev/s" "wall s" "RSS MiB" "bare ev/s" "wall s" "RSS MiB" wall user
-# replicas population duration: durations give 20-35 million events at each size
-for cfg in "1024 16 2s" "65536 1 500ms" "65536 16 30ms" "1024 1024 30ms"; do
+# replicas population duration: 10-16 million events at each size
+for cfg in "1024 16 1s" "65536 1 200ms" "65536 16 10ms" "1024 1024 10ms"; do
     set -- $cfg
     d="$tmp/b_$1_$2"
     mkdir -p "$d"
