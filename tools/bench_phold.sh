@@ -7,7 +7,9 @@
 # given the event count dsim processed, so the two do the same number of hops. The user-CPU
 # ratio is printed beside the wall-clock one: on a shared machine it is the steadier of the two.
 # Usage: tools/bench_phold.sh [RUNS]   (env DSIM: a dsim binary to use instead of a fresh
-# release build; DSIM_BENCH_REF: the folder of the reference programs)
+# release build; DSIM_BEFORE: another dsim binary, e.g. of an older commit, timed the same way
+# at each size right after DSIM, on a second line; DSIM_BENCH_REF: the folder of the
+# reference programs)
 set -eu
 cd "$(dirname "$0")/.."
 runs="${1:-5}"
@@ -48,14 +50,20 @@ for cfg in "1024 16 1s" "65536 1 200ms" "65536 16 10ms" "1024 1024 10ms"; do
     cp "$ref/phold_calendar.c" "$d/"
     cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L "$d/phold_calendar.c" -o "$d/cal" -lm
 
-    set -- "$1" "$2" "$3" "$(timed "$DSIM" run topologies/phold.yaml --set duration="$3" \
-        --set nodes.lp.replicas="$1" --set nodes.lp.population="$2")"
-    events=$(sed -n '1s/.*  \([0-9,]*\) events$/\1/p' "$tmp/out" | tr -d ,)
-    dsim_t="$4"
-    bare_t="$(timed "$d/cal" "$events")"
-    grep -q 'check=ok' "$tmp/out" || { echo "bench_phold: bare loop check failed" >&2; exit 1; }
-    echo "$1x$2 $3 $events $dsim_t $bare_t" | awk '{
-        dw = $4; du = $5; dm = $6; bw = $7; bu = $8; bm = $9; n = $3
-        printf "%-12s %6s %11d | %9.0f %9.2f %7.1f | %9.0f %9.2f %7.1f | %5.2fx %5.2fx\n",
-            $1, $2, n, n / dw, dw, dm / 1024, n / bw, bw, bm / 1024, bw / dw, bu / du }'
+    bare_t=""
+    for bin in "$DSIM" ${DSIM_BEFORE:+"$DSIM_BEFORE"}; do
+        dsim_t="$(timed "$bin" run topologies/phold.yaml --set duration="$3" \
+            --set nodes.lp.replicas="$1" --set nodes.lp.population="$2")"
+        events=$(sed -n '1s/.*  \([0-9,]*\) events$/\1/p' "$tmp/out" | tr -d ,)
+        if [ -z "$bare_t" ]; then # the same number of events for every binary
+            bare_t="$(timed "$d/cal" "$events")"
+            grep -q 'check=ok' "$tmp/out" || { echo "bench_phold: bare loop check failed" >&2; exit 1; }
+        fi
+        label="$1x$2"
+        [ "$bin" = "$DSIM" ] || label="(before)"
+        echo "$label $3 $events $dsim_t $bare_t" | awk '{
+            dw = $4; du = $5; dm = $6; bw = $7; bu = $8; bm = $9; n = $3
+            printf "%-12s %6s %11d | %9.0f %9.2f %7.1f | %9.0f %9.2f %7.1f | %5.2fx %5.2fx\n",
+                $1, $2, n, n / dw, dw, dm / 1024, n / bw, bw, bm / 1024, bw / dw, bu / du }'
+    done
 done
