@@ -70,28 +70,18 @@ static void file_event(sim_queue *q, sim_event *e, int64_t vb) {
     }
 }
 
-/* Merge sort of a list (stable, O(k log k)): a bucket reached by the calendar may hold a burst
- * of events at one instant. */
-static sim_event *sort_list(sim_event *l, size_t k) {
-    if (k <= 8) { /* the usual bucket: a few events, sorted by insertion */
-        sim_event *out = NULL;
-        while (l) {
-            sim_event *e = l, **p = &out;
-            l = l->next;
-            while (*p && sim_event_before(*p, e))
-                p = &(*p)->next;
-            e->next = *p;
-            *p = e;
-        }
-        return out;
-    }
+/* Merge sort of a list of k events (stable, O(k log k)): a bucket reached by the calendar may
+ * hold a burst of events at one instant. */
+static sim_event *merge_sort(sim_event *l, size_t k) {
+    if (k < 2)
+        return l;
     sim_event *r = l;
     for (size_t i = 1; i < k / 2; i++)
         r = r->next;
     sim_event *second = r->next;
     r->next = NULL;
-    l = sort_list(l, k / 2);
-    r = sort_list(second, k - k / 2);
+    l = merge_sort(l, k / 2);
+    r = merge_sort(second, k - k / 2);
     sim_event *out = NULL, **t = &out;
     while (l && r) {
         sim_event **m = sim_event_before(r, l) ? &r : &l;
@@ -100,6 +90,22 @@ static sim_event *sort_list(sim_event *l, size_t k) {
         *m = (*m)->next;
     }
     *t = l ? l : r;
+    return out;
+}
+
+/* The same for the usual bucket, a few events: by insertion, without a call. */
+static inline sim_event *sort_list(sim_event *l, size_t k) {
+    if (k > 8)
+        return merge_sort(l, k);
+    sim_event *out = NULL;
+    while (l) {
+        sim_event *e = l, **p = &out;
+        l = l->next;
+        while (*p && sim_event_before(*p, e))
+            p = &(*p)->next;
+        e->next = *p;
+        *p = e;
+    }
     return out;
 }
 
@@ -121,9 +127,11 @@ static size_t take_bucket(sim_queue *q, int64_t vb) {
         }
     }
     q->cur = vb;
+    if (k == 0)
+        return 0;
     q->head = sort_list(got, k);
     q->tail = q->head;
-    while (q->tail && q->tail->next)
+    while (q->tail->next)
         q->tail = q->tail->next;
     return k;
 }
