@@ -21,7 +21,7 @@
 enum {
     WIDTH = 120,    /* the widest line (unless one name alone is wider) */
     TOP_LABEL = 11, /* label width of the top tables ("consistency"), so they align */
-    FOLD_ABOVE = 8, /* groups with more instances show FOLD_SHOW of them, then a count */
+    FOLD_ABOVE = DSIM_SUMMARY_FOLD_ABOVE, /* larger groups show FOLD_SHOW, then a count */
     FOLD_SHOW = 3,
     MAX_DEPTH = 4, /* sub-tables of sub-tables nest at most this deep */
 };
@@ -249,8 +249,7 @@ static void print_row(FILE *out, const char *label, const cJSON *obj, const char
     dsim_table_free(t);
 }
 
-/* Length of the group part of an instance name ("web" in "web.12"), or 0 when not one. */
-static size_t group_len(const char *name) {
+size_t dsim_summary_group_len(const char *name) {
     const char *dot = strrchr(name, '.');
     if (!dot || !dot[1])
         return 0;
@@ -262,12 +261,13 @@ static size_t group_len(const char *name) {
 
 /* Number of consecutive instances of the same group starting at n. */
 static int run_length(const cJSON *n) {
-    size_t g = group_len(n->string);
+    size_t g = dsim_summary_group_len(n->string);
     int count = 1;
     if (!g)
         return 1;
-    for (const cJSON *m = n->next;
-         m && group_len(m->string) == g && strncmp(m->string, n->string, g) == 0; m = m->next)
+    for (const cJSON *m = n->next; m && dsim_summary_group_len(m->string) == g &&
+                                   strncmp(m->string, n->string, g) == 0;
+         m = m->next)
         count++;
     return count;
 }
@@ -288,7 +288,7 @@ static void print_nodes(FILE *out, const cJSON *nodes) {
             if (run > shown) {
                 push(&rows, NULL,
                      sim_strfmt("... %d more instances of %.*s (see the result document)", run - shown,
-                            (int)group_len(n->string), n->string));
+                            (int)dsim_summary_group_len(n->string), n->string));
                 for (int i = shown; i < run; i++)
                     n = n->next;
             }

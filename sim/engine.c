@@ -6,6 +6,7 @@
 #include "ping.h"
 #include "rng.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,12 +159,20 @@ void sim__cancel(sim_engine *e, sim_event *ev) {
 }
 
 static void free_nodes(sim_engine *e) {
+    if (!e->nodes)
+        return;
     for (size_t i = 0; i < e->nnodes; i++) {
         sim_node *n = &e->nodes[i];
         if (n->kind && n->kind->destroy && n->state)
             n->kind->destroy(n);
-        free(n->state);
-        gsl_rng_free(n->rng);
+    }
+    /* Slabs after every destroy hook: a group's first instance owns its siblings' states. */
+    for (size_t i = 0; i < e->nnodes; i++) {
+        sim_node *n = &e->nodes[i];
+        if (n->owns_slab)
+            free(n->state);
+        if (n->rng.state)
+            sim_rng_release(&n->rng, n->rng_state);
     }
     free(e->nodes);
 }
@@ -210,24 +219,50 @@ void *sim_checker(sim_node *n, const sim_checker_kind *k) {
     return NULL;
 }
 
+/* The size of one instance's state in its group's slab: a multiple of the strictest
+ * alignment, so every instance's state is aligned like a malloc block. */
+static size_t slab_stride(size_t state_size) {
+    size_t a = _Alignof(max_align_t);
+    return (state_size + a - 1) / a * a;
+}
+
+/* Node records in one 64-aligned array; kind states inline when small, else one zeroed slab
+ * per group (a calloc per instance costs its header and scatters the states of a group over
+ * the heap); random streams inline. */
 static int make_nodes(sim_engine *e) {
     const sim_topology *t = e->topo;
-    e->nodes = calloc(t->nnodes ? t->nnodes : 1, sizeof *e->nodes);
+    size_t count = t->nnodes ? t->nnodes : 1;
+    e->nodes = aligned_alloc(_Alignof(sim_node), count * sizeof *e->nodes);
     if (!e->nodes)
         return -1;
+    memset(e->nodes, 0, count * sizeof *e->nodes);
     e->nnodes = t->nnodes;
     for (size_t i = 0; i < t->nnodes; i++) {
         sim_node *n = &e->nodes[i];
+        const sim_topo_node *tn = &t->nodes[i];
         n->eng = e;
-        n->topo = &t->nodes[i];
-        n->kind = t->nodes[i].kind;
+        n->topo = tn;
+        n->kind = tn->kind;
+        n->config = tn->config;
         n->id = (uint32_t)i;
         n->slow = 1;
         n->member = !n->topo->spare;
         e->nonmembers += !n->member;
-        n->state = calloc(1, n->kind->state_size ? n->kind->state_size : 1);
-        n->rng = sim_rng_new(e->seed, n->topo->name);
-        if (!n->state || !n->rng)
+        size_t size = n->kind->state_size;
+        if (size <= SIM_NODE_INLINE_STATE) {
+            n->state = n->state_inline;
+        } else if (i == tn->group_first) {
+            /* the group's instances are consecutive from group_first, all of one kind */
+            n->state = calloc(tn->group_count ? tn->group_count : 1, slab_stride(size));
+            n->owns_slab = true;
+        } else {
+            const sim_node *first = &e->nodes[tn->group_first]; /* made before n */
+            n->state = tn->group_first < i && first->state
+                           ? (char *)first->state + (i - tn->group_first) * slab_stride(size)
+                           : NULL;
+        }
+        if (!n->state ||
+            sim_rng_init(&n->rng, n->rng_state, sizeof n->rng_state, e->seed, tn->name))
             return -1;
     }
     return 0;

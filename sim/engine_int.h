@@ -21,18 +21,32 @@
 /* The spare message's body: what sim_msg_new hands out when memory runs out. */
 #define SIM_SPARE_BODY 1024u
 
+/* Bytes of kind state kept inside the node record (a PHOLD replica's); larger states live in
+ * one slab per group. */
+#define SIM_NODE_INLINE_STATE 24
+/* Bytes of random-stream state kept inside the node record (taus2 needs 24). */
+#define SIM_NODE_RNG_STATE 24
+
+/* Every hop of a message touches the record of a node picked at random, so a record is two
+ * adjacent cache lines (128 bytes, 64-aligned) holding what a hop reads: the kind, the state
+ * (inline when small), the random stream's header and state, the config. */
 struct sim_node {
-    sim_engine *eng;
-    const sim_topo_node *topo;
+    _Alignas(64) sim_engine *eng;
     const sim_kind *kind;
-    void *state;
-    gsl_rng *rng;
+    void *state; /* state_inline, the node's share of its group's slab, or NULL */
+    gsl_rng rng; /* its state is rng_state, or a block of its own when larger */
     uint32_t id;
     uint32_t epoch; /* incarnation: bumped at each crash, so older timers are dropped */
     bool crashed;
     bool member; /* in its group now (membership.h) */
+    bool owns_slab; /* the group's first instance: state is the slab's start */
     double slow;
+    const void *config; /* topo->config, read by many kinds at every message */
+    const sim_topo_node *topo;
+    _Alignas(8) unsigned char rng_state[SIM_NODE_RNG_STATE];
+    _Alignas(8) unsigned char state_inline[SIM_NODE_INLINE_STATE];
 };
+_Static_assert(sizeof(struct sim_node) <= 128, "a node record is two cache lines");
 
 /* One line of the fault log in the result document. */
 typedef struct sim_sampler sim_sampler;

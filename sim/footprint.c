@@ -14,9 +14,9 @@
 #define MALLOC_OVERHEAD 16.0
 /* The process, the libraries and the engine's fixed tables, measured with one instance. */
 #define BASE_BYTES (4.0 * 1024 * 1024)
-/* Per instance, besides the engine's node record, the kind's state and the document: its
- * entry in the topology (record and name) and its random stream (two blocks). */
-#define INSTANCE_BYTES 200.0
+/* Per instance, besides the engine's node record (which holds its random stream and a small
+ * state), the kind's state and the document: its entry in the topology (record and name). */
+#define INSTANCE_BYTES 120.0
 /* An instance's entry in the result document when its kind does not say (a cJSON object of
  * a few dozen figures and its text; measured 2.2 kB for a service, 3.4 kB for a cache). */
 #define REPORT_BYTES 3000.0
@@ -27,7 +27,10 @@
  * class of a request (an event record and a body of about 80 bytes). */
 #define MESSAGE_BYTES 128.0
 
-static double block(double bytes) { return bytes > 0 ? bytes + MALLOC_OVERHEAD : 0; }
+/* A kind's state: inside the node record when small, else a share of its group's slab. */
+static double state_bytes(size_t size) {
+    return size <= SIM_NODE_INLINE_STATE ? 0 : (double)size + MALLOC_OVERHEAD / 2;
+}
 
 /* Keeps the SIM_FOOTPRINT_TOP costliest groups, costliest first. */
 static void keep_top(sim_footprint *f, const sim_footprint_group *g) {
@@ -54,7 +57,7 @@ sim_footprint sim_footprint_estimate(const sim_topology *t) {
         sim_memory_need need = {0};
         if (k->memory_need)
             need = k->memory_need(n->config, n->group_count);
-        double each = INSTANCE_BYTES + (double)sizeof(sim_node) + block((double)k->state_size) +
+        double each = INSTANCE_BYTES + (double)sizeof(sim_node) + state_bytes(k->state_size) +
                       need.bytes + need.events * EVENT_BYTES + need.messages * MESSAGE_BYTES +
                       (need.report_bytes > 0 ? need.report_bytes : REPORT_BYTES);
         sim_footprint_group g = {

@@ -74,11 +74,11 @@ uint32_t sim_pick(sim_node *n, const sim_ref *ref) {
     if (ref->count <= 1)
         return ref->first;
     if (e->nonmembers == 0) /* every group whole: one draw, as before groups could change */
-        return ref->first + (uint32_t)gsl_rng_uniform_int(n->rng, ref->count);
+        return ref->first + (uint32_t)gsl_rng_uniform_int(&n->rng, ref->count);
     uint32_t k = sim_members(n, ref);
     if (k == 0) /* nobody in the group: the first instance answers as it can (down, refused) */
         return ref->first;
-    uint64_t j = gsl_rng_uniform_int(n->rng, k);
+    uint64_t j = gsl_rng_uniform_int(&n->rng, k);
     for (uint32_t i = 0;; i++)
         if (e->nodes[ref->first + i].member && j-- == 0)
             return ref->first + i;

@@ -12,7 +12,7 @@ bool sim_is_measured(const sim_node *n, sim_time t) {
 
 void *sim_state(sim_node *n) { return n->state; }
 const void *sim_state_const(const sim_node *n) { return n->state; }
-const void *sim_config(const sim_node *n) { return n->topo->config; }
+const void *sim_config(const sim_node *n) { return n->config; }
 const char *sim_node_name(const sim_node *n) { return n->topo->name; }
 uint32_t sim_node_id(const sim_node *n) { return n->id; }
 const char *sim_node_name_of(const sim_node *n, uint32_t id) {
@@ -22,7 +22,7 @@ uint32_t sim_node_replica(const sim_node *n) { return n->topo->replica; }
 sim_ref sim_node_group(const sim_node *n) {
     return (sim_ref){n->topo->group, n->topo->group_first, n->topo->group_count};
 }
-gsl_rng *sim_rng(sim_node *n) { return n->rng; }
+gsl_rng *sim_rng(sim_node *n) { return &n->rng; }
 double sim_slow_factor(const sim_node *n) { return n->slow; }
 
 sim_time sim_slowed(const sim_node *n, double ns) {

@@ -5,6 +5,7 @@
 #define SIM_RNG_H
 
 #include <gsl/gsl_rng.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Returns the 64-bit seed of the stream called name under master seed (FNV-1a of the
@@ -29,5 +30,12 @@ extern const gsl_rng_type *const sim_rng_cell_type;
 
 /* Seeds cell from a 64-bit stream seed (e.g. sim_rng_stream_seed's). Pure. */
 void sim_rng_cell_seed(sim_rng_cell *cell, uint64_t seed);
+/* The same generator, seeded the same way, in memory the caller provides: r's header, and
+ * its state in the cap bytes at state when they suffice (else in a new block, which
+ * sim_rng_release frees). Returns 0, or -1 when out of memory. Draws are those of
+ * sim_rng_new's generator. */
+int sim_rng_init(gsl_rng *r, void *state, size_t cap, uint64_t master, const char *name);
+/* Frees what sim_rng_init allocated for r (its state, unless it was the caller's). */
+void sim_rng_release(gsl_rng *r, const void *state);
 
 #endif

@@ -6,6 +6,7 @@
 #include "support.h"
 
 #include "human.h"
+#include "json_report.h"
 #include "summary.h"
 #include "table.h"
 
@@ -405,4 +406,76 @@ Test(summary, labels_too_long_to_split_around_keep_one_block) {
     cr_expect_eq(lines, 2, "a header and a row, in one block:\n%s", text);
     free(text);
     dsim_table_free(t);
+}
+
+/* ---- the folded document (dsim_json_summary_report) ---- */
+
+/* Groups on both sides of the fold (8 instances and fewer are shown whole, 9 and more fold to
+ * three), of two kinds, a crashed instance among the folded ones, a load balancer whose
+ * backends are a sub-table. */
+static const char big_groups[] = "duration: 2s\n"
+                                 "network: {latency: {dist: exponential, mean: 1ms}}\n"
+                                 "nodes:\n"
+                                 "  users: {kind: client, target: lb, rate: 400/s}\n"
+                                 "  lb: {kind: load_balancer, backends: web}\n"
+                                 "  web: {kind: service, replicas: 9, service: 1ms, calls: db}\n"
+                                 "  db: {kind: service, replicas: 8, service: 1ms}\n"
+                                 "  p: {kind: phold, replicas: 30, population: 2}\n"
+                                 "  q: {kind: phold, replicas: 1}\n"
+                                 "faults:\n"
+                                 "  - {at: 1s, crash: web.8}\n";
+
+/* The summary of the folded document of a run is the summary of its whole document. */
+static void expect_same_summary(const char *yaml, const char *const *sets, size_t nsets,
+                                const char *what, bool must_fold) {
+    sim_topology *t = t_load(yaml, sets, nsets, NULL);
+    cr_assert(t, "%s does not load", what);
+    sim_engine *e = sim_engine_new(t, 1);
+    cr_assert(e);
+    cr_assert_eq(sim_engine_run(e), 0, "%s: the run failed", what);
+    cJSON *whole = dsim_json_report(e), *folded = dsim_json_summary_report(e);
+    cr_assert(whole && folded);
+    char *want = summary_of(whole), *got = summary_of(folded);
+    cr_expect_str_eq(got, want, "%s: the folded document's summary differs", what);
+    char *whole_text = dsim_json_render(whole), *folded_text = dsim_json_render(folded);
+    cr_assert(whole_text && folded_text);
+    if (must_fold)
+        cr_expect_lt(strlen(folded_text), strlen(whole_text), "%s: nothing was folded", what);
+    free(whole_text);
+    free(folded_text);
+    free(want);
+    free(got);
+    cJSON_Delete(whole);
+    cJSON_Delete(folded);
+    sim_engine_free(e);
+    sim_topology_free(t);
+}
+
+Test(summary, the_folded_document_prints_the_same_summary_as_the_whole, .timeout = 300) {
+    expect_same_summary(big_groups, NULL, 0, "big groups", true);
+    /* the 9th instance of web is kept by name only; the 8 of db whole */
+    sim_topology *t = t_load(big_groups, NULL, 0, NULL);
+    cr_assert(t);
+    sim_engine *e = sim_engine_new(t, 1);
+    cr_assert(e);
+    cr_assert_eq(sim_engine_run(e), 0);
+    cJSON *folded = dsim_json_summary_report(e);
+    cr_assert(folded);
+    const cJSON *nodes = t_get(folded, "nodes");
+    cr_expect_eq(cJSON_GetArraySize(t_get(nodes, "web.8")), 0, "web.8 is not emptied");
+    cr_expect_gt(cJSON_GetArraySize(t_get(nodes, "web.7")), 0, "web.7 is emptied");
+    cr_expect_gt(cJSON_GetArraySize(t_get(nodes, "db.7")), 0, "db.7 is emptied");
+    cr_expect_eq(cJSON_GetArraySize(t_get(nodes, "p.29")), 0, "p.29 is not emptied");
+    cr_expect_gt(cJSON_GetArraySize(t_get(nodes, "q.0")), 0, "q.0 is emptied");
+    cJSON_Delete(folded);
+    sim_engine_free(e);
+    sim_topology_free(t);
+    char **names = t_examples();
+    for (char **name = names; *name; name++) {
+        char *yaml = t_example(*name);
+        const char *sets[T_SHORTEN_MAX];
+        expect_same_summary(yaml, sets, t_shortened(*name, sets), *name, false);
+        free(yaml);
+    }
+    t_names_free(names);
 }

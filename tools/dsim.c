@@ -370,7 +370,7 @@ static int run(const options *o) {
         }
         goto out;
     }
-    doc = dsim_json_report(e);
+    doc = o->json ? dsim_json_report(e) : dsim_json_summary_report(e);
     text = doc && o->json ? dsim_json_render(doc) : NULL;
     if (!doc || (o->json && !text)) {
         fputs("dsim: out of memory while writing the result document\n", stderr);
