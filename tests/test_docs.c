@@ -4,6 +4,7 @@
  *   <!-- output of: dsim ARGS -->    the block is the whole output (stdout), exactly;
  *   <!-- excerpt of: dsim ARGS -->   each line of the block appears in the output, in order
  *                                     ("..." lines stand for what is left out).
+ * A marker starts its line (a marker quoted inside a line of prose is not one).
  * Lines starting with "wall clock" (the run's elapsed time) are left out of both. */
 #include "support.h"
 
@@ -81,14 +82,21 @@ static int check_file(const char *path) {
     cr_assert(text, "cannot read %s", path);
     int checked = 0;
     for (char *m = text; (m = strstr(m, "<!-- ")) != NULL; m++) {
+        /* A marker is a line of its own: prose quoting one (in a code span) is not one. */
+        if (m != text && m[-1] != '\n')
+            continue;
         bool exact = strncmp(m, "<!-- output of: dsim ", 21) == 0;
         bool excerpt = strncmp(m, "<!-- excerpt of: dsim ", 22) == 0;
         if (!exact && !excerpt)
             continue;
         char *args = m + (exact ? 21 : 22), *close = strstr(args, " -->");
         cr_assert(close, "%s: unclosed marker", path);
-        char *fence = strstr(close, "\n```");
-        cr_assert(fence, "%s: a marker with no fenced block after it", path);
+        /* The block starts on the next line: a marker whose block is missing must not check
+         * some later block against the wrong command. */
+        char *fence = close + 4;
+        cr_assert(strncmp(fence, "\n```", 4) == 0,
+                  "%s: `dsim %.*s`: the marker is not followed by a fenced block on the next line",
+                  path, (int)(close - args), args);
         char *body = strchr(fence + 1, '\n');
         cr_assert(body);
         body++;
