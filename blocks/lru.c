@@ -1,4 +1,4 @@
-/* The LRU table (models/lru.h): slots in one array linked by index, a free chain, and an
+/* The LRU table (blocks/lru.h): slots in one array linked by index, a free chain, and an
  * idmap from key + 1 (idmap reserves id 0) to slot. */
 #include "lru.h"
 

@@ -2,7 +2,7 @@
  * list of slots through indices, most recently used first, so that find, touch, insert,
  * remove and evict are O(1) (the textbook design, e.g. Redis's and memcached's LRU lists).
  * It holds at most `capacity` entries; inserting into a full table evicts the least recently
- * used one. It knows nothing of time, TTLs or backends: models/cache.c decides those. */
+ * used one. It knows nothing of time, TTLs or backends: models/data/cache/cache.c decides those. */
 #ifndef DSIM_LRU_H
 #define DSIM_LRU_H
 

@@ -14,7 +14,7 @@
  *   scaling to millions of domains", 2017): with p admitted in the previous aligned window, c
  *   in the current one and e the time elapsed in it, admit when p (W - e) / W + c < limit.
  *   Bound: any window [kW + x, (k+1)W + x) holds fewer than limit + p_k x / W + 1 admissions,
- *   p_k being the count of window k (derivation in README.md, rate_limiter).
+ *   p_k being the count of window k (derivation in docs/topology.md, rate_limiter).
  * - token_bucket: GCRA virtual scheduling (ITU-T I.371), equivalent to a bucket of `burst`
  *   tokens refilled at `rate` that starts full: at most rate T + burst in any window of
  *   length T.

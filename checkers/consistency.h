@@ -126,7 +126,7 @@ int consistency_settle_store(consistency_oracle *o, uint32_t store,
                              consistency_version_fn *version_of, void *ud);
 
 /* Registers node (a client, a cache) whose oldest_issued(ud) is the earliest issue time
- * (sim_req.issued) of the requests it holds or awaits now, SIM_TIME_MAX when none; ud must
+ * (rr_req.issued, protocols/request.h) of the requests it holds or awaits now, SIM_TIME_MAX when none; ud must
  * live as long as the oracle (a node's state does). Returns 0, or -1 when out of memory. */
 typedef sim_time consistency_oldest_fn(const void *ud);
 int consistency_watch(consistency_oracle *o, uint32_t node, consistency_oldest_fn *oldest_issued,

@@ -125,7 +125,7 @@ dsim_human_unit dsim_human_unit_of(const char *key) {
         return DSIM_HUMAN_S;
     if (ends_with(key, "_rps"))
         return DSIM_HUMAN_RATE;
-    /* Fractions of a whole, by the names the kinds give them (README, result document). */
+    /* Fractions of a whole, by the names the kinds give them (docs/results.md). */
     if (strcmp(key, "utilization") == 0 || strcmp(key, "share") == 0 ||
         strcmp(key, "probability") == 0 || ends_with(key, "_ratio") || ends_with(key, "_rate") ||
         ends_with(key, "_fraction"))

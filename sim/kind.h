@@ -39,7 +39,7 @@ typedef struct sim_kind {
     size_t config_size;  /* bytes of the config struct the params fill */
     size_t state_size;   /* bytes of per-instance state, zeroed by the engine */
     const sim_param *params; /* ends with an entry whose name is NULL */
-    /* The protocols the kind answers, as bits the models define (models/protocols.h): a
+    /* The protocols the kind answers, as bits the protocols define (protocols/protocols.h): a
      * reference whose param needs bits the target's kind does not serve is refused. */
     unsigned serves;
     /* Cross-key checks after every key was parsed; report with sim_check_error. */

@@ -1,6 +1,6 @@
 /* The wiring graph's vocabulary shown to users: which kinds can answer a reference. The check
  * itself runs inside the loader (sim__ld_wiring in loader_int.h). The protocol bits are the
- * models' (models/protocols.h); here they are only matched, never interpreted. */
+ * protocols' (protocols/protocols.h); here they are only matched, never interpreted. */
 #ifndef SIM_WIRING_H
 #define SIM_WIRING_H
 

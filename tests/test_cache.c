@@ -1,4 +1,4 @@
-/* cache and kv_store (README "cache", "kv_store").
+/* cache and kv_store (docs/topology.md "cache", "kv_store").
  *
  * Oracles:
  *   - LRU under the independent reference model (IRM) with Zipf keys: Che's approximation
@@ -127,7 +127,7 @@ static double che_occupancy(double t, void *arg) {
 }
 
 /* Che's hit ratio of an LRU cache of `capacity` entries under IRM with Zipf(s) over n keys
- * (p_i proportional to (i + 1)^-s, key 0 the most popular, as sim/keys.h draws them). T_C is
+ * (p_i proportional to (i + 1)^-s, key 0 the most popular, as sim/index_dist.h draws them). T_C is
  * found by Brent's method (GSL) on a bracket doubled until it holds the root. */
 static double che_hit_ratio(size_t n, double s, double capacity) {
     double *p = malloc(n * sizeof *p), norm = 0;

@@ -1,4 +1,4 @@
-/* circuit_breaker and settings_store (README "circuit_breaker", "settings_store").
+/* circuit_breaker and settings_store (docs/topology.md "circuit_breaker", "settings_store").
  *
  * Oracles:
  *   - Deterministic timelines: constant arrivals every 10 ms (at 10, 20, ... ms), constant

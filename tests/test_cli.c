@@ -669,7 +669,7 @@ Test(cli, validate_checks_only) {
     EXPECT_LISTING("mm1.yaml", "bad.yaml");
 }
 
-/* The example of README.md's "Command line" section, word for word. */
+/* The example of docs/cli.md, word for word. */
 Test(cli, bad_set_value_is_an_error_of_the_argument) {
     t_write_work(&sb, "shop.yaml",
                  "duration: 20s\n"

@@ -1,4 +1,4 @@
-/* database (README "database").
+/* database (docs/topology.md "database").
  *
  * Oracles:
  *   - Failover scenarios: the consistency oracle (checkers/consistency.h) judges every read and counts

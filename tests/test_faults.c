@@ -1,4 +1,4 @@
-/* Fault injection (README "Faults", contract §5): crash and restart of services and clients,
+/* Fault injection (docs/faults.md, contract §5): crash and restart of services and clients,
  * partitions, message loss on the network and on one link, slowed service, faults along a
  * `calls` chain, and the "faults" and "network" parts of the result document (§7).
  *
@@ -546,7 +546,7 @@ Test(faults, crash_of_callee_fails_callers_requests) {
     cJSON_Delete(doc);
 }
 
-/* Without call_timeout the 4 calls lost in b's crash hold their workers of a for good (README:
+/* Without call_timeout the 4 calls lost in b's crash hold their workers of a for good (docs/topology.md, service:
  * the caller waits forever) and the client times those 4 out; refused calls still release their
  * worker at once, and a keeps serving with its other 4 workers. */
 Test(faults, crash_of_callee_without_call_timeout) {

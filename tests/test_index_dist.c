@@ -1,4 +1,4 @@
-/* Key choosers (sim/keys.h) against their exact laws. Uniform: Pearson's chi-square goodness
+/* Whole-number distributions (sim/index_dist.h) against their exact laws. Uniform: Pearson's chi-square goodness
  * of fit over the n keys. Zipf: P(key k-1) = k^-s / H(n,s), H(n,s) = sum_{j=1..n} j^-s (the
  * generalized harmonic number, summed here directly), checked by a z-test on each of the top
  * keys (normal approximation to the binomial count) and by a chi-square over the whole range

@@ -1,4 +1,4 @@
-/* The network (sim/net.c, README "Network" and "Faults", contract §4 and §5): serialization
+/* The network (sim/net.c, docs/network.md and docs/faults.md, contract §4 and §5): serialization
  * on bandwidth-limited links and interfaces, FIFO queueing behind a big transfer, duplicate,
  * reorder and loss rates, latency faults applied and undone, link lookup among many links,
  * per-sender random streams, and the loader's new keys with their errors.

@@ -1,4 +1,4 @@
-/* Rate limiting: the algorithms driven directly on synthetic timelines (models/ratelimit_algo.h),
+/* Rate limiting: the algorithms driven directly on synthetic timelines (blocks/ratelimit_algo.h),
  * then the rate_limiter and counter_store kinds in whole runs. Every bound checked here is the
  * algorithm's own guarantee on integer nanosecond times (the bucket interval is whole ns), so
  * the comparisons are exact; the only statistical claims are "an overloaded key fills its
@@ -163,7 +163,7 @@ Test(rate_limiter, sliding_log_never_exceeds_the_limit_in_any_window) {
 
 /* Checks the sliding-window bound on every window [kW + x, (k+1)W + x) of tl: fewer than
  * limit + 1 + p_k x / W admissions, p_k being the admissions of aligned window k (the
- * derivation is in README.md). Count minus bound can only peak where the count just rose, at
+ * derivation is in docs/topology.md). Count minus bound can only peak where the count just rose, at
  * x = t_j - W + 1 ns for an admission t_j, or at x = 0: those are the starts tried. Returns the
  * largest count seen in a window of length W. */
 static size_t check_sliding_bound(const timeline *tl, const rl_limit *l) {

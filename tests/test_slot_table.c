@@ -1,4 +1,4 @@
-/* The slot table (models/slot_table.h): slots come back zeroed, the most recently freed is
+/* The slot table (blocks/slot_table.h): slots come back zeroed, the most recently freed is
  * reused first, indices stay stable while the table grows past its first allocation, and a
  * clear forgets everything. */
 #include "slot_table.h"

@@ -1,4 +1,4 @@
-/* Warm-up accounting (README "warmup"): a request counts at every node by one rule, the time
+/* Warm-up accounting (docs/topology.md "warmup"): a request counts at every node by one rule, the time
  * its client issued the original request (req->issued, carried by calls and retries), so the
  * figures of adjacent nodes add up exactly, whatever the warm-up. A warm-up of 10.5 s cuts
  * through requests in flight at every hop (each one takes tens of ms over several hops).

@@ -1,4 +1,4 @@
-/* The wiring check (README "Nodes", sim/wiring.c): a reference must name a kind that serves
+/* The wiring check (docs/topology.md "Nodes", sim/wiring.c): a reference must name a kind that serves
  * what it needs, a node must not pass requests on to itself or its own group, and no cycle of
  * references may keep every request that enters it; a route that lets requests out (Jackson
  * feedback) stays legal. Every refusal is checked word for word at the line and column of the

@@ -1,5 +1,5 @@
 /* The libFuzzer target: every input goes through the harness's bounded path (harness.h).
- * Build with -Dfuzz=true (clang only); how to run it: README, "Tests and validation". */
+ * Build with -Dfuzz=true (clang only); how to run it: docs/testing.md. */
 #include "harness.h"
 
 #include <stddef.h>

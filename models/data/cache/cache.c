@@ -1,5 +1,5 @@
 /* cache: an in-memory cache of keyed data in front of a `backend` (a data store, or any node),
- * holding at most `capacity` entries (key, version) with LRU eviction (models/lru.h) and an
+ * holding at most `capacity` entries (key, version) with LRU eviction (blocks/lru.h) and an
  * optional time to live. Reads are answered from the cache on a hit; on a miss the cache calls
  * the backend, fills the entry from the reply and relays it. Writes always go to the backend;
  * on its acknowledgement the entry is dropped (`population: lazy`, cache-aside, with

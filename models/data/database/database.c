@@ -1,7 +1,7 @@
 /* database: a replicated database cluster of keyed data. A node with `replicas: N` is one
  * cluster of N instances: instance 0 starts as the primary, the others as its replicas. Every
  * instance holds its own key -> version map and serves requests from a connection pool of
- * `workers` with a FIFO waiting room of `queue` places (models/station.h, as `service`).
+ * `workers` with a FIFO waiting room of `queue` places (blocks/station.h, as `service`).
  *
  * Writes run on the primary: a write arriving at a replica is forwarded to the primary that
  * replica knows (no worker is used for forwarding; the reply goes straight to the caller).

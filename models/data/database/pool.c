@@ -1,5 +1,5 @@
 /* The connection pool of one instance: `workers` connections in front of a FIFO waiting room
- * (models/station.h, as `service`). A read is served when its service time ends; a write
+ * (blocks/station.h, as `service`). A read is served when its service time ends; a write
  * then commits on the primary (primary.c) and, under sync or semi_sync replication, keeps its
  * connection until the replicas' acks release it. */
 #include "database_int.h"

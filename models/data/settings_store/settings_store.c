@@ -1,7 +1,7 @@
 /* settings_store: a small shared store of circuit-breaker settings (the course's "breaker
  * settings kept in a shared store that services read through a local cache"). Its settings
  * change at the times listed in `changes`; every read request is answered, after a `service`
- * time, with the settings in force at the moment of the answer (models/breaker_settings.h
+ * time, with the settings in force at the moment of the answer (protocols/settings.h
  * says how they are packed into the reply). Reads are served in parallel (no queueing): the
  * store stands for a replicated, in-memory configuration service whose own load is not the
  * point; its latency is `service` plus the network's.

@@ -11,7 +11,7 @@
  * trial re-opens, and closing needs every trial to come back good). A call's outcome is judged
  * in the state it was sent in: outcomes of calls sent before the latest state change count in
  * the totals only. A settings_store (`settings`) read every `refresh` may force the breaker open
- * or closed and replace its thresholds; see models/breaker_settings.h for the message.
+ * or closed and replace its thresholds; see protocols/settings.h for the message.
  *
  * It does not retry, cache or queue: that is the callers' and backends' business. */
 #include "settings.h"

@@ -16,7 +16,7 @@
  * counts. A reply can also be lost beyond a backend that stays up (a replica forwards a write to
  * the primary, which replies straight to the load balancer, and a partition or a `loss` fault
  * drops it): nothing then tells the load balancer, so a request whose reply has not come back
- * `timeout` after it arrived is answered FAILED (a gateway timeout, models/relay.h) and leaves
+ * `timeout` after it arrived is answered FAILED (a gateway timeout, blocks/relay.h) and leaves
  * the in-flight count. The load balancer does not mark backends down on failed requests alone
  * (no passive health checks).
  *
@@ -62,7 +62,7 @@ typedef struct lb_config {
     int hash_on; /* lb_hash_on */
     int64_t vnodes;
     sim_dist service;         /* SIM_DIST_NONE: no delay */
-    sim_time timeout;         /* of a relayed request (models/relay.h) */
+    sim_time timeout;         /* of a relayed request (blocks/relay.h) */
     sim_time health_interval; /* -1: no health checks */
     sim_time health_timeout;  /* -1: min(1s, interval) */
     int64_t unhealthy_after, healthy_after;

@@ -6,7 +6,7 @@
  * - hash: the i-th active shard (in list order) with i = hash(key) mod N (modulo hashing);
  * - range: the key space 0 .. key_space-1 is cut into N contiguous ranges of (nearly) equal
  *   size, shard i owning [ceil(i K / N), ceil((i+1) K / N)); keys >= key_space go to the last;
- * - consistent_hash: a ring with `vnodes` points per shard (models/ring.h: Karger et al. 1997,
+ * - consistent_hash: a ring with `vnodes` points per shard (blocks/ring.h: Karger et al. 1997,
  *   virtual nodes as in Dynamo); the owner is the first point clockwise from hash(key) whose
  *   shard is active. Every shard listed has its points on the ring from the start, so adding
  *   a shard moves only the keys it takes over and removing one moves only its own keys.
@@ -21,7 +21,7 @@
  * Requests are relayed: the router keeps the request, remembers its reply_to under the
  * request's id, puts itself in its place and restores it when the shard's reply comes back,
  * so that it counts each shard's outcomes; one whose reply has not come back `timeout` after
- * it arrived is answered FAILED (models/relay.h says why). A request waits `service` at the router before it
+ * it arrived is answered FAILED (blocks/relay.h says why). A request waits `service` at the router before it
  * is routed (the routing overhead; default none). A crash drops the requests in that delay
  * and the memory of where the others came from (their replies are then dropped).
  *
@@ -57,7 +57,7 @@ typedef struct router_config {
     int64_t key_space;
     int64_t vnodes;
     sim_dist service; /* SIM_DIST_NONE: no delay */
-    sim_time timeout; /* of a relayed request (models/relay.h) */
+    sim_time timeout; /* of a relayed request (blocks/relay.h) */
     sim_list changes; /* of shard_change, by non-decreasing `at` */
 } router_config;
 
