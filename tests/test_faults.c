@@ -546,8 +546,8 @@ Test(faults, crash_of_callee_fails_callers_requests) {
     cJSON_Delete(doc);
 }
 
-/* Without call_timeout the 4 calls lost in b's crash hold their workers of a for good (docs/topology.md, service:
- * the caller waits forever) and the client times those 4 out; refused calls still release their
+/* Without call_timeout the 4 calls lost in b's crash hold their workers of a for good
+ * (docs/topology.md, service: the caller waits forever) and the client times those 4 out; refused calls still release their
  * worker at once, and a keeps serving with its other 4 workers. */
 Test(faults, crash_of_callee_without_call_timeout) {
     cJSON *doc = run_chain("");
