@@ -22,5 +22,9 @@ build="${1:-build}"
 [ $# -gt 0 ] && shift
 if [ ! -f "$build/build.ninja" ]; then
     meson setup "$build" "$@" >&2
+else
+    # The test suites are the files tests/test_*.c found when meson configures: a new one
+    # needs the configuration done again.
+    meson setup --reconfigure "$build" "$@" >&2
 fi
 ninja -C "$build" >&2
