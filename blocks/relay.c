@@ -63,6 +63,7 @@ static void drop_slot(relay *rl, sim_node *n, uint64_t id, size_t i) {
                 }
         }
     }
+    sim_cancel_timer(n, &relay_at(rl, i)->delay);
     slot_table_put(&rl->slots, (uint32_t)i);
 }
 
@@ -97,7 +98,7 @@ size_t relay_arrive(relay *rl, sim_node *n, rr_req *r, uint32_t src, const sim_d
     if (measured && sim_hist_record(&rl->overhead, d))
         sim_out_of_memory(n);
     sl->held = r;
-    sim_set_timer(n, d, tag, i);
+    sl->delay = sim_set_timer(n, d, tag, i);
     return RELAY_HELD;
 }
 

@@ -41,6 +41,8 @@ typedef struct relay_slot {
     uint32_t src;      /* the node the request came from */
     uint32_t target;   /* the kind's choice once sent on (a backend, a shard); RELAY_NONE before */
     uint32_t stamp;    /* tells this use of the slot from earlier ones (deadlines) */
+    sim_timer delay;   /* the proxy's delay, while `held`: cancelled when the slot is freed
+                          first (a timeout), so that it cannot release the slot's next request */
     bool live;
     rr_req head; /* the request as it arrived, to answer its sender on a timeout */
 } relay_slot;

@@ -189,6 +189,7 @@ void sim_engine_free(sim_engine *e) {
     free(e->slow_active);
     free(e->acted_on);
     free(e->watchers);
+    free(e->group_out);
     for (size_t i = 0; i < e->nchecker; i++)
         e->topo->checkers[i]->free(e->checkers[i]);
     free(e->checkers);

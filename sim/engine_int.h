@@ -75,6 +75,7 @@ struct sim_engine {
     bool *slow_active; /* per topology fault: a slow fault in force */
     uint32_t *acted_on; /* per topology fault: the instance an add or remove moved */
     uint64_t nonmembers; /* nodes out of their group: 0 keeps picks on their fast path */
+    uint32_t *group_out; /* by a group's first instance: its nodes out of it (NULL: none yet) */
     uint32_t *watchers;  /* nodes whose kind has the membership hook, in node order */
     size_t nwatchers;
     sim_fault_log *log;
@@ -116,7 +117,8 @@ void sim__msg_free(sim_engine *e, sim_msg *m);
 /* Crash and restart of a node, with its kind's hooks (no-ops when already so). */
 void sim__crash(sim_engine *e, sim_node *n);
 void sim__restart(sim_engine *e, sim_node *n);
-/* Membership changes (membership.h), and the list of nodes told of them. */
+/* Membership changes (membership.h); the count of each group's spares and the list of nodes
+ * told of changes, set up once the nodes are made. */
 void sim__join(sim_engine *e, uint32_t node);
 void sim__leave(sim_engine *e, uint32_t node);
 int sim__watchers_init(sim_engine *e);

@@ -61,8 +61,10 @@ static uint32_t change_membership(sim_engine *e, const sim_fault *f, bool undo) 
     uint32_t i = undo ? e->acted_on[k] : next_to_move(e, &f->node, join);
     if (!undo)
         e->acted_on[k] = i;
-    if (i == SIM_NO_NODE)
-        return i;
+    /* An undo whose instance moved meanwhile (another action removed or re-added it) leaves
+     * it where it is. */
+    if (i == SIM_NO_NODE || e->nodes[i].member == join)
+        return SIM_NO_NODE;
     if (join) {
         sim__join(e, i);
     } else {

@@ -4,6 +4,8 @@
 
 #include "engine_int.h"
 
+#include <stdlib.h>
+
 /* Tells every watcher (a node whose kind has the membership hook) of node's change. */
 static void notify(sim_engine *e, uint32_t node, bool joined) {
     for (size_t i = 0; i < e->nwatchers; i++) {
@@ -12,27 +14,56 @@ static void notify(sim_engine *e, uint32_t node, bool joined) {
     }
 }
 
+/* The count of node's group's instances out of it, kept from the first change on (so a
+ * topology whose groups are whole pays nothing); NULL when out of memory. */
+static uint32_t *group_out(sim_engine *e, uint32_t node) {
+    if (!e->group_out && !(e->group_out = calloc(e->nnodes, sizeof *e->group_out))) {
+        e->failed = true;
+        return NULL;
+    }
+    return &e->group_out[e->nodes[node].topo->group_first];
+}
+
 void sim__join(sim_engine *e, uint32_t node) {
     sim_node *n = &e->nodes[node];
     if (n->member)
         return;
     if (n->crashed)
         sim__restart(e, n);
+    uint32_t *out = group_out(e, node);
+    if (!out)
+        return;
     n->member = true;
     e->nonmembers--;
+    --*out;
     notify(e, node, true);
 }
 
 void sim__leave(sim_engine *e, uint32_t node) {
     sim_node *n = &e->nodes[node];
-    if (!n->member)
+    uint32_t *out = n->member ? group_out(e, node) : NULL;
+    if (!out)
         return;
     n->member = false;
     e->nonmembers++;
+    ++*out;
     notify(e, node, false);
 }
 
+/* True when every instance of ref's group is a member: picks need not look. */
+static bool whole(const sim_engine *e, const sim_ref *ref) {
+    return e->nonmembers == 0 || !e->group_out ||
+           e->group_out[e->nodes[ref->first].topo->group_first] == 0;
+}
+
 int sim__watchers_init(sim_engine *e) {
+    for (size_t i = 0; i < e->nnodes; i++) /* declared spares */
+        if (!e->nodes[i].member) {
+            uint32_t *out = group_out(e, (uint32_t)i);
+            if (!out)
+                return -1;
+            ++*out;
+        }
     size_t k = 0;
     for (size_t i = 0; i < e->nnodes; i++)
         k += e->nodes[i].kind->membership != NULL;
@@ -51,7 +82,7 @@ bool sim_is_member(const sim_node *n, uint32_t node) {
 
 uint32_t sim_members(const sim_node *n, const sim_ref *ref) {
     const sim_engine *e = n->eng;
-    if (e->nonmembers == 0)
+    if (whole(e, ref))
         return ref->count;
     uint32_t k = 0;
     for (uint32_t i = 0; i < ref->count; i++)
@@ -73,7 +104,7 @@ uint32_t sim_pick(sim_node *n, const sim_ref *ref) {
     const sim_engine *e = n->eng;
     if (ref->count <= 1)
         return ref->first;
-    if (e->nonmembers == 0) /* every group whole: one draw, as before groups could change */
+    if (whole(e, ref)) /* its group whole: one draw, as before groups could change */
         return ref->first + (uint32_t)gsl_rng_uniform_int(&n->rng, ref->count);
     uint32_t k = sim_members(n, ref);
     if (k == 0) /* nobody in the group: the first instance answers as it can (down, refused) */

@@ -667,3 +667,21 @@ Test(load_balancer, replies_lost_beyond_a_backend_time_out_and_the_shares_recove
         cJSON_Delete(doc);
     }
 }
+
+/* A balancer whose own delay (100 ms) outlasts its time-out (50 ms) answers every request
+ * failed at 50 ms: none gets through, and the delay's timer of a timed-out request, cancelled
+ * with its slot, does not release the next request that takes the slot. */
+Test(load_balancer, a_time_out_shorter_than_the_delay_lets_nothing_through_early) {
+    static const char yaml[] = "duration: 10s\n"
+                               "nodes:\n"
+                               "  users: {kind: client, target: lb, rate: 20/s, timeout: 5s}\n"
+                               "  lb: {kind: load_balancer, backends: web, timeout: 50ms,\n"
+                               "       service: {dist: constant, value: 100ms}}\n"
+                               "  web: {kind: service, service: 1ms}\n";
+    cJSON *doc = t_run(yaml, 3);
+    cr_assert(doc);
+    cr_expect_eq(t_int(doc, "requests.completed"), 0);
+    cr_expect_gt(t_int(doc, "requests.failed"), 100);
+    cr_expect_eq(t_int(doc, "nodes.web.arrivals"), 0);
+    cJSON_Delete(doc);
+}

@@ -119,3 +119,24 @@ Test(membership, an_add_with_no_spare_left_is_logged_with_no_instance) {
     cr_expect_str_eq(t_str(doc, "faults.0.instance"), "none");
     cJSON_Delete(doc);
 }
+
+/* An undo finds its instance where another action put it: web.2, added at 1 s for 2 s, is
+ * removed at 2 s by hand, so the undo at 3 s has nothing to move (and does not stop it). */
+Test(membership, an_undo_whose_instance_moved_meanwhile_leaves_it_alone) {
+    static const char yaml[] = "duration: 4s\n"
+                               "nodes:\n"
+                               "  users: {kind: client, target: web, rate: 10/s}\n"
+                               "  web: {kind: service, replicas: 3, active: 2, service: 1ms}\n"
+                               "faults:\n"
+                               "  - {at: 1s, add: web, duration: 2s}\n"
+                               "  - {at: 2s, remove: web.2}\n";
+    cJSON *doc = t_run(yaml, 1);
+    cr_assert(doc);
+    cr_expect_str_eq(t_str(doc, "faults.0.instance"), "web.2");
+    cr_expect_str_eq(t_str(doc, "faults.1.instance"), "web.2");
+    cr_expect_str_eq(t_str(doc, "faults.2.action"), "remove");
+    cr_expect_str_eq(t_str(doc, "faults.2.instance"), "none");
+    cr_expect(!cJSON_GetObjectItem(t_at(doc, "nodes.web.2"), "crashed"),
+              "the undo did not stop web.2");
+    cJSON_Delete(doc);
+}

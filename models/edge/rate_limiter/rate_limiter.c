@@ -234,13 +234,16 @@ static void decide(sim_node *n, rr_req *r, bool admitted, sim_time release) {
         r->status = RR_REJECTED;
         rr_reply(n, r);
     } else if (release > now) {
-        if (sim_idmap_put(&s->delayed, r->id, (uint64_t)(uintptr_t)r)) {
+        /* Held under a number of its own: two copies of one request (a duplicate on the
+         * network, a loop through a relay) share an id. */
+        uint64_t hold = sim_unique_id(n);
+        if (sim_idmap_put(&s->delayed, hold, (uint64_t)(uintptr_t)r)) {
             sim_out_of_memory(n);
             rr_free(n, r);
             return;
         }
         sim_tavg_add(&s->held, now, 1);
-        sim_set_timer(n, release - now, T_RELEASE, r->id);
+        sim_set_timer(n, release - now, T_RELEASE, hold);
     } else {
         forward(n, r);
     }
