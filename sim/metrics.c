@@ -460,13 +460,28 @@ static int add_node_table(sim_sampler *sp, const sim_node *n, uint32_t id, const
 }
 
 typedef struct top_enum {
+    const sim_engine *e;
     sim_sampler *sp;
     int failed;
 } top_enum;
 
+/* True when path lies under the key of one of the run's checkers (`always` ones only, when
+ * asked: those whose key every document has). */
+static bool under_checker(const sim_engine *e, const char *path, bool always_only) {
+    for (size_t i = 0; i < e->nchecker; i++) {
+        const sim_checker_kind *k = e->topo->checkers[i];
+        size_t len = strlen(k->name);
+        if ((k->always || !always_only) && strncmp(path, k->name, len) == 0 && path[len] == '.')
+            return true;
+    }
+    return false;
+}
+
+/* The figures sampled by default besides the kinds' tables: the network's, and those of the
+ * checkers every document reports. */
 static void add_top_path(void *ud, const char *path) {
     top_enum *te = ud;
-    if (strncmp(path, "requests.", 9) && strncmp(path, "network.", 8))
+    if (strncmp(path, "network.", 8) != 0 && !under_checker(te->e, path, true))
         return;
     column c = {.node = SCOPE_TOP, .rel = path};
     if (add_column(te->sp, path, c))
@@ -482,7 +497,8 @@ static bool written_now(const sim_engine *e, uint32_t scope, const char *rel) {
 
 static int add_path(sim_engine *e, sim_sampler *sp, const char *path, char *err, size_t errlen) {
     if (strncmp(path, "nodes.", 6) != 0) {
-        if (!written_now(e, SCOPE_TOP, path) && strncmp(path, "consistency.", 12) != 0) {
+        /* A checker's figures may appear only once it has something to judge. */
+        if (!written_now(e, SCOPE_TOP, path) && !under_checker(e, path, false)) {
             snprintf(err, errlen, "%s: no such figure in the document", path);
             return -1;
         }
@@ -542,7 +558,7 @@ int sim_engine_sample(sim_engine *e, sim_time interval, const char *const *paths
     sp->s.interval = interval;
     int rc = 0;
     if (!paths) {
-        top_enum te = {sp, 0};
+        top_enum te = {e, sp, 0};
         capture c = {.add = add_top_path, .add_ud = &te};
         write_scope(e, SCOPE_TOP, &c);
         rc = te.failed;

@@ -96,8 +96,9 @@ typedef struct sim_series {
     size_t caprows;
 } sim_series;
 
-/* Samples the figures at paths (npaths of them; NULL: every registered figure of every node
- * and every requests.* and network.* figure) every interval of simulated time, from now on:
+/* Samples the figures at paths (npaths of them; NULL: every registered figure of every node,
+ * every network.* figure, and those of the checkers every document has, e.g. requests.*)
+ * every interval of simulated time, from now on:
  * at now + interval, now + 2 interval, ... and at the run's end. Call it before running, at
  * most once. Sampling draws nothing and leaves the document as it is, and off (never called)
  * it schedules nothing. Returns 0; -1 with a message in err when a path names no node or no
