@@ -2,7 +2,8 @@
  * instant, whether a request is admitted (and, for the leaky bucket, when it may leave). No
  * engine, no random draws, no I/O: the `rate_limiter` kind runs them on local counters, the
  * `counter_store` kind runs them on its own counters for a remote limiter, and the tests drive
- * them directly on synthetic timelines. Also the wire format of a check sent to a store.
+ * them directly on synthetic timelines. The limits themselves (rl_limit) are the counter
+ * protocol's (protocols/counter.h): a limiter sends them to a store in its checks.
  *
  * Algorithms (only admitted requests are counted; a denied one leaves no trace):
  * - fixed_window: windows [kW, (k+1)W) aligned to time 0; admit while the window's count is
@@ -26,36 +27,16 @@
 #ifndef DSIM_RATELIMIT_ALGO_H
 #define DSIM_RATELIMIT_ALGO_H
 
+#include "counter.h"
 #include "simtime.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum {
-    RL_FIXED_WINDOW,
-    RL_SLIDING_LOG,
-    RL_SLIDING_WINDOW,
-    RL_TOKEN_BUCKET,
-    RL_LEAKY_BUCKET,
-} rl_algo;
-
 /* The YAML words of rl_algo, NULL-terminated. */
 extern const char *const rl_algo_names[];
 
-/* The limit one counter enforces. */
-typedef struct rl_limit {
-    int algo;           /* rl_algo */
-    int64_t limit;      /* window algorithms: admissions per window; 0 denies everything */
-    sim_time window;    /* window algorithms: the window length (> 0) */
-    sim_time interval;  /* buckets: 1/rate in ns (> 0); 0 denies everything */
-    int64_t burst;      /* token bucket: capacity; leaky bucket: queue places (>= 1) */
-} rl_limit;
-
-/* True for the two bucket algorithms (which use interval and burst, not limit and window). */
-static inline bool rl_is_bucket(int algo) {
-    return algo == RL_TOKEN_BUCKET || algo == RL_LEAKY_BUCKET;
-}
 /* Returns the interval in whole ns for a rate per second (at least 1 ns). */
 sim_time rl_interval_of(double rate_per_s);
 /* The most admissions (releases, for the leaky bucket) l allows in any window of length w:

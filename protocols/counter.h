@@ -5,8 +5,34 @@
 #ifndef DSIM_COUNTER_H
 #define DSIM_COUNTER_H
 
-#include "ratelimit_algo.h"
 #include "request.h"
+#include "simtime.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The rate-limiting algorithms a limit names (blocks/ratelimit_algo.h runs them). */
+typedef enum {
+    RL_FIXED_WINDOW,
+    RL_SLIDING_LOG,
+    RL_SLIDING_WINDOW,
+    RL_TOKEN_BUCKET,
+    RL_LEAKY_BUCKET,
+} rl_algo;
+
+/* The limit one counter enforces. */
+typedef struct rl_limit {
+    int algo;           /* rl_algo */
+    int64_t limit;      /* window algorithms: admissions per window; 0 denies everything */
+    sim_time window;    /* window algorithms: the window length (> 0) */
+    sim_time interval;  /* buckets: 1/rate in ns (> 0); 0 denies everything */
+    int64_t burst;      /* token bucket: capacity; leaky bucket: queue places (>= 1) */
+} rl_limit;
+
+/* True for the two bucket algorithms (which use interval and burst, not limit and window). */
+static inline bool rl_is_bucket(int algo) {
+    return algo == RL_TOKEN_BUCKET || algo == RL_LEAKY_BUCKET;
+}
 
 typedef struct ctr_check {
     uint32_t ns;      /* the limiter's counter namespace (its group's first instance) */
