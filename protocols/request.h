@@ -74,7 +74,7 @@ void *rr_payload(rr_req *r, size_t bytes);
 
 /* Returns a new call on behalf of parent (a request n holds), for parent's client, operation
  * and key, its reply coming to n. Its `issued` is parent's, by which every node decides
- * whether it counts. */
+ * whether it counts, and its size on the wire parent's too (rr_set_size to change it). */
 rr_req *rr_call_new(sim_node *n, const rr_req *parent);
 /* Sends request r to dst (a first send, a forward, a retry). */
 void rr_send(sim_node *n, uint32_t dst, rr_req *r);

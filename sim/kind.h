@@ -9,6 +9,7 @@
 #include "report.h"
 #include "message.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -69,8 +70,8 @@ typedef struct sim_kind {
     /* The run reached its end: settle what must be settled before the report (e.g. tell the
      * consistency oracle which versions survive). Called once per instance, crashed or not. */
     void (*finish)(sim_node *node);
-    /* Node `node` just joined (or left) its group (sim/membership.h); NULL: the kind keeps no
-     * table of any group's instances. */
+    /* Node `changed` just joined (joined true) or left its group (sim/membership.h); `node`
+     * is the instance told. NULL: the kind keeps no table of any group's instances. */
     void (*membership)(sim_node *node, uint32_t changed, bool joined);
     /* The checkers the kind feeds (sim/checker.h), NULL-terminated; NULL: none. The engine
      * creates each once per run, and the kind reaches it with sim_checker. */

@@ -1,5 +1,6 @@
 /* What a node-kind hook may do with its node: read the clock and its configuration, draw from
- * its own random stream, make and send messages (message.h), and set and cancel timers. A sim_node pointer is valid during the hook that receives it. */
+ * its own random stream, make and send messages (message.h), and set and cancel timers. A
+ * sim_node pointer is valid during the hook that receives it. */
 #ifndef SIM_NODE_H
 #define SIM_NODE_H
 
@@ -45,8 +46,9 @@ double sim_slow_factor(const sim_node *n);
 sim_time sim_slowed(const sim_node *n, double ns);
 
 /* Returns a new message of type t owned by the caller: zeroed body of t->body_size bytes,
- * size on the wire t->wire_bytes (set m->size to change it). Never NULL: when memory runs out
- * the run is marked failed and a spare message is returned, which the engine never sends. */
+ * size on the wire t->wire_bytes (set m->size to change it). Never NULL for a body of at most
+ * 1 KiB (every fixed-size type): when memory runs out the run is marked failed and a spare
+ * message is returned, which the engine never sends. */
 sim_msg *sim_msg_new(sim_node *n, const sim_msg_type *t);
 /* The same with a body of body_bytes (at least t->body_size), for bodies that end in an array
  * (a batch of log entries, a chunk of data); but NULL, the run then marked failed, when
@@ -65,7 +67,7 @@ void sim_send(sim_node *n, uint32_t dst, sim_msg *m);
  * number, which no other event shares, so a handle whose timer fired, was cancelled or was
  * dropped by a crash is recognised as spent. A zeroed handle is no timer. */
 typedef struct sim_timer {
-    struct sim_event *ev;
+    struct sim_event *ev; /* the engine's: kinds only keep, pass and zero handles */
     uint64_t seq;
 } sim_timer;
 /* Sets a timer that calls the kind's timer hook with tag and arg after delay (>= 0). A timer

@@ -1,11 +1,11 @@
-/* The database kind's internals, shared by the files of models/database/ and by nothing else:
+/* The database kind's internals, shared by the files of models/data/database/ and by nothing else:
  * its configuration, the state of one instance, and the helpers the roles, the handlers and
  * the request path call on each other. What the kind does is told in database.c; which file
  * does what:
  *   database.c      the kind's table, its keys, the message and timer dispatch
  *   lifecycle.c     create, crash, restart, finish, destroy
  *   data.c          the key -> version store and its WAL flush
- *   consistency.c   what the consistency oracle is told (commits and what survives)
+ *   checker_feed.c  what the consistency checker is told (commits and what survives)
  *   pool.c          the connection pool: service, commit hand-over, replies
  *   requests.c      the request path: serve here or forward, and the forward count
  *   primary.c       the primary: commit, shipping the log, acks, promotion
@@ -164,7 +164,7 @@ void db__clear_data(sim_node *n);
 /* Timer T_FLUSH: the WAL is flushed (commits since the last flush are safe from now on). */
 void db__flush(sim_node *n);
 
-/* ---- the consistency oracle (consistency.c): its only callers ---- */
+/* ---- the consistency checker (checker_feed.c): its only callers ---- */
 
 /* The cluster's name for the oracle: its first instance. */
 static inline uint32_t db__store_of(const sim_node *n) { return db__node_of(n, 0); }
