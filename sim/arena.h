@@ -1,5 +1,5 @@
 /* Arena: topology-lifetime memory (names, tables, parsed configs) freed all at once.
- * Not for per-event data: events and requests come from the engine's free lists. */
+ * Not for per-event data: events and messages come from the engine's free lists. */
 #ifndef SIM_ARENA_H
 #define SIM_ARENA_H
 

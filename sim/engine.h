@@ -1,4 +1,4 @@
-/* The simulation engine: owns every node, event, request and random stream of one run.
+/* The simulation engine: owns every node, event, message and random stream of one run.
  * Engines share nothing, so any number can exist and run interleaved in one process. */
 #ifndef SIM_ENGINE_H
 #define SIM_ENGINE_H
@@ -17,7 +17,7 @@ typedef void (*sim_progress_fn)(void *ud, sim_time now, sim_time end);
 /* Creates the nodes of topo (borrowed: it must outlive the engine) and schedules the faults;
  * seed is the master seed of every random stream. NULL when out of memory. */
 sim_engine *sim_engine_new(const sim_topology *topo, uint64_t seed);
-/* Frees the engine, its nodes, events and requests. NULL is a no-op. */
+/* Frees the engine, its nodes, events and messages. NULL is a no-op. */
 void sim_engine_free(sim_engine *e);
 /* Processes every event up to and including time until (capped at the run's end).
  * Returns 0; 1 when stopped early by sim_engine_set_max_events or sim_engine_stop (the clock

@@ -1,6 +1,6 @@
-/* A hash map from 64-bit ids (request ids) to 64-bit values: open addressing with linear
- * probing and backward-shift deletion (no tombstones), for the "which requests am I still
- * waiting for" tables of clients and callers. Id 0 is reserved. */
+/* A hash map from 64-bit ids to 64-bit values: open addressing with linear probing and
+ * backward-shift deletion (no tombstones), for "what am I still waiting for" tables (a
+ * client's requests by id, a caller's calls). Id 0 is reserved. */
 #ifndef SIM_IDMAP_H
 #define SIM_IDMAP_H
 

@@ -14,9 +14,8 @@
 
 /* Current simulated time. */
 sim_time sim_now(const sim_node *n);
-/* End of the warm-up: requests issued before it are left out of every figure. One rule at
- * every hop: a request (or a call made for it, a retry of it) counts by the time its client
- * issued the original request, req->issued, so the figures of adjacent nodes add up. */
+/* End of the warm-up: work that began before it is left out of every figure (for requests,
+ * the one rule of protocols/request.h: by their client's issue time, at every hop). */
 sim_time sim_warmup_end(const sim_node *n);
 /* End of the run (the topology's duration). */
 sim_time sim_run_end(const sim_node *n);
