@@ -7,7 +7,11 @@
  * their body and send them with rr_send / rr_reply, which move the message itself: a reply is
  * the request turned around, a forward the request sent on, neither allocates. A request that
  * reaches a crashed node comes back as a reply with status RR_FAILED and SIM_MSG_REFUSED set,
- * as from a refused connection. */
+ * as from a refused connection.
+ *
+ * The warm-up rule, one at every hop: a request, a call made for it and a retry of it count
+ * by the time its client issued the original (`issued`, kept by every copy), so the figures of
+ * adjacent nodes add up (sim_is_measured(n, r->issued)). */
 #ifndef DSIM_REQUEST_H
 #define DSIM_REQUEST_H
 
