@@ -7,6 +7,7 @@
 #define DSIM_REQUESTS_H
 
 #include "checker.h"
+#include "hist.h"
 #include "simtime.h"
 
 #include <stdint.h>
@@ -20,6 +21,18 @@ typedef enum {
     REQUESTS_TIMED_OUT,
     REQUESTS_FAILED,
 } requests_outcome;
+
+/* Outcome counts of requests issued after the warm-up: the run's sum (this checker's), and
+ * each client's own (its figures in the document). */
+typedef struct requests_tally {
+    uint64_t issued, completed, rejected, timed_out, failed;
+    sim_hist latency; /* of the completed ones */
+} requests_tally;
+
+void requests_tally_init(requests_tally *t);
+void requests_tally_free(requests_tally *t);
+/* Counts one outcome, with its latency when completed. Returns 0, or -1 when out of memory. */
+int requests_tally_note(requests_tally *t, requests_outcome out, sim_time latency);
 
 extern const sim_checker_kind dsim_requests_checker;
 

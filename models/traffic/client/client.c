@@ -54,8 +54,8 @@ typedef struct client_state {
     retry_budget budget;
     uint64_t sent; /* requests issued, all of the run (for the `requests` cap) */
     /* measured (issued after the warm-up) */
-    uint64_t issued, completed, rejected, timed_out, failed, attempts, retries, denied;
-    sim_hist latency;
+    requests_tally own; /* this client's outcomes (the run's sum is the requests checker's) */
+    uint64_t attempts, retries, denied;
 } client_state;
 
 static const sim_param client_params[] = {
@@ -170,7 +170,7 @@ static void issue(sim_node *n, uint64_t user) {
     s->slots[i].key = sim_index_sample(&s->keys, sim_rng(n));
     s->sent++;
     if (sim_is_measured(n, s->slots[i].issued))
-        s->issued++;
+        s->own.issued++;
     requests_issued(requests_of(n), s->slots[i].issued);
     retry_budget_deposit(&s->budget, &c->retry);
     send_attempt(n, i);
@@ -209,7 +209,7 @@ static void client_create(sim_node *n) {
     if (consistency_watch(consistency_of(n), sim_node_id(n), oldest_awaited, s))
         sim_out_of_memory(n);
     sim_idmap_init(&s->waiting);
-    sim_hist_init(&s->latency);
+    requests_tally_init(&s->own);
     sim_index_sampler_init(&s->keys, &c->keys);
     retry_budget_init(&s->budget, &c->retry);
     if (c->rate > 0)
@@ -219,33 +219,21 @@ static void client_create(sim_node *n) {
     start_traffic(n);
 }
 
+/* The outcome of the request issued at `issued`, in this client's figures and the run's. */
+static void count_outcome(sim_node *n, sim_time issued, requests_outcome out, sim_time latency) {
+    client_state *s = sim_state(n);
+    if (requests_outcome_note(requests_of(n), issued, out, latency) ||
+        (sim_is_measured(n, issued) && requests_tally_note(&s->own, out, latency)))
+        sim_out_of_memory(n);
+}
+
 /* Records the outcome of the request in slot i and frees the slot. */
 static void settle(sim_node *n, size_t i, requests_outcome out) {
     client_state *s = sim_state(n);
     const client_config *c = sim_config(n);
     pending p = s->slots[i];
     free_slot(s, i);
-    sim_time latency = sim_now(n) - p.issued;
-    if (requests_outcome_note(requests_of(n), p.issued, out, latency))
-        sim_out_of_memory(n);
-    if (sim_is_measured(n, p.issued)) {
-        switch (out) {
-        case REQUESTS_COMPLETED:
-            s->completed++;
-            if (sim_hist_record(&s->latency, latency))
-                sim_out_of_memory(n);
-            break;
-        case REQUESTS_REJECTED:
-            s->rejected++;
-            break;
-        case REQUESTS_TIMED_OUT:
-            s->timed_out++;
-            break;
-        case REQUESTS_FAILED:
-            s->failed++;
-            break;
-        }
-    }
+    count_outcome(n, p.issued, out, sim_now(n) - p.issued);
     if (c->users > 0 && !cap_reached(s, c))
         user_thinks(n, p.user);
 }
@@ -342,10 +330,7 @@ static void client_crash(sim_node *n) {
     for (size_t i = 0; i < s->nslots; i++) {
         if (!s->slots[i].live)
             continue;
-        if (sim_is_measured(n, s->slots[i].issued))
-            s->failed++;
-        if (requests_outcome_note(requests_of(n), s->slots[i].issued, REQUESTS_FAILED, 0))
-            sim_out_of_memory(n);
+        count_outcome(n, s->slots[i].issued, REQUESTS_FAILED, 0);
     }
     s->nslots = s->live = 0;
     s->free_slot = 0;
@@ -359,28 +344,28 @@ static bool retries(const void *config) {
 static double amplification(const void *state, const sim_node *n, sim_time at) {
     const client_state *s = state;
     (void)n, (void)at;
-    return s->issued ? (double)s->attempts / (double)s->issued : 0;
+    return s->own.issued ? (double)s->attempts / (double)s->own.issued : 0;
 }
 
 static const sim_metric client_metrics[] = {
-    {"issued", SIM_METRIC_COUNTER, SIM_FIELD(client_state, issued)},
-    {"completed", SIM_METRIC_COUNTER, SIM_FIELD(client_state, completed)},
-    {"rejected", SIM_METRIC_COUNTER, SIM_FIELD(client_state, rejected)},
-    {"timed_out", SIM_METRIC_COUNTER, SIM_FIELD(client_state, timed_out)},
-    {"failed", SIM_METRIC_COUNTER, SIM_FIELD(client_state, failed)},
+    {"issued", SIM_METRIC_COUNTER, SIM_FIELD(client_state, own.issued)},
+    {"completed", SIM_METRIC_COUNTER, SIM_FIELD(client_state, own.completed)},
+    {"rejected", SIM_METRIC_COUNTER, SIM_FIELD(client_state, own.rejected)},
+    {"timed_out", SIM_METRIC_COUNTER, SIM_FIELD(client_state, own.timed_out)},
+    {"failed", SIM_METRIC_COUNTER, SIM_FIELD(client_state, own.failed)},
     {"in_flight", SIM_METRIC_GAUGE, SIM_FIELD(client_state, live)},
     {"attempts", SIM_METRIC_COUNTER, SIM_FIELD(client_state, attempts), .shown = retries},
     {"retries", SIM_METRIC_COUNTER, SIM_FIELD(client_state, retries), .shown = retries},
     {"retries_denied", SIM_METRIC_COUNTER, SIM_FIELD(client_state, denied), .shown = retries},
     {"amplification", SIM_METRIC_NUMBER, .value = amplification, .shown = retries},
-    {"latency_ms", SIM_METRIC_HISTOGRAM, SIM_FIELD(client_state, latency), .pct = SIM_PCT_FULL},
+    {"latency_ms", SIM_METRIC_HISTOGRAM, SIM_FIELD(client_state, own.latency), .pct = SIM_PCT_FULL},
     SIM_METRICS_END,
 };
 
 static void client_destroy(sim_node *n) {
     client_state *s = sim_state(n);
     sim_idmap_free(&s->waiting);
-    sim_hist_free(&s->latency);
+    requests_tally_free(&s->own);
     free(s->slots);
 }
 
