@@ -601,3 +601,24 @@ Test(network, a_size_without_a_unit_it_knows_is_refused_at_its_line) {
     const char *want[] = {"3:64", "request_bytes", "KiB"};
     t_expect_refused(yaml, want, 3);
 }
+
+/* A reply passes a relay (a load balancer) and a circuit breaker at the size its maker gave
+ * it: web's 125,000-byte reply takes 1 s on each of its three 1 Mbps hops back (web ->
+ * cb -> lb -> users), the 1-byte request next to nothing: about 3 s in all. Were the relays to
+ * answer at the default 256 bytes, the reply would take 1 s plus 4 ms. */
+Test(network, a_reply_keeps_its_size_through_relays_and_breakers) {
+    static const char yaml[] = "duration: 10s\n"
+                               "network: {bandwidth: 1Mbps}\n"
+                               "nodes:\n"
+                               "  users: {kind: client, target: lb, users: 1, requests: 1,\n"
+                               "          request_bytes: 1}\n"
+                               "  lb: {kind: load_balancer, backends: cb}\n"
+                               "  cb: {kind: circuit_breaker, backend: web}\n"
+                               "  web: {kind: service, service: 0s, reply_bytes: 125kB}\n";
+    cJSON *doc = t_run(yaml, 1);
+    cr_assert(doc);
+    cr_expect_eq(t_int(doc, "requests.completed"), 1);
+    cr_expect_float_eq(t_num(doc, "requests.latency_ms.max"), 3000, 3000 * 0.01,
+                       "three hops of 1 s each, within the histograms' 1%%");
+    cJSON_Delete(doc);
+}

@@ -359,10 +359,10 @@ static void settle(sim_node *n, uint32_t i, uint8_t status, bool timed_out) {
     }
     judge(n, h.gen, failed, slow);
     h.parent->status = status;
-    if (h.reply_bytes)
-        rr_reply_sized(n, h.parent, h.reply_bytes);
-    else /* timed out: the breaker answers itself */
+    if (timed_out) /* the breaker answers itself */
         rr_reply(n, h.parent);
+    else
+        rr_reply_sized(n, h.parent, h.reply_bytes);
 }
 
 /* ---- settings ---- */
