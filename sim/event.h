@@ -2,8 +2,9 @@
  * Internal to sim/: models never see events, only messages and timers. A message travels
  * inside its event: the header (sim_msg) is the record's last member and the body follows it
  * in the same block, so sending, forwarding and replying move one block and copy nothing.
- * Timers and faults are 64-byte records (one cache line); messages take the block of their
- * size class (engine.c). */
+ * Every event has a block of at least 64 bytes, one cache line: a timer or a fault fits, and
+ * so does a message with a body of up to 16 bytes; larger ones take the block of their size
+ * class (engine.c). The pending-event set keeps its own links (queue.h), not the record. */
 #ifndef SIM_EVENT_H
 #define SIM_EVENT_H
 
@@ -27,10 +28,9 @@ typedef struct sim_event {
      * (it is unique, so the low bits never decide), and the timer's tag in the low 16 bits:
      * see sim_event_seq and sim_event_tag. A timer handle names its event by this number. */
     uint64_t seq;
-    struct sim_event *next; /* calendar bucket link, or free-list link */
-    uint32_t dst;           /* node index */
-    uint8_t type;           /* sim_event_type */
-    uint8_t size_class;     /* the free list the block returns to */
+    uint32_t dst;       /* node index */
+    uint8_t type;       /* sim_event_type */
+    uint8_t size_class; /* the free list the block returns to */
     union {
         struct {
             uint64_t arg;

@@ -80,6 +80,10 @@ void sim_net_destroy(sim_net *n);
  * at[0..count-1]; -1 when out of memory. Every draw comes from src's network stream. */
 int sim_net_route(sim_net *n, uint32_t src, uint32_t dst, uint32_t bytes, sim_time now,
                   sim_time at[2]);
+/* Asks the CPU to start loading src's network stream, which its next send draws from. */
+static inline void sim_net_prefetch(const sim_net *n, uint32_t src) {
+    __builtin_prefetch(&n->streams[src]);
+}
 /* Starts fault f (one of the topology's: a partition, loss or latency fault; others are
  * ignored). Returns 0, or -1 when out of memory. */
 int sim_net_fault_start(sim_net *n, const sim_fault *f);

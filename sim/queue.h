@@ -7,6 +7,7 @@
 
 #include "event.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct sim_queue sim_queue;
@@ -20,10 +21,18 @@ void sim_queue_free(sim_queue *q);
 int sim_queue_push(sim_queue *q, sim_event *e);
 /* Removes and returns the first event if its time is <= limit; NULL otherwise or if empty. */
 sim_event *sim_queue_pop_until(sim_queue *q, sim_time limit);
+/* The event that the (k+1)-th pop from now returns, when the queue already knows it without
+ * work (the calendar's sorted current bucket; the heap's top for k = 0), else NULL. Nothing
+ * changes: the engine reads it to prefetch what that event will touch. */
+sim_event *sim_queue_peek(const sim_queue *q, size_t k);
 /* Returns the number of queued events. */
 size_t sim_queue_size(const sim_queue *q);
-/* Removes and returns any queued event (no order), NULL when empty: for teardown. */
+/* Removes and returns any queued event (no order), NULL when empty. Calls with no push
+ * between them take O(n + buckets) in all. */
 sim_event *sim_queue_take_any(sim_queue *q);
+/* Removes every queued event for which drop(e, ud) returns true (drop may free it), keeping
+ * the others in their order, in O(n) and without allocating. */
+void sim_queue_remove_if(sim_queue *q, bool (*drop)(sim_event *e, void *ud), void *ud);
 /* Returns the bytes the queue itself holds (not counting the events). */
 size_t sim_queue_bytes(const sim_queue *q);
 /* Returns the implementation's name ("calendar" or "heap"). */

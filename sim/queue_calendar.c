@@ -1,12 +1,14 @@
 /* Calendar queue (R. Brown, "Calendar queues: a fast O(1) priority queue implementation for
  * the simulation event set problem", CACM 31(10), 1988), sorted lazily as in the ladder queue
- * (Tang, Goh, Thng 2005): an event at time t belongs to bucket (t / w) mod nb, but a bucket's
- * list is kept unsorted; only the current bucket's events (those of virtual bucket
- * floor(now / w)) are sorted, when the calendar reaches them. So a push writes the bucket
- * (8 bytes) and the event alone: with tens of thousands of pending events each event and bucket
- * touched is a likely cache miss, and a sorted insertion reads the events it passes, the events
- * it lands between long before they are due. Sorting a bucket reads its events just before they
- * are dispatched, when they are needed anyway.
+ * (Tang, Goh, Thng 2005): an event at time t belongs to bucket (t / w) mod nb, but a bucket is
+ * kept unsorted; only the current bucket's events (those of virtual bucket floor(now / w)) are
+ * sorted, when the calendar reaches them.
+ * A bucket is an array of slots (time, event), not a list through the events: with tens of
+ * thousands of events pending, each event is likely in no cache, and a list makes every step a
+ * dependent load from memory (reading the time of an event to learn where the next one is). A
+ * bucket's slots are read in one sweep without touching the events, the calendar goes through
+ * the buckets in order, and the events of the bucket it takes are prefetched together, so
+ * their loads overlap instead of following one another.
  * The bucket count doubles or halves when the population crosses 2x or 0.5x of it, and w is
  * re-estimated then from the gaps between the earliest events (Brown's rule: 3x the mean gap,
  * gaps over twice the mean left out). When the average work per operation drifts high because
@@ -16,19 +18,40 @@
 #include "queue.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define MIN_BUCKETS 16
+#define FIRST_CAPACITY 4 /* slots a bucket gets at its first event: one cache line */
+#define KEPT_CAPACITY 16 /* an emptied bucket keeps an array up to this size */
+#define LOAD_MAX 8       /* events per bucket past which the bucket count doubles */
+#define LOAD_MIN 2       /* ... below which it halves */
 #define SAMPLE 25
-#define COST_LIMIT 8 /* average steps per operation that triggers re-estimation */
+#define WIDTH_GAPS 6      /* a bucket spans this many mean gaps between events */
+#define COST_LIMIT 8      /* average steps per operation that triggers re-estimation */
+#define EAGER_BUCKETS 2   /* empty buckets a pop looks past for the next event */
+#define PREFETCH_EVENTS 8 /* events of a newly taken bucket whose loads are started at once */
+
+typedef struct slot {
+    sim_time time;
+    sim_event *ev;
+} slot;
+
+/* A bucket's events, unsorted; s is NULL while it has none (an empty bucket costs 16 bytes). */
+typedef struct bucket {
+    slot *s;
+    uint32_t n, cap;
+} bucket;
 
 struct sim_queue {
-    sim_event **b;          /* unsorted lists; the current virtual bucket's events are in cur_* */
-    size_t nb, mask, n;     /* bucket count (a power of 2), events queued */
+    bucket *b;
+    size_t nb, mask, n; /* bucket count (a power of 2), events queued */
     sim_time width;
-    double inv_width;       /* 1 / width: a multiply instead of a 64-bit division */
-    int64_t cur;            /* current virtual bucket: no queued event is in an earlier one */
-    sim_event *head, *tail; /* every queued event of virtual bucket cur, sorted */
-    uint64_t cost, ops;     /* steps and operations since the last (re)estimation */
+    double inv_width; /* 1 / width: a multiply instead of a 64-bit division */
+    int64_t cur;      /* current virtual bucket: no queued event is in an earlier one */
+    slot *cs;         /* every queued event of virtual bucket cur, sorted: cs[ci..cn) */
+    size_t ci, cn, ccap;
+    size_t any;         /* buckets before it are empty (take_any's cursor; 0 after a push) */
+    uint64_t cost, ops; /* steps and operations since the last (re)estimation */
 };
 
 /* The virtual bucket of time t: monotone in t, the same function for every push and pop. */
@@ -37,103 +60,125 @@ static inline int64_t vbucket(const sim_queue *q, sim_time t) {
     return v < 9e18 ? (int64_t)v : (int64_t)9e18; /* (double)SIM_TIME_MAX rounds up to 2^63 */
 }
 
-/* Puts e into the sorted current list: at the tail in O(1) when it comes last (equal times,
- * later sequence numbers: the common case with zero-latency hops), else by a walk over the
- * list, which holds one bucket's width of events. */
-static void insert_current(sim_queue *q, sim_event *e) {
-    if (!q->tail || !sim_event_before(e, q->tail)) {
-        e->next = NULL;
-        if (q->tail)
-            q->tail->next = e;
-        else
-            q->head = e;
-        q->tail = e;
+/* True when slot a comes before slot b: the event is read only on a tie in time. */
+static inline int slot_before(const slot *a, const slot *b) {
+    return a->time < b->time || (a->time == b->time && a->ev->seq < b->ev->seq);
+}
+
+/* Makes room for `more` slots in an array of *cap holding n. 0, or -1 when out of memory. */
+static int reserve(slot **s, uint32_t *cap, size_t n, size_t more) {
+    if (n + more <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : FIRST_CAPACITY;
+    while (c < n + more)
+        c *= 2;
+    if (c > UINT32_MAX)
+        return -1;
+    slot *grown = realloc(*s, c * sizeof *grown);
+    if (!grown)
+        return -1;
+    *s = grown;
+    *cap = (uint32_t)c;
+    return 0;
+}
+
+/* Room for one more slot at the end of the current list. The list's array always has room
+ * for every queued event (push sees to it), so sliding the live part down is enough. */
+static void make_room_current(sim_queue *q) {
+    if (q->cn < q->ccap)
+        return;
+    memmove(q->cs, q->cs + q->ci, (q->cn - q->ci) * sizeof *q->cs);
+    q->cn -= q->ci;
+    q->ci = 0;
+}
+
+/* Puts x into the sorted current list: at the end in O(1) when it comes last (equal times,
+ * later sequence numbers: the common case with zero-latency hops), else after a binary search,
+ * shifting the later ones. */
+static void insert_current(sim_queue *q, slot x) {
+    make_room_current(q);
+    size_t lo = q->ci, hi = q->cn;
+    if (hi > lo && slot_before(&x, &q->cs[hi - 1])) {
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (slot_before(&q->cs[mid], &x))
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        memmove(q->cs + lo + 1, q->cs + lo, (q->cn - lo) * sizeof *q->cs);
+        q->cost += (q->cn - lo) / 4 + 1;
+    } else {
+        lo = q->cn;
+    }
+    q->cs[lo] = x;
+    q->cn++;
+}
+
+/* Files x under virtual bucket vb (not before cur): into the current list, or unsorted. */
+static int file_slot(sim_queue *q, slot x, int64_t vb) {
+    if (vb == q->cur) {
+        insert_current(q, x);
+        return 0;
+    }
+    bucket *bk = &q->b[(size_t)vb & q->mask];
+    if (reserve(&bk->s, &bk->cap, bk->n, 1))
+        return -1;
+    bk->s[bk->n++] = x;
+    return 0;
+}
+
+static int cmp_slots(const void *a, const void *b) {
+    const slot *x = a, *y = b;
+    return slot_before(x, y) ? -1 : slot_before(y, x) ? 1 : 0;
+}
+
+/* Sorts k slots: by insertion for the usual few, by qsort for a burst at one instant. */
+static void sort_slots(slot *s, size_t k) {
+    if (k > 16) {
+        qsort(s, k, sizeof *s, cmp_slots);
         return;
     }
-    sim_event **p = &q->head;
-    while (sim_event_before(*p, e)) {
-        p = &(*p)->next;
-        q->cost++;
-    }
-    e->next = *p;
-    *p = e;
-}
-
-/* Files e under virtual bucket vb (not before cur): into the current list, or unsorted. */
-static void file_event(sim_queue *q, sim_event *e, int64_t vb) {
-    if (vb == q->cur) {
-        insert_current(q, e);
-    } else {
-        sim_event **bk = &q->b[(size_t)vb & q->mask];
-        e->next = *bk;
-        *bk = e;
+    for (size_t i = 1; i < k; i++) {
+        slot x = s[i];
+        size_t j = i;
+        for (; j > 0 && slot_before(&x, &s[j - 1]); j--)
+            s[j] = s[j - 1];
+        s[j] = x;
     }
 }
 
-/* Merge sort of a list of k events (stable, O(k log k)): a bucket reached by the calendar may
- * hold a burst of events at one instant. */
-static sim_event *merge_sort(sim_event *l, size_t k) {
-    if (k < 2)
-        return l;
-    sim_event *r = l;
-    for (size_t i = 1; i < k / 2; i++)
-        r = r->next;
-    sim_event *second = r->next;
-    r->next = NULL;
-    l = merge_sort(l, k / 2);
-    r = merge_sort(second, k - k / 2);
-    sim_event *out = NULL, **t = &out;
-    while (l && r) {
-        sim_event **m = sim_event_before(r, l) ? &r : &l;
-        *t = *m;
-        t = &(*m)->next;
-        *m = (*m)->next;
-    }
-    *t = l ? l : r;
-    return out;
-}
-
-/* The same for the usual bucket, a few events: by insertion, without a call. */
-static inline sim_event *sort_list(sim_event *l, size_t k) {
-    if (k > 8)
-        return merge_sort(l, k);
-    sim_event *out = NULL;
-    while (l) {
-        sim_event *e = l, **p = &out;
-        l = l->next;
-        while (*p && sim_event_before(*p, e))
-            p = &(*p)->next;
-        e->next = *p;
-        *p = e;
-    }
-    return out;
-}
-
-/* Makes the current list that of virtual bucket vb (the list is empty): takes that bucket's
- * events of vb out of its unsorted list, sorts them. Returns how many there were. */
+/* Makes the current list that of virtual bucket vb (the current list is empty): moves that
+ * bucket's slots of vb to it, sorted, and starts loading their events. Returns how many. */
 static size_t take_bucket(sim_queue *q, int64_t vb) {
-    sim_event **p = &q->b[(size_t)vb & q->mask], *got = NULL;
-    size_t k = 0;
-    while (*p) {
-        sim_event *e = *p;
-        if (vbucket(q, e->time) == vb) {
-            *p = e->next;
-            e->next = got;
-            got = e;
-            k++;
+    bucket *bk = &q->b[(size_t)vb & q->mask];
+    q->cur = vb;
+    q->ci = q->cn = 0;
+    if (bk->n == 0)
+        return 0;
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < bk->n; i++) {
+        if (vbucket(q, bk->s[i].time) == vb) {
+            q->cs[q->cn++] = bk->s[i];
         } else {
-            p = &e->next;
-            q->cost++; /* an event of a later year, read in vain */
+            bk->s[kept++] = bk->s[i];
+            q->cost++; /* an event of a later year, passed over */
         }
     }
-    q->cur = vb;
-    if (k == 0)
-        return 0;
-    q->head = sort_list(got, k);
-    q->tail = q->head;
-    while (q->tail->next)
-        q->tail = q->tail->next;
-    return k;
+    bk->n = kept;
+    if (kept == 0 && bk->cap > KEPT_CAPACITY) { /* a burst's array is not kept for ever */
+        free(bk->s);
+        bk->s = NULL;
+        bk->cap = 0;
+    }
+    sort_slots(q->cs, q->cn);
+    /* The next bucket's events are dispatched soon: start loading them now (its slots were
+     * prefetched a bucket ago), and the slots of the bucket after it. */
+    const bucket *next = &q->b[(size_t)(vb + 1) & q->mask];
+    for (uint32_t i = 0; i < next->n && i < PREFETCH_EVENTS; i++)
+        __builtin_prefetch(next->s[i].ev);
+    __builtin_prefetch(q->b[(size_t)(vb + 2) & q->mask].s);
+    return q->cn;
 }
 
 /* Moves the calendar on to the next virtual bucket that holds events (n > 0, current list
@@ -146,8 +191,8 @@ static void advance(sim_queue *q) {
     }
     int64_t first = INT64_MAX;
     for (size_t i = 0; i < q->nb; i++)
-        for (sim_event *e = q->b[i]; e; e = e->next) {
-            int64_t vb = vbucket(q, e->time);
+        for (uint32_t j = 0; j < q->b[i].n; j++) {
+            int64_t vb = vbucket(q, q->b[i].s[j].time);
             if (vb < first)
                 first = vb;
         }
@@ -155,34 +200,29 @@ static void advance(sim_queue *q) {
     take_bucket(q, first);
 }
 
-static int cmp_events(const void *a, const void *b) {
-    const sim_event *x = *(sim_event *const *)a, *y = *(sim_event *const *)b;
-    return sim_event_before(x, y) ? -1 : sim_event_before(y, x) ? 1 : 0;
-}
-
 /* Brown's width estimate: 3x the mean gap between the earliest events of the sorted array,
  * gaps over twice the mean left out. The sample is stretched past SAMPLE events until its
  * times differ, so a burst at one instant yields a width that gives each distinct time of the
  * burst a bucket of its own instead of keeping a stale width. Old width if all times agree. */
-static sim_time estimate_width(sim_event **all, size_t n, sim_time old) {
+static sim_time estimate_width(const slot *all, size_t n, sim_time old) {
     if (n < 2)
         return old;
     size_t k = n < SAMPLE ? n - 1 : SAMPLE - 1;
-    while (k + 1 < n && all[k]->time == all[0]->time)
+    while (k + 1 < n && all[k].time == all[0].time)
         k++;
-    double span = (double)(all[k]->time - all[0]->time);
+    double span = (double)(all[k].time - all[0].time);
     if (span <= 0)
         return old;
     double mean = span / (double)k, kept = 0;
     int count = 0;
     for (size_t i = 1; i <= k; i++) {
-        double gap = (double)(all[i]->time - all[i - 1]->time);
+        double gap = (double)(all[i].time - all[i - 1].time);
         if (gap <= 2 * mean) {
             kept += gap;
             count++;
         }
     }
-    double w = 3 * (kept > 0 ? kept / count : mean);
+    double w = WIDTH_GAPS * (kept > 0 ? kept / count : mean);
     return w < 1 ? 1 : w > (double)SIM_TIME_MAX / 4 ? SIM_TIME_MAX / 4 : (sim_time)w;
 }
 
@@ -191,34 +231,62 @@ static void set_width(sim_queue *q, sim_time w) {
     q->inv_width = 1.0 / (double)w;
 }
 
-/* Rebuilds with nb buckets and a fresh width. On allocation failure keeps the old layout. */
+static void free_buckets(bucket *b, size_t nb) {
+    for (size_t i = 0; b && i < nb; i++)
+        free(b[i].s);
+    free(b);
+}
+
+/* Rebuilds with nb buckets and a fresh width. Everything new is allocated before the old
+ * layout is let go, so on allocation failure the old layout stays as it was. */
 static void rebuild(sim_queue *q, size_t nb) {
-    sim_event **all = malloc((q->n ? q->n : 1) * sizeof *all);
-    sim_event **b = calloc(nb, sizeof *b);
-    if (!all || !b) {
-        free(all);
-        free(b);
-        return;
-    }
-    size_t k = 0;
-    for (sim_event *e = q->head; e; e = e->next)
-        all[k++] = e;
+    size_t k = 0, n = q->n;
+    slot *all = malloc((n ? n : 1) * sizeof *all);
+    bucket *b = calloc(nb, sizeof *b);
+    slot *cs = malloc((n ? n : 1) * sizeof *cs);
+    if (!all || !b || !cs)
+        goto fail;
+    for (size_t i = q->ci; i < q->cn; i++)
+        all[k++] = q->cs[i];
     for (size_t i = 0; i < q->nb; i++)
-        for (sim_event *e = q->b[i]; e; e = e->next)
-            all[k++] = e;
-    qsort(all, k, sizeof *all, cmp_events);
-    free(q->b);
+        for (uint32_t j = 0; j < q->b[i].n; j++)
+            all[k++] = q->b[i].s[j];
+    qsort(all, k, sizeof *all, cmp_slots);
+    sim_time old_width = q->width;
+    set_width(q, estimate_width(all, k, q->width));
+    int64_t cur = k ? vbucket(q, all[0].time) : q->cur;
+    size_t cn = 0;
+    for (size_t i = 0; i < k; i++) { /* in sorted order: the current list stays sorted */
+        int64_t vb = vbucket(q, all[i].time);
+        if (vb == cur) {
+            cs[cn++] = all[i];
+            continue;
+        }
+        bucket *bk = &b[(size_t)vb & (nb - 1)];
+        if (reserve(&bk->s, &bk->cap, bk->n, 1)) {
+            set_width(q, old_width);
+            goto fail;
+        }
+        bk->s[bk->n++] = all[i];
+    }
+    free_buckets(q->b, q->nb);
+    free(q->cs);
     q->b = b;
     q->nb = nb;
     q->mask = nb - 1;
-    q->head = q->tail = NULL;
-    set_width(q, estimate_width(all, k, q->width));
-    if (k)
-        q->cur = vbucket(q, all[0]->time);
-    for (size_t i = 0; i < k; i++) /* sorted order: the current list grows at its tail */
-        file_event(q, all[i], vbucket(q, all[i]->time));
+    q->cur = cur;
+    q->cs = cs;
+    q->ci = 0;
+    q->cn = cn;
+    q->ccap = n ? n : 1; /* as allocated: room for every event */
+    q->any = 0;
     q->cost = q->ops = 0;
     free(all);
+    return;
+fail:
+    free(all);
+    free_buckets(b, nb);
+    free(cs);
 }
 
 sim_queue *sim_queue_new(void) {
@@ -239,7 +307,8 @@ sim_queue *sim_queue_new(void) {
 void sim_queue_free(sim_queue *q) {
     if (!q)
         return;
-    free(q->b);
+    free_buckets(q->b, q->nb);
+    free(q->cs);
     free(q);
 }
 
@@ -256,21 +325,39 @@ static void account(sim_queue *q) {
     }
 }
 
+/* Returns the current list to its bucket, unsorted (a push earlier than the calendar). */
+static int unwind_current(sim_queue *q) {
+    bucket *bk = &q->b[(size_t)q->cur & q->mask];
+    size_t live = q->cn - q->ci;
+    if (reserve(&bk->s, &bk->cap, bk->n, live))
+        return -1;
+    memcpy(bk->s + bk->n, q->cs + q->ci, live * sizeof *q->cs);
+    bk->n += (uint32_t)live;
+    q->ci = q->cn = 0;
+    return 0;
+}
+
 int sim_queue_push(sim_queue *q, sim_event *e) {
+    if (q->n + 1 > q->ccap) { /* the current list must be able to hold every event */
+        size_t cap = q->ccap < 64 ? 64 : 2 * q->ccap;
+        slot *cs = realloc(q->cs, cap * sizeof *cs);
+        if (!cs)
+            return -1;
+        q->cs = cs;
+        q->ccap = cap;
+    }
     int64_t vb = vbucket(q, e->time);
+    /* Earlier than the calendar (after a rebuild went on to the earliest event, or a pop
+     * moved on to the next bucket): the current list goes back to its bucket. */
     if (vb < q->cur) {
-        /* Earlier than the calendar (after a rebuild went on to the earliest event, or a
-         * pop looked past a limit): the current list goes back to its bucket, unsorted. */
-        for (sim_event *c = q->head, *next; c; c = next) {
-            next = c->next;
-            c->next = q->b[(size_t)q->cur & q->mask];
-            q->b[(size_t)q->cur & q->mask] = c;
-        }
-        q->head = q->tail = NULL;
+        if (unwind_current(q))
+            return -1;
         q->cur = vb;
     }
-    file_event(q, e, vb);
-    if (++q->n > 2 * q->nb)
+    if (file_slot(q, (slot){e->time, e}, vb))
+        return -1;
+    q->any = 0;
+    if (++q->n > LOAD_MAX * q->nb)
         rebuild(q, 2 * q->nb);
     else
         account(q);
@@ -280,42 +367,73 @@ int sim_queue_push(sim_queue *q, sim_event *e) {
 sim_event *sim_queue_pop_until(sim_queue *q, sim_time limit) {
     if (q->n == 0)
         return NULL;
-    if (!q->head)
+    if (q->ci == q->cn)
         advance(q);
-    sim_event *e = q->head;
-    if (e->time > limit)
+    if (q->cs[q->ci].time > limit)
         return NULL;
-    q->head = e->next;
-    if (!q->head)
-        q->tail = NULL;
-    e->next = NULL;
-    if (--q->n < q->nb / 2 && q->nb > MIN_BUCKETS)
+    sim_event *e = q->cs[q->ci++].ev;
+    if (--q->n < LOAD_MIN * q->nb && q->nb > MIN_BUCKETS)
         rebuild(q, q->nb / 2);
     else
         account(q);
+    /* Reach the next bucket now rather than at the next pop, so that sim_queue_peek knows the
+     * next event while this one is handled (the engine prefetches what it touches); but only
+     * when it is near: the event just popped often sets the next one (a timer, a reply), and a
+     * long way taken now would be taken back by that push. */
+    for (int k = 0; k < EAGER_BUCKETS && q->ci == q->cn && q->n; k++)
+        take_bucket(q, q->cur + 1);
     return e;
+}
+
+sim_event *sim_queue_peek(const sim_queue *q, size_t k) {
+    return q->ci + k < q->cn ? q->cs[q->ci + k].ev : NULL;
 }
 
 size_t sim_queue_size(const sim_queue *q) { return q->n; }
 
 sim_event *sim_queue_take_any(sim_queue *q) {
-    sim_event *e = q->head;
-    if (e) {
-        q->head = e->next;
-        if (!q->head)
-            q->tail = NULL;
+    sim_event *e = NULL;
+    if (q->ci < q->cn) {
+        e = q->cs[q->ci++].ev;
     } else {
-        for (size_t i = 0; i < q->nb && !e; i++)
-            if ((e = q->b[i]))
-                q->b[i] = e->next;
+        for (; q->any < q->nb && !e; q->any++)
+            if (q->b[q->any].n) {
+                e = q->b[q->any].s[--q->b[q->any].n].ev;
+                break;
+            }
         if (!e)
             return NULL;
     }
-    e->next = NULL;
     q->n--;
     return e;
 }
 
+/* Keeps the slots of s[0..n) whose event drop leaves; returns how many. */
+static size_t keep_slots(slot *s, size_t n, bool (*drop)(sim_event *, void *), void *ud) {
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!drop(s[i].ev, ud))
+            s[kept++] = s[i];
+    return kept;
+}
+
+void sim_queue_remove_if(sim_queue *q, bool (*drop)(sim_event *e, void *ud), void *ud) {
+    size_t live = q->cn - q->ci, kept = keep_slots(q->cs + q->ci, live, drop, ud);
+    q->cn = q->ci + kept;
+    q->n -= live - kept;
+    for (size_t i = 0; i < q->nb; i++) {
+        bucket *bk = &q->b[i];
+        uint32_t n = bk->n;
+        bk->n = (uint32_t)keep_slots(bk->s, n, drop, ud);
+        q->n -= n - bk->n;
+    }
+}
+
 const char *sim_queue_impl(void) { return "calendar"; }
 
-size_t sim_queue_bytes(const sim_queue *q) { return sizeof *q + q->nb * sizeof *q->b; }
+size_t sim_queue_bytes(const sim_queue *q) {
+    size_t bytes = sizeof *q + q->nb * sizeof *q->b + q->ccap * sizeof *q->cs;
+    for (size_t i = 0; i < q->nb; i++)
+        bytes += q->b[i].cap * sizeof(slot);
+    return bytes;
+}

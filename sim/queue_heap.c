@@ -53,29 +53,46 @@ int sim_queue_push(sim_queue *q, sim_event *e) {
     return 0;
 }
 
-sim_event *sim_queue_pop_until(sim_queue *q, sim_time limit) {
-    if (q->n == 0 || q->a[0].time > limit)
-        return NULL;
-    sim_event *top = q->a[0].ev;
-    entry x = q->a[--q->n];
-    size_t n = q->n, i = 0;
+/* Puts x at position i and sifts it down among the heap's first n entries. */
+static void sift_down(entry *a, size_t n, size_t i, entry x) {
     for (;;) {
         size_t c = ARITY * i + 1;
         if (c >= n)
             break;
         size_t best = c, end = c + ARITY < n ? c + ARITY : n;
         for (size_t k = c + 1; k < end; k++)
-            if (before(&q->a[k], &q->a[best]))
+            if (before(&a[k], &a[best]))
                 best = k;
-        if (!before(&q->a[best], &x))
+        if (!before(&a[best], &x))
             break;
-        q->a[i] = q->a[best];
+        a[i] = a[best];
         i = best;
     }
-    if (n)
-        q->a[i] = x;
+    a[i] = x;
+}
+
+sim_event *sim_queue_pop_until(sim_queue *q, sim_time limit) {
+    if (q->n == 0 || q->a[0].time > limit)
+        return NULL;
+    sim_event *top = q->a[0].ev;
+    entry x = q->a[--q->n];
+    if (q->n)
+        sift_down(q->a, q->n, 0, x);
     return top;
 }
+
+void sim_queue_remove_if(sim_queue *q, bool (*drop)(sim_event *e, void *ud), void *ud) {
+    size_t kept = 0;
+    for (size_t i = 0; i < q->n; i++)
+        if (!drop(q->a[i].ev, ud))
+            q->a[kept++] = q->a[i];
+    q->n = kept;
+    for (size_t i = kept / ARITY + 1; i-- > 0;) /* Floyd's bottom-up heap construction */
+        if (i < kept)
+            sift_down(q->a, kept, i, q->a[i]);
+}
+
+sim_event *sim_queue_peek(const sim_queue *q, size_t k) { return q->n && !k ? q->a[0].ev : NULL; }
 
 size_t sim_queue_size(const sim_queue *q) { return q->n; }
 

@@ -438,3 +438,98 @@ Test(queue, sparse_head_dense_tail) {
     b_drain_and_check(&b);
     b_free(&b);
 }
+
+/* Drops the events whose tag (low bits of seq) is odd, and counts what it was shown. */
+typedef struct dropper {
+    size_t shown, dropped;
+} dropper;
+
+static bool drop_odd_tags(sim_event *e, void *ud) {
+    dropper *d = ud;
+    d->shown++;
+    if (!(sim_event_tag(e) & 1))
+        return false;
+    d->dropped++;
+    return true;
+}
+
+/* remove_if in the middle of a hold run, with part of the events in the calendar's sorted
+ * current bucket: the events kept come out in exactly their sorted order, each event is
+ * shown once, and the queue goes on working. */
+Test(queue, remove_if_keeps_the_others_in_order) {
+    for (unsigned long seed = 1; seed <= 20; seed++) {
+        bench b;
+        size_t pending = 3000, holds = 2000;
+        b_init(&b, pending, 2 * pending + 2 * holds, seed);
+        for (size_t i = 0; i < pending; i++)
+            b_push(&b, inc_bursty(b.r));
+        for (size_t i = 0; i < holds; i++) {
+            cr_assert_not_null(b_pop(&b, SIM_TIME_MAX));
+            b_push(&b, later(b.now, inc_bursty(b.r)));
+        }
+        dropper d = {0};
+        sim_queue_remove_if(b.q, drop_odd_tags, &d);
+        cr_assert_eq(d.shown, pending, "every queued event is shown once");
+        cr_assert_eq(sim_queue_size(b.q), pending - d.dropped);
+        cr_assert_gt(d.dropped, 0);
+        /* The keys still expected: those popped already, and those pushed with an even tag
+         * and not popped. Rebuild the record: pushed = popped + the kept pending ones. */
+        size_t np = 0;
+        key *kept = malloc(b.npushed * sizeof *kept);
+        cr_assert_not_null(kept);
+        qsort(b.pushed, b.npushed, sizeof *b.pushed, cmp_key);
+        qsort(b.popped, b.npopped, sizeof *b.popped, cmp_key);
+        for (size_t i = 0, j = 0; i < b.npushed; i++) { /* pushed minus popped */
+            if (j < b.npopped && cmp_key(&b.pushed[i], &b.popped[j]) == 0) {
+                j++;
+                continue;
+            }
+            if (!((uint16_t)b.pushed[i].seq & 1))
+                kept[np++] = b.pushed[i];
+        }
+        cr_assert_eq(np, sim_queue_size(b.q));
+        /* Events dropped went nowhere: give their slots back to the bench's free list. */
+        b.nfree = 0;
+        memcpy(b.pushed, kept, np * sizeof *kept);
+        b.npushed = np;
+        b.npopped = 0;
+        free(kept);
+        for (size_t i = 0; i < 500; i++) { /* still a working queue: push and pop on */
+            sim_event *e = sim_queue_pop_until(b.q, SIM_TIME_MAX);
+            cr_assert_not_null(e);
+            b.popped[b.npopped++] = (key){e->time, e->seq};
+            b.now = e->time;
+            e->time = later(b.now, inc_bursty(b.r));
+            e->seq = sim_event_seq(b.order++, 0);
+            cr_assert_eq(sim_queue_push(b.q, e), 0);
+            b.pushed[b.npushed++] = (key){e->time, e->seq};
+        }
+        b_drain_and_check(&b);
+        b_free(&b);
+    }
+}
+
+/* peek(k) names the events the next pops return, where it names any, and never changes
+ * what they are. */
+Test(queue, peek_names_the_next_events) {
+    bench b;
+    b_init(&b, 5000, 40000, 7);
+    for (size_t i = 0; i < 5000; i++)
+        b_push(&b, inc_exponential(b.r));
+    size_t named = 0;
+    for (size_t i = 0; i < 20000; i++) {
+        sim_event *next = sim_queue_peek(b.q, 0), *after = sim_queue_peek(b.q, 1);
+        sim_event *e = b_pop(&b, SIM_TIME_MAX);
+        cr_assert_not_null(e);
+        if (next) {
+            cr_assert_eq(next, e, "peek(0) named another event than the pop returned");
+            named++;
+        }
+        if (after)
+            cr_assert_eq(sim_queue_peek(b.q, 0), after, "peek(1) was not the next event");
+        b_push(&b, later(b.now, inc_exponential(b.r)));
+    }
+    cr_assert_gt(named, 0);
+    b_drain_and_check(&b);
+    b_free(&b);
+}
