@@ -17,6 +17,7 @@
  * queue's layout never changes which event comes first. */
 #include "queue.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,21 +83,33 @@ static int reserve(slot **s, uint32_t *cap, size_t n, size_t more) {
     return 0;
 }
 
-/* Room for one more slot at the end of the current list. The list's array always has room
- * for every queued event (push sees to it), so sliding the live part down is enough. */
-static void make_room_current(sim_queue *q) {
-    if (q->cn < q->ccap)
-        return;
-    memmove(q->cs, q->cs + q->ci, (q->cn - q->ci) * sizeof *q->cs);
-    q->cn -= q->ci;
-    q->ci = 0;
+/* Grows the current list's array to at least need slots. It is kept at least as large as
+ * every bucket, so taking a bucket never needs memory. 0, or -1 when out of memory. */
+static int room_current(sim_queue *q, size_t need) {
+    if (need <= q->ccap)
+        return 0;
+    size_t cap = q->ccap < 64 ? 64 : 2 * q->ccap;
+    if (cap < need)
+        cap = need;
+    slot *cs = realloc(q->cs, cap * sizeof *cs);
+    if (!cs)
+        return -1;
+    q->cs = cs;
+    q->ccap = cap;
+    return 0;
 }
 
 /* Puts x into the sorted current list: at the end in O(1) when it comes last (equal times,
  * later sequence numbers: the common case with zero-latency hops), else after a binary search,
  * shifting the later ones. */
-static void insert_current(sim_queue *q, slot x) {
-    make_room_current(q);
+static int insert_current(sim_queue *q, slot x) {
+    if (q->cn == q->ccap && q->ci > 0) { /* slide the live part down rather than grow */
+        memmove(q->cs, q->cs + q->ci, (q->cn - q->ci) * sizeof *q->cs);
+        q->cn -= q->ci;
+        q->ci = 0;
+    }
+    if (room_current(q, q->cn + 1))
+        return -1;
     size_t lo = q->ci, hi = q->cn;
     if (hi > lo && slot_before(&x, &q->cs[hi - 1])) {
         while (lo < hi) {
@@ -113,16 +126,15 @@ static void insert_current(sim_queue *q, slot x) {
     }
     q->cs[lo] = x;
     q->cn++;
+    return 0;
 }
 
 /* Files x under virtual bucket vb (not before cur): into the current list, or unsorted. */
 static int file_slot(sim_queue *q, slot x, int64_t vb) {
-    if (vb == q->cur) {
-        insert_current(q, x);
-        return 0;
-    }
+    if (vb == q->cur)
+        return insert_current(q, x);
     bucket *bk = &q->b[(size_t)vb & q->mask];
-    if (reserve(&bk->s, &bk->cap, bk->n, 1))
+    if (room_current(q, bk->n + 1) || reserve(&bk->s, &bk->cap, bk->n, 1))
         return -1;
     bk->s[bk->n++] = x;
     return 0;
@@ -200,29 +212,65 @@ static void advance(sim_queue *q) {
     take_bucket(q, first);
 }
 
-/* Brown's width estimate: 3x the mean gap between the earliest events of the sorted array,
- * gaps over twice the mean left out. The sample is stretched past SAMPLE events until its
- * times differ, so a burst at one instant yields a width that gives each distinct time of the
- * burst a bucket of its own instead of keeping a stale width. Old width if all times agree. */
-static sim_time estimate_width(const slot *all, size_t n, sim_time old) {
-    if (n < 2)
-        return old;
-    size_t k = n < SAMPLE ? n - 1 : SAMPLE - 1;
-    while (k + 1 < n && all[k].time == all[0].time)
-        k++;
-    double span = (double)(all[k].time - all[0].time);
-    if (span <= 0)
-        return old;
-    double mean = span / (double)k, kept = 0;
-    int count = 0;
-    for (size_t i = 1; i <= k; i++) {
-        double gap = (double)(all[i].time - all[i - 1].time);
-        if (gap <= 2 * mean) {
-            kept += gap;
-            count++;
+/* The earliest times among the queued events, for Brown's estimate: the `m` smallest (up to
+ * SAMPLE, sorted), the smallest t0 with its count c0, and the smallest time after it. */
+typedef struct sample {
+    sim_time t[SAMPLE];
+    size_t m;
+    sim_time t0, t1;
+    size_t c0;
+    bool has_t1;
+} sample;
+
+static void sample_add(sample *sm, sim_time t) {
+    if (sm->m == 0 || t < sm->t0) {
+        if (sm->m) {
+            sm->t1 = sm->t0;
+            sm->has_t1 = true;
         }
+        sm->t0 = t;
+        sm->c0 = 1;
+    } else if (t == sm->t0) {
+        sm->c0++;
+    } else if (!sm->has_t1 || t < sm->t1) {
+        sm->t1 = t;
+        sm->has_t1 = true;
     }
-    double w = WIDTH_GAPS * (kept > 0 ? kept / count : mean);
+    if (sm->m == SAMPLE && t >= sm->t[SAMPLE - 1])
+        return;
+    size_t i = sm->m < SAMPLE ? sm->m++ : SAMPLE - 1;
+    for (; i > 0 && sm->t[i - 1] > t; i--)
+        sm->t[i] = sm->t[i - 1];
+    sm->t[i] = t;
+}
+
+/* Brown's width estimate: WIDTH_GAPS times the mean gap between the earliest events, gaps
+ * over twice the mean left out. The sample is stretched past SAMPLE events until its times
+ * differ, so a burst at one instant yields a width that gives each distinct time of the burst
+ * a bucket of its own instead of keeping a stale width (then the c0 events at t0 and the next
+ * time t1 make c0 gaps, c0 - 1 of them zero, whose kept mean is (t1 - t0) / c0). Old width if
+ * all times agree. */
+static sim_time estimate_width(const sample *sm, sim_time old) {
+    if (sm->m < 2)
+        return old;
+    double w;
+    if (sm->t[sm->m - 1] == sm->t0) {
+        if (!sm->has_t1)
+            return old;
+        w = WIDTH_GAPS * (double)(sm->t1 - sm->t0) / (double)sm->c0;
+    } else {
+        size_t k = sm->m - 1;
+        double mean = (double)(sm->t[k] - sm->t[0]) / (double)k, kept = 0;
+        int count = 0;
+        for (size_t i = 1; i <= k; i++) {
+            double gap = (double)(sm->t[i] - sm->t[i - 1]);
+            if (gap <= 2 * mean) {
+                kept += gap;
+                count++;
+            }
+        }
+        w = WIDTH_GAPS * (kept > 0 ? kept / count : mean);
+    }
     return w < 1 ? 1 : w > (double)SIM_TIME_MAX / 4 ? SIM_TIME_MAX / 4 : (sim_time)w;
 }
 
@@ -237,56 +285,94 @@ static void free_buckets(bucket *b, size_t nb) {
     free(b);
 }
 
-/* Rebuilds with nb buckets and a fresh width. Everything new is allocated before the old
- * layout is let go, so on allocation failure the old layout stays as it was. */
-static void rebuild(sim_queue *q, size_t nb) {
-    size_t k = 0, n = q->n;
-    slot *all = malloc((n ? n : 1) * sizeof *all);
-    bucket *b = calloc(nb, sizeof *b);
-    slot *cs = malloc((n ? n : 1) * sizeof *cs);
-    if (!all || !b || !cs)
-        goto fail;
+/* Calls f on every queued slot: the current list's, then the buckets'. */
+static void each_slot(const sim_queue *q, void (*f)(void *ctx, slot x), void *ctx) {
     for (size_t i = q->ci; i < q->cn; i++)
-        all[k++] = q->cs[i];
+        f(ctx, q->cs[i]);
     for (size_t i = 0; i < q->nb; i++)
         for (uint32_t j = 0; j < q->b[i].n; j++)
-            all[k++] = q->b[i].s[j];
-    qsort(all, k, sizeof *all, cmp_slots);
-    sim_time old_width = q->width;
-    set_width(q, estimate_width(all, k, q->width));
-    int64_t cur = k ? vbucket(q, all[0].time) : q->cur;
-    size_t cn = 0;
-    for (size_t i = 0; i < k; i++) { /* in sorted order: the current list stays sorted */
-        int64_t vb = vbucket(q, all[i].time);
-        if (vb == cur) {
-            cs[cn++] = all[i];
-            continue;
-        }
-        bucket *bk = &b[(size_t)vb & (nb - 1)];
-        if (reserve(&bk->s, &bk->cap, bk->n, 1)) {
-            set_width(q, old_width);
-            goto fail;
-        }
-        bk->s[bk->n++] = all[i];
+            f(ctx, q->b[i].s[j]);
+}
+
+/* The new layout a rebuild fills: counted first, then allocated to fit, then filled. */
+typedef struct layout {
+    const sim_queue *q; /* with the new width set */
+    bucket *b;
+    size_t nb;
+    int64_t cur;
+    slot *cs;
+    size_t cn;
+} layout;
+
+static void add_to_sample(void *ctx, slot x) { sample_add(ctx, x.time); }
+
+static void count_slot(void *ctx, slot x) {
+    layout *l = ctx;
+    int64_t vb = vbucket(l->q, x.time);
+    if (vb == l->cur)
+        l->cn++;
+    else
+        l->b[(size_t)vb & (l->nb - 1)].cap++; /* a count for now */
+}
+
+static void fill_slot(void *ctx, slot x) {
+    layout *l = ctx;
+    int64_t vb = vbucket(l->q, x.time);
+    if (vb == l->cur) {
+        l->cs[l->cn++] = x;
+    } else {
+        bucket *bk = &l->b[(size_t)vb & (l->nb - 1)];
+        bk->s[bk->n++] = x;
     }
+}
+
+/* Rebuilds with nb buckets and a fresh width, in three passes over the events and without a
+ * copy of them all: a sample of the earliest times for the width, a count per new bucket,
+ * then each slot filed into arrays allocated to fit. Everything new is allocated before the
+ * old layout is let go, so on allocation failure the old layout stays as it was. */
+static void rebuild(sim_queue *q, size_t nb) {
+    sample sm = {.m = 0};
+    each_slot(q, add_to_sample, &sm);
+    sim_time old_width = q->width;
+    set_width(q, estimate_width(&sm, q->width));
+    layout l = {.q = q, .b = calloc(nb, sizeof *l.b), .nb = nb};
+    l.cur = q->n ? vbucket(q, sm.t0) : q->cur;
+    if (!l.b)
+        goto fail;
+    each_slot(q, count_slot, &l);
+    size_t largest = l.cn ? l.cn : 1;
+    for (size_t i = 0; i < nb; i++) {
+        uint32_t count = l.b[i].cap, cap = 0;
+        l.b[i].cap = 0;
+        if (count == 0)
+            continue;
+        if (count > largest)
+            largest = count;
+        if (reserve(&l.b[i].s, &cap, 0, count))
+            goto fail;
+        l.b[i].cap = cap;
+    }
+    if (!(l.cs = malloc(largest * sizeof *l.cs)))
+        goto fail;
+    l.cn = 0;
+    each_slot(q, fill_slot, &l);
+    sort_slots(l.cs, l.cn);
     free_buckets(q->b, q->nb);
     free(q->cs);
-    q->b = b;
+    q->b = l.b;
     q->nb = nb;
     q->mask = nb - 1;
-    q->cur = cur;
-    q->cs = cs;
+    q->cur = l.cur;
+    q->cs = l.cs;
     q->ci = 0;
-    q->cn = cn;
-    q->ccap = n ? n : 1; /* as allocated: room for every event */
+    q->cn = l.cn;
+    q->ccap = largest; /* room for the current list and the largest bucket */
     q->any = 0;
     q->cost = q->ops = 0;
-    free(all);
     return;
 fail:
-    free(all);
-    free_buckets(b, nb);
-    free(cs);
+    set_width(q, old_width);
+    free_buckets(l.b, nb);
 }
 
 sim_queue *sim_queue_new(void) {
@@ -329,7 +415,7 @@ static void account(sim_queue *q) {
 static int unwind_current(sim_queue *q) {
     bucket *bk = &q->b[(size_t)q->cur & q->mask];
     size_t live = q->cn - q->ci;
-    if (reserve(&bk->s, &bk->cap, bk->n, live))
+    if (room_current(q, bk->n + live) || reserve(&bk->s, &bk->cap, bk->n, live))
         return -1;
     memcpy(bk->s + bk->n, q->cs + q->ci, live * sizeof *q->cs);
     bk->n += (uint32_t)live;
@@ -338,14 +424,6 @@ static int unwind_current(sim_queue *q) {
 }
 
 int sim_queue_push(sim_queue *q, sim_event *e) {
-    if (q->n + 1 > q->ccap) { /* the current list must be able to hold every event */
-        size_t cap = q->ccap < 64 ? 64 : 2 * q->ccap;
-        slot *cs = realloc(q->cs, cap * sizeof *cs);
-        if (!cs)
-            return -1;
-        q->cs = cs;
-        q->ccap = cap;
-    }
     int64_t vb = vbucket(q, e->time);
     /* Earlier than the calendar (after a rebuild went on to the earliest event, or a pop
      * moved on to the next bucket): the current list goes back to its bucket. */
