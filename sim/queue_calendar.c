@@ -415,6 +415,10 @@ static void account(sim_queue *q) {
 static int unwind_current(sim_queue *q) {
     bucket *bk = &q->b[(size_t)q->cur & q->mask];
     size_t live = q->cn - q->ci;
+    if (live == 0) {
+        q->ci = q->cn = 0;
+        return 0;
+    }
     if (room_current(q, bk->n + live) || reserve(&bk->s, &bk->cap, bk->n, live))
         return -1;
     memcpy(bk->s + bk->n, q->cs + q->ci, live * sizeof *q->cs);
