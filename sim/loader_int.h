@@ -159,6 +159,10 @@ int sim__ld_network(sim_loader *ld, yaml_node_t *y, sim_network *net);
  * whether a --set gave it). Returns 0 or -1. */
 int sim__ld_faults(sim_loader *ld, yaml_node_t *y, sim_topology *t, const yaml_node_t *run_node);
 
+/* Reads the `expect:` list y (NULL: not given) into t's expectations (sim/loader_expect.c):
+ * their form only. Returns 0 or -1. */
+int sim__ld_expect(sim_loader *ld, yaml_node_t *y, sim_topology *t);
+
 /* Checks the wiring graph of the resolved references (sim/wiring.c): each reference's target
  * serves what its param needs, no node passes messages on to itself, and no cycle keeps
  * messages forever. Cycles are looked for only when no error was reported since the load
