@@ -54,8 +54,8 @@ static const char usage[] =
     "  --max-wall DURATION  stop the run after this much wall-clock time (90s, 5m)\n"
     "\n"
     "exit status: 0 success, 2 bad input (file or arguments, or a run over the default\n"
-    "memory limit), 3 an expect: of FILE failed (the document is written), 4 a --max-* budget you "
-    "set stopped the run (no result document),\n"
+    "memory limit), 3 an expect: of FILE failed (the result document is written),\n"
+    "4 a --max-* budget you set stopped the run (no result document),\n"
     "1 a failure of dsim itself\n";
 
 typedef struct options {
