@@ -433,8 +433,7 @@ sim_lookup_status sim_engine_lookup_value(const sim_engine *e, const char *path,
 typedef struct nearest {
     const char *word;
     size_t limit, dist;
-    char *best; /* malloc; NULL: none close so far */
-    bool oom;
+    char *best; /* malloc; NULL: none close so far (out of memory: the note is left out) */
 } nearest;
 
 static void nearest_init(nearest *n, const char *word) {
@@ -453,10 +452,8 @@ static void nearest_offer(nearest *n, const char *prefix, const char *cand) {
     if (d > n->limit || (n->best && d >= n->dist))
         return;
     char *copy = strdup(buf);
-    if (!copy) {
-        n->oom = true;
+    if (!copy)
         return;
-    }
     free(n->best);
     n->best = copy;
     n->dist = d;
@@ -557,8 +554,8 @@ static void near_node(const sim_engine *e, const char *rest, nearest *near) {
             near->best = NULL;
             char buf[MAX_PATH];
             int k = snprintf(buf, sizeof buf, "nodes.%s%s", t->nodes[gr->first].name, rest + len);
-            if (k > 0 && k < (int)sizeof buf && !(near->best = strdup(buf)))
-                near->oom = true;
+            if (k > 0 && k < (int)sizeof buf)
+                near->best = strdup(buf);
             return;
         }
     }
@@ -588,10 +585,8 @@ static void near_node(const sim_engine *e, const char *rest, nearest *near) {
         if (k < 0 || k >= (int)sizeof buf)
             continue;
         char *copy = strdup(buf);
-        if (!copy) {
-            near->oom = true;
+        if (!copy)
             return;
-        }
         free(near->best);
         near->best = copy;
         near->dist = d;
@@ -623,17 +618,15 @@ sim_lookup_status sim_engine_can_have(const sim_engine *e, const char *path, cha
         nearest_init(&nn, path);
         top_can_have(e, path, &nn);
     } else {
-        nearest_init(&nn, rest);
-        char prefix[MAX_PATH];
-        snprintf(prefix, sizeof prefix, "nodes.%s.", e->nodes[i].topo->name);
-        /* compared without the node's part: its name is right */
+        /* compared without the node's part, which is right: a third of the figure's length
+         * bounds the distance, not a third of the whole path's */
         nearest_init(&nn, rest);
         node_can_have(e, i, rest, &nn, "");
         if (nn.best) {
             char buf[MAX_PATH * 2];
-            snprintf(buf, sizeof buf, "%s%s", prefix, nn.best);
+            snprintf(buf, sizeof buf, "nodes.%s.%s", e->nodes[i].topo->name, nn.best);
             free(nn.best);
-            nn.best = strdup(buf);
+            nn.best = strdup(buf); /* NULL when out of memory: no note */
         }
     }
     *near = nn.best;

@@ -26,7 +26,9 @@ static void setup(void) { t_sandbox_open(&sb, "expect"); }
 
 static void teardown(void) { t_sandbox_close(&sb); }
 
-TestSuite(expect, .init = setup, .fini = teardown, .timeout = 120);
+/* One timeout for all (the examples' test needs the most): each dsim the tests start is
+ * bounded apart, by the sandbox's alarm. */
+TestSuite(expect, .init = setup, .fini = teardown, .timeout = 600);
 
 #define DSIM(...) t_dsim(&sb, (t_limits){0}, __VA_ARGS__, (const char *)NULL)
 
@@ -426,7 +428,7 @@ static void check_leaves(const sim_engine *fresh, const cJSON *v, char *path, si
     }
 }
 
-Test(expect, every_figure_of_the_examples_documents_is_one_a_run_can_have, .timeout = 600) {
+Test(expect, every_figure_of_the_examples_documents_is_one_a_run_can_have) {
     /* The "can exist" answer is given before anything runs; every figure the finished runs
      * wrote must be among those it allows (the tables, the checkers' lists, the hooks' keys).
      * A kind or checker writing a figure it does not declare fails here. */

@@ -451,7 +451,12 @@ static int validate(const options *o) {
         return status;
     if (topo->nexpects) {
         /* Whether a path can exist depends on the built nodes (the report hooks' keys):
-         * build them, run nothing. */
+         * build them, run nothing; within the memory a run would be allowed. */
+        double estimate;
+        if ((status = check_memory(o, topo, &estimate)) != EXIT_OK) {
+            sim_topology_free(topo);
+            return status;
+        }
         sim_engine *e = sim_engine_new(topo, topo->seed);
         status = e ? check_expect(o, e, topo) : EXIT_INTERNAL;
         if (!e)
