@@ -1,8 +1,8 @@
 /* Loader internals shared by its files: loader.c (document, nodes, network, faults),
  * loader_values.c (typed values: numbers, durations, distributions, references, parameter
  * tables), loader_net.c (network and faults), loader_set.c (--set), loader_diag.c (messages),
- * loader_yaml.c (composing the YAML document under limits) and wiring.c (the graph of
- * references). */
+ * loader_yaml.c (composing the YAML document under limits), loader_expect.c (`expect:`) and
+ * wiring.c (the graph of references). */
 #ifndef SIM_LOADER_INT_H
 #define SIM_LOADER_INT_H
 
