@@ -122,6 +122,10 @@ int sim__ld_expect(sim_loader *ld, yaml_node_t *y, sim_topology *t) {
         return -1;
     }
     size_t n = (size_t)(y->data.sequence.items.top - y->data.sequence.items.start);
+    if (n > SIM_LOADER_MAX_EXPECTS) {
+        sim__ld_error(ld, y, "expect: %zu entries, more than %d", n, SIM_LOADER_MAX_EXPECTS);
+        return -1;
+    }
     t->expects = sim__ld_alloc(ld, n * sizeof *t->expects);
     if (!t->expects)
         return -1;

@@ -433,13 +433,28 @@ sim_lookup_status sim_engine_lookup_value(const sim_engine *e, const char *path,
 typedef struct nearest {
     const char *word;
     size_t limit, dist;
-    char *best; /* malloc; NULL: none close so far (out of memory: the note is left out) */
+    char *best;  /* malloc; NULL: none close so far (out of memory: the note is left out) */
+    size_t work; /* cells of distance tables paid for so far (at most len(a) x len(b) each) */
 } nearest;
+
+/* The search gives up past this many cells (tens of milliseconds): a million instances with
+ * long names must not make one misspelt path cost minutes. */
+#define NEAR_BUDGET 20000000u
 
 static void nearest_init(nearest *n, const char *word) {
     sim_suggest s;
     sim_suggest_init(&s, word);
     *n = (nearest){.word = word, .limit = s.limit};
+}
+
+/* The distance of a and b up to n's limit, or more than it once the budget is spent. */
+static size_t nearest_distance(nearest *n, const char *a, const char *b, size_t limit) {
+    size_t la = strlen(a), lb = strlen(b);
+    if (n->work > NEAR_BUDGET)
+        return limit + 1;
+    if ((la > lb ? la - lb : lb - la) <= limit) /* else the distance stops at once */
+        n->work += la * lb;
+    return sim_suggest_distance(a, b, limit);
 }
 
 /* Offers prefix + cand (prefix may be ""): kept when closer than the best so far. */
@@ -448,7 +463,7 @@ static void nearest_offer(nearest *n, const char *prefix, const char *cand) {
     int k = snprintf(buf, sizeof buf, "%s%s", prefix, cand);
     if (k < 0 || k >= (int)sizeof buf)
         return;
-    size_t d = sim_suggest_distance(n->word, buf, n->limit);
+    size_t d = nearest_distance(n, n->word, buf, n->limit);
     if (d > n->limit || (n->best && d >= n->dist))
         return;
     char *copy = strdup(buf);
@@ -577,7 +592,7 @@ static void near_node(const sim_engine *e, const char *rest, nearest *near) {
         word[head] = 0;
         nearest nn;
         nearest_init(&nn, word);
-        size_t d = sim_suggest_distance(word, name, nn.limit);
+        size_t d = nearest_distance(near, word, name, nn.limit);
         if (d > nn.limit || (near->best && d >= near->dist))
             continue;
         char buf[MAX_PATH];
@@ -607,7 +622,8 @@ sim_lookup_status sim_engine_can_have(const sim_engine *e, const char *path, cha
     } else if (!node_can_have(e, i, rest, NULL, "")) {
         st = SIM_LOOKUP_NO_FIGURE;
     }
-    if (st == SIM_LOOKUP_OK || !near)
+    /* No path that long is written (MAX_PATH), so none can be near it either. */
+    if (st == SIM_LOOKUP_OK || !near || strlen(path) >= MAX_PATH)
         return st;
     /* A miss: look again, offering every path of the scope. */
     nearest nn;

@@ -486,3 +486,53 @@ Test(expect, the_example_with_expectations_keeps_its_promises) {
     sim_topology_free(t);
     free(yaml);
 }
+
+Test(expect, checking_paths_is_bounded_on_big_topologies_and_long_names) {
+    /* 200,000 instances of a group with a 120-letter name, and a misspelt path of about that
+     * length: the nearest-path search is bounded (a budget of distance cells), so validate
+     * answers well within the sandbox's alarm (50 s, 150 s sanitized) instead of comparing
+     * every long name in full. */
+    char name[121];
+    memset(name, 'w', 120);
+    name[120] = 0;
+    size_t cap = 4096;
+    char *text = malloc(cap);
+    cr_assert(text);
+    snprintf(text, cap,
+             "duration: 1s\n"
+             "nodes:\n"
+             "  users: {kind: client, target: %s, rate: 1/s}\n"
+             "  %s: {kind: service, replicas: 200000, service: 1ms}\n"
+             "expect:\n"
+             "  - {metric: nodes.%sx.7.utilization, max: 1}\n",
+             name, name, name);
+    t_write_work(&sb, "big.yaml", text);
+    t_result r = t_dsim(&sb, (t_limits){.alarm_s = t_sanitized() ? 150 : 50}, "validate",
+                        "big.yaml", (const char *)NULL);
+    expect_status(&r, 2);
+    cr_expect(strstr(r.err, "big.yaml:6:14: error: expect[0].metric: no run of this topology "
+                            "has"),
+              "%s", r.err);
+    cr_expect(strstr(r.err, "no such node"), "%s", r.err);
+    t_result_free(&r);
+    /* More entries than the loader takes: refused at the list. */
+    size_t len = (size_t)snprintf(text, cap, "%sexpect:\n", base);
+    for (int i = 0; i <= SIM_LOADER_MAX_EXPECTS; i++) {
+        if (len + 64 > cap) {
+            cap *= 2;
+            text = realloc(text, cap);
+            cr_assert(text);
+        }
+        len += (size_t)snprintf(text + len, cap - len, "  - {metric: requests.issued, min: 1}\n");
+    }
+    /* base has 4 lines and "expect:" is the fifth; the list starts on the sixth */
+    t_write_work(&sb, "many.yaml", text);
+    r = DSIM("validate", "many.yaml");
+    expect_status(&r, 2);
+    char want[128];
+    snprintf(want, sizeof want, "many.yaml:6:3: error: expect: %d entries, more than %d\n",
+             SIM_LOADER_MAX_EXPECTS + 1, SIM_LOADER_MAX_EXPECTS);
+    cr_expect_str_eq(r.err, want);
+    t_result_free(&r);
+    free(text);
+}
