@@ -664,6 +664,24 @@ static void report(const void *checker, sim_report *w) { consistency_report(chec
 
 static void destroy(void *checker) { consistency_free(checker); }
 
+/* What consistency_report and report_node write (checker.h). */
+static const char *const figures[] = {"reads_checked",
+                                      "stale_reads",
+                                      "stale_read_rate",
+                                      "staleness_ms.mean",
+                                      "staleness_ms.p99",
+                                      "staleness_ms.max",
+                                      "staleness_versions.mean",
+                                      "staleness_versions.max",
+                                      "writes_acked",
+                                      "lost_writes",
+                                      "read_your_writes_violations",
+                                      "monotonic_read_violations",
+                                      NULL};
+static const char *const node_figures[] = {
+    "consistency.reads_served", "consistency.stale_reads", "consistency.stale_read_rate",
+    "consistency.writes_acked", "consistency.lost_writes", NULL};
+
 const sim_checker_kind dsim_consistency_checker = {
     .version = SIM_CHECKER_VERSION,
     .name = "consistency",
@@ -672,4 +690,6 @@ const sim_checker_kind dsim_consistency_checker = {
     .report = report,
     .report_node = report_node,
     .free = destroy,
+    .figures = figures,
+    .node_figures = node_figures,
 };

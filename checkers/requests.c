@@ -78,6 +78,21 @@ static void report(const void *checker, sim_report *w) { requests_report(checker
 
 static void destroy(void *checker) { requests_free(checker); }
 
+/* What requests_report writes (checker.h). */
+static const char *const figures[] = {"issued",
+                                      "completed",
+                                      "rejected",
+                                      "timed_out",
+                                      "failed",
+                                      "throughput_rps",
+                                      "latency_ms.mean",
+                                      "latency_ms.p50",
+                                      "latency_ms.p90",
+                                      "latency_ms.p99",
+                                      "latency_ms.p999",
+                                      "latency_ms.max",
+                                      NULL};
+
 const sim_checker_kind dsim_requests_checker = {
     .version = SIM_CHECKER_VERSION,
     .name = "requests",
@@ -85,4 +100,5 @@ const sim_checker_kind dsim_requests_checker = {
     .create = create,
     .report = report,
     .free = destroy,
+    .figures = figures,
 };

@@ -3,7 +3,8 @@
  * figures when the run had keyed data; the nodes, one table per run of consecutive nodes of a
  * kind (a row per node, a column per figure, figures of nested objects under a group heading,
  * objects of objects such as a load balancer's backends as a sub-table below); the network
- * counters; the fault log, one line per action saying what it did and where. Generic over
+ * counters; the fault log, one line per action saying what it did and where; the verdicts of
+ * `expect:`. Generic over
  * kinds: a new kind's figures show up unchanged, formatted by their key's name (reports/
  * human.h). Wide tables are split into blocks of columns; big replica groups are folded. */
 #include "summary.h"
@@ -389,6 +390,41 @@ static void print_faults(FILE *out, const cJSON *faults, double end_ms) {
     }
 }
 
+/* The verdicts of `expect:` (contract §8.1), one line each: the metric, its value ("none"
+ * when the run has none), the bounds, ok or FAILED. Numbers in full (%.10g): a bound is
+ * compared with the value, not with its rounding. */
+static void print_expect(FILE *out, const cJSON *list) {
+    const cJSON *v;
+    if (!cJSON_IsArray(list) || !list->child)
+        return;
+    int mw = 6, vw = 5;
+    cJSON_ArrayForEach(v, list) {
+        int n = (int)strlen(str(v, "metric"));
+        mw = n > mw ? n : mw;
+        char buf[32];
+        n = snprintf(buf, sizeof buf, "%.10g", num(v, "value"));
+        vw = n > vw ? n : vw;
+    }
+    fprintf(out, "\nexpect\n  %-*s  %*s  %-24s  verdict\n", mw, "metric", vw, "value", "bounds");
+    cJSON_ArrayForEach(v, list) {
+        char value[32], bounds[64];
+        double lo = num(v, "min"), hi = num(v, "max"), x = num(v, "value");
+        if (isnan(x))
+            snprintf(value, sizeof value, "none");
+        else
+            snprintf(value, sizeof value, "%.10g", x);
+        if (!isnan(lo) && !isnan(hi))
+            snprintf(bounds, sizeof bounds, "%.10g .. %.10g", lo, hi);
+        else if (!isnan(lo))
+            snprintf(bounds, sizeof bounds, ">= %.10g", lo);
+        else
+            snprintf(bounds, sizeof bounds, "<= %.10g", hi);
+        const cJSON *ok = cJSON_GetObjectItemCaseSensitive(v, "ok");
+        fprintf(out, "  %-*s  %*s  %-24s  %s\n", mw, str(v, "metric"), vw, value, bounds,
+                cJSON_IsTrue(ok) ? "ok" : "FAILED");
+    }
+}
+
 void dsim_summary_print(FILE *out, const cJSON *doc) {
     char dur[DSIM_HUMAN_MAX], warm[DSIM_HUMAN_MAX], events[DSIM_HUMAN_MAX];
     fprintf(out, "%s  seed %.0f  simulated %s", str(doc, "topology"), num(doc, "seed"),
@@ -412,4 +448,5 @@ void dsim_summary_print(FILE *out, const cJSON *doc) {
         print_row(out, "network", net, NULL, DSIM_HUMAN_PLAIN);
     print_faults(out, cJSON_GetObjectItemCaseSensitive(doc, "faults"),
                  num(doc, "duration_s") * 1000);
+    print_expect(out, cJSON_GetObjectItemCaseSensitive(doc, "expect"));
 }

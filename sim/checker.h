@@ -46,6 +46,14 @@ typedef struct sim_checker_kind {
     void (*report_node)(const void *checker, uint32_t node, sim_report *w);
     /* Frees the checker and everything it holds. NULL-safe. */
     void (*free)(void *checker);
+    /* Every numeric figure report can write under the checker's key, as paths relative to it
+     * ("stale_reads", "staleness_ms.p99"), and every one report_node can write in the entry
+     * of a node whose kind feeds the checker, relative to the entry
+     * ("consistency.lost_writes"); NULL-terminated, NULL: none. They tell an `expect:` path
+     * no run can have from one a run happens to lack (metrics.h: sim_engine_can_have), so
+     * they list what the writers may write whatever the run did. */
+    const char *const *figures;
+    const char *const *node_figures;
 } sim_checker_kind;
 
 /* The run's instance of checker kind k, for a hook of node n; NULL when the topology does

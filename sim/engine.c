@@ -534,6 +534,8 @@ void sim__report_doc(const sim_engine *e, sim_report *w, bool nodes) {
     const sim_topology *t = e->topo;
     sim_report_open(w, NULL);
     sim_report_string(w, "dsim_version", DSIM_VERSION);
+    sim_report_string(w, "contract", DSIM_CONTRACT_VERSION);
+    sim_report_string(w, "document", "run");
     sim_report_string(w, "topology", t->name);
     sim_report_int(w, "seed", (int64_t)e->seed);
     sim_report_number(w, "duration_s", sim_time_s(t->duration));

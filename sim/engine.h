@@ -60,5 +60,8 @@ typedef struct sim_engine_memory {
 sim_engine_memory sim_engine_memory_use(const sim_engine *e);
 
 #define DSIM_VERSION "0.1.0"
+/* The version of the contract (../shared/spec/topology.md) the documents follow: every
+ * document carries it as "contract", next to "document" naming its type (§7). */
+#define DSIM_CONTRACT_VERSION "1.1"
 
 #endif

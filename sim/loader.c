@@ -451,8 +451,8 @@ static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
                       "nodes, network, faults");
         return -1;
     }
-    static const char *const known[] = {"name",  "seed",    "duration", "warmup",
-                                        "nodes", "network", "faults",   NULL};
+    static const char *const known[] = {"name",    "seed",   "duration", "warmup", "nodes",
+                                        "network", "faults", "expect",   NULL};
     int bad = 0;
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
          p++) {
@@ -517,6 +517,7 @@ static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
     bad |= sim__ld_network(ld, sim__ld_get(ld, root, "network", NULL), &t->net);
     bad |= sim__ld_faults(ld, sim__ld_get(ld, root, "faults", NULL), t,
                           sim__ld_get(ld, root, "duration", NULL));
+    bad |= sim__ld_expect(ld, sim__ld_get(ld, root, "expect", NULL), t);
     if (groups)
         bad |= resolve_refs(ld, groups, ng);
     if (groups)

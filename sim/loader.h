@@ -16,6 +16,10 @@
  * load still fails): a file of a million bad lines would take minutes to report, and no one
  * reads that far. */
 #define SIM_LOADER_MAX_ERRORS 1000
+/* `expect:` entries at most: each is checked against every instance's name before the run
+ * (about a million of them at most), so a file of a hundred thousand would take minutes;
+ * a design's promises are a handful. */
+#define SIM_LOADER_MAX_EXPECTS 1000
 
 /* A --set PATH=VALUE override: a dotted path of mapping keys (or list indices) and a scalar. */
 typedef struct sim_override {

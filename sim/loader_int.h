@@ -1,8 +1,8 @@
 /* Loader internals shared by its files: loader.c (document, nodes, network, faults),
  * loader_values.c (typed values: numbers, durations, distributions, references, parameter
  * tables), loader_net.c (network and faults), loader_set.c (--set), loader_diag.c (messages),
- * loader_yaml.c (composing the YAML document under limits) and wiring.c (the graph of
- * references). */
+ * loader_yaml.c (composing the YAML document under limits), loader_expect.c (`expect:`) and
+ * wiring.c (the graph of references). */
 #ifndef SIM_LOADER_INT_H
 #define SIM_LOADER_INT_H
 
@@ -158,6 +158,10 @@ int sim__ld_network(sim_loader *ld, yaml_node_t *y, sim_network *net);
  * duration (0 when not known) and run_node its YAML value (for messages: as written, and
  * whether a --set gave it). Returns 0 or -1. */
 int sim__ld_faults(sim_loader *ld, yaml_node_t *y, sim_topology *t, const yaml_node_t *run_node);
+
+/* Reads the `expect:` list y (NULL: not given) into t's expectations (sim/loader_expect.c):
+ * their form only. Returns 0 or -1. */
+int sim__ld_expect(sim_loader *ld, yaml_node_t *y, sim_topology *t);
 
 /* Checks the wiring graph of the resolved references (sim/wiring.c): each reference's target
  * serves what its param needs, no node passes messages on to itself, and no cycle keeps

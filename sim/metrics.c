@@ -2,7 +2,9 @@
  * dotted path, and sampling into series. */
 #include "metrics.h"
 
+#include "checker.h"
 #include "engine_int.h"
+#include "suggest.h"
 #include "tavg.h"
 
 #include <math.h>
@@ -260,6 +262,10 @@ typedef struct capture {
     /* enumerate mode (targets NULL): every numeric leaf's path is handed to add */
     void (*add)(void *ud, const char *path);
     void *add_ud;
+    /* match mode: the figures of a histogram with no samples are NaN (sim_engine_lookup_value) */
+    bool empty_absent;
+    bool empty_next; /* no_samples was told: the object opened next is such a histogram */
+    int empty_depth; /* > 0: depth of the open object that is one */
 } capture;
 
 /* path + "." + key into buf; false when too long. */
@@ -274,6 +280,9 @@ static void cap_open(capture *c, const char *key, bool array) {
     c->saved[c->depth] = c->len;
     c->array[c->depth] = array;
     c->depth++;
+    if (c->empty_next && !c->empty_depth)
+        c->empty_depth = c->depth;
+    c->empty_next = false;
     if (c->arrays || array) {
         c->arrays += array;
         return;
@@ -290,6 +299,8 @@ static void cap_close(void *ud) {
     capture *c = ud;
     if (!c->depth)
         return;
+    if (c->empty_depth == c->depth)
+        c->empty_depth = 0;
     c->depth--;
     c->arrays -= c->array[c->depth];
     c->len = c->saved[c->depth];
@@ -304,9 +315,15 @@ static void cap_number(void *ud, const char *key, double v) {
         c->add(c->add_ud, buf);
         return;
     }
+    if (c->empty_absent && c->empty_depth)
+        v = NAN;
     for (size_t i = 0; i < c->ntargets; i++)
         if (strcmp(buf, c->targets[i]) == 0)
             c->values[i] = v;
+}
+static void cap_no_samples(void *ud, const char *key) {
+    (void)key;
+    ((capture *)ud)->empty_next = true;
 }
 static void cap_integer(void *ud, const char *key, int64_t v) { cap_number(ud, key, (double)v); }
 static void cap_string(void *ud, const char *key, const char *v) { (void)ud, (void)key, (void)v; }
@@ -321,6 +338,7 @@ static const sim_report_ops capture_ops = {
     .integer = cap_integer,
     .string = cap_string,
     .boolean = cap_boolean,
+    .no_samples = cap_no_samples,
 };
 
 /* Where a captured figure is written: node i's entry, or the document without its nodes. */
@@ -334,13 +352,19 @@ static void write_scope(const sim_engine *e, uint32_t scope, capture *c) {
         sim__report_node(e, scope, &w);
 }
 
-/* Fills values[i] with the figure at targets[i] in scope (NaN where absent). */
-static void capture_values(const sim_engine *e, uint32_t scope, const char *const *targets,
-                           double *values, size_t n) {
-    capture c = {.targets = targets, .values = values, .ntargets = n};
+/* Fills values[i] with the figure at targets[i] in scope (NaN where absent, and with
+ * empty_absent where a histogram has no samples). */
+static void capture_some(const sim_engine *e, uint32_t scope, const char *const *targets,
+                         double *values, size_t n, bool empty_absent) {
+    capture c = {.targets = targets, .values = values, .ntargets = n, .empty_absent = empty_absent};
     for (size_t i = 0; i < n; i++)
         values[i] = NAN;
     write_scope(e, scope, &c);
+}
+
+static void capture_values(const sim_engine *e, uint32_t scope, const char *const *targets,
+                           double *values, size_t n) {
+    capture_some(e, scope, targets, values, n, false);
 }
 
 /* ---- lookup ---- */
@@ -362,10 +386,11 @@ static uint32_t find_node(const sim_engine *e, const char *rest, const char **af
     return best;
 }
 
-sim_lookup_status sim_engine_lookup(const sim_engine *e, const char *path, double *out) {
+static sim_lookup_status lookup(const sim_engine *e, const char *path, double *out,
+                                bool empty_absent) {
     if (strncmp(path, "nodes.", 6) != 0) {
         double v;
-        capture_values(e, SCOPE_TOP, &path, &v, 1);
+        capture_some(e, SCOPE_TOP, &path, &v, 1, empty_absent);
         if (isnan(v))
             return SIM_LOOKUP_NO_FIGURE;
         *out = v;
@@ -378,15 +403,250 @@ sim_lookup_status sim_engine_lookup(const sim_engine *e, const char *path, doubl
     const sim_node *n = &e->nodes[i];
     handle h;
     if (n->kind->metrics && resolve(n->kind->metrics, 0, n, rest, &h)) {
+        if (empty_absent && h.m->type == SIM_METRIC_HISTOGRAM &&
+            !((const sim_hist *)(const void *)((const char *)n->state + h.off + h.m->offset))
+                 ->count)
+            return SIM_LOOKUP_NO_FIGURE;
         *out = handle_value(&h, n, e->end);
         return SIM_LOOKUP_OK;
     }
     double v;
-    capture_values(e, i, &rest, &v, 1);
+    capture_some(e, i, &rest, &v, 1, empty_absent);
     if (isnan(v))
         return SIM_LOOKUP_NO_FIGURE;
     *out = v;
     return SIM_LOOKUP_OK;
+}
+
+sim_lookup_status sim_engine_lookup(const sim_engine *e, const char *path, double *out) {
+    return lookup(e, path, out, false);
+}
+
+sim_lookup_status sim_engine_lookup_value(const sim_engine *e, const char *path, double *out) {
+    return lookup(e, path, out, true);
+}
+
+/* ---- which paths a run can have ---- */
+
+/* The candidate nearest to a word, kept as a copy (candidates built on the fly do not live
+ * as long as a sim_suggest search needs). */
+typedef struct nearest {
+    const char *word;
+    size_t limit, dist;
+    char *best;  /* malloc; NULL: none close so far (out of memory: the note is left out) */
+    size_t work; /* cells of distance tables paid for so far (at most len(a) x len(b) each) */
+} nearest;
+
+/* The search gives up past this many cells (tens of milliseconds): a million instances with
+ * long names must not make one misspelt path cost minutes. */
+#define NEAR_BUDGET 20000000u
+
+static void nearest_init(nearest *n, const char *word) {
+    sim_suggest s;
+    sim_suggest_init(&s, word);
+    *n = (nearest){.word = word, .limit = s.limit};
+}
+
+/* The distance of a and b up to n's limit, or more than it once the budget is spent. */
+static size_t nearest_distance(nearest *n, const char *a, const char *b, size_t limit) {
+    size_t la = strlen(a), lb = strlen(b);
+    if (n->work > NEAR_BUDGET)
+        return limit + 1;
+    if ((la > lb ? la - lb : lb - la) <= limit) /* else the distance stops at once */
+        n->work += la * lb;
+    return sim_suggest_distance(a, b, limit);
+}
+
+/* Offers prefix + cand (prefix may be ""): kept when closer than the best so far. */
+static void nearest_offer(nearest *n, const char *prefix, const char *cand) {
+    char buf[MAX_PATH];
+    int k = snprintf(buf, sizeof buf, "%s%s", prefix, cand);
+    if (k < 0 || k >= (int)sizeof buf)
+        return;
+    size_t d = nearest_distance(n, n->word, buf, n->limit);
+    if (d > n->limit || (n->best && d >= n->dist))
+        return;
+    char *copy = strdup(buf);
+    if (!copy)
+        return;
+    free(n->best);
+    n->best = copy;
+    n->dist = d;
+}
+
+/* Looks for target among the numeric leaves a scope writes, offering each to near. */
+typedef struct shape_find {
+    const char *target;
+    bool found;
+    nearest *near;
+    const char *prefix; /* of the candidates offered */
+} shape_find;
+
+static void shape_leaf(void *ud, const char *path) {
+    shape_find *f = ud;
+    if (strcmp(path, f->target) == 0)
+        f->found = true;
+    if (f->near)
+        nearest_offer(f->near, f->prefix, path);
+}
+
+static bool in_shape(const sim_engine *e, uint32_t scope, const char *rel, nearest *near,
+                     const char *prefix) {
+    shape_find f = {rel, false, near, prefix};
+    capture c = {.add = shape_leaf, .add_ud = &f};
+    write_scope(e, scope, &c);
+    return f.found;
+}
+
+/* Whether the NULL-terminated figures hold path (relative to prefix: "" or "name."),
+ * offering each to near. */
+static bool in_list(const char *const *figures, const char *rel, nearest *near,
+                    const char *prefix) {
+    bool found = false;
+    for (size_t i = 0; figures && figures[i]; i++) {
+        found = found || strcmp(figures[i], rel) == 0;
+        if (near)
+            nearest_offer(near, prefix, figures[i]);
+    }
+    return found;
+}
+
+/* A top-level path: the engine's keys and the checkers' as written now, and every figure the
+ * topology's checkers declare. */
+static bool top_can_have(const sim_engine *e, const char *path, nearest *near) {
+    bool found = in_shape(e, SCOPE_TOP, path, near, "");
+    for (size_t i = 0; i < e->nchecker; i++) {
+        const sim_checker_kind *k = e->topo->checkers[i];
+        size_t len = strlen(k->name);
+        char prefix[MAX_PATH];
+        snprintf(prefix, sizeof prefix, "%s.", k->name);
+        bool under = strncmp(path, k->name, len) == 0 && path[len] == '.';
+        if (in_list(k->figures, under ? path + len + 1 : "", near, prefix) && under)
+            found = true;
+    }
+    return found;
+}
+
+/* Path rel in node i's entry: its kind's table, the figures its checkers declare for nodes,
+ * and what its entry holds now (the report hook's keys). */
+/* Whether a WRITE entry of table t (or of the tables it includes) says it can write rel. */
+static bool writes_can_have(const sim_metric *t, const sim_node *n, const char *rel) {
+    for (const sim_metric *m = t; t && m->name; m++) {
+        if (!is_shown(m, n))
+            continue;
+        if (m->type == SIM_METRIC_INCLUDE && writes_can_have(m->include, n, rel))
+            return true;
+        if (m->type == SIM_METRIC_WRITE && m->can_have && m->can_have(n, rel))
+            return true;
+    }
+    return false;
+}
+
+static bool node_can_have(const sim_engine *e, uint32_t i, const char *rel, nearest *near,
+                          const char *prefix) {
+    const sim_node *n = &e->nodes[i];
+    handle h;
+    if (!near && n->kind->metrics &&
+        (resolve(n->kind->metrics, 0, n, rel, &h) || writes_can_have(n->kind->metrics, n, rel)))
+        return true;
+    bool found = false;
+    for (size_t c = 0; n->kind->checkers && n->kind->checkers[c]; c++)
+        found |= in_list(n->kind->checkers[c]->node_figures, rel, near, prefix);
+    return in_shape(e, i, rel, near, prefix) || found;
+}
+
+/* The closest path naming a node: each instance in place of the path's first segments, as
+ * many as the instance name has ("web" or "web.3"), the rest kept; or, for a group of
+ * instances named alone ("nodes.web.utilization"), its first instance. */
+static void near_node(const sim_engine *e, const char *rest, nearest *near) {
+    const sim_topology *t = e->topo;
+    for (size_t g = 0; g < t->ngroups; g++) {
+        const sim_topo_group *gr = &t->groups[g];
+        size_t len = strlen(gr->name);
+        if (gr->count && strcmp(t->nodes[gr->first].name, gr->name) != 0 &&
+            strncmp(rest, gr->name, len) == 0 && (rest[len] == '.' || !rest[len])) {
+            free(near->best);
+            near->best = NULL;
+            char buf[MAX_PATH];
+            int k = snprintf(buf, sizeof buf, "nodes.%s%s", t->nodes[gr->first].name, rest + len);
+            if (k > 0 && k < (int)sizeof buf)
+                near->best = strdup(buf);
+            return;
+        }
+    }
+    for (size_t i = 0; i < e->nnodes; i++) {
+        const char *name = e->nodes[i].topo->name;
+        size_t segs = 1;
+        for (const char *p = name; *p; p++)
+            segs += *p == '.';
+        const char *tail = rest;
+        for (size_t s = 0; s < segs && tail; s++) {
+            tail = strchr(tail, '.');
+            tail = tail ? tail + 1 : NULL;
+        }
+        size_t head = tail ? (size_t)(tail - 1 - rest) : strlen(rest);
+        char word[MAX_PATH];
+        if (head >= sizeof word)
+            continue;
+        memcpy(word, rest, head);
+        word[head] = 0;
+        nearest nn;
+        nearest_init(&nn, word);
+        size_t d = nearest_distance(near, word, name, nn.limit);
+        if (d > nn.limit || (near->best && d >= near->dist))
+            continue;
+        char buf[MAX_PATH];
+        int k = snprintf(buf, sizeof buf, "nodes.%s%s%s", name, tail ? "." : "", tail ? tail : "");
+        if (k < 0 || k >= (int)sizeof buf)
+            continue;
+        char *copy = strdup(buf);
+        if (!copy)
+            return;
+        free(near->best);
+        near->best = copy;
+        near->dist = d;
+    }
+}
+
+sim_lookup_status sim_engine_can_have(const sim_engine *e, const char *path, char **near) {
+    if (near)
+        *near = NULL;
+    sim_lookup_status st = SIM_LOOKUP_OK;
+    const char *rest = NULL;
+    uint32_t i = UINT32_MAX;
+    if (strncmp(path, "nodes.", 6) != 0) {
+        if (!top_can_have(e, path, NULL))
+            st = SIM_LOOKUP_NO_FIGURE;
+    } else if ((i = find_node(e, path + 6, &rest)) == UINT32_MAX) {
+        st = SIM_LOOKUP_NO_NODE;
+    } else if (!node_can_have(e, i, rest, NULL, "")) {
+        st = SIM_LOOKUP_NO_FIGURE;
+    }
+    /* No path that long is written (MAX_PATH), so none can be near it either. */
+    if (st == SIM_LOOKUP_OK || !near || strlen(path) >= MAX_PATH)
+        return st;
+    /* A miss: look again, offering every path of the scope. */
+    nearest nn;
+    if (st == SIM_LOOKUP_NO_NODE) {
+        nearest_init(&nn, path);
+        near_node(e, path + 6, &nn);
+    } else if (i == UINT32_MAX) {
+        nearest_init(&nn, path);
+        top_can_have(e, path, &nn);
+    } else {
+        /* compared without the node's part, which is right: a third of the figure's length
+         * bounds the distance, not a third of the whole path's */
+        nearest_init(&nn, rest);
+        node_can_have(e, i, rest, &nn, "");
+        if (nn.best) {
+            char buf[MAX_PATH * 2];
+            snprintf(buf, sizeof buf, "nodes.%s.%s", e->nodes[i].topo->name, nn.best);
+            free(nn.best);
+            nn.best = strdup(buf); /* NULL when out of memory: no note */
+        }
+    }
+    *near = nn.best;
+    return st;
 }
 
 /* ---- sampling ---- */

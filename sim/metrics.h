@@ -51,6 +51,11 @@ struct sim_metric {
     double (*value)(const void *base, const sim_node *n, sim_time at);
     const char *(*label)(const void *base, const sim_node *n); /* LABEL */
     void (*write)(const sim_node *n, sim_report *w);           /* WRITE */
+    /* WRITE: whether write() can write a number at rel (a path within the node's entry) in
+     * some state of the node, when what it writes depends on the state (a primary's
+     * replicas); NULL: what it writes follows from the config and wiring alone. For
+     * sim_engine_can_have. */
+    bool (*can_have)(const sim_node *n, const char *rel);
     const sim_metric *include;                                 /* INCLUDE */
 };
 
@@ -82,6 +87,22 @@ typedef enum {
  * booleans and strings are not figures. Registered figures are read directly; the others
  * (those a report hook writes, engine-level ones) by writing that part of the document. */
 sim_lookup_status sim_engine_lookup(const sim_engine *e, const char *path, double *out);
+
+/* The same for judging the figure (`expect:`, contract §8.1): a figure of a histogram with no
+ * samples, which the document writes as 0, is SIM_LOOKUP_NO_FIGURE (no value). */
+sim_lookup_status sim_engine_lookup_value(const sim_engine *e, const char *path, double *out);
+
+/* Whether a run of e's topology can have a numeric figure at path (contract §8.1), told
+ * apart from whether this run has it: SIM_LOOKUP_OK when some run can (it may still be absent
+ * from a given one: a histogram with no samples, a checker with nothing to judge);
+ * SIM_LOOKUP_NO_NODE when the path names no node (nodes.X); SIM_LOOKUP_NO_FIGURE when no run
+ * writes a number there. The answer comes from the kinds' tables (with each node's config),
+ * the figures the checkers declare (sim_checker_kind.figures, .node_figures), and the keys the
+ * engine and the kinds' report hooks write for these nodes, which follow from the config and
+ * the wiring, not from what happened: e may be fresh from sim_engine_new, nothing is run.
+ * When near is not NULL and the path cannot exist, *near receives the closest path that can
+ * (sim/suggest.h's nearness; malloc, the caller frees) or NULL. */
+sim_lookup_status sim_engine_can_have(const sim_engine *e, const char *path, char **near);
 
 /* Series of sampled figures: row i holds every column's value at t[i]; NaN where a figure
  * was absent at that time (a hook-written object not there yet). Cumulative as in the

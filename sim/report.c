@@ -31,6 +31,8 @@ double sim_hist_figure_ms(const sim_hist *h, sim_hist_figure f) {
 }
 
 void sim_report_hist_ms(sim_report *w, const char *key, const sim_hist *h, sim_pct_set set) {
+    if (!h->count && w->ops->no_samples)
+        w->ops->no_samples(w->ud, key);
     sim_report_open(w, key);
     for (int f = 0; f < SIM_HIST_NFIGURES; f++)
         if (sim_pct_has(set, (sim_hist_figure)f))

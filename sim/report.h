@@ -18,6 +18,10 @@ typedef struct sim_report_ops {
     void (*integer)(void *ud, const char *key, int64_t v);
     void (*string)(void *ud, const char *key, const char *v);
     void (*boolean)(void *ud, const char *key, bool v);
+    /* Optional (NULL: ignored): the object key opened next holds the figures of a histogram
+     * with no samples, written as 0 all the same; a reader that must tell "no value" apart
+     * (judging an `expect:`, contract §8.1) treats them as absent. */
+    void (*no_samples)(void *ud, const char *key);
 } sim_report_ops;
 
 typedef struct sim_report {

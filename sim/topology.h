@@ -97,6 +97,17 @@ typedef struct sim_fault {
     int line;          /* where it was written, for messages */
 } sim_fault;
 
+/* One entry of `expect:` (contract §8.1), as the file wrote it: a metric path of the result
+ * document and its inclusive bounds (at least one). The loader checks only its form; whether
+ * a run of the topology can have the figure, and the verdict, are the experiments layer's. */
+typedef struct sim_expect {
+    const char *metric;
+    bool has_min, has_max;
+    double min, max;
+    int line, col;       /* of the metric's value, 1-based */
+    const char *set_arg; /* "--set PATH=VALUE" when an override wrote the metric, else NULL */
+} sim_expect;
+
 typedef struct sim_topology {
     sim_arena *arena;
     const char *name;
@@ -111,6 +122,8 @@ typedef struct sim_topology {
     sim_fault *faults;
     /* The checkers the run creates, NULL-terminated (sim/checker.h); NULL: none. */
     const struct sim_checker_kind *const *checkers;
+    size_t nexpects; /* the `expect:` entries, in file order */
+    sim_expect *expects;
 } sim_topology;
 
 /* Frees the topology and everything in its arena. NULL is a no-op. */

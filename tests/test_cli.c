@@ -144,6 +144,8 @@ static void expect_section_7(const cJSON *doc) {
         enum kind kind;
     } keys[] = {
         {"dsim_version", STRING},
+        {"contract", STRING},
+        {"document", STRING},
         {"topology", STRING},
         {"seed", COUNT},
         {"duration_s", NUMBER},
@@ -336,6 +338,8 @@ Test(cli, run_prints_a_summary_and_writes_the_result_document) {
     cJSON *doc = parse_work("out.json");
     expect_section_7(doc);
     cr_expect_str_eq(at(doc, "dsim_version")->valuestring, DSIM_VERSION);
+    cr_expect_str_eq(at(doc, "contract")->valuestring, "1.1");
+    cr_expect_str_eq(at(doc, "document")->valuestring, "run");
     cr_expect_str_eq(at(doc, "topology")->valuestring, "mm1", "name defaults to the file stem");
     cr_expect_eq(num(doc, "seed"), 1);
     cr_expect_eq(num(doc, "duration_s"), 20);

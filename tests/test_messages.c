@@ -165,7 +165,7 @@ Test(messages, short_lists_stay_in_the_message) {
                          "warmpu: 1s\n",
                    NULL, 0,
                    "test.yaml:5:1: error: unknown top-level key 'warmpu' (known keys: name, "
-                   "seed, duration, warmup, nodes, network, faults)\n"
+                   "seed, duration, warmup, nodes, network, faults, expect)\n"
                    "test.yaml:5:1: note: did you mean 'warmup'?");
 }
 

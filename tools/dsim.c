@@ -1,13 +1,15 @@
 /* The dsim command (contract §6): run and validate topologies, list node kinds.
  * Exit status: 0 success; 2 the input (file or arguments) is at fault, or too big for the
- * machine's default memory limit; 4 a budget the user set (--max-memory, --max-events,
+ * machine's default memory limit; 3 an `expect:` failed (the document is written); 4 a budget the
+ * user set (--max-memory, --max-events,
  * --max-wall) stopped the run; 1 a failure of dsim itself (out of memory, output lost). */
 #include "budget.h"
-#include "kinds_doc.h"
 #include "engine.h"
+#include "expect.h"
 #include "footprint.h"
 #include "human.h"
 #include "json_report.h"
+#include "kinds_doc.h"
 #include "loader.h"
 #include "models.h"
 #include "output.h"
@@ -25,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { EXIT_OK = 0, EXIT_INTERNAL = 1, EXIT_INPUT = 2, EXIT_BUDGET = 4 };
+enum { EXIT_OK = 0, EXIT_INTERNAL = 1, EXIT_INPUT = 2, EXIT_EXPECT = 3, EXIT_BUDGET = 4 };
 
 static const char usage[] =
     "usage: dsim run FILE [--seed N] [--set PATH=VALUE]... [--json OUT] [--quiet] [--verbose]\n"
@@ -52,7 +54,8 @@ static const char usage[] =
     "  --max-wall DURATION  stop the run after this much wall-clock time (90s, 5m)\n"
     "\n"
     "exit status: 0 success, 2 bad input (file or arguments, or a run over the default\n"
-    "memory limit), 4 a --max-* budget you set stopped the run (no result document),\n"
+    "memory limit), 3 an expect: of FILE failed (the result document is written),\n"
+    "4 a --max-* budget you set stopped the run (no result document),\n"
     "1 a failure of dsim itself\n";
 
 typedef struct options {
@@ -321,6 +324,43 @@ static void say_stopped(const options *o, const progress *p, const sim_engine *e
             (unsigned long long)sim_engine_events(e));
 }
 
+/* Refuses, before anything runs, an `expect:` metric no run of topo can have (contract
+ * §8.1): an error at its line, as the loader's are. e is built from topo. Returns EXIT_OK,
+ * EXIT_INPUT, or EXIT_INTERNAL when out of memory. */
+static int check_expect(const options *o, const sim_engine *e, const sim_topology *topo) {
+    if (!topo->nexpects)
+        return EXIT_OK;
+    sim_diag *diag = sim_diag_new(o->file);
+    if (!diag) {
+        fputs("dsim: out of memory\n", stderr);
+        return EXIT_INTERNAL;
+    }
+    int bad = exp_expect_check(e, topo, diag);
+    for (size_t i = 0; i < sim_diag_count(diag); i++)
+        fprintf(stderr, "%s\n", sim_diag_message(diag, i));
+    sim_diag_free(diag);
+    return bad ? EXIT_INPUT : EXIT_OK;
+}
+
+/* Judges the expectations of the finished run and adds their verdicts to doc, the document
+ * written and summed up. Returns EXIT_OK, EXIT_EXPECT when one
+ * failed, or EXIT_INTERNAL when out of memory. */
+static int judge_expect(const sim_engine *e, const sim_topology *topo, cJSON *doc) {
+    if (!topo->nexpects)
+        return EXIT_OK;
+    exp_verdict *v = calloc(topo->nexpects, sizeof *v);
+    if (!v)
+        return EXIT_INTERNAL;
+    size_t failed = exp_expect_evaluate(e, topo, v);
+    cJSON *list = exp_expect_json(v, topo->nexpects);
+    free(v);
+    if (!list || !cJSON_AddItemToObject(doc, "expect", list)) {
+        cJSON_Delete(list);
+        return EXIT_INTERNAL;
+    }
+    return failed ? EXIT_EXPECT : EXIT_OK;
+}
+
 static int run(const options *o) {
     int status;
     sim_topology *topo = load(o, &status);
@@ -350,6 +390,9 @@ static int run(const options *o) {
                 dsim_human_bytes(need, estimate));
         goto out;
     }
+    if ((status = check_expect(o, e, topo)) != EXIT_OK)
+        goto out;
+    status = EXIT_INTERNAL;
     sim_engine_set_progress(e, show_progress, &p);
     sim_engine_set_max_events(e, o->max_events);
     int rc = sim_engine_run(e);
@@ -371,8 +414,9 @@ static int run(const options *o) {
         goto out;
     }
     doc = o->json ? dsim_json_report(e) : dsim_json_summary_report(e);
-    text = doc && o->json ? dsim_json_render(doc) : NULL;
-    if (!doc || (o->json && !text)) {
+    int verdict = doc ? judge_expect(e, topo, doc) : EXIT_INTERNAL;
+    text = doc && o->json && verdict != EXIT_INTERNAL ? dsim_json_render(doc) : NULL;
+    if (!doc || verdict == EXIT_INTERNAL || (o->json && !text)) {
         fputs("dsim: out of memory while writing the result document\n", stderr);
         goto out;
     }
@@ -391,7 +435,7 @@ static int run(const options *o) {
     } else if (o->json && dsim_output_write(o->json, text)) {
         goto out;
     }
-    status = EXIT_OK;
+    status = verdict;
 out:
     free(text);
     cJSON_Delete(doc);
@@ -405,6 +449,24 @@ static int validate(const options *o) {
     sim_topology *topo = load(o, &status);
     if (!topo)
         return status;
+    if (topo->nexpects) {
+        /* Whether a path can exist depends on the built nodes (the report hooks' keys):
+         * build them, run nothing; within the memory a run would be allowed. */
+        double estimate;
+        if ((status = check_memory(o, topo, &estimate)) != EXIT_OK) {
+            sim_topology_free(topo);
+            return status;
+        }
+        sim_engine *e = sim_engine_new(topo, topo->seed);
+        status = e ? check_expect(o, e, topo) : EXIT_INTERNAL;
+        if (!e)
+            fputs("dsim: out of memory while creating the engine\n", stderr);
+        sim_engine_free(e);
+        if (status != EXIT_OK) {
+            sim_topology_free(topo);
+            return status;
+        }
+    }
     printf("%s: ok (%zu nodes, %zu faults)\n", o->file, topo->nnodes, topo->nfaults);
     sim_topology_free(topo);
     return EXIT_OK;

@@ -6,6 +6,8 @@
 
 #include "metrics.h"
 
+#include <string.h>
+
 static const char *const role_words[] = {"primary", "replica", "joining"};
 
 static const char *role_label(const void *state, const sim_node *n) {
@@ -48,6 +50,24 @@ static void report_replicas(const sim_node *n, sim_report *w) {
     }
 }
 
+/* Any instance of a group of several may be primary (after a failover): then it writes
+ * replicas.PEER.acked and .behind for every other instance PEER of its group. */
+static bool replicas_can_have(const sim_node *n, const char *rel) {
+    sim_ref g = sim_node_group(n);
+    if (g.count < 2 || strncmp(rel, "replicas.", 9) != 0)
+        return false;
+    const char *who = rel + 9, *leaf = strrchr(who, '.');
+    if (!leaf || (strcmp(leaf + 1, "acked") != 0 && strcmp(leaf + 1, "behind") != 0))
+        return false;
+    size_t len = (size_t)(leaf - who);
+    for (uint32_t i = 0; i < g.count; i++) {
+        const char *name = sim_node_name_of(n, g.first + i);
+        if (g.first + i != sim_node_id(n) && strlen(name) == len && strncmp(who, name, len) == 0)
+            return true;
+    }
+    return false;
+}
+
 const sim_metric db__metrics[] = {
     {"role", SIM_METRIC_LABEL, .label = role_label},
     {"epoch", SIM_METRIC_GAUGE, SIM_FIELD(db_state, epoch)},
@@ -66,7 +86,7 @@ const sim_metric db__metrics[] = {
     {"promotions", SIM_METRIC_COUNTER, SIM_FIELD(db_state, promotions)},
     {"resyncs", SIM_METRIC_COUNTER, SIM_FIELD(db_state, resyncs)},
     {"writes_undone", SIM_METRIC_COUNTER, SIM_FIELD(db_state, writes_undone)},
-    {"replicas", SIM_METRIC_WRITE, .write = report_replicas},
+    {"replicas", SIM_METRIC_WRITE, .write = report_replicas, .can_have = replicas_can_have},
     {"station", SIM_METRIC_INCLUDE, .offset = offsetof(db_state, st), .include = station_metrics},
     SIM_METRICS_END,
 };
