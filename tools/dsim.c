@@ -14,6 +14,7 @@
 #include "strfmt.h"
 #include "suggest.h"
 #include "summary.h"
+#include "warmup_auto.h"
 #include "wiring.h"
 
 #include <errno.h>
@@ -321,6 +322,69 @@ static void say_stopped(const options *o, const progress *p, const sim_engine *e
             (unsigned long long)sim_engine_events(e));
 }
 
+/* The status of a run that returned rc, with the reason printed when it did not finish: a
+ * budget stopped it (4), it stalled (2: the topology's fault), or it failed (1). */
+static int finished(const options *o, const progress *p, const sim_engine *e,
+                    const sim_topology *topo, int rc) {
+    if (rc > 0) {
+        say_stopped(o, p, e, topo);
+        return EXIT_BUDGET;
+    }
+    if (rc && sim_engine_failure(e) == SIM_RUN_STALLED) {
+        fprintf(stderr, "%s: error: the run stopped: %s\n", o->file, sim_engine_error(e));
+        return EXIT_INPUT;
+    }
+    if (rc) {
+        fprintf(stderr, "dsim: the run failed: %s\n", sim_engine_error(e));
+        return EXIT_INTERNAL;
+    }
+    return EXIT_OK;
+}
+
+/* `warmup: auto` (experiments/warmup_auto.h): runs the pilot of topo with seed and sets
+ * topo->warmup to MSER-5's choice, kept in *choice for the document. The budgets cover the
+ * pilot as a run of its own (--max-events counts each run's events; --max-wall the time of
+ * both, p's clock having started before). Returns EXIT_OK, or the status with the reason
+ * printed: 2 when the run is too short to have reached steady state (the file asks for more
+ * than its duration gives: bad input, and no document), else as finished(). */
+static int choose_warmup(const options *o, sim_topology *topo, uint64_t seed, progress *p,
+                         exp_warmup_choice *choice) {
+    sim_topology pilot = exp_warmup_pilot(topo);
+    sim_engine *e = sim_engine_new(&pilot, seed);
+    if (!e) {
+        fputs("dsim: out of memory while creating the engine of the warm-up's pilot run\n",
+              stderr);
+        return EXIT_INTERNAL;
+    }
+    p->engine = e;
+    sim_engine_set_progress(e, show_progress, p);
+    sim_engine_set_max_events(e, o->max_events);
+    int rc = sim_engine_run(e);
+    if (p->shown) {
+        fputs("\r\033[K", stderr);
+        p->shown = false;
+    }
+    int status = finished(o, p, e, topo, rc);
+    if (status == EXIT_OK) {
+        *choice = exp_warmup_choose(e);
+        choice->duration = topo->duration;
+        topo->warmup = choice->warmup;
+    }
+    sim_engine_free(e);
+    p->engine = NULL;
+    if (status != EXIT_OK || !choice->refused)
+        return status;
+    char *why = exp_warmup_refusal(choice);
+    if (!why) {
+        fputs("dsim: out of memory\n", stderr);
+        return EXIT_INTERNAL;
+    }
+    fprintf(stderr, "%s: error: %s\n%s: note: %s\n", topo->warmup_where, why,
+            topo->warmup_where, EXP_WARMUP_HINT);
+    free(why);
+    return EXIT_INPUT;
+}
+
 static int run(const options *o) {
     int status;
     sim_topology *topo = load(o, &status);
@@ -335,13 +399,18 @@ static int run(const options *o) {
         sim_topology_free(topo);
         return status;
     }
-    status = EXIT_INTERNAL;
     cJSON *doc = NULL;
     char *text = NULL;
-    sim_engine *e = sim_engine_new(topo, o->has_seed ? o->seed : topo->seed);
-    progress p = {.on_terminal = isatty(STDERR_FILENO), .max_wall = o->max_wall, .engine = e};
+    sim_engine *e = NULL;
+    uint64_t seed = o->has_seed ? o->seed : topo->seed;
+    progress p = {.on_terminal = isatty(STDERR_FILENO), .max_wall = o->max_wall};
     clock_gettime(CLOCK_MONOTONIC, &p.start);
     p.last = p.start;
+    exp_warmup_choice choice = {0};
+    if (topo->warmup_auto && (status = choose_warmup(o, topo, seed, &p, &choice)) != EXIT_OK)
+        goto out;
+    status = EXIT_INTERNAL;
+    e = p.engine = sim_engine_new(topo, seed);
     if (!e) {
         char need[DSIM_HUMAN_MAX];
         fprintf(stderr,
@@ -356,21 +425,14 @@ static int run(const options *o) {
     double wall = seconds_since(&p.start);
     if (p.shown)
         fputs("\r\033[K", stderr);
-    if (rc > 0) {
-        say_stopped(o, &p, e, topo);
-        status = EXIT_BUDGET;
+    if ((status = finished(o, &p, e, topo, rc)) != EXIT_OK)
         goto out;
-    }
-    if (rc) {
-        if (sim_engine_failure(e) == SIM_RUN_STALLED) {
-            fprintf(stderr, "%s: error: the run stopped: %s\n", o->file, sim_engine_error(e));
-            status = EXIT_INPUT;
-        } else {
-            fprintf(stderr, "dsim: the run failed: %s\n", sim_engine_error(e));
-        }
-        goto out;
-    }
+    status = EXIT_INTERNAL;
     doc = o->json ? dsim_json_report(e) : dsim_json_summary_report(e);
+    if (doc && topo->warmup_auto && exp_warmup_report(doc, &choice)) {
+        cJSON_Delete(doc);
+        doc = NULL;
+    }
     text = doc && o->json ? dsim_json_render(doc) : NULL;
     if (!doc || (o->json && !text)) {
         fputs("dsim: out of memory while writing the result document\n", stderr);
