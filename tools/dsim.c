@@ -14,6 +14,7 @@
 #include "strfmt.h"
 #include "suggest.h"
 #include "summary.h"
+#include "sweep_cmd.h"
 #include "warmup_auto.h"
 #include "wiring.h"
 
@@ -32,12 +33,18 @@ static const char usage[] =
     "usage: dsim run FILE [--seed N] [--set PATH=VALUE]... [--json OUT] [--quiet] [--verbose]\n"
     "                [--max-memory SIZE] [--max-events N] [--max-wall DURATION]\n"
     "       dsim validate FILE [--set PATH=VALUE]...\n"
+    "       dsim sweep FILE [--set PATH=VALUE]... [--vary PATH=V1,V2,...]...\n"
+    "                [--seeds N | --seeds A..B] [--jobs N] [--quiet] --out DIR\n"
     "       dsim kinds [KIND] [--markdown]\n"
     "       dsim --help | --version\n"
     "\n"
     "  run       simulate FILE, print a summary, and write the result document to OUT\n"
     "            (OUT '-' writes it to stdout and the summary to stderr)\n"
     "  validate  check FILE only: exit 0, or 2 with one FILE:LINE:COL line per error\n"
+    "  sweep     run every combination of the --vary values for every seed (default\n"
+    "            --seeds 10 = 1..10), --jobs at a time (default: all cores), into DIR:\n"
+    "            runs/CONFIG-sSEED.json, summary.json and summary.csv (mean, stddev,\n"
+    "            95% interval); rerun the same command to resume a stopped sweep\n"
     "  kinds     list the node kinds, or every key of KIND with its type and default\n"
     "            (--markdown: the reference tables of docs/kinds.md)\n"
     "\n"
@@ -555,6 +562,8 @@ int main(int argc, char **argv) {
         printf("dsim %s\n", DSIM_VERSION);
         return dsim_output_flush_stdout() ? EXIT_INTERNAL : EXIT_OK;
     }
+    if (strcmp(argv[1], "sweep") == 0) /* its own arguments (sweep_cmd.c) */
+        return dsim_sweep_command(argc - 1, argv + 1);
     options o = {0};
     int status = parse_args(argc, argv, &o);
     if (status == EXIT_OK) {
@@ -571,7 +580,7 @@ int main(int argc, char **argv) {
             if ((status = refuse_run_options(&o, true)) == EXIT_OK)
                 status = kinds(&o);
         } else {
-            static const char *const known[] = {"run", "validate", "kinds", NULL};
+            static const char *const known[] = {"run", "validate", "sweep", "kinds", NULL};
             status = unknown_word(o.command, "command", known);
         }
     }
