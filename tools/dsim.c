@@ -3,6 +3,7 @@
  * machine's default memory limit; 4 a budget the user set (--max-memory, --max-events,
  * --max-wall) stopped the run; 1 a failure of dsim itself (out of memory, output lost). */
 #include "budget.h"
+#include "compare_cmd.h"
 #include "kinds_doc.h"
 #include "engine.h"
 #include "footprint.h"
@@ -35,6 +36,8 @@ static const char usage[] =
     "       dsim validate FILE [--set PATH=VALUE]...\n"
     "       dsim sweep FILE [--set PATH=VALUE]... [--vary PATH=V1,V2,...]...\n"
     "                [--seeds N | --seeds A..B] [--jobs N] [--quiet] --out DIR\n"
+    "       dsim compare A.yaml [B.yaml] [--set-a PATH=V]... [--set-b PATH=V]...\n"
+    "                [--set PATH=V]... [--seeds N | --seeds A..B] [--json OUT]\n"
     "       dsim kinds [KIND] [--markdown]\n"
     "       dsim --help | --version\n"
     "\n"
@@ -45,6 +48,9 @@ static const char usage[] =
     "            --seeds 10 = 1..10), --jobs at a time (default: all cores), into DIR:\n"
     "            runs/CONFIG-sSEED.json, summary.json and summary.csv (mean, stddev,\n"
     "            95% interval); rerun the same command to resume a stopped sweep\n"
+    "  compare   run A and B (B: A with the --set-b overrides) on the same seeds\n"
+    "            (default --seeds 10) and print the metrics that differ most: paired\n"
+    "            difference B - A, its 95% interval, relative change; --json OUT has all\n"
     "  kinds     list the node kinds, or every key of KIND with its type and default\n"
     "            (--markdown: the reference tables of docs/kinds.md)\n"
     "\n"
@@ -564,6 +570,8 @@ int main(int argc, char **argv) {
     }
     if (strcmp(argv[1], "sweep") == 0) /* its own arguments (sweep_cmd.c) */
         return dsim_sweep_command(argc - 1, argv + 1);
+    if (strcmp(argv[1], "compare") == 0) /* its own arguments (compare_cmd.c) */
+        return dsim_compare_command(argc - 1, argv + 1);
     options o = {0};
     int status = parse_args(argc, argv, &o);
     if (status == EXIT_OK) {
@@ -580,7 +588,8 @@ int main(int argc, char **argv) {
             if ((status = refuse_run_options(&o, true)) == EXIT_OK)
                 status = kinds(&o);
         } else {
-            static const char *const known[] = {"run", "validate", "sweep", "kinds", NULL};
+            static const char *const known[] = {"run", "validate", "sweep", "compare", "kinds",
+                                                NULL};
             status = unknown_word(o.command, "command", known);
         }
     }
