@@ -60,10 +60,10 @@ int requests_outcome_note(requests_stats *s, sim_time issued, requests_outcome o
  * responses past the last full batch are left out. Memory: 16 bytes per 5 responses (a
  * million responses hold 3.2 MB), not one entry per response. */
 typedef struct requests_batches {
-    size_t n;               /* full batches */
-    const double *mean_ms;  /* n batch means, in milliseconds */
-    const sim_time *end;    /* n completion instants of each batch's last response */
-    uint64_t responses;     /* completed requests seen, in batches or not */
+    size_t n;              /* full batches */
+    const double *mean_ms; /* n batch means, in milliseconds */
+    const sim_time *end;   /* n completion instants of each batch's last response */
+    uint64_t responses;    /* completed requests seen, in batches or not */
 } requests_batches;
 
 /* The batches kept so far (all empty when the run keeps none); the arrays are borrowed until

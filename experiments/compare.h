@@ -11,7 +11,8 @@
  * Modeling and Analysis, §11.2): the document reports both standard deviations.
  *
  * The runs go one after the other on this thread: the sweep's pool of threads is private to
- * experiments/sweep.c, and a second pool is not written here. */
+ * experiments/sweep.c, and a second pool is not written here. Every document is held until
+ * all runs are done (2 per seed), then flattened into metric paths once. */
 #ifndef DSIM_EXP_COMPARE_H
 #define DSIM_EXP_COMPARE_H
 

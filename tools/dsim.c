@@ -365,8 +365,7 @@ static int choose_warmup(const options *o, sim_topology *topo, uint64_t seed, pr
     sim_topology pilot = exp_warmup_pilot(topo);
     sim_engine *e = sim_engine_new(&pilot, seed);
     if (!e) {
-        fputs("dsim: out of memory while creating the engine of the warm-up's pilot run\n",
-              stderr);
+        fputs("dsim: out of memory while creating the engine of the warm-up's pilot run\n", stderr);
         return EXIT_INTERNAL;
     }
     p->engine = e;
@@ -392,8 +391,8 @@ static int choose_warmup(const options *o, sim_topology *topo, uint64_t seed, pr
         fputs("dsim: out of memory\n", stderr);
         return EXIT_INTERNAL;
     }
-    fprintf(stderr, "%s: error: %s\n%s: note: %s\n", topo->warmup_where, why,
-            topo->warmup_where, EXP_WARMUP_HINT);
+    fprintf(stderr, "%s: error: %s\n%s: note: %s\n", topo->warmup_where, why, topo->warmup_where,
+            EXP_WARMUP_HINT);
     free(why);
     return EXIT_INPUT;
 }
@@ -588,8 +587,8 @@ int main(int argc, char **argv) {
             if ((status = refuse_run_options(&o, true)) == EXIT_OK)
                 status = kinds(&o);
         } else {
-            static const char *const known[] = {"run", "validate", "sweep", "compare", "kinds",
-                                                NULL};
+            static const char *const known[] = {"run",     "validate", "sweep",
+                                                "compare", "kinds",    NULL};
             status = unknown_word(o.command, "command", known);
         }
     }
