@@ -3,9 +3,24 @@
 
 #include <stdlib.h>
 
+/* The size of a batch: MSER-5's 5 (experiments/mser.h, which checkers/ may not include). */
+#define BATCH 5
+
+/* Batch means of the response times, for MSER-5 (requests_batches in requests.h). */
+typedef struct batches {
+    bool keep;
+    size_t n, cap;
+    double *mean_ms;
+    sim_time *end;
+    double sum_ms; /* of the responses of the batch being filled */
+    unsigned fill;
+    uint64_t responses;
+} batches;
+
 struct requests_stats {
     sim_time warmup, duration;
     requests_tally all;
+    batches batches;
 };
 
 void requests_tally_init(requests_tally *t) {
@@ -46,6 +61,8 @@ requests_stats *requests_new(sim_time warmup, sim_time duration) {
 void requests_free(requests_stats *s) {
     if (!s)
         return;
+    free(s->batches.mean_ms);
+    free(s->batches.end);
     requests_tally_free(&s->all);
     free(s);
 }
@@ -55,9 +72,42 @@ void requests_issued(requests_stats *s, sim_time issued) {
         s->all.issued++;
 }
 
+/* One more response time, completed at `at`: closes a batch every BATCH responses. Returns
+ * 0, or -1 when out of memory. */
+static int batch_note(batches *b, sim_time at, sim_time latency) {
+    b->responses++;
+    b->sum_ms += sim_time_ms(latency);
+    if (++b->fill < BATCH)
+        return 0;
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 1024;
+        double *m = realloc(b->mean_ms, cap * sizeof *m);
+        if (m)
+            b->mean_ms = m;
+        sim_time *e = m ? realloc(b->end, cap * sizeof *e) : NULL;
+        if (!e)
+            return -1;
+        b->end = e;
+        b->cap = cap;
+    }
+    b->mean_ms[b->n] = b->sum_ms / BATCH;
+    b->end[b->n++] = at;
+    b->sum_ms = 0;
+    b->fill = 0;
+    return 0;
+}
+
 int requests_outcome_note(requests_stats *s, sim_time issued, requests_outcome out,
                           sim_time latency) {
+    if (s->batches.keep && out == REQUESTS_COMPLETED &&
+        batch_note(&s->batches, issued + latency, latency))
+        return -1;
     return issued < s->warmup ? 0 : requests_tally_note(&s->all, out, latency);
+}
+
+requests_batches requests_batches_of(const requests_stats *s) {
+    const batches *b = &s->batches;
+    return (requests_batches){b->n, b->mean_ms, b->end, b->responses};
 }
 
 void requests_report(const requests_stats *s, sim_report *w) {
@@ -72,7 +122,12 @@ void requests_report(const requests_stats *s, sim_report *w) {
     sim_report_hist_ms(w, "latency_ms", &t->latency, SIM_PCT_FULL);
 }
 
-static void *create(const sim_topology *topo) { return requests_new(topo->warmup, topo->duration); }
+static void *create(const sim_topology *topo) {
+    requests_stats *s = requests_new(topo->warmup, topo->duration);
+    if (s)
+        s->batches.keep = topo->record_batches;
+    return s;
+}
 
 static void report(const void *checker, sim_report *w) { requests_report(checker, w); }
 

@@ -53,6 +53,23 @@ void requests_issued(requests_stats *s, sim_time issued);
 int requests_outcome_note(requests_stats *s, sim_time issued, requests_outcome out,
                           sim_time latency);
 
+/* MSER-5's input (experiments/warmup_auto.h), kept only in a run whose topology asks for it
+ * (sim_topology.record_batches, the pilot run of `warmup: auto`): the mean response time of
+ * each run of EXP_MSER_BATCH (5) consecutive completed requests, in completion order over all
+ * clients and from time 0 whatever the warm-up, and the instant its last one completed. The
+ * responses past the last full batch are left out. Memory: 16 bytes per 5 responses (a
+ * million responses hold 3.2 MB), not one entry per response. */
+typedef struct requests_batches {
+    size_t n;              /* full batches */
+    const double *mean_ms; /* n batch means, in milliseconds */
+    const sim_time *end;   /* n completion instants of each batch's last response */
+    uint64_t responses;    /* completed requests seen, in batches or not */
+} requests_batches;
+
+/* The batches kept so far (all empty when the run keeps none); the arrays are borrowed until
+ * the checker is freed. */
+requests_batches requests_batches_of(const requests_stats *s);
+
 /* Writes the figures of the document's "requests" object into the open object. */
 void requests_report(const requests_stats *s, sim_report *w);
 

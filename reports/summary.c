@@ -429,8 +429,10 @@ void dsim_summary_print(FILE *out, const cJSON *doc) {
     char dur[DSIM_HUMAN_MAX], warm[DSIM_HUMAN_MAX], events[DSIM_HUMAN_MAX];
     fprintf(out, "%s  seed %.0f  simulated %s", str(doc, "topology"), num(doc, "seed"),
             dsim_human_ms(dur, num(doc, "duration_s") * 1000));
-    if (num(doc, "warmup_s") > 0)
-        fprintf(out, " (warm-up %s)", dsim_human_ms(warm, num(doc, "warmup_s") * 1000));
+    bool mser = cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(doc, "warmup_auto"));
+    if (num(doc, "warmup_s") > 0 || mser)
+        fprintf(out, " (warm-up %s%s)", dsim_human_ms(warm, num(doc, "warmup_s") * 1000),
+                mser ? ", chosen by MSER-5" : "");
     fprintf(out, "  %s events\n", dsim_human_number(events, num(doc, "events")));
     const cJSON *req = cJSON_GetObjectItemCaseSensitive(doc, "requests");
     if (cJSON_IsObject(req)) {

@@ -1,6 +1,8 @@
-/* Which checkers a topology uses (sim__checkers_pick); the engine creates, settles, reports
- * and frees them (engine.c). */
+/* Which checkers a topology uses (sim__checkers_pick), and an engine's instance of one
+ * (sim_engine_checker); the engine creates, settles, reports and frees them (engine.c). */
 #include "checker.h"
+
+#include "engine_int.h"
 
 #include <stdbool.h>
 
@@ -34,4 +36,11 @@ int sim__checkers_pick(const sim_kind *const *kinds, sim_topology *topo, sim_are
     list[n] = NULL;
     topo->checkers = list;
     return 0;
+}
+
+void *sim_engine_checker(const sim_engine *e, const sim_checker_kind *k) {
+    for (size_t i = 0; i < e->nchecker; i++)
+        if (e->topo->checkers[i] == k)
+            return e->checkers[i];
+    return NULL;
 }

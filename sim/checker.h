@@ -15,6 +15,7 @@
 #ifndef SIM_CHECKER_H
 #define SIM_CHECKER_H
 
+#include "engine.h"
 #include "kind.h"
 #include "report.h"
 #include "topology.h"
@@ -60,6 +61,10 @@ typedef struct sim_checker_kind {
  * not use k (a kind gets every checker it lists in sim_kind.checkers). The pointer lives as
  * long as the engine. */
 void *sim_checker(sim_node *n, const sim_checker_kind *k);
+
+/* The same for a runner outside the models (experiments/): engine e's instance of k, NULL
+ * when e's topology does not use k; it lives as long as the engine. */
+void *sim_engine_checker(const sim_engine *e, const sim_checker_kind *k);
 
 /* Chooses topo's checkers from the registry (NULL-terminated kinds): walking the registry in
  * order and each kind's list in order, every checker of a kind some node of topo is, and every

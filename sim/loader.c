@@ -7,6 +7,7 @@
 
 #include "checker.h"
 
+#include "strfmt.h"
 #include "units.h"
 
 #include <ctype.h>
@@ -443,6 +444,21 @@ static char *file_stem(sim_loader *ld, const char *path) {
     return stem;
 }
 
+/* Where `warmup: auto` was written, for the message that refuses a run too short for it:
+ * the argument "--set PATH=VALUE" when a --set wrote it, else "FILE:LINE:COL" (arena). */
+static const char *warmup_where(sim_loader *ld, const yaml_node_t *v, const char *file) {
+    int set = sim__ld_set_node(ld, v);
+    char *s = set >= 0 ? sim_strfmt("--set %s=%s", ld->sets[ld->set_nodes[set].set].path,
+                                    ld->sets[ld->set_nodes[set].set].value)
+                       : sim_strfmt("%s:%d:%d", file, (int)v->start_mark.line + 1,
+                                    (int)v->start_mark.column + 1);
+    const char *kept = s ? sim__ld_strdup(ld, s) : NULL;
+    if (!kept)
+        ld->oom = true;
+    free(s);
+    return kept;
+}
+
 static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
                     const sim_kind *const *kinds, sim_topology *t) {
     if (!root || root->type != YAML_MAPPING_NODE) {
@@ -499,9 +515,15 @@ static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
         bad = -1;
     }
     if ((v = sim__ld_get(ld, root, "warmup", NULL))) {
-        if (sim__ld_duration(ld, v, "warmup", &t->warmup))
+        if (sim__ld_scalar(v) && strcmp(sim__ld_scalar(v), "auto") == 0) {
+            /* chosen per run by MSER-5 (experiments/warmup_auto.h); 0 until then */
+            t->warmup_auto = true;
+            if (!(t->warmup_where = warmup_where(ld, v, file)))
+                bad = -1;
+        } else if (sim__ld_duration(ld, v, "warmup", &t->warmup)) {
+            sim_diag_note(ld->diag, "or warmup: auto, to have it chosen from the run (MSER-5)");
             bad = -1;
-        else if (t->duration > 0 && t->warmup >= t->duration) {
+        } else if (t->duration > 0 && t->warmup >= t->duration) {
             sim__ld_error(ld, v, "warmup: must be shorter than duration");
             bad = -1;
         }

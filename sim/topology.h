@@ -113,6 +113,15 @@ typedef struct sim_topology {
     const char *name;
     uint64_t seed;
     sim_time duration, warmup;
+    /* `warmup: auto`: the warm-up is chosen for each run by MSER-5 (experiments/warmup_auto.h)
+     * from a pilot run of the same seed; warmup holds 0 until a runner sets the choice.
+     * warmup_where says where it was asked for, for messages: "FILE:LINE:COL" or
+     * "--set warmup=auto" (arena). */
+    bool warmup_auto;
+    const char *warmup_where;
+    /* The requests checker keeps MSER-5's batch means (checkers/requests.h): set only in
+     * the pilot run's copy of the topology. */
+    bool record_batches;
     size_t nnodes;
     sim_topo_node *nodes;
     size_t ngroups;

@@ -4,6 +4,7 @@
  * user set (--max-memory, --max-events,
  * --max-wall) stopped the run; 1 a failure of dsim itself (out of memory, output lost). */
 #include "budget.h"
+#include "compare_cmd.h"
 #include "engine.h"
 #include "expect.h"
 #include "footprint.h"
@@ -16,6 +17,8 @@
 #include "strfmt.h"
 #include "suggest.h"
 #include "summary.h"
+#include "sweep_cmd.h"
+#include "warmup_auto.h"
 #include "wiring.h"
 
 #include <errno.h>
@@ -33,12 +36,23 @@ static const char usage[] =
     "usage: dsim run FILE [--seed N] [--set PATH=VALUE]... [--json OUT] [--quiet] [--verbose]\n"
     "                [--max-memory SIZE] [--max-events N] [--max-wall DURATION]\n"
     "       dsim validate FILE [--set PATH=VALUE]...\n"
+    "       dsim sweep FILE [--set PATH=VALUE]... [--vary PATH=V1,V2,...]...\n"
+    "                [--seeds N | --seeds A..B] [--jobs N] [--quiet] --out DIR\n"
+    "       dsim compare A.yaml [B.yaml] [--set-a PATH=V]... [--set-b PATH=V]...\n"
+    "                [--set PATH=V]... [--seeds N | --seeds A..B] [--json OUT]\n"
     "       dsim kinds [KIND] [--markdown]\n"
     "       dsim --help | --version\n"
     "\n"
     "  run       simulate FILE, print a summary, and write the result document to OUT\n"
     "            (OUT '-' writes it to stdout and the summary to stderr)\n"
     "  validate  check FILE only: exit 0, or 2 with one FILE:LINE:COL line per error\n"
+    "  sweep     run every combination of the --vary values for every seed (default\n"
+    "            --seeds 10 = 1..10), --jobs at a time (default: all cores), into DIR:\n"
+    "            runs/CONFIG-sSEED.json, summary.json and summary.csv (mean, stddev,\n"
+    "            95% interval); rerun the same command to resume a stopped sweep\n"
+    "  compare   run A and B (B: A with the --set-b overrides) on the same seeds\n"
+    "            (default --seeds 10) and print the metrics that differ most: paired\n"
+    "            difference B - A, its 95% interval, relative change; --json OUT has all\n"
     "  kinds     list the node kinds, or every key of KIND with its type and default\n"
     "            (--markdown: the reference tables of docs/kinds.md)\n"
     "\n"
@@ -361,6 +375,68 @@ static int judge_expect(const sim_engine *e, const sim_topology *topo, cJSON *do
     return failed ? EXIT_EXPECT : EXIT_OK;
 }
 
+/* The status of a run that returned rc, with the reason printed when it did not finish: a
+ * budget stopped it (4), it stalled (2: the topology's fault), or it failed (1). */
+static int finished(const options *o, const progress *p, const sim_engine *e,
+                    const sim_topology *topo, int rc) {
+    if (rc > 0) {
+        say_stopped(o, p, e, topo);
+        return EXIT_BUDGET;
+    }
+    if (rc && sim_engine_failure(e) == SIM_RUN_STALLED) {
+        fprintf(stderr, "%s: error: the run stopped: %s\n", o->file, sim_engine_error(e));
+        return EXIT_INPUT;
+    }
+    if (rc) {
+        fprintf(stderr, "dsim: the run failed: %s\n", sim_engine_error(e));
+        return EXIT_INTERNAL;
+    }
+    return EXIT_OK;
+}
+
+/* `warmup: auto` (experiments/warmup_auto.h): runs the pilot of topo with seed and sets
+ * topo->warmup to MSER-5's choice, kept in *choice for the document. The budgets cover the
+ * pilot as a run of its own (--max-events counts each run's events; --max-wall the time of
+ * both, p's clock having started before). Returns EXIT_OK, or the status with the reason
+ * printed: 2 when the run is too short to have reached steady state (the file asks for more
+ * than its duration gives: bad input, and no document), else as finished(). */
+static int choose_warmup(const options *o, sim_topology *topo, uint64_t seed, progress *p,
+                         exp_warmup_choice *choice) {
+    sim_topology pilot = exp_warmup_pilot(topo);
+    sim_engine *e = sim_engine_new(&pilot, seed);
+    if (!e) {
+        fputs("dsim: out of memory while creating the engine of the warm-up's pilot run\n", stderr);
+        return EXIT_INTERNAL;
+    }
+    p->engine = e;
+    sim_engine_set_progress(e, show_progress, p);
+    sim_engine_set_max_events(e, o->max_events);
+    int rc = sim_engine_run(e);
+    if (p->shown) {
+        fputs("\r\033[K", stderr);
+        p->shown = false;
+    }
+    int status = finished(o, p, e, topo, rc);
+    if (status == EXIT_OK) {
+        *choice = exp_warmup_choose(e);
+        choice->duration = topo->duration;
+        topo->warmup = choice->warmup;
+    }
+    sim_engine_free(e);
+    p->engine = NULL;
+    if (status != EXIT_OK || !choice->refused)
+        return status;
+    char *why = exp_warmup_refusal(choice);
+    if (!why) {
+        fputs("dsim: out of memory\n", stderr);
+        return EXIT_INTERNAL;
+    }
+    fprintf(stderr, "%s: error: %s\n%s: note: %s\n", topo->warmup_where, why, topo->warmup_where,
+            EXP_WARMUP_HINT);
+    free(why);
+    return EXIT_INPUT;
+}
+
 static int run(const options *o) {
     int status;
     sim_topology *topo = load(o, &status);
@@ -375,13 +451,18 @@ static int run(const options *o) {
         sim_topology_free(topo);
         return status;
     }
-    status = EXIT_INTERNAL;
     cJSON *doc = NULL;
     char *text = NULL;
-    sim_engine *e = sim_engine_new(topo, o->has_seed ? o->seed : topo->seed);
-    progress p = {.on_terminal = isatty(STDERR_FILENO), .max_wall = o->max_wall, .engine = e};
+    sim_engine *e = NULL;
+    uint64_t seed = o->has_seed ? o->seed : topo->seed;
+    progress p = {.on_terminal = isatty(STDERR_FILENO), .max_wall = o->max_wall};
     clock_gettime(CLOCK_MONOTONIC, &p.start);
     p.last = p.start;
+    exp_warmup_choice choice = {0};
+    if (topo->warmup_auto && (status = choose_warmup(o, topo, seed, &p, &choice)) != EXIT_OK)
+        goto out;
+    status = EXIT_INTERNAL;
+    e = p.engine = sim_engine_new(topo, seed);
     if (!e) {
         char need[DSIM_HUMAN_MAX];
         fprintf(stderr,
@@ -399,21 +480,14 @@ static int run(const options *o) {
     double wall = seconds_since(&p.start);
     if (p.shown)
         fputs("\r\033[K", stderr);
-    if (rc > 0) {
-        say_stopped(o, &p, e, topo);
-        status = EXIT_BUDGET;
+    if ((status = finished(o, &p, e, topo, rc)) != EXIT_OK)
         goto out;
-    }
-    if (rc) {
-        if (sim_engine_failure(e) == SIM_RUN_STALLED) {
-            fprintf(stderr, "%s: error: the run stopped: %s\n", o->file, sim_engine_error(e));
-            status = EXIT_INPUT;
-        } else {
-            fprintf(stderr, "dsim: the run failed: %s\n", sim_engine_error(e));
-        }
-        goto out;
-    }
+    status = EXIT_INTERNAL;
     doc = o->json ? dsim_json_report(e) : dsim_json_summary_report(e);
+    if (doc && topo->warmup_auto && exp_warmup_report(doc, &choice)) {
+        cJSON_Delete(doc);
+        doc = NULL;
+    }
     int verdict = doc ? judge_expect(e, topo, doc) : EXIT_INTERNAL;
     text = doc && o->json && verdict != EXIT_INTERNAL ? dsim_json_render(doc) : NULL;
     if (!doc || verdict == EXIT_INTERNAL || (o->json && !text)) {
@@ -555,6 +629,10 @@ int main(int argc, char **argv) {
         printf("dsim %s\n", DSIM_VERSION);
         return dsim_output_flush_stdout() ? EXIT_INTERNAL : EXIT_OK;
     }
+    if (strcmp(argv[1], "sweep") == 0) /* its own arguments (sweep_cmd.c) */
+        return dsim_sweep_command(argc - 1, argv + 1);
+    if (strcmp(argv[1], "compare") == 0) /* its own arguments (compare_cmd.c) */
+        return dsim_compare_command(argc - 1, argv + 1);
     options o = {0};
     int status = parse_args(argc, argv, &o);
     if (status == EXIT_OK) {
@@ -571,7 +649,8 @@ int main(int argc, char **argv) {
             if ((status = refuse_run_options(&o, true)) == EXIT_OK)
                 status = kinds(&o);
         } else {
-            static const char *const known[] = {"run", "validate", "kinds", NULL};
+            static const char *const known[] = {"run",     "validate", "sweep",
+                                                "compare", "kinds",    NULL};
             status = unknown_word(o.command, "command", known);
         }
     }

@@ -1,0 +1,492 @@
+/* dsim compare (compare.h): loading and running the two designs, pairing their documents
+ * metric by metric, and the table of the metrics that differ most. */
+#include "compare.h"
+
+#include "diag.h"
+#include "doc_paths.h"
+#include "engine.h"
+#include "json_report.h"
+#include "stats.h"
+#include "strfmt.h"
+#include "table.h"
+#include "warmup_auto.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the metrics of both sides, by path ---- */
+
+/* Every path seen in a document of either side, in the order first seen (A's documents
+ * first), with its value in each document (NaN: absent). */
+typedef struct metric {
+    const char *path; /* borrowed from the leaves lists */
+    bool in_a, in_b;
+} metric;
+
+typedef struct table_of_paths {
+    metric *m;
+    size_t n, cap;
+    size_t *slot; /* open addressing: index + 1 into m, 0 empty */
+    size_t nslot;
+} table_of_paths;
+
+static uint64_t hash(const char *s) {
+    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    return h;
+}
+
+static int grow(table_of_paths *t) {
+    size_t nslot = t->nslot ? 2 * t->nslot : 1024;
+    size_t *slot = calloc(nslot, sizeof *slot);
+    if (!slot)
+        return -1;
+    for (size_t i = 0; i < t->n; i++) {
+        size_t j = hash(t->m[i].path) & (nslot - 1);
+        while (slot[j])
+            j = (j + 1) & (nslot - 1);
+        slot[j] = i + 1;
+    }
+    free(t->slot);
+    t->slot = slot;
+    t->nslot = nslot;
+    return 0;
+}
+
+/* The index of path, added when absent; SIZE_MAX when out of memory. */
+static size_t find_or_add(table_of_paths *t, const char *path) {
+    if (2 * (t->n + 1) > t->nslot && grow(t))
+        return SIZE_MAX;
+    size_t j = hash(path) & (t->nslot - 1);
+    for (; t->slot[j]; j = (j + 1) & (t->nslot - 1))
+        if (strcmp(t->m[t->slot[j] - 1].path, path) == 0)
+            return t->slot[j] - 1;
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 256;
+        metric *m = realloc(t->m, cap * sizeof *m);
+        if (!m)
+            return SIZE_MAX;
+        t->m = m;
+        t->cap = cap;
+    }
+    t->m[t->n] = (metric){.path = path};
+    t->slot[j] = ++t->n;
+    return t->n - 1;
+}
+
+/* The pairs of one metric over the seeds where both sides have it. */
+typedef struct pairs {
+    exp_stats a, b, diff;
+} pairs;
+
+static cJSON *number_or_null(double v) {
+    return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
+
+/* The entry of one metric under "metrics" (docs/results.md). */
+static cJSON *entry(const pairs *p) {
+    cJSON *e = cJSON_CreateObject();
+    if (!e)
+        return NULL;
+    double a = exp_stats_mean(&p->a), b = exp_stats_mean(&p->b), d = exp_stats_mean(&p->diff);
+    double lo, hi;
+    bool has_ci = exp_stats_ci95(&p->diff, &lo, &hi) == 0;
+    cJSON *ci = has_ci ? cJSON_CreateArray() : cJSON_CreateNull();
+    if (has_ci && ci) {
+        cJSON_AddItemToArray(ci, cJSON_CreateNumber(lo));
+        cJSON_AddItemToArray(ci, cJSON_CreateNumber(hi));
+    }
+    /* the exact 0 of a design against itself stays 0, never -0 */
+    double rel = a != 0 ? (d == 0 ? 0.0 : d / a) : NAN;
+    double sa = exp_stats_stddev(&p->a), sb = exp_stats_stddev(&p->b);
+    cJSON_AddItemToObject(e, "a_mean", number_or_null(a));
+    cJSON_AddItemToObject(e, "b_mean", number_or_null(b));
+    cJSON_AddItemToObject(e, "diff_mean", number_or_null(d));
+    cJSON_AddItemToObject(e, "diff_ci95", ci);
+    cJSON_AddItemToObject(e, "rel_change", number_or_null(rel));
+    cJSON_AddBoolToObject(e, "significant", has_ci && (lo > 0 || hi < 0));
+    cJSON_AddNumberToObject(e, "n", (double)p->diff.n);
+    /* what pairing saved: the spread of the paired differences, and that of the difference
+     * of two independent runs, sqrt(sd_a^2 + sd_b^2) */
+    cJSON_AddItemToObject(e, "paired_sd", number_or_null(exp_stats_stddev(&p->diff)));
+    cJSON_AddItemToObject(e, "unpaired_sd", number_or_null(sqrt(sa * sa + sb * sb)));
+    return e;
+}
+
+int exp_compare_documents(const cJSON *const *a, const cJSON *const *b, size_t n, cJSON *doc) {
+    exp_leaves *leaves = calloc(2 * (n ? n : 1), sizeof *leaves);
+    table_of_paths t = {0};
+    double *value = NULL;
+    int rc = -1;
+    if (!leaves)
+        goto out;
+    for (size_t side = 0; side < 2; side++)
+        for (size_t i = 0; i < n; i++) {
+            exp_leaves *l = &leaves[side * n + i];
+            if (exp_doc_leaves(side ? b[i] : a[i], EXP_LEAVES_FIGURES, l))
+                goto out;
+            for (size_t k = 0; k < l->n; k++) {
+                size_t j = find_or_add(&t, l->items[k].path);
+                if (j == SIZE_MAX)
+                    goto out;
+                if (side)
+                    t.m[j].in_b = true;
+                else
+                    t.m[j].in_a = true;
+            }
+        }
+    /* value[(side * n + i) * t.n + j]: metric j in document i of side */
+    size_t nvalues = 2 * n * t.n;
+    value = malloc((nvalues > 0 ? nvalues : 1) * sizeof *value);
+    if (!value)
+        goto out;
+    for (size_t k = 0; k < nvalues; k++)
+        value[k] = NAN;
+    for (size_t d = 0; d < 2 * n; d++)
+        for (size_t k = 0; k < leaves[d].n; k++)
+            value[d * t.n + find_or_add(&t, leaves[d].items[k].path)] = leaves[d].items[k].value;
+    cJSON *metrics = cJSON_AddObjectToObject(doc, "metrics");
+    cJSON *only_a = cJSON_AddArrayToObject(doc, "only_a");
+    cJSON *only_b = cJSON_AddArrayToObject(doc, "only_b");
+    if (!metrics || !only_a || !only_b)
+        goto out;
+    for (size_t j = 0; j < t.n; j++) {
+        const metric *m = &t.m[j];
+        if (m->in_a != m->in_b) {
+            cJSON *s = cJSON_CreateString(m->path);
+            if (!s)
+                goto out;
+            cJSON_AddItemToArray(m->in_a ? only_a : only_b, s);
+            continue;
+        }
+        pairs p = {0};
+        for (size_t i = 0; i < n; i++) {
+            double va = value[i * t.n + j], vb = value[(n + i) * t.n + j];
+            if (isnan(va) || isnan(vb))
+                continue; /* a figure with no samples in one of the two runs */
+            exp_stats_add(&p.a, va);
+            exp_stats_add(&p.b, vb);
+            exp_stats_add(&p.diff, vb - va);
+        }
+        cJSON *e = p.diff.n ? entry(&p) : NULL;
+        if (p.diff.n && !e)
+            goto out;
+        if (e)
+            cJSON_AddItemToObject(metrics, m->path, e);
+    }
+    rc = 0;
+out:
+    for (size_t d = 0; leaves && d < 2 * n; d++)
+        exp_leaves_free(&leaves[d]);
+    free(leaves);
+    free(t.m);
+    free(t.slot);
+    free(value);
+    return rc;
+}
+
+/* ---- loading and running ---- */
+
+/* Prints the loader's message text, naming the option as given where a --set-a or --set-b
+ * made the value ("--set-b PATH=VALUE: error: ..." rather than the loader's "--set"). */
+static void print_message(FILE *err, const exp_design *d, const char *text) {
+    char *fixed = NULL;
+    for (size_t i = 0; d->arg && i < d->nsets && !fixed; i++) {
+        if (strcmp(d->arg[i], "--set") == 0)
+            continue;
+        char *from = sim_strfmt("--set %s=%s:", d->sets[i].path, d->sets[i].value);
+        if (from && strncmp(text, from, strlen(from)) == 0) {
+            /* every line of the message (the error and its notes) starts with the argument */
+            size_t len = strlen(from), extra = strlen(d->arg[i]) - strlen("--set"), lines = 1;
+            for (const char *p = text; *p; p++)
+                lines += *p == '\n';
+            fixed = malloc(strlen(text) + lines * extra + 1);
+            char *o = fixed;
+            for (const char *p = text; fixed && *p;) {
+                if (strncmp(p, from, len) == 0) {
+                    o += sprintf(o, "%s %s=%s:", d->arg[i], d->sets[i].path, d->sets[i].value);
+                    p += len;
+                }
+                const char *nl = strchr(p, '\n');
+                size_t k = nl ? (size_t)(nl - p) + 1 : strlen(p);
+                memcpy(o, p, k);
+                o += k;
+                p += k;
+            }
+            if (fixed)
+                *o = '\0';
+        }
+        free(from);
+    }
+    fprintf(err, "%s\n", fixed ? fixed : text);
+    free(fixed);
+}
+
+static sim_topology *load(const exp_compare_options *o, const exp_design *d) {
+    sim_diag *diag = sim_diag_new(d->file);
+    if (!diag) {
+        fputs("dsim: out of memory\n", o->err);
+        return NULL;
+    }
+    sim_topology *t = sim_load_file(d->file, d->sets, d->nsets, o->kinds, diag);
+    for (size_t i = 0; i < sim_diag_count(diag); i++)
+        print_message(o->err, d, sim_diag_message(diag, i));
+    sim_diag_free(diag);
+    return t;
+}
+
+/* Runs topo with seed into *doc, as `dsim run` would (with `warmup: auto`, the pilot first).
+ * Returns an exit status, the reason printed. */
+static int run_one(const exp_compare_options *o, const exp_design *d, sim_topology *topo,
+                   const char *side, uint64_t seed, cJSON **doc) {
+    char why[512];
+    exp_warmup_choice choice = {0};
+    if (topo->warmup_auto) {
+        if (exp_warmup_resolve(topo, seed, &choice, why, sizeof why)) {
+            fprintf(o->err, "dsim: compare: %s with seed %llu: %s\n", side,
+                    (unsigned long long)seed, why);
+            return EXP_COMPARE_FAILED;
+        }
+        if (choice.refused) {
+            char *msg = exp_warmup_refusal(&choice);
+            fprintf(o->err, "%s: error: %s\n%s: note: %s (design %s, seed %llu)\n",
+                    topo->warmup_where, msg ? msg : "warmup: auto: the run is too short",
+                    topo->warmup_where, EXP_WARMUP_HINT, side, (unsigned long long)seed);
+            free(msg);
+            return EXP_COMPARE_BAD_INPUT;
+        }
+        topo->warmup = choice.warmup;
+    }
+    sim_engine *e = sim_engine_new(topo, seed);
+    int rc = e ? sim_engine_run(e) : -1;
+    int status = EXP_COMPARE_OK;
+    if (rc) {
+        /* a loop with no delay is the topology's fault (bad input), as in `dsim run` */
+        bool stalled = e && sim_engine_failure(e) == SIM_RUN_STALLED;
+        fprintf(o->err, "%s: error: the run of design %s with seed %llu %s: %s\n",
+                stalled ? d->file : "dsim: compare", side, (unsigned long long)seed,
+                stalled ? "stopped" : "failed",
+                e && sim_engine_error(e) ? sim_engine_error(e) : "out of memory");
+        status = stalled ? EXP_COMPARE_BAD_INPUT : EXP_COMPARE_FAILED;
+    } else if (!(*doc = dsim_json_report(e)) ||
+               (topo->warmup_auto && exp_warmup_report(*doc, &choice))) {
+        fputs("dsim: out of memory while writing a result document\n", o->err);
+        cJSON_Delete(*doc);
+        *doc = NULL;
+        status = EXP_COMPARE_FAILED;
+    }
+    sim_engine_free(e);
+    return status;
+}
+
+/* The design's entry in the document: {"file", "topology", "set": {PATH: VALUE}} (a path
+ * set twice keeps its last value, as the loader applies them). */
+static cJSON *design(const exp_design *d, const sim_topology *t) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON *set = o ? cJSON_CreateObject() : NULL;
+    if (!set || !cJSON_AddStringToObject(o, "file", d->file) ||
+        !cJSON_AddStringToObject(o, "topology", t->name)) {
+        cJSON_Delete(set);
+        cJSON_Delete(o);
+        return NULL;
+    }
+    cJSON_AddItemToObject(o, "set", set);
+    for (size_t i = 0; i < d->nsets; i++) {
+        cJSON *v = cJSON_CreateString(d->sets[i].value);
+        if (!v) {
+            cJSON_Delete(o);
+            return NULL;
+        }
+        if (cJSON_GetObjectItemCaseSensitive(set, d->sets[i].path))
+            cJSON_ReplaceItemInObjectCaseSensitive(set, d->sets[i].path, v);
+        else
+            cJSON_AddItemToObject(set, d->sets[i].path, v);
+    }
+    return o;
+}
+
+int exp_compare(const exp_compare_options *o, cJSON **out) {
+    size_t n = (size_t)(o->seed_last - o->seed_first + 1);
+    sim_topology *ta = load(o, &o->a);
+    /* B the same as a refused A (same file, only shared --set): its errors would repeat A's */
+    bool same = strcmp(o->a.file, o->b.file) == 0 && o->a.nsets == o->b.nsets;
+    for (size_t i = 0; same && i < o->a.nsets; i++)
+        same = o->a.sets[i].path == o->b.sets[i].path && o->a.sets[i].value == o->b.sets[i].value;
+    sim_topology *tb = ta || !same ? load(o, &o->b) : NULL;
+    cJSON **docs = calloc(2 * n, sizeof *docs);
+    cJSON *doc = NULL;
+    int status = EXP_COMPARE_BAD_INPUT;
+    if (!ta || !tb)
+        goto out;
+    status = EXP_COMPARE_FAILED;
+    if (!docs) {
+        fputs("dsim: out of memory\n", o->err);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t seed = o->seed_first + i;
+        if ((status = run_one(o, &o->a, ta, "A", seed, &docs[i])) != EXP_COMPARE_OK ||
+            (status = run_one(o, &o->b, tb, "B", seed, &docs[n + i])) != EXP_COMPARE_OK)
+            goto out;
+    }
+    status = EXP_COMPARE_FAILED;
+    doc = cJSON_CreateObject();
+    cJSON *seeds = doc ? cJSON_CreateArray() : NULL;
+    for (size_t i = 0; seeds && i < n; i++)
+        cJSON_AddItemToArray(seeds, cJSON_CreateNumber((double)(o->seed_first + i)));
+    if (!seeds || !cJSON_AddStringToObject(doc, "dsim_version", DSIM_VERSION) ||
+        !cJSON_AddStringToObject(doc, "contract", "1.1") ||
+        !cJSON_AddStringToObject(doc, "document", "compare")) {
+        cJSON_Delete(seeds);
+        goto oom;
+    }
+    cJSON_AddItemToObject(doc, "a", design(&o->a, ta));
+    cJSON_AddItemToObject(doc, "b", design(&o->b, tb));
+    cJSON_AddItemToObject(doc, "seeds", seeds);
+    if (exp_compare_documents((const cJSON *const *)docs, (const cJSON *const *)docs + n, n, doc))
+        goto oom;
+    *out = doc;
+    doc = NULL;
+    status = EXP_COMPARE_OK;
+    goto out;
+oom:
+    fputs("dsim: out of memory while building the compare document\n", o->err);
+out:
+    cJSON_Delete(doc);
+    for (size_t i = 0; docs && i < 2 * n; i++)
+        cJSON_Delete(docs[i]);
+    free(docs);
+    sim_topology_free(ta);
+    sim_topology_free(tb);
+    return status;
+}
+
+/* ---- the table ---- */
+
+typedef struct row {
+    const cJSON *m;
+    double score; /* |diff_mean| / half-width; infinite for a difference with no spread */
+    bool significant;
+    bool node; /* a figure under "nodes": after the run's own (requests, consistency, ...) */
+    size_t order;
+} row;
+
+static double num(const cJSON *o, const char *key) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static int by_difference(const void *x, const void *y) {
+    const row *a = x, *b = y;
+    if (a->significant != b->significant)
+        return a->significant ? -1 : 1;
+    if (a->node != b->node)
+        return a->node ? 1 : -1;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/* "%.4g", or "-" for a null. */
+static void fmt(char *buf, size_t size, double v) {
+    if (isfinite(v))
+        snprintf(buf, size, "%.4g", v);
+    else
+        snprintf(buf, size, "-");
+}
+
+/* "  A  FILE  with PATH=VALUE ..." */
+static void print_design(FILE *out, const char *side, const cJSON *d) {
+    fprintf(out, "  %s  %s", side,
+            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "file")));
+    const cJSON *set = cJSON_GetObjectItemCaseSensitive(d, "set"), *v;
+    const char *sep = "  with ";
+    cJSON_ArrayForEach(v, set) {
+        fprintf(out, "%s%s=%s", sep, v->string, cJSON_GetStringValue(v));
+        sep = " ";
+    }
+    fputc('\n', out);
+}
+
+int exp_compare_print(FILE *out, const cJSON *doc, size_t max) {
+    const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(doc, "metrics");
+    size_t total = (size_t)cJSON_GetArraySize(metrics), nrows = 0, nsig = 0;
+    row *rows = calloc(total ? total : 1, sizeof *rows);
+    if (!rows)
+        return -1;
+    const cJSON *m;
+    cJSON_ArrayForEach(m, metrics) {
+        double d = num(m, "diff_mean");
+        const cJSON *ci = cJSON_GetObjectItemCaseSensitive(m, "diff_ci95");
+        bool sig = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "significant"));
+        nsig += sig;
+        if (!(d != 0) || !cJSON_IsArray(ci))
+            continue; /* no difference, or one seed: nothing to rank */
+        double half =
+            (cJSON_GetArrayItem(ci, 1)->valuedouble - cJSON_GetArrayItem(ci, 0)->valuedouble) / 2;
+        rows[nrows] = (row){m, half > 0 ? fabs(d) / half : INFINITY, sig,
+                            strncmp(m->string, "nodes.", 6) == 0, nrows};
+        nrows++;
+    }
+    qsort(rows, nrows, sizeof *rows, by_difference);
+    size_t shown = nrows < max ? nrows : max;
+    if (nsig && shown > nsig)
+        shown = nsig; /* with significant differences, only those */
+    const cJSON *seeds = cJSON_GetObjectItemCaseSensitive(doc, "seeds");
+    fprintf(out, "compare on %d seeds\n", cJSON_GetArraySize(seeds));
+    print_design(out, "A", cJSON_GetObjectItemCaseSensitive(doc, "a"));
+    print_design(out, "B", cJSON_GetObjectItemCaseSensitive(doc, "b"));
+    fprintf(out,
+            "%zu metrics compared, %zu differ significantly (95%%), %d only in A, %d only "
+            "in B\n",
+            total, nsig, cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "only_a")),
+            cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "only_b")));
+    int rc = 0;
+    if (shown) {
+        dsim_table *t = dsim_table_new(nsig ? "differ most (B - A)" : "largest (not significant)");
+        static const char *const cols[] = {
+            "A", "B", "B - A", "95% interval", "change", "sd paired/unpaired"};
+        for (int c = 0; t && c < 6; c++)
+            dsim_table_add_column(t, c, "", cols[c], false);
+        for (size_t i = 0; t && i < shown; i++) {
+            const cJSON *e = rows[i].m;
+            char buf[96], lo[32], hi[32];
+            dsim_table_add_row(t, e->string);
+            fmt(buf, sizeof buf, num(e, "a_mean"));
+            dsim_table_set(t, 0, buf);
+            fmt(buf, sizeof buf, num(e, "b_mean"));
+            dsim_table_set(t, 1, buf);
+            fmt(buf, sizeof buf, num(e, "diff_mean"));
+            dsim_table_set(t, 2, buf);
+            const cJSON *ci = cJSON_GetObjectItemCaseSensitive(e, "diff_ci95");
+            fmt(lo, sizeof lo, cJSON_GetArrayItem(ci, 0)->valuedouble);
+            fmt(hi, sizeof hi, cJSON_GetArrayItem(ci, 1)->valuedouble);
+            snprintf(buf, sizeof buf, "[%s, %s]", lo, hi);
+            dsim_table_set(t, 3, buf);
+            double rel = num(e, "rel_change");
+            if (isfinite(rel))
+                snprintf(buf, sizeof buf, "%+.1f%%", 100 * rel);
+            else
+                snprintf(buf, sizeof buf, "-");
+            dsim_table_set(t, 4, buf);
+            fmt(lo, sizeof lo, num(e, "paired_sd"));
+            fmt(hi, sizeof hi, num(e, "unpaired_sd"));
+            snprintf(buf, sizeof buf, "%s / %s", lo, hi);
+            dsim_table_set(t, 5, buf);
+        }
+        if (t && nrows > shown) {
+            char note[128];
+            snprintf(note, sizeof note,
+                     "... %zu more differ, %zu of them significantly (--json OUT has every metric)",
+                     nrows - shown, nsig - (nsig < shown ? nsig : shown));
+            dsim_table_add_note(t, note);
+        }
+        fputc('\n', out);
+        rc = t ? dsim_table_print(t, out, 0, 120) : -1;
+        dsim_table_free(t);
+    }
+    free(rows);
+    return rc;
+}

@@ -1,0 +1,14 @@
+/* The seed argument of the experiment commands (contract §8.3, §8.4): `--seeds N` means seeds
+ * 1..N, `--seeds A..B` the seeds A to B inclusive. Written once here for every command that
+ * takes it (tools/sweep_cmd.c parses the same two forms with its own copy, written at the
+ * same time; it can call this one). */
+#ifndef DSIM_EXP_SEEDS_H
+#define DSIM_EXP_SEEDS_H
+
+#include <stdint.h>
+
+/* Parses s (N >= 1, or A..B with A <= B; whole numbers with nothing around them) into the
+ * inclusive range [*first, *last]. Returns 0, or -1 leaving both untouched. */
+int exp_parse_seeds(const char *s, uint64_t *first, uint64_t *last);
+
+#endif

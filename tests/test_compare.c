@@ -1,0 +1,263 @@
+/* dsim compare (contract §8.4; experiments/compare.h): the built command end to end in a
+ * sandbox (tests/sandbox.h), and common random numbers through the library.
+ *
+ * Oracles: a design against itself must differ by exactly 0 (same seeds, same documents);
+ * round robin against least connections with high-variance service times (nine requests in
+ * ten take 1 ms, one 100 ms; servers 70% busy) is the textbook case where least connections
+ * wins the tail (Harchol-Balter, Performance Modeling and Design of Computer Systems, ch. 24):
+ * with 10 seeds the p99 difference is about -290 ms with a 95% half-width near 70 ms, so
+ * "significant, negative" holds by a margin of four half-widths. The pairing claim is
+ * paired sd < unpaired sd, which holds exactly when the sample correlation of A's and B's
+ * figure over the seeds is positive (var(b - a) = var(a) + var(b) - 2 cov(a, b)); for the
+ * mean latency 40 seeds give r of about 0.48, and a Fisher-z standard error of
+ * 1/sqrt(37) = 0.16 puts r <= 0 more than 3.2 standard errors away (p < 0.001). */
+#include "sandbox.h"
+#include "support.h"
+
+#include "engine.h"
+#include "json_report.h"
+
+#include <cjson/cJSON.h>
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static t_sandbox sb;
+
+static void setup(void) { t_sandbox_open(&sb, "compare"); }
+static void teardown(void) { t_sandbox_close(&sb); }
+
+TestSuite(compare, .init = setup, .fini = teardown, .timeout = 300);
+
+#define DSIM(...) t_dsim(&sb, (t_limits){0}, __VA_ARGS__, (const char *)NULL)
+
+static void expect_status(const t_result *r, int status) {
+    cr_assert_eq(r->status, status, "exit status %d, expected %d\nstdout:\n%s\nstderr:\n%s",
+                 r->status, status, r->out, r->err);
+}
+
+/* The example, copied into the sandbox as lb.yaml. */
+static void write_example(void) {
+    char *text = t_example("lb_compare.yaml");
+    t_write_work(&sb, "lb.yaml", text);
+    free(text);
+}
+
+static cJSON *read_json(const char *name) {
+    char *text = t_slurp_work(&sb, name);
+    cJSON *doc = cJSON_Parse(text);
+    cr_assert(doc, "%s is not JSON", name);
+    free(text);
+    return doc;
+}
+
+/* The entry of metric path under "metrics" (keys hold dots: no path walking). */
+static const cJSON *metric(const cJSON *doc, const char *path) {
+    const cJSON *m =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "metrics"), path);
+    cr_assert(cJSON_IsObject(m), "no metric %s", path);
+    return m;
+}
+
+static double field(const cJSON *m, const char *key) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, key);
+    cr_assert(cJSON_IsNumber(v), "%s: %s is not a number", m->string, key);
+    return v->valuedouble;
+}
+
+Test(compare, a_design_against_itself_differs_by_exactly_zero) {
+    write_example();
+    t_result r = DSIM("compare", "lb.yaml", "--seeds", "3", "--json", "out.json");
+    expect_status(&r, 0);
+    cJSON *doc = read_json("out.json");
+    cr_expect_str_eq(t_str(doc, "contract"), "1.1");
+    cr_expect_str_eq(t_str(doc, "document"), "compare");
+    cr_expect_str_eq(t_str(doc, "a.file"), "lb.yaml");
+    cr_expect_eq(cJSON_GetArraySize(t_at(doc, "seeds")), 3);
+    cr_expect_eq(cJSON_GetArraySize(t_at(doc, "only_a")), 0);
+    cr_expect_eq(cJSON_GetArraySize(t_at(doc, "only_b")), 0);
+    const cJSON *metrics = t_at(doc, "metrics"), *m;
+    cr_expect_gt(cJSON_GetArraySize(metrics), 50);
+    cJSON_ArrayForEach(m, metrics) {
+        cr_expect_eq(field(m, "diff_mean"), 0.0, "%s", m->string);
+        cr_expect(!signbit(field(m, "diff_mean")), "%s: -0", m->string);
+        const cJSON *ci = cJSON_GetObjectItemCaseSensitive(m, "diff_ci95");
+        cr_expect_eq(cJSON_GetArrayItem(ci, 0)->valuedouble, 0.0, "%s", m->string);
+        cr_expect_eq(cJSON_GetArrayItem(ci, 1)->valuedouble, 0.0, "%s", m->string);
+        cr_expect(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(m, "significant")), "%s",
+                  m->string);
+        cr_expect_eq(field(m, "paired_sd"), 0.0, "%s", m->string);
+        cr_expect_eq(field(m, "a_mean"), field(m, "b_mean"), "%s", m->string);
+        const cJSON *rel = cJSON_GetObjectItemCaseSensitive(m, "rel_change");
+        cr_expect(field(m, "a_mean") == 0 ? cJSON_IsNull(rel) : rel->valuedouble == 0.0, "%s",
+                  m->string);
+    }
+    cr_expect(strstr(r.out, "0 differ significantly"), "%s", r.out);
+    cJSON_Delete(doc);
+    t_result_free(&r);
+}
+
+Test(compare, least_connections_beats_round_robin_on_p99) {
+    write_example();
+    t_result r = DSIM("compare", "lb.yaml", "--set-b", "nodes.lb.policy=least_connections",
+                      "--json", "out.json");
+    expect_status(&r, 0);
+    cJSON *doc = read_json("out.json");
+    cr_expect_str_eq(t_str(doc, "b.set.nodes.lb.policy"), "least_connections");
+    cr_expect_eq(cJSON_GetArraySize(t_at(doc, "seeds")), 10, "--seeds 10 by default");
+    const cJSON *p99 = metric(doc, "requests.latency_ms.p99");
+    cr_log_info("p99: A %.4g B %.4g diff %.4g", field(p99, "a_mean"), field(p99, "b_mean"),
+                field(p99, "diff_mean"));
+    cr_expect(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p99, "significant")));
+    const cJSON *ci = cJSON_GetObjectItemCaseSensitive(p99, "diff_ci95");
+    cr_expect_lt(cJSON_GetArrayItem(ci, 1)->valuedouble, 0, "least connections is better");
+    cr_expect_lt(field(p99, "rel_change"), 0);
+    cr_expect_float_eq(field(p99, "diff_mean"), field(p99, "b_mean") - field(p99, "a_mean"),
+                       1e-9 * field(p99, "a_mean"));
+    cr_expect_float_eq(field(p99, "rel_change"), field(p99, "diff_mean") / field(p99, "a_mean"),
+                       1e-12);
+    /* the table on stdout leads with the run's own figures, p99 among them */
+    cr_expect(strstr(r.out, "requests.latency_ms.p99"), "%s", r.out);
+    cJSON_Delete(doc);
+    t_result_free(&r);
+}
+
+Test(compare, pairing_lowers_the_spread_of_the_difference) {
+    write_example();
+    t_result r = DSIM("compare", "lb.yaml", "--set-b", "nodes.lb.policy=least_connections",
+                      "--seeds", "40", "--json", "out.json");
+    expect_status(&r, 0);
+    cJSON *doc = read_json("out.json");
+    const cJSON *mean = metric(doc, "requests.latency_ms.mean");
+    cr_log_info("mean latency: paired sd %.4g, unpaired %.4g", field(mean, "paired_sd"),
+                field(mean, "unpaired_sd"));
+    cr_expect_lt(field(mean, "paired_sd"), field(mean, "unpaired_sd"));
+    cr_expect_eq(field(mean, "n"), 40);
+    cJSON_Delete(doc);
+    t_result_free(&r);
+}
+
+static const char base[] = "duration: 20s\n"
+                           "network: {latency: {dist: exponential, mean: 1ms}}\n"
+                           "nodes:\n"
+                           "  users: {kind: client, target: web, rate: 200/s}\n"
+                           "  web: {kind: service, workers: 2,\n"
+                           "        service: {dist: exponential, mean: 5ms}}\n";
+
+/* base with an unrelated group declared before the others (so every instance index moves). */
+static const char more[] = "duration: 20s\n"
+                           "network: {latency: {dist: exponential, mean: 1ms}}\n"
+                           "nodes:\n"
+                           "  extra: {kind: client, target: side, rate: 300/s}\n"
+                           "  side: {kind: service, replicas: 3,\n"
+                           "         service: {dist: exponential, mean: 2ms}}\n"
+                           "  users: {kind: client, target: web, rate: 200/s}\n"
+                           "  web: {kind: service, workers: 2,\n"
+                           "        service: {dist: exponential, mean: 5ms}}\n";
+
+Test(compare, b_adding_a_node_is_listed_only_in_b) {
+    t_write_work(&sb, "a.yaml", base);
+    t_write_work(&sb, "b.yaml", more);
+    t_result r = DSIM("compare", "a.yaml", "b.yaml", "--seeds", "2..3", "--json", "out.json");
+    expect_status(&r, 0);
+    cJSON *doc = read_json("out.json");
+    cr_expect_eq(cJSON_GetArrayItem(t_at(doc, "seeds"), 0)->valuedouble, 2);
+    cr_expect_eq(cJSON_GetArraySize(t_at(doc, "only_a")), 0);
+    const cJSON *only_b = t_at(doc, "only_b"), *p;
+    bool extra = false, side = false;
+    cJSON_ArrayForEach(p, only_b) {
+        extra = extra || strncmp(p->valuestring, "nodes.extra.", 12) == 0;
+        side = side || strncmp(p->valuestring, "nodes.side.1.", 13) == 0;
+        cr_expect(strncmp(p->valuestring, "nodes.extra.", 12) == 0 ||
+                      strncmp(p->valuestring, "nodes.side.", 11) == 0,
+                  "only in B: %s", p->valuestring);
+    }
+    cr_expect(extra && side, "B's nodes are listed in only_b");
+    /* common random numbers: users and web see the same arrivals and draw the same numbers */
+    cr_expect_eq(field(metric(doc, "nodes.web.wait_ms.mean"), "diff_mean"), 0);
+    cr_expect_eq(field(metric(doc, "nodes.users.latency_ms.p99"), "diff_mean"), 0);
+    cr_expect_neq(field(metric(doc, "requests.issued"), "diff_mean"), 0);
+    cJSON_Delete(doc);
+    /* and the other way round: A has the nodes B removes */
+    r = (t_result_free(&r),
+         DSIM("compare", "b.yaml", "a.yaml", "--seeds", "1", "--json", "out.json"));
+    expect_status(&r, 0);
+    doc = read_json("out.json");
+    cr_expect_gt(cJSON_GetArraySize(t_at(doc, "only_a")), 0);
+    cr_expect_eq(cJSON_GetArraySize(t_at(doc, "only_b")), 0);
+    cr_expect(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(metric(doc, "nodes.web.wait_ms.mean"),
+                                                            "diff_ci95")),
+              "one seed: no interval");
+    cJSON_Delete(doc);
+    t_result_free(&r);
+}
+
+/* Common random numbers, directly: the figures of every node A and B share are the same to the
+ * last bit, whatever B adds before them, with a random network; so each draw of those nodes
+ * (the client's arrival gaps, the server's service times, the network's delays of their
+ * messages) is the same number in both runs. */
+Test(compare, nodes_of_one_name_draw_the_same_numbers) {
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        cJSON *a = t_run(base, seed), *b = t_run(more, seed);
+        const char *shared[] = {"users", "web"};
+        for (int i = 0; i < 2; i++) {
+            char *ta = cJSON_PrintUnformatted(t_get(t_at(a, "nodes"), shared[i]));
+            char *tb = cJSON_PrintUnformatted(t_get(t_at(b, "nodes"), shared[i]));
+            cr_expect_str_eq(ta, tb, "seed %llu: %s differs", (unsigned long long)seed, shared[i]);
+            free(ta);
+            free(tb);
+        }
+        cr_expect_gt(t_int(a, "nodes.users.completed"), 3000);
+        cr_expect_neq(t_int(a, "network.messages"), t_int(b, "network.messages"));
+        cJSON_Delete(a);
+        cJSON_Delete(b);
+    }
+}
+
+/* ---- arguments ---- */
+
+static void expect_arg_error(const char *want, const char *first, ...);
+
+#define ARG_ERROR(want, ...) expect_arg_error(want, __VA_ARGS__, (const char *)NULL)
+
+static void expect_arg_error(const char *want, const char *first, ...) {
+    const char *argv[16];
+    size_t n = 0;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *s = first; s && n < 15; s = va_arg(ap, const char *))
+        argv[n++] = s;
+    va_end(ap);
+    argv[n] = NULL;
+    t_result r = t_dsim(&sb, (t_limits){0}, argv[0], n > 1 ? argv[1] : NULL, n > 2 ? argv[2] : NULL,
+                        n > 3 ? argv[3] : NULL, n > 4 ? argv[4] : NULL, n > 5 ? argv[5] : NULL,
+                        (const char *)NULL);
+    expect_status(&r, 2);
+    cr_expect(strncmp(r.err, want, strlen(want)) == 0, "stderr should start with '%s':\n%s", want,
+              r.err);
+    cr_expect_str_eq(r.out, "", "nothing on stdout");
+    cr_expect_not(t_work_has(&sb, "out.json"), "no document");
+    t_result_free(&r);
+}
+
+Test(compare, argument_errors_exit_2) {
+    write_example();
+    ARG_ERROR("compare: error: expected a topology A.yaml", "compare");
+    ARG_ERROR("--seeds 0: error: expected a count N >= 1", "compare", "lb.yaml", "--seeds", "0");
+    ARG_ERROR("--seeds 5..2: error:", "compare", "lb.yaml", "--seeds", "5..2");
+    ARG_ERROR("--seeds x: error:", "compare", "lb.yaml", "--seeds", "x");
+    ARG_ERROR("--seeds: error: expected a count", "compare", "lb.yaml", "--seeds");
+    ARG_ERROR("--set-b nodes: error: expected PATH=VALUE", "compare", "lb.yaml", "--set-b",
+              "nodes");
+    ARG_ERROR("--set-c: error: unknown option of dsim compare", "compare", "lb.yaml", "--set-c",
+              "x=1");
+    ARG_ERROR("c.yaml: error: unexpected argument", "compare", "lb.yaml", "lb.yaml", "c.yaml");
+    ARG_ERROR("--set-b nodes.lb.policy=fastest: error:", "compare", "lb.yaml", "--set-b",
+              "nodes.lb.policy=fastest", "--json", "out.json");
+    ARG_ERROR("--set-a nodes.lb.nope=1: error:", "compare", "lb.yaml", "--set-a",
+              "nodes.lb.nope=1");
+    ARG_ERROR("missing.yaml", "compare", "missing.yaml");
+}
