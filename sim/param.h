@@ -62,6 +62,9 @@ typedef enum {
 /* SIM_P_DIST: the time between events that repeat on their own (a client's arrivals); its
  * mean must be at least the clock's resolution, 1 ns, or the clock could not advance. */
 #define SIM_PARAM_GAP 2u
+/* A reference that draws no edge in the topology graph (graph.h): it repeats references
+ * another key draws (weights on a balancer's backends, a shard router's changes). */
+#define SIM_PARAM_NO_EDGE 4u
 
 typedef struct sim_param {
     const char *name;
@@ -81,6 +84,10 @@ typedef struct sim_param {
      * sim_kind.serves) the target must serve, 0 for any node; and how messages flow along. */
     unsigned needs;
     sim_flow flow;
+    /* References: the role of the edges the key draws in the topology graph (graph.h), a word
+     * such as "call" or "backend" that the result document and `dsim graph` show; NULL: the
+     * key's name. */
+    const char *edge;
 } sim_param;
 
 /* "Unset" values for keys that are neither given nor defaulted:

@@ -6,6 +6,7 @@
 
 #include "arena.h"
 #include "dist.h"
+#include "graph.h"
 #include "kind.h"
 #include "param.h"
 #include "simtime.h"
@@ -111,6 +112,8 @@ typedef struct sim_topology {
     sim_fault *faults;
     /* The checkers the run creates, NULL-terminated (sim/checker.h); NULL: none. */
     const struct sim_checker_kind *const *checkers;
+    /* The groups and the references between them (graph.h), built by the loader. */
+    sim_graph graph;
 } sim_topology;
 
 /* Frees the topology and everything in its arena. NULL is a no-op. */

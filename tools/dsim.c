@@ -6,6 +6,7 @@
 #include "kinds_doc.h"
 #include "engine.h"
 #include "footprint.h"
+#include "graph_dot.h"
 #include "human.h"
 #include "json_report.h"
 #include "loader.h"
@@ -31,12 +32,15 @@ static const char usage[] =
     "usage: dsim run FILE [--seed N] [--set PATH=VALUE]... [--json OUT] [--quiet] [--verbose]\n"
     "                [--max-memory SIZE] [--max-events N] [--max-wall DURATION]\n"
     "       dsim validate FILE [--set PATH=VALUE]...\n"
+    "       dsim graph FILE [--set PATH=VALUE]...\n"
     "       dsim kinds [KIND] [--markdown]\n"
     "       dsim --help | --version\n"
     "\n"
     "  run       simulate FILE, print a summary, and write the result document to OUT\n"
     "            (OUT '-' writes it to stdout and the summary to stderr)\n"
     "  validate  check FILE only: exit 0, or 2 with one FILE:LINE:COL line per error\n"
+    "  graph     print FILE's topology as a Graphviz DOT digraph on stdout (groups and the\n"
+    "            references between them, by type); errors as validate\n"
     "  kinds     list the node kinds, or every key of KIND with its type and default\n"
     "            (--markdown: the reference tables of docs/kinds.md)\n"
     "\n"
@@ -410,6 +414,17 @@ static int validate(const options *o) {
     return EXIT_OK;
 }
 
+/* Prints the topology graph as DOT (graph_dot.h). */
+static int graph(const options *o) {
+    int status;
+    sim_topology *topo = load(o, &status);
+    if (!topo)
+        return status;
+    dsim_graph_dot(stdout, topo); /* a failed write is caught by the final flush */
+    sim_topology_free(topo);
+    return EXIT_OK;
+}
+
 /* Prints the kinds, or the key reference of one kind, as text or Markdown (kinds_doc.h). */
 static int kinds(const options *o) {
     const sim_kind *k = NULL;
@@ -483,7 +498,7 @@ static int refuse_markdown(const options *o) {
 
 int main(int argc, char **argv) {
     if (argc < 2)
-        return bad_arg("dsim", see_help, "missing command (run, validate or kinds)");
+        return bad_arg("dsim", see_help, "missing command (run, validate, graph or kinds)");
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(usage, stdout);
@@ -496,20 +511,25 @@ int main(int argc, char **argv) {
     options o = {0};
     int status = parse_args(argc, argv, &o);
     if (status == EXIT_OK) {
-        if (strcmp(o.command, "run") == 0 || strcmp(o.command, "validate") == 0) {
+        if (strcmp(o.command, "run") == 0 || strcmp(o.command, "validate") == 0 ||
+            strcmp(o.command, "graph") == 0) {
             if ((status = refuse_markdown(&o)) != EXIT_OK)
                 ;
             else if (!o.file)
                 status = bad_arg(o.command, see_help, "expected a topology FILE");
             else if (o.command[0] == 'r')
                 status = run(&o);
-            else if ((status = refuse_run_options(&o, false)) == EXIT_OK)
+            else if ((status = refuse_run_options(&o, false)) != EXIT_OK)
+                ;
+            else if (o.command[0] == 'g')
+                status = graph(&o);
+            else
                 status = validate(&o);
         } else if (strcmp(o.command, "kinds") == 0) {
             if ((status = refuse_run_options(&o, true)) == EXIT_OK)
                 status = kinds(&o);
         } else {
-            static const char *const known[] = {"run", "validate", "kinds", NULL};
+            static const char *const known[] = {"run", "validate", "graph", "kinds", NULL};
             status = unknown_word(o.command, "command", known);
         }
     }

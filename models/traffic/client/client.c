@@ -76,7 +76,7 @@ typedef struct client_state {
 
 static const sim_param client_params[] = {
     {.name = "target", .type = SIM_P_REF, .offset = offsetof(client_config, target),
-     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_EACH,
+     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_EACH, .edge = "target",
      .flags = SIM_PARAM_REQUIRED, .help = "node or group that receives the requests"},
     {.name = "rate", .type = SIM_P_RATE_SCHEDULE, .offset = offsetof(client_config, rate),
      .help = "open loop: Poisson arrivals at this rate, or at one that changes over time: "
