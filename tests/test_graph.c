@@ -218,7 +218,7 @@ Test(graph, dsim_graph_prints_dot_and_refuses_bad_input_like_validate) {
 }
 
 /* When Graphviz is installed, its parser must accept every example's graph. */
-Test(graph, graphviz_parses_the_graph_of_every_example, .timeout = 120) {
+Test(graph, graphviz_parses_the_graph_of_every_example) {
     if (system("command -v dot >/dev/null 2>&1") != 0)
         cr_skip_test("Graphviz's dot is not installed: the DOT text is checked above, its "
                      "parsing by Graphviz is not");
