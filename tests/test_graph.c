@@ -5,7 +5,9 @@
 #include "sandbox.h"
 #include "support.h"
 
+#include "engine.h"
 #include "graph_dot.h"
+#include "json_report.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -114,6 +116,24 @@ Test(graph, shards_draw_edges_and_changes_do_not_repeat_them) {
         cr_expect_str_eq(t_str(e, "type"), i ? "shard" : "target");
     }
     cJSON_Delete(doc);
+}
+
+/* The summary (a run without --json) builds no picture: its document's graph is empty. */
+Test(graph, the_summary_document_leaves_the_graph_out) {
+    sim_topology *t = t_load(shop, NULL, 0, NULL);
+    cr_assert(t);
+    sim_engine *e = sim_engine_new(t, 1);
+    cr_assert(e);
+    cr_assert_eq(sim_engine_run(e), 0);
+    cJSON *full = dsim_json_report(e), *summary = dsim_json_summary_report(e);
+    cr_assert(full && summary);
+    cr_expect_eq(cJSON_GetArraySize(t_at(full, "graph.edges")), (int)NSHOP_EDGES);
+    const cJSON *g = t_at(summary, "graph");
+    cr_expect(cJSON_IsObject(g) && g->child == NULL, "the summary's graph is not empty");
+    cJSON_Delete(full);
+    cJSON_Delete(summary);
+    sim_engine_free(e);
+    sim_topology_free(t);
 }
 
 /* ---- dsim graph ---- */

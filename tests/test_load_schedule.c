@@ -66,10 +66,10 @@ static bool outside_poisson_999(long long k, double mean) {
 }
 
 /* Each of the 60 counts (6 windows × 10 seeds) against its own 99.9% Poisson interval. The
- * windows of one seed overlap or share a sampler, so the counts are not all independent; the
- * bound on how many may fall outside holds anyway by the union bound on the expected number,
- * 60 × 0.001 = 0.06, with Markov's inequality: P(3 or more outside) <= 0.06 / 3 = 2%, and
- * for independent counts Binomial(60, 0.001) gives P(>= 3) = 3.4e-5. At most 2 may fall
+ * counts of disjoint windows of a Poisson process are independent, and so are the seeds; only
+ * [25 s, 35 s] lies inside [20 s, 40 s]. For independent counts, how many fall outside is
+ * Binomial(60, 0.001) at most, and P(3 or more) = 3.4e-5; the one dependent pair can only
+ * make two of them fall out together, which the bound of 2 still allows. At most 2 may fall
  * outside. Then the pooled count over the disjoint windows and all seeds, Poisson with mean
  * 10 × 8450, must be within its 99.9% normal interval: a bias of 1% in the rate would be
  * 2.9 sd there, where one window alone (sd about 3%) could not see it. */
