@@ -103,6 +103,16 @@ Test(load_schedule, a_rate_of_zero_issues_nothing) {
                      (unsigned long long)seed);
 }
 
+/* A schedule held at 0 from the start issues nothing, and the run ends normally. */
+Test(load_schedule, a_schedule_of_zero_issues_nothing) {
+    cJSON *doc = t_run("name: zero\nduration: 10s\nnodes:\n"
+                       "  users: {kind: client, target: web, rate: [{at: 0s, rate: 0/s}]}\n"
+                       "  web: {kind: service, service: 1ms}\n",
+                       1);
+    cr_expect_eq(t_int(doc, "nodes.users.issued"), 0);
+    cJSON_Delete(doc);
+}
+
 /* The plain rate and its one-step schedule are the same draws: identical documents. */
 Test(load_schedule, a_plain_rate_is_a_one_step_schedule_byte_for_byte) {
     static const char plain[] =

@@ -275,7 +275,7 @@ static void client_create(sim_node *n) {
     sim_index_sampler_init(&s->keys, &c->keys);
     retry_budget_init(&s->budget, &c->retry);
     double rate;
-    if (sim_rate_schedule_is_constant(&c->rate, &rate))
+    if (sim_rate_schedule_is_constant(&c->rate, &rate) && rate > 0)
         s->gap = (sim_dist){.kind = SIM_DIST_EXPONENTIAL, .a = 1e9 / rate};
     else if (c->rate.n > 0)
         s->scheduled = true;
