@@ -72,6 +72,8 @@ static void open_object(void *ud, const char *key) {
     }
     bool in_nodes = b->fold && b->depth == 2 && b->nodes && b->stack[1] == b->nodes;
     bool folded = in_nodes && folded_instance(b, key);
+    /* The summary draws no topology: its graph stays an empty object. */
+    folded = folded || (b->fold && b->depth == 1 && key && strcmp(key, "graph") == 0);
     cJSON *o = cJSON_CreateObject();
     push(b, key, o);
     if (b->fold && b->depth == 2 && key && strcmp(key, "nodes") == 0)

@@ -554,6 +554,8 @@ void sim__report_doc(const sim_engine *e, sim_report *w, bool nodes) {
     report_network(e, w);
     if (t->nfaults)
         sim__fault_report(e, w);
+    if (nodes) /* the full document only: lookups of figures (metrics.c) need no picture */
+        sim_graph_report(t, w);
     sim_report_close(w);
 }
 

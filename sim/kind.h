@@ -80,6 +80,10 @@ typedef struct sim_kind {
      * its group; memory that grows during the run (queues, caches, logs) is not counted.
      * NULL: state_size only. */
     sim_memory_need (*memory_need)(const void *config, uint32_t group_count);
+    /* The instances of a group talk among themselves (a database's replication, PHOLD's
+     * messages): the role of the edge the topology graph (graph.h) draws from each group of
+     * more than one instance to itself. NULL: none. */
+    const char *group_edge;
 } sim_kind;
 
 /* Reports a cross-key problem at key's position in the node (or at the node when key is NULL

@@ -548,6 +548,10 @@ static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
         ld->oom = true;
         bad = -1;
     }
+    if (!bad && sim_graph_build(t, ld->arena)) {
+        ld->oom = true;
+        bad = -1;
+    }
     return bad ? -1 : 0;
 }
 

@@ -139,6 +139,9 @@ int sim__ld_dist(sim_loader *ld, yaml_node_t *y, const char *where, sim_dist *ou
 int sim__ld_ref(sim_loader *ld, yaml_node_t *y, const char *where, sim_ref *out);
 /* Parses a list of references (or a single one). Returns 0 or -1. */
 int sim__ld_reflist(sim_loader *ld, yaml_node_t *y, const char *where, sim_reflist *out);
+/* Parses a rate or a list of rate phases into knots (loader_schedule.c). Returns 0 or -1. */
+int sim__ld_rate_schedule(sim_loader *ld, yaml_node_t *y, const char *where,
+                          sim_rate_schedule *out);
 /* Parses a probability in [0, 1]. Returns 0 or -1. */
 int sim__ld_prob(sim_loader *ld, yaml_node_t *y, const char *where, double *out);
 /* Parses a duration. Returns 0 or -1. */

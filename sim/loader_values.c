@@ -776,6 +776,8 @@ static int parse_param(sim_loader *ld, const sim_param *p, yaml_node_t *y, const
         return parse_list(ld, p, y, w, field);
     case SIM_P_WEIGHTS:
         return parse_weights(ld, p, y, w, field);
+    case SIM_P_RATE_SCHEDULE:
+        return sim__ld_rate_schedule(ld, y, w, field);
     }
     return -1;
 }
@@ -905,6 +907,7 @@ const char *sim_param_type_name(sim_param_type t) {
         [SIM_P_ENUM] = "word",         [SIM_P_BOOL] = "boolean",
         [SIM_P_LIST] = "list of mappings",
         [SIM_P_WEIGHTS] = "{node: weight > 0, ...}",
+        [SIM_P_RATE_SCHEDULE] = "rate, or list of phases",
     };
     return names[t];
 }

@@ -7,6 +7,7 @@
 #define SIM_PARAM_H
 
 #include "dist.h"
+#include "rate_schedule.h"
 #include "simtime.h"
 
 #include <stdbool.h>
@@ -40,6 +41,11 @@ typedef enum {
     SIM_P_WEIGHTS,  /* sim_weights: {node: weight, ...}, each weight a number > 0 */
     SIM_P_BYTES_BY, /* sim_bytes_by: a size (256, 4KiB), or one per class of `choices`:
                        {read: 128, write: 4KiB} */
+    SIM_P_RATE_SCHEDULE, /* sim_rate_schedule (rate_schedule.h): a rate (100/s, held from time
+                            0), or a list of phases in order of `at` (a time from the start of
+                            the run): {at: T, rate: R} holds R from T on (a step);
+                            {at: T, ramp_to: R, over: D} goes linearly from the rate in force at
+                            T to R by T + D, then holds R; the rate is 0 before the first phase */
 } sim_param_type;
 
 /* How the messages a node receives travel along a reference parameter, for the loader's check
@@ -56,6 +62,9 @@ typedef enum {
 /* SIM_P_DIST: the time between events that repeat on their own (a client's arrivals); its
  * mean must be at least the clock's resolution, 1 ns, or the clock could not advance. */
 #define SIM_PARAM_GAP 2u
+/* A reference that draws no edge in the topology graph (graph.h): it repeats references
+ * another key draws (weights on a balancer's backends, a shard router's changes). */
+#define SIM_PARAM_NO_EDGE 4u
 
 typedef struct sim_param {
     const char *name;
@@ -75,11 +84,16 @@ typedef struct sim_param {
      * sim_kind.serves) the target must serve, 0 for any node; and how messages flow along. */
     unsigned needs;
     sim_flow flow;
+    /* References: the role of the edges the key draws in the topology graph (graph.h), a word
+     * such as "call" or "backend" that the result document and `dsim graph` show; NULL: the
+     * key's name. */
+    const char *edge;
 } sim_param;
 
 /* "Unset" values for keys that are neither given nor defaulted:
  * INT, LIMIT, DURATION: -1; NUMBER, PROB, RATE: -1.0; DIST: kind SIM_DIST_NONE; REF: count 0;
- * REFLIST, ROUTE, LIST, WEIGHTS: n 0; ENUM: 0; BOOL: false; OPDIST: every op SIM_DIST_NONE. */
+ * REFLIST, ROUTE, LIST, WEIGHTS, RATE_SCHEDULE: n 0; ENUM: 0; BOOL: false; OPDIST: every op
+ * SIM_DIST_NONE. */
 
 /* A reference to nodes by name, resolved by the loader to a range of instance indices. */
 typedef struct sim_ref {

@@ -6,6 +6,7 @@
 
 #include "arena.h"
 #include "dist.h"
+#include "graph.h"
 #include "kind.h"
 #include "param.h"
 #include "simtime.h"
@@ -133,6 +134,8 @@ typedef struct sim_topology {
     const struct sim_checker_kind *const *checkers;
     size_t nexpects; /* the `expect:` entries, in file order */
     sim_expect *expects;
+    /* The groups and the references between them (graph.h), built by the loader. */
+    sim_graph graph;
 } sim_topology;
 
 /* Frees the topology and everything in its arena. NULL is a no-op. */

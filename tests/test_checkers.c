@@ -156,8 +156,9 @@ Test(checkers, only_the_used_and_the_always_ones_are_created_in_registry_order) 
     cr_assert(doc);
     char keys[512];
     top_keys(doc, keys, sizeof keys);
-    cr_expect_str_eq(keys, "dsim_version,contract,document,topology,seed,duration_s,warmup_s,events,always,fed,"
-                           "nodes,network,");
+    cr_expect_str_eq(
+        keys, "dsim_version,contract,document,topology,seed,duration_s,warmup_s,events,always,fed,"
+              "nodes,network,graph,");
     /* Three tickers, ticks at 1..10 ms (the one at the run's end included). */
     cr_expect_eq(t_int(doc, "fed.ticks"), 30);
     cr_expect_eq(t_int(doc, "fed.settles"), 1);
@@ -216,8 +217,9 @@ Test(checkers, builtin_document_order_is_requests_consistency_nodes) {
                        "  p: {kind: phold, replicas: 2, population: 2}\n",
                        1);
     top_keys(doc, keys, sizeof keys);
-    cr_expect_str_eq(keys, "dsim_version,contract,document,topology,seed,duration_s,warmup_s,events,requests,"
-                           "nodes,network,");
+    cr_expect_str_eq(
+        keys, "dsim_version,contract,document,topology,seed,duration_s,warmup_s,events,requests,"
+              "nodes,network,graph,");
     cr_expect_eq(t_int(doc, "requests.issued"), 0);
     cJSON_Delete(doc);
     doc = t_run("duration: 2s\n"
@@ -226,8 +228,9 @@ Test(checkers, builtin_document_order_is_requests_consistency_nodes) {
                 "  users: {kind: client, target: db, rate: 100/s, ops: {read: 0.5, write: 0.5}}\n",
                 1);
     top_keys(doc, keys, sizeof keys);
-    cr_expect_str_eq(keys, "dsim_version,contract,document,topology,seed,duration_s,warmup_s,events,requests,"
-                           "consistency,nodes,network,");
+    cr_expect_str_eq(
+        keys, "dsim_version,contract,document,topology,seed,duration_s,warmup_s,events,requests,"
+              "consistency,nodes,network,graph,");
     cr_expect_gt(t_int(doc, "consistency.writes_acked"), 0);
     cr_expect_eq(t_int(doc, "nodes.db.consistency.writes_acked"),
                  t_int(doc, "consistency.writes_acked"));

@@ -136,11 +136,11 @@ Test(expect, failing_expectation_exits_3_and_still_writes_the_whole_document) {
               (int)(strchr(line, '\n') - line), line);
     t_result_free(&r);
     cJSON *doc = parse_work("out.json");
-    /* Complete: the contract's keys, every node, the network, then the verdicts. */
+    /* Complete: the contract's keys, every node, the network, the graph, then the verdicts. */
     char keys[512];
     keys_of(doc, keys, sizeof keys);
     cr_expect_str_eq(keys, "dsim_version,contract,document,topology,seed,duration_s,warmup_s,"
-                           "events,requests,nodes,network,expect");
+                           "events,requests,nodes,network,graph,expect");
     cr_expect_gt(t_num(doc, "nodes.web.1.completed"), 0);
     const cJSON *v = verdict(doc, 1, "nodes.web.1.utilization");
     double u = t_num(doc, "nodes.web.1.utilization");

@@ -167,7 +167,15 @@ static int64_t int_of(const sim_topology *t, const char *name, const char *key) 
 static int64_t limit_of(const sim_topology *t, const char *name, const char *key) {
     return *(const int64_t *)field(t, name, key, SIM_P_LIMIT);
 }
+/* A rate, or a rate schedule's constant rate (-1: unset, NaN: not constant). */
 static double rate_of(const sim_topology *t, const char *name, const char *key) {
+    const sim_topo_node *n = node(t, name);
+    for (const sim_param *p = n->kind->params; p->name; p++)
+        if (strcmp(p->name, key) == 0 && p->type == SIM_P_RATE_SCHEDULE) {
+            const sim_rate_schedule *s = (const void *)((const char *)n->config + p->offset);
+            double r;
+            return s->n == 0 ? -1 : sim_rate_schedule_is_constant(s, &r) ? r : NAN;
+        }
     return *(const double *)field(t, name, key, SIM_P_RATE);
 }
 static const sim_dist *dist_of(const sim_topology *t, const char *name, const char *key) {

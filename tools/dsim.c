@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "expect.h"
 #include "footprint.h"
+#include "graph_dot.h"
 #include "human.h"
 #include "json_report.h"
 #include "kinds_doc.h"
@@ -40,6 +41,7 @@ static const char usage[] =
     "                [--seeds N | --seeds A..B] [--jobs N] [--quiet] --out DIR\n"
     "       dsim compare A.yaml [B.yaml] [--set-a PATH=V]... [--set-b PATH=V]...\n"
     "                [--set PATH=V]... [--seeds N | --seeds A..B] [--json OUT]\n"
+    "       dsim graph FILE [--set PATH=VALUE]...\n"
     "       dsim kinds [KIND] [--markdown]\n"
     "       dsim --help | --version\n"
     "\n"
@@ -52,7 +54,10 @@ static const char usage[] =
     "            95% interval); rerun the same command to resume a stopped sweep\n"
     "  compare   run A and B (B: A with the --set-b overrides) on the same seeds\n"
     "            (default --seeds 10) and print the metrics that differ most: paired\n"
-    "            difference B - A, its 95% interval, relative change; --json OUT has all\n"
+    "            difference B - A, its 95% interval, relative change (--json OUT: every\n"
+    "            metric)\n"
+    "  graph     print FILE's topology as a Graphviz DOT digraph on stdout (groups and the\n"
+    "            references between them, by type); errors as validate\n"
     "  kinds     list the node kinds, or every key of KIND with its type and default\n"
     "            (--markdown: the reference tables of docs/kinds.md)\n"
     "\n"
@@ -546,6 +551,17 @@ static int validate(const options *o) {
     return EXIT_OK;
 }
 
+/* Prints the topology graph as DOT (graph_dot.h). */
+static int graph(const options *o) {
+    int status;
+    sim_topology *topo = load(o, &status);
+    if (!topo)
+        return status;
+    dsim_graph_dot(stdout, topo); /* a failed write is caught by the final flush */
+    sim_topology_free(topo);
+    return EXIT_OK;
+}
+
 /* Prints the kinds, or the key reference of one kind, as text or Markdown (kinds_doc.h). */
 static int kinds(const options *o) {
     const sim_kind *k = NULL;
@@ -619,7 +635,7 @@ static int refuse_markdown(const options *o) {
 
 int main(int argc, char **argv) {
     if (argc < 2)
-        return bad_arg("dsim", see_help, "missing command (run, validate or kinds)");
+        return bad_arg("dsim", see_help, "missing command (run, validate, graph or kinds)");
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(usage, stdout);
@@ -636,21 +652,26 @@ int main(int argc, char **argv) {
     options o = {0};
     int status = parse_args(argc, argv, &o);
     if (status == EXIT_OK) {
-        if (strcmp(o.command, "run") == 0 || strcmp(o.command, "validate") == 0) {
+        if (strcmp(o.command, "run") == 0 || strcmp(o.command, "validate") == 0 ||
+            strcmp(o.command, "graph") == 0) {
             if ((status = refuse_markdown(&o)) != EXIT_OK)
                 ;
             else if (!o.file)
                 status = bad_arg(o.command, see_help, "expected a topology FILE");
             else if (o.command[0] == 'r')
                 status = run(&o);
-            else if ((status = refuse_run_options(&o, false)) == EXIT_OK)
+            else if ((status = refuse_run_options(&o, false)) != EXIT_OK)
+                ;
+            else if (o.command[0] == 'g')
+                status = graph(&o);
+            else
                 status = validate(&o);
         } else if (strcmp(o.command, "kinds") == 0) {
             if ((status = refuse_run_options(&o, true)) == EXIT_OK)
                 status = kinds(&o);
         } else {
-            static const char *const known[] = {"run",     "validate", "sweep",
-                                                "compare", "kinds",    NULL};
+            static const char *const known[] = {"run",     "validate", "sweep", "compare",
+                                                "graph",   "kinds",    NULL};
             status = unknown_word(o.command, "command", known);
         }
     }

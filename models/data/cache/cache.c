@@ -66,7 +66,7 @@ typedef struct cache_state {
 
 static const sim_param cache_params[] = {
     {.name = "backend", .type = SIM_P_REF, .offset = offsetof(cache_config, backend),
-     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_EACH,
+     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_EACH, .edge = "backend",
      .flags = SIM_PARAM_REQUIRED,
      .help = "node or group behind the cache: misses and writes go there (a group: a random "
              "instance per call)"},

@@ -284,4 +284,5 @@ const sim_kind dsim_database_kind = {
     .destroy = db__destroy,
     .finish = db__finish,
     .checkers = feeds,
+    .group_edge = "replication",
 };

@@ -109,7 +109,7 @@ typedef struct cb_state {
 
 static const sim_param cb_params[] = {
     {.name = "backend", .type = SIM_P_REF, .offset = offsetof(cb_config, backend),
-     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_EACH,
+     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_EACH, .edge = "backend",
      .flags = SIM_PARAM_REQUIRED,
      .help = "node or group the calls go to (a group: a random instance per call)"},
     /* Every call must be judged: a trial call of half-open whose reply is lost would
@@ -143,7 +143,7 @@ static const sim_param cb_params[] = {
      .def = "fail", .choices = fallback_names,
      .help = "answer to a short-circuited request: fail (FAILED at once) or default (OK)"},
     {.name = "settings", .type = SIM_P_REF, .offset = offsetof(cb_config, settings),
-     .needs = DSIM_PROTO_SETTINGS, .flow = SIM_FLOW_NONE,
+     .needs = DSIM_PROTO_SETTINGS, .flow = SIM_FLOW_NONE, .edge = "settings",
      .help = "settings_store read every `refresh` (default: none, the keys here rule)"},
     {.name = "refresh", .type = SIM_P_DURATION, .offset = offsetof(cb_config, refresh),
      .def = "5s", .min = 1000, .max = (double)SIM_TIME_MAX,

@@ -112,7 +112,7 @@ typedef struct lb_state {
 
 static const sim_param lb_params[] = {
     {.name = "backends", .type = SIM_P_REFLIST, .offset = offsetof(lb_config, backends),
-     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_ONE,
+     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_ONE, .edge = "backend",
      .flags = SIM_PARAM_REQUIRED,
      .help = "nodes, groups or instances to spread requests over (groups expand to instances)"},
     {.name = "policy", .type = SIM_P_ENUM, .offset = offsetof(lb_config, policy),
@@ -120,7 +120,7 @@ static const sim_param lb_params[] = {
      .help = "round_robin, weighted_round_robin, least_connections, random, hash or "
              "consistent_hash"},
     {.name = "weights", .type = SIM_P_WEIGHTS, .offset = offsetof(lb_config, weights),
-     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_NONE,
+     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_NONE, .flags = SIM_PARAM_NO_EDGE,
      .help = "weighted_round_robin: {backend: weight}; instance entries beat group entries; "
              "unlisted backends weigh 1"},
     {.name = "hash_on", .type = SIM_P_ENUM, .offset = offsetof(lb_config, hash_on), .def = "key",

@@ -79,7 +79,7 @@ static const sim_param override_item[] = {
 
 static const sim_param limiter_params[] = {
     {.name = "backend", .type = SIM_P_REF, .offset = offsetof(limiter_config, backend),
-     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_EACH,
+     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_EACH, .edge = "backend",
      .help = "node or group admitted requests are forwarded to (default: none, the limiter "
              "answers them itself, for use in a service's calls)"},
     {.name = "algorithm", .type = SIM_P_ENUM, .offset = offsetof(limiter_config, algorithm),
@@ -103,7 +103,7 @@ static const sim_param limiter_params[] = {
      .item = override_item, .item_size = sizeof(rl_override),
      .help = "per-key limits with per: key, e.g. [{key: 0, limit: 50}]"},
     {.name = "store", .type = SIM_P_REF, .offset = offsetof(limiter_config, store),
-     .needs = DSIM_PROTO_COUNTER, .flow = SIM_FLOW_EACH,
+     .needs = DSIM_PROTO_COUNTER, .flow = SIM_FLOW_EACH, .edge = "store",
      .help = "counter_store node or group holding the counters (default: local counters)"},
     {.name = "store_timeout", .type = SIM_P_DURATION,
      .offset = offsetof(limiter_config, store_timeout), .min = 1, .max = (double)SIM_TIME_MAX,

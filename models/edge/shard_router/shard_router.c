@@ -98,17 +98,17 @@ static const sim_param change_params[] = {
      .flags = SIM_PARAM_REQUIRED, .min = 0, .max = (double)SIM_TIME_MAX,
      .help = "when the membership changes"},
     {.name = "add", .type = SIM_P_REF, .offset = offsetof(shard_change, add),
-     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_NONE,
+     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_NONE, .flags = SIM_PARAM_NO_EDGE,
      .help = "a shard (as written in `shards`) that starts owning keys; it is inactive before"},
     {.name = "remove", .type = SIM_P_REF, .offset = offsetof(shard_change, remove),
-     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_NONE,
+     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_NONE, .flags = SIM_PARAM_NO_EDGE,
      .help = "a shard (as written in `shards`) that stops owning keys"},
     {0},
 };
 
 static const sim_param router_params[] = {
     {.name = "shards", .type = SIM_P_REFLIST, .offset = offsetof(router_config, shards),
-     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_ONE,
+     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_ONE, .edge = "shard",
      .flags = SIM_PARAM_REQUIRED,
      .help = "the shards in order, one per entry: a node, an instance, or a group (one of its "
              "instances is picked at random per request)"},

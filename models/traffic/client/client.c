@@ -2,7 +2,20 @@
  * `arrival`: arrivals independent of replies) or closed loop (`users` that each issue a
  * request, wait for its reply or timeout, think, and issue again). Each request carries an
  * operation from the `ops` mix and a key from the `keys` chooser; its outcome (completed,
- * rejected, failed, timed out) and end-to-end latency go to the run's "requests" figures. */
+ * rejected, failed, timed out) and end-to-end latency go to the run's "requests" figures.
+ *
+ * Load over time. `rate` may be a schedule (sim/rate_schedule.h): the arrivals are then a
+ * non-homogeneous Poisson process of intensity λ(t), sampled exactly by inverting its
+ * cumulative rate Λ (Çinlar 1975; Law & Kelton, Simulation Modeling and Analysis, §8.6.2):
+ * from the current arrival at t, the next is at Λ⁻¹(Λ(t) + E) with E a unit exponential.
+ * Λ of a piecewise-linear rate is piecewise quadratic, so the inverse is closed-form: no
+ * rejection as in thinning (Lewis & Shedler 1979), one uniform per arrival. A rate that is
+ * constant from time 0 keeps the exponential gaps of a plain rate, draw for draw. A schedule
+ * is a Poisson rate only: `arrival` (any gap distribution) and `users` (closed loop, paced by
+ * replies and think times) take no schedule, but every loop obeys `start` and `stop`: the
+ * client issues nothing before `start` nor at or after `stop` (requests in flight at `stop`
+ * still settle). Open loop, the first arrival follows `start` by one gap (a Poisson process
+ * restricted to [start, stop)); closed loop, the users begin thinking at `start`. */
 #include "consistency.h"
 #include "hist.h"
 #include "idmap.h"
@@ -13,13 +26,14 @@
 #include "requests.h"
 #include "retry.h"
 
+#include <math.h>
 #include <stdlib.h>
 
-enum { T_ARRIVAL, T_USER, T_TIMEOUT, T_RETRY };
+enum { T_ARRIVAL, T_USER, T_TIMEOUT, T_RETRY, T_START };
 
 typedef struct client_config {
     sim_ref target;
-    double rate;
+    sim_rate_schedule rate;
     sim_dist arrival;
     int64_t users;
     sim_dist think;
@@ -29,6 +43,7 @@ typedef struct client_config {
     sim_index_dist keys;
     sim_bytes_by request_bytes;
     retry_policy retry;
+    sim_time start, stop; /* -1: unset */
 } client_config;
 
 /* A request issued and not yet settled: awaiting the reply to an attempt, or backing off
@@ -45,7 +60,8 @@ typedef struct pending {
 } pending;
 
 typedef struct client_state {
-    sim_dist gap; /* time between open-loop arrivals */
+    sim_dist gap;   /* time between open-loop arrivals, unless scheduled */
+    bool scheduled; /* open loop: arrivals by the rate schedule (a rate that changes) */
     sim_index_sampler keys;
     pending *slots; /* grown on demand; free ones chained through `user` */
     size_t nslots, capslots, live;
@@ -60,10 +76,11 @@ typedef struct client_state {
 
 static const sim_param client_params[] = {
     {.name = "target", .type = SIM_P_REF, .offset = offsetof(client_config, target),
-     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_EACH,
+     .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_EACH, .edge = "target",
      .flags = SIM_PARAM_REQUIRED, .help = "node or group that receives the requests"},
-    {.name = "rate", .type = SIM_P_RATE, .offset = offsetof(client_config, rate),
-     .help = "open loop: Poisson arrivals at this rate"},
+    {.name = "rate", .type = SIM_P_RATE_SCHEDULE, .offset = offsetof(client_config, rate),
+     .help = "open loop: Poisson arrivals at this rate, or at one that changes over time: "
+             "[{at: 0s, rate: 100/s}, {at: 60s, ramp_to: 800/s, over: 30s}] (docs/topology.md)"},
     {.name = "arrival", .type = SIM_P_DIST, .offset = offsetof(client_config, arrival),
      .flags = SIM_PARAM_GAP, .help = "open loop: distribution of the time between arrivals"},
     {.name = "users", .type = SIM_P_INT, .offset = offsetof(client_config, users), .min = 1,
@@ -81,18 +98,35 @@ static const sim_param client_params[] = {
      .help = "key chooser {dist: uniform, n: N} or {dist: zipf, n: N, s: X} (default: one key)"},
     RR_BYTES_PARAM("request_bytes", client_config, request_bytes, "the size of a request"),
     RETRY_PARAMS("", offsetof(client_config, retry)),
+    {.name = "start", .type = SIM_P_DURATION, .offset = offsetof(client_config, start),
+     .min = 0, .max = (double)SIM_TIME_MAX,
+     .help = "issue nothing before this time (default: from the start of the run)"},
+    {.name = "stop", .type = SIM_P_DURATION, .offset = offsetof(client_config, stop), .min = 1,
+     .max = (double)SIM_TIME_MAX,
+     .help = "issue nothing from this time on; requests in flight still settle (default: "
+             "never)"},
     {0},
 };
 
 static void client_check(const void *config, sim_check *ck) {
     const client_config *c = config;
-    int loops = (c->rate > 0) + (c->arrival.kind != SIM_DIST_NONE) + (c->users > 0);
-    if (loops != 1)
+    int loops = (c->rate.n > 0) + (c->arrival.kind != SIM_DIST_NONE) + (c->users > 0);
+    double rate;
+    bool schedule = c->rate.n > 0 && !sim_rate_schedule_is_constant(&c->rate, &rate);
+    if (loops > 1 && schedule)
+        sim_check_error(ck, "rate",
+                        "a rate schedule drives open-loop Poisson arrivals: it takes no "
+                        "'arrival' and no 'users' (closed-loop users are paced by replies and "
+                        "think times; switch any loop on and off with 'start' and 'stop')");
+    else if (loops != 1)
         sim_check_error(ck, loops ? "users" : NULL,
                         "give exactly one of 'rate', 'arrival' (open loop) or 'users' "
                         "(closed loop)");
     if (c->think.kind && c->users <= 0)
         sim_check_error(ck, "think", "'think' goes with 'users' (closed loop)");
+    if (c->start >= 0 && c->stop >= 0 && c->stop <= c->start)
+        sim_check_error(ck, "stop", "'stop' (%gs) must come after 'start' (%gs)",
+                        sim_time_s(c->stop), sim_time_s(c->start));
 }
 
 static bool cap_reached(const client_state *s, const client_config *c) {
@@ -182,14 +216,42 @@ static void user_thinks(sim_node *n, uint64_t user) {
     sim_set_timer(n, t, T_USER, user);
 }
 
-static void start_traffic(sim_node *n) {
+static bool stopped(const client_config *c, sim_time t) { return c->stop >= 0 && t >= c->stop; }
+
+/* Sets the timer of the open loop's next arrival, unless it would fall at or after `stop`
+ * (or the schedule's rate stays 0 from now on). */
+static void next_arrival(sim_node *n) {
     client_state *s = sim_state(n);
     const client_config *c = sim_config(n);
+    sim_time now = sim_now(n), at;
+    if (s->scheduled) {
+        double e = -log(gsl_rng_uniform_pos(sim_rng(n))); /* a unit exponential */
+        at = sim_rate_schedule_after(&c->rate, now, e);
+        if (at == SIM_TIME_MAX)
+            return;
+    } else {
+        sim_time gap = sim_dist_sample_time(&s->gap, sim_rng(n));
+        at = gap > SIM_TIME_MAX - now ? SIM_TIME_MAX : now + gap;
+    }
+    if (!stopped(c, at))
+        sim_set_timer(n, at - now, T_ARRIVAL, 0);
+}
+
+/* Starts the loop at time 0, after a restart, and at `start`: until then, a timer waits. */
+static void start_traffic(sim_node *n) {
+    const client_config *c = sim_config(n);
+    sim_time now = sim_now(n);
+    if (c->start > now) {
+        sim_set_timer(n, c->start - now, T_START, 0);
+        return;
+    }
+    if (stopped(c, now))
+        return;
     if (c->users > 0) {
         for (int64_t u = 0; u < c->users; u++)
             user_thinks(n, (uint64_t)u);
     } else {
-        sim_set_timer(n, sim_dist_sample_time(&s->gap, sim_rng(n)), T_ARRIVAL, 0);
+        next_arrival(n);
     }
 }
 
@@ -212,8 +274,11 @@ static void client_create(sim_node *n) {
     requests_tally_init(&s->own);
     sim_index_sampler_init(&s->keys, &c->keys);
     retry_budget_init(&s->budget, &c->retry);
-    if (c->rate > 0)
-        s->gap = (sim_dist){.kind = SIM_DIST_EXPONENTIAL, .a = 1e9 / c->rate};
+    double rate;
+    if (sim_rate_schedule_is_constant(&c->rate, &rate) && rate > 0)
+        s->gap = (sim_dist){.kind = SIM_DIST_EXPONENTIAL, .a = 1e9 / rate};
+    else if (c->rate.n > 0)
+        s->scheduled = true;
     else
         s->gap = c->arrival;
     start_traffic(n);
@@ -234,7 +299,7 @@ static void settle(sim_node *n, size_t i, requests_outcome out) {
     pending p = s->slots[i];
     free_slot(s, i);
     count_outcome(n, p.issued, out, sim_now(n) - p.issued);
-    if (c->users > 0 && !cap_reached(s, c))
+    if (c->users > 0 && !cap_reached(s, c) && !stopped(c, sim_now(n)))
         user_thinks(n, p.user);
 }
 
@@ -305,11 +370,14 @@ static void client_timer(sim_node *n, uint16_t tag, uint64_t arg) {
         if (cap_reached(s, c))
             return;
         issue(n, 0);
-        sim_set_timer(n, sim_dist_sample_time(&s->gap, sim_rng(n)), T_ARRIVAL, 0);
+        next_arrival(n);
         break;
     case T_USER:
-        if (!cap_reached(s, c))
+        if (!cap_reached(s, c) && !stopped(c, sim_now(n)))
             issue(n, arg);
+        break;
+    case T_START:
+        start_traffic(n);
         break;
     case T_TIMEOUT:
         if (sim_idmap_take(&s->waiting, arg, &i))

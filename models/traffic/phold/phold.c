@@ -64,6 +64,7 @@ const sim_kind dsim_phold_kind = {
     .state_size = sizeof(phold_state),
     .params = phold_params,
     .serves = 0, /* its messages go to its own group only */
+    .group_edge = "message",
     .create = phold_create,
     .receive = phold_receive,
     .metrics = phold_metrics,
