@@ -16,6 +16,7 @@
 #define SIM_CHECKER_H
 
 #include "kind.h"
+#include "metrics.h"
 #include "report.h"
 #include "topology.h"
 
@@ -46,6 +47,13 @@ typedef struct sim_checker_kind {
     void (*report_node)(const void *checker, uint32_t node, sim_report *w);
     /* Frees the checker and everything it holds. NULL-safe. */
     void (*free)(void *checker);
+    /* Its figures for time series (sim/metrics.h), read from the checker itself (base: the
+     * checker; node: NULL), under its name: "requests.completed". NULL: its figures are
+     * sampled from what report writes. */
+    const sim_metric *metrics;
+    /* Time series of intervals are being sampled: the checker keeps then what its table
+     * needs beyond the document's figures. NULL: nothing to keep. */
+    void (*sampling)(void *checker);
 } sim_checker_kind;
 
 /* The run's instance of checker kind k, for a hook of node n; NULL when the topology does

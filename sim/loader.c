@@ -443,6 +443,68 @@ static char *file_stem(sim_loader *ld, const char *path) {
     return stem;
 }
 
+/* Whether path names a node of t (nodes.NAME...), or is not about nodes at all. */
+static bool names_a_node(const sim_topology *t, const char *path) {
+    if (strncmp(path, "nodes.", 6) != 0)
+        return true;
+    const char *rest = path + 6;
+    for (size_t i = 0; i < t->nnodes; i++) {
+        size_t len = strlen(t->nodes[i].name);
+        if (strncmp(rest, t->nodes[i].name, len) == 0 && (rest[len] == '.' || !rest[len]))
+            return true;
+    }
+    return false;
+}
+
+/* `series: DURATION` and `series_metrics: [PATH, ...]` (contract §8.2). Whether a path names
+ * a figure of its node is known only once the nodes are made: dsim run checks that. */
+static int load_series(sim_loader *ld, yaml_node_t *root, sim_topology *t) {
+    int bad = 0;
+    yaml_node_t *v;
+    if ((v = sim__ld_get(ld, root, "series", NULL))) {
+        if (sim__ld_duration(ld, v, "series", &t->series))
+            bad = -1;
+        else if (t->series <= 0) {
+            sim__ld_error(ld, v, "series: expected a sampling interval > 0, e.g. 1s");
+            bad = -1;
+        }
+    }
+    if (!(v = sim__ld_get(ld, root, "series_metrics", NULL)))
+        return bad;
+    if (v->type != YAML_SEQUENCE_NODE) {
+        sim__ld_error(ld, v, "series_metrics: expected a list of metric paths, e.g. "
+                             "[requests.throughput_rps, nodes.web.queue_mean]");
+        return -1;
+    }
+    size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    t->series_metrics = sim__ld_alloc(ld, (n ? n : 1) * sizeof *t->series_metrics);
+    t->series_lines = sim__ld_alloc(ld, (n ? n : 1) * sizeof *t->series_lines);
+    t->series_cols = sim__ld_alloc(ld, (n ? n : 1) * sizeof *t->series_cols);
+    if (!t->series_metrics || !t->series_lines || !t->series_cols)
+        return -1;
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+         it++) {
+        yaml_node_t *p = sim__ld_node(ld, *it);
+        const char *path = sim__ld_scalar(p);
+        if (!path || !*path) {
+            sim__ld_error(ld, p, "series_metrics: expected a metric path such as "
+                                 "requests.throughput_rps");
+            bad = -1;
+            continue;
+        }
+        if (!names_a_node(t, path)) {
+            sim__ld_error(ld, p, "series_metrics: %s: no such node", path);
+            bad = -1;
+            continue;
+        }
+        size_t k = t->nseries_metrics++;
+        t->series_metrics[k] = sim__ld_strdup(ld, path);
+        t->series_lines[k] = (int)p->start_mark.line + 1;
+        t->series_cols[k] = (int)p->start_mark.column + 1;
+    }
+    return bad;
+}
+
 static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
                     const sim_kind *const *kinds, sim_topology *t) {
     if (!root || root->type != YAML_MAPPING_NODE) {
@@ -452,7 +514,8 @@ static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
         return -1;
     }
     static const char *const known[] = {"name",  "seed",    "duration", "warmup",
-                                        "nodes", "network", "faults",   NULL};
+                                        "nodes", "network", "faults",
+                                        "series", "series_metrics", NULL};
     int bad = 0;
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
          p++) {
@@ -517,6 +580,7 @@ static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
     bad |= sim__ld_network(ld, sim__ld_get(ld, root, "network", NULL), &t->net);
     bad |= sim__ld_faults(ld, sim__ld_get(ld, root, "faults", NULL), t,
                           sim__ld_get(ld, root, "duration", NULL));
+    bad |= load_series(ld, root, t);
     if (groups)
         bad |= resolve_refs(ld, groups, ng);
     if (groups)

@@ -111,6 +111,12 @@ typedef struct sim_topology {
     sim_fault *faults;
     /* The checkers the run creates, NULL-terminated (sim/checker.h); NULL: none. */
     const struct sim_checker_kind *const *checkers;
+    /* Time series (contract §8.2): `series` (0: off) and `series_metrics` (NULL: every
+     * figure), each path with its line and column (1-based) for messages; all in the arena. */
+    sim_time series;
+    const char **series_metrics;
+    int *series_lines, *series_cols;
+    size_t nseries_metrics;
 } sim_topology;
 
 /* Frees the topology and everything in its arena. NULL is a no-op. */
