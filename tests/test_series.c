@@ -219,6 +219,52 @@ Test(series, the_last_interval_ends_at_the_run_end) {
     run_free(&r);
 }
 
+/* For every example (shortened as the other suites do): sampling every figure in intervals
+ * of a fifth of the run leaves the document's bytes and the event count as they are without
+ * sampling, and gives a row per interval with the last at the run's end. */
+Test(series, sampling_any_example_changes_neither_its_document_nor_its_events, .timeout = 600) {
+    char **names = t_examples();
+    for (char **name = names; *name; name++) {
+        char *yaml = t_example(*name);
+        const char *sets[T_SHORTEN_MAX];
+        size_t nsets = t_shortened(*name, sets);
+        char *text[2];
+        uint64_t events[2];
+        for (int on = 0; on < 2; on++) {
+            sim_topology *t = t_load(yaml, sets, nsets, NULL);
+            cr_assert(t, "%s", *name);
+            sim_engine *e = sim_engine_new(t, 1);
+            cr_assert(e);
+            char err[256] = "";
+            sim_time interval = t->duration / 5;
+            if (on)
+                cr_assert_eq(
+                    sim_engine_sample_intervals(e, interval, NULL, 0, NULL, err, sizeof err), 0,
+                    "%s: %s", *name, err);
+            cr_assert_eq(sim_engine_run(e), 0, "%s", *name);
+            cJSON *doc = dsim_json_report(e);
+            cr_assert(doc);
+            text[on] = dsim_json_render(doc);
+            events[on] = sim_engine_events(e);
+            if (on) {
+                const sim_series *s = sim_engine_series(e);
+                cr_expect_eq(s->nrows, (size_t)((t->duration + interval - 1) / interval), "%s",
+                             *name);
+                cr_expect_eq(s->t[s->nrows - 1], t->duration, "%s", *name);
+            }
+            cJSON_Delete(doc);
+            sim_engine_free(e);
+            sim_topology_free(t);
+        }
+        cr_expect_str_eq(text[1], text[0], "%s: sampling changed the document", *name);
+        cr_expect_eq(events[1], events[0], "%s", *name);
+        free(text[0]);
+        free(text[1]);
+        free(yaml);
+    }
+    t_names_free(names);
+}
+
 /* ---- through the dsim command ---- */
 
 static t_sandbox sb;
