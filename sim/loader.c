@@ -458,7 +458,8 @@ static bool names_a_node(const sim_topology *t, const char *path) {
 
 /* `series: DURATION` and `series_metrics: [PATH, ...]` (contract §8.2). Whether a path names
  * a figure of its node is known only once the nodes are made: dsim run checks that. */
-static int load_series(sim_loader *ld, yaml_node_t *root, sim_topology *t) {
+static int load_series(sim_loader *ld, yaml_node_t *root, sim_topology *t, const group *groups,
+                       size_t ng) {
     int bad = 0;
     yaml_node_t *v;
     if ((v = sim__ld_get(ld, root, "series", NULL))) {
@@ -493,7 +494,23 @@ static int load_series(sim_loader *ld, yaml_node_t *root, sim_topology *t) {
             continue;
         }
         if (!names_a_node(t, path)) {
-            sim__ld_error(ld, p, "series_metrics: %s: no such node", path);
+            /* The nearest group for the path's first segment after "nodes.". */
+            const char *name = path + 6, *dot = strchr(name, '.');
+            char *seg = strndup(name, dot ? (size_t)(dot - name) : strlen(name));
+            sim_suggest near;
+            sim_suggest_init(&near, seg ? seg : "");
+            for (size_t g = 0; seg && g < ng; g++)
+                sim__ld_suggest_add(ld, &near, groups[g].name);
+            const char *best = sim_suggest_best(&near);
+            /* A replicated group's own name is no node: its instances are NAME.0, NAME.1... */
+            bool is_group = false;
+            for (size_t g = 0; best && g < ng; g++)
+                is_group |= groups[g].name == best && groups[g].replicated;
+            if (sim__ld_error(ld, p, "series_metrics: %s: no such node", path) && best)
+                sim_diag_note(ld->diag, "did you mean 'nodes.%s%s%s'?%s", best, is_group ? ".0" : "",
+                              dot ? dot : "",
+                              is_group ? " (a group's instances are NAME.0, NAME.1, ...)" : "");
+            free(seg);
             bad = -1;
             continue;
         }
@@ -580,7 +597,7 @@ static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
     bad |= sim__ld_network(ld, sim__ld_get(ld, root, "network", NULL), &t->net);
     bad |= sim__ld_faults(ld, sim__ld_get(ld, root, "faults", NULL), t,
                           sim__ld_get(ld, root, "duration", NULL));
-    bad |= load_series(ld, root, t);
+    bad |= load_series(ld, root, t, groups, ng);
     if (groups)
         bad |= resolve_refs(ld, groups, ng);
     if (groups)

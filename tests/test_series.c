@@ -416,6 +416,12 @@ Test(series_cli, bad_series_values_and_paths_are_errors_at_their_line_and_column
     snprintf(yaml, sizeof yaml, "%sseries: 1s\nseries_metrics: [requests.completed, nodes.db.x]\n",
              small_yaml);
     expect_refused(yaml, (const char *const[]){"bad.yaml:8:38: error:", "no such node", NULL});
+    snprintf(yaml, sizeof yaml, "%sseries: 1s\nseries_metrics: [nodes.wbe.queue_mean]\n",
+             small_yaml);
+    expect_refused(yaml, (const char *const[]){"bad.yaml:8:18: error:", "no such node",
+                                               "bad.yaml:8:18: note: did you mean "
+                                               "'nodes.web.queue_mean'?",
+                                               NULL});
     snprintf(yaml, sizeof yaml,
              "%sseries: 1s\nseries_metrics:\n  - requests.completed\n  - nodes.web.queue_maen\n",
              small_yaml);
