@@ -12,6 +12,9 @@ struct requests_stats {
     /* Of the requests issued after the warm-up: latency per operation, and until a failure
      * (or time-out: the client gave up) or a rejection reached the client. */
     const char *const *op_names;
+    /* Ops the clients may issue. While that is one op, its latency is all.latency and by_op
+     * records nothing: a run of one operation pays nothing for the split. */
+    unsigned possible;
     sim_hist by_op[REQUESTS_MAX_OPS], failed_latency, rejected_latency;
     /* Time series only (sampling): the requests the series counts that the document does not
      * (issued and ended within the warm-up), and the latency of every completion it counts. */
@@ -74,7 +77,17 @@ void requests_free(requests_stats *s) {
     free(s);
 }
 
-void requests_name_ops(requests_stats *s, const char *const *names) { s->op_names = names; }
+static bool several(unsigned mask) { return mask & (mask - 1); }
+
+int requests_name_ops(requests_stats *s, const char *const *names, unsigned mask) {
+    s->op_names = names;
+    unsigned was = s->possible;
+    s->possible |= mask;
+    /* From one op to several: what all.latency holds so far is that op's. */
+    if (was && !several(was) && several(s->possible))
+        return sim_hist_merge(&s->by_op[__builtin_ctz(was)], &s->all.latency);
+    return 0;
+}
 
 void requests_issued(requests_stats *s, sim_time issued) {
     if (issued >= s->warmup)
@@ -83,20 +96,23 @@ void requests_issued(requests_stats *s, sim_time issued) {
         s->early.issued++;
 }
 
-int requests_outcome_note(requests_stats *s, sim_time issued, unsigned op, requests_outcome out,
-                          sim_time latency) {
-    if (issued < s->warmup) {
-        /* The series counts it where it ended, if that is within the warm-up too. */
-        if (!s->sampling || issued + latency >= s->warmup)
-            return 0;
-        if (out == REQUESTS_COMPLETED && sim_hist_record(&s->series_latency, latency))
-            return -1;
-        return requests_tally_note(&s->early, out, 0);
-    }
+/* A request issued during the warm-up: only a series counts it, where it ended, if that is
+ * within the warm-up too. */
+static int note_early(requests_stats *s, sim_time issued, requests_outcome out, sim_time latency) {
+    if (!s->sampling || issued + latency >= s->warmup)
+        return 0;
+    if (out == REQUESTS_COMPLETED && sim_hist_record(&s->series_latency, latency))
+        return -1;
+    return requests_tally_note(&s->early, out, 0);
+}
+
+/* What a measured request adds beyond its tally: its op's latency (with several ops), the
+ * series' latency (when sampling), the latency until a failure or rejection. */
+static int note_more(requests_stats *s, unsigned op, requests_outcome out, sim_time latency) {
     int rc = 0;
     switch (out) {
     case REQUESTS_COMPLETED:
-        if (op < REQUESTS_MAX_OPS)
+        if (op < REQUESTS_MAX_OPS && several(s->possible))
             rc |= sim_hist_record(&s->by_op[op], latency);
         if (s->sampling)
             rc |= sim_hist_record(&s->series_latency, latency);
@@ -109,7 +125,19 @@ int requests_outcome_note(requests_stats *s, sim_time issued, unsigned op, reque
         rc |= sim_hist_record(&s->failed_latency, latency);
         break;
     }
-    return rc || requests_tally_note(&s->all, out, latency) ? -1 : 0;
+    return rc;
+}
+
+/* Called at every request's end: the common case (a completion of a run of one op, not
+ * sampled) is the tally alone. */
+int requests_outcome_note(requests_stats *s, sim_time issued, unsigned op, requests_outcome out,
+                          sim_time latency) {
+    if (issued < s->warmup)
+        return note_early(s, issued, out, latency);
+    if ((out != REQUESTS_COMPLETED || s->sampling || several(s->possible)) &&
+        note_more(s, op, out, latency))
+        return -1;
+    return requests_tally_note(&s->all, out, latency);
 }
 
 /* Buckets of the histogram merged into one of latency_hist: 8 of its 128 per power of two
@@ -167,9 +195,13 @@ void requests_report(const requests_stats *s, sim_report *w) {
     if (!t->issued)
         return;
     sim_report_open(w, "latency_ms_by_op");
-    for (unsigned i = 0; s->op_names && i < REQUESTS_MAX_OPS && s->op_names[i]; i++)
-        if (s->by_op[i].count)
-            sim_report_hist_ms(w, s->op_names[i], &s->by_op[i], SIM_PCT_FULL);
+    for (unsigned i = 0; s->op_names && i < REQUESTS_MAX_OPS && s->op_names[i]; i++) {
+        const sim_hist *h = several(s->possible)     ? &s->by_op[i]
+                            : s->possible == 1u << i ? &t->latency
+                                                     : NULL;
+        if (h && h->count)
+            sim_report_hist_ms(w, s->op_names[i], h, SIM_PCT_FULL);
+    }
     sim_report_close(w);
     sim_report_hist_ms(w, "failed_latency_ms", &s->failed_latency, SIM_PCT_FULL);
     sim_report_hist_ms(w, "rejected_latency_ms", &s->rejected_latency, SIM_PCT_FULL);

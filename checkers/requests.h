@@ -50,8 +50,9 @@ void requests_free(requests_stats *s);
 /* The most operations a client's requests have (protocols/request.h's rr_op). */
 #define REQUESTS_MAX_OPS 4
 /* Names the operations (NULL-terminated, at most REQUESTS_MAX_OPS, borrowed: static) for the
- * document's latency_ms_by_op; a client calls it when it is made. */
-void requests_name_ops(requests_stats *s, const char *const *names);
+ * document's latency_ms_by_op, and says which ones a client may issue (bit op of mask); each
+ * client calls it when it is made. Returns 0, or -1 when out of memory. */
+int requests_name_ops(requests_stats *s, const char *const *names, unsigned mask);
 
 /* A client issued a request at `issued` (its first attempt). */
 void requests_issued(requests_stats *s, sim_time issued);

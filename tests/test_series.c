@@ -265,6 +265,60 @@ Test(series, sampling_any_example_changes_neither_its_document_nor_its_events, .
     t_names_free(names);
 }
 
+/* ---- the request figures every document has ---- */
+
+Test(requests, latency_by_op_until_failure_and_rejection_and_the_histogram) {
+    /* Reads take 2 ms and writes 8 ms of service; the network 1 ms each way; a small waiting
+     * room rejects some, the client's 20 ms time-out gives up on others. */
+    static const char yaml[] =
+        "duration: 100s\n"
+        "warmup: 5s\n"
+        "network: {latency: 1ms}\n"
+        "nodes:\n"
+        "  users: {kind: client, target: web, rate: 150/s, timeout: 20ms,\n"
+        "          ops: {read: 0.7, write: 0.3}}\n"
+        "  web: {kind: service, queue: 3, service: {read: 2ms, write: 8ms}}\n";
+    cJSON *doc = t_run(yaml, 1);
+    cr_assert_gt(t_num(doc, "requests.rejected"), 100);
+    cr_assert_gt(t_num(doc, "requests.timed_out"), 10);
+    /* A request with no wait takes its service + 2 ms of network: the fastest read 4 ms,
+     * the fastest write 10 ms; the mix's mean lies between the two ops' means. */
+    double r = t_num(doc, "requests.latency_ms_by_op.read.mean");
+    double w = t_num(doc, "requests.latency_ms_by_op.write.mean");
+    double all = t_num(doc, "requests.latency_ms.mean");
+    cr_expect(r < all && all < w, "read %g, all %g, write %g", r, all, w);
+    cr_expect_geq(t_num(doc, "requests.latency_ms_by_op.write.p50"), 10);
+    cr_expect_leq(t_num(doc, "requests.latency_ms_by_op.read.p50"),
+                  t_num(doc, "requests.latency_ms_by_op.write.p50"));
+    cr_expect_float_eq(t_num(doc, "requests.latency_ms.max"),
+                       fmax(t_num(doc, "requests.latency_ms_by_op.read.max"),
+                            t_num(doc, "requests.latency_ms_by_op.write.max")),
+                       1e-12);
+    /* Time-outs are the only failures: each reached the client at its 20 ms (the histogram's
+     * 1% error); a rejection comes back at once: 2 ms of network. */
+    cr_expect_eq(t_num(doc, "requests.failed"), 0);
+    cr_expect_float_eq(t_num(doc, "requests.failed_latency_ms.p50"), 20, 0.2);
+    cr_expect_float_eq(t_num(doc, "requests.failed_latency_ms.max"), 20, 1e-9);
+    cr_expect_float_eq(t_num(doc, "requests.rejected_latency_ms.mean"), 2, 0.02);
+    /* The histogram: n + 1 increasing bounds, counts adding up to the completed requests,
+     * and the median within its range. */
+    const cJSON *b = t_at(doc, "requests.latency_hist.bounds_ms");
+    const cJSON *c = t_at(doc, "requests.latency_hist.counts");
+    cr_assert_eq(cJSON_GetArraySize(b), cJSON_GetArraySize(c) + 1);
+    double sum = 0, prev = -1;
+    for (const cJSON *x = b->child; x; x = x->next) {
+        cr_expect_gt(x->valuedouble, prev);
+        prev = x->valuedouble;
+    }
+    for (const cJSON *x = c->child; x; x = x->next)
+        sum += x->valuedouble;
+    cr_expect_eq(sum, t_num(doc, "requests.completed"));
+    cr_expect_leq(cJSON_GetArrayItem(b, 0)->valuedouble, t_num(doc, "requests.latency_ms.p50"));
+    cr_expect_geq(prev, t_num(doc, "requests.latency_ms.max"));
+    cr_expect_lt(cJSON_GetArraySize(c), 400, "compact: %d buckets", cJSON_GetArraySize(c));
+    cJSON_Delete(doc);
+}
+
 /* ---- through the dsim command ---- */
 
 static t_sandbox sb;

@@ -210,7 +210,16 @@ static void client_create(sim_node *n) {
         sim_out_of_memory(n);
     sim_idmap_init(&s->waiting);
     requests_tally_init(&s->own);
-    requests_name_ops(requests_of(n), rr_op_names);
+    /* The ops draw_op can return: the last one also when the others sum below 1. */
+    unsigned ops = 0;
+    double below = 0;
+    for (int op = 0; op < RR_OPS - 1; op++) {
+        ops |= (unsigned)(c->ops.p[op] > 0) << op;
+        below += c->ops.p[op];
+    }
+    ops |= (unsigned)(c->ops.p[RR_OPS - 1] > 0 || below < 1) << (RR_OPS - 1);
+    if (requests_name_ops(requests_of(n), rr_op_names, ops))
+        sim_out_of_memory(n);
     sim_index_sampler_init(&s->keys, &c->keys);
     retry_budget_init(&s->budget, &c->retry);
     if (c->rate > 0)
