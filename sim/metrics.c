@@ -723,7 +723,7 @@ static int hist_interval(hsnap *hs) {
         hs->counts = c;
         hs->n = h->nbuckets;
     }
-    memset(hs->diff.counts, 0, hs->diff.nbuckets * sizeof *hs->diff.counts);
+    /* h's buckets only grow, so diff has exactly h's: the loop sets every one. */
     int64_t lo = -1, hi = -1;
     for (size_t i = 0; i < h->nbuckets; i++) {
         uint64_t d = h->counts[i] - hs->counts[i];
