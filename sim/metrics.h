@@ -105,9 +105,10 @@ typedef enum {
 sim_lookup_status sim_engine_lookup(const sim_engine *e, const char *path, double *out);
 
 /* Series of sampled figures: row i holds every column's value at t[i]; NaN where a figure
- * was absent at that time (a hook-written object not there yet). Cumulative as in the
- * document: counters count from the warm-up end, time averages and histograms cover
- * [warm-up end, t]; per-interval figures are the next layer's differences. */
+ * was absent at that time (a hook-written object not there yet) or had no sample. From
+ * sim_engine_sample, cumulative as in the document: counters count from the warm-up end,
+ * time averages and histograms cover [warm-up end, t]. From sim_engine_sample_intervals,
+ * the figures within each interval (t[i-1], t[i]] (contract §8.2). */
 typedef struct sim_series {
     sim_time interval;
     size_t ncols, nrows;
