@@ -324,6 +324,9 @@ static void cap_number(void *ud, const char *key, double v) { cap_value(ud, key,
 static void cap_integer(void *ud, const char *key, int64_t v) {
     cap_value(ud, key, (double)v, true);
 }
+static void cap_level(void *ud, const char *key, int64_t v) {
+    cap_value(ud, key, (double)v, false);
+}
 static void cap_string(void *ud, const char *key, const char *v) { (void)ud, (void)key, (void)v; }
 static void cap_boolean(void *ud, const char *key, bool v) { (void)ud, (void)key, (void)v; }
 
@@ -336,6 +339,7 @@ static const sim_report_ops capture_ops = {
     .integer = cap_integer,
     .string = cap_string,
     .boolean = cap_boolean,
+    .level = cap_level,
 };
 
 /* Where a captured figure is written: node i's entry, or the document without its nodes. */
@@ -806,7 +810,8 @@ static double interval_value(sim_engine *e, sim_sampler *sp, column *col, bool p
 
 /* Fills row (NULL: priming) with the values of columns [from, to), all captured in one
  * scope. In series of intervals a figure written as an integer is taken for a count (its
- * increase is shown), any other as a level (its value now). */
+ * increase is shown), any other (a real number, a sim_report_level) as a level (its value
+ * now). */
 static void capture_run(const sim_engine *e, sim_sampler *sp, size_t from, size_t to, double *row) {
     size_t n = to - from;
     for (size_t k = 0; k < n; k++)

@@ -304,8 +304,8 @@ static void tr_string(void *ud, const char *key, const char *v) {
     tr_put(ud, buf);
 }
 static void tr_boolean(void *ud, const char *key, bool v) { tr_number(ud, key, v); }
-static const sim_report_ops trace_ops = {1,         tr_open,    tr_open,   tr_close,
-                                         tr_number, tr_integer, tr_string, tr_boolean};
+static const sim_report_ops trace_ops = {1,          tr_open,   tr_open,    tr_close, tr_number,
+                                         tr_integer, tr_string, tr_boolean, NULL};
 
 typedef struct fake_state {
     uint64_t a;

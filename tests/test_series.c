@@ -265,6 +265,41 @@ Test(series, sampling_any_example_changes_neither_its_document_nor_its_events, .
     t_names_free(names);
 }
 
+/* A figure a report hook writes is sampled from the document: an integer count by its
+ * increase (the backends' requests add up to the document's), a level (sim_report_level: a
+ * backend's in-flight count) by its value at the interval's end. */
+Test(series, hook_figures_counts_by_increase_and_levels_by_value) {
+    static const char yaml[] = "duration: 9s\n"
+                               "nodes:\n"
+                               "  users: {kind: client, target: lb, rate: 200/s}\n"
+                               "  lb: {kind: load_balancer, backends: [web]}\n"
+                               "  web: {kind: service, replicas: 2, workers: 4,\n"
+                               "        service: {dist: exponential, mean: 10ms}}\n";
+    static const char *const paths[] = {"nodes.lb.backends.web.0.requests",
+                                        "nodes.lb.backends.web.0.in_flight"};
+    run r = {.topo = t_load(yaml, NULL, 0, NULL)};
+    cr_assert(r.topo);
+    r.eng = sim_engine_new(r.topo, 1);
+    cr_assert(r.eng);
+    char err[256] = "";
+    cr_assert_eq(sim_engine_sample_intervals(r.eng, 3 * SIM_S, paths, 2, NULL, err, sizeof err), 0,
+                 "%s", err);
+    cr_assert_eq(sim_engine_run(r.eng), 0);
+    r.doc = dsim_json_report(r.eng);
+    const sim_series *s = sim_engine_series(r.eng);
+    cr_assert_eq(s->nrows, 3);
+    double sum = 0;
+    for (size_t i = 0; i < 3; i++) {
+        /* Half of about 600 requests per 3 s interval: an increase, not a running total. */
+        cr_expect(cell(s, i, 0) > 200 && cell(s, i, 0) < 400, "row %zu: %g", i, cell(s, i, 0));
+        cr_expect(cell(s, i, 1) >= 0 && cell(s, i, 1) < 50, "row %zu: %g", i, cell(s, i, 1));
+        sum += cell(s, i, 0);
+    }
+    cr_expect_eq(sum, t_num(r.doc, paths[0]));
+    cr_expect_eq(cell(s, 2, 1), t_num(r.doc, paths[1]), "the level at the end is the document's");
+    run_free(&r);
+}
+
 /* ---- the request figures every document has ---- */
 
 Test(series, requests_latency_by_op_until_failure_and_rejection_and_the_histogram) {

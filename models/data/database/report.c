@@ -46,8 +46,8 @@ static void report_replicas(const sim_node *n, sim_report *w) {
         for (uint32_t i = 0; i < s->count; i++)
             if (i != s->me) {
                 sim_report_open(w, sim_node_name_of(n, db__node_of(n, i)));
-                sim_report_int(w, "acked", (int64_t)s->peers[i].acked);
-                sim_report_int(w, "behind", (int64_t)(s->nlog - s->peers[i].acked));
+                sim_report_level(w, "acked", (int64_t)s->peers[i].acked);
+                sim_report_level(w, "behind", (int64_t)(s->nlog - s->peers[i].acked));
                 sim_report_close(w);
             }
         sim_report_close(w);
