@@ -140,11 +140,28 @@ static double utilization(const void *block, const sim_node *n, sim_time at) {
     return st->workers ? sim_tavg_mean(&st->busy, at) / (double)st->workers : 0;
 }
 
+/* For time series: busy workers and requests in the station (in service or waiting),
+ * integrated over time from 0 (sim/tavg.h), whose increase over an interval gives the
+ * interval's time average. */
+static double busy_integral(const void *block, const sim_node *n, sim_time at) {
+    const station *st = block;
+    (void)n;
+    return st->workers ? sim_tavg_integral(&st->busy, at) / (double)st->workers : 0;
+}
+static double in_flight_integral(const void *block, const sim_node *n, sim_time at) {
+    const station *st = block;
+    (void)n;
+    return sim_tavg_integral(&st->busy, at) + sim_tavg_integral(&st->queued, at);
+}
+
 const sim_metric station_metrics[] = {
-    {"utilization", SIM_METRIC_NUMBER, .value = utilization},
+    {"utilization", SIM_METRIC_NUMBER, .value = utilization, .series = SIM_SERIES_TIME_AVG,
+     .num = busy_integral},
     {"queue_mean", SIM_METRIC_TAVG, SIM_FIELD(station, queued)},
     {"wait_ms", SIM_METRIC_HISTOGRAM, SIM_FIELD(station, wait), .pct = SIM_PCT_SHORT},
     {"sojourn_ms", SIM_METRIC_HISTOGRAM, SIM_FIELD(station, sojourn), .pct = SIM_PCT_SHORT},
+    {"in_flight", SIM_METRIC_NUMBER, .series = SIM_SERIES_TIME_AVG, .num = in_flight_integral,
+     .series_only = true},
     SIM_METRICS_END,
 };
 

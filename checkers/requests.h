@@ -1,6 +1,7 @@
 /* The clients' request outcomes: a checker (sim/checker.h), one per engine, that sums what
  * every client reports of the requests it issued into the document's "requests" object
- * (issued, completed, rejected, timed out, failed, throughput and end-to-end latency). Every
+ * (issued, completed, rejected, timed out, failed, throughput and end-to-end latency, the
+ * latency per operation, until a failure or a rejection, and its histogram). Every
  * run has it (`always`: the key is in every document, zero without clients). Requests issued
  * before the warm-up end are ignored (sim_warmup_end in sim/node.h). */
 #ifndef DSIM_REQUESTS_H
@@ -46,11 +47,19 @@ static inline requests_stats *requests_of(sim_node *n) {
 requests_stats *requests_new(sim_time warmup, sim_time duration);
 void requests_free(requests_stats *s);
 
+/* The most operations a client's requests have (protocols/request.h's rr_op). */
+#define REQUESTS_MAX_OPS 4
+/* Names the operations (NULL-terminated, at most REQUESTS_MAX_OPS, borrowed: static) for the
+ * document's latency_ms_by_op, and says which ones a client may issue (bit op of mask); each
+ * client calls it when it is made. Returns 0, or -1 when out of memory. */
+int requests_name_ops(requests_stats *s, const char *const *names, unsigned mask);
+
 /* A client issued a request at `issued` (its first attempt). */
 void requests_issued(requests_stats *s, sim_time issued);
-/* The request issued at `issued` ended with out after latency (counted only for completed
- * ones). Returns 0, or -1 when out of memory (then call sim_out_of_memory). */
-int requests_outcome_note(requests_stats *s, sim_time issued, requests_outcome out,
+/* The request issued at `issued`, of operation op (an index of the names), ended with out
+ * after latency (from issue until the outcome reached the client). Returns 0, or -1 when
+ * out of memory (then call sim_out_of_memory). */
+int requests_outcome_note(requests_stats *s, sim_time issued, unsigned op, requests_outcome out,
                           sim_time latency);
 
 /* MSER-5's input (experiments/warmup_auto.h), kept only in a run whose topology asks for it

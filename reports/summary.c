@@ -436,7 +436,15 @@ void dsim_summary_print(FILE *out, const cJSON *doc) {
     fprintf(out, "  %s events\n", dsim_human_number(events, num(doc, "events")));
     const cJSON *req = cJSON_GetObjectItemCaseSensitive(doc, "requests");
     if (cJSON_IsObject(req)) {
-        print_row(out, "requests", req, "latency_ms", DSIM_HUMAN_PLAIN);
+        /* The per-operation and failure latencies and the histogram are for the document and
+         * the report: the summary keeps to the counts and the latency row. */
+        cJSON *counts = cJSON_Duplicate(req, true);
+        static const char *const detail[] = {"latency_ms_by_op", "failed_latency_ms",
+                                             "rejected_latency_ms", "latency_hist"};
+        for (size_t i = 0; counts && i < sizeof detail / sizeof *detail; i++)
+            cJSON_DeleteItemFromObjectCaseSensitive(counts, detail[i]);
+        print_row(out, "requests", counts ? counts : req, "latency_ms", DSIM_HUMAN_PLAIN);
+        cJSON_Delete(counts);
         const cJSON *lat = cJSON_GetObjectItemCaseSensitive(req, "latency_ms");
         if (cJSON_IsObject(lat) && num(req, "completed") > 0)
             print_row(out, "latency", lat, NULL, DSIM_HUMAN_MS);

@@ -17,6 +17,7 @@
 
 #include "engine.h"
 #include "kind.h"
+#include "metrics.h"
 #include "report.h"
 #include "topology.h"
 
@@ -52,9 +53,18 @@ typedef struct sim_checker_kind {
      * of a node whose kind feeds the checker, relative to the entry
      * ("consistency.lost_writes"); NULL-terminated, NULL: none. They tell an `expect:` path
      * no run can have from one a run happens to lack (metrics.h: sim_engine_can_have), so
-     * they list what the writers may write whatever the run did. */
+     * they list what the writers may write whatever the run did. A segment "*" stands for
+     * one key the checker learns only from the run ("latency_ms_by_op.*.p99": an operation's
+     * name). */
     const char *const *figures;
     const char *const *node_figures;
+    /* Its figures for time series (sim/metrics.h), read from the checker itself (base: the
+     * checker; node: NULL), under its name: "requests.completed". NULL: its figures are
+     * sampled from what report writes. */
+    const sim_metric *metrics;
+    /* Time series of intervals are being sampled: the checker keeps then what its table
+     * needs beyond the document's figures. NULL: nothing to keep. */
+    void (*sampling)(void *checker);
 } sim_checker_kind;
 
 /* The run's instance of checker kind k, for a hook of node n; NULL when the topology does

@@ -33,6 +33,12 @@ static void bucket_range(size_t i, double *lo, double *width) {
     *width = (double)((int64_t)1 << shift);
 }
 
+void sim_hist_bucket_bounds(size_t i, double *lo, double *hi) {
+    double width;
+    bucket_range(i, lo, &width);
+    *hi = *lo + width;
+}
+
 void sim_hist_init(sim_hist *h) { memset(h, 0, sizeof *h); }
 
 void sim_hist_free(sim_hist *h) {

@@ -27,6 +27,8 @@ int sim_hist_merge(sim_hist *dst, const sim_hist *src);
 /* Returns the nearest-rank q-quantile (q in [0,1]) as the midpoint of its bucket, clamped to
  * [min, max]; 0 when empty. */
 double sim_hist_quantile(const sim_hist *h, double q);
+/* The edges [*lo, *hi) of bucket i (ns): counts[i] holds the values recorded in it. */
+void sim_hist_bucket_bounds(size_t i, double *lo, double *hi);
 /* Returns the exact mean, 0 when empty. */
 double sim_hist_mean(const sim_hist *h);
 

@@ -459,6 +459,85 @@ static const char *warmup_where(sim_loader *ld, const yaml_node_t *v, const char
     return kept;
 }
 
+/* Whether path names a node of t (nodes.NAME...), or is not about nodes at all. */
+static bool names_a_node(const sim_topology *t, const char *path) {
+    if (strncmp(path, "nodes.", 6) != 0)
+        return true;
+    const char *rest = path + 6;
+    for (size_t i = 0; i < t->nnodes; i++) {
+        size_t len = strlen(t->nodes[i].name);
+        if (strncmp(rest, t->nodes[i].name, len) == 0 && (rest[len] == '.' || !rest[len]))
+            return true;
+    }
+    return false;
+}
+
+/* `series: DURATION` and `series_metrics: [PATH, ...]` (contract §8.2). Whether a path names
+ * a figure of its node is known only once the nodes are made: dsim run checks that. */
+static int load_series(sim_loader *ld, yaml_node_t *root, sim_topology *t, const group *groups,
+                       size_t ng) {
+    int bad = 0;
+    yaml_node_t *v;
+    if ((v = sim__ld_get(ld, root, "series", NULL))) {
+        if (sim__ld_duration(ld, v, "series", &t->series))
+            bad = -1;
+        else if (t->series <= 0) {
+            sim__ld_error(ld, v, "series: expected a sampling interval > 0, e.g. 1s");
+            bad = -1;
+        }
+    }
+    if (!(v = sim__ld_get(ld, root, "series_metrics", NULL)))
+        return bad;
+    if (v->type != YAML_SEQUENCE_NODE) {
+        sim__ld_error(ld, v, "series_metrics: expected a list of metric paths, e.g. "
+                             "[requests.throughput_rps, nodes.web.queue_mean]");
+        return -1;
+    }
+    size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    t->series_metrics = sim__ld_alloc(ld, (n ? n : 1) * sizeof *t->series_metrics);
+    t->series_lines = sim__ld_alloc(ld, (n ? n : 1) * sizeof *t->series_lines);
+    t->series_cols = sim__ld_alloc(ld, (n ? n : 1) * sizeof *t->series_cols);
+    if (!t->series_metrics || !t->series_lines || !t->series_cols)
+        return -1;
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+         it++) {
+        yaml_node_t *p = sim__ld_node(ld, *it);
+        const char *path = sim__ld_scalar(p);
+        if (!path || !*path) {
+            sim__ld_error(ld, p, "series_metrics: expected a metric path such as "
+                                 "requests.throughput_rps");
+            bad = -1;
+            continue;
+        }
+        if (!names_a_node(t, path)) {
+            /* The nearest group for the path's first segment after "nodes.". */
+            const char *name = path + 6, *dot = strchr(name, '.');
+            char *seg = strndup(name, dot ? (size_t)(dot - name) : strlen(name));
+            sim_suggest near;
+            sim_suggest_init(&near, seg ? seg : "");
+            for (size_t g = 0; seg && g < ng; g++)
+                sim__ld_suggest_add(ld, &near, groups[g].name);
+            const char *best = sim_suggest_best(&near);
+            /* A replicated group's own name is no node: its instances are NAME.0, NAME.1... */
+            bool is_group = false;
+            for (size_t g = 0; best && g < ng; g++)
+                is_group |= groups[g].name == best && groups[g].replicated;
+            if (sim__ld_error(ld, p, "series_metrics: %s: no such node", path) && best)
+                sim_diag_note(ld->diag, "did you mean 'nodes.%s%s%s'?%s", best, is_group ? ".0" : "",
+                              dot ? dot : "",
+                              is_group ? " (a group's instances are NAME.0, NAME.1, ...)" : "");
+            free(seg);
+            bad = -1;
+            continue;
+        }
+        size_t k = t->nseries_metrics++;
+        t->series_metrics[k] = sim__ld_strdup(ld, path);
+        t->series_lines[k] = (int)p->start_mark.line + 1;
+        t->series_cols[k] = (int)p->start_mark.column + 1;
+    }
+    return bad;
+}
+
 static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
                     const sim_kind *const *kinds, sim_topology *t) {
     if (!root || root->type != YAML_MAPPING_NODE) {
@@ -467,8 +546,9 @@ static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
                       "nodes, network, faults");
         return -1;
     }
-    static const char *const known[] = {"name",    "seed",   "duration", "warmup", "nodes",
-                                        "network", "faults", "expect",   NULL};
+    static const char *const known[] = {"name",   "seed",   "duration", "warmup",
+                                        "nodes",  "network", "faults",  "expect",
+                                        "series", "series_metrics", NULL};
     int bad = 0;
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
          p++) {
@@ -540,6 +620,7 @@ static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
     bad |= sim__ld_faults(ld, sim__ld_get(ld, root, "faults", NULL), t,
                           sim__ld_get(ld, root, "duration", NULL));
     bad |= sim__ld_expect(ld, sim__ld_get(ld, root, "expect", NULL), t);
+    bad |= load_series(ld, root, t, groups, ng);
     if (groups)
         bad |= resolve_refs(ld, groups, ng);
     if (groups)

@@ -29,7 +29,7 @@ static uint64_t read_uint(const void *p, unsigned size) {
 }
 
 static bool is_shown(const sim_metric *m, const sim_node *n) {
-    return !m->shown || m->shown(n->topo->config);
+    return !m->shown || (n && m->shown(n->topo->config));
 }
 
 /* The value of a numeric entry (fig: the histogram's figure). */
@@ -62,6 +62,13 @@ const char *sim_metrics_check(const sim_metric *t) {
         size_t len = strlen(m->name);
         if (!len || m->name[0] == '.' || m->name[len - 1] == '.' || strstr(m->name, ".."))
             return m->name;
+        if ((m->series == SIM_SERIES_RATIO && (!m->num || !m->den)) ||
+            (m->series == SIM_SERIES_TIME_AVG && !m->num && m->type != SIM_METRIC_TAVG) ||
+            (m->series == SIM_SERIES_DELTA && !m->value && m->type == SIM_METRIC_NUMBER))
+            return m->name;
+        /* A series-only figure may have nothing but what its rule reads. */
+        if (m->series_only && m->num)
+            continue;
         switch (m->type) {
         case SIM_METRIC_COUNTER:
         case SIM_METRIC_GAUGE:
@@ -150,7 +157,7 @@ static void nest_to(nest *ns, const char *prefix, size_t len, sim_report *w) {
 static void write_table(const sim_metric *t, const void *base, const sim_node *n, sim_time at,
                         sim_report *w, nest *ns) {
     for (const sim_metric *m = t; m->name; m++) {
-        if (!is_shown(m, n))
+        if (!is_shown(m, n) || m->series_only)
             continue;
         if (m->type == SIM_METRIC_INCLUDE) {
             write_table(m->include, (const char *)base + m->offset, n, at, w, ns);
@@ -209,13 +216,14 @@ typedef struct handle {
     sim_hist_figure fig;
 } handle;
 
-static bool resolve(const sim_metric *t, size_t off, const sim_node *n, const char *rest,
-                    handle *h) {
+/* Finds the entry at rest; series-only entries only when series is true. */
+static bool resolve(const sim_metric *t, size_t off, const sim_node *n, const char *rest, handle *h,
+                    bool series) {
     for (const sim_metric *m = t; m->name; m++) {
-        if (!is_shown(m, n))
+        if (!is_shown(m, n) || (m->series_only && !series))
             continue;
         if (m->type == SIM_METRIC_INCLUDE) {
-            if (resolve(m->include, off + m->offset, n, rest, h))
+            if (resolve(m->include, off + m->offset, n, rest, h, series))
                 return true;
             continue;
         }
@@ -258,6 +266,7 @@ typedef struct capture {
     /* match mode: targets[i] found -> values[i] */
     const char *const *targets;
     double *values;
+    bool *ints; /* when not NULL: whether targets[i] was written as an integer */
     size_t ntargets;
     /* enumerate mode (targets NULL): every numeric leaf's path is handed to add */
     void (*add)(void *ud, const char *path);
@@ -306,8 +315,7 @@ static void cap_close(void *ud) {
     c->len = c->saved[c->depth];
     c->path[c->len] = 0;
 }
-static void cap_number(void *ud, const char *key, double v) {
-    capture *c = ud;
+static void cap_value(capture *c, const char *key, double v, bool integer) {
     char buf[MAX_PATH];
     if (c->arrays || !key || !join(c, key, buf))
         return;
@@ -318,14 +326,23 @@ static void cap_number(void *ud, const char *key, double v) {
     if (c->empty_absent && c->empty_depth)
         v = NAN;
     for (size_t i = 0; i < c->ntargets; i++)
-        if (strcmp(buf, c->targets[i]) == 0)
+        if (strcmp(buf, c->targets[i]) == 0) {
             c->values[i] = v;
+            if (c->ints)
+                c->ints[i] = integer;
+        }
+}
+static void cap_number(void *ud, const char *key, double v) { cap_value(ud, key, v, false); }
+static void cap_integer(void *ud, const char *key, int64_t v) {
+    cap_value(ud, key, (double)v, true);
+}
+static void cap_level(void *ud, const char *key, int64_t v) {
+    cap_value(ud, key, (double)v, false);
 }
 static void cap_no_samples(void *ud, const char *key) {
     (void)key;
     ((capture *)ud)->empty_next = true;
 }
-static void cap_integer(void *ud, const char *key, int64_t v) { cap_number(ud, key, (double)v); }
 static void cap_string(void *ud, const char *key, const char *v) { (void)ud, (void)key, (void)v; }
 static void cap_boolean(void *ud, const char *key, bool v) { (void)ud, (void)key, (void)v; }
 
@@ -339,6 +356,7 @@ static const sim_report_ops capture_ops = {
     .string = cap_string,
     .boolean = cap_boolean,
     .no_samples = cap_no_samples,
+    .level = cap_level,
 };
 
 /* Where a captured figure is written: node i's entry, or the document without its nodes. */
@@ -353,10 +371,15 @@ static void write_scope(const sim_engine *e, uint32_t scope, capture *c) {
 }
 
 /* Fills values[i] with the figure at targets[i] in scope (NaN where absent, and with
- * empty_absent where a histogram has no samples). */
-static void capture_some(const sim_engine *e, uint32_t scope, const char *const *targets,
-                         double *values, size_t n, bool empty_absent) {
-    capture c = {.targets = targets, .values = values, .ntargets = n, .empty_absent = empty_absent};
+ * empty_absent where a histogram has no samples), and ints[i] (unless NULL) with whether it
+ * was written as an integer. */
+static void capture_typed(const sim_engine *e, uint32_t scope, const char *const *targets,
+                          double *values, bool *ints, size_t n, bool empty_absent) {
+    capture c = {.targets = targets,
+                 .values = values,
+                 .ints = ints,
+                 .ntargets = n,
+                 .empty_absent = empty_absent};
     for (size_t i = 0; i < n; i++)
         values[i] = NAN;
     write_scope(e, scope, &c);
@@ -364,7 +387,7 @@ static void capture_some(const sim_engine *e, uint32_t scope, const char *const 
 
 static void capture_values(const sim_engine *e, uint32_t scope, const char *const *targets,
                            double *values, size_t n) {
-    capture_some(e, scope, targets, values, n, false);
+    capture_typed(e, scope, targets, values, NULL, n, false);
 }
 
 /* ---- lookup ---- */
@@ -390,7 +413,7 @@ static sim_lookup_status lookup(const sim_engine *e, const char *path, double *o
                                 bool empty_absent) {
     if (strncmp(path, "nodes.", 6) != 0) {
         double v;
-        capture_some(e, SCOPE_TOP, &path, &v, 1, empty_absent);
+        capture_typed(e, SCOPE_TOP, &path, &v, NULL, 1, empty_absent);
         if (isnan(v))
             return SIM_LOOKUP_NO_FIGURE;
         *out = v;
@@ -402,7 +425,7 @@ static sim_lookup_status lookup(const sim_engine *e, const char *path, double *o
         return SIM_LOOKUP_NO_NODE;
     const sim_node *n = &e->nodes[i];
     handle h;
-    if (n->kind->metrics && resolve(n->kind->metrics, 0, n, rest, &h)) {
+    if (n->kind->metrics && resolve(n->kind->metrics, 0, n, rest, &h, false)) {
         if (empty_absent && h.m->type == SIM_METRIC_HISTOGRAM &&
             !((const sim_hist *)(const void *)((const char *)n->state + h.off + h.m->offset))
                  ->count)
@@ -411,7 +434,7 @@ static sim_lookup_status lookup(const sim_engine *e, const char *path, double *o
         return SIM_LOOKUP_OK;
     }
     double v;
-    capture_some(e, i, &rest, &v, 1, empty_absent);
+    capture_typed(e, i, &rest, &v, NULL, 1, empty_absent);
     if (isnan(v))
         return SIM_LOOKUP_NO_FIGURE;
     *out = v;
@@ -500,12 +523,28 @@ static bool in_shape(const sim_engine *e, uint32_t scope, const char *rel, neare
 
 /* Whether the NULL-terminated figures hold path (relative to prefix: "" or "name."),
  * offering each to near. */
+/* Whether path matches a declared figure, in which a segment "*" matches any one key. */
+static bool figure_matches(const char *figure, const char *path) {
+    while (*figure && *path) {
+        if (figure[0] == '*' && (figure[1] == '.' || !figure[1])) {
+            figure++;
+            if (*path == '.')
+                return false; /* an empty key */
+            while (*path && *path != '.')
+                path++;
+        } else if (*figure++ != *path++) {
+            return false;
+        }
+    }
+    return !*figure && !*path;
+}
+
 static bool in_list(const char *const *figures, const char *rel, nearest *near,
                     const char *prefix) {
     bool found = false;
     for (size_t i = 0; figures && figures[i]; i++) {
-        found = found || strcmp(figures[i], rel) == 0;
-        if (near)
+        found = found || figure_matches(figures[i], rel);
+        if (near && !strchr(figures[i], '*'))
             nearest_offer(near, prefix, figures[i]);
     }
     return found;
@@ -547,7 +586,8 @@ static bool node_can_have(const sim_engine *e, uint32_t i, const char *rel, near
     const sim_node *n = &e->nodes[i];
     handle h;
     if (!near && n->kind->metrics &&
-        (resolve(n->kind->metrics, 0, n, rel, &h) || writes_can_have(n->kind->metrics, n, rel)))
+        (resolve(n->kind->metrics, 0, n, rel, &h, false) ||
+         writes_can_have(n->kind->metrics, n, rel)))
         return true;
     bool found = false;
     for (size_t c = 0; n->kind->checkers && n->kind->checkers[c]; c++)
@@ -651,12 +691,34 @@ sim_lookup_status sim_engine_can_have(const sim_engine *e, const char *path, cha
 
 /* ---- sampling ---- */
 
+/* Where a column's figure comes from. */
+typedef enum {
+    COL_NODE,    /* a node's registered entry: node is its index */
+    COL_CHECKER, /* a checker's registered entry: node is the checker's index */
+    COL_CAPTURE, /* captured from what the document writes: node is the scope */
+} col_source;
+
+/* What the previous sample left for a histogram (shared by the columns of its figures). */
+typedef struct hsnap {
+    const sim_hist *h;
+    uint64_t *counts; /* the bucket counts at the previous sample */
+    size_t n;
+    uint64_t count;
+    double sum;
+    sim_hist diff;  /* the values recorded within the interval just ended */
+    uint64_t stamp; /* the sample diff was made for (0: none yet) */
+} hsnap;
+
 /* One column: a registered figure read directly, or a figure captured from its scope. */
 typedef struct column {
-    uint32_t node; /* registered: the node; captured: the scope */
-    bool registered;
+    uint32_t node;
+    col_source src;
     handle h;
     const char *rel; /* captured: the path within the scope */
+    /* intervals: the rule, the cumulative readings at the previous sample, the histogram */
+    sim_series_rule rule;
+    double prev, prev_den;
+    size_t snap; /* index into sp->snaps (HISTOGRAM) */
 } column;
 
 struct sim_sampler {
@@ -665,6 +727,12 @@ struct sim_sampler {
     size_t capcols;
     const char **targets; /* scratch for captures */
     double *scratch;
+    bool *ints;
+    bool intervals; /* rows hold figures within each interval, not cumulative ones */
+    sim_time last;  /* intervals: the previous sample's time */
+    uint64_t stamp; /* samples taken, priming included */
+    hsnap *snaps;
+    size_t nsnaps, capsnaps;
     bool failed;
 };
 
@@ -683,40 +751,78 @@ static int add_column(sim_sampler *sp, const char *path, column col) {
     char *copy = strdup(path);
     if (!copy)
         return -1;
-    if (!col.registered)
+    if (col.src == COL_CAPTURE)
         col.rel = copy + (strlen(path) - strlen(col.rel));
     sp->s.paths[sp->s.ncols] = copy;
     sp->cols[sp->s.ncols++] = col;
     return 0;
 }
 
-/* Every shown numeric entry of a node's table (histograms: each figure), as columns. */
-static int add_node_table(sim_sampler *sp, const sim_node *n, uint32_t id, const sim_metric *t,
-                          size_t off) {
+/* The rule an entry follows in a series of intervals (by its type unless it names one). */
+static sim_series_rule rule_of(const sim_metric *m) {
+    if (m->series != SIM_SERIES_AUTO)
+        return m->series;
+    switch (m->type) {
+    case SIM_METRIC_COUNTER:
+        return SIM_SERIES_DELTA;
+    case SIM_METRIC_TAVG:
+        return m->value ? SIM_SERIES_LEVEL : SIM_SERIES_TIME_AVG;
+    case SIM_METRIC_HISTOGRAM:
+        return SIM_SERIES_AUTO; /* over the values recorded within */
+    default:
+        return SIM_SERIES_LEVEL;
+    }
+}
+
+/* Whether an entry is sampled by default: in cumulative series every numeric entry of the
+ * document; in series of intervals those with a rule, and counters, gauges, time averages
+ * and histograms (a NUMBER is mostly a whole-run ratio whose value at a moment says little). */
+static bool sampled_by_default(const sim_metric *m, bool intervals) {
+    if (!intervals)
+        return !m->series_only;
+    if (m->series == SIM_SERIES_OFF)
+        return false;
+    return m->series != SIM_SERIES_AUTO || m->type != SIM_METRIC_NUMBER;
+}
+
+/* Every shown sampled entry of a table (histograms: each figure), as columns; prefix is
+ * "nodes.NAME" or a checker's name. */
+static int add_table(sim_sampler *sp, const sim_node *n, uint32_t id, col_source src,
+                     const char *prefix, const sim_metric *t, size_t off) {
     for (const sim_metric *m = t; m->name; m++) {
         if (!is_shown(m, n) || m->type == SIM_METRIC_LABEL || m->type == SIM_METRIC_WRITE)
             continue;
         if (m->type == SIM_METRIC_INCLUDE) {
-            if (add_node_table(sp, n, id, m->include, off + m->offset))
+            if (add_table(sp, n, id, src, prefix, m->include, off + m->offset))
                 return -1;
             continue;
         }
+        if (!sampled_by_default(m, sp->intervals))
+            continue;
         for (int f = 0; f < SIM_HIST_NFIGURES; f++) {
             if (m->type == SIM_METRIC_HISTOGRAM ? !sim_pct_has(m->pct, (sim_hist_figure)f) : f > 0)
                 continue;
             char path[MAX_PATH];
             int k = snprintf(
-                path, sizeof path, "nodes.%s.%s%s%s", n->topo->name, m->name,
+                path, sizeof path, "%s.%s%s%s", prefix, m->name,
                 m->type == SIM_METRIC_HISTOGRAM ? "." : "",
                 m->type == SIM_METRIC_HISTOGRAM ? sim_hist_figure_name((sim_hist_figure)f) : "");
             if (k < 0 || k >= (int)sizeof path)
                 continue;
-            column c = {.node = id, .registered = true, .h = {m, off, (sim_hist_figure)f}};
+            column c = {.node = id, .src = src, .h = {m, off, (sim_hist_figure)f}};
             if (add_column(sp, path, c))
                 return -1;
         }
     }
     return 0;
+}
+
+static int add_node_table(sim_sampler *sp, const sim_node *n, uint32_t id) {
+    char prefix[MAX_PATH];
+    int k = snprintf(prefix, sizeof prefix, "nodes.%s", n->topo->name);
+    if (k < 0 || k >= (int)sizeof prefix)
+        return 0;
+    return add_table(sp, n, id, COL_NODE, prefix, n->kind->metrics, 0);
 }
 
 typedef struct top_enum {
@@ -737,13 +843,39 @@ static bool under_checker(const sim_engine *e, const char *path, bool always_onl
     return false;
 }
 
-/* The figures sampled by default besides the kinds' tables: the network's, and those of the
- * checkers every document reports. */
+/* The checker whose table has the figure at path (its index, *h set), or UINT32_MAX. */
+static uint32_t checker_figure(const sim_engine *e, const char *path, handle *h) {
+    for (size_t i = 0; i < e->nchecker; i++) {
+        const sim_checker_kind *k = e->topo->checkers[i];
+        size_t len = strlen(k->name);
+        if (k->metrics && strncmp(path, k->name, len) == 0 && path[len] == '.' &&
+            resolve(k->metrics, 0, NULL, path + len + 1, h, true))
+            return (uint32_t)i;
+    }
+    return UINT32_MAX;
+}
+
+/* Whether path lies under a checker that has a table (whose figures replace its document's
+ * in series of intervals). */
+static bool under_table(const sim_engine *e, const char *path) {
+    for (size_t i = 0; i < e->nchecker; i++) {
+        const sim_checker_kind *k = e->topo->checkers[i];
+        size_t len = strlen(k->name);
+        if (k->metrics && strncmp(path, k->name, len) == 0 && path[len] == '.')
+            return true;
+    }
+    return false;
+}
+
+/* The figures sampled by default besides the tables: the network's, and those of the
+ * checkers every document reports (in series of intervals, those without a table). */
 static void add_top_path(void *ud, const char *path) {
     top_enum *te = ud;
     if (strncmp(path, "network.", 8) != 0 && !under_checker(te->e, path, true))
         return;
-    column c = {.node = SCOPE_TOP, .rel = path};
+    if (te->sp->intervals && under_table(te->e, path))
+        return;
+    column c = {.node = SCOPE_TOP, .src = COL_CAPTURE, .rel = path};
     if (add_column(te->sp, path, c))
         te->failed = -1;
 }
@@ -757,12 +889,16 @@ static bool written_now(const sim_engine *e, uint32_t scope, const char *rel) {
 
 static int add_path(sim_engine *e, sim_sampler *sp, const char *path, char *err, size_t errlen) {
     if (strncmp(path, "nodes.", 6) != 0) {
+        handle h;
+        uint32_t k = sp->intervals ? checker_figure(e, path, &h) : UINT32_MAX;
+        if (k != UINT32_MAX)
+            return add_column(sp, path, (column){.node = k, .src = COL_CHECKER, .h = h});
         /* A checker's figures may appear only once it has something to judge. */
         if (!written_now(e, SCOPE_TOP, path) && !under_checker(e, path, false)) {
             snprintf(err, errlen, "%s: no such figure in the document", path);
             return -1;
         }
-        return add_column(sp, path, (column){.node = SCOPE_TOP, .rel = path});
+        return add_column(sp, path, (column){.node = SCOPE_TOP, .src = COL_CAPTURE, .rel = path});
     }
     const char *rest;
     uint32_t i = find_node(e, path + 6, &rest);
@@ -772,13 +908,13 @@ static int add_path(sim_engine *e, sim_sampler *sp, const char *path, char *err,
     }
     const sim_node *n = &e->nodes[i];
     handle h;
-    if (n->kind->metrics && resolve(n->kind->metrics, 0, n, rest, &h))
-        return add_column(sp, path, (column){.node = i, .registered = true, .h = h});
+    if (n->kind->metrics && resolve(n->kind->metrics, 0, n, rest, &h, sp->intervals))
+        return add_column(sp, path, (column){.node = i, .src = COL_NODE, .h = h});
     if (!written_now(e, i, rest)) {
         snprintf(err, errlen, "%s: no such figure for a node of kind %s", path, n->kind->name);
         return -1;
     }
-    return add_column(sp, path, (column){.node = i, .rel = rest});
+    return add_column(sp, path, (column){.node = i, .src = COL_CAPTURE, .rel = rest});
 }
 
 void sim__sampler_free(sim_sampler *sp) {
@@ -786,12 +922,18 @@ void sim__sampler_free(sim_sampler *sp) {
         return;
     for (size_t i = 0; i < sp->s.ncols; i++)
         free(sp->s.paths[i]);
+    for (size_t i = 0; i < sp->nsnaps; i++) {
+        free(sp->snaps[i].counts);
+        sim_hist_free(&sp->snaps[i].diff);
+    }
+    free(sp->snaps);
     free(sp->s.paths);
     free(sp->cols);
     free(sp->s.t);
     free(sp->s.values);
     free(sp->targets);
     free(sp->scratch);
+    free(sp->ints);
     free(sp);
 }
 
@@ -800,8 +942,195 @@ static sim_time next_time(const sim_engine *e, const sim_sampler *sp) {
     return t < e->end && t > e->now ? t : e->end;
 }
 
-int sim_engine_sample(sim_engine *e, sim_time interval, const char *const *paths, size_t npaths,
-                      char *err, size_t errlen) {
+/* The state a registered column reads, and its node (NULL for a checker). */
+static const void *column_base(const sim_engine *e, const column *col, const sim_node **n) {
+    if (col->src == COL_CHECKER) {
+        *n = NULL;
+        return (const char *)e->checkers[col->node] + col->h.off;
+    }
+    *n = &e->nodes[col->node];
+    return (const char *)(*n)->state + col->h.off;
+}
+
+/* The histogram snapshot of each histogram column, shared by the figures of one histogram. */
+static int attach_snapshots(sim_engine *e, sim_sampler *sp) {
+    for (size_t c = 0; c < sp->s.ncols; c++) {
+        column *col = &sp->cols[c];
+        col->rule = col->src == COL_CAPTURE ? SIM_SERIES_LEVEL : rule_of(col->h.m);
+        if (col->src == COL_CAPTURE || col->h.m->type != SIM_METRIC_HISTOGRAM)
+            continue;
+        const sim_node *n;
+        const sim_hist *h = (const sim_hist *)(const void *)((const char *)column_base(e, col, &n) +
+                                                             col->h.m->offset);
+        size_t k = 0;
+        while (k < sp->nsnaps && sp->snaps[k].h != h)
+            k++;
+        if (k == sp->nsnaps) {
+            if (sp->nsnaps == sp->capsnaps) {
+                size_t cap = sp->capsnaps ? 2 * sp->capsnaps : 8;
+                hsnap *p = realloc(sp->snaps, cap * sizeof *p);
+                if (!p)
+                    return -1;
+                sp->snaps = p;
+                sp->capsnaps = cap;
+            }
+            sp->snaps[k] = (hsnap){.h = h};
+            sim_hist_init(&sp->snaps[k].diff);
+            sp->nsnaps++;
+        }
+        col->snap = k;
+    }
+    return 0;
+}
+
+/* Makes snapshot k's diff the values recorded since its last call, and takes a new snapshot.
+ * Returns 0, or -1 when out of memory. */
+static int hist_interval(hsnap *hs) {
+    const sim_hist *h = hs->h;
+    if (h->nbuckets > hs->diff.nbuckets) {
+        uint64_t *d = realloc(hs->diff.counts, h->nbuckets * sizeof *d);
+        if (!d)
+            return -1;
+        hs->diff.counts = d;
+        hs->diff.nbuckets = h->nbuckets;
+    }
+    if (h->nbuckets > hs->n) {
+        uint64_t *c = realloc(hs->counts, h->nbuckets * sizeof *c);
+        if (!c)
+            return -1;
+        memset(c + hs->n, 0, (h->nbuckets - hs->n) * sizeof *c);
+        hs->counts = c;
+        hs->n = h->nbuckets;
+    }
+    /* h's buckets only grow, so diff has exactly h's: the loop sets every one. */
+    int64_t lo = -1, hi = -1;
+    for (size_t i = 0; i < h->nbuckets; i++) {
+        uint64_t d = h->counts[i] - hs->counts[i];
+        hs->diff.counts[i] = d;
+        if (d && lo < 0)
+            lo = (int64_t)i;
+        if (d)
+            hi = (int64_t)i;
+        hs->counts[i] = h->counts[i];
+    }
+    hs->diff.count = h->count - hs->count;
+    hs->diff.sum = h->sum - hs->sum;
+    hs->count = h->count;
+    hs->sum = h->sum;
+    /* The interval's own extremes are known to a bucket: its edges, within the run's. */
+    double blo, bhi, tlo, thi;
+    if (lo >= 0) {
+        sim_hist_bucket_bounds((size_t)lo, &blo, &bhi);
+        sim_hist_bucket_bounds((size_t)hi, &tlo, &thi);
+        hs->diff.min = (int64_t)blo > h->min ? (int64_t)blo : h->min;
+        hs->diff.max = (int64_t)thi - 1 < h->max ? (int64_t)thi - 1 : h->max;
+    }
+    return 0;
+}
+
+/* The cumulative reading of a registered column at time at (num for ratios and averages);
+ * *den gets the denominator of a ratio. */
+static double cumulative(const column *col, const void *base, const sim_node *n, sim_time at,
+                         double *den) {
+    const sim_metric *m = col->h.m;
+    switch (col->rule) {
+    case SIM_SERIES_TIME_AVG:
+        if (m->num)
+            return m->num(base, n, at);
+        return sim_tavg_integral((const sim_tavg *)(const void *)((const char *)base + m->offset),
+                                 at);
+    case SIM_SERIES_RATIO:
+        *den = m->den(base, n, at);
+        return m->num(base, n, at);
+    default:
+        return read_value(m, base, n, at, col->h.fig);
+    }
+}
+
+/* The figure of a registered column within (sp->last, e->now]; prime: only take readings. */
+static double interval_value(sim_engine *e, sim_sampler *sp, column *col, bool prime) {
+    const sim_node *n;
+    const void *base = column_base(e, col, &n);
+    const sim_metric *m = col->h.m;
+    if (m->type == SIM_METRIC_HISTOGRAM && col->rule == SIM_SERIES_AUTO) {
+        hsnap *hs = &sp->snaps[col->snap];
+        if (hs->stamp != sp->stamp) {
+            if (hist_interval(hs))
+                e->failed = true;
+            hs->stamp = sp->stamp;
+        }
+        if (prime || !hs->diff.count)
+            return NAN;
+        if (col->h.fig == SIM_HIST_MAX)
+            return (double)hs->diff.max / 1e6;
+        return sim_hist_figure_ms(&hs->diff, col->h.fig);
+    }
+    double den = 0, cur = cumulative(col, base, n, e->now, &den);
+    double dnum = cur - col->prev, dden = den - col->prev_den;
+    col->prev = cur;
+    col->prev_den = den;
+    if (prime)
+        return NAN;
+    switch (col->rule) {
+    case SIM_SERIES_DELTA:
+        return dnum;
+    case SIM_SERIES_TIME_AVG:
+        return e->now > sp->last ? dnum / (double)(e->now - sp->last) : NAN;
+    case SIM_SERIES_RATIO:
+        return dden != 0 ? dnum / dden : NAN;
+    default:
+        return cur;
+    }
+}
+
+/* Fills row (NULL: priming) with the values of columns [from, to), all captured in one
+ * scope. In series of intervals a figure written as an integer is taken for a count (its
+ * increase is shown), any other (a real number, a sim_report_level) as a level (its value
+ * now). */
+static void capture_run(const sim_engine *e, sim_sampler *sp, size_t from, size_t to, double *row) {
+    size_t n = to - from;
+    for (size_t k = 0; k < n; k++)
+        sp->targets[k] = sp->cols[from + k].rel;
+    capture_typed(e, sp->cols[from].node, sp->targets, sp->scratch, sp->ints, n, false);
+    for (size_t k = 0; k < n; k++) {
+        column *col = &sp->cols[from + k];
+        double v = sp->scratch[k];
+        if (sp->intervals && sp->ints[k]) {
+            double prev = col->prev;
+            col->prev = v;
+            v -= prev;
+        }
+        if (row)
+            row[from + k] = v;
+    }
+}
+
+/* Fills row (NULL: priming, readings only) with every column's figure now. */
+static void fill_row(sim_engine *e, sim_sampler *sp, double *row) {
+    sim_series *s = &sp->s;
+    sp->stamp++;
+    for (size_t c = 0; c < s->ncols;) {
+        column *col = &sp->cols[c];
+        if (col->src != COL_CAPTURE) {
+            double v = sp->intervals ? interval_value(e, sp, col, !row)
+                                     : handle_value(&col->h, &e->nodes[col->node], e->now);
+            if (row)
+                row[c] = v;
+            c++;
+            continue;
+        }
+        size_t end = c + 1;
+        while (end < s->ncols && sp->cols[end].src == COL_CAPTURE &&
+               sp->cols[end].node == col->node)
+            end++;
+        capture_run(e, sp, c, end, row);
+        c = end;
+    }
+    sp->last = e->now;
+}
+
+static int start_sampling(sim_engine *e, sim_time interval, const char *const *paths, size_t npaths,
+                          bool intervals, size_t *bad, char *err, size_t errlen) {
     if (e->sampler) {
         snprintf(err, errlen, "sampling is on already");
         return -1;
@@ -816,25 +1145,37 @@ int sim_engine_sample(sim_engine *e, sim_time interval, const char *const *paths
         return -1;
     }
     sp->s.interval = interval;
+    sp->intervals = intervals;
     int rc = 0;
     if (!paths) {
         top_enum te = {e, sp, 0};
+        for (size_t i = 0; intervals && !rc && i < e->nchecker; i++) {
+            const sim_checker_kind *k = e->topo->checkers[i];
+            if (k->metrics)
+                rc = add_table(sp, NULL, (uint32_t)i, COL_CHECKER, k->name, k->metrics, 0);
+        }
         capture c = {.add = add_top_path, .add_ud = &te};
-        write_scope(e, SCOPE_TOP, &c);
-        rc = te.failed;
+        if (!rc) {
+            write_scope(e, SCOPE_TOP, &c);
+            rc = te.failed;
+        }
         for (size_t i = 0; !rc && i < e->nnodes; i++)
             if (e->nodes[i].kind->metrics)
-                rc = add_node_table(sp, &e->nodes[i], (uint32_t)i, e->nodes[i].kind->metrics, 0);
+                rc = add_node_table(sp, &e->nodes[i], (uint32_t)i);
         if (rc)
             snprintf(err, errlen, "out of memory");
     } else {
-        for (size_t i = 0; !rc && i < npaths; i++)
+        for (size_t i = 0; !rc && i < npaths; i++) {
             rc = add_path(e, sp, paths[i], err, errlen);
+            if (rc && bad)
+                *bad = i;
+        }
     }
     if (!rc && sp->s.ncols) {
         sp->targets = malloc(sp->s.ncols * sizeof *sp->targets);
         sp->scratch = malloc(sp->s.ncols * sizeof *sp->scratch);
-        if (!sp->targets || !sp->scratch) {
+        sp->ints = calloc(sp->s.ncols, sizeof *sp->ints);
+        if (!sp->targets || !sp->scratch || !sp->ints || (intervals && attach_snapshots(e, sp))) {
             snprintf(err, errlen, "out of memory");
             rc = -1;
         }
@@ -844,22 +1185,60 @@ int sim_engine_sample(sim_engine *e, sim_time interval, const char *const *paths
         return -1;
     }
     e->sampler = sp;
+    if (intervals) {
+        for (size_t i = 0; i < e->nchecker; i++)
+            if (e->topo->checkers[i]->sampling)
+                e->topo->checkers[i]->sampling(e->checkers[i]);
+        fill_row(e, sp, NULL);
+    }
     if (e->now < e->end)
         sim__schedule(e, next_time(e, sp), SIM_EV_SAMPLE, 0, 0, 0);
     return 0;
 }
 
-const sim_series *sim_engine_series(const sim_engine *e) {
-    return e->sampler ? &e->sampler->s : NULL;
+int sim_engine_sample(sim_engine *e, sim_time interval, const char *const *paths, size_t npaths,
+                      char *err, size_t errlen) {
+    return start_sampling(e, interval, paths, npaths, false, NULL, err, errlen);
 }
 
-/* Fills row with the values of columns [from, to), all captured in one scope. */
-static void capture_run(const sim_engine *e, sim_sampler *sp, size_t from, size_t to, double *row) {
-    size_t n = to - from;
-    for (size_t k = 0; k < n; k++)
-        sp->targets[k] = sp->cols[from + k].rel;
-    capture_values(e, sp->cols[from].node, sp->targets, sp->scratch, n);
-    memcpy(row + from, sp->scratch, n * sizeof *row);
+int sim_engine_sample_intervals(sim_engine *e, sim_time interval, const char *const *paths,
+                                size_t npaths, size_t *bad, char *err, size_t errlen) {
+    return start_sampling(e, interval, paths, npaths, true, bad, err, errlen);
+}
+
+const char *sim_engine_series_suggest(sim_engine *e, const char *path, char *buf, size_t len) {
+    sim_sampler *sp = calloc(1, sizeof *sp);
+    if (!sp)
+        return NULL;
+    sp->intervals = true;
+    int rc = 0;
+    for (size_t i = 0; !rc && i < e->nchecker; i++) {
+        const sim_checker_kind *k = e->topo->checkers[i];
+        if (k->metrics)
+            rc = add_table(sp, NULL, (uint32_t)i, COL_CHECKER, k->name, k->metrics, 0);
+    }
+    top_enum te = {e, sp, 0};
+    capture c = {.add = add_top_path, .add_ud = &te};
+    write_scope(e, SCOPE_TOP, &c);
+    for (size_t i = 0; !rc && i < e->nnodes; i++)
+        if (e->nodes[i].kind->metrics)
+            rc = add_node_table(sp, &e->nodes[i], (uint32_t)i);
+    sim_suggest sg;
+    sim_suggest_init(&sg, path);
+    for (size_t i = 0; i < sp->s.ncols; i++)
+        sim_suggest_add(&sg, sp->s.paths[i]);
+    const char *best = sim_suggest_best(&sg);
+    const char *out = NULL;
+    if (best && strlen(best) < len) {
+        memcpy(buf, best, strlen(best) + 1);
+        out = buf;
+    }
+    sim__sampler_free(sp);
+    return out;
+}
+
+const sim_series *sim_engine_series(const sim_engine *e) {
+    return e->sampler ? &e->sampler->s : NULL;
 }
 
 void sim__sample(sim_engine *e) {
@@ -879,20 +1258,8 @@ void sim__sample(sim_engine *e) {
         s->caprows = cap;
     }
     double *row = s->values + s->nrows * s->ncols;
+    fill_row(e, sp, row);
     s->t[s->nrows++] = e->now;
-    for (size_t c = 0; c < s->ncols;) {
-        const column *col = &sp->cols[c];
-        if (col->registered) {
-            row[c] = handle_value(&col->h, &e->nodes[col->node], e->now);
-            c++;
-            continue;
-        }
-        size_t end = c + 1;
-        while (end < s->ncols && !sp->cols[end].registered && sp->cols[end].node == col->node)
-            end++;
-        capture_run(e, sp, c, end, row);
-        c = end;
-    }
     if (e->now < e->end)
         sim__schedule(e, next_time(e, sp), SIM_EV_SAMPLE, 0, 0, 0);
 }

@@ -31,6 +31,19 @@ typedef enum {
     SIM_METRIC_INCLUDE,   /* a building block's table (include) whose offsets start at offset */
 } sim_metric_type;
 
+/* How a figure's value within one interval of a time series (§8.2) is made from the state at
+ * the interval's two ends (sim_engine_sample_intervals). */
+typedef enum {
+    SIM_SERIES_AUTO,     /* by type: a counter's increase, a tavg's time average, a histogram's
+                          * figure over the values recorded within, a gauge's value at the
+                          * interval's end; a NUMBER is then not sampled unless asked for */
+    SIM_SERIES_DELTA,    /* the increase of value() (a cumulative NUMBER, e.g. ms spent open) */
+    SIM_SERIES_TIME_AVG, /* the increase of num() (a level x ns integral) / the interval's ns */
+    SIM_SERIES_RATIO,    /* the increase of num() / the increase of den(); null when 0 */
+    SIM_SERIES_LEVEL,    /* value() at the interval's end */
+    SIM_SERIES_OFF,      /* not sampled (a figure of the whole run only) */
+} sim_series_rule;
+
 typedef struct sim_metric sim_metric;
 struct sim_metric {
     /* The key in the node's entry; dots nest it in objects ("settings.version"): consecutive
@@ -57,6 +70,14 @@ struct sim_metric {
      * sim_engine_can_have. */
     bool (*can_have)(const sim_node *n, const char *rel);
     const sim_metric *include;                                 /* INCLUDE */
+    /* Time series: the rule, and the cumulative figures it needs (base and n as for value;
+     * n is NULL for a checker's table). Static like the rest: nothing per instance. */
+    sim_series_rule series;
+    double (*num)(const void *base, const sim_node *n, sim_time at);
+    double (*den)(const void *base, const sim_node *n, sim_time at);
+    /* Sampled only (not written in the document, not looked up): e.g. a station's in-flight
+     * level, whose whole-run figure the document does not carry. */
+    bool series_only;
 };
 
 /* The offset and size of field f of state type T, for a table entry:
@@ -105,9 +126,10 @@ sim_lookup_status sim_engine_lookup_value(const sim_engine *e, const char *path,
 sim_lookup_status sim_engine_can_have(const sim_engine *e, const char *path, char **near);
 
 /* Series of sampled figures: row i holds every column's value at t[i]; NaN where a figure
- * was absent at that time (a hook-written object not there yet). Cumulative as in the
- * document: counters count from the warm-up end, time averages and histograms cover
- * [warm-up end, t]; per-interval figures are the next layer's differences. */
+ * was absent at that time (a hook-written object not there yet) or had no sample. From
+ * sim_engine_sample, cumulative as in the document: counters count from the warm-up end,
+ * time averages and histograms cover [warm-up end, t]. From sim_engine_sample_intervals,
+ * the figures within each interval (t[i-1], t[i]] (contract §8.2). */
 typedef struct sim_series {
     sim_time interval;
     size_t ncols, nrows;
@@ -126,6 +148,20 @@ typedef struct sim_series {
  * figure it could have, or the interval is not positive, or out of memory. */
 int sim_engine_sample(sim_engine *e, sim_time interval, const char *const *paths, size_t npaths,
                       char *err, size_t errlen);
+/* Samples per interval, as the result document's "series" (contract §8.2): like
+ * sim_engine_sample, but row i holds each figure WITHIN interval i, (t[i-1], t[i]] (t[-1] =
+ * now), by its entry's sim_series_rule: a counter's increase, a time average over the
+ * interval, histogram figures over the values recorded in it (NaN when none), a gauge's value
+ * at t[i]. The defaults (paths NULL): every node's sampled entries, the checkers' tables
+ * (requests.*: each interval counts the requests that ended in it, warm-up included, but not
+ * those issued before the warm-up end that ended after it, which the document ignores too)
+ * and the network's counters. On a bad path, *bad (when not NULL) is its index. */
+int sim_engine_sample_intervals(sim_engine *e, sim_time interval, const char *const *paths,
+                                size_t npaths, size_t *bad, char *err, size_t errlen);
+/* The path nearest to a misspelt one among those sim_engine_sample_intervals would sample by
+ * default (borrowed from a static buffer of buf), or NULL when none is near. */
+const char *sim_engine_series_suggest(sim_engine *e, const char *path, char *buf, size_t len);
+
 /* The series so far; NULL when sampling is off. */
 const sim_series *sim_engine_series(const sim_engine *e);
 

@@ -22,6 +22,9 @@ typedef struct sim_report_ops {
      * with no samples, written as 0 all the same; a reader that must tell "no value" apart
      * (judging an `expect:`, contract §8.1) treats them as absent. */
     void (*no_samples)(void *ud, const char *key);
+    /* An integer that is a level at the moment written (in flight, a position), not a count:
+     * time series show its value rather than its increase. NULL: written as integer. */
+    void (*level)(void *ud, const char *key, int64_t v);
 } sim_report_ops;
 
 typedef struct sim_report {
@@ -41,6 +44,13 @@ static inline void sim_report_number(sim_report *w, const char *key, double v) {
 }
 static inline void sim_report_int(sim_report *w, const char *key, int64_t v) {
     w->ops->integer(w->ud, key, v);
+}
+/* An integer level (see sim_report_ops.level): in the document, an integer like any other. */
+static inline void sim_report_level(sim_report *w, const char *key, int64_t v) {
+    if (w->ops->level)
+        w->ops->level(w->ud, key, v);
+    else
+        w->ops->integer(w->ud, key, v);
 }
 static inline void sim_report_string(sim_report *w, const char *key, const char *v) {
     w->ops->string(w->ud, key, v);

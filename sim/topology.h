@@ -136,6 +136,12 @@ typedef struct sim_topology {
     sim_expect *expects;
     /* The groups and the references between them (graph.h), built by the loader. */
     sim_graph graph;
+    /* Time series (contract §8.2): `series` (0: off) and `series_metrics` (NULL: every
+     * figure), each path with its line and column (1-based) for messages; all in the arena. */
+    sim_time series;
+    const char **series_metrics;
+    int *series_lines, *series_cols;
+    size_t nseries_metrics;
 } sim_topology;
 
 /* Frees the topology and everything in its arena. NULL is a no-op. */

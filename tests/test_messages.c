@@ -161,12 +161,14 @@ Test(messages, short_lists_stay_in_the_message) {
                    "test.yaml:5:11: error: network: unknown key 'latncy' (known keys: latency, "
                    "loss, duplicate, reorder, bandwidth, links, interfaces)\n"
                    "test.yaml:5:11: note: did you mean 'latency'?");
+    /* The top-level keys are more than 8 since series and series_metrics: a note lists them. */
     expect_message(USERS "  web: {kind: service, service: 1ms}\n"
                          "warmpu: 1s\n",
                    NULL, 0,
-                   "test.yaml:5:1: error: unknown top-level key 'warmpu' (known keys: name, "
-                   "seed, duration, warmup, nodes, network, faults, expect)\n"
-                   "test.yaml:5:1: note: did you mean 'warmup'?");
+                   "test.yaml:5:1: error: unknown top-level key 'warmpu'\n"
+                   "test.yaml:5:1: note: did you mean 'warmup'?\n"
+                   "test.yaml:5:1: note: known keys: name, seed, duration, warmup, nodes, "
+                   "network, faults, expect, series, series_metrics");
 }
 
 Test(messages, misspelt_fault_key_suggests_the_key) {

@@ -305,7 +305,7 @@ static void tr_string(void *ud, const char *key, const char *v) {
 }
 static void tr_boolean(void *ud, const char *key, bool v) { tr_number(ud, key, v); }
 static const sim_report_ops trace_ops = {1,          tr_open,   tr_open,    tr_close, tr_number,
-                                         tr_integer, tr_string, tr_boolean, NULL};
+                                         tr_integer, tr_string, tr_boolean, NULL, NULL};
 
 typedef struct fake_state {
     uint64_t a;

@@ -218,7 +218,7 @@ static void on_bool(void *ud, const char *key, bool v) {
 
 Test(oracle, report_has_the_contract_keys) {
     static const sim_report_ops ops = {1,      on_open,   on_open, on_close, on_number,
-                                       on_int, on_string, on_bool, NULL};
+                                       on_int, on_string, on_bool, NULL, NULL};
     char keys[1024] = "";
     sim_report w = {&ops, keys};
     consistency_oracle *o = history();

@@ -15,11 +15,13 @@
 #include "loader.h"
 #include "models.h"
 #include "output.h"
+#include "series_out.h"
 #include "strfmt.h"
 #include "suggest.h"
 #include "summary.h"
 #include "sweep_cmd.h"
 #include "warmup_auto.h"
+#include "units.h"
 #include "wiring.h"
 
 #include <errno.h>
@@ -36,6 +38,7 @@ enum { EXIT_OK = 0, EXIT_INTERNAL = 1, EXIT_INPUT = 2, EXIT_EXPECT = 3, EXIT_BUD
 static const char usage[] =
     "usage: dsim run FILE [--seed N] [--set PATH=VALUE]... [--json OUT] [--quiet] [--verbose]\n"
     "                [--max-memory SIZE] [--max-events N] [--max-wall DURATION]\n"
+    "                [--series DURATION] [--series-csv OUT]\n"
     "       dsim validate FILE [--set PATH=VALUE]...\n"
     "       dsim sweep FILE [--set PATH=VALUE]... [--vary PATH=V1,V2,...]...\n"
     "                [--seeds N | --seeds A..B] [--jobs N] [--quiet] --out DIR\n"
@@ -71,6 +74,9 @@ static const char usage[] =
     "                    machine's memory)\n"
     "  --max-events N    stop the run after N events\n"
     "  --max-wall DURATION  stop the run after this much wall-clock time (90s, 5m)\n"
+    "  --series DURATION sample time series every DURATION of simulated time (overrides\n"
+    "                    the file's `series`): \"series\" in the result document\n"
+    "  --series-csv OUT  write the time series as CSV to OUT (atomically; - for stdout)\n"
     "\n"
     "exit status: 0 success, 2 bad input (file or arguments, or a run over the default\n"
     "memory limit), 3 an expect: of FILE failed (the result document is written),\n"
@@ -87,6 +93,8 @@ typedef struct options {
     uint64_t max_events; /* 0: none */
     double max_wall;     /* seconds; 0: none */
     const char *max_memory_arg, *max_events_arg, *max_wall_arg; /* as given, for messages */
+    sim_time series;         /* --series; 0: the file's */
+    const char *series_csv;  /* --series-csv OUT */
 } options;
 
 /* Prints "ARG: error: MESSAGE" for the argument arg as given (contract §1), then the note
@@ -209,11 +217,21 @@ static int parse_args(int argc, char **argv, options *o) {
             if (dsim_parse_wall(o->max_wall_arg, &o->max_wall))
                 return bad_option_value(a, o->max_wall_arg,
                                         "expected a duration > 0 such as 90s or 5m");
+        } else if (strcmp(a, "--series") == 0) {
+            if (!has_value)
+                return bad_arg(a, NULL, "expected a duration > 0 such as 1s after it");
+            const char *v = argv[++i];
+            if (sim_parse_duration(v, &o->series) || o->series <= 0)
+                return bad_option_value(a, v, "expected a duration > 0 such as 1s");
+        } else if (strcmp(a, "--series-csv") == 0) {
+            if (!has_value)
+                return bad_arg(a, NULL, "expected a file name (or - for stdout) after it");
+            o->series_csv = argv[++i];
         } else if (a[0] == '-' && a[1] != '\0') {
             static const char *const known[] = {"--seed",       "--set",      "--json",
                                                 "--quiet",      "--verbose",  "--max-memory",
                                                 "--max-events", "--max-wall", "--markdown",
-                                                NULL};
+                                                "--series",     "--series-csv", NULL};
             return unknown_word(a, "option", known);
         } else if (!o->file) {
             o->file = a;
@@ -442,6 +460,47 @@ static int choose_warmup(const options *o, sim_topology *topo, uint64_t seed, pr
     return EXIT_INPUT;
 }
 
+/* Starts sampling e's time series (contract §8.2) when --series or the file's `series` asks
+ * for it. Returns EXIT_OK, or EXIT_INPUT with the error printed at the series_metrics entry
+ * at fault (EXIT_INTERNAL when out of memory). */
+static int start_series(const options *o, const sim_topology *t, sim_engine *e) {
+    sim_time interval = o->series ? o->series : t->series;
+    if (!interval)
+        return EXIT_OK;
+    char err[600] = "";
+    size_t bad = SIZE_MAX;
+    const char *const *paths = t->series_metrics;
+    if (!sim_engine_sample_intervals(e, interval, paths, t->nseries_metrics, &bad, err,
+                                     sizeof err))
+        return EXIT_OK;
+    if (bad == SIZE_MAX) {
+        fprintf(stderr, "dsim: %s\n", err);
+        return EXIT_INTERNAL;
+    }
+    fprintf(stderr, "%s:%d:%d: error: series_metrics: %s\n", o->file, t->series_lines[bad],
+            t->series_cols[bad], err);
+    char near[512];
+    if (sim_engine_series_suggest(e, paths[bad], near, sizeof near))
+        fprintf(stderr, "%s:%d:%d: note: did you mean '%s'?\n", o->file, t->series_lines[bad],
+                t->series_cols[bad], near);
+    return EXIT_INPUT;
+}
+
+/* Writes the series as CSV to --series-csv OUT (- : stdout). Returns 0, or -1 with a
+ * message printed. */
+static int write_series_csv(const options *o, const sim_engine *e) {
+    const sim_series *s = sim_engine_series(e);
+    char *csv = s ? dsim_series_csv(s) : NULL;
+    if (!csv) {
+        fputs("dsim: out of memory while writing the time series\n", stderr);
+        return -1;
+    }
+    int rc = strcmp(o->series_csv, "-") == 0 ? dsim_output_stdout(csv)
+                                              : dsim_output_write(o->series_csv, csv);
+    free(csv);
+    return rc;
+}
+
 static int run(const options *o) {
     int status;
     sim_topology *topo = load(o, &status);
@@ -450,6 +509,22 @@ static int run(const options *o) {
     if (o->json && strcmp(o->json, "-") != 0 && dsim_output_check(o->json)) {
         sim_topology_free(topo);
         return EXIT_INPUT;
+    }
+    if (o->series_csv && !o->series && !topo->series) {
+        sim_topology_free(topo);
+        return bad_option_value("--series-csv", o->series_csv,
+                                "there is no time series to write: give --series DURATION "
+                                "or the file's `series`");
+    }
+    if (o->series_csv && strcmp(o->series_csv, "-") != 0 && dsim_output_check(o->series_csv)) {
+        sim_topology_free(topo);
+        return EXIT_INPUT;
+    }
+    if (o->series_csv && o->json && strcmp(o->series_csv, "-") == 0 &&
+        strcmp(o->json, "-") == 0) {
+        sim_topology_free(topo);
+        return bad_option_value("--series-csv", o->series_csv,
+                                "--json writes to stdout already: give one of them a file");
     }
     double estimate;
     if ((status = check_memory(o, topo, &estimate)) != EXIT_OK) {
@@ -478,6 +553,8 @@ static int run(const options *o) {
     }
     if ((status = check_expect(o, e, topo)) != EXIT_OK)
         goto out;
+    if ((status = start_series(o, topo, e)) != EXIT_OK)
+        goto out;
     status = EXIT_INTERNAL;
     sim_engine_set_progress(e, show_progress, &p);
     sim_engine_set_max_events(e, o->max_events);
@@ -493,6 +570,11 @@ static int run(const options *o) {
         cJSON_Delete(doc);
         doc = NULL;
     }
+    if (doc && o->json && sim_engine_series(e) &&
+        dsim_series_add_json(doc, sim_engine_series(e))) {
+        cJSON_Delete(doc);
+        doc = NULL;
+    }
     int verdict = doc ? judge_expect(e, topo, doc) : EXIT_INTERNAL;
     text = doc && o->json && verdict != EXIT_INTERNAL ? dsim_json_render(doc) : NULL;
     if (!doc || verdict == EXIT_INTERNAL || (o->json && !text)) {
@@ -500,13 +582,14 @@ static int run(const options *o) {
         goto out;
     }
     bool json_to_stdout = o->json && strcmp(o->json, "-") == 0;
+    bool to_stdout = json_to_stdout || (o->series_csv && strcmp(o->series_csv, "-") == 0);
     if (!o->quiet) {
-        FILE *out = json_to_stdout ? stderr : stdout;
+        FILE *out = to_stdout ? stderr : stdout;
         dsim_summary_print(out, doc);
         print_engine(out, e, wall, o->verbose);
     }
     /* A summary lost (stdout full or closed) fails the run before any result is written. */
-    if (!o->quiet && !json_to_stdout && dsim_output_flush_stdout())
+    if (!o->quiet && !to_stdout && dsim_output_flush_stdout())
         goto out;
     if (json_to_stdout) {
         if (dsim_output_stdout(text))
@@ -514,6 +597,8 @@ static int run(const options *o) {
     } else if (o->json && dsim_output_write(o->json, text)) {
         goto out;
     }
+    if (o->series_csv && write_series_csv(o, e))
+        goto out;
     status = verdict;
 out:
     free(text);
@@ -607,6 +692,10 @@ static int refuse_run_options(const options *o, bool no_topology) {
     if (o->max_wall_arg)
         return bad_option_value("--max-wall", o->max_wall_arg,
                                 "%s runs nothing: budgets are for runs", c);
+    if (o->series_csv)
+        return bad_option_value("--series-csv", o->series_csv, "%s samples no time series", c);
+    if (o->series)
+        return bad_arg("--series", NULL, "%s samples no time series", c);
     if (!no_topology)
         return EXIT_OK;
     if (o->nsets) {

@@ -347,6 +347,17 @@ static double hit_ratio(const void *state, const sim_node *n, sim_time at) {
     return s->hits + s->misses ? (double)s->hits / (double)(s->hits + s->misses) : 0;
 }
 
+/* For time series: the interval's hit ratio is its hits over its lookups. */
+static double hits_figure(const void *state, const sim_node *n, sim_time at) {
+    (void)n, (void)at;
+    return (double)((const cache_state *)state)->hits;
+}
+static double lookups_figure(const void *state, const sim_node *n, sim_time at) {
+    const cache_state *s = state;
+    (void)n, (void)at;
+    return (double)(s->hits + s->misses);
+}
+
 /* Entries still fresh at `at` (a walk of the table: fine at an interval, not per event). */
 static double live_entries(const void *state, const sim_node *n, sim_time at) {
     const cache_state *s = state;
@@ -368,7 +379,8 @@ static const sim_metric cache_metrics[] = {
     {"writes", SIM_METRIC_COUNTER, SIM_FIELD(cache_state, writes)},
     {"hits", SIM_METRIC_COUNTER, SIM_FIELD(cache_state, hits)},
     {"misses", SIM_METRIC_COUNTER, SIM_FIELD(cache_state, misses)},
-    {"hit_ratio", SIM_METRIC_NUMBER, .value = hit_ratio},
+    {"hit_ratio", SIM_METRIC_NUMBER, .value = hit_ratio, .series = SIM_SERIES_RATIO,
+     .num = hits_figure, .den = lookups_figure},
     {"evictions", SIM_METRIC_COUNTER, SIM_FIELD(cache_state, evictions)},
     {"expirations", SIM_METRIC_COUNTER, SIM_FIELD(cache_state, expirations)},
     {"updates", SIM_METRIC_COUNTER, SIM_FIELD(cache_state, updates), .shown = eager},

@@ -158,6 +158,13 @@ static void store_crash(sim_node *n) {
     sim_tavg_set(&s->in_service, sim_now(n), 0);
 }
 
+/* For time series: busy workers integrated from time 0, per worker. */
+static double busy_integral(const void *state, const sim_node *n, sim_time at) {
+    const store_state *s = state;
+    const store_config *c = sim_config(n);
+    return sim_tavg_integral(&s->in_service, at) / (double)c->workers;
+}
+
 static double utilization(const void *state, const sim_node *n, sim_time at) {
     const store_state *s = state;
     const store_config *c = sim_config(n);
@@ -169,7 +176,8 @@ static const sim_metric store_metrics[] = {
     {"allowed", SIM_METRIC_COUNTER, SIM_FIELD(store_state, allowed)},
     {"denied", SIM_METRIC_COUNTER, SIM_FIELD(store_state, denied)},
     {"counters", SIM_METRIC_GAUGE, SIM_FIELD(store_state, counters.n)},
-    {"utilization", SIM_METRIC_NUMBER, .value = utilization},
+    {"utilization", SIM_METRIC_NUMBER, .value = utilization, .series = SIM_SERIES_TIME_AVG,
+     .num = busy_integral},
     {"sojourn_ms", SIM_METRIC_HISTOGRAM, SIM_FIELD(store_state, sojourn), .pct = SIM_PCT_SHORT},
     SIM_METRICS_END,
 };

@@ -34,6 +34,12 @@ static double behind_mean(const void *state, const sim_node *n, sim_time at) {
     return window > 0 ? s->behind_area / window : 0;
 }
 
+/* For time series: 1 while the instance is the primary (the leader), else 0. */
+static double primary_figure(const void *state, const sim_node *n, sim_time at) {
+    (void)n, (void)at;
+    return ((const db_state *)state)->role == ROLE_PRIMARY;
+}
+
 /* Per replica, keyed by its name: only a primary knows them. */
 static void report_replicas(const sim_node *n, sim_report *w) {
     const db_state *s = sim_state_const(n);
@@ -42,8 +48,8 @@ static void report_replicas(const sim_node *n, sim_report *w) {
         for (uint32_t i = 0; i < s->count; i++)
             if (i != s->me) {
                 sim_report_open(w, sim_node_name_of(n, db__node_of(n, i)));
-                sim_report_int(w, "acked", (int64_t)s->peers[i].acked);
-                sim_report_int(w, "behind", (int64_t)(s->nlog - s->peers[i].acked));
+                sim_report_level(w, "acked", (int64_t)s->peers[i].acked);
+                sim_report_level(w, "behind", (int64_t)(s->nlog - s->peers[i].acked));
                 sim_report_close(w);
             }
         sim_report_close(w);
@@ -71,6 +77,7 @@ static bool replicas_can_have(const sim_node *n, const char *rel) {
 const sim_metric db__metrics[] = {
     {"role", SIM_METRIC_LABEL, .label = role_label},
     {"epoch", SIM_METRIC_GAUGE, SIM_FIELD(db_state, epoch)},
+    {"primary", SIM_METRIC_GAUGE, .value = primary_figure, .series_only = true},
     {"arrivals", SIM_METRIC_COUNTER, SIM_FIELD(db_state, arrivals)},
     {"forwarded", SIM_METRIC_COUNTER, SIM_FIELD(db_state, forwarded)},
     {"reads", SIM_METRIC_COUNTER, SIM_FIELD(db_state, reads)},
@@ -82,7 +89,7 @@ const sim_metric db__metrics[] = {
     {"position", SIM_METRIC_GAUGE, .value = position_figure},
     {"applied", SIM_METRIC_COUNTER, SIM_FIELD(db_state, entries_applied)},
     {"lag_ms", SIM_METRIC_HISTOGRAM, SIM_FIELD(db_state, lag), .pct = SIM_PCT_TAIL},
-    {"behind_mean", SIM_METRIC_NUMBER, .value = behind_mean},
+    {"behind_mean", SIM_METRIC_NUMBER, .value = behind_mean, .series = SIM_SERIES_OFF},
     {"promotions", SIM_METRIC_COUNTER, SIM_FIELD(db_state, promotions)},
     {"resyncs", SIM_METRIC_COUNTER, SIM_FIELD(db_state, resyncs)},
     {"writes_undone", SIM_METRIC_COUNTER, SIM_FIELD(db_state, writes_undone)},

@@ -547,7 +547,15 @@ static double stale_max(const void *state, const sim_node *n, sim_time at) {
     return sim_time_ms(((const cb_state *)state)->stale_max);
 }
 
-/* The forced states exist only with a settings store. */
+/* For time series: the state at the interval's end as a number, in mode_names' order
+ * (0 closed, 1 open, 2 half_open, 3 forced_open, 4 forced_closed). */
+static double state_code(const void *state, const sim_node *n, sim_time at) {
+    (void)n, (void)at;
+    return (double)((const cb_state *)state)->mode;
+}
+
+/* The forced states exist only with a settings store. In time series, state_ms.* are the ms
+ * spent in each state within the interval. */
 static const sim_metric cb_metrics[] = {
     {"requests", SIM_METRIC_COUNTER, SIM_FIELD(cb_state, requests)},
     {"calls", SIM_METRIC_COUNTER, SIM_FIELD(cb_state, calls)},
@@ -560,12 +568,14 @@ static const sim_metric cb_metrics[] = {
     {"fallback_replies", SIM_METRIC_COUNTER, SIM_FIELD(cb_state, fallbacks)},
     {"state", SIM_METRIC_LABEL, .label = state_label},
     {"opens", SIM_METRIC_COUNTER, SIM_FIELD(cb_state, opens)},
-    {"state_ms.closed", SIM_METRIC_NUMBER, .value = ms_closed},
-    {"state_ms.open", SIM_METRIC_NUMBER, .value = ms_open},
-    {"state_ms.half_open", SIM_METRIC_NUMBER, .value = ms_half_open},
-    {"state_ms.forced_open", SIM_METRIC_NUMBER, .value = ms_forced_open, .shown = has_settings},
+    {"state_code", SIM_METRIC_GAUGE, .value = state_code, .series_only = true},
+    {"state_ms.closed", SIM_METRIC_NUMBER, .value = ms_closed, .series = SIM_SERIES_DELTA},
+    {"state_ms.open", SIM_METRIC_NUMBER, .value = ms_open, .series = SIM_SERIES_DELTA},
+    {"state_ms.half_open", SIM_METRIC_NUMBER, .value = ms_half_open, .series = SIM_SERIES_DELTA},
+    {"state_ms.forced_open", SIM_METRIC_NUMBER, .value = ms_forced_open, .shown = has_settings,
+     .series = SIM_SERIES_DELTA},
     {"state_ms.forced_closed", SIM_METRIC_NUMBER, .value = ms_forced_closed,
-     .shown = has_settings},
+     .shown = has_settings, .series = SIM_SERIES_DELTA},
     {"call_ms", SIM_METRIC_HISTOGRAM, SIM_FIELD(cb_state, call_time), .pct = SIM_PCT_SHORT},
     {"settings.refreshes", SIM_METRIC_COUNTER, SIM_FIELD(cb_state, refreshes),
      .shown = has_settings},

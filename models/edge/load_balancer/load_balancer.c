@@ -626,7 +626,7 @@ static void lb_report(const sim_node *n, sim_report *w) {
             sim_report_number(w, "weight", be->weight);
         sim_report_int(w, "failed", (int64_t)be->failed);
         sim_report_int(w, "rejected", (int64_t)be->rejected);
-        sim_report_int(w, "in_flight", (int64_t)be->in_flight);
+        sim_report_level(w, "in_flight", (int64_t)be->in_flight);
         sim_report_number(w, "in_flight_mean", sim_tavg_mean(&be->load, end));
         sim_report_int(w, "written_off", (int64_t)be->written_off);
         sim_report_int(w, "timed_out", (int64_t)be->timed_out);

@@ -394,8 +394,8 @@ static void limiter_crash(sim_node *n) {
 static void report_key(sim_report *w, const key_stats *k, const rl_limit *l, sim_time window) {
     sim_report_int(w, "allowed", (int64_t)k->allowed);
     sim_report_int(w, "denied", (int64_t)k->denied);
-    sim_report_int(w, "max_in_window", k->max_in_window);
-    sim_report_int(w, "ideal_in_window", rl_ideal(l, window));
+    sim_report_level(w, "max_in_window", k->max_in_window);
+    sim_report_level(w, "ideal_in_window", rl_ideal(l, window));
 }
 
 static const char *algorithm_label(const void *state, const sim_node *n) {

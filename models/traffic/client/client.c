@@ -272,6 +272,16 @@ static void client_create(sim_node *n) {
         sim_out_of_memory(n);
     sim_idmap_init(&s->waiting);
     requests_tally_init(&s->own);
+    /* The ops draw_op can return: the last one also when the others sum below 1. */
+    unsigned ops = 0;
+    double below = 0;
+    for (int op = 0; op < RR_OPS - 1; op++) {
+        ops |= (unsigned)(c->ops.p[op] > 0) << op;
+        below += c->ops.p[op];
+    }
+    ops |= (unsigned)(c->ops.p[RR_OPS - 1] > 0 || below < 1) << (RR_OPS - 1);
+    if (requests_name_ops(requests_of(n), rr_op_names, ops))
+        sim_out_of_memory(n);
     sim_index_sampler_init(&s->keys, &c->keys);
     retry_budget_init(&s->budget, &c->retry);
     double rate;
@@ -285,9 +295,10 @@ static void client_create(sim_node *n) {
 }
 
 /* The outcome of the request issued at `issued`, in this client's figures and the run's. */
-static void count_outcome(sim_node *n, sim_time issued, requests_outcome out, sim_time latency) {
+static void count_outcome(sim_node *n, sim_time issued, unsigned op, requests_outcome out,
+                          sim_time latency) {
     client_state *s = sim_state(n);
-    if (requests_outcome_note(requests_of(n), issued, out, latency) ||
+    if (requests_outcome_note(requests_of(n), issued, op, out, latency) ||
         (sim_is_measured(n, issued) && requests_tally_note(&s->own, out, latency)))
         sim_out_of_memory(n);
 }
@@ -298,7 +309,7 @@ static void settle(sim_node *n, size_t i, requests_outcome out) {
     const client_config *c = sim_config(n);
     pending p = s->slots[i];
     free_slot(s, i);
-    count_outcome(n, p.issued, out, sim_now(n) - p.issued);
+    count_outcome(n, p.issued, p.op, out, sim_now(n) - p.issued);
     if (c->users > 0 && !cap_reached(s, c) && !stopped(c, sim_now(n)))
         user_thinks(n, p.user);
 }
@@ -398,7 +409,8 @@ static void client_crash(sim_node *n) {
     for (size_t i = 0; i < s->nslots; i++) {
         if (!s->slots[i].live)
             continue;
-        count_outcome(n, s->slots[i].issued, REQUESTS_FAILED, 0);
+        count_outcome(n, s->slots[i].issued, s->slots[i].op, REQUESTS_FAILED,
+                      sim_now(n) - s->slots[i].issued);
     }
     s->nslots = s->live = 0;
     s->free_slot = 0;
