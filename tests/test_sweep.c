@@ -133,6 +133,44 @@ Test(sweep, mmc_grid_intervals_cover_erlang_c, .timeout = 300) {
     cJSON_Delete(s);
 }
 
+/* ---- the overrides record of every run document ---- */
+
+Test(overrides, a_run_document_records_what_each_set_changed) {
+    const char *sets[] = {"duration=20s",          "nodes.web.workers=3",
+                          "nodes.users.rate=90/s", "nodes.web.service.mean=12ms",
+                          "nodes.web.queue=7",     "nodes.web.workers=4"};
+    cJSON *doc = t_run_with(small, 1, sets, 6);
+    const cJSON *ov = t_get(doc, "overrides");
+    /* Keyed by path in the order given; the last --set of a path holds. */
+    cr_assert_eq(cJSON_GetArraySize(ov), 5);
+    cr_expect_str_eq(ov->child->string, "duration");
+    const cJSON *d = t_get(ov, "duration");
+    cr_expect_str_eq(t_str(d, "value"), "20s");
+    cr_expect_str_eq(t_str(d, "file"), "20s");
+    cr_expect_eq(t_num(d, "resolved"), 20000);
+    cr_expect_str_eq(t_str(d, "unit"), "ms");
+    const cJSON *w = t_get(ov, "nodes.web.workers");
+    cr_expect_str_eq(t_str(w, "value"), "4");
+    cr_expect_str_eq(t_str(w, "file"), "2", "the file's value, not the first --set's");
+    cr_expect_eq(t_num(w, "resolved"), 4);
+    cr_expect_null(cJSON_GetObjectItemCaseSensitive(w, "unit"));
+    const cJSON *r = t_get(ov, "nodes.users.rate");
+    cr_expect_eq(t_num(r, "resolved"), 90);
+    cr_expect_str_eq(t_str(r, "unit"), "1/s");
+    cr_expect_eq(t_num(t_get(ov, "nodes.web.service.mean"), "resolved"), 12);
+    /* A key the file does not have: no file value. */
+    const cJSON *q = t_get(ov, "nodes.web.queue");
+    cr_expect_null(cJSON_GetObjectItemCaseSensitive(q, "file"));
+    cr_expect_eq(t_num(q, "resolved"), 7);
+    /* The overrides took effect: the record is of what ran. */
+    cr_expect_eq(t_num(doc, "duration_s"), 20);
+    cJSON_Delete(doc);
+    /* No --set, no record: documents without overrides are as they were. */
+    doc = t_run(small, 1);
+    cr_expect_null(cJSON_GetObjectItemCaseSensitive(doc, "overrides"));
+    cJSON_Delete(doc);
+}
+
 /* ---- the folder ---- */
 
 /* Sorted names of the files in the working directory's folder dir. */
