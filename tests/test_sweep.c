@@ -25,7 +25,7 @@ static t_sandbox sb;
 static void setup(void) { t_sandbox_open(&sb, "sweep"); }
 static void teardown(void) { t_sandbox_close(&sb); }
 
-TestSuite(sweep, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(sweep, .init = setup, .fini = teardown, .timeout = 240);
 
 #define DSIM(...) t_dsim(&sb, (t_limits){.alarm_s = 110}, __VA_ARGS__, (const char *)NULL)
 
@@ -84,7 +84,7 @@ static const char mmc[] = "name: mmc_grid\n"
  * run's mean is an average of many nearly independent stretches (near normal) and the 10 s
  * warm-up leaves a bias far below the interval's width. About 30 M events in all: a few
  * seconds on 2 cores. */
-Test(sweep, mmc_grid_intervals_cover_erlang_c, .timeout = 300) {
+Test(sweep, mmc_grid_intervals_cover_erlang_c) {
     t_write_work(&sb, "mmc.yaml", mmc);
     static const int rates[] = {200, 230, 260, 290, 320}, workers[] = {4, 5, 6, 7};
     t_result r =

@@ -67,11 +67,12 @@ static int parse_seeds(const char *s, uint64_t *first, uint64_t *last) {
 /* The parts of one --vary PATH=V1,V2,... (values cut in place); the argument as given is
  * kept for messages. Returns 0 or the exit status of the error. */
 static int parse_vary(char *spec, char **values_buf, exp_axis *ax) {
-    size_t n = strlen(spec) + 8;
-    char *arg = malloc(n);
+    size_t n = strlen(spec) + 1;
+    char *arg = malloc(n + 7);
     if (!arg)
         return EXP_SWEEP_RUN_FAILED;
-    snprintf(arg, n, "--vary %s", spec);
+    memcpy(arg, "--vary ", 7);
+    memcpy(arg + 7, spec, n);
     ax->arg = arg;
     char *eq = strchr(spec, '=');
     if (!eq || eq == spec)
