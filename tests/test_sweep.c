@@ -523,6 +523,10 @@ Test(sweep, argument_errors_are_refused_before_any_run) {
     expect_refused(DSIM("sweep", "small.yaml", "--vary", "nodes.web.workers=1", "--vary",
                         "nodes.web.workers=2", "--out", "out"),
                    "is already an axis");
+    expect_refused(DSIM("sweep", "small.yaml", "--vary", "seed=1,2", "--out", "out"),
+                   "--vary seed=1,2: error: a sweep's seeds are given by --seeds");
+    expect_refused(DSIM("sweep", "small.yaml", "--set", "seed=4", "--out", "out"),
+                   "--set seed=4: error: a sweep runs every seed of --seeds");
     expect_refused(DSIM("sweep", "small.yaml", "--seeds", "1..100000000", "--out", "out"),
                    "more than 10000000 runs");
     /* A value --set would refuse is refused with --set's own message, before any run. */

@@ -219,6 +219,22 @@ int dsim_sweep_command(int argc, char **argv) {
         status = bad_arg("sweep", see_help, "expected --out DIR, the folder to write the runs in");
         goto out;
     }
+    /* The seed of each run is --seeds': a `seed` set or varied would be replaced unseen. */
+    for (size_t s = 0; s < o.nsets; s++)
+        if (strcmp(sets[s].path, "seed") == 0) {
+            fprintf(stderr,
+                    "--set seed=%s: error: a sweep runs every seed of --seeds (default 1..10): "
+                    "give --seeds %s..%s for this one\n",
+                    sets[s].value, sets[s].value, sets[s].value);
+            status = EXP_SWEEP_BAD_INPUT;
+            goto out;
+        }
+    for (size_t a = 0; a < o.naxes; a++)
+        if (strcmp(axes[a].path, "seed") == 0) {
+            status = bad_arg(axes[a].arg, NULL,
+                             "a sweep's seeds are given by --seeds N or --seeds A..B");
+            goto out;
+        }
     /* One path, one axis: a path both varied and set (or varied twice) has no one value. */
     for (size_t a = 0; a < o.naxes; a++) {
         for (size_t b = 0; b < a; b++)
