@@ -136,8 +136,9 @@ static int make_dir(const exp_sweep_options *o, const char *path) {
     return -1;
 }
 
-/* Removes from runs the temporary files a killed sweep left (NAME.json.tmp.XXXXXX, see
- * exp_write_fn): never under a final name, so harmless, but litter. */
+/* Removes from the folder runs the temporary files a killed sweep left (NAME.json.tmp.XXXXXX
+ * and NAME.csv.tmp.XXXXXX, see exp_write_fn): never under a final name, so harmless, but
+ * litter. */
 static void remove_temporaries(const char *runs) {
     DIR *d = opendir(runs);
     if (!d)
@@ -145,7 +146,7 @@ static void remove_temporaries(const char *runs) {
     struct dirent *e;
     size_t n = strlen(runs);
     while ((e = readdir(d))) {
-        if (!strstr(e->d_name, ".json.tmp."))
+        if (!strstr(e->d_name, ".json.tmp.") && !strstr(e->d_name, ".csv.tmp."))
             continue;
         char *p = malloc(n + strlen(e->d_name) + 2);
         if (p) {
@@ -215,8 +216,10 @@ int exp_sweep_folder_open(const exp_sweep_options *o, const char *text, size_t l
         cJSON_Delete(there);
         if (rc == 0)
             rc = make_dir(o, runs);
-        if (rc == 0)
+        if (rc == 0) {
             remove_temporaries(runs);
+            remove_temporaries(o->dir);
+        }
         goto out;
     }
     if (has_entries(o->dir)) {
