@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* FNV-1a, 64 bits (Fowler, Noll, Vo): not cryptographic, but an edit of a topology changing
  * neither its size nor this hash is not a thing that happens by accident. */
@@ -135,6 +136,28 @@ static int make_dir(const exp_sweep_options *o, const char *path) {
     return -1;
 }
 
+/* Removes from the folder runs the temporary files a killed sweep left (NAME.json.tmp.XXXXXX
+ * and NAME.csv.tmp.XXXXXX, see exp_write_fn): never under a final name, so harmless, but
+ * litter. */
+static void remove_temporaries(const char *runs) {
+    DIR *d = opendir(runs);
+    if (!d)
+        return;
+    struct dirent *e;
+    size_t n = strlen(runs);
+    while ((e = readdir(d))) {
+        if (!strstr(e->d_name, ".json.tmp.") && !strstr(e->d_name, ".csv.tmp."))
+            continue;
+        char *p = malloc(n + strlen(e->d_name) + 2);
+        if (p) {
+            sprintf(p, "%s/%s", runs, e->d_name);
+            unlink(p);
+            free(p);
+        }
+    }
+    closedir(d);
+}
+
 /* Reads the whole file at path (caller frees); NULL when it cannot be read. */
 static char *slurp(const char *path) {
     FILE *f = fopen(path, "rb");
@@ -193,6 +216,10 @@ int exp_sweep_folder_open(const exp_sweep_options *o, const char *text, size_t l
         cJSON_Delete(there);
         if (rc == 0)
             rc = make_dir(o, runs);
+        if (rc == 0) {
+            remove_temporaries(runs);
+            remove_temporaries(o->dir);
+        }
         goto out;
     }
     if (has_entries(o->dir)) {

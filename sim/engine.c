@@ -541,6 +541,7 @@ void sim__report_doc(const sim_engine *e, sim_report *w, bool nodes) {
     sim_report_number(w, "duration_s", sim_time_s(t->duration));
     sim_report_number(w, "warmup_s", sim_time_s(t->warmup));
     sim_report_int(w, "events", (int64_t)e->events);
+    sim_report_overrides(t, w);
     report_checkers(e, w);
     if (nodes) {
         sim_report_open(w, "nodes");

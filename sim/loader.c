@@ -581,6 +581,7 @@ static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
             bad = -1;
         } else {
             t->seed = (uint64_t)s;
+            sim__ld_resolved_number(ld, v, (double)s, NULL);
         }
     }
     if (!(v = sim__ld_get(ld, root, "duration", NULL))) {
@@ -665,6 +666,8 @@ sim_topology *sim_load_string(const char *name, const char *text, size_t len,
         sim_diag_error(diag, 1, 1, "the file is empty: expected a topology mapping");
     } else {
         sim__ld_apply_overrides(&ld, sets, nsets);
+        t->overrides = ld.overrides;
+        t->noverrides = ld.overrides ? nsets : 0;
         root = yaml_document_get_root_node(&doc);
         check_all_duplicates(&ld, root);
         load_top(&ld, root, name, kinds, t);

@@ -43,6 +43,7 @@ typedef struct sim_loader {
     yaml_document_t *set_doc; /* the document they were applied to */
     sim_set_node *set_nodes;  /* the nodes they made, by increasing id */
     size_t nset_nodes, capset_nodes;
+    sim_topo_override *overrides; /* what each override changed, one per override (arena) */
     size_t suggest_work; /* comparisons spent on "did you mean" among the file's names */
     bool suppressed;     /* the error limit was reached: later errors are not recorded */
     bool oom;
@@ -87,6 +88,12 @@ char *sim__ld_set_arg(const sim_override *o);
  * returns true: recorded). */
 bool sim__ld_set_error(sim_loader *ld, size_t set, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Records, when a --set made node y, the value a typed key read from it: a number in unit (a
+ * static string, NULL for none), a choice's text (static or arena) or a flag. Nothing for a
+ * node of the file. */
+void sim__ld_resolved_number(sim_loader *ld, const yaml_node_t *y, double v, const char *unit);
+void sim__ld_resolved_text(sim_loader *ld, const yaml_node_t *y, const char *text);
+void sim__ld_resolved_flag(sim_loader *ld, const yaml_node_t *y, bool flag);
 /* Applies the overrides in order to ld->doc, recording the nodes they make (loader_set.c). */
 void sim__ld_apply_overrides(sim_loader *ld, const sim_override *sets, size_t nsets);
 

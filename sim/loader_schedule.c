@@ -142,6 +142,7 @@ int sim__ld_rate_schedule(sim_loader *ld, yaml_node_t *y, const char *w, sim_rat
         double r;
         if (parse_rate(ld, y, w, false, &r))
             return -1;
+        sim__ld_resolved_number(ld, y, r, "1/s");
         sim_rate_schedule s = {1, sim__ld_alloc(ld, sizeof *s.t), sim__ld_alloc(ld, sizeof *s.r)};
         if (!s.t || !s.r)
             return -1;

@@ -260,6 +260,57 @@ static void apply(sim_loader *ld, refs *r, size_t set, char *segs) {
     }
 }
 
+/* The record of the override that made node y, or NULL when the file wrote it. */
+static sim_topo_override *made_by(sim_loader *ld, const yaml_node_t *y) {
+    if (!ld->overrides)
+        return NULL;
+    int k = sim__ld_set_node(ld, y);
+    return k < 0 ? NULL : &ld->overrides[ld->set_nodes[k].set];
+}
+
+void sim__ld_resolved_number(sim_loader *ld, const yaml_node_t *y, double v, const char *unit) {
+    sim_topo_override *o = made_by(ld, y);
+    if (o) {
+        o->resolved = SIM_RESOLVED_NUMBER;
+        o->number = v;
+        o->unit = unit;
+    }
+}
+
+void sim__ld_resolved_text(sim_loader *ld, const yaml_node_t *y, const char *text) {
+    sim_topo_override *o = made_by(ld, y);
+    if (o) {
+        o->resolved = SIM_RESOLVED_TEXT;
+        o->text = text;
+    }
+}
+
+void sim__ld_resolved_flag(sim_loader *ld, const yaml_node_t *y, bool flag) {
+    sim_topo_override *o = made_by(ld, y);
+    if (o) {
+        o->resolved = SIM_RESOLVED_BOOL;
+        o->flag = flag;
+    }
+}
+
+/* Makes the record of each override (ld->overrides): its path and value, and the file's text
+ * of the value it replaced, from the nodes it made; the typed keys fill in the rest as they
+ * read the values. */
+static void start_records(sim_loader *ld, const sim_override *sets, size_t nsets) {
+    ld->overrides = sim__ld_alloc(ld, nsets * sizeof *ld->overrides);
+    if (!ld->overrides)
+        return;
+    for (size_t i = 0; i < nsets; i++) {
+        ld->overrides[i].path = sim__ld_strdup(ld, sets[i].path);
+        ld->overrides[i].value = sim__ld_strdup(ld, sets[i].value);
+    }
+    for (size_t k = 0; k < ld->nset_nodes; k++) {
+        const sim_set_node *e = &ld->set_nodes[k];
+        if (e->old && !ld->overrides[e->set].file_value)
+            ld->overrides[e->set].file_value = sim__ld_strdup(ld, e->old);
+    }
+}
+
 void sim__ld_apply_overrides(sim_loader *ld, const sim_override *sets, size_t nsets) {
     ld->sets = sets;
     ld->set_doc = ld->doc;
@@ -286,4 +337,6 @@ void sim__ld_apply_overrides(sim_loader *ld, const sim_override *sets, size_t ns
         free(segs);
     }
     free(r.count);
+    if (!ld->oom)
+        start_records(ld, sets, nsets);
 }

@@ -81,6 +81,7 @@ int sim__ld_number(sim_loader *ld, yaml_node_t *y, const char *where, double min
         return -1;
     }
     *out = v;
+    sim__ld_resolved_number(ld, y, v, NULL);
     return 0;
 }
 
@@ -92,6 +93,7 @@ int sim__ld_prob(sim_loader *ld, yaml_node_t *y, const char *where, double *out)
         return -1;
     }
     *out = v;
+    sim__ld_resolved_number(ld, y, v, NULL);
     return 0;
 }
 
@@ -102,6 +104,7 @@ int sim__ld_duration(sim_loader *ld, yaml_node_t *y, const char *where, sim_time
         sim__ld_error(ld, y, "%s: expected %s, got '%s'", where, err, show(y));
         return -1;
     }
+    sim__ld_resolved_number(ld, y, (double)*out / 1e6, "ms");
     return 0;
 }
 
@@ -118,6 +121,7 @@ static int dur_ns(sim_loader *ld, yaml_node_t *y, const char *where, bool zero_o
         sim__ld_error(ld, y, "%s: expected a duration > 0, got %s", where, s);
         return -1;
     }
+    sim__ld_resolved_number(ld, y, *out / 1e6, "ms");
     return 0;
 }
 
@@ -680,6 +684,7 @@ static int parse_param(sim_loader *ld, const sim_param *p, yaml_node_t *y, const
         int64_t v;
         if (p->type == SIM_P_LIMIT && s && strcmp(s, "unbounded") == 0) {
             *(int64_t *)field = -1;
+            sim__ld_resolved_text(ld, y, "unbounded");
             return 0;
         }
         if (!s || sim_parse_int(s, &v) || !in_range(p, (double)v)) {
@@ -692,6 +697,7 @@ static int parse_param(sim_loader *ld, const sim_param *p, yaml_node_t *y, const
             return -1;
         }
         *(int64_t *)field = v;
+        sim__ld_resolved_number(ld, y, (double)v, NULL);
         return 0;
     }
     case SIM_P_NUMBER:
@@ -724,6 +730,7 @@ static int parse_param(sim_loader *ld, const sim_param *p, yaml_node_t *y, const
             return -1;
         }
         *(double *)field = r;
+        sim__ld_resolved_number(ld, y, r, "1/s");
         return 0;
     }
     case SIM_P_DIST:
@@ -754,6 +761,7 @@ static int parse_param(sim_loader *ld, const sim_param *p, yaml_node_t *y, const
         for (int i = 0; s && p->choices[i]; i++)
             if (strcmp(s, p->choices[i]) == 0) {
                 *(int *)field = i;
+                sim__ld_resolved_text(ld, y, p->choices[i]);
                 return 0;
             }
         {
@@ -768,6 +776,7 @@ static int parse_param(sim_loader *ld, const sim_param *p, yaml_node_t *y, const
     case SIM_P_BOOL:
         if (s && (strcmp(s, "true") == 0 || strcmp(s, "false") == 0)) {
             *(bool *)field = s[0] == 't';
+            sim__ld_resolved_flag(ld, y, s[0] == 't');
             return 0;
         }
         sim__ld_error(ld, y, "%s: expected true or false, got '%s'", w, show(y));

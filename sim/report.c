@@ -1,6 +1,10 @@
 /* Shared report helpers. */
 #include "report.h"
 
+#include "topology.h"
+
+#include <string.h>
+
 static const char *const figure_names[SIM_HIST_NFIGURES] = {"mean", "p50",  "p90",
                                                             "p99",  "p999", "max"};
 
@@ -37,5 +41,40 @@ void sim_report_hist_ms(sim_report *w, const char *key, const sim_hist *h, sim_p
     for (int f = 0; f < SIM_HIST_NFIGURES; f++)
         if (sim_pct_has(set, (sim_hist_figure)f))
             sim_report_number(w, figure_names[f], sim_hist_figure_ms(h, (sim_hist_figure)f));
+    sim_report_close(w);
+}
+
+void sim_report_overrides(const sim_topology *t, sim_report *w) {
+    if (!t->noverrides)
+        return;
+    sim_report_open(w, "overrides");
+    for (size_t i = 0; i < t->noverrides; i++) {
+        const sim_topo_override *o = &t->overrides[i];
+        bool later = false; /* a later --set of the same path holds */
+        for (size_t j = i + 1; j < t->noverrides && !later; j++)
+            later = strcmp(t->overrides[j].path, o->path) == 0;
+        if (later)
+            continue;
+        sim_report_open(w, o->path);
+        sim_report_string(w, "value", o->value);
+        if (o->file_value)
+            sim_report_string(w, "file", o->file_value);
+        switch (o->resolved) {
+        case SIM_RESOLVED_NUMBER:
+            sim_report_number(w, "resolved", o->number);
+            if (o->unit)
+                sim_report_string(w, "unit", o->unit);
+            break;
+        case SIM_RESOLVED_TEXT:
+            sim_report_string(w, "resolved", o->text);
+            break;
+        case SIM_RESOLVED_BOOL:
+            sim_report_bool(w, "resolved", o->flag);
+            break;
+        case SIM_RESOLVED_NONE:
+            break;
+        }
+        sim_report_close(w);
+    }
     sim_report_close(w);
 }

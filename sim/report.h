@@ -86,4 +86,12 @@ double sim_hist_figure_ms(const sim_hist *h, sim_hist_figure f);
 /* Writes object key with the histogram's (nanosecond) figures converted to milliseconds. */
 void sim_report_hist_ms(sim_report *w, const char *key, const sim_hist *h, sim_pct_set set);
 
+struct sim_topology;
+/* Writes "overrides": what each --set the topology was loaded with changed, keyed by its path
+ * (the last of several on one path holds): {"value": as given, "file": the file's text it
+ * replaced (absent for a key it added), "resolved": the value as dsim read it (a number in the
+ * document's units, "unit" saying which when it has one; a choice; a flag), absent where no
+ * typed key read it}. Nothing when there are none (docs/results.md). */
+void sim_report_overrides(const struct sim_topology *t, sim_report *w);
+
 #endif

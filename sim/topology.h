@@ -108,6 +108,22 @@ typedef struct sim_expect {
     int line, col;       /* of the metric's value, 1-based */
     const char *set_arg; /* "--set PATH=VALUE" when an override wrote the metric, else NULL */
 } sim_expect;
+/* What a --set override changed, for the result document. */
+typedef enum {
+    SIM_RESOLVED_NONE,   /* no typed key read the value (a name, a list item, a superseded --set) */
+    SIM_RESOLVED_NUMBER, /* number, in unit when non-NULL ("ms", "1/s") */
+    SIM_RESOLVED_TEXT,   /* text: one of a key's choices */
+    SIM_RESOLVED_BOOL,   /* flag */
+} sim_resolved;
+
+typedef struct sim_topo_override {
+    const char *path, *value; /* as given (arena copies) */
+    const char *file_value;   /* the file's text of the value replaced; NULL: a key --set added */
+    sim_resolved resolved;    /* how dsim read the value, by the key's type */
+    double number;
+    const char *unit, *text;
+    bool flag;
+} sim_topo_override;
 
 typedef struct sim_topology {
     sim_arena *arena;
@@ -142,6 +158,10 @@ typedef struct sim_topology {
     const char **series_metrics;
     int *series_lines, *series_cols;
     size_t nseries_metrics;
+    /* The --set overrides the topology was loaded with, in the order given (the result
+     * document records them: docs/results.md, "overrides"). */
+    size_t noverrides;
+    struct sim_topo_override *overrides;
 } sim_topology;
 
 /* Frees the topology and everything in its arena. NULL is a no-op. */

@@ -17,7 +17,18 @@
 /* More runs than this is a typo (--seeds 1..1000000000), not a sweep. */
 #define MAX_RUNS 10000000u
 
-static const char see_help[] = "dsim --help shows the usage";
+static const char see_help[] = "dsim sweep --help shows the usage";
+
+static const char usage[] =
+    "usage: dsim sweep FILE [--set PATH=VALUE]... [--vary PATH=V1,V2,...]...\n"
+    "                  [--seeds N | --seeds A..B] [--jobs N] [--quiet] --out DIR\n"
+    "\n"
+    "Runs FILE for every combination of the --vary values (configs c0, c1, ..., the first\n"
+    "axis slowest) and every seed (default --seeds 10: 1..10), --jobs at a time (default: all\n"
+    "cores). Writes DIR/runs/CONFIG-sSEED.json (each run's document), DIR/summary.json and\n"
+    "DIR/summary.csv (mean, stddev, Student-t 95% interval of every figure per config).\n"
+    "Rerunning the same command on DIR resumes it; a DIR made otherwise is refused.\n"
+    "exit status: 0 every run completed, 1 a run failed, 2 bad input\n";
 
 /* "ARG: error: MESSAGE" (contract §1), then "ARG: note: NOTE" unless note is NULL; returns 2. */
 static int bad_arg(const char *arg, const char *note, const char *fmt, ...)
@@ -67,11 +78,12 @@ static int parse_seeds(const char *s, uint64_t *first, uint64_t *last) {
 /* The parts of one --vary PATH=V1,V2,... (values cut in place); the argument as given is
  * kept for messages. Returns 0 or the exit status of the error. */
 static int parse_vary(char *spec, char **values_buf, exp_axis *ax) {
-    size_t n = strlen(spec) + 8;
-    char *arg = malloc(n);
+    size_t n = strlen(spec) + 1;
+    char *arg = malloc(n + 7);
     if (!arg)
         return EXP_SWEEP_RUN_FAILED;
-    snprintf(arg, n, "--vary %s", spec);
+    memcpy(arg, "--vary ", 7);
+    memcpy(arg + 7, spec, n);
     ax->arg = arg;
     char *eq = strchr(spec, '=');
     if (!eq || eq == spec)
@@ -194,6 +206,10 @@ int dsim_sweep_command(int argc, char **argv) {
             o.dir = argv[++i];
         } else if (strcmp(a, "--quiet") == 0) {
             o.quiet = true;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage, stdout);
+            status = dsim_output_flush_stdout() ? EXP_SWEEP_RUN_FAILED : EXP_SWEEP_OK;
+            goto out;
         } else if (a[0] == '-' && a[1] != '\0') {
             static const char *const known[] = {"--set", "--vary",  "--seeds", "--jobs",
                                                 "--out", "--quiet", NULL};
@@ -218,6 +234,22 @@ int dsim_sweep_command(int argc, char **argv) {
         status = bad_arg("sweep", see_help, "expected --out DIR, the folder to write the runs in");
         goto out;
     }
+    /* The seed of each run is --seeds': a `seed` set or varied would be replaced unseen. */
+    for (size_t s = 0; s < o.nsets; s++)
+        if (strcmp(sets[s].path, "seed") == 0) {
+            fprintf(stderr,
+                    "--set seed=%s: error: a sweep runs every seed of --seeds (default 1..10): "
+                    "give --seeds %s..%s for this one\n",
+                    sets[s].value, sets[s].value, sets[s].value);
+            status = EXP_SWEEP_BAD_INPUT;
+            goto out;
+        }
+    for (size_t a = 0; a < o.naxes; a++)
+        if (strcmp(axes[a].path, "seed") == 0) {
+            status = bad_arg(axes[a].arg, NULL,
+                             "a sweep's seeds are given by --seeds N or --seeds A..B");
+            goto out;
+        }
     /* One path, one axis: a path both varied and set (or varied twice) has no one value. */
     for (size_t a = 0; a < o.naxes; a++) {
         for (size_t b = 0; b < a; b++)
