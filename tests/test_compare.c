@@ -278,15 +278,14 @@ Test(compare, warmup_auto_runs_a_and_b_with_one_warmup_so_same_clients_issue_the
     t_result r = DSIM("run", "mm1.yaml", "--seed", "3", "--json", "a.json", "--quiet");
     expect_status(&r, 0);
     t_result_free(&r);
-    r = DSIM("run", "mm1.yaml", "--seed", "3", "--set", "nodes.web.workers=2", "--json",
-             "b.json", "--quiet");
+    r = DSIM("run", "mm1.yaml", "--seed", "3", "--set", "nodes.web.workers=2", "--json", "b.json",
+             "--quiet");
     expect_status(&r, 0);
     t_result_free(&r);
     cJSON *a = read_json("a.json"), *b = read_json("b.json");
     double wa = cJSON_GetObjectItem(a, "warmup_s")->valuedouble;
     double wb = cJSON_GetObjectItem(b, "warmup_s")->valuedouble;
-    cr_assert_neq(wa, wb, "A and B alone chose the same warm-up %g s: the test proves nothing",
-                  wa);
+    cr_assert_neq(wa, wb, "A and B alone chose the same warm-up %g s: the test proves nothing", wa);
     cJSON_Delete(a);
     cJSON_Delete(b);
     r = DSIM("compare", "mm1.yaml", "--set-b", "nodes.web.workers=2", "--seeds", "5", "--json",
