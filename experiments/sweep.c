@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,8 +95,10 @@ static cJSON *read_doc(const char *path) {
     return doc;
 }
 
-/* Loads the topology with sets; prints the loader's messages. NULL when refused. */
-static sim_topology *load(const sweep *w, const sim_override *sets, size_t nsets) {
+/* Loads the topology with sets; prints the loader's messages. NULL when refused. With
+ * expect, also refuses an `expect:` path no run of it can have (a config's whole topology:
+ * a path may exist only with an axis value, e.g. a replica index). */
+static sim_topology *load(const sweep *w, const sim_override *sets, size_t nsets, bool expect) {
     sim_diag *diag = sim_diag_new(w->o->file);
     if (!diag) {
         fprintf(w->o->err, "dsim: out of memory\n");
@@ -103,7 +106,7 @@ static sim_topology *load(const sweep *w, const sim_override *sets, size_t nsets
     }
     sim_topology *t = sim_load_string(w->o->file, w->text, w->len, sets, nsets, w->o->kinds, diag);
     /* an expect: path no run can have is refused here, before any run (run_seed.h) */
-    int bad = t ? exp_run_check_expect_paths(t, diag) : 0;
+    int bad = t && expect ? exp_run_check_expect_paths(t, diag) : 0;
     if (bad == -2)
         fprintf(w->o->err, "dsim: out of memory while creating an engine\n");
     if (bad) {
@@ -154,7 +157,7 @@ oom:
  * not one per config holding it), then every config. Returns 0 or -1 (messages printed). */
 static int check_configs(sweep *w) {
     const exp_sweep_options *o = w->o;
-    sim_topology *t = load(w, o->sets, o->nsets);
+    sim_topology *t = load(w, o->sets, o->nsets, false);
     if (!t)
         return -1;
     sim_topology_free(t);
@@ -168,7 +171,7 @@ static int check_configs(sweep *w) {
     for (size_t a = 0; a < o->naxes; a++)
         for (size_t v = 0; v < o->axes[a].nvalues; v++) {
             sets[o->nsets] = (sim_override){o->axes[a].path, o->axes[a].values[v]};
-            if ((t = load(w, sets, o->nsets + 1))) {
+            if ((t = load(w, sets, o->nsets + 1, false))) {
                 sim_topology_free(t);
                 continue;
             }
@@ -181,7 +184,7 @@ static int check_configs(sweep *w) {
         return -1;
     for (size_t c = 0; c < w->ncfg; c++) {
         cfg *k = &w->cfgs[c];
-        if (!(k->topo = load(w, k->sets, k->nsets))) {
+        if (!(k->topo = load(w, k->sets, k->nsets, true))) {
             fprintf(o->err, "dsim: sweep: note: config %s is refused:", k->id);
             for (size_t a = 0; a < o->naxes; a++)
                 fprintf(o->err, " %s=%s", o->axes[a].path, k->values[a]);

@@ -743,3 +743,22 @@ Test(sweep, an_impossible_expect_path_is_refused_before_any_run) {
     cr_expect_eq(n, 2, "only half.yaml and bad.yaml: no folder made, no run written");
     t_names_free(names);
 }
+
+Test(sweep, an_expect_path_that_only_some_axis_values_make_is_judged_per_config) {
+    /* nodes.web.1 exists only with 2 replicas: the base file (1 replica) alone would refuse
+     * it, yet every config of the sweep has it, so the sweep runs. */
+    t_write_work(&sb, "r.yaml",
+                 "duration: 5s\n"
+                 "nodes:\n"
+                 "  users: {kind: client, target: web, rate: 50/s}\n"
+                 "  web: {kind: service, service: {dist: constant, value: 1ms}}\n"
+                 "expect:\n"
+                 "  - {metric: nodes.web.1.utilization, max: 1}\n");
+    t_result r =
+        DSIM("sweep", "r.yaml", "--vary", "nodes.web.replicas=2,3", "--seeds", "1", "--out", "out");
+    expect_status(&r, 0);
+    t_result_free(&r);
+    cJSON *s = parse_work("out/summary.json");
+    cr_expect_eq(t_num(cJSON_GetArrayItem(t_get(s, "configs"), 1), "expect_pass_fraction"), 1);
+    cJSON_Delete(s);
+}
