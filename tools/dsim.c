@@ -625,11 +625,14 @@ static int validate(const options *o) {
             sim_topology_free(topo);
             return status;
         }
-        sim_engine *e = sim_engine_new(topo, topo->seed);
-        status = e ? check_expect(o, e, topo) : EXIT_INTERNAL;
-        if (!e)
+        sim_diag *diag = sim_diag_new(o->file);
+        int bad = diag ? exp_run_check_expect_paths(topo, diag) : -2;
+        for (size_t i = 0; diag && i < sim_diag_count(diag); i++)
+            fprintf(stderr, "%s\n", sim_diag_message(diag, i));
+        sim_diag_free(diag);
+        if (bad == -2)
             fputs("dsim: out of memory while creating the engine\n", stderr);
-        sim_engine_free(e);
+        status = bad == -2 ? EXIT_INTERNAL : bad ? EXIT_INPUT : EXIT_OK;
         if (status != EXIT_OK) {
             sim_topology_free(topo);
             return status;
