@@ -6,7 +6,6 @@
 #include "budget.h"
 #include "compare_cmd.h"
 #include "engine.h"
-#include "expect.h"
 #include "run_seed.h"
 #include "footprint.h"
 #include "graph_dot.h"
