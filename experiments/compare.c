@@ -6,6 +6,7 @@
 #include "doc_paths.h"
 #include "engine.h"
 #include "json_report.h"
+#include "run_seed.h"
 #include "stats.h"
 #include "strfmt.h"
 #include "table.h"
@@ -237,48 +238,101 @@ static sim_topology *load(const exp_compare_options *o, const exp_design *d) {
     return t;
 }
 
-/* Runs topo with seed into *doc, as `dsim run` would (with `warmup: auto`, the pilot first).
- * Returns an exit status, the reason printed. */
-static int run_one(const exp_compare_options *o, const exp_design *d, sim_topology *topo,
-                   const char *side, uint64_t seed, cJSON **doc) {
-    char why[512];
-    exp_warmup_choice choice = {0};
-    if (topo->warmup_auto) {
-        if (exp_warmup_resolve(topo, seed, &choice, why, sizeof why)) {
-            fprintf(o->err, "dsim: compare: %s with seed %llu: %s\n", side,
-                    (unsigned long long)seed, why);
-            return EXP_COMPARE_FAILED;
-        }
-        if (choice.refused) {
-            char *msg = exp_warmup_refusal(&choice);
-            fprintf(o->err, "%s: error: %s\n%s: note: %s (design %s, seed %llu)\n",
-                    topo->warmup_where, msg ? msg : "warmup: auto: the run is too short",
-                    topo->warmup_where, EXP_WARMUP_HINT, side, (unsigned long long)seed);
-            free(msg);
-            return EXP_COMPARE_BAD_INPUT;
-        }
-        topo->warmup = choice.warmup;
+/* Prints why the run of design side with seed did not give a document (exp_run_seed's
+ * outcome r, the expect: path errors in diag) and returns the exit status. */
+static int say_outcome(const exp_compare_options *o, const exp_design *d, const sim_topology *topo,
+                       const char *side, uint64_t seed, const exp_run_outcome *r,
+                       const sim_diag *diag) {
+    switch (r->status) {
+    case EXP_RUN_OK:
+    case EXP_RUN_EXPECT_FAILED: /* a verdict, not a failure: compare reports differences */
+        return EXP_COMPARE_OK;
+    case EXP_RUN_BAD_EXPECT:
+        for (size_t i = 0; i < sim_diag_count(diag); i++)
+            print_message(o->err, d, sim_diag_message(diag, i));
+        return EXP_COMPARE_BAD_INPUT;
+    case EXP_RUN_REFUSED: {
+        char *msg = exp_warmup_refusal(&r->choice);
+        fprintf(o->err, "%s: error: %s\n%s: note: %s (design %s, seed %llu)\n",
+                topo->warmup_where, msg ? msg : "warmup: auto: the run is too short",
+                topo->warmup_where, EXP_WARMUP_HINT, side, (unsigned long long)seed);
+        free(msg);
+        return EXP_COMPARE_BAD_INPUT;
     }
-    sim_engine *e = sim_engine_new(topo, seed);
-    int rc = e ? sim_engine_run(e) : -1;
-    int status = EXP_COMPARE_OK;
-    if (rc) {
+    default: {
         /* a loop with no delay is the topology's fault (bad input), as in `dsim run` */
-        bool stalled = e && sim_engine_failure(e) == SIM_RUN_STALLED;
+        bool stalled = r->status == EXP_RUN_STALLED;
         fprintf(o->err, "%s: error: the run of design %s with seed %llu %s: %s\n",
                 stalled ? d->file : "dsim: compare", side, (unsigned long long)seed,
-                stalled ? "stopped" : "failed",
-                e && sim_engine_error(e) ? sim_engine_error(e) : "out of memory");
-        status = stalled ? EXP_COMPARE_BAD_INPUT : EXP_COMPARE_FAILED;
-    } else if (!(*doc = dsim_json_report(e)) ||
-               (topo->warmup_auto && exp_warmup_report(*doc, &choice))) {
-        fputs("dsim: out of memory while writing a result document\n", o->err);
-        cJSON_Delete(*doc);
-        *doc = NULL;
-        status = EXP_COMPARE_FAILED;
+                stalled ? "stopped" : "failed", r->why);
+        return stalled ? EXP_COMPARE_BAD_INPUT : EXP_COMPARE_FAILED;
     }
-    sim_engine_free(e);
+    }
+}
+
+/* Runs topo with seed into *doc (experiments/run_seed.h), with the warm-up fixed when shared
+ * is non-NULL. Returns an exit status, the reason printed. */
+static int run_one(const exp_compare_options *o, const exp_design *d, const sim_topology *topo,
+                   const char *side, uint64_t seed, const exp_warmup_choice *shared,
+                   cJSON **doc) {
+    sim_diag *diag = sim_diag_new(d->file);
+    if (!diag) {
+        fputs("dsim: out of memory\n", o->err);
+        return EXP_COMPARE_FAILED;
+    }
+    exp_run_options ro = {.fixed = shared};
+    exp_run_outcome r;
+    exp_run_seed(topo, seed, &ro, diag, &r);
+    int status = say_outcome(o, d, topo, side, seed, &r, diag);
+    sim_diag_free(diag);
+    if (status == EXP_COMPARE_OK && shared && r.doc) {
+        /* the warm-up both designs were run with, chosen on one of them (docs/results.md) */
+        cJSON *w = cJSON_GetObjectItemCaseSensitive(r.doc, "warmup_auto");
+        if (!w || !cJSON_AddBoolToObject(w, "shared", true)) {
+            fputs("dsim: out of memory while writing a result document\n", o->err);
+            status = EXP_COMPARE_FAILED;
+        }
+    }
+    if (status == EXP_COMPARE_OK)
+        *doc = r.doc;
+    else
+        cJSON_Delete(r.doc);
     return status;
+}
+
+/* With `warmup: auto` in both designs, the warm-up of seed for both: each design's pilot
+ * chooses, and both run with the later of the two, a window past both transients, so that
+ * A and B measure the same stretch of time and stay paired. Returns an exit status. */
+static int share_warmup(const exp_compare_options *o, const sim_topology *ta,
+                        const sim_topology *tb, uint64_t seed, exp_warmup_choice *out) {
+    const exp_design *d[2] = {&o->a, &o->b};
+    const sim_topology *t[2] = {ta, tb};
+    const char *side[2] = {"A", "B"};
+    exp_warmup_choice c[2];
+    for (int k = 0; k < 2; k++) {
+        sim_diag *diag = sim_diag_new(d[k]->file);
+        if (!diag) {
+            fputs("dsim: out of memory\n", o->err);
+            return EXP_COMPARE_FAILED;
+        }
+        exp_run_options ro = {0};
+        exp_run_outcome r;
+        memset(&r, 0, sizeof r);
+        exp_run_choose_warmup(t[k], seed, &ro, diag, &r);
+        if (r.status != EXP_RUN_OK && r.status != EXP_RUN_REFUSED &&
+            r.status != EXP_RUN_BAD_EXPECT) {
+            char engine[400];
+            snprintf(engine, sizeof engine, "%.399s", r.why);
+            snprintf(r.why, sizeof r.why, "the pilot run of warmup: auto failed: %s", engine);
+        }
+        int status = say_outcome(o, d[k], t[k], side[k], seed, &r, diag);
+        sim_diag_free(diag);
+        if (status != EXP_COMPARE_OK)
+            return status;
+        c[k] = r.choice;
+    }
+    *out = c[1].warmup > c[0].warmup ? c[1] : c[0];
+    return EXP_COMPARE_OK;
 }
 
 /* The design's entry in the document: {"file", "topology", "set": {PATH: VALUE}} (a path
@@ -327,8 +381,13 @@ int exp_compare(const exp_compare_options *o, cJSON **out) {
     }
     for (size_t i = 0; i < n; i++) {
         uint64_t seed = o->seed_first + i;
-        if ((status = run_one(o, &o->a, ta, "A", seed, &docs[i])) != EXP_COMPARE_OK ||
-            (status = run_one(o, &o->b, tb, "B", seed, &docs[n + i])) != EXP_COMPARE_OK)
+        exp_warmup_choice shared;
+        bool both = ta->warmup_auto && tb->warmup_auto;
+        if ((both && (status = share_warmup(o, ta, tb, seed, &shared)) != EXP_COMPARE_OK) ||
+            (status = run_one(o, &o->a, ta, "A", seed, both ? &shared : NULL, &docs[i])) !=
+                EXP_COMPARE_OK ||
+            (status = run_one(o, &o->b, tb, "B", seed, both ? &shared : NULL, &docs[n + i])) !=
+                EXP_COMPARE_OK)
             goto out;
     }
     status = EXP_COMPARE_FAILED;

@@ -4,6 +4,7 @@
 
 #include "engine.h"
 #include "json_report.h"
+#include "run_seed.h"
 #include "sweep_folder.h"
 #include "sweep_summary.h"
 
@@ -11,6 +12,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,14 +95,24 @@ static cJSON *read_doc(const char *path) {
     return doc;
 }
 
-/* Loads the topology with sets; prints the loader's messages. NULL when refused. */
-static sim_topology *load(const sweep *w, const sim_override *sets, size_t nsets) {
+/* Loads the topology with sets; prints the loader's messages. NULL when refused. With
+ * expect, also refuses an `expect:` path no run of it can have (a config's whole topology:
+ * a path may exist only with an axis value, e.g. a replica index). */
+static sim_topology *load(const sweep *w, const sim_override *sets, size_t nsets, bool expect) {
     sim_diag *diag = sim_diag_new(w->o->file);
     if (!diag) {
         fprintf(w->o->err, "dsim: out of memory\n");
         return NULL;
     }
     sim_topology *t = sim_load_string(w->o->file, w->text, w->len, sets, nsets, w->o->kinds, diag);
+    /* an expect: path no run can have is refused here, before any run (run_seed.h) */
+    int bad = t && expect ? exp_run_check_expect_paths(t, diag) : 0;
+    if (bad == -2)
+        fprintf(w->o->err, "dsim: out of memory while creating an engine\n");
+    if (bad) {
+        sim_topology_free(t);
+        t = NULL;
+    }
     for (size_t i = 0; i < sim_diag_count(diag); i++)
         fprintf(w->o->err, "%s\n", sim_diag_message(diag, i));
     sim_diag_free(diag);
@@ -145,7 +157,7 @@ oom:
  * not one per config holding it), then every config. Returns 0 or -1 (messages printed). */
 static int check_configs(sweep *w) {
     const exp_sweep_options *o = w->o;
-    sim_topology *t = load(w, o->sets, o->nsets);
+    sim_topology *t = load(w, o->sets, o->nsets, false);
     if (!t)
         return -1;
     sim_topology_free(t);
@@ -159,7 +171,7 @@ static int check_configs(sweep *w) {
     for (size_t a = 0; a < o->naxes; a++)
         for (size_t v = 0; v < o->axes[a].nvalues; v++) {
             sets[o->nsets] = (sim_override){o->axes[a].path, o->axes[a].values[v]};
-            if ((t = load(w, sets, o->nsets + 1))) {
+            if ((t = load(w, sets, o->nsets + 1, false))) {
                 sim_topology_free(t);
                 continue;
             }
@@ -172,7 +184,7 @@ static int check_configs(sweep *w) {
         return -1;
     for (size_t c = 0; c < w->ncfg; c++) {
         cfg *k = &w->cfgs[c];
-        if (!(k->topo = load(w, k->sets, k->nsets))) {
+        if (!(k->topo = load(w, k->sets, k->nsets, true))) {
             fprintf(o->err, "dsim: sweep: note: config %s is refused:", k->id);
             for (size_t a = 0; a < o->naxes; a++)
                 fprintf(o->err, " %s=%s", o->axes[a].path, k->values[a]);
@@ -183,23 +195,38 @@ static int check_configs(sweep *w) {
     return bad;
 }
 
-/* Runs config c with seed and writes its document. Returns 0, or -1 with the reason in why. */
+/* Runs config c with seed as `dsim run` would (run_seed.h: warmup: auto chosen by the run's
+ * own pilot, the expect: verdicts judged into the document) and writes its document. Returns
+ * 0, or -1 with the reason in why. */
 static int run_one(sweep *w, size_t c, uint64_t seed, char *why, size_t whylen) {
     const cfg *k = &w->cfgs[c];
-    sim_engine *e = sim_engine_new(k->topo, seed);
-    cJSON *doc = NULL;
     char *text = NULL, *path = run_path(w, c, seed);
+    sim_diag *diag = sim_diag_new(w->o->file);
+    exp_run_outcome r = {0};
     int rc = -1;
-    if (!e || !path) {
+    if (!path || !diag) {
         snprintf(why, whylen, "out of memory");
         goto out;
     }
-    if (sim_engine_run(e)) {
-        snprintf(why, whylen, "%s", sim_engine_error(e));
+    exp_run_options ro = {0};
+    switch (exp_run_seed(k->topo, seed, &ro, diag, &r)) {
+    case EXP_RUN_OK:
+    case EXP_RUN_EXPECT_FAILED: /* a verdict in the document: expect_pass_fraction */
+        break;
+    case EXP_RUN_REFUSED: {
+        char *msg = exp_warmup_refusal(&r.choice);
+        snprintf(why, whylen, "%s", msg ? msg : "warmup: auto: the run is too short");
+        free(msg);
         goto out;
     }
-    doc = dsim_json_report(e);
-    text = doc ? dsim_json_render(doc) : NULL;
+    case EXP_RUN_BAD_EXPECT: /* load() checked the paths already */
+        snprintf(why, whylen, "%s", sim_diag_count(diag) ? sim_diag_message(diag, 0) : "expect:");
+        goto out;
+    default:
+        snprintf(why, whylen, "%s", r.why);
+        goto out;
+    }
+    text = dsim_json_render(r.doc);
     if (!text) {
         snprintf(why, whylen, "out of memory while writing the result document");
         goto out;
@@ -212,8 +239,8 @@ static int run_one(sweep *w, size_t c, uint64_t seed, char *why, size_t whylen) 
 out:
     free(text);
     free(path);
-    cJSON_Delete(doc);
-    sim_engine_free(e);
+    sim_diag_free(diag);
+    cJSON_Delete(r.doc);
     return rc;
 }
 

@@ -261,3 +261,45 @@ Test(compare, argument_errors_exit_2) {
               "nodes.lb.nope=1");
     ARG_ERROR("missing.yaml", "compare", "missing.yaml");
 }
+
+/* An M/M/1 station at 90% load whose clients are the same in A and B: only the server
+ * differs (B has two workers). */
+static const char mm1_auto[] = "duration: 1000s\n"
+                               "warmup: auto\n"
+                               "nodes:\n"
+                               "  users: {kind: client, target: web, rate: 90/s}\n"
+                               "  web: {kind: service, workers: 1,\n"
+                               "        service: {dist: exponential, mean: 10ms}}\n";
+
+Test(compare, warmup_auto_runs_a_and_b_with_one_warmup_so_same_clients_issue_the_same) {
+    t_write_work(&sb, "mm1.yaml", mm1_auto);
+    /* Run alone, A and B choose different warm-ups on seed 3 (so the test below could fail:
+     * the clients' counts since the warm-up would differ). */
+    t_result r = DSIM("run", "mm1.yaml", "--seed", "3", "--json", "a.json", "--quiet");
+    expect_status(&r, 0);
+    t_result_free(&r);
+    r = DSIM("run", "mm1.yaml", "--seed", "3", "--set", "nodes.web.workers=2", "--json", "b.json",
+             "--quiet");
+    expect_status(&r, 0);
+    t_result_free(&r);
+    cJSON *a = read_json("a.json"), *b = read_json("b.json");
+    double wa = cJSON_GetObjectItem(a, "warmup_s")->valuedouble;
+    double wb = cJSON_GetObjectItem(b, "warmup_s")->valuedouble;
+    cr_assert_neq(wa, wb, "A and B alone chose the same warm-up %g s: the test proves nothing", wa);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    r = DSIM("compare", "mm1.yaml", "--set-b", "nodes.web.workers=2", "--seeds", "5", "--json",
+             "out.json");
+    expect_status(&r, 0);
+    t_result_free(&r);
+    cJSON *doc = read_json("out.json");
+    /* a zero mean and a zero spread of the paired differences: zero on every seed */
+    static const char *const same[] = {"requests.issued", "warmup_s"};
+    for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
+        const cJSON *m = metric(doc, same[i]);
+        cr_expect_eq(field(m, "diff_mean"), 0, "%s differs between A and B", same[i]);
+        cr_expect_eq(field(m, "paired_sd"), 0, "%s differs on some seed", same[i]);
+    }
+    cr_expect_gt(field(metric(doc, "warmup_s"), "a_mean"), 0, "a warm-up was chosen");
+    cJSON_Delete(doc);
+}

@@ -632,3 +632,133 @@ Test(sweep_summary, expect_pass_fraction_and_csv_quoting) {
     cJSON_Delete(j);
     exp_summary_free(s);
 }
+
+/* ---- warmup: auto and expect: (run_seed.h: each run goes as `dsim run` goes) ---- */
+
+static const char mm1_auto[] = "name: mm1_auto\n"
+                               "duration: 1000s\n"
+                               "warmup: auto\n"
+                               "nodes:\n"
+                               "  users: {kind: client, target: web, rate: 90/s}\n"
+                               "  web: {kind: service, workers: 1,\n"
+                               "        service: {dist: exponential, mean: 10ms}}\n";
+
+Test(sweep, warmup_auto_is_chosen_by_each_run_as_dsim_run_chooses_it) {
+    t_write_work(&sb, "mm1.yaml", mm1_auto);
+    t_result r = DSIM("sweep", "mm1.yaml", "--vary", "nodes.web.workers=1,2", "--seeds", "2",
+                      "--out", "out");
+    expect_status(&r, 0);
+    t_result_free(&r);
+    static const char *const workers[] = {"1", "2"};
+    double total = 0;
+    for (int c = 0; c < 2; c++)
+        for (int seed = 1; seed <= 2; seed++) {
+            char name[64], set[64], seed_text[8];
+            snprintf(name, sizeof name, "out/runs/c%d-s%d.json", c, seed);
+            snprintf(set, sizeof set, "nodes.web.workers=%s", workers[c]);
+            snprintf(seed_text, sizeof seed_text, "%d", seed);
+            r = DSIM("run", "mm1.yaml", "--seed", seed_text, "--set", set, "--json", "one.json",
+                     "--quiet");
+            expect_status(&r, 0);
+            t_result_free(&r);
+            cJSON *swept = parse_work(name), *alone = parse_work("one.json");
+            cr_expect_eq(t_num(swept, "warmup_s"), t_num(alone, "warmup_s"), "%s", name);
+            cr_expect(cJSON_Compare(t_get(swept, "warmup_auto"), t_get(alone, "warmup_auto"), 1),
+                      "%s: its warmup_auto is not dsim run's", name);
+            cr_expect_eq(t_num(swept, "requests.issued"), t_num(alone, "requests.issued"), "%s",
+                         name);
+            total += t_num(swept, "warmup_s");
+            cJSON_Delete(swept);
+            cJSON_Delete(alone);
+        }
+    cr_expect_gt(total, 0, "some run chose a warm-up (none ran with 0 silently)");
+}
+
+/* M/M/1 at half load: the response time is exponential with rate mu - lambda = 50/s, so its
+ * p99 is ln(100)/50 = 92 ms, far above 70 ms (with ~4750 responses a run's p99 is within a
+ * few percent of it). Two workers (M/M/2, Erlang C 0.1): P(T > 70 ms) = e^-7 + 0.1 *
+ * P(S + W > 70 ms) ~ 0.0012, so the p99 is near 50 ms, far below 70 ms. Every run of c0 fails,
+ * every run of c1 passes. */
+static const char half[] = "name: half\n"
+                           "duration: 100s\n"
+                           "warmup: 5s\n"
+                           "nodes:\n"
+                           "  users: {kind: client, target: web, rate: 50/s}\n"
+                           "  web: {kind: service, workers: 1,\n"
+                           "        service: {dist: exponential, mean: 10ms}}\n"
+                           "expect:\n"
+                           "  - {metric: requests.latency_ms.p99, max: 70}\n";
+
+Test(sweep, expect_is_judged_per_run_into_the_pass_fraction_of_each_config) {
+    t_write_work(&sb, "half.yaml", half);
+    t_result r = DSIM("sweep", "half.yaml", "--vary", "nodes.web.workers=1,2", "--seeds", "3",
+                      "--out", "out");
+    expect_status(&r, 0); /* failing expectations are a figure, not the exit status */
+    t_result_free(&r);
+    cJSON *s = parse_work("out/summary.json");
+    const double want[] = {0, 1};
+    for (int c = 0; c < 2; c++) {
+        int passed = 0;
+        for (int seed = 1; seed <= 3; seed++) {
+            char name[64];
+            snprintf(name, sizeof name, "out/runs/c%d-s%d.json", c, seed);
+            cJSON *run = parse_work(name);
+            const cJSON *v = cJSON_GetArrayItem(t_get(run, "expect"), 0);
+            cr_assert(v, "%s has no expect verdicts", name);
+            passed += cJSON_IsTrue(cJSON_GetObjectItem(v, "ok"));
+            cJSON_Delete(run);
+        }
+        const cJSON *cfg = cJSON_GetArrayItem(t_get(s, "configs"), c);
+        double f = t_num(cfg, "expect_pass_fraction");
+        cr_expect_eq(f, passed / 3.0, "c%d: fraction %g, documents %d of 3", c, f, passed);
+        cr_expect_eq(f, want[c], "c%d: fraction %g", c, f);
+    }
+    cJSON_Delete(s);
+}
+
+Test(sweep, an_impossible_expect_path_is_refused_before_any_run) {
+    /* line 9 of the file, the value at column 14 */
+    t_write_work(&sb, "half.yaml", half);
+    t_result r = DSIM("sweep", "half.yaml", "--vary", "nodes.web.workers=1,2", "--seeds", "2",
+                      "--set", "expect.0.metric=nodes.web.utilisation", "--out", "out");
+    expect_status(&r, 2);
+    cr_expect(strstr(r.err, "error: expect[0].metric: no run of this topology has "
+                            "'nodes.web.utilisation'"),
+              "%s", r.err);
+    t_result_free(&r);
+    t_write_work(&sb, "bad.yaml",
+                 "duration: 10s\n"
+                 "nodes:\n"
+                 "  users: {kind: client, target: web, rate: 50/s}\n"
+                 "  web: {kind: service, service: {dist: constant, value: 1ms}}\n"
+                 "expect:\n"
+                 "  - {metric: nodes.web.utilisation, max: 1}\n");
+    r = DSIM("sweep", "bad.yaml", "--vary", "nodes.web.workers=1,2", "--out", "out");
+    expect_status(&r, 2);
+    cr_expect(strstr(r.err, "bad.yaml:6:14: error: expect[0].metric"), "%s", r.err);
+    cr_expect(!strstr(r.err, "done"), "a run ran:\n%s", r.err);
+    t_result_free(&r);
+    size_t n;
+    char **names = t_work_names(&sb, &n);
+    cr_expect_eq(n, 2, "only half.yaml and bad.yaml: no folder made, no run written");
+    t_names_free(names);
+}
+
+Test(sweep, an_expect_path_that_only_some_axis_values_make_is_judged_per_config) {
+    /* nodes.web.1 exists only with 2 replicas: the base file (1 replica) alone would refuse
+     * it, yet every config of the sweep has it, so the sweep runs. */
+    t_write_work(&sb, "r.yaml",
+                 "duration: 5s\n"
+                 "nodes:\n"
+                 "  users: {kind: client, target: web, rate: 50/s}\n"
+                 "  web: {kind: service, service: {dist: constant, value: 1ms}}\n"
+                 "expect:\n"
+                 "  - {metric: nodes.web.1.utilization, max: 1}\n");
+    t_result r =
+        DSIM("sweep", "r.yaml", "--vary", "nodes.web.replicas=2,3", "--seeds", "1", "--out", "out");
+    expect_status(&r, 0);
+    t_result_free(&r);
+    cJSON *s = parse_work("out/summary.json");
+    cr_expect_eq(t_num(cJSON_GetArrayItem(t_get(s, "configs"), 1), "expect_pass_fraction"), 1);
+    cJSON_Delete(s);
+}

@@ -6,7 +6,7 @@
 #include "budget.h"
 #include "compare_cmd.h"
 #include "engine.h"
-#include "expect.h"
+#include "run_seed.h"
 #include "footprint.h"
 #include "graph_dot.h"
 #include "human.h"
@@ -372,7 +372,7 @@ static int check_expect(const options *o, const sim_engine *e, const sim_topolog
         fputs("dsim: out of memory\n", stderr);
         return EXIT_INTERNAL;
     }
-    int bad = exp_expect_check(e, topo, diag);
+    int bad = exp_run_check_expect(e, topo, diag);
     for (size_t i = 0; i < sim_diag_count(diag); i++)
         fprintf(stderr, "%s\n", sim_diag_message(diag, i));
     sim_diag_free(diag);
@@ -385,17 +385,14 @@ static int check_expect(const options *o, const sim_engine *e, const sim_topolog
 static int judge_expect(const sim_engine *e, const sim_topology *topo, cJSON *doc) {
     if (!topo->nexpects)
         return EXIT_OK;
-    exp_verdict *v = calloc(topo->nexpects, sizeof *v);
-    if (!v)
-        return EXIT_INTERNAL;
-    size_t failed = exp_expect_evaluate(e, topo, v);
-    cJSON *list = exp_expect_json(v, topo->nexpects);
-    free(v);
-    if (!list || !cJSON_AddItemToObject(doc, "expect", list)) {
-        cJSON_Delete(list);
+    switch (exp_run_judge(e, topo, doc)) {
+    case EXP_RUN_OK:
+        return EXIT_OK;
+    case EXP_RUN_EXPECT_FAILED:
+        return EXIT_EXPECT;
+    default:
         return EXIT_INTERNAL;
     }
-    return failed ? EXIT_EXPECT : EXIT_OK;
 }
 
 /* The status of a run that returned rc, with the reason printed when it did not finish: a
@@ -430,6 +427,12 @@ static int choose_warmup(const options *o, sim_topology *topo, uint64_t seed, pr
     if (!e) {
         fputs("dsim: out of memory while creating the engine of the warm-up's pilot run\n", stderr);
         return EXIT_INTERNAL;
+    }
+    /* the expect: paths first, on the pilot's engine (same nodes): a typo costs no pilot */
+    int checked = check_expect(o, e, topo);
+    if (checked != EXIT_OK) {
+        sim_engine_free(e);
+        return checked;
     }
     p->engine = e;
     sim_engine_set_progress(e, show_progress, p);
@@ -551,7 +554,7 @@ static int run(const options *o) {
                 dsim_human_bytes(need, estimate));
         goto out;
     }
-    if ((status = check_expect(o, e, topo)) != EXIT_OK)
+    if (!topo->warmup_auto && (status = check_expect(o, e, topo)) != EXIT_OK)
         goto out;
     if ((status = start_series(o, topo, e)) != EXIT_OK)
         goto out;
@@ -621,11 +624,14 @@ static int validate(const options *o) {
             sim_topology_free(topo);
             return status;
         }
-        sim_engine *e = sim_engine_new(topo, topo->seed);
-        status = e ? check_expect(o, e, topo) : EXIT_INTERNAL;
-        if (!e)
+        sim_diag *diag = sim_diag_new(o->file);
+        int bad = diag ? exp_run_check_expect_paths(topo, diag) : -2;
+        for (size_t i = 0; diag && i < sim_diag_count(diag); i++)
+            fprintf(stderr, "%s\n", sim_diag_message(diag, i));
+        sim_diag_free(diag);
+        if (bad == -2)
             fputs("dsim: out of memory while creating the engine\n", stderr);
-        sim_engine_free(e);
+        status = bad == -2 ? EXIT_INTERNAL : bad ? EXIT_INPUT : EXIT_OK;
         if (status != EXIT_OK) {
             sim_topology_free(topo);
             return status;

@@ -1,0 +1,66 @@
+/* One run of a loaded topology with one seed, as every command runs it (dsim run's steps,
+ * shared by compare and sweep): the `expect:` paths checked before anything runs, the pilot of
+ * `warmup: auto` (warmup_auto.h) unless the caller fixes the warm-up, the run, its result
+ * document with its "warmup_auto" object, and the `expect:` verdicts judged into it. Nothing
+ * is printed: the outcome says what happened, and the caller words it for its own command. */
+#ifndef EXP_RUN_SEED_H
+#define EXP_RUN_SEED_H
+
+#include "diag.h"
+#include "engine.h"
+#include "topology.h"
+#include "warmup_auto.h"
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+
+typedef enum exp_run_status {
+    EXP_RUN_OK,            /* the run finished and every expectation held */
+    EXP_RUN_EXPECT_FAILED, /* the run finished, an expectation failed (the document has it) */
+    EXP_RUN_BAD_EXPECT,    /* an expect: path no run can have: errors in the caller's diag */
+    EXP_RUN_REFUSED,       /* warmup: auto found the run too short: see choice */
+    EXP_RUN_STALLED,       /* the run stopped: the topology's fault (why says how) */
+    EXP_RUN_BUDGET,        /* --max-events stopped the run (or its pilot) */
+    EXP_RUN_FAILED,        /* the run failed or memory ran out (why says how) */
+} exp_run_status;
+
+typedef struct exp_run_options {
+    /* non-NULL with a `warmup: auto` topology: use fixed->warmup and report *fixed as the
+     * choice, with no pilot (compare shares one choice between two designs). */
+    const exp_warmup_choice *fixed;
+    uint64_t max_events; /* per run, the pilot's counted apart; 0: none */
+} exp_run_options;
+
+typedef struct exp_run_outcome {
+    exp_run_status status;
+    cJSON *doc;               /* EXP_RUN_OK / EXP_RUN_EXPECT_FAILED only; the caller frees it */
+    exp_warmup_choice choice; /* with warmup: auto: the warm-up used */
+    char why[512];            /* for STALLED / FAILED */
+} exp_run_outcome;
+
+/* Checks that a run of topo can have each `expect:` metric; e is built from topo or from its
+ * pilot (same nodes). Errors go to diag. Returns 0 or -1. */
+int exp_run_check_expect(const sim_engine *e, const sim_topology *topo, sim_diag *diag);
+
+/* Builds an engine of topo just to check its `expect:` paths (validate, sweep). Returns 0,
+ * -1 with errors in diag, or -2 when out of memory. */
+int exp_run_check_expect_paths(const sim_topology *topo, sim_diag *diag);
+
+/* Judges topo's expectations on the finished e into doc's "expect" list. Returns
+ * EXP_RUN_OK, EXP_RUN_EXPECT_FAILED, or EXP_RUN_FAILED when out of memory. */
+exp_run_status exp_run_judge(const sim_engine *e, const sim_topology *topo, cJSON *doc);
+
+/* Chooses the warm-up of a `warmup: auto` topo for seed: checks the expect: paths on the
+ * pilot's engine (errors to diag) before running it. Returns EXP_RUN_OK with out->choice set,
+ * or the failing status (REFUSED leaves the refused choice in out->choice). */
+exp_run_status exp_run_choose_warmup(const sim_topology *topo, uint64_t seed,
+                                     const exp_run_options *o, sim_diag *diag,
+                                     exp_run_outcome *out);
+
+/* Runs topo (never changed: safe for threads sharing it) with seed into *out, the full result
+ * document (json_report.h). diag (named after the file) receives the expect: path errors.
+ * Returns out->status. */
+exp_run_status exp_run_seed(const sim_topology *topo, uint64_t seed, const exp_run_options *o,
+                            sim_diag *diag, exp_run_outcome *out);
+
+#endif
