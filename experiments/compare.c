@@ -125,7 +125,7 @@ int exp_compare_documents(const cJSON *const *a, const cJSON *const *b, size_t n
     for (size_t side = 0; side < 2; side++)
         for (size_t i = 0; i < n; i++) {
             exp_leaves *l = &leaves[side * n + i];
-            if (exp_doc_leaves(side ? b[i] : a[i], EXP_LEAVES_FIGURES, l))
+            if (exp_doc_leaves(side ? b[i] : a[i], EXP_LEAVES_FIGURES | EXP_LEAVES_SAMPLED, l))
                 goto out;
             for (size_t k = 0; k < l->n; k++) {
                 size_t j = find_or_add(&t, l->items[k].path);

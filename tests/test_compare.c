@@ -261,3 +261,28 @@ Test(compare, argument_errors_exit_2) {
               "nodes.lb.nope=1");
     ARG_ERROR("missing.yaml", "compare", "missing.yaml");
 }
+
+/* A histogram with no samples is written as 0s; those are no latency: a design that completes
+ * nothing after the warm-up (its client stops before the warm-up ends) must not look 100%
+ * faster. Its latency figures are in A only, and n counts real pairs. */
+Test(compare, a_histogram_with_no_samples_is_no_figure) {
+    t_write_work(&sb, "mm1.yaml",
+                 "duration: 30s\nwarmup: 1s\nnodes:\n"
+                 "  users: {kind: client, target: web, rate: 80/s}\n"
+                 "  web: {kind: service, service: {dist: exponential, mean: 10ms}}\n");
+    t_result r = DSIM("compare", "mm1.yaml", "--set-b", "nodes.users.stop=0.5s", "--seeds", "3",
+                      "--json", "out.json");
+    expect_status(&r, 0);
+    cJSON *doc = read_json("out.json");
+    cr_expect_null(cJSON_GetObjectItemCaseSensitive(t_at(doc, "metrics"),
+                                                    "requests.latency_ms.mean"),
+                   "an empty histogram compared as 0 ms");
+    bool listed = false;
+    const cJSON *p;
+    cJSON_ArrayForEach(p, t_at(doc, "only_a")) listed =
+        listed || strcmp(p->valuestring, "requests.latency_ms.mean") == 0;
+    cr_expect(listed, "A's latency is listed in only_a");
+    cr_expect_eq(field(metric(doc, "requests.issued"), "n"), 3);
+    cJSON_Delete(doc);
+    t_result_free(&r);
+}
