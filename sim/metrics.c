@@ -7,6 +7,7 @@
 #include "suggest.h"
 #include "tavg.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -595,16 +596,28 @@ static bool node_can_have(const sim_engine *e, uint32_t i, const char *rel, near
     return in_shape(e, i, rel, near, prefix) || found;
 }
 
+/* Whether s is "." and a segment of digits (an instance index, as in "web.4"), up to the next
+ * dot or the end: such a path names an instance, perhaps one the group lacks. */
+static bool index_segment(const char *s) {
+    if (*s++ != '.' || !isdigit((unsigned char)*s))
+        return false;
+    while (isdigit((unsigned char)*s))
+        s++;
+    return *s == '.' || !*s;
+}
+
 /* The closest path naming a node: each instance in place of the path's first segments, as
  * many as the instance name has ("web" or "web.3"), the rest kept; or, for a group of
- * instances named alone ("nodes.web.utilization"), its first instance. */
+ * instances named alone ("nodes.web.utilization"), its first instance; a group with an index
+ * it lacks ("nodes.web.4.utilization") is left to the instances. */
 static void near_node(const sim_engine *e, const char *rest, nearest *near) {
     const sim_topology *t = e->topo;
     for (size_t g = 0; g < t->ngroups; g++) {
         const sim_topo_group *gr = &t->groups[g];
         size_t len = strlen(gr->name);
         if (gr->count && strcmp(t->nodes[gr->first].name, gr->name) != 0 &&
-            strncmp(rest, gr->name, len) == 0 && (rest[len] == '.' || !rest[len])) {
+            strncmp(rest, gr->name, len) == 0 && (rest[len] == '.' || !rest[len]) &&
+            !index_segment(rest + len)) {
             free(near->best);
             near->best = NULL;
             char buf[MAX_PATH];

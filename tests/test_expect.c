@@ -201,6 +201,8 @@ Test(expect, paths_no_run_can_have_are_told_apart_with_their_nearest) {
         {"nodes.wbe.0.utilization", "no such node", "nodes.web.0.utilization"},
         /* a group of instances is no node: its first instance is offered */
         {"nodes.web.utilization", "no such node", "nodes.web.0.utilization"},
+        /* an index the group lacks: an instance is offered, not "web.0.2" */
+        {"nodes.web.2.utilization", "no such node", "nodes.web.0.utilization"},
         {"nodes.web.0.wait_ms.p98", "no such figure for a node of kind service",
          "nodes.web.0.wait_ms.p99"},
         {"nodes.users.latency_ms.p99x", "no such figure for a node of kind client",
