@@ -410,6 +410,14 @@ static void print_design(FILE *out, const char *side, const cJSON *d) {
     fputc('\n', out);
 }
 
+/* Whether a metric path is one of the run's inputs (the duration, the warm-up, the record of
+ * the overrides) rather than a figure of what happened: comparing two files with different
+ * durations gives a difference with no spread, which would top the ranking. */
+static bool is_input(const char *path) {
+    return strcmp(path, "duration_s") == 0 || strcmp(path, "warmup_s") == 0 ||
+           strncmp(path, "overrides.", 10) == 0;
+}
+
 int exp_compare_print(FILE *out, const cJSON *doc, size_t max) {
     const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(doc, "metrics");
     size_t total = (size_t)cJSON_GetArraySize(metrics), nrows = 0, nsig = 0;
@@ -418,6 +426,8 @@ int exp_compare_print(FILE *out, const cJSON *doc, size_t max) {
         return -1;
     const cJSON *m;
     cJSON_ArrayForEach(m, metrics) {
+        if (is_input(m->string))
+            continue; /* what the user changed, not what it did: in --json only */
         double d = num(m, "diff_mean");
         const cJSON *ci = cJSON_GetObjectItemCaseSensitive(m, "diff_ci95");
         bool sig = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "significant"));

@@ -286,3 +286,27 @@ Test(compare, a_histogram_with_no_samples_is_no_figure) {
     cJSON_Delete(doc);
     t_result_free(&r);
 }
+
+/* Two files with different durations and warm-ups: those inputs differ with no spread, but
+ * they are what the user changed, not what it did; the table ranks figures only (the inputs
+ * stay in --json). */
+Test(compare, the_runs_inputs_are_not_ranked_among_the_differences) {
+    t_write_work(&sb, "a.yaml",
+                 "duration: 20s\nwarmup: 1s\nnodes:\n"
+                 "  users: {kind: client, target: web, rate: 50/s}\n"
+                 "  web: {kind: service, service: {dist: exponential, mean: 10ms}}\n");
+    t_write_work(&sb, "b.yaml",
+                 "duration: 30s\nwarmup: 2s\nnodes:\n"
+                 "  users: {kind: client, target: web, rate: 50/s}\n"
+                 "  web: {kind: service, service: {dist: exponential, mean: 10ms}}\n");
+    t_result r = DSIM("compare", "a.yaml", "b.yaml", "--seeds", "3", "--json", "out.json");
+    expect_status(&r, 0);
+    cr_expect(strstr(r.out, "differ most") != NULL, "requests.issued differs:\n%s", r.out);
+    cr_expect_null(strstr(r.out, "duration_s"), "duration_s ranked:\n%s", r.out);
+    cr_expect_null(strstr(r.out, "warmup_s"), "warmup_s ranked:\n%s", r.out);
+    cJSON *doc = read_json("out.json");
+    cr_expect_eq(field(metric(doc, "duration_s"), "diff_mean"), 10);
+    cr_expect_eq(field(metric(doc, "warmup_s"), "diff_mean"), 1);
+    cJSON_Delete(doc);
+    t_result_free(&r);
+}
