@@ -3,6 +3,7 @@
 
 #include "models.h"
 #include "output.h"
+#include "seeds.h"
 #include "suggest.h"
 #include "sweep.h"
 
@@ -56,22 +57,6 @@ static int parse_u64(const char *s, const char *end, uint64_t *out) {
         v = v * 10 + (uint64_t)(*s - '0');
     }
     *out = v;
-    return 0;
-}
-
-/* --seeds N (1..N) or A..B. */
-static int parse_seeds(const char *s, uint64_t *first, uint64_t *last) {
-    const char *dots = strstr(s, "..");
-    if (!dots) {
-        uint64_t n;
-        if (parse_u64(s, s + strlen(s), &n) || n == 0)
-            return -1;
-        *first = 1;
-        *last = n;
-        return 0;
-    }
-    if (parse_u64(s, dots, first) || parse_u64(dots + 2, s + strlen(s), last) || *last < *first)
-        return -1;
     return 0;
 }
 
@@ -178,7 +163,7 @@ int dsim_sweep_command(int argc, char **argv) {
                 goto out;
             }
             seeds_arg = argv[++i];
-            if (parse_seeds(seeds_arg, &o.seed_first, &o.seed_last)) {
+            if (exp_parse_seeds(seeds_arg, &o.seed_first, &o.seed_last)) {
                 snprintf(two, sizeof two, "--seeds %.40s", seeds_arg);
                 status = bad_arg(two, NULL,
                                  "expected a count N >= 1 (seeds 1..N) or A..B with A <= B, "
