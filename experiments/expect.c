@@ -69,8 +69,9 @@ int exp_expect_check(const sim_engine *e, const sim_topology *topo, sim_diag *di
             continue;
         bad = -1;
         char *first = NULL;
-        sim_path_shape shape =
-            st == SIM_LOOKUP_NO_FIGURE ? sim_engine_path_shape(e, x->metric, &first) : SIM_PATH_NONE;
+        sim_path_shape shape = st == SIM_LOOKUP_NO_FIGURE
+                                   ? sim_engine_path_shape(e, x->metric, &first)
+                                   : SIM_PATH_NONE;
         if (shape != SIM_PATH_NONE) {
             report_not_number(diag, x, i, shape == SIM_PATH_OBJECT ? "an object" : "a string",
                               first);

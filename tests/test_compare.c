@@ -274,9 +274,9 @@ Test(compare, a_histogram_with_no_samples_is_no_figure) {
                       "--json", "out.json");
     expect_status(&r, 0);
     cJSON *doc = read_json("out.json");
-    cr_expect_null(cJSON_GetObjectItemCaseSensitive(t_at(doc, "metrics"),
-                                                    "requests.latency_ms.mean"),
-                   "an empty histogram compared as 0 ms");
+    cr_expect_null(
+        cJSON_GetObjectItemCaseSensitive(t_at(doc, "metrics"), "requests.latency_ms.mean"),
+        "an empty histogram compared as 0 ms");
     bool listed = false;
     const cJSON *p;
     cJSON_ArrayForEach(p, t_at(doc, "only_a")) listed =
