@@ -126,7 +126,7 @@ int exp_compare_documents(const cJSON *const *a, const cJSON *const *b, size_t n
     for (size_t side = 0; side < 2; side++)
         for (size_t i = 0; i < n; i++) {
             exp_leaves *l = &leaves[side * n + i];
-            if (exp_doc_leaves(side ? b[i] : a[i], EXP_LEAVES_FIGURES, l))
+            if (exp_doc_leaves(side ? b[i] : a[i], EXP_LEAVES_FIGURES | EXP_LEAVES_SAMPLED, l))
                 goto out;
             for (size_t k = 0; k < l->n; k++) {
                 size_t j = find_or_add(&t, l->items[k].path);
@@ -469,6 +469,14 @@ static void print_design(FILE *out, const char *side, const cJSON *d) {
     fputc('\n', out);
 }
 
+/* Whether a metric path is one of the run's inputs (the duration, the warm-up, the record of
+ * the overrides) rather than a figure of what happened: comparing two files with different
+ * durations gives a difference with no spread, which would top the ranking. */
+static bool is_input(const char *path) {
+    return strcmp(path, "duration_s") == 0 || strcmp(path, "warmup_s") == 0 ||
+           strncmp(path, "overrides.", 10) == 0;
+}
+
 int exp_compare_print(FILE *out, const cJSON *doc, size_t max) {
     const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(doc, "metrics");
     size_t total = (size_t)cJSON_GetArraySize(metrics), nrows = 0, nsig = 0;
@@ -477,6 +485,8 @@ int exp_compare_print(FILE *out, const cJSON *doc, size_t max) {
         return -1;
     const cJSON *m;
     cJSON_ArrayForEach(m, metrics) {
+        if (is_input(m->string))
+            continue; /* what the user changed, not what it did: in --json only */
         double d = num(m, "diff_mean");
         const cJSON *ci = cJSON_GetObjectItemCaseSensitive(m, "diff_ci95");
         bool sig = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "significant"));

@@ -1,6 +1,8 @@
 /* Metric paths over a result document (doc_paths.h). */
 #include "doc_paths.h"
 
+#include "report.h"
+
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +49,25 @@ static int add(exp_leaves *out, const char *path, double value) {
     return 0;
 }
 
+/* Whether o is a latency object with no samples: every key one of the histogram's figures
+ * (mean, p50, ..., max) and every value exactly 0, which is how a run document writes a
+ * histogram that recorded nothing (a latency of exactly 0 ns on every sample is no case a
+ * user compares). */
+static bool empty_latency(const cJSON *o) {
+    if (!o->child)
+        return false;
+    for (const cJSON *c = o->child; c; c = c->next) {
+        if (!c->string || !cJSON_IsNumber(c) || c->valuedouble != 0)
+            return false;
+        bool figure = false;
+        for (int f = 0; f < SIM_HIST_NFIGURES && !figure; f++)
+            figure = strcmp(c->string, sim_hist_figure_name((sim_hist_figure)f)) == 0;
+        if (!figure)
+            return false;
+    }
+    return true;
+}
+
 /* Walks object o whose path is b (restored on return). */
 static int walk(const cJSON *o, unsigned flags, bool top, pathbuf *b, exp_leaves *out) {
     for (const cJSON *c = o->child; c; c = c->next) {
@@ -57,6 +78,8 @@ static int walk(const cJSON *o, unsigned flags, bool top, pathbuf *b, exp_leaves
             continue;
         if (!cJSON_IsNumber(c) && !cJSON_IsObject(c))
             continue; /* lists are not addressable; booleans, strings, nulls are no figures */
+        if ((flags & EXP_LEAVES_SAMPLED) && cJSON_IsObject(c) && empty_latency(c))
+            continue;
         size_t len = b->len;
         if (push(b, c->string))
             return -1;

@@ -1,7 +1,7 @@
 /* Metric paths over a result document (contract §8.1): the dotted path of every numeric leaf,
  * and the resolution of one path against a document. Object keys are joined by '.'; list
  * elements are not addressable (a list and everything in it is skipped); booleans, strings
- * and nulls are not figures. A key may itself contain dots (an instance `nodes.web.0`): when
+ * and nulls are not figures (and, on request, nor are the 0s of an empty histogram). A key may itself contain dots (an instance `nodes.web.0`): when
  * a path is resolved, at each object the longest key that matches the rest of the path wins.
  * This module reads documents only; it neither runs nor writes them. */
 #ifndef DSIM_EXP_DOC_PATHS_H
@@ -29,6 +29,12 @@ enum {
     /* The run's figures only: leaves out the top-level `seed` (§8.3: "not `seed`") and the
      * top-level `overrides` record (the run's inputs as the user gave them, not figures). */
     EXP_LEAVES_FIGURES = 1,
+    /* Leaves out the figures of a histogram with no samples: a latency object (every key a
+     * histogram figure, mean/p50/p90/p99/p999/max) whose figures are all exactly 0 is how a
+     * run document writes a histogram that recorded nothing, and such a 0 is no latency to
+     * average or compare (a latency of exactly 0 ns on every sample is not a case a user
+     * compares). Used by compare and the sweep summary, so their n counts real samples. */
+    EXP_LEAVES_SAMPLED = 2,
 };
 
 /* Appends to out every numeric leaf of doc (an object; anything else has none) in document

@@ -44,6 +44,21 @@ static void report_bad(sim_diag *diag, const sim_expect *x, size_t i, const char
         sim_diag_note(diag, "did you mean '%s'?", near);
 }
 
+/* Reports that expectation i's metric names an object or a string (what: "an object", "a
+ * string") and, for an object, its first figure, the likely intent. */
+static void report_not_number(sim_diag *diag, const sim_expect *x, size_t i, const char *what,
+                              const char *first) {
+    const char *lead = first ? ": name one of its figures, e.g. '" : "", *end = first ? "'" : "";
+    if (!first)
+        first = "";
+    if (x->set_arg)
+        sim_diag_arg_error(diag, x->set_arg, "expect[%zu].metric: '%s' is %s, not a number%s%s%s",
+                           i, x->metric, what, lead, first, end);
+    else
+        sim_diag_error(diag, x->line, x->col, "expect[%zu].metric: '%s' is %s, not a number%s%s%s",
+                       i, x->metric, what, lead, first, end);
+}
+
 int exp_expect_check(const sim_engine *e, const sim_topology *topo, sim_diag *diag) {
     int bad = 0;
     for (size_t i = 0; i < topo->nexpects; i++) {
@@ -53,7 +68,14 @@ int exp_expect_check(const sim_engine *e, const sim_topology *topo, sim_diag *di
         if (st == SIM_LOOKUP_OK)
             continue;
         bad = -1;
-        if (st == SIM_LOOKUP_NO_NODE) {
+        char *first = NULL;
+        sim_path_shape shape = st == SIM_LOOKUP_NO_FIGURE
+                                   ? sim_engine_path_shape(e, x->metric, &first)
+                                   : SIM_PATH_NONE;
+        if (shape != SIM_PATH_NONE) {
+            report_not_number(diag, x, i, shape == SIM_PATH_OBJECT ? "an object" : "a string",
+                              first);
+        } else if (st == SIM_LOOKUP_NO_NODE) {
             report_bad(diag, x, i, "no such node", near);
         } else if (strncmp(x->metric, "nodes.", 6) == 0) {
             char why[160];
@@ -63,6 +85,7 @@ int exp_expect_check(const sim_engine *e, const sim_topology *topo, sim_diag *di
         } else {
             report_bad(diag, x, i, "no such figure in the result document", near);
         }
+        free(first);
         free(near);
     }
     return bad;

@@ -1,7 +1,6 @@
 /* The seed argument of the experiment commands (contract §8.3, §8.4): `--seeds N` means seeds
  * 1..N, `--seeds A..B` the seeds A to B inclusive. Written once here for every command that
- * takes it (tools/sweep_cmd.c parses the same two forms with its own copy, written at the
- * same time; it can call this one). */
+ * takes it (dsim compare, dsim sweep). */
 #ifndef DSIM_EXP_SEEDS_H
 #define DSIM_EXP_SEEDS_H
 

@@ -138,7 +138,7 @@ int exp_summary_add(exp_summary *s, const cJSON *doc) {
         return -1;
     config *c = &s->c[s->nc - 1];
     exp_leaves l = {0};
-    if (exp_doc_leaves(doc, EXP_LEAVES_FIGURES, &l)) {
+    if (exp_doc_leaves(doc, EXP_LEAVES_FIGURES | EXP_LEAVES_SAMPLED, &l)) {
         exp_leaves_free(&l);
         return -1;
     }

@@ -670,6 +670,18 @@ static int parse_weights(sim_loader *ld, const sim_param *p, yaml_node_t *y, con
     return bad;
 }
 
+/* A bound of a duration parameter (ns) in the unit that reads naturally: "1ns", "5ms", "60s". */
+static void natural_duration(double ns, char *buf, size_t size) {
+    if (ns < 1e3)
+        snprintf(buf, size, "%gns", ns);
+    else if (ns < 1e6)
+        snprintf(buf, size, "%gus", ns / 1e3);
+    else if (ns < 1e9)
+        snprintf(buf, size, "%gms", ns / 1e6);
+    else
+        snprintf(buf, size, "%gs", ns / 1e9);
+}
+
 static bool in_range(const sim_param *p, double v) {
     return p->min == p->max || (v >= p->min && v <= p->max);
 }
@@ -709,8 +721,10 @@ static int parse_param(sim_loader *ld, const sim_param *p, yaml_node_t *y, const
         if (sim__ld_duration(ld, y, w, &t))
             return -1;
         if (!in_range(p, (double)t)) {
-            sim__ld_error(ld, y, "%s: expected a duration in [%gms, %gms], got %s", w,
-                          p->min / 1e6, p->max / 1e6, s);
+            char lo[32], hi[32];
+            natural_duration(p->min, lo, sizeof lo);
+            natural_duration(p->max, hi, sizeof hi);
+            sim__ld_error(ld, y, "%s: expected a duration in [%s, %s], got %s", w, lo, hi, s);
             return -1;
         }
         *(sim_time *)field = t;

@@ -272,6 +272,8 @@ typedef struct capture {
     /* enumerate mode (targets NULL): every numeric leaf's path is handed to add */
     void (*add)(void *ud, const char *path);
     void *add_ud;
+    /* enumerate mode, when not NULL: every string leaf's path is handed to add_string */
+    void (*add_string)(void *ud, const char *path);
     /* match mode: the figures of a histogram with no samples are NaN (sim_engine_lookup_value) */
     bool empty_absent;
     bool empty_next; /* no_samples was told: the object opened next is such a histogram */
@@ -344,7 +346,13 @@ static void cap_no_samples(void *ud, const char *key) {
     (void)key;
     ((capture *)ud)->empty_next = true;
 }
-static void cap_string(void *ud, const char *key, const char *v) { (void)ud, (void)key, (void)v; }
+static void cap_string(void *ud, const char *key, const char *v) {
+    (void)v;
+    capture *c = ud;
+    char buf[MAX_PATH];
+    if (c->add_string && !c->targets && !c->arrays && key && join(c, key, buf))
+        c->add_string(c->add_ud, buf);
+}
 static void cap_boolean(void *ud, const char *key, bool v) { (void)ud, (void)key, (void)v; }
 
 static const sim_report_ops capture_ops = {
@@ -700,6 +708,56 @@ sim_lookup_status sim_engine_can_have(const sim_engine *e, const char *path, cha
     }
     *near = nn.best;
     return st;
+}
+
+/* What a path that names no figure names instead, found by writing its scope. */
+typedef struct shape_probe {
+    const char *rel; /* the path within the scope */
+    size_t len;
+    sim_path_shape shape;
+    char *first; /* the path (within the scope) of the object's first figure */
+} shape_probe;
+
+static void probe_leaf(void *ud, const char *path) {
+    shape_probe *p = ud;
+    if (p->shape != SIM_PATH_NONE && p->shape != SIM_PATH_OBJECT)
+        return;
+    bool under = p->len == 0 || (strncmp(path, p->rel, p->len) == 0 && path[p->len] == '.');
+    if (under && !p->first) {
+        p->first = strdup(path); /* NULL when out of memory: no example */
+        p->shape = SIM_PATH_OBJECT;
+    }
+}
+
+static void probe_string(void *ud, const char *path) {
+    shape_probe *p = ud;
+    if (p->shape == SIM_PATH_NONE && strcmp(path, p->rel) == 0)
+        p->shape = SIM_PATH_STRING;
+}
+
+sim_path_shape sim_engine_path_shape(const sim_engine *e, const char *path, char **first) {
+    *first = NULL;
+    uint32_t scope = SCOPE_TOP;
+    const char *rel = path;
+    char prefix[MAX_PATH] = "";
+    if (strncmp(path, "nodes.", 6) == 0) {
+        scope = find_node(e, path + 6, &rel);
+        if (scope == UINT32_MAX)
+            return SIM_PATH_NONE;
+        snprintf(prefix, sizeof prefix, "nodes.%s.", e->nodes[scope].topo->name);
+    } else if (!*path) {
+        return SIM_PATH_NONE;
+    }
+    shape_probe p = {rel, strlen(rel), SIM_PATH_NONE, NULL};
+    capture c = {.add = probe_leaf, .add_string = probe_string, .add_ud = &p};
+    write_scope(e, scope, &c);
+    if (p.shape == SIM_PATH_OBJECT && p.first) {
+        char buf[MAX_PATH * 2];
+        snprintf(buf, sizeof buf, "%s%s", prefix, p.first);
+        free(p.first);
+        *first = strdup(buf);
+    }
+    return p.shape;
 }
 
 /* ---- sampling ---- */

@@ -125,6 +125,18 @@ sim_lookup_status sim_engine_lookup_value(const sim_engine *e, const char *path,
  * (sim/suggest.h's nearness; malloc, the caller frees) or NULL. */
 sim_lookup_status sim_engine_can_have(const sim_engine *e, const char *path, char **near);
 
+/* What a path that is no figure names in the document written now (for messages). */
+typedef enum {
+    SIM_PATH_NONE,   /* nothing, or something else */
+    SIM_PATH_OBJECT, /* an object with figures under it */
+    SIM_PATH_STRING, /* a string */
+} sim_path_shape;
+
+/* Whether path names an object or a string in the document e would write now; for an object,
+ * *first receives the full path of its first figure (malloc, the caller frees; NULL when
+ * there is none or out of memory). */
+sim_path_shape sim_engine_path_shape(const sim_engine *e, const char *path, char **first);
+
 /* Series of sampled figures: row i holds every column's value at t[i]; NaN where a figure
  * was absent at that time (a hook-written object not there yet) or had no sample. From
  * sim_engine_sample, cumulative as in the document: counters count from the warm-up end,

@@ -303,3 +303,52 @@ Test(compare, warmup_auto_runs_a_and_b_with_one_warmup_so_same_clients_issue_the
     cr_expect_gt(field(metric(doc, "warmup_s"), "a_mean"), 0, "a warm-up was chosen");
     cJSON_Delete(doc);
 }
+
+/* A histogram with no samples is written as 0s; those are no latency: a design that completes
+ * nothing after the warm-up (its client stops before the warm-up ends) must not look 100%
+ * faster. Its latency figures are in A only, and n counts real pairs. */
+Test(compare, a_histogram_with_no_samples_is_no_figure) {
+    t_write_work(&sb, "mm1.yaml",
+                 "duration: 30s\nwarmup: 1s\nnodes:\n"
+                 "  users: {kind: client, target: web, rate: 80/s}\n"
+                 "  web: {kind: service, service: {dist: exponential, mean: 10ms}}\n");
+    t_result r = DSIM("compare", "mm1.yaml", "--set-b", "nodes.users.stop=0.5s", "--seeds", "3",
+                      "--json", "out.json");
+    expect_status(&r, 0);
+    cJSON *doc = read_json("out.json");
+    cr_expect_null(
+        cJSON_GetObjectItemCaseSensitive(t_at(doc, "metrics"), "requests.latency_ms.mean"),
+        "an empty histogram compared as 0 ms");
+    bool listed = false;
+    const cJSON *p;
+    cJSON_ArrayForEach(p, t_at(doc, "only_a")) listed =
+        listed || strcmp(p->valuestring, "requests.latency_ms.mean") == 0;
+    cr_expect(listed, "A's latency is listed in only_a");
+    cr_expect_eq(field(metric(doc, "requests.issued"), "n"), 3);
+    cJSON_Delete(doc);
+    t_result_free(&r);
+}
+
+/* Two files with different durations and warm-ups: those inputs differ with no spread, but
+ * they are what the user changed, not what it did; the table ranks figures only (the inputs
+ * stay in --json). */
+Test(compare, the_runs_inputs_are_not_ranked_among_the_differences) {
+    t_write_work(&sb, "a.yaml",
+                 "duration: 20s\nwarmup: 1s\nnodes:\n"
+                 "  users: {kind: client, target: web, rate: 50/s}\n"
+                 "  web: {kind: service, service: {dist: exponential, mean: 10ms}}\n");
+    t_write_work(&sb, "b.yaml",
+                 "duration: 30s\nwarmup: 2s\nnodes:\n"
+                 "  users: {kind: client, target: web, rate: 50/s}\n"
+                 "  web: {kind: service, service: {dist: exponential, mean: 10ms}}\n");
+    t_result r = DSIM("compare", "a.yaml", "b.yaml", "--seeds", "3", "--json", "out.json");
+    expect_status(&r, 0);
+    cr_expect(strstr(r.out, "differ most") != NULL, "requests.issued differs:\n%s", r.out);
+    cr_expect_null(strstr(r.out, "duration_s"), "duration_s ranked:\n%s", r.out);
+    cr_expect_null(strstr(r.out, "warmup_s"), "warmup_s ranked:\n%s", r.out);
+    cJSON *doc = read_json("out.json");
+    cr_expect_eq(field(metric(doc, "duration_s"), "diff_mean"), 10);
+    cr_expect_eq(field(metric(doc, "warmup_s"), "diff_mean"), 1);
+    cJSON_Delete(doc);
+    t_result_free(&r);
+}

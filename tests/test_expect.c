@@ -212,10 +212,6 @@ Test(expect, paths_no_run_can_have_are_told_apart_with_their_nearest) {
         {"netwrok.messages", "no such figure in the result document", "network.messages"},
         /* a service feeds no checker: no per-node verdicts of the consistency oracle */
         {"nodes.web.0.consistency.stale_reads", "no such figure for a node of kind service", NULL},
-        /* strings and objects are not figures */
-        {"topology", "no such figure in the result document", NULL},
-        {"nodes.web.0.kind", "no such figure for a node of kind service", NULL},
-        {"nodes.web.0", "no such figure for a node of kind service", NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char block[256];
@@ -231,6 +227,34 @@ Test(expect, paths_no_run_can_have_are_told_apart_with_their_nearest) {
         if (cases[i].near)
             snprintf(want + k, sizeof want - (size_t)k, "t.yaml:6:14: note: did you mean '%s'?\n",
                      cases[i].near);
+        cr_expect_str_eq(r.err, want, "%s", cases[i].metric);
+        t_result_free(&r);
+    }
+}
+
+/* Strings and objects are not figures: the message says which, and for an object names its
+ * first figure, the likely intent. */
+Test(expect, a_path_naming_an_object_or_a_string_says_so) {
+    static const struct {
+        const char *metric, *what;
+    } cases[] = {
+        {"topology", "a string, not a number"},
+        {"nodes.web.0.kind", "a string, not a number"},
+        {"nodes.web.0", "an object, not a number: name one of its figures, e.g. "
+                        "'nodes.web.0.arrivals'"},
+        {"nodes.users", "an object, not a number: name one of its figures, e.g. "
+                        "'nodes.users.issued'"},
+        {"requests", "an object, not a number: name one of its figures, e.g. 'requests.issued'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char block[256];
+        snprintf(block, sizeof block, "expect:\n  - {metric: %s, max: 1}\n", cases[i].metric);
+        write_topology(block);
+        t_result r = DSIM("validate", "t.yaml");
+        expect_status(&r, 2);
+        char want[512];
+        snprintf(want, sizeof want, "t.yaml:6:14: error: expect[0].metric: '%s' is %s\n",
+                 cases[i].metric, cases[i].what);
         cr_expect_str_eq(r.err, want, "%s", cases[i].metric);
         t_result_free(&r);
     }

@@ -269,3 +269,12 @@ Test(load_schedule, a_schedule_with_users_or_arrival_is_refused_clearly) {
                      "  users: {kind: client, target: web, rate: 1/s, start: 5s, stop: 5s}\n",
                      order, 2);
 }
+
+/* A duration bound reads in a natural unit: the clock's 1 ns, not 1e-06ms. */
+Test(load_schedule, a_duration_bound_reads_in_a_natural_unit) {
+    const char *stop[] = {":5:", "stop: expected a duration in [1ns, "};
+    t_expect_refused("name: bad\nduration: 10s\nnodes:\n"
+                     "  web: {kind: service, service: 1ms}\n"
+                     "  users: {kind: client, target: web, rate: 1/s, stop: 0s}\n",
+                     stop, 2);
+}

@@ -1,6 +1,7 @@
 /* dsim compare's arguments (compare_cmd.h). */
 #include "compare_cmd.h"
 
+#include "arg_error.h"
 #include "compare.h"
 #include "json_report.h"
 #include "models.h"
@@ -8,7 +9,6 @@
 #include "seeds.h"
 #include "suggest.h"
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,21 +21,6 @@
 #define TABLE_ROWS 20
 
 static const char see_help[] = "dsim --help shows the usage";
-
-/* "ARG: error: MESSAGE" (contract §1), then "ARG: note: NOTE" unless note is NULL; returns 2. */
-static int bad_arg(const char *arg, const char *note, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int bad_arg(const char *arg, const char *note, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "%s: error: ", arg);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    if (note)
-        fprintf(stderr, "%s: note: %s\n", arg, note);
-    return EXP_COMPARE_BAD_INPUT;
-}
 
 int dsim_compare_command(int argc, char **argv) {
     exp_compare_options o = {.seed_first = 1, .seed_last = 10, .kinds = dsim_kinds, .err = stderr};
@@ -59,7 +44,7 @@ int dsim_compare_command(int argc, char **argv) {
         bool to_a = strcmp(a, "--set-a") == 0, to_b = strcmp(a, "--set-b") == 0;
         if (to_a || to_b || strcmp(a, "--set") == 0) {
             if (!has_value) {
-                bad_arg(a, NULL, "expected PATH=VALUE after it");
+                dsim_bad_arg(a, NULL, "expected PATH=VALUE after it");
                 goto out;
             }
             char *spec = argv[++i], *eq = strchr(spec, '=');
@@ -82,7 +67,7 @@ int dsim_compare_command(int argc, char **argv) {
             }
         } else if (strcmp(a, "--seeds") == 0) {
             if (!has_value) {
-                bad_arg(a, NULL, "expected a count N (seeds 1..N) or A..B after it");
+                dsim_bad_arg(a, NULL, "expected a count N (seeds 1..N) or A..B after it");
                 goto out;
             }
             const char *v = argv[++i];
@@ -99,7 +84,7 @@ int dsim_compare_command(int argc, char **argv) {
             }
         } else if (strcmp(a, "--json") == 0) {
             if (!has_value) {
-                bad_arg(a, NULL, "expected a file name (or - for stdout) after it");
+                dsim_bad_arg(a, NULL, "expected a file name (or - for stdout) after it");
                 goto out;
             }
             json = argv[++i];
@@ -107,7 +92,7 @@ int dsim_compare_command(int argc, char **argv) {
             static const char *const known[] = {"--set",   "--set-a", "--set-b",
                                                 "--seeds", "--json",  NULL};
             const char *near = sim_suggest_among(a, known);
-            bad_arg(a, near ? NULL : see_help, "unknown option of dsim compare");
+            dsim_bad_arg(a, near ? NULL : see_help, "unknown option of dsim compare");
             if (near)
                 fprintf(stderr, "%s: note: did you mean '%s'?\n", a, near);
             goto out;
@@ -116,13 +101,13 @@ int dsim_compare_command(int argc, char **argv) {
         } else if (!o.b.file) {
             o.b.file = a;
         } else {
-            bad_arg(a, see_help, "unexpected argument: the designs are '%s' and '%s'", o.a.file,
-                    o.b.file);
+            dsim_bad_arg(a, see_help, "unexpected argument: the designs are '%s' and '%s'",
+                         o.a.file, o.b.file);
             goto out;
         }
     }
     if (!o.a.file) {
-        bad_arg("compare", see_help, "expected a topology A.yaml (and B.yaml, or --set-b)");
+        dsim_bad_arg("compare", see_help, "expected a topology A.yaml (and B.yaml, or --set-b)");
         goto out;
     }
     if (!o.b.file)

@@ -3,6 +3,7 @@
  * machine's default memory limit; 3 an `expect:` failed (the document is written); 4 a budget the
  * user set (--max-memory, --max-events,
  * --max-wall) stopped the run; 1 a failure of dsim itself (out of memory, output lost). */
+#include "arg_error.h"
 #include "budget.h"
 #include "compare_cmd.h"
 #include "engine.h"
@@ -97,22 +98,6 @@ typedef struct options {
     const char *series_csv;  /* --series-csv OUT */
 } options;
 
-/* Prints "ARG: error: MESSAGE" for the argument arg as given (contract §1), then the note
- * "ARG: note: NOTE" unless note is NULL, and returns the exit status of bad input. */
-static int bad_arg(const char *arg, const char *note, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int bad_arg(const char *arg, const char *note, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "%s: error: ", arg);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    if (note)
-        fprintf(stderr, "%s: note: %s\n", arg, note);
-    return EXIT_INPUT;
-}
-
 /* Same for an option written as two words, "--seed x": the argument as given is rebuilt from
  * them. */
 static int bad_option_value(const char *option, const char *value, const char *fmt, ...)
@@ -125,7 +110,7 @@ static int bad_option_value(const char *option, const char *value, const char *f
     va_end(ap);
     int status = EXIT_INPUT;
     if (arg && message) {
-        bad_arg(arg, NULL, "%s", message);
+        dsim_bad_arg(arg, NULL, "%s", message);
     } else {
         fprintf(stderr, "dsim: out of memory while reporting a bad %s\n", option);
         status = EXIT_INTERNAL;
@@ -142,8 +127,8 @@ static const char see_help[] = "dsim --help shows the usage";
 static int unknown_word(const char *arg, const char *what, const char *const *known) {
     const char *near = sim_suggest_among(arg, known);
     if (!near)
-        return bad_arg(arg, see_help, "unknown %s", what);
-    bad_arg(arg, NULL, "unknown %s", what);
+        return dsim_bad_arg(arg, see_help, "unknown %s", what);
+    dsim_bad_arg(arg, NULL, "unknown %s", what);
     fprintf(stderr, "%s: note: did you mean '%s'?\n", arg, near);
     return EXIT_INPUT;
 }
@@ -173,14 +158,14 @@ static int parse_args(int argc, char **argv, options *o) {
         bool has_value = i + 1 < argc;
         if (strcmp(a, "--seed") == 0) {
             if (!has_value)
-                return bad_arg(a, NULL, "expected a whole number >= 0 after it");
+                return dsim_bad_arg(a, NULL, "expected a whole number >= 0 after it");
             o->seed_text = argv[++i];
             if (parse_seed(o->seed_text, &o->seed))
                 return bad_option_value(a, o->seed_text, "expected a whole number >= 0");
             o->has_seed = true;
         } else if (strcmp(a, "--set") == 0) {
             if (!has_value)
-                return bad_arg(a, NULL, "expected PATH=VALUE after it");
+                return dsim_bad_arg(a, NULL, "expected PATH=VALUE after it");
             char *eq = strchr(argv[++i], '=');
             if (!eq || eq == argv[i])
                 return bad_option_value(a, argv[i],
@@ -190,7 +175,7 @@ static int parse_args(int argc, char **argv, options *o) {
             o->sets[o->nsets++] = (sim_override){.path = argv[i], .value = eq + 1};
         } else if (strcmp(a, "--json") == 0) {
             if (!has_value)
-                return bad_arg(a, NULL, "expected a file name (or - for stdout) after it");
+                return dsim_bad_arg(a, NULL, "expected a file name (or - for stdout) after it");
             o->json = argv[++i];
         } else if (strcmp(a, "--quiet") == 0) {
             o->quiet = true;
@@ -200,32 +185,32 @@ static int parse_args(int argc, char **argv, options *o) {
             o->markdown = true;
         } else if (strcmp(a, "--max-memory") == 0) {
             if (!has_value)
-                return bad_arg(a, NULL, "expected a size such as 512M or 4G after it");
+                return dsim_bad_arg(a, NULL, "expected a size such as 512M or 4G after it");
             o->max_memory_arg = argv[++i];
             if (dsim_parse_size(o->max_memory_arg, &o->max_memory))
                 return bad_option_value(a, o->max_memory_arg, "expected a size such as 512M or 4G");
         } else if (strcmp(a, "--max-events") == 0) {
             if (!has_value)
-                return bad_arg(a, NULL, "expected a whole number >= 1 after it");
+                return dsim_bad_arg(a, NULL, "expected a whole number >= 1 after it");
             o->max_events_arg = argv[++i];
             if (dsim_parse_count(o->max_events_arg, &o->max_events))
                 return bad_option_value(a, o->max_events_arg, "expected a whole number >= 1");
         } else if (strcmp(a, "--max-wall") == 0) {
             if (!has_value)
-                return bad_arg(a, NULL, "expected a duration > 0 such as 90s or 5m after it");
+                return dsim_bad_arg(a, NULL, "expected a duration > 0 such as 90s or 5m after it");
             o->max_wall_arg = argv[++i];
             if (dsim_parse_wall(o->max_wall_arg, &o->max_wall))
                 return bad_option_value(a, o->max_wall_arg,
                                         "expected a duration > 0 such as 90s or 5m");
         } else if (strcmp(a, "--series") == 0) {
             if (!has_value)
-                return bad_arg(a, NULL, "expected a duration > 0 such as 1s after it");
+                return dsim_bad_arg(a, NULL, "expected a duration > 0 such as 1s after it");
             const char *v = argv[++i];
             if (sim_parse_duration(v, &o->series) || o->series <= 0)
                 return bad_option_value(a, v, "expected a duration > 0 such as 1s");
         } else if (strcmp(a, "--series-csv") == 0) {
             if (!has_value)
-                return bad_arg(a, NULL, "expected a file name (or - for stdout) after it");
+                return dsim_bad_arg(a, NULL, "expected a file name (or - for stdout) after it");
             o->series_csv = argv[++i];
         } else if (a[0] == '-' && a[1] != '\0') {
             static const char *const known[] = {"--seed",       "--set",      "--json",
@@ -236,7 +221,8 @@ static int parse_args(int argc, char **argv, options *o) {
         } else if (!o->file) {
             o->file = a;
         } else {
-            return bad_arg(a, see_help, "unexpected argument: the topology FILE is '%s'", o->file);
+            return dsim_bad_arg(a, see_help, "unexpected argument: the topology FILE is '%s'",
+                                o->file);
         }
     }
     return EXIT_OK;
@@ -663,8 +649,8 @@ static int kinds(const options *o) {
             names[n++] = (*q)->name;
         names[n] = NULL;
         const char *near = sim_suggest_among(o->file, names);
-        bad_arg(o->file, near ? NULL : "dsim kinds lists them", "no node kind called '%s'",
-                o->file);
+        dsim_bad_arg(o->file, near ? NULL : "dsim kinds lists them", "no node kind called '%s'",
+                     o->file);
         if (near)
             fprintf(stderr, "%s: note: did you mean '%s'?\n", o->file, near);
         return EXIT_INPUT;
@@ -701,7 +687,7 @@ static int refuse_run_options(const options *o, bool no_topology) {
     if (o->series_csv)
         return bad_option_value("--series-csv", o->series_csv, "%s samples no time series", c);
     if (o->series)
-        return bad_arg("--series", NULL, "%s samples no time series", c);
+        return dsim_bad_arg("--series", NULL, "%s samples no time series", c);
     if (!no_topology)
         return EXIT_OK;
     if (o->nsets) {
@@ -716,21 +702,21 @@ static int refuse_run_options(const options *o, bool no_topology) {
         return status;
     }
     if (o->quiet || o->verbose)
-        return bad_arg(o->quiet ? "--quiet" : "--verbose", NULL, "%s prints no summary", c);
+        return dsim_bad_arg(o->quiet ? "--quiet" : "--verbose", NULL, "%s prints no summary", c);
     return EXIT_OK;
 }
 
 /* --markdown belongs to kinds alone. */
 static int refuse_markdown(const options *o) {
     if (o->markdown)
-        return bad_arg("--markdown", NULL, "%s prints no reference: it goes with dsim kinds",
-                       o->command);
+        return dsim_bad_arg("--markdown", NULL, "%s prints no reference: it goes with dsim kinds",
+                            o->command);
     return EXIT_OK;
 }
 
 int main(int argc, char **argv) {
     if (argc < 2)
-        return bad_arg("dsim", see_help, "missing command (run, validate, graph or kinds)");
+        return dsim_bad_arg("dsim", see_help, "missing command (run, validate, graph or kinds)");
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(usage, stdout);
@@ -752,7 +738,7 @@ int main(int argc, char **argv) {
             if ((status = refuse_markdown(&o)) != EXIT_OK)
                 ;
             else if (!o.file)
-                status = bad_arg(o.command, see_help, "expected a topology FILE");
+                status = dsim_bad_arg(o.command, see_help, "expected a topology FILE");
             else if (o.command[0] == 'r')
                 status = run(&o);
             else if ((status = refuse_run_options(&o, false)) != EXIT_OK)

@@ -1,14 +1,15 @@
 /* dsim sweep's arguments (sweep_cmd.h). */
 #include "sweep_cmd.h"
 
+#include "arg_error.h"
 #include "models.h"
 #include "output.h"
+#include "seeds.h"
 #include "suggest.h"
 #include "sweep.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,21 +31,6 @@ static const char usage[] =
     "Rerunning the same command on DIR resumes it; a DIR made otherwise is refused.\n"
     "exit status: 0 every run completed, 1 a run failed, 2 bad input\n";
 
-/* "ARG: error: MESSAGE" (contract §1), then "ARG: note: NOTE" unless note is NULL; returns 2. */
-static int bad_arg(const char *arg, const char *note, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int bad_arg(const char *arg, const char *note, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "%s: error: ", arg);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    if (note)
-        fprintf(stderr, "%s: note: %s\n", arg, note);
-    return EXP_SWEEP_BAD_INPUT;
-}
-
 /* A whole number >= 0 with nothing around it. */
 static int parse_u64(const char *s, const char *end, uint64_t *out) {
     if (s == end || *s < '0' || *s > '9')
@@ -56,22 +42,6 @@ static int parse_u64(const char *s, const char *end, uint64_t *out) {
         v = v * 10 + (uint64_t)(*s - '0');
     }
     *out = v;
-    return 0;
-}
-
-/* --seeds N (1..N) or A..B. */
-static int parse_seeds(const char *s, uint64_t *first, uint64_t *last) {
-    const char *dots = strstr(s, "..");
-    if (!dots) {
-        uint64_t n;
-        if (parse_u64(s, s + strlen(s), &n) || n == 0)
-            return -1;
-        *first = 1;
-        *last = n;
-        return 0;
-    }
-    if (parse_u64(s, dots, first) || parse_u64(dots + 2, s + strlen(s), last) || *last < *first)
-        return -1;
     return 0;
 }
 
@@ -87,7 +57,7 @@ static int parse_vary(char *spec, char **values_buf, exp_axis *ax) {
     ax->arg = arg;
     char *eq = strchr(spec, '=');
     if (!eq || eq == spec)
-        return bad_arg(arg, NULL, "expected PATH=V1,V2,..., e.g. nodes.web.workers=1,2,4");
+        return dsim_bad_arg(arg, NULL, "expected PATH=V1,V2,..., e.g. nodes.web.workers=1,2,4");
     *eq = '\0';
     ax->path = spec;
     char *v = eq + 1;
@@ -104,12 +74,13 @@ static int parse_vary(char *spec, char **values_buf, exp_axis *ax) {
         if (comma)
             *comma = '\0';
         if (!*v)
-            return bad_arg(arg, NULL,
-                           "an empty value (two commas in a row, or a comma at an end): values "
-                           "are separated by single commas");
+            return dsim_bad_arg(
+                arg, NULL,
+                "an empty value (two commas in a row, or a comma at an end): values "
+                "are separated by single commas");
         for (size_t j = 0; j < i; j++)
             if (strcmp(values[j], v) == 0)
-                return bad_arg(arg, NULL, "the value '%s' is given twice", v);
+                return dsim_bad_arg(arg, NULL, "the value '%s' is given twice", v);
         values[i] = v;
         v = comma ? comma + 1 : v + strlen(v);
     }
@@ -151,7 +122,7 @@ int dsim_sweep_command(int argc, char **argv) {
         char two[64];
         if (strcmp(a, "--set") == 0) {
             if (!has_value) {
-                status = bad_arg(a, NULL, "expected PATH=VALUE after it");
+                status = dsim_bad_arg(a, NULL, "expected PATH=VALUE after it");
                 goto out;
             }
             char *eq = strchr(argv[++i], '=');
@@ -165,7 +136,7 @@ int dsim_sweep_command(int argc, char **argv) {
             sets[o.nsets++] = (sim_override){.path = argv[i], .value = eq + 1};
         } else if (strcmp(a, "--vary") == 0) {
             if (!has_value) {
-                status = bad_arg(a, NULL, "expected PATH=V1,V2,... after it");
+                status = dsim_bad_arg(a, NULL, "expected PATH=V1,V2,... after it");
                 goto out;
             }
             exp_axis *ax = &axes[o.naxes++];
@@ -174,33 +145,34 @@ int dsim_sweep_command(int argc, char **argv) {
             status = EXP_SWEEP_RUN_FAILED;
         } else if (strcmp(a, "--seeds") == 0) {
             if (!has_value) {
-                status = bad_arg(a, NULL, "expected a count N (seeds 1..N) or A..B after it");
+                status = dsim_bad_arg(a, NULL, "expected a count N (seeds 1..N) or A..B after it");
                 goto out;
             }
             seeds_arg = argv[++i];
-            if (parse_seeds(seeds_arg, &o.seed_first, &o.seed_last)) {
+            if (exp_parse_seeds(seeds_arg, &o.seed_first, &o.seed_last)) {
                 snprintf(two, sizeof two, "--seeds %.40s", seeds_arg);
-                status = bad_arg(two, NULL,
-                                 "expected a count N >= 1 (seeds 1..N) or A..B with A <= B, "
-                                 "e.g. --seeds 10 or --seeds 11..20");
+                status = dsim_bad_arg(two, NULL,
+                                      "expected a count N >= 1 (seeds 1..N) or A..B with A <= B, "
+                                      "e.g. --seeds 10 or --seeds 11..20");
                 goto out;
             }
         } else if (strcmp(a, "--jobs") == 0) {
             uint64_t j;
             if (!has_value) {
-                status = bad_arg(a, NULL, "expected a number of runs at a time >= 1 after it");
+                status = dsim_bad_arg(a, NULL, "expected a number of runs at a time >= 1 after it");
                 goto out;
             }
             const char *v = argv[++i];
             if (parse_u64(v, v + strlen(v), &j) || j == 0 || j > 4096) {
                 snprintf(two, sizeof two, "--jobs %.40s", v);
-                status = bad_arg(two, NULL, "expected a number of runs at a time in [1, 4096]");
+                status =
+                    dsim_bad_arg(two, NULL, "expected a number of runs at a time in [1, 4096]");
                 goto out;
             }
             o.jobs = (unsigned)j;
         } else if (strcmp(a, "--out") == 0) {
             if (!has_value) {
-                status = bad_arg(a, NULL, "expected a folder after it");
+                status = dsim_bad_arg(a, NULL, "expected a folder after it");
                 goto out;
             }
             o.dir = argv[++i];
@@ -214,7 +186,7 @@ int dsim_sweep_command(int argc, char **argv) {
             static const char *const known[] = {"--set", "--vary",  "--seeds", "--jobs",
                                                 "--out", "--quiet", NULL};
             const char *near = sim_suggest_among(a, known);
-            bad_arg(a, near ? NULL : see_help, "unknown option of dsim sweep");
+            dsim_bad_arg(a, near ? NULL : see_help, "unknown option of dsim sweep");
             if (near)
                 fprintf(stderr, "%s: note: did you mean '%s'?\n", a, near);
             status = EXP_SWEEP_BAD_INPUT;
@@ -222,16 +194,18 @@ int dsim_sweep_command(int argc, char **argv) {
         } else if (!o.file) {
             o.file = a;
         } else {
-            status = bad_arg(a, see_help, "unexpected argument: the topology FILE is '%s'", o.file);
+            status =
+                dsim_bad_arg(a, see_help, "unexpected argument: the topology FILE is '%s'", o.file);
             goto out;
         }
     }
     if (!o.file) {
-        status = bad_arg("sweep", see_help, "expected a topology FILE");
+        status = dsim_bad_arg("sweep", see_help, "expected a topology FILE");
         goto out;
     }
     if (!o.dir) {
-        status = bad_arg("sweep", see_help, "expected --out DIR, the folder to write the runs in");
+        status =
+            dsim_bad_arg("sweep", see_help, "expected --out DIR, the folder to write the runs in");
         goto out;
     }
     /* The seed of each run is --seeds': a `seed` set or varied would be replaced unseen. */
@@ -246,22 +220,22 @@ int dsim_sweep_command(int argc, char **argv) {
         }
     for (size_t a = 0; a < o.naxes; a++)
         if (strcmp(axes[a].path, "seed") == 0) {
-            status = bad_arg(axes[a].arg, NULL,
-                             "a sweep's seeds are given by --seeds N or --seeds A..B");
+            status = dsim_bad_arg(axes[a].arg, NULL,
+                                  "a sweep's seeds are given by --seeds N or --seeds A..B");
             goto out;
         }
     /* One path, one axis: a path both varied and set (or varied twice) has no one value. */
     for (size_t a = 0; a < o.naxes; a++) {
         for (size_t b = 0; b < a; b++)
             if (strcmp(axes[a].path, axes[b].path) == 0) {
-                status = bad_arg(axes[a].arg, NULL, "%s is already an axis (%s)", axes[a].path,
-                                 axes[b].arg);
+                status = dsim_bad_arg(axes[a].arg, NULL, "%s is already an axis (%s)", axes[a].path,
+                                      axes[b].arg);
                 goto out;
             }
         for (size_t s = 0; s < o.nsets; s++)
             if (strcmp(axes[a].path, sets[s].path) == 0) {
-                status = bad_arg(axes[a].arg, NULL, "%s is also given to --set %s=%s", axes[a].path,
-                                 sets[s].path, sets[s].value);
+                status = dsim_bad_arg(axes[a].arg, NULL, "%s is also given to --set %s=%s",
+                                      axes[a].path, sets[s].path, sets[s].value);
                 goto out;
             }
     }
@@ -270,8 +244,8 @@ int dsim_sweep_command(int argc, char **argv) {
     for (size_t a = 0; a < o.naxes && runs <= MAX_RUNS; a++)
         runs *= axes[a].nvalues;
     if (runs > MAX_RUNS) {
-        status = bad_arg(seeds_arg ? "--seeds" : "--vary", NULL,
-                         "more than %u runs: split the sweep", MAX_RUNS);
+        status = dsim_bad_arg(seeds_arg ? "--seeds" : "--vary", NULL,
+                              "more than %u runs: split the sweep", MAX_RUNS);
         goto out;
     }
     status = exp_sweep(&o);
