@@ -6,6 +6,7 @@
 #include "doc_paths.h"
 #include "engine.h"
 #include "json_report.h"
+#include "path_index.h"
 #include "run_seed.h"
 #include "stats.h"
 #include "strfmt.h"
@@ -25,46 +26,16 @@ typedef struct metric {
     bool in_a, in_b;
 } metric;
 
+/* The metrics met so far, in the order first met, found by path. */
 typedef struct table_of_paths {
     metric *m;
     size_t n, cap;
-    size_t *slot; /* open addressing: index + 1 into m, 0 empty */
-    size_t nslot;
+    exp_path_index index; /* over m[i].path */
 } table_of_paths;
-
-static uint64_t hash(const char *s) {
-    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-    return h;
-}
-
-static int grow(table_of_paths *t) {
-    size_t nslot = t->nslot ? 2 * t->nslot : 1024;
-    size_t *slot = calloc(nslot, sizeof *slot);
-    if (!slot)
-        return -1;
-    for (size_t i = 0; i < t->n; i++) {
-        size_t j = hash(t->m[i].path) & (nslot - 1);
-        while (slot[j])
-            j = (j + 1) & (nslot - 1);
-        slot[j] = i + 1;
-    }
-    free(t->slot);
-    t->slot = slot;
-    t->nslot = nslot;
-    return 0;
-}
 
 /* The index of path, added when absent; SIZE_MAX when out of memory. */
 static size_t find_or_add(table_of_paths *t, const char *path) {
-    if (2 * (t->n + 1) > t->nslot && grow(t))
-        return SIZE_MAX;
-    size_t j = hash(path) & (t->nslot - 1);
-    for (; t->slot[j]; j = (j + 1) & (t->nslot - 1))
-        if (strcmp(t->m[t->slot[j] - 1].path, path) == 0)
-            return t->slot[j] - 1;
-    if (t->n == t->cap) {
+    if (t->n == t->cap) { /* room first, so that the index never runs ahead of m */
         size_t cap = t->cap ? 2 * t->cap : 256;
         metric *m = realloc(t->m, cap * sizeof *m);
         if (!m)
@@ -72,9 +43,11 @@ static size_t find_or_add(table_of_paths *t, const char *path) {
         t->m = m;
         t->cap = cap;
     }
-    t->m[t->n] = (metric){.path = path};
-    t->slot[j] = ++t->n;
-    return t->n - 1;
+    bool added;
+    size_t j = exp_path_index_find_or_add(&t->index, path, &added);
+    if (added)
+        t->m[t->n++] = (metric){.path = path};
+    return j;
 }
 
 /* The pairs of one metric over the seeds where both sides have it. */
@@ -183,7 +156,7 @@ out:
         exp_leaves_free(&leaves[d]);
     free(leaves);
     free(t.m);
-    free(t.slot);
+    exp_path_index_free(&t.index);
     free(value);
     return rc;
 }

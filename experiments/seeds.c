@@ -30,3 +30,5 @@ int exp_parse_seeds(const char *s, uint64_t *first, uint64_t *last) {
     *last = b;
     return 0;
 }
+
+int exp_parse_count(const char *s, uint64_t *out) { return parse_u64(s, s + strlen(s), out); }

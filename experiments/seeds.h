@@ -10,4 +10,8 @@
  * inclusive range [*first, *last]. Returns 0, or -1 leaving both untouched. */
 int exp_parse_seeds(const char *s, uint64_t *first, uint64_t *last);
 
+/* Parses s, a whole number with nothing around it (digits only: no sign, no spaces), into
+ * *out: the counts the experiment commands take (--jobs). Returns 0, or -1 leaving *out. */
+int exp_parse_count(const char *s, uint64_t *out);
+
 #endif

@@ -4,6 +4,8 @@
 #include "sweep_summary.h"
 
 #include "doc_paths.h"
+#include "json_report.h"
+#include "path_index.h"
 #include "stats.h"
 
 #include <math.h>
@@ -24,8 +26,7 @@ typedef struct config {
     size_t expect_runs, expect_passed; /* runs with `expect` verdicts, and those all ok */
     metric *m;
     size_t nm, capm;
-    size_t *slots; /* open addressing on the path hash: index + 1, 0 empty */
-    size_t nslots;
+    exp_path_index index; /* over m[i].path */
 } config;
 
 struct exp_summary {
@@ -51,7 +52,7 @@ void exp_summary_free(exp_summary *s) {
         for (size_t j = 0; j < s->c[i].nm; j++)
             free(s->c[i].m[j].path);
         free(s->c[i].m);
-        free(s->c[i].slots);
+        exp_path_index_free(&s->c[i].index);
     }
     free(s->c);
     free(s);
@@ -70,40 +71,9 @@ int exp_summary_config(exp_summary *s, const char *id, const char *const *axis_v
     return 0;
 }
 
-/* FNV-1a (Fowler, Noll, Vo): a fast, well-spread hash of short strings. */
-static uint64_t hash(const char *p) {
-    uint64_t h = 14695981039346656037ull;
-    for (; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    return h;
-}
-
-static int grow_slots(config *c) {
-    size_t n = c->nslots ? 2 * c->nslots : 256;
-    size_t *slots = calloc(n, sizeof *slots);
-    if (!slots)
-        return -1;
-    for (size_t i = 0; i < c->nm; i++) {
-        size_t k = (size_t)hash(c->m[i].path) & (n - 1);
-        while (slots[k])
-            k = (k + 1) & (n - 1);
-        slots[k] = i + 1;
-    }
-    free(c->slots);
-    c->slots = slots;
-    c->nslots = n;
-    return 0;
-}
-
 /* The metric called path of config c, added (empty) when new; NULL when out of memory. */
 static metric *find(config *c, const char *path) {
-    if (2 * (c->nm + 1) > c->nslots && grow_slots(c))
-        return NULL;
-    size_t k = (size_t)hash(path) & (c->nslots - 1);
-    for (; c->slots[k]; k = (k + 1) & (c->nslots - 1))
-        if (strcmp(c->m[c->slots[k] - 1].path, path) == 0)
-            return &c->m[c->slots[k] - 1];
-    if (c->nm == c->capm) {
+    if (c->nm == c->capm) { /* room first, so that the index never runs ahead of m */
         size_t cap = c->capm ? 2 * c->capm : 64;
         metric *m = realloc(c->m, cap * sizeof *m);
         if (!m)
@@ -111,13 +81,17 @@ static metric *find(config *c, const char *path) {
         c->m = m;
         c->capm = cap;
     }
+    size_t j = exp_path_index_find(&c->index, path);
+    if (j != SIZE_MAX)
+        return &c->m[j];
     char *p = strdup(path);
-    if (!p)
+    if (!p || exp_path_index_find_or_add(&c->index, p, NULL) == SIZE_MAX) {
+        free(p);
         return NULL;
+    }
     c->m[c->nm] = (metric){.path = p};
     exp_stats_init(&c->m[c->nm].st);
-    c->slots[k] = ++c->nm;
-    return &c->m[c->nm - 1];
+    return &c->m[c->nm++];
 }
 
 /* Whether every verdict of the document's `expect` list (§8.1) passed; -1 when it has none. */
@@ -229,18 +203,9 @@ char *exp_summary_json(const exp_summary *s, const exp_summary_head *h) {
         for (size_t j = 0; ms && j < c->nm; j++)
             cJSON_AddItemToObject(ms, c->m[j].path, metric_json(&c->m[j]));
     }
-    char *text = cJSON_Print(doc);
+    char *text = dsim_json_render(doc);
     cJSON_Delete(doc);
-    if (!text)
-        return NULL;
-    size_t n = strlen(text);
-    char *out = realloc(text, n + 2);
-    if (!out) {
-        free(text);
-        return NULL;
-    }
-    memcpy(out + n, "\n", 2);
-    return out;
+    return text;
 }
 
 /* A growable text. */

@@ -1,10 +1,12 @@
 /* The shared modules of the experiments layer: metric paths over a result document
  * (doc_paths.h) and replication statistics (stats.h). */
 #include "doc_paths.h"
+#include "path_index.h"
 #include "stats.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* M_PI is not in C11's math.h. */
@@ -250,4 +252,31 @@ Test(stats, interval_at_n_2_uses_12_706) {
     cr_assert_eq(exp_stats_ci95(&s, &lo, &hi), 0);
     double half = tan(0.475 * pi) * sqrt(2.0) / sqrt(2.0);
     cr_expect(fabs(hi - (2 + half)) < 1e-9 && fabs(lo - (2 - half)) < 1e-9, "[%g, %g]", lo, hi);
+}
+
+/* The path index against a linear search: 5,000 paths (many rehashes), each found at the
+ * position it was added, a second add finds it again, an absent path is absent. */
+Test(path_index, finds_every_path_where_it_was_added) {
+    enum { N = 5000 };
+    static char paths[N][32];
+    exp_path_index x = EXP_PATH_INDEX_INIT;
+    for (size_t i = 0; i < N; i++) {
+        snprintf(paths[i], sizeof paths[i], "nodes.web.%zu.wait_ms.p99", i);
+        bool added = false;
+        cr_assert_eq(exp_path_index_find_or_add(&x, paths[i], &added), i);
+        cr_assert(added, "path %zu is new", i);
+    }
+    for (size_t i = 0; i < N; i += 7) {
+        char copy[32];
+        memcpy(copy, paths[i], sizeof copy);
+        bool added = true;
+        cr_assert_eq(exp_path_index_find_or_add(&x, copy, &added), i, "an equal string");
+        cr_assert_not(added);
+        cr_assert_eq(exp_path_index_find(&x, copy), i);
+    }
+    cr_assert_eq(exp_path_index_find(&x, "nodes.web.5000.wait_ms.p99"), SIZE_MAX);
+    cr_assert_eq(exp_path_index_find(&x, "nodes.web.1"), SIZE_MAX, "a prefix is not the path");
+    cr_assert_eq(x.n, N);
+    exp_path_index_free(&x);
+    cr_assert_eq(exp_path_index_find(&x, paths[0]), SIZE_MAX, "freed: empty again");
 }

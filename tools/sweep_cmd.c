@@ -31,20 +31,6 @@ static const char usage[] =
     "Rerunning the same command on DIR resumes it; a DIR made otherwise is refused.\n"
     "exit status: 0 every run completed, 1 a run failed, 2 bad input\n";
 
-/* A whole number >= 0 with nothing around it. */
-static int parse_u64(const char *s, const char *end, uint64_t *out) {
-    if (s == end || *s < '0' || *s > '9')
-        return -1;
-    uint64_t v = 0;
-    for (; s < end; s++) {
-        if (*s < '0' || *s > '9' || v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
-            return -1;
-        v = v * 10 + (uint64_t)(*s - '0');
-    }
-    *out = v;
-    return 0;
-}
-
 /* The parts of one --vary PATH=V1,V2,... (values cut in place); the argument as given is
  * kept for messages. Returns 0 or the exit status of the error. */
 static int parse_vary(char *spec, char **values_buf, exp_axis *ax) {
@@ -163,7 +149,7 @@ int dsim_sweep_command(int argc, char **argv) {
                 goto out;
             }
             const char *v = argv[++i];
-            if (parse_u64(v, v + strlen(v), &j) || j == 0 || j > 4096) {
+            if (exp_parse_count(v, &j) || j == 0 || j > 4096) {
                 snprintf(two, sizeof two, "--jobs %.40s", v);
                 status =
                     dsim_bad_arg(two, NULL, "expected a number of runs at a time in [1, 4096]");
