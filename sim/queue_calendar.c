@@ -9,9 +9,11 @@
  * bucket's slots are read in one sweep without touching the events, the calendar goes through
  * the buckets in order, and the events of the bucket it takes are prefetched together, so
  * their loads overlap instead of following one another.
- * The bucket count doubles or halves when the population crosses 2x or 0.5x of it, and w is
- * re-estimated then from the gaps between the earliest events (Brown's rule: 3x the mean gap,
- * gaps over twice the mean left out). When the average work per operation drifts high because
+ * The bucket count doubles or halves when the events per bucket cross LOAD_MAX or LOAD_MIN
+ * (Brown's are 2 and 0.5: slots are cheap to scan where list elements were not), and w is
+ * re-estimated then from the gaps between the earliest events (Brown's rule, gaps over twice
+ * the mean left out, with WIDTH_GAPS mean gaps a bucket where Brown has 3: measured best on
+ * PHOLD of 3, 6 and 12). When the average work per operation drifts high because
  * the time scale of the run changed, w is re-estimated without resizing, as in the dynamic
  * calendar queue of Oh and Ahn (1997). The order is total (time, then sequence number), so the
  * queue's layout never changes which event comes first. */
@@ -30,7 +32,7 @@
 #define WIDTH_GAPS 6      /* a bucket spans this many mean gaps between events */
 #define COST_LIMIT 8      /* average steps per operation that triggers re-estimation */
 #define EAGER_BUCKETS 2   /* empty buckets a pop looks past for the next event */
-#define PREFETCH_EVENTS 8 /* events of a newly taken bucket whose loads are started at once */
+#define PREFETCH_EVENTS 8 /* events of the next bucket whose loads a take starts */
 
 typedef struct slot {
     sim_time time;
