@@ -27,9 +27,6 @@ sim_event *sim_queue_pop_until(sim_queue *q, sim_time limit);
 sim_event *sim_queue_peek(const sim_queue *q, size_t k);
 /* Returns the number of queued events. */
 size_t sim_queue_size(const sim_queue *q);
-/* Removes and returns any queued event (no order), NULL when empty. Calls with no push
- * between them take O(n + buckets) in all. */
-sim_event *sim_queue_take_any(sim_queue *q);
 /* Removes every queued event for which drop(e, ud) returns true (drop may free it), keeping
  * the others in their order, in O(n) and without allocating. */
 void sim_queue_remove_if(sim_queue *q, bool (*drop)(sim_event *e, void *ud), void *ud);

@@ -53,7 +53,6 @@ struct sim_queue {
     int64_t cur;      /* current virtual bucket: no queued event is in an earlier one */
     slot *cs;         /* every queued event of virtual bucket cur, sorted: cs[ci..cn) */
     size_t ci, cn, ccap;
-    size_t any;         /* buckets before it are empty (take_any's cursor; 0 after a push) */
     uint64_t cost, ops; /* steps and operations since the last (re)estimation */
 };
 
@@ -369,7 +368,6 @@ static void rebuild(sim_queue *q, size_t nb) {
     q->ci = 0;
     q->cn = l.cn;
     q->ccap = largest; /* room for the current list and the largest bucket */
-    q->any = 0;
     q->cost = q->ops = 0;
     return;
 fail:
@@ -440,7 +438,6 @@ int sim_queue_push(sim_queue *q, sim_event *e) {
     }
     if (file_slot(q, (slot){e->time, e}, vb))
         return -1;
-    q->any = 0;
     if (++q->n > LOAD_MAX * q->nb)
         rebuild(q, 2 * q->nb);
     else
@@ -474,23 +471,6 @@ sim_event *sim_queue_peek(const sim_queue *q, size_t k) {
 }
 
 size_t sim_queue_size(const sim_queue *q) { return q->n; }
-
-sim_event *sim_queue_take_any(sim_queue *q) {
-    sim_event *e = NULL;
-    if (q->ci < q->cn) {
-        e = q->cs[q->ci++].ev;
-    } else {
-        for (; q->any < q->nb && !e; q->any++)
-            if (q->b[q->any].n) {
-                e = q->b[q->any].s[--q->b[q->any].n].ev;
-                break;
-            }
-        if (!e)
-            return NULL;
-    }
-    q->n--;
-    return e;
-}
 
 /* Keeps the slots of s[0..n) whose event drop leaves; returns how many. */
 static size_t keep_slots(slot *s, size_t n, bool (*drop)(sim_event *, void *), void *ud) {

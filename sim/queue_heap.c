@@ -96,8 +96,6 @@ sim_event *sim_queue_peek(const sim_queue *q, size_t k) { return q->n && !k ? q-
 
 size_t sim_queue_size(const sim_queue *q) { return q->n; }
 
-sim_event *sim_queue_take_any(sim_queue *q) { return q->n ? q->a[--q->n].ev : NULL; }
-
 const char *sim_queue_impl(void) { return "heap"; }
 
 size_t sim_queue_bytes(const sim_queue *q) { return sizeof *q + q->cap * sizeof *q->a; }

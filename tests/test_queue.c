@@ -174,7 +174,6 @@ Test(queue, new_queue_is_empty) {
     cr_assert_not_null(q);
     cr_assert_eq(sim_queue_size(q), 0);
     cr_assert_null(sim_queue_pop_until(q, SIM_TIME_MAX));
-    cr_assert_null(sim_queue_take_any(q));
     cr_assert_gt(sim_queue_bytes(q), 0);
     cr_assert(strcmp(sim_queue_impl(), "calendar") == 0 || strcmp(sim_queue_impl(), "heap") == 0);
     sim_queue_free(q);
@@ -294,7 +293,24 @@ Test(queue, pop_until_windows_in_hold_model) {
     b_free(&b);
 }
 
-Test(queue, take_any_drains_every_event_once) {
+/* Hands every event remove_if shows it to the drain check: each must be shown exactly once. */
+typedef struct drain {
+    bench *b;
+    unsigned char *seen;
+    size_t taken;
+} drain;
+
+static bool take_all(sim_event *e, void *ud) {
+    drain *d = ud;
+    cr_assert(e >= d->b->ev && e < d->b->ev + d->b->cap);
+    size_t j = (size_t)(e - d->b->ev);
+    cr_assert_eq(d->seen[j], 0, "event %zu handed out twice", j);
+    d->seen[j] = 1;
+    d->taken++;
+    return true;
+}
+
+Test(queue, remove_if_of_everything_shows_every_event_once) {
     enum { N = 50000 };
     bench b;
     b_init(&b, N, N, 3);
@@ -307,17 +323,11 @@ Test(queue, take_any_drains_every_event_once) {
     cr_assert_not_null(seen);
     for (size_t i = 0; i < b.nfree; i++) /* the popped ones */
         seen[b.free_idx[i]] = 1;
-    size_t left = N - N / 4, taken = 0;
-    sim_event *e;
-    while ((e = sim_queue_take_any(b.q))) {
-        cr_assert(e >= b.ev && e < b.ev + N);
-        size_t j = (size_t)(e - b.ev);
-        cr_assert_eq(seen[j], 0, "event %zu handed out twice", j);
-        seen[j] = 1;
-        taken++;
-        cr_assert_eq(sim_queue_size(b.q), left - taken);
-    }
-    cr_assert_eq(taken, left);
+    size_t left = N - N / 4;
+    drain d = {&b, seen, 0};
+    sim_queue_remove_if(b.q, take_all, &d);
+    cr_assert_eq(d.taken, left);
+    cr_assert_eq(sim_queue_size(b.q), 0);
     for (size_t j = 0; j < N; j++)
         cr_assert_eq(seen[j], 1, "event %zu never handed out", j);
     cr_assert_null(sim_queue_pop_until(b.q, SIM_TIME_MAX));
