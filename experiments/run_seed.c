@@ -1,6 +1,8 @@
 #include "run_seed.h"
 #include "expect.h"
 #include "json_report.h"
+#include "metrics.h"
+#include "series_out.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -48,11 +50,27 @@ static exp_run_status finished(const sim_engine *e, int rc, exp_run_outcome *out
     return sim_engine_failure(e) == SIM_RUN_STALLED ? EXP_RUN_STALLED : EXP_RUN_FAILED;
 }
 
+/* Runs e to its end under o's budget, after o's prepare hook. */
+static exp_run_status run_engine(sim_engine *e, const exp_run_options *o, exp_run_outcome *out) {
+    if (o->prepare)
+        o->prepare(o->ud, e);
+    sim_engine_set_max_events(e, o->max_events);
+    return finished(e, sim_engine_run(e), out);
+}
+
+/* Done with e: handed to the caller when o asks for the engine, else freed. */
+static void let_go(sim_engine *e, const exp_run_options *o, exp_run_outcome *out) {
+    if (o->keep_engine)
+        out->engine = e;
+    else
+        sim_engine_free(e);
+}
+
 exp_run_status exp_run_choose_warmup(const sim_topology *topo, uint64_t seed,
                                      const exp_run_options *o, sim_diag *diag,
                                      exp_run_outcome *out) {
-    sim_topology pilot = exp_warmup_pilot(topo);
-    sim_engine *e = sim_engine_new(&pilot, seed);
+    out->topology = exp_warmup_pilot(topo); /* a kept pilot engine borrows it from there */
+    sim_engine *e = sim_engine_new(&out->topology, seed);
     if (!e) {
         snprintf(out->why, sizeof out->why,
                  "out of memory while creating the engine of the warm-up's pilot run");
@@ -63,22 +81,58 @@ exp_run_status exp_run_choose_warmup(const sim_topology *topo, uint64_t seed,
         sim_engine_free(e);
         return out->status = EXP_RUN_BAD_EXPECT;
     }
-    sim_engine_set_max_events(e, o->max_events);
-    exp_run_status s = finished(e, sim_engine_run(e), out);
+    exp_run_status s = run_engine(e, o, out);
     if (s == EXP_RUN_OK) {
         out->choice = exp_warmup_choose(e);
         out->choice.duration = topo->duration;
         if (out->choice.refused)
             s = EXP_RUN_REFUSED;
     }
-    sim_engine_free(e);
+    /* a pilot that stopped is the engine a caller reports on; one that finished is spent */
+    if (s == EXP_RUN_BUDGET || s == EXP_RUN_STALLED || s == EXP_RUN_FAILED)
+        let_go(e, o, out);
+    else
+        sim_engine_free(e);
     return out->status = s;
+}
+
+/* Starts sampling the time series o asks for on e. Returns EXP_RUN_OK, or BAD_SERIES (the
+ * path at fault in out->bad_series) or FAILED, the reason in out->why. */
+static exp_run_status start_series(sim_engine *e, const exp_run_options *o,
+                                   exp_run_outcome *out) {
+    if (!o->series)
+        return EXP_RUN_OK;
+    size_t bad = SIZE_MAX;
+    if (!sim_engine_sample_intervals(e, o->series, o->series_metrics, o->nseries_metrics, &bad,
+                                     out->why, sizeof out->why))
+        return EXP_RUN_OK;
+    out->bad_series = bad;
+    return bad == SIZE_MAX ? EXP_RUN_FAILED : EXP_RUN_BAD_SERIES;
+}
+
+/* The result document of the finished e (of topology t), with its warm-up choice, series and
+ * verdicts, into out->doc. Returns OK, EXPECT_FAILED, or FAILED when out of memory. */
+static exp_run_status write_document(const sim_engine *e, const sim_topology *t,
+                                     const exp_run_options *o, exp_run_outcome *out) {
+    out->doc = o->summary_only ? dsim_json_summary_report(e) : dsim_json_report(e);
+    const sim_series *series = sim_engine_series(e);
+    exp_run_status s = EXP_RUN_FAILED;
+    if (out->doc && !(t->warmup_auto && exp_warmup_report(out->doc, &out->choice)) &&
+        !(series && !o->summary_only && dsim_series_add_json(out->doc, series)))
+        s = exp_run_judge(e, t, out->doc);
+    if (s == EXP_RUN_FAILED) {
+        snprintf(out->why, sizeof out->why, "out of memory while writing the result document");
+        cJSON_Delete(out->doc);
+        out->doc = NULL;
+    }
+    return s;
 }
 
 exp_run_status exp_run_seed(const sim_topology *topo, uint64_t seed, const exp_run_options *o,
                             sim_diag *diag, exp_run_outcome *out) {
     memset(out, 0, sizeof *out);
-    sim_topology t = *topo; /* a shallow copy with the warm-up chosen: topo stays shared */
+    /* a shallow copy with the warm-up chosen (topo stays shared), where a kept engine finds it */
+    sim_topology *t = &out->topology;
     bool checked = false;
     if (topo->warmup_auto) {
         if (o->fixed) {
@@ -88,32 +142,24 @@ exp_run_status exp_run_seed(const sim_topology *topo, uint64_t seed, const exp_r
                 return out->status;
             checked = true;
         }
-        t.warmup = out->choice.warmup;
     }
-    sim_engine *e = sim_engine_new(&t, seed);
+    *t = *topo;
+    if (topo->warmup_auto)
+        t->warmup = out->choice.warmup;
+    sim_engine *e = sim_engine_new(t, seed);
     if (!e) {
         snprintf(out->why, sizeof out->why, "out of memory while creating the engine");
         return out->status = EXP_RUN_FAILED;
     }
     exp_run_status s = EXP_RUN_OK;
-    if (!checked && exp_run_check_expect(e, &t, diag))
+    if (!checked && exp_run_check_expect(e, t, diag))
         s = EXP_RUN_BAD_EXPECT;
-    if (s == EXP_RUN_OK) {
-        sim_engine_set_max_events(e, o->max_events);
-        s = finished(e, sim_engine_run(e), out);
-    }
-    if (s == EXP_RUN_OK) {
-        out->doc = dsim_json_report(e);
-        if (!out->doc || (t.warmup_auto && exp_warmup_report(out->doc, &out->choice)))
-            s = EXP_RUN_FAILED;
-        else
-            s = exp_run_judge(e, &t, out->doc);
-        if (s == EXP_RUN_FAILED) {
-            snprintf(out->why, sizeof out->why, "out of memory while writing the result document");
-            cJSON_Delete(out->doc);
-            out->doc = NULL;
-        }
-    }
-    sim_engine_free(e);
+    if (s == EXP_RUN_OK)
+        s = start_series(e, o, out);
+    if (s == EXP_RUN_OK)
+        s = run_engine(e, o, out);
+    if (s == EXP_RUN_OK)
+        s = write_document(e, t, o, out);
+    let_go(e, o, out);
     return out->status = s;
 }

@@ -1,8 +1,9 @@
-/* One run of a loaded topology with one seed, as every command runs it (dsim run's steps,
- * shared by compare and sweep): the `expect:` paths checked before anything runs, the pilot of
- * `warmup: auto` (warmup_auto.h) unless the caller fixes the warm-up, the run, its result
- * document with its "warmup_auto" object, and the `expect:` verdicts judged into it. Nothing
- * is printed: the outcome says what happened, and the caller words it for its own command. */
+/* One run of a loaded topology with one seed, as every command runs it (dsim run, and each
+ * run of compare and sweep): the `expect:` paths checked before anything runs, the pilot of
+ * `warmup: auto` (warmup_auto.h) unless the caller fixes the warm-up, the time series when
+ * asked for, the run, its result document with its "warmup_auto" object and "series", and
+ * the `expect:` verdicts judged into it. Nothing is printed: the outcome says what happened,
+ * and the caller words it for its own command. */
 #ifndef EXP_RUN_SEED_H
 #define EXP_RUN_SEED_H
 
@@ -12,12 +13,15 @@
 #include "warmup_auto.h"
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef enum exp_run_status {
     EXP_RUN_OK,            /* the run finished and every expectation held */
     EXP_RUN_EXPECT_FAILED, /* the run finished, an expectation failed (the document has it) */
     EXP_RUN_BAD_EXPECT,    /* an expect: path no run can have: errors in the caller's diag */
+    EXP_RUN_BAD_SERIES,    /* a series_metrics path no run samples: see bad_series, why */
     EXP_RUN_REFUSED,       /* warmup: auto found the run too short: see choice */
     EXP_RUN_STALLED,       /* the run stopped: the topology's fault (why says how) */
     EXP_RUN_BUDGET,        /* --max-events stopped the run (or its pilot) */
@@ -29,13 +33,32 @@ typedef struct exp_run_options {
      * choice, with no pilot (compare shares one choice between two designs). */
     const exp_warmup_choice *fixed;
     uint64_t max_events; /* per run, the pilot's counted apart; 0: none */
+    /* Called with each engine (the pilot's, then the run's) before it runs: dsim run sets its
+     * progress line and --max-wall there. NULL: nothing. */
+    void (*prepare)(void *ud, sim_engine *e);
+    void *ud;
+    /* Samples time series every `series` (0: none) of the paths series_metrics lists (NULL:
+     * every default one), into the document's "series". */
+    sim_time series;
+    const char *const *series_metrics;
+    size_t nseries_metrics;
+    bool summary_only; /* the document holds the summary's figures only (json_report.h) */
+    bool keep_engine;  /* hand the engine that ran last to out->engine (its figures, series) */
 } exp_run_options;
 
 typedef struct exp_run_outcome {
     exp_run_status status;
     cJSON *doc;               /* EXP_RUN_OK / EXP_RUN_EXPECT_FAILED only; the caller frees it */
     exp_warmup_choice choice; /* with warmup: auto: the warm-up used */
-    char why[512];            /* for STALLED / FAILED */
+    /* with keep_engine: the engine that ran last (the run's, or the pilot's when the pilot
+     * stopped), whatever the status; NULL when none was made. The caller frees it. */
+    sim_engine *engine;
+    /* The topology the engine that ran last was made from: a shallow copy of the caller's
+     * with the warm-up chosen (or the pilot's). out->engine borrows it, so the outcome must
+     * stay where it is until the engine is freed. */
+    sim_topology topology;
+    size_t bad_series; /* for BAD_SERIES: the index of the series_metrics path at fault */
+    char why[512];     /* for STALLED / FAILED / BAD_SERIES / BUDGET */
 } exp_run_outcome;
 
 /* Checks that a run of topo can have each `expect:` metric; e is built from topo or from its

@@ -347,132 +347,73 @@ static void say_stopped(const options *o, const progress *p, const sim_engine *e
             (unsigned long long)sim_engine_events(e));
 }
 
-/* Refuses, before anything runs, an `expect:` metric no run of topo can have (contract
- * §8.1): an error at its line, as the loader's are. e is built from topo. Returns EXIT_OK,
- * EXIT_INPUT, or EXIT_INTERNAL when out of memory. */
-static int check_expect(const options *o, const sim_engine *e, const sim_topology *topo) {
-    if (!topo->nexpects)
-        return EXIT_OK;
-    sim_diag *diag = sim_diag_new(o->file);
-    if (!diag) {
-        fputs("dsim: out of memory\n", stderr);
-        return EXIT_INTERNAL;
+/* Sets up each engine of the run (the pilot's of `warmup: auto`, then the run's): the
+ * progress line and --max-wall, whose clock started before the first. */
+static void prepare_engine(void *ud, sim_engine *e) {
+    progress *p = ud;
+    if (p->shown) { /* the pilot's progress line */
+        fputs("\r\033[K", stderr);
+        p->shown = false;
     }
-    int bad = exp_run_check_expect(e, topo, diag);
-    for (size_t i = 0; i < sim_diag_count(diag); i++)
-        fprintf(stderr, "%s\n", sim_diag_message(diag, i));
-    sim_diag_free(diag);
-    return bad ? EXIT_INPUT : EXIT_OK;
+    p->engine = e;
+    sim_engine_set_progress(e, show_progress, p);
 }
 
-/* Judges the expectations of the finished run and adds their verdicts to doc, the document
- * written and summed up. Returns EXIT_OK, EXIT_EXPECT when one
- * failed, or EXIT_INTERNAL when out of memory. */
-static int judge_expect(const sim_engine *e, const sim_topology *topo, cJSON *doc) {
-    if (!topo->nexpects)
-        return EXIT_OK;
-    switch (exp_run_judge(e, topo, doc)) {
+/* Prints why the run (exp_run_seed's outcome r) gave no document, or gave one whose
+ * expectations failed, and returns the exit status (contract §6): 3 an expectation failed;
+ * 2 the input is at fault (an expect: or series_metrics path no run can have, a run too short
+ * for `warmup: auto`, a loop with no delay); 4 a budget stopped it; 1 dsim failed. */
+static int run_status(const options *o, const progress *p, const sim_topology *topo,
+                      const exp_run_outcome *r, const sim_diag *diag, double estimate) {
+    switch (r->status) {
     case EXP_RUN_OK:
         return EXIT_OK;
     case EXP_RUN_EXPECT_FAILED:
         return EXIT_EXPECT;
-    default:
-        return EXIT_INTERNAL;
-    }
-}
-
-/* The status of a run that returned rc, with the reason printed when it did not finish: a
- * budget stopped it (4), it stalled (2: the topology's fault), or it failed (1). */
-static int finished(const options *o, const progress *p, const sim_engine *e,
-                    const sim_topology *topo, int rc) {
-    if (rc > 0) {
-        say_stopped(o, p, e, topo);
-        return EXIT_BUDGET;
-    }
-    if (rc && sim_engine_failure(e) == SIM_RUN_STALLED) {
-        fprintf(stderr, "%s: error: the run stopped: %s\n", o->file, sim_engine_error(e));
+    case EXP_RUN_BAD_EXPECT:
+        for (size_t i = 0; i < sim_diag_count(diag); i++)
+            fprintf(stderr, "%s\n", sim_diag_message(diag, i));
+        return EXIT_INPUT;
+    case EXP_RUN_BAD_SERIES: {
+        size_t bad = r->bad_series;
+        int line = topo->series_lines[bad], col = topo->series_cols[bad];
+        fprintf(stderr, "%s:%d:%d: error: series_metrics: %s\n", o->file, line, col, r->why);
+        char near[512];
+        if (r->engine && sim_engine_series_suggest(r->engine, topo->series_metrics[bad], near,
+                                                   sizeof near))
+            fprintf(stderr, "%s:%d:%d: note: did you mean '%s'?\n", o->file, line, col, near);
         return EXIT_INPUT;
     }
-    if (rc) {
-        fprintf(stderr, "dsim: the run failed: %s\n", sim_engine_error(e));
-        return EXIT_INTERNAL;
+    case EXP_RUN_REFUSED: {
+        char *why = exp_warmup_refusal(&r->choice);
+        if (!why) {
+            fputs("dsim: out of memory\n", stderr);
+            return EXIT_INTERNAL;
+        }
+        fprintf(stderr, "%s: error: %s\n%s: note: %s\n", topo->warmup_where, why,
+                topo->warmup_where, EXP_WARMUP_HINT);
+        free(why);
+        return EXIT_INPUT;
     }
-    return EXIT_OK;
-}
-
-/* `warmup: auto` (experiments/warmup_auto.h): runs the pilot of topo with seed and sets
- * topo->warmup to MSER-5's choice, kept in *choice for the document. The budgets cover the
- * pilot as a run of its own (--max-events counts each run's events; --max-wall the time of
- * both, p's clock having started before). Returns EXIT_OK, or the status with the reason
- * printed: 2 when the run is too short to have reached steady state (the file asks for more
- * than its duration gives: bad input, and no document), else as finished(). */
-static int choose_warmup(const options *o, sim_topology *topo, uint64_t seed, progress *p,
-                         exp_warmup_choice *choice) {
-    sim_topology pilot = exp_warmup_pilot(topo);
-    sim_engine *e = sim_engine_new(&pilot, seed);
-    if (!e) {
-        fputs("dsim: out of memory while creating the engine of the warm-up's pilot run\n", stderr);
-        return EXIT_INTERNAL;
+    case EXP_RUN_BUDGET:
+        say_stopped(o, p, r->engine, topo);
+        return EXIT_BUDGET;
+    case EXP_RUN_STALLED:
+        fprintf(stderr, "%s: error: the run stopped: %s\n", o->file, r->why);
+        return EXIT_INPUT;
+    case EXP_RUN_FAILED:
+        break;
     }
-    /* the expect: paths first, on the pilot's engine (same nodes): a typo costs no pilot */
-    int checked = check_expect(o, e, topo);
-    if (checked != EXIT_OK) {
-        sim_engine_free(e);
-        return checked;
+    if (!r->engine) {
+        char need[DSIM_HUMAN_MAX];
+        fprintf(stderr, "dsim: %s (estimated to need about %s)\n", r->why,
+                dsim_human_bytes(need, estimate));
+    } else if (sim_engine_error(r->engine)) {
+        fprintf(stderr, "dsim: the run failed: %s\n", r->why);
+    } else {
+        fprintf(stderr, "dsim: %s\n", r->why);
     }
-    p->engine = e;
-    sim_engine_set_progress(e, show_progress, p);
-    sim_engine_set_max_events(e, o->max_events);
-    int rc = sim_engine_run(e);
-    if (p->shown) {
-        fputs("\r\033[K", stderr);
-        p->shown = false;
-    }
-    int status = finished(o, p, e, topo, rc);
-    if (status == EXIT_OK) {
-        *choice = exp_warmup_choose(e);
-        choice->duration = topo->duration;
-        topo->warmup = choice->warmup;
-    }
-    sim_engine_free(e);
-    p->engine = NULL;
-    if (status != EXIT_OK || !choice->refused)
-        return status;
-    char *why = exp_warmup_refusal(choice);
-    if (!why) {
-        fputs("dsim: out of memory\n", stderr);
-        return EXIT_INTERNAL;
-    }
-    fprintf(stderr, "%s: error: %s\n%s: note: %s\n", topo->warmup_where, why, topo->warmup_where,
-            EXP_WARMUP_HINT);
-    free(why);
-    return EXIT_INPUT;
-}
-
-/* Starts sampling e's time series (contract §8.2) when --series or the file's `series` asks
- * for it. Returns EXIT_OK, or EXIT_INPUT with the error printed at the series_metrics entry
- * at fault (EXIT_INTERNAL when out of memory). */
-static int start_series(const options *o, const sim_topology *t, sim_engine *e) {
-    sim_time interval = o->series ? o->series : t->series;
-    if (!interval)
-        return EXIT_OK;
-    char err[600] = "";
-    size_t bad = SIZE_MAX;
-    const char *const *paths = t->series_metrics;
-    if (!sim_engine_sample_intervals(e, interval, paths, t->nseries_metrics, &bad, err,
-                                     sizeof err))
-        return EXIT_OK;
-    if (bad == SIZE_MAX) {
-        fprintf(stderr, "dsim: %s\n", err);
-        return EXIT_INTERNAL;
-    }
-    fprintf(stderr, "%s:%d:%d: error: series_metrics: %s\n", o->file, t->series_lines[bad],
-            t->series_cols[bad], err);
-    char near[512];
-    if (sim_engine_series_suggest(e, paths[bad], near, sizeof near))
-        fprintf(stderr, "%s:%d:%d: note: did you mean '%s'?\n", o->file, t->series_lines[bad],
-                t->series_cols[bad], near);
-    return EXIT_INPUT;
+    return EXIT_INTERNAL;
 }
 
 /* Writes the series as CSV to --series-csv OUT (- : stdout). Returns 0, or -1 with a
@@ -516,57 +457,42 @@ static int run(const options *o) {
                                 "--json writes to stdout already: give one of them a file");
     }
     double estimate;
-    if ((status = check_memory(o, topo, &estimate)) != EXIT_OK) {
+    sim_diag *diag = NULL;
+    if ((status = check_memory(o, topo, &estimate)) != EXIT_OK || !(diag = sim_diag_new(o->file))) {
+        if (status == EXIT_OK) {
+            fputs("dsim: out of memory\n", stderr);
+            status = EXIT_INTERNAL;
+        }
         sim_topology_free(topo);
         return status;
     }
-    cJSON *doc = NULL;
-    char *text = NULL;
-    sim_engine *e = NULL;
-    uint64_t seed = o->has_seed ? o->seed : topo->seed;
     progress p = {.on_terminal = isatty(STDERR_FILENO), .max_wall = o->max_wall};
     clock_gettime(CLOCK_MONOTONIC, &p.start);
     p.last = p.start;
-    exp_warmup_choice choice = {0};
-    if (topo->warmup_auto && (status = choose_warmup(o, topo, seed, &p, &choice)) != EXIT_OK)
-        goto out;
-    status = EXIT_INTERNAL;
-    e = p.engine = sim_engine_new(topo, seed);
-    if (!e) {
-        char need[DSIM_HUMAN_MAX];
-        fprintf(stderr,
-                "dsim: out of memory while creating the engine (estimated to need about "
-                "%s)\n",
-                dsim_human_bytes(need, estimate));
-        goto out;
-    }
-    if (!topo->warmup_auto && (status = check_expect(o, e, topo)) != EXIT_OK)
-        goto out;
-    if ((status = start_series(o, topo, e)) != EXIT_OK)
-        goto out;
-    status = EXIT_INTERNAL;
-    sim_engine_set_progress(e, show_progress, &p);
-    sim_engine_set_max_events(e, o->max_events);
-    int rc = sim_engine_run(e);
+    exp_run_options ro = {
+        .max_events = o->max_events,
+        .prepare = prepare_engine,
+        .ud = &p,
+        .series = o->series ? o->series : topo->series,
+        .series_metrics = topo->series_metrics,
+        .nseries_metrics = topo->nseries_metrics,
+        .summary_only = !o->json, /* the summary needs no more */
+        .keep_engine = true,      /* for its figures, its series and the budgets' messages */
+    };
+    exp_run_outcome r;
+    exp_run_seed(topo, o->has_seed ? o->seed : topo->seed, &ro, diag, &r);
     double wall = seconds_since(&p.start);
     if (p.shown)
         fputs("\r\033[K", stderr);
-    if ((status = finished(o, &p, e, topo, rc)) != EXIT_OK)
+    int verdict = run_status(o, &p, topo, &r, diag, estimate);
+    sim_diag_free(diag);
+    sim_engine *e = r.engine;
+    char *text = NULL;
+    status = verdict;
+    if (verdict != EXIT_OK && verdict != EXIT_EXPECT)
         goto out;
     status = EXIT_INTERNAL;
-    doc = o->json ? dsim_json_report(e) : dsim_json_summary_report(e);
-    if (doc && topo->warmup_auto && exp_warmup_report(doc, &choice)) {
-        cJSON_Delete(doc);
-        doc = NULL;
-    }
-    if (doc && o->json && sim_engine_series(e) &&
-        dsim_series_add_json(doc, sim_engine_series(e))) {
-        cJSON_Delete(doc);
-        doc = NULL;
-    }
-    int verdict = doc ? judge_expect(e, topo, doc) : EXIT_INTERNAL;
-    text = doc && o->json && verdict != EXIT_INTERNAL ? dsim_json_render(doc) : NULL;
-    if (!doc || verdict == EXIT_INTERNAL || (o->json && !text)) {
+    if (o->json && !(text = dsim_json_render(r.doc))) {
         fputs("dsim: out of memory while writing the result document\n", stderr);
         goto out;
     }
@@ -574,7 +500,7 @@ static int run(const options *o) {
     bool to_stdout = json_to_stdout || (o->series_csv && strcmp(o->series_csv, "-") == 0);
     if (!o->quiet) {
         FILE *out = to_stdout ? stderr : stdout;
-        dsim_summary_print(out, doc);
+        dsim_summary_print(out, r.doc);
         print_engine(out, e, wall, o->verbose);
     }
     /* A summary lost (stdout full or closed) fails the run before any result is written. */
@@ -591,7 +517,7 @@ static int run(const options *o) {
     status = verdict;
 out:
     free(text);
-    cJSON_Delete(doc);
+    cJSON_Delete(r.doc);
     sim_engine_free(e);
     sim_topology_free(topo);
     return status;
