@@ -220,7 +220,7 @@ static int say_outcome(const exp_compare_options *o, const exp_design *d, const 
     case EXP_RUN_OK:
     case EXP_RUN_EXPECT_FAILED: /* a verdict, not a failure: compare reports differences */
         return EXP_COMPARE_OK;
-    case EXP_RUN_BAD_EXPECT:
+    case EXP_RUN_BAD_PATH:
         for (size_t i = 0; i < sim_diag_count(diag); i++)
             print_message(o->err, d, sim_diag_message(diag, i));
         return EXP_COMPARE_BAD_INPUT;
@@ -293,7 +293,7 @@ static int share_warmup(const exp_compare_options *o, const sim_topology *ta,
         memset(&r, 0, sizeof r);
         exp_run_choose_warmup(t[k], seed, &ro, diag, &r);
         if (r.status != EXP_RUN_OK && r.status != EXP_RUN_REFUSED &&
-            r.status != EXP_RUN_BAD_EXPECT) {
+            r.status != EXP_RUN_BAD_PATH) {
             char engine[400];
             snprintf(engine, sizeof engine, "%.399s", r.why);
             snprintf(r.why, sizeof r.why, "the pilot run of warmup: auto failed: %s", engine);

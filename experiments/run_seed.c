@@ -9,19 +9,38 @@
 #include <stdlib.h>
 #include <string.h>
 
-int exp_run_check_expect(const sim_engine *e, const sim_topology *topo, sim_diag *diag) {
-    return topo->nexpects ? exp_expect_check(e, topo, diag) : 0;
+/* The series_metrics paths of topo that e cannot sample, as errors at their entries. */
+static int check_series_paths(sim_engine *e, const sim_topology *topo, sim_diag *diag) {
+    char err[600];
+    size_t bad;
+    if (!sim_engine_check_series_paths(e, topo->series_metrics, topo->nseries_metrics, &bad,
+                                       err, sizeof err))
+        return 0;
+    if (bad == SIZE_MAX)
+        return -2;
+    sim_diag_error(diag, topo->series_lines[bad], topo->series_cols[bad], "series_metrics: %s",
+                   err);
+    char near[512];
+    if (sim_engine_series_suggest(e, topo->series_metrics[bad], near, sizeof near))
+        sim_diag_note(diag, "did you mean '%s'?", near);
+    return -1;
 }
 
-int exp_run_check_expect_paths(const sim_topology *topo, sim_diag *diag) {
-    if (!topo->nexpects)
+int exp_run_check_paths(sim_engine *e, const sim_topology *topo, sim_diag *diag) {
+    int bad = topo->nexpects && exp_expect_check(e, topo, diag) ? -1 : 0;
+    int series = topo->nseries_metrics ? check_series_paths(e, topo, diag) : 0;
+    return series == -2 ? -2 : bad ? bad : series;
+}
+
+int exp_run_check_topology_paths(const sim_topology *topo, sim_diag *diag) {
+    if (!topo->nexpects && !topo->nseries_metrics)
         return 0;
     sim_engine *e = sim_engine_new(topo, topo->seed);
     if (!e)
         return -2;
-    int bad = exp_expect_check(e, topo, diag);
+    int bad = exp_run_check_paths(e, topo, diag);
     sim_engine_free(e);
-    return bad ? -1 : 0;
+    return bad;
 }
 
 exp_run_status exp_run_judge(const sim_engine *e, const sim_topology *topo, cJSON *doc) {
@@ -77,9 +96,12 @@ exp_run_status exp_run_choose_warmup(const sim_topology *topo, uint64_t seed,
         return out->status = EXP_RUN_FAILED;
     }
     /* the paths first: a typo costs no pilot run */
-    if (exp_run_check_expect(e, topo, diag)) {
+    int bad = exp_run_check_paths(e, topo, diag);
+    if (bad) {
         sim_engine_free(e);
-        return out->status = EXP_RUN_BAD_EXPECT;
+        if (bad == -2)
+            snprintf(out->why, sizeof out->why, "out of memory");
+        return out->status = bad == -2 ? EXP_RUN_FAILED : EXP_RUN_BAD_PATH;
     }
     exp_run_status s = run_engine(e, o, out);
     if (s == EXP_RUN_OK) {
@@ -96,18 +118,16 @@ exp_run_status exp_run_choose_warmup(const sim_topology *topo, uint64_t seed,
     return out->status = s;
 }
 
-/* Starts sampling the time series o asks for on e. Returns EXP_RUN_OK, or BAD_SERIES (the
- * path at fault in out->bad_series) or FAILED, the reason in out->why. */
+/* Starts sampling the time series o asks for on e (its paths checked already). Returns
+ * EXP_RUN_OK, or FAILED with the reason in out->why. */
 static exp_run_status start_series(sim_engine *e, const exp_run_options *o,
                                    exp_run_outcome *out) {
     if (!o->series)
         return EXP_RUN_OK;
-    size_t bad = SIZE_MAX;
-    if (!sim_engine_sample_intervals(e, o->series, o->series_metrics, o->nseries_metrics, &bad,
-                                     out->why, sizeof out->why))
-        return EXP_RUN_OK;
-    out->bad_series = bad;
-    return bad == SIZE_MAX ? EXP_RUN_FAILED : EXP_RUN_BAD_SERIES;
+    return sim_engine_sample_intervals(e, o->series, o->series_metrics, o->nseries_metrics, NULL,
+                                       out->why, sizeof out->why)
+               ? EXP_RUN_FAILED
+               : EXP_RUN_OK;
 }
 
 /* The result document of the finished e (of topology t), with its warm-up choice, series and
@@ -152,8 +172,11 @@ exp_run_status exp_run_seed(const sim_topology *topo, uint64_t seed, const exp_r
         return out->status = EXP_RUN_FAILED;
     }
     exp_run_status s = EXP_RUN_OK;
-    if (!checked && exp_run_check_expect(e, t, diag))
-        s = EXP_RUN_BAD_EXPECT;
+    int bad = checked ? 0 : exp_run_check_paths(e, t, diag);
+    if (bad == -2)
+        snprintf(out->why, sizeof out->why, "out of memory");
+    if (bad)
+        s = bad == -2 ? EXP_RUN_FAILED : EXP_RUN_BAD_PATH;
     if (s == EXP_RUN_OK)
         s = start_series(e, o, out);
     if (s == EXP_RUN_OK)

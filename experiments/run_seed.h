@@ -20,8 +20,8 @@
 typedef enum exp_run_status {
     EXP_RUN_OK,            /* the run finished and every expectation held */
     EXP_RUN_EXPECT_FAILED, /* the run finished, an expectation failed (the document has it) */
-    EXP_RUN_BAD_EXPECT,    /* an expect: path no run can have: errors in the caller's diag */
-    EXP_RUN_BAD_SERIES,    /* a series_metrics path no run samples: see bad_series, why */
+    EXP_RUN_BAD_PATH,      /* an expect: or series_metrics path no run can have: errors in
+                              the caller's diag */
     EXP_RUN_REFUSED,       /* warmup: auto found the run too short: see choice */
     EXP_RUN_STALLED,       /* the run stopped: the topology's fault (why says how) */
     EXP_RUN_BUDGET,        /* --max-events stopped the run (or its pilot) */
@@ -57,17 +57,18 @@ typedef struct exp_run_outcome {
      * with the warm-up chosen (or the pilot's). out->engine borrows it, so the outcome must
      * stay where it is until the engine is freed. */
     sim_topology topology;
-    size_t bad_series; /* for BAD_SERIES: the index of the series_metrics path at fault */
-    char why[512];     /* for STALLED / FAILED / BAD_SERIES / BUDGET */
+    char why[512]; /* for STALLED / FAILED / BUDGET */
 } exp_run_outcome;
 
-/* Checks that a run of topo can have each `expect:` metric; e is built from topo or from its
- * pilot (same nodes). Errors go to diag. Returns 0 or -1. */
-int exp_run_check_expect(const sim_engine *e, const sim_topology *topo, sim_diag *diag);
+/* Checks that a run of topo can have each `expect:` metric and sample each `series_metrics`
+ * path (whether or not series are on: a typo is refused either way); e is built from topo or
+ * from its pilot (same nodes), and has not run. Errors go to diag, at the entries' lines.
+ * Returns 0, -1, or -2 when out of memory. */
+int exp_run_check_paths(sim_engine *e, const sim_topology *topo, sim_diag *diag);
 
-/* Builds an engine of topo just to check its `expect:` paths (validate, sweep). Returns 0,
- * -1 with errors in diag, or -2 when out of memory. */
-int exp_run_check_expect_paths(const sim_topology *topo, sim_diag *diag);
+/* Builds an engine of topo just to check those paths (validate, sweep). Returns as
+ * exp_run_check_paths. */
+int exp_run_check_topology_paths(const sim_topology *topo, sim_diag *diag);
 
 /* Judges topo's expectations on the finished e into doc's "expect" list. Returns
  * EXP_RUN_OK, EXP_RUN_EXPECT_FAILED, or EXP_RUN_FAILED when out of memory. */

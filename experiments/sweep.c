@@ -105,8 +105,8 @@ static sim_topology *load(const sweep *w, const sim_override *sets, size_t nsets
         return NULL;
     }
     sim_topology *t = sim_load_string(w->o->file, w->text, w->len, sets, nsets, w->o->kinds, diag);
-    /* an expect: path no run can have is refused here, before any run (run_seed.h) */
-    int bad = t && expect ? exp_run_check_expect_paths(t, diag) : 0;
+    /* an expect: or series_metrics path no run can have is refused here, before any run */
+    int bad = t && expect ? exp_run_check_topology_paths(t, diag) : 0;
     if (bad == -2)
         fprintf(w->o->err, "dsim: out of memory while creating an engine\n");
     if (bad) {
@@ -219,7 +219,7 @@ static int run_one(sweep *w, size_t c, uint64_t seed, char *why, size_t whylen) 
         free(msg);
         goto out;
     }
-    case EXP_RUN_BAD_EXPECT: /* load() checked the paths already */
+    case EXP_RUN_BAD_PATH: /* load() checked the paths already */
         snprintf(why, whylen, "%s", sim_diag_count(diag) ? sim_diag_message(diag, 0) : "expect:");
         goto out;
     default:

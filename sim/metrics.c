@@ -1008,6 +1008,27 @@ void sim__sampler_free(sim_sampler *sp) {
     free(sp);
 }
 
+int sim_engine_check_series_paths(sim_engine *e, const char *const *paths, size_t npaths,
+                                  size_t *bad, char *err, size_t errlen) {
+    *bad = SIZE_MAX;
+    sim_sampler *sp = calloc(1, sizeof *sp); /* a scratch one, never attached to e */
+    if (!sp) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    sp->intervals = true;
+    int rc = 0;
+    for (size_t i = 0; !rc && i < npaths; i++) {
+        err[0] = '\0';
+        if ((rc = add_path(e, sp, paths[i], err, errlen)))
+            *bad = err[0] ? i : SIZE_MAX; /* no reason given: a column's memory ran out */
+    }
+    if (rc && *bad == SIZE_MAX)
+        snprintf(err, errlen, "out of memory");
+    sim__sampler_free(sp);
+    return rc;
+}
+
 static sim_time next_time(const sim_engine *e, const sim_sampler *sp) {
     sim_time t = e->now + sp->s.interval;
     return t < e->end && t > e->now ? t : e->end;

@@ -170,6 +170,11 @@ int sim_engine_sample(sim_engine *e, sim_time interval, const char *const *paths
  * and the network's counters. On a bad path, *bad (when not NULL) is its index. */
 int sim_engine_sample_intervals(sim_engine *e, sim_time interval, const char *const *paths,
                                 size_t npaths, size_t *bad, char *err, size_t errlen);
+/* Checks, without sampling, that sim_engine_sample_intervals would take every path: returns
+ * 0, or -1 with the first bad path's index in *bad and why in err (also when out of memory,
+ * *bad then SIZE_MAX). For `dsim validate` and for a check before a pilot run. */
+int sim_engine_check_series_paths(sim_engine *e, const char *const *paths, size_t npaths,
+                                  size_t *bad, char *err, size_t errlen);
 /* The path nearest to a misspelt one among those sim_engine_sample_intervals would sample by
  * default (borrowed from a static buffer of buf), or NULL when none is near. */
 const char *sim_engine_series_suggest(sim_engine *e, const char *path, char *buf, size_t len);

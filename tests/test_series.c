@@ -500,6 +500,37 @@ static void expect_refused(const char *yaml, const char *const *want) {
     t_result_free(&r);
 }
 
+/* A series_metrics typo is found before anything runs: by validate, by a run without series
+ * (the entry is wrong whether or not it is sampled), and before the pilot of warmup: auto
+ * (--max-events 1 would stop a pilot with exit 4). */
+Test(series, cli_series_metrics_paths_are_checked_by_validate_and_before_any_run,
+     .init = setup, .fini = teardown, .timeout = 120) {
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml, "%sseries_metrics: [nodes.web.queue_maen]\n", small_yaml);
+    t_write_work(&sb, "bad.yaml", yaml);
+    const char *want = "bad.yaml:7:18: error: series_metrics: nodes.web.queue_maen";
+    const char *note = "bad.yaml:7:18: note: did you mean 'nodes.web.queue_mean'?";
+    t_result r = DSIM("validate", "bad.yaml");
+    expect_status(&r, 2);
+    cr_expect(strstr(r.err, want) && strstr(r.err, note), "%s", r.err);
+    t_result_free(&r);
+    r = DSIM("run", "bad.yaml", "--quiet");
+    expect_status(&r, 2);
+    cr_expect(strstr(r.err, want), "%s", r.err);
+    t_result_free(&r);
+    r = DSIM("run", "bad.yaml", "--set", "warmup=auto", "--series", "1s", "--max-events", "1",
+             "--json", "out.json");
+    expect_status(&r, 2);
+    cr_expect(strstr(r.err, want), "%s", r.err);
+    cr_expect_not(t_work_has(&sb, "out.json"));
+    t_result_free(&r);
+    snprintf(yaml, sizeof yaml, "%sseries_metrics: [nodes.web.queue_mean]\n", small_yaml);
+    t_write_work(&sb, "good.yaml", yaml);
+    r = DSIM("validate", "good.yaml");
+    expect_status(&r, 0);
+    t_result_free(&r);
+}
+
 Test(series, cli_bad_series_values_and_paths_are_errors_at_their_line_and_column, .init = setup,
      .fini = teardown, .timeout = 120) {
     char yaml[1024];

@@ -370,20 +370,10 @@ static int run_status(const options *o, const progress *p, const sim_topology *t
         return EXIT_OK;
     case EXP_RUN_EXPECT_FAILED:
         return EXIT_EXPECT;
-    case EXP_RUN_BAD_EXPECT:
+    case EXP_RUN_BAD_PATH:
         for (size_t i = 0; i < sim_diag_count(diag); i++)
             fprintf(stderr, "%s\n", sim_diag_message(diag, i));
         return EXIT_INPUT;
-    case EXP_RUN_BAD_SERIES: {
-        size_t bad = r->bad_series;
-        int line = topo->series_lines[bad], col = topo->series_cols[bad];
-        fprintf(stderr, "%s:%d:%d: error: series_metrics: %s\n", o->file, line, col, r->why);
-        char near[512];
-        if (r->engine && sim_engine_series_suggest(r->engine, topo->series_metrics[bad], near,
-                                                   sizeof near))
-            fprintf(stderr, "%s:%d:%d: note: did you mean '%s'?\n", o->file, line, col, near);
-        return EXIT_INPUT;
-    }
     case EXP_RUN_REFUSED: {
         char *why = exp_warmup_refusal(&r->choice);
         if (!why) {
@@ -528,7 +518,7 @@ static int validate(const options *o) {
     sim_topology *topo = load(o, &status);
     if (!topo)
         return status;
-    if (topo->nexpects) {
+    if (topo->nexpects || topo->nseries_metrics) {
         /* Whether a path can exist depends on the built nodes (the report hooks' keys):
          * build them, run nothing; within the memory a run would be allowed. */
         double estimate;
@@ -537,7 +527,7 @@ static int validate(const options *o) {
             return status;
         }
         sim_diag *diag = sim_diag_new(o->file);
-        int bad = diag ? exp_run_check_expect_paths(topo, diag) : -2;
+        int bad = diag ? exp_run_check_topology_paths(topo, diag) : -2;
         for (size_t i = 0; diag && i < sim_diag_count(diag); i++)
             fprintf(stderr, "%s\n", sim_diag_message(diag, i));
         sim_diag_free(diag);
