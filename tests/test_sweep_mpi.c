@@ -21,6 +21,17 @@ static void setup(void) {
     /* Containers often forbid the cross-memory attach of Open MPI's shared-memory transport
      * (a warning per rank); copying through the shared segment works everywhere. */
     setenv("OMPI_MCA_btl_vader_single_copy_mechanism", "none", 1);
+    /* Under the sanitizers, Open MPI's own leaks are suppressed (tests/lsan_mpi.supp), which
+     * needs whole stacks: its plugins are built without frame pointers. */
+    const char *asan = getenv("ASAN_OPTIONS");
+    if (asan) {
+        char opts[1024], supp[1024];
+        snprintf(opts, sizeof opts, "%s:fast_unwind_on_malloc=0", asan);
+        snprintf(supp, sizeof supp, "suppressions=%s/tests/lsan_mpi.supp",
+                 getenv("DSIM_SOURCE") ? getenv("DSIM_SOURCE") : ".");
+        setenv("ASAN_OPTIONS", opts, 1);
+        setenv("LSAN_OPTIONS", supp, 1);
+    }
 }
 static void teardown(void) { t_sandbox_close(&sb); }
 
