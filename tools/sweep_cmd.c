@@ -29,6 +29,8 @@ static const char usage[] =
     "cores). Writes DIR/runs/CONFIG-sSEED.json (each run's document), DIR/summary.json and\n"
     "DIR/summary.csv (mean, stddev, Student-t 95% interval of every figure per config).\n"
     "Rerunning the same command on DIR resumes it; a DIR made otherwise is refused.\n"
+    "Under mpirun (-np N) the runs are spread over N ranks, rank 0 writing DIR\n"
+    "(dsim --version says whether this dsim has MPI).\n"
     "exit status: 0 every run completed, 1 a run failed, 2 bad input\n";
 
 /* The parts of one --vary PATH=V1,V2,... (values cut in place); the argument as given is
