@@ -2,8 +2,10 @@
  * threads (of each rank, under mpirun: sweep_mpi.h), then summarise from the run files. */
 #include "sweep.h"
 
+#include "doc_paths.h"
 #include "engine.h"
 #include "json_report.h"
+#include "metrics.h"
 #include "run_seed.h"
 #include "sweep_folder.h"
 #include "sweep_mpi.h"
@@ -12,6 +14,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -26,6 +29,8 @@ typedef struct cfg {
     size_t nsets;
     const char **values; /* the value of each axis */
     sim_topology *topo;
+    size_t n;                      /* seeds it has: seed_first .. seed_first + n - 1 */
+    exp_precision_verdict verdict; /* with --precision, after the last round */
 } cfg;
 
 /* A run a job thread of a rank other than 0 finished, for the main thread to send to rank 0:
@@ -41,7 +46,7 @@ typedef struct sweep {
     const char *text;           /* the topology file's bytes, loaded from memory for every config */
     size_t len;
     cfg *cfgs;
-    size_t ncfg, nseeds;
+    size_t ncfg, nseeds; /* nseeds: the most seeds a config may have (its n, or --max-seeds) */
     /* The runs to do: indices into the grid (config * nseeds + seed offset). */
     size_t *todo;
     size_t ntodo;
@@ -56,7 +61,8 @@ typedef struct sweep {
     size_t *inbox, nin;
     finished *outbox;
     size_t nout;
-    bool closed; /* no more runs will come to inbox */
+    bool closed;         /* no more runs will come to inbox */
+    bool metric_refused; /* --metric was said to be no figure */
     pthread_cond_t to_jobs, to_main;
 } sweep;
 
@@ -173,6 +179,33 @@ oom:
     return -1;
 }
 
+/* With --precision, whether every run of config k can have the --metric figure (contract
+ * §8.1, as for an `expect:` path). Returns 0, or -1 with the error said (once: for c0, or
+ * the first config that lacks it). */
+static int check_metric(sweep *w, const cfg *k) {
+    const char *path = w->o->precision.metric;
+    if (!path || w->metric_refused)
+        return w->metric_refused ? -1 : 0;
+    sim_engine *e = sim_engine_new(k->topo, k->topo->seed);
+    if (!e) {
+        fprintf(w->o->err, "dsim: out of memory while creating an engine\n");
+        return -1;
+    }
+    char *near = NULL;
+    sim_lookup_status st = sim_engine_can_have(e, path, &near);
+    sim_engine_free(e);
+    if (st != SIM_LOOKUP_OK) {
+        fprintf(w->o->err, "--metric %s: error: %s (config %s)\n", path,
+                st == SIM_LOOKUP_NO_NODE ? "no such node" : "no such figure in the result document",
+                k->id);
+        if (near)
+            fprintf(w->o->err, "--metric %s: note: did you mean '%s'?\n", path, near);
+        w->metric_refused = true;
+    }
+    free(near);
+    return st == SIM_LOOKUP_OK ? 0 : -1;
+}
+
 /* Loads every config before any run, so a bad value stops the sweep before it starts: the
  * --set overrides alone, then each axis value alone with them (one message per bad value,
  * not one per config holding it), then every config. Returns 0 or -1 (messages printed). */
@@ -205,7 +238,11 @@ static int check_configs(sweep *w) {
         return -1;
     for (size_t c = 0; c < w->ncfg; c++) {
         cfg *k = &w->cfgs[c];
-        if (!(k->topo = load(w, k->sets, k->nsets, true))) {
+        if ((k->topo = load(w, k->sets, k->nsets, true)) && check_metric(w, k)) {
+            bad = -1;
+            continue;
+        }
+        if (!k->topo) {
             fprintf(o->err, "dsim: sweep: note: config %s is refused:", k->id);
             for (size_t a = 0; a < o->naxes; a++)
                 fprintf(o->err, " %s=%s", o->axes[a].path, k->values[a]);
@@ -393,23 +430,53 @@ static char *spoke_collect(void *ctx, int wait_ms, uint64_t *run, bool *ok) {
     return text;
 }
 
-/* Finds the runs whose file is missing or incomplete. Returns 0 or -1 (out of memory). */
+/* Finds the runs whose file is missing or incomplete among each config's n seeds (a new
+ * to-do list each round). Returns 0 or -1 (out of memory). */
 static int find_todo(sweep *w) {
     size_t total = w->ncfg * w->nseeds;
-    w->todo = malloc((total ? total : 1) * sizeof *w->todo);
-    if (!w->todo)
+    if (!w->todo && !(w->todo = malloc((total ? total : 1) * sizeof *w->todo)))
         return -1;
-    for (size_t i = 0; i < total; i++) {
-        char *path = run_path(w, i / w->nseeds, w->o->seed_first + i % w->nseeds);
-        if (!path)
-            return -1;
-        cJSON *doc = read_doc(path);
-        if (!doc)
-            w->todo[w->ntodo++] = i;
-        cJSON_Delete(doc);
-        free(path);
-    }
+    w->ntodo = w->next = w->done = 0;
+    for (size_t c = 0; c < w->ncfg; c++)
+        for (size_t s = 0; s < w->cfgs[c].n; s++) {
+            char *path = run_path(w, c, w->o->seed_first + s);
+            if (!path)
+                return -1;
+            cJSON *doc = read_doc(path);
+            if (!doc)
+                w->todo[w->ntodo++] = c * w->nseeds + s;
+            cJSON_Delete(doc);
+            free(path);
+        }
     return 0;
+}
+
+/* With --precision, after a round: judges every config from its run files (sweep_precision.h)
+ * and gives those still short of the precision their next seeds. Returns the number of runs
+ * added (0: the sweep is over), or -1 when out of memory. */
+static long long next_round(sweep *w) {
+    const exp_precision *p = &w->o->precision;
+    long long added = 0;
+    for (size_t c = 0; c < w->ncfg; c++) {
+        cfg *k = &w->cfgs[c];
+        exp_stats st;
+        exp_stats_init(&st);
+        for (size_t s = 0; s < k->n; s++) {
+            char *path = run_path(w, c, w->o->seed_first + s);
+            if (!path)
+                return -1;
+            cJSON *doc = read_doc(path);
+            double v;
+            if (doc && exp_doc_number(doc, p->metric, &v) == 0 && isfinite(v))
+                exp_stats_add(&st, v);
+            cJSON_Delete(doc);
+            free(path);
+        }
+        k->verdict = exp_precision_judge(p, &st, k->n);
+        added += (long long)(k->verdict.next - k->n);
+        k->n = k->verdict.next;
+    }
+    return added;
 }
 
 /* Allocates what run_all needs, before the ranks agree to start. Returns 0 or -1. */
@@ -429,6 +496,8 @@ static void run_all(sweep *w) {
         n = w->ntodo;
     if (n == 0)
         return;
+    w->closed = false; /* (a new round) */
+    w->nin = w->nout = 0;
     size_t mine = w->mpi ? 0 : 1; /* jobs run on this thread */
     size_t started = 0;
     for (; started + mine < n; started++)
@@ -476,7 +545,11 @@ static int summarise(sweep *w) {
     for (size_t c = 0; c < w->ncfg; c++) {
         if (exp_summary_config(s, w->cfgs[c].id, w->cfgs[c].values))
             goto out;
-        for (size_t i = 0; i < w->nseeds; i++) {
+        if (o->precision.metric &&
+            exp_summary_precision(s, w->cfgs[c].n, w->cfgs[c].verdict.converged,
+                                  w->cfgs[c].verdict.rel_half_width))
+            goto out;
+        for (size_t i = 0; i < w->cfgs[c].n; i++) {
             char *p = run_path(w, c, o->seed_first + i);
             cJSON *doc = p ? read_doc(p) : NULL;
             free(p);
@@ -488,6 +561,8 @@ static int summarise(sweep *w) {
     }
     exp_summary_head h = {DSIM_VERSION, w->cfgs[0].topo->name, sp,          sv,
                           o->nsets,     o->seed_first,         o->seed_last};
+    if (o->precision.metric)
+        exp_summary_set_precision(s, &o->precision);
     json = exp_summary_json(s, &h);
     csv = exp_summary_csv(s);
     size_t n = strlen(o->dir) + 32;
@@ -536,8 +611,9 @@ int exp_sweep(const exp_sweep_options *o) {
             muted.err = sink;
         o = &muted;
     }
+    size_t first_round = (size_t)(o->seed_last - o->seed_first) + 1;
     sweep w = {.o = o,
-               .nseeds = (size_t)(o->seed_last - o->seed_first) + 1,
+               .nseeds = o->precision.metric ? o->precision.max_seeds : first_round,
                .mpi = mpi,
                .spoke = rank != 0};
     pthread_mutex_init(&w.lock, NULL);
@@ -564,30 +640,55 @@ int exp_sweep(const exp_sweep_options *o) {
                                              : EXP_SWEEP_OK;
     if ((status = exp_mpi_worst(mpi, st)) != EXP_SWEEP_OK)
         goto out;
-    if (rank == 0) {
-        st = EXP_SWEEP_BAD_INPUT;
-        if (exp_sweep_folder_open(o, text, len) == 0) {
-            st = find_todo(&w) ? EXP_SWEEP_RUN_FAILED : EXP_SWEEP_OK;
-            if (st)
-                fprintf(o->err, "dsim: out of memory\n");
-        }
-    }
+    for (size_t c = 0; c < w.ncfg; c++)
+        w.cfgs[c].n = first_round;
+    if (rank == 0)
+        st = exp_sweep_folder_open(o, text, len) ? EXP_SWEEP_BAD_INPUT : EXP_SWEEP_OK;
     exp_mpi_share_int(mpi, &st);
     if ((status = st) != EXP_SWEEP_OK)
         goto out;
-    size_t total = w.ncfg * w.nseeds;
-    if (!o->quiet && !mpi)
-        fprintf(o->err,
-                "sweep: %zu runs (%zu configs x %zu seeds): %zu to do, %zu already complete, "
-                "%zu at a time\n",
-                total, w.ncfg, w.nseeds, w.ntodo, total - w.ntodo,
-                o->jobs < w.ntodo ? (size_t)o->jobs : w.ntodo);
-    else if (!o->quiet)
-        fprintf(o->err,
-                "sweep: %zu runs (%zu configs x %zu seeds): %zu to do, %zu already complete, "
-                "on %d MPI ranks x %u jobs\n",
-                total, w.ncfg, w.nseeds, w.ntodo, total - w.ntodo, exp_mpi_size(mpi), o->jobs);
-    run_all(&w);
+    size_t total = w.ncfg * first_round;
+    /* Rounds: the first is every config's --seeds; with --precision, each next one is
+     * decided from the runs complete (all of the round before), so neither --jobs nor the
+     * ranks change which runs are done. */
+    for (int round = 1;; round++) {
+        if (rank == 0 && (st = find_todo(&w) ? EXP_SWEEP_RUN_FAILED : EXP_SWEEP_OK))
+            fprintf(o->err, "dsim: out of memory\n");
+        exp_mpi_share_int(mpi, &st);
+        if ((status = st) != EXP_SWEEP_OK)
+            goto out;
+        char where[64];
+        if (mpi)
+            snprintf(where, sizeof where, "on %d MPI ranks x %u jobs", exp_mpi_size(mpi), o->jobs);
+        else
+            snprintf(where, sizeof where, "%zu at a time",
+                     o->jobs < w.ntodo ? (size_t)o->jobs : w.ntodo);
+        if (o->quiet)
+            ;
+        else if (round == 1)
+            fprintf(o->err,
+                    "sweep: %zu runs (%zu configs x %zu seeds): %zu to do, %zu already complete, "
+                    "%s\n",
+                    total, w.ncfg, first_round, w.ntodo, total - w.ntodo, where);
+        else
+            fprintf(o->err,
+                    "sweep: round %d: %zu runs in all, %zu to do, %zu already complete, %s\n",
+                    round, total, w.ntodo, total - w.ntodo, where);
+        run_all(&w);
+        long long more = 0;
+        if (rank == 0 && o->precision.metric && !w.failed) {
+            if ((more = next_round(&w)) < 0) {
+                fprintf(o->err, "dsim: out of memory\n");
+                more = 0;
+                w.failed++;
+            }
+            total += (size_t)more;
+        }
+        int again = more > 0;
+        exp_mpi_share_int(mpi, &again);
+        if (!again)
+            break;
+    }
     if (rank == 0) {
         int srs = summarise(&w);
         if (w.failed)
@@ -595,6 +696,19 @@ int exp_sweep(const exp_sweep_options *o) {
                     "dsim: sweep: %zu of %zu runs failed; rerun the command to retry them\n",
                     w.failed, total);
         st = srs || w.failed ? EXP_SWEEP_RUN_FAILED : EXP_SWEEP_OK;
+        for (size_t c = 0; o->precision.metric && !w.failed && c < w.ncfg; c++) {
+            const cfg *k = &w.cfgs[c];
+            if (k->verdict.converged)
+                continue;
+            char rel[32] = "no interval";
+            if (!isnan(k->verdict.rel_half_width))
+                snprintf(rel, sizeof rel, "+-%.3g%%", 100 * k->verdict.rel_half_width);
+            fprintf(o->err,
+                    "dsim: sweep: note: %s did not converge: after %zu seeds (--max-seeds) the "
+                    "interval of %s is %s of its mean, the target +-%.3g%%\n",
+                    k->id, k->n, o->precision.metric, rel,
+                    100 * exp_precision_target(o->precision.relative));
+        }
     }
     exp_mpi_share_int(mpi, &st);
     status = st;

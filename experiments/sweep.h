@@ -16,6 +16,7 @@
 
 #include "kind.h"
 #include "loader.h"
+#include "sweep_precision.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -42,6 +43,11 @@ typedef struct exp_sweep_options {
     size_t naxes;
     uint64_t seed_first, seed_last; /* inclusive, first <= last */
     unsigned jobs;                  /* >= 1 */
+    /* --precision R --metric PATH [--max-seeds N] (sweep_precision.h): when precision.metric
+     * is set, seed_first..seed_last is each config's first round, and rounds of further seeds
+     * (the next numbers) go to the configs whose interval is still too wide, up to
+     * precision.max_seeds (>= the first round's count, >= 2) seeds in all. */
+    exp_precision precision;
     const char *dir;
     bool quiet;                   /* no progress lines */
     const sim_kind *const *kinds; /* NULL-terminated */
