@@ -180,3 +180,29 @@ Test(sweep_mpi, a_refused_config_stops_every_rank_with_one_message) {
     cr_expect(!t_work_has(&sb, "out"), "a folder was made for a refused sweep");
     t_result_free(&r);
 }
+
+/* With --precision the rounds are decided on rank 0 from complete runs only: two ranks do the
+ * same runs and write the same folder as a local sweep. */
+Test(sweep_mpi, a_two_rank_precision_sweep_writes_the_folder_a_local_one_writes) {
+    if (!mpi_ready())
+        return;
+    char *mmc = t_example("mmc.yaml");
+    t_write_work(&sb, "mmc.yaml", mmc);
+    free(mmc);
+#define PRECISION_ARGS                                                                             \
+    "sweep", "mmc.yaml", "--set", "duration=40s", "--set", "warmup=5s", "--vary",                  \
+        "nodes.pool.workers=4,5", "--seeds", "3", "--precision", "0.05", "--metric",               \
+        "nodes.pool.wait_ms.mean", "--max-seeds", "12"
+    t_result r = DSIM(PRECISION_ARGS, "--jobs", "2", "--out", "local");
+    expect_status(&r, 0);
+    cr_expect(strstr(r.err, "sweep: round 2:"), "no second round: this test shows nothing\n%s",
+              r.err);
+    t_result_free(&r);
+    r = MPIRUN(PRECISION_ARGS, "--jobs", "1", "--out", "ranks");
+    expect_status(&r, 0);
+    cr_expect(strstr(r.err, "on 2 MPI ranks x 1 jobs"), "%s", r.err);
+    t_result_free(&r);
+    expect_same_file("local/summary.json", "ranks/summary.json");
+    expect_same_file("local/summary.csv", "ranks/summary.csv");
+    expect_same_file("local/sweep.json", "ranks/sweep.json");
+}
