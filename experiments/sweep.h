@@ -10,7 +10,8 @@
  * state (no globals, STYLE.md), a config's topology is loaded once and read by all its runs,
  * and a document passes to the writer without a copy. What threads give up is isolation: a
  * crash in one run ends the sweep, and the runs together share one memory budget; the atomic
- * run files make rerunning the command resume it where it stopped. */
+ * run files make rerunning the command resume it where it stopped. Under mpirun the runs go
+ * to the threads of every rank, rank 0 alone owning the folder (sweep_mpi.h). */
 #ifndef DSIM_EXP_SWEEP_H
 #define DSIM_EXP_SWEEP_H
 
