@@ -206,3 +206,26 @@ Test(sweep_mpi, a_two_rank_precision_sweep_writes_the_folder_a_local_one_writes)
     expect_same_file("local/summary.csv", "ranks/summary.csv");
     expect_same_file("local/sweep.json", "ranks/sweep.json");
 }
+
+/* A dsim built without MPI under mpirun would run the whole sweep once per rank into the same
+ * folder: it refuses instead (checked in a build configured with -Dmpi=disabled). */
+Test(sweep_mpi, a_dsim_without_mpi_refuses_to_run_under_mpirun) {
+    t_result r = DSIM("--version");
+    bool built = strstr(r.out, "MPI: Open MPI") != NULL;
+    t_result_free(&r);
+    if (built || system("command -v mpirun >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "sweep_mpi: skipped: %s\n",
+                built ? "the refusal of a dsim without MPI (this one has it)"
+                      : "mpirun is not installed (Debian: openmpi-bin)");
+        return;
+    }
+    char *mmc = t_example("mmc.yaml");
+    t_write_work(&sb, "mmc.yaml", mmc);
+    free(mmc);
+    r = MPIRUN(SWEEP_ARGS, "--out", "out");
+    expect_status(&r, 2);
+    cr_expect(strstr(r.err, "started by mpirun with 2 ranks, but this dsim is built without MPI"),
+              "%s", r.err);
+    cr_expect(!t_work_has(&sb, "out"), "a folder was made");
+    t_result_free(&r);
+}
