@@ -10,12 +10,14 @@
  * state (no globals, STYLE.md), a config's topology is loaded once and read by all its runs,
  * and a document passes to the writer without a copy. What threads give up is isolation: a
  * crash in one run ends the sweep, and the runs together share one memory budget; the atomic
- * run files make rerunning the command resume it where it stopped. */
+ * run files make rerunning the command resume it where it stopped. Under mpirun the runs go
+ * to the threads of every rank, rank 0 alone owning the folder (sweep_mpi.h). */
 #ifndef DSIM_EXP_SWEEP_H
 #define DSIM_EXP_SWEEP_H
 
 #include "kind.h"
 #include "loader.h"
+#include "sweep_precision.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -42,6 +44,11 @@ typedef struct exp_sweep_options {
     size_t naxes;
     uint64_t seed_first, seed_last; /* inclusive, first <= last */
     unsigned jobs;                  /* >= 1 */
+    /* --precision R --metric PATH [--max-seeds N] (sweep_precision.h): when precision.metric
+     * is set, seed_first..seed_last is each config's first round, and rounds of further seeds
+     * (the next numbers) go to the configs whose interval is still too wide, up to
+     * precision.max_seeds (>= the first round's count, >= 2) seeds in all. */
+    exp_precision precision;
     const char *dir;
     bool quiet;                   /* no progress lines */
     const sim_kind *const *kinds; /* NULL-terminated */

@@ -55,6 +55,12 @@ static cJSON *record(const exp_sweep_options *o, const char *text, size_t len) {
     }
     const double seeds[2] = {(double)o->seed_first, (double)o->seed_last};
     cJSON_AddItemToObject(r, "seeds", cJSON_CreateDoubleArray(seeds, 2));
+    if (o->precision.metric) { /* only then: a folder made before --precision existed matches */
+        cJSON *p = cJSON_AddObjectToObject(r, "precision");
+        cJSON_AddStringToObject(p, "metric", o->precision.metric);
+        cJSON_AddNumberToObject(p, "relative", o->precision.relative);
+        cJSON_AddNumberToObject(p, "max_seeds", (double)o->precision.max_seeds);
+    }
     return r;
 }
 
@@ -100,6 +106,8 @@ static int compare(const exp_sweep_options *o, const cJSON *there, const cJSON *
     if (!same(o, there, now, "vary", "--vary axes"))
         bad = -1;
     if (!same(o, there, now, "seeds", "seeds (first and last)"))
+        bad = -1;
+    if (!same(o, there, now, "precision", "--precision, --metric or --max-seeds"))
         bad = -1;
     if (!same(o, there, now, "dsim_version", "a dsim version: its run documents may differ"))
         bad = -1;

@@ -1,8 +1,9 @@
 /* A sweep folder's record of what made it, DIR/sweep.json (contract §8.3: a folder made from a
  * different topology or other options is refused): the topology's content (its size and a
  * 64-bit FNV-1a hash of its bytes, so a renamed or moved copy of the same file is the same
- * topology and an edited one is not), the --set overrides, the --vary axes, the seeds and the
- * dsim version that wrote the run documents. --jobs is not recorded: it changes no result. */
+ * topology and an edited one is not), the --set overrides, the --vary axes, the seeds, the
+ * --precision rule when there is one, and the dsim version that wrote the run documents. --jobs is
+ * not recorded: it changes no result. */
 #ifndef DSIM_EXP_SWEEP_FOLDER_H
 #define DSIM_EXP_SWEEP_FOLDER_H
 

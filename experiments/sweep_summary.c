@@ -24,12 +24,17 @@ typedef struct config {
     const char *const *values;
     size_t runs;
     size_t expect_runs, expect_passed; /* runs with `expect` verdicts, and those all ok */
+    bool judged;                       /* with --precision: what follows */
+    size_t seeds;
+    bool converged;
+    double rel_half_width;
     metric *m;
     size_t nm, capm;
     exp_path_index index; /* over m[i].path */
 } config;
 
 struct exp_summary {
+    const exp_precision *precision; /* NULL: no --precision */
     const char *const *axes;
     size_t naxes;
     config *c;
@@ -105,6 +110,19 @@ static int expect_passed(const cJSON *doc) {
             return 0;
     }
     return 1;
+}
+
+void exp_summary_set_precision(exp_summary *s, const exp_precision *p) { s->precision = p; }
+
+int exp_summary_precision(exp_summary *s, size_t seeds, bool converged, double rel_half_width) {
+    if (!s->nc)
+        return 0;
+    config *c = &s->c[s->nc - 1];
+    c->judged = true;
+    c->seeds = seeds;
+    c->converged = converged;
+    c->rel_half_width = rel_half_width;
+    return 0;
 }
 
 int exp_summary_add(exp_summary *s, const cJSON *doc) {
@@ -184,6 +202,14 @@ char *exp_summary_json(const exp_summary *s, const exp_summary_head *h) {
         if (k == UINT64_MAX)
             break;
     }
+    if (s->precision) {
+        const exp_precision *p = s->precision;
+        cJSON *pr = cJSON_AddObjectToObject(doc, "precision");
+        cJSON_AddStringToObject(pr, "metric", p->metric);
+        cJSON_AddNumberToObject(pr, "relative", p->relative);
+        cJSON_AddNumberToObject(pr, "target_rel_half_width", exp_precision_target(p->relative));
+        cJSON_AddNumberToObject(pr, "max_seeds", (double)p->max_seeds);
+    }
     cJSON *configs = cJSON_AddArrayToObject(doc, "configs");
     for (size_t i = 0; configs && i < s->nc; i++) {
         const config *c = &s->c[i];
@@ -196,6 +222,15 @@ char *exp_summary_json(const exp_summary *s, const exp_summary_head *h) {
         for (size_t a = 0; cs && a < s->naxes; a++)
             cJSON_AddStringToObject(cs, s->axes[a], c->values[a]);
         cJSON_AddNumberToObject(o, "runs", (double)c->runs);
+        if (c->judged) {
+            cJSON *pr = cJSON_AddObjectToObject(o, "precision");
+            cJSON_AddNumberToObject(pr, "seeds", (double)c->seeds);
+            cJSON_AddBoolToObject(pr, "converged", c->converged);
+            if (isnan(c->rel_half_width))
+                cJSON_AddNullToObject(pr, "rel_half_width");
+            else
+                cJSON_AddNumberToObject(pr, "rel_half_width", c->rel_half_width);
+        }
         if (c->expect_runs)
             cJSON_AddNumberToObject(o, "expect_pass_fraction",
                                     (double)c->expect_passed / (double)c->expect_runs);

@@ -7,7 +7,10 @@
 #ifndef DSIM_EXP_SWEEP_SUMMARY_H
 #define DSIM_EXP_SWEEP_SUMMARY_H
 
+#include "sweep_precision.h"
+
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +24,12 @@ void exp_summary_free(exp_summary *s);
 /* Starts the next config, called id ("c0"), with the value of each axis (borrowed for the
  * summary's life). Returns 0 or -1 when out of memory. */
 int exp_summary_config(exp_summary *s, const char *id, const char *const *axis_values);
+/* With --precision: the rule (borrowed for the summary's life), under "precision" at the top
+ * of summary.json. */
+void exp_summary_set_precision(exp_summary *s, const exp_precision *p);
+/* With --precision: the current config's verdict (sweep_precision.h), its "precision":
+ * {"seeds", "converged", "rel_half_width"} (rel_half_width null when NaN). Returns 0. */
+int exp_summary_precision(exp_summary *s, size_t seeds, bool converged, double rel_half_width);
 /* Adds one run document of the current config. Returns 0 or -1 when out of memory. */
 int exp_summary_add(exp_summary *s, const cJSON *doc);
 
@@ -29,7 +38,7 @@ typedef struct exp_summary_head {
     const char *dsim_version, *topology;
     const char *const *set_paths, *const *set_values; /* the --set overrides */
     size_t nsets;
-    uint64_t seed_first, seed_last;
+    uint64_t seed_first, seed_last; /* with --precision, the first round's */
 } exp_summary_head;
 
 /* summary.json as text ending in a newline (caller frees); NULL when out of memory. */

@@ -138,19 +138,8 @@ void t_result_free(t_result *r) {
 
 bool t_sanitized(void) { return getenv("ASAN_OPTIONS") || getenv("UBSAN_OPTIONS"); }
 
-t_result t_dsim(const t_sandbox *sb, t_limits lim, const char *first, ...) {
-    const char *argv[32];
-    int argc = 0;
-    argv[argc++] = getenv("DSIM");
-    cr_assert(argv[0], "DSIM (the dsim executable) is not set: run through meson test");
-    va_list ap;
-    va_start(ap, first);
-    for (const char *s = first; s; s = va_arg(ap, const char *)) {
-        cr_assert_lt(argc, 31, "too many arguments");
-        argv[argc++] = s;
-    }
-    va_end(ap);
-    argv[argc] = NULL;
+/* Runs argv (argv[0] a path, or a name looked up in PATH) as t_dsim says. */
+static t_result run_argv(const t_sandbox *sb, t_limits lim, const char **argv) {
     char *out = joined(sb->root, "out.txt"), *err = joined(sb->root, "err.txt");
     const char *to = lim.stdout_path ? lim.stdout_path : out;
     fflush(NULL);
@@ -169,7 +158,7 @@ t_result t_dsim(const t_sandbox *sb, t_limits lim, const char *first, ...) {
         if (fo < 0 || fe < 0 || fi < 0 || chdir(sb->work) || dup2(fi, 0) < 0 || dup2(fo, 1) < 0 ||
             dup2(fe, 2) < 0)
             _exit(127);
-        execv(argv[0], (char *const *)argv);
+        execvp(argv[0], (char *const *)argv);
         _exit(127);
     }
     int ws;
@@ -185,4 +174,33 @@ t_result t_dsim(const t_sandbox *sb, t_limits lim, const char *first, ...) {
     cr_assert_neq(r.status, 127, "could not run %s", argv[0]);
     cr_assert_neq(r.status, 126, "could not limit the child's address space");
     return r;
+}
+
+/* The arguments from first on (NULL-terminated, in ap) after argv[0], into argv[32]. */
+static void collect_args(const char **argv, const char *first, va_list ap) {
+    int argc = 1;
+    for (const char *s = first; s; s = va_arg(ap, const char *)) {
+        cr_assert_lt(argc, 31, "too many arguments");
+        argv[argc++] = s;
+    }
+    argv[argc] = NULL;
+}
+
+t_result t_dsim(const t_sandbox *sb, t_limits lim, const char *first, ...) {
+    const char *argv[32] = {getenv("DSIM")};
+    cr_assert(argv[0], "DSIM (the dsim executable) is not set: run through meson test");
+    va_list ap;
+    va_start(ap, first);
+    collect_args(argv, first, ap);
+    va_end(ap);
+    return run_argv(sb, lim, argv);
+}
+
+t_result t_exec(const t_sandbox *sb, t_limits lim, const char *program, const char *first, ...) {
+    const char *argv[32] = {program};
+    va_list ap;
+    va_start(ap, first);
+    collect_args(argv, first, ap);
+    va_end(ap);
+    return run_argv(sb, lim, argv);
 }

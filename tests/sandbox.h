@@ -64,5 +64,7 @@ bool t_sanitized(void);
  * stdin from /dev/null, under lim, and returns its status and output (caller frees with
  * t_result_free); fails the test when dsim could not be started or limited. */
 t_result t_dsim(const t_sandbox *sb, t_limits lim, const char *first, ...);
+/* Runs program (a path, or a name looked up in PATH) as t_dsim runs $DSIM. */
+t_result t_exec(const t_sandbox *sb, t_limits lim, const char *program, const char *first, ...);
 
 #endif

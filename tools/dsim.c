@@ -21,6 +21,7 @@
 #include "suggest.h"
 #include "summary.h"
 #include "sweep_cmd.h"
+#include "sweep_mpi.h"
 #include "warmup_auto.h"
 #include "units.h"
 #include "wiring.h"
@@ -639,7 +640,7 @@ int main(int argc, char **argv) {
         return dsim_output_flush_stdout() ? EXIT_INTERNAL : EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("dsim %s\n", DSIM_VERSION);
+        printf("dsim %s\n%s\n", DSIM_VERSION, exp_mpi_about());
         return dsim_output_flush_stdout() ? EXIT_INTERNAL : EXIT_OK;
     }
     if (strcmp(argv[1], "sweep") == 0) /* its own arguments (sweep_cmd.c) */

@@ -23,12 +23,18 @@ static const char see_help[] = "dsim sweep --help shows the usage";
 static const char usage[] =
     "usage: dsim sweep FILE [--set PATH=VALUE]... [--vary PATH=V1,V2,...]...\n"
     "                  [--seeds N | --seeds A..B] [--jobs N] [--quiet] --out DIR\n"
+    "                  [--precision R --metric PATH [--max-seeds N]]\n"
     "\n"
     "Runs FILE for every combination of the --vary values (configs c0, c1, ..., the first\n"
     "axis slowest) and every seed (default --seeds 10: 1..10), --jobs at a time (default: all\n"
     "cores). Writes DIR/runs/CONFIG-sSEED.json (each run's document), DIR/summary.json and\n"
     "DIR/summary.csv (mean, stddev, Student-t 95% interval of every figure per config).\n"
     "Rerunning the same command on DIR resumes it; a DIR made otherwise is refused.\n"
+    "--precision 0.05 --metric PATH adds seeds (the next numbers, in rounds) to every config\n"
+    "whose 95% interval of PATH is wider than 5% of its mean (Law & Kelton's rule), up to\n"
+    "--max-seeds (default 100) seeds a config.\n"
+    "Under mpirun (-np N) the runs are spread over N ranks, rank 0 writing DIR\n"
+    "(dsim --version says whether this dsim has MPI).\n"
     "exit status: 0 every run completed, 1 a run failed, 2 bad input\n";
 
 /* The parts of one --vary PATH=V1,V2,... (values cut in place); the argument as given is
@@ -101,7 +107,8 @@ int dsim_sweep_command(int argc, char **argv) {
     }
     o.sets = sets;
     o.axes = axes;
-    const char *seeds_arg = NULL;
+    const char *seeds_arg = NULL, *precision_arg = NULL, *max_seeds_arg = NULL;
+    o.precision.max_seeds = 100;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has_value = i + 1 < argc;
@@ -156,6 +163,45 @@ int dsim_sweep_command(int argc, char **argv) {
                 goto out;
             }
             o.jobs = (unsigned)j;
+        } else if (strcmp(a, "--precision") == 0) {
+            if (!has_value) {
+                status =
+                    dsim_bad_arg(a, NULL, "expected a relative precision R after it, e.g. 0.05");
+                goto out;
+            }
+            precision_arg = argv[++i];
+            char *end;
+            errno = 0;
+            double r = strtod(precision_arg, &end);
+            if (end == precision_arg || *end || errno || !(r > 0 && r < 1)) {
+                snprintf(two, sizeof two, "--precision %.40s", precision_arg);
+                status = dsim_bad_arg(two, NULL,
+                                      "expected a relative precision in (0, 1), e.g. 0.05 for "
+                                      "an interval within 5%% of the mean");
+                goto out;
+            }
+            o.precision.relative = r;
+        } else if (strcmp(a, "--metric") == 0) {
+            if (!has_value) {
+                status = dsim_bad_arg(a, NULL,
+                                      "expected a metric path after it, e.g. "
+                                      "requests.latency_ms.p99");
+                goto out;
+            }
+            o.precision.metric = argv[++i];
+        } else if (strcmp(a, "--max-seeds") == 0) {
+            uint64_t n;
+            if (!has_value) {
+                status = dsim_bad_arg(a, NULL, "expected the most seeds a config may have");
+                goto out;
+            }
+            max_seeds_arg = argv[++i];
+            if (exp_parse_count(max_seeds_arg, &n) || n < 2 || n > MAX_RUNS) {
+                snprintf(two, sizeof two, "--max-seeds %.40s", max_seeds_arg);
+                status = dsim_bad_arg(two, NULL, "expected a number of seeds in [2, %u]", MAX_RUNS);
+                goto out;
+            }
+            o.precision.max_seeds = (size_t)n;
         } else if (strcmp(a, "--out") == 0) {
             if (!has_value) {
                 status = dsim_bad_arg(a, NULL, "expected a folder after it");
@@ -169,8 +215,9 @@ int dsim_sweep_command(int argc, char **argv) {
             status = dsim_output_flush_stdout() ? EXP_SWEEP_RUN_FAILED : EXP_SWEEP_OK;
             goto out;
         } else if (a[0] == '-' && a[1] != '\0') {
-            static const char *const known[] = {"--set", "--vary",  "--seeds", "--jobs",
-                                                "--out", "--quiet", NULL};
+            static const char *const known[] = {"--set",       "--vary",  "--seeds",     "--jobs",
+                                                "--out",       "--quiet", "--precision", "--metric",
+                                                "--max-seeds", NULL};
             const char *near = sim_suggest_among(a, known);
             dsim_bad_arg(a, near ? NULL : see_help, "unknown option of dsim sweep");
             if (near)
@@ -225,7 +272,25 @@ int dsim_sweep_command(int argc, char **argv) {
                 goto out;
             }
     }
+    /* --precision and --metric go together; the first round needs 2 seeds for an interval. */
+    if (!precision_arg != !o.precision.metric || (max_seeds_arg && !precision_arg)) {
+        status = dsim_bad_arg(precision_arg   ? "--precision"
+                              : max_seeds_arg ? "--max-seeds"
+                                              : "--metric",
+                              NULL, "--precision R and --metric PATH go together%s",
+                              max_seeds_arg ? ", and --max-seeds with them" : "");
+        goto out;
+    }
     uint64_t runs = o.seed_last - o.seed_first;
+    if (o.precision.metric && (runs < 1 || runs + 1 > o.precision.max_seeds)) {
+        status = dsim_bad_arg(seeds_arg ? "--seeds" : "--precision", NULL,
+                              "with --precision the first round needs at least 2 seeds and at "
+                              "most --max-seeds (%zu)",
+                              o.precision.max_seeds);
+        goto out;
+    }
+    if (o.precision.metric)
+        runs = o.precision.max_seeds - 1; /* the most a config may get */
     runs = runs >= MAX_RUNS ? MAX_RUNS + 1 : runs + 1;
     for (size_t a = 0; a < o.naxes && runs <= MAX_RUNS; a++)
         runs *= axes[a].nvalues;
