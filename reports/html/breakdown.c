@@ -93,6 +93,16 @@ void rh_breakdown(rh_page *p, const cJSON *doc) {
         return;
     }
     size_t ns = collect(bands, segs);
+    /* a segment that is 0 in every band says nothing (the document leaves such figures out;
+     * this keeps the picture the same for one that does not) */
+    size_t kept = 0;
+    for (size_t s = 0; s < ns; s++) {
+        bool any = false;
+        cJSON_ArrayForEach(band, bands) any = any || segment_ms(band, &segs[s]) > 0;
+        if (any)
+            segs[kept++] = segs[s];
+    }
+    ns = kept;
     rh_raw(p, "<h3>Where the latency goes, by band</h3>\n<p class=\"note\">Each bar is one "
               "band of the completed requests ranked by latency; its segments are the mean time "
               "per request spent on the network and at each node, as shares of the band's mean "
