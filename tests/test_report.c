@@ -392,6 +392,29 @@ Test(report, topology_lays_out_callers_left_of_callees_with_typed_edges) {
     free(svg);
 }
 
+/* A chain of eight nodes is too wide left to right (30 + 7 × 230 + 160 > 1100): drawn top to
+ * bottom, one layer every 96 units from y = 56, all in the first place of their layer. */
+Test(report, a_long_chain_is_drawn_top_to_bottom) {
+    char json[4096] = "{\"nodes\": [{\"name\": \"n0\", \"kind\": \"client\"}";
+    for (int i = 1; i < 8; i++)
+        snprintf(json + strlen(json), sizeof json - strlen(json),
+                 ", {\"name\": \"n%d\", \"kind\": \"service\"}", i);
+    strcat(json, "], \"edges\": [");
+    for (int i = 1; i < 8; i++)
+        snprintf(json + strlen(json), sizeof json - strlen(json),
+                 "%s{\"from\": \"n%d\", \"to\": \"n%d\", \"type\": \"call\"}", i > 1 ? ", " : "",
+                 i - 1, i);
+    strcat(json, "]}");
+    char *svg = topology_of(json);
+    for (int i = 0; i < 8; i++) {
+        char want[96];
+        snprintf(want, sizeof want, "<rect class=\"data\" x=\"30.00\" y=\"%.2f\"", 56.0 + 96 * i);
+        cr_expect(strstr(svg, want), "%s in %s", want, svg);
+    }
+    cr_expect_eq(count(svg, "<g class=\"edge\">"), 7);
+    free(svg);
+}
+
 Test(report, topology_draws_nothing_for_a_missing_or_malformed_graph) {
     const char *bad[] = {
         NULL,

@@ -7,11 +7,19 @@
 
 /* Geometry in SVG user units. */
 enum { BOX_W = 160, BOX_H = 46, COL_GAP = 230, ROW_GAP = 84, MARGIN = 30, TOP = 56 };
+/* Top to bottom (a long chain of layers): layers LAYER_GAP apart, nodes of a layer side by
+ * side SIDE_GAP apart. */
+enum { LAYER_GAP = 96, SIDE_GAP = 200 };
+/* Wider than this left to right, and a top-to-bottom picture is narrower: drawn top to
+ * bottom, so that a page does not shrink it to unreadable text. */
+enum { MAX_WIDE = 1100 };
 
 typedef struct gnode {
     const char *name, *kind;
     int instances;
     int column, row;
+    double x, y; /* the box's top left corner */
+    bool sink;   /* refers to no other node: a loop goes on its right */
 } gnode;
 
 typedef struct gedge {
@@ -129,9 +137,6 @@ static int lay_out(gnode *nodes, int n, const gedge *edges, int m, int *rows_max
     return columns;
 }
 
-static double node_x(const gnode *g) { return MARGIN + (double)g->column * COL_GAP; }
-static double node_y(const gnode *g) { return TOP + (double)g->row * ROW_GAP; }
-
 static void label(rh_page *p, double x, double y, const char *colour, const char *s) {
     rh_raw(p,
            "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\" fill=\"%s\" "
@@ -153,7 +158,24 @@ static void arrow(rh_page *p, double x, double y, double dx, double dy, const ch
            bx - 4 * dy, by + 4 * dx, bx + 4 * dy, by - 4 * dx, colour);
 }
 
-static void draw_edge(rh_page *p, const gnode *nodes, const gedge *g, int parallel, double bottom) {
+/* Where edges that go back (to the same or an earlier layer) run: below the boxes left to
+ * right, right of them top to bottom. */
+typedef struct frame {
+    bool top_down;
+    double bottom, right;
+} frame;
+
+static void bezier(rh_page *p, const char *colour, bool dashed, double x0, double y0, double c1x,
+                   double c1y, double c2x, double c2y, double x1, double y1) {
+    rh_raw(p,
+           "<path class=\"data\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\"%s "
+           "d=\"M%.2f,%.2f C%.2f,%.2f %.2f,%.2f %.2f,%.2f\"/>\n",
+           colour, dashed ? " stroke-dasharray=\"5,3\"" : "", x0, y0, c1x, c1y, c2x, c2y, x1, y1);
+    arrow(p, x1, y1, x1 - c2x, y1 - c2y, colour);
+}
+
+static void draw_edge(rh_page *p, const gnode *nodes, const gedge *g, int parallel,
+                      const frame *fr) {
     const gnode *a = &nodes[g->from], *b = &nodes[g->to];
     const char *colour = type_colour(g->type);
     rh_raw(p, "<g class=\"edge\"><title>");
@@ -164,37 +186,49 @@ static void draw_edge(rh_page *p, const gnode *nodes, const gedge *g, int parall
     rh_escape(p, g->type);
     rh_raw(p, ")</title>");
     double off = parallel * 8.0;
-    if (g->from == g->to) {
+    if (g->from == g->to && !fr->top_down && !a->sink) {
         /* a loop over the top of the box */
-        double x0 = node_x(a) + BOX_W * 0.35, x1 = node_x(a) + BOX_W * 0.65, y = node_y(a);
-        rh_raw(p,
-               "<path class=\"data\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\" "
-               "d=\"M%.2f,%.2f C%.2f,%.2f %.2f,%.2f %.2f,%.2f\"/>\n",
-               colour, x0, y, x0 - 12, y - 40 - off, x1 + 12, y - 40 - off, x1, y);
-        arrow(p, x1, y, (x1) - (x1 + 12), y - (y - 40 - off), colour);
+        double x0 = a->x + BOX_W * 0.35, x1 = a->x + BOX_W * 0.65, y = a->y;
+        bezier(p, colour, false, x0, y, x0 - 12, y - 40 - off, x1 + 12, y - 40 - off, x1, y);
         label(p, (x0 + x1) / 2, y - 34 - off, colour, g->type);
-    } else if (b->column > a->column) {
-        double x0 = node_x(a) + BOX_W, y0 = node_y(a) + BOX_H / 2.0 + off;
-        double x1 = node_x(b), y1 = node_y(b) + BOX_H / 2.0 + off;
+    } else if (g->from == g->to) {
+        /* a loop on the right of the box (top to bottom, or a node that refers to no other) */
+        double x = a->x + BOX_W, y0 = a->y + BOX_H * 0.3, y1 = a->y + BOX_H * 0.7;
+        bezier(p, colour, false, x, y0, x + 40 + off, y0 - 12, x + 40 + off, y1 + 12, x, y1);
+        rh_raw(p,
+               "<text x=\"%.2f\" y=\"%.2f\" fill=\"%s\" paint-order=\"stroke\" "
+               "stroke=\"#fff\" stroke-width=\"3\">",
+               x + 36 + off, a->y + BOX_H / 2.0 + 4, colour);
+        rh_escape(p, g->type);
+        rh_raw(p, "</text>\n");
+    } else if (b->column > a->column && !fr->top_down) {
+        double x0 = a->x + BOX_W, y0 = a->y + BOX_H / 2.0 + off;
+        double x1 = b->x, y1 = b->y + BOX_H / 2.0 + off;
         double cx = (x0 + x1) / 2;
-        rh_raw(p,
-               "<path class=\"data\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\" "
-               "d=\"M%.2f,%.2f C%.2f,%.2f %.2f,%.2f %.2f,%.2f\"/>\n",
-               colour, x0, y0, cx, y0, cx, y1, x1, y1);
-        arrow(p, x1, y1, x1 - cx, 0, colour);
-        /* the label at the curve's middle (t = 1/2 of the Bézier) */
+        bezier(p, colour, false, x0, y0, cx, y0, cx, y1, x1, y1);
+        /* the label at the curve's middle (t = 1/2 of the Bezier) */
         label(p, cx, (y0 + y1) / 2 - 4, colour, g->type);
-    } else {
-        /* back to the same or an earlier column: under the boxes */
-        double x0 = node_x(a) + BOX_W / 2.0 + off, y0 = node_y(a) + BOX_H;
-        double x1 = node_x(b) + BOX_W / 2.0 + off, y1 = node_y(b) + BOX_H;
-        double yb = bottom + 10 + off;
-        rh_raw(p,
-               "<path class=\"data\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\" "
-               "stroke-dasharray=\"5,3\" d=\"M%.2f,%.2f C%.2f,%.2f %.2f,%.2f %.2f,%.2f\"/>\n",
-               colour, x0, y0, x0, yb, x1, yb, x1, y1);
-        arrow(p, x1, y1, 0, y1 - yb, colour);
+    } else if (b->column > a->column) {
+        double x0 = a->x + BOX_W / 2.0 + off, y0 = a->y + BOX_H;
+        double x1 = b->x + BOX_W / 2.0 + off, y1 = b->y;
+        double cy = (y0 + y1) / 2;
+        bezier(p, colour, false, x0, y0, x0, cy, x1, cy, x1, y1);
+        label(p, (x0 + x1) / 2 + 4 + 3.0 * (double)strlen(g->type), cy + 4, colour, g->type);
+    } else if (!fr->top_down) {
+        /* back to the same or an earlier layer: under the boxes */
+        double x0 = a->x + BOX_W / 2.0 + off, y0 = a->y + BOX_H;
+        double x1 = b->x + BOX_W / 2.0 + off, y1 = b->y + BOX_H;
+        double yb = fr->bottom + 10 + off;
+        bezier(p, colour, true, x0, y0, x0, yb, x1, yb, x1, y1);
+        /* the Bezier's middle: (y0 + 3 yb + 3 yb + y1) / 8 */
         label(p, (x0 + x1) / 2, (y0 + y1) / 8 + yb * 0.75 - 2, colour, g->type);
+    } else {
+        /* back to the same or an earlier layer: right of the boxes */
+        double x0 = a->x + BOX_W, y0 = a->y + BOX_H / 2.0 + off;
+        double x1 = b->x + BOX_W, y1 = b->y + BOX_H / 2.0 + off;
+        double xr = fr->right + 10 + off;
+        bezier(p, colour, true, x0, y0, xr, y0, xr, y1, x1, y1);
+        label(p, (x0 + x1) / 8 + xr * 0.75, (y0 + y1) / 2, colour, g->type);
     }
     rh_raw(p, "</g>\n");
 }
@@ -212,9 +246,37 @@ void rh_topology_render(rh_page *p, const cJSON *graph) {
         if (edges[e].from != edges[e].to &&
             nodes[edges[e].to].column <= nodes[edges[e].from].column)
             back = true;
-    double bottom = TOP + (rows - 1) * ROW_GAP + BOX_H;
-    int w = MARGIN * 2 + (columns - 1) * COL_GAP + BOX_W + 10;
-    int h = (int)bottom + (back ? 60 : 20) + 24;
+    bool loops = false, side_loops = false;
+    for (int i = 0; i < n; i++)
+        nodes[i].sink = true;
+    for (int e = 0; e < m; e++) {
+        loops = loops || edges[e].from == edges[e].to;
+        if (edges[e].from != edges[e].to)
+            nodes[edges[e].from].sink = false;
+    }
+    for (int e = 0; e < m; e++)
+        side_loops = side_loops || (edges[e].from == edges[e].to && nodes[edges[e].from].sink);
+    /* left to right, unless that is too wide and top to bottom is narrower */
+    double wide = MARGIN * 2 + (columns - 1) * COL_GAP + BOX_W;
+    double tall_w = MARGIN * 2 + (rows - 1) * SIDE_GAP + BOX_W + (back || loops ? 110 : 0);
+    frame fr = {.top_down = wide > MAX_WIDE && tall_w < wide};
+    for (int i = 0; i < n; i++) {
+        gnode *g = &nodes[i];
+        g->x = MARGIN + (double)(fr.top_down ? g->row * SIDE_GAP : g->column * COL_GAP);
+        g->y = TOP + (double)(fr.top_down ? g->column * LAYER_GAP : g->row * ROW_GAP);
+    }
+    int w, h;
+    if (fr.top_down) {
+        fr.right = MARGIN + (rows - 1) * SIDE_GAP + BOX_W;
+        fr.bottom = TOP + (columns - 1) * LAYER_GAP + BOX_H;
+        w = (int)fr.right + (back || loops ? 120 : 20);
+        h = (int)fr.bottom + 20 + 24;
+    } else {
+        fr.bottom = TOP + (rows - 1) * ROW_GAP + BOX_H;
+        fr.right = MARGIN + (columns - 1) * COL_GAP + BOX_W;
+        w = (int)fr.right + (side_loops ? 120 : MARGIN + 10);
+        h = (int)fr.bottom + (back ? 60 : 20) + 24;
+    }
     if (w < 420)
         w = 420;
     rh_raw(p,
@@ -226,7 +288,7 @@ void rh_topology_render(rh_page *p, const cJSON *graph) {
     /* boxes first, edges over them so that loops and labels stay visible */
     for (int i = 0; i < n; i++) {
         const gnode *g = &nodes[i];
-        double x = node_x(g), y = node_y(g);
+        double x = g->x, y = g->y;
         rh_raw(p, "<g class=\"node\"><title>");
         rh_escape(p, g->name);
         rh_raw(p, " (");
@@ -259,7 +321,7 @@ void rh_topology_render(rh_page *p, const cJSON *graph) {
             if ((edges[f].from == edges[e].from && edges[f].to == edges[e].to) ||
                 (edges[f].from == edges[e].to && edges[f].to == edges[e].from))
                 parallel++;
-        draw_edge(p, nodes, &edges[e], parallel, bottom);
+        draw_edge(p, nodes, &edges[e], parallel, &fr);
     }
     /* the key of the edge types present, in order of first use */
     double kx = MARGIN;
