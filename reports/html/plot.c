@@ -519,6 +519,8 @@ static void draw_markers(const rh_plot *pl, const axis *ax, rh_page *p) {
 void rh_plot_render(const rh_plot *pl, rh_page *p) {
     if (!pl)
         return;
+    if (pl->failed)
+        rh_page_fail(p); /* a series or marker was lost: the page would mislead */
     rh_raw(p,
            "<svg class=\"plot\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
            "width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"",
