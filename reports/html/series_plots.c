@@ -340,7 +340,22 @@ static bool draw_family(rh_page *p, const timeline *tl, const family *fam, bool 
         }
         size_t drawn_lines =
             shown < RH_SERIES_MAX_LINES || fam->lanes ? shown : RH_SERIES_MAX_LINES;
-        rh_plot *pl = new_plot(tl, fam->title, fam->y_label);
+        /* lanes name their instances on the y axis' label, top lane first */
+        char lanes[128];
+        snprintf(lanes, sizeof lanes, "%s", fam->y_label);
+        if (fam->lanes) {
+            size_t at = 0;
+            for (size_t i = 0; i < drawn_lines && at < sizeof lanes; i++) {
+                int k =
+                    snprintf(lanes + at, sizeof lanes - at, "%s%s", i ? ", " : "", lines[i].name);
+                at += k < 0 ? 0 : (size_t)k;
+            }
+            if (at + sizeof " (top to bottom)" > sizeof lanes)
+                snprintf(lanes, sizeof lanes, "lanes in legend order, top first");
+            else
+                snprintf(lanes + at, sizeof lanes - at, " (top to bottom)");
+        }
+        rh_plot *pl = new_plot(tl, fam->title, lanes);
         if (fam->lanes)
             rh_plot_y_range(pl, 0, (double)drawn_lines);
         for (size_t i = 0; i < drawn_lines; i++) {
