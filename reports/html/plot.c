@@ -663,8 +663,7 @@ static void category_label(char *buf, size_t len, const char *name, size_t max) 
     snprintf(buf, len, "%.*s\xE2\x80\xA6", (int)cut, name);
 }
 
-void rh_plot_render_categories(const rh_plot *pl, rh_page *p, const char *const *labels,
-                               size_t n) {
+void rh_plot_render_categories(const rh_plot *pl, rh_page *p, const char *const *labels, size_t n) {
     if (!pl)
         return;
     rh_raw(p,
@@ -723,8 +722,8 @@ void rh_plot_render_categories(const rh_plot *pl, rh_page *p, const char *const 
         double x = px(&ax, (double)i);
         char b[256];
         category_label(b, sizeof b, labels[i] ? labels[i] : "", room < 200 ? room : 200);
-        rh_raw(p, "<line x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\" stroke=\"#e4e4e4\"/>\n", x,
-               MT, x, PY1);
+        rh_raw(p, "<line x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\" stroke=\"#e4e4e4\"/>\n", x, MT,
+               x, PY1);
         rh_raw(p, "<g class=\"category\"><title>");
         rh_escape(p, labels[i] ? labels[i] : "");
         rh_raw(p, "</title>");

@@ -61,7 +61,6 @@ int rh_nice_ticks(double lo, double hi, int target, double *first, double *step,
  * positions 0 .. n-1, each labelled with labels[i] (escaped; cut to fit) under the axis,
  * instead of numeric ticks; a log x axis and a fixed x range are ignored. (Appended for the
  * sweep section, sweep_section.h.) */
-void rh_plot_render_categories(const rh_plot *pl, rh_page *p, const char *const *labels,
-                               size_t n);
+void rh_plot_render_categories(const rh_plot *pl, rh_page *p, const char *const *labels, size_t n);
 
 #endif

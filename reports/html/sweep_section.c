@@ -201,9 +201,17 @@ static int axis_plot(rh_page *p, const rh_sweep *s, size_t a, const char *metric
         rh_plot_series(pl, name, ax->numeric ? RH_LINE : RH_POINTS, x, y, n);
         rh_plot_error_bars(pl, lo, hi, n);
     }
-    if (ax->numeric)
+    if (ax->numeric) {
+        /* room beside the first and last value, so their bars are not on the frame */
+        double lo_x = INFINITY, hi_x = -INFINITY;
+        for (size_t v = 0; v < ax->nvalues; v++) {
+            lo_x = fmin(lo_x, ax->resolved[v]);
+            hi_x = fmax(hi_x, ax->resolved[v]);
+        }
+        double pad = hi_x > lo_x ? (hi_x - lo_x) * 0.05 : fabs(lo_x) > 0 ? fabs(lo_x) * 0.1 : 1;
+        rh_plot_x_range(pl, lo_x - pad, hi_x + pad);
         rh_plot_render(pl, p);
-    else
+    } else
         rh_plot_render_categories(pl, p, (const char *const *)ax->values, ax->nvalues);
     if (nkeys > drawn)
         rh_raw(p,
@@ -375,11 +383,12 @@ static void cdf_plot(rh_page *p, const rh_sweep *s) {
         cJSON *doc = rh_sweep_run_doc(s, c);
         const cJSON *h = cJSON_GetObjectItemCaseSensitive(
             cJSON_GetObjectItemCaseSensitive(doc, "requests"), "latency_hist");
+        /* the config and its values (the legend is narrow: the table says which axis) */
         char name[400];
         int n = snprintf(name, sizeof name, "%s", s->configs[c].id);
         for (size_t a = 0; a < s->naxes && n > 0 && (size_t)n < sizeof name; a++)
-            n += snprintf(name + n, sizeof name - (size_t)n, "%s%s=%s", a ? ", " : ": ",
-                          s->axes[a].path, s->axes[a].values[s->configs[c].value[a]]);
+            n += snprintf(name + n, sizeof name - (size_t)n, "%s%s", a ? ", " : ": ",
+                          s->axes[a].values[s->configs[c].value[a]]);
         drawn += rh_plot_latency_cdf(pl, name, h) == 0;
         cJSON_Delete(doc);
     }
