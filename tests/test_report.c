@@ -422,3 +422,338 @@ Test(report, page_is_written_whole_or_not_at_all) {
     cr_expect_eq(rh_page_write(p, path), -1);
     rh_page_free(p);
 }
+
+/* ---- the command ---- */
+
+/* Runs `dsim run topologies/NAME.yaml --json OUT` plus extra arguments in the sandbox; fails
+ * the test unless it exits with status want. */
+static void run_example(const char *name, const char *out, int want, const char *extra1,
+                        const char *extra2, const char *extra3, const char *extra4) {
+    char file[4096];
+    snprintf(file, sizeof file, "%s/topologies/%s.yaml", getenv("DSIM_SOURCE"), name);
+    t_result r = t_dsim(&sb, (t_limits){0}, "run", file, "--quiet", "--json", out, extra1, extra2,
+                        extra3, extra4, NULL);
+    cr_assert_eq(r.status, want, "dsim run %s: %s", name, r.err);
+    t_result_free(&r);
+}
+
+/* Whether the page fetches nothing: no external resource of any kind (the one URL, the SVG
+ * namespace, is a name, never fetched). */
+static void expect_self_contained(const char *html) {
+    static const char *const fetches[] = {"src=", "href=",   "<link", "@import",
+                                          "url(", "<iframe", "<img"};
+    for (size_t i = 0; i < sizeof fetches / sizeof fetches[0]; i++)
+        cr_expect(!strstr(html, fetches[i]), "the page holds %s", fetches[i]);
+    const char *at = html;
+    size_t urls = 0;
+    while ((at = strstr(at, "http")) != NULL) {
+        cr_expect(strncmp(at, "http://www.w3.org/2000/svg\"", 27) == 0, "a URL: %.60s", at);
+        at++;
+        urls++;
+    }
+    cr_expect_gt(urls, 0, "the SVG namespace is named");
+}
+
+/* The plots of a page titled title (counting <svg class="plot"...aria-label="TITLE"). */
+static bool has_plot(const char *html, const char *title) {
+    char want[512];
+    snprintf(want, sizeof want, "aria-label=\"%s\"", title);
+    return strstr(html, want) != NULL;
+}
+
+Test(report, a_failover_run_shows_its_cdf_series_with_the_crash_shaded_and_its_topology) {
+    run_example("db_failover", "fo.json", 0, "--series", "1s", NULL, NULL);
+    t_result r = t_dsim(&sb, (t_limits){0}, "report", "fo.json", "-o", "fo.html", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect_str_eq(r.out, "");
+    cr_expect_str_eq(r.err, "");
+    t_result_free(&r);
+    char *html = t_slurp_work(&sb, "fo.html");
+    expect_self_contained(html);
+    cr_expect(strstr(html, "<title>dsim report: db_failover</title>"));
+    cr_expect(has_plot(html, "Client latency CDF (completed requests)"));
+    cr_expect(has_plot(html, "Client requests per second, by outcome"));
+    cr_expect(has_plot(html, "Client latency of the requests completed in each interval"));
+    cr_expect(has_plot(html, "Primary role (one lane per instance; raised while it holds the "
+                             "role)"));
+    cr_expect(has_plot(html, "Replication lag (mean, ms)"));
+    cr_expect(has_plot(html, "Utilization (busy workers / workers)"));
+    /* the crash of db.0 from 20 s to 30 s, shaded on the 0..40 s axis of every time series:
+     * x = 72 + 20/40 × 618 = 381, width 154.5; its restart at 30 s is the shade's end, no
+     * marker of its own */
+    size_t shades = count(html, "<rect class=\"shade\" x=\"381.00\" y=\"34\" width=\"154.50\"");
+    size_t plots = count(html, "<svg class=\"plot\"");
+    cr_expect_geq(plots, 7, "%zu plots", plots);
+    cr_expect_eq(shades, plots - 1, "every time series shades the crash (%zu of %zu)", shades,
+                 plots - 1);
+    cr_expect_eq(count(html, ">crash db.0</text>"), shades);
+    cr_expect(!strstr(html, ">restart db.0</text>"), "the restart ends the shade");
+    cr_expect_eq(count(html, ">warm-up ends</text>"), shades);
+    /* the failure burst: the outcomes plot has a "failed" series */
+    const char *outcomes = strstr(html, "aria-label=\"Client requests per second, by outcome\"");
+    cr_assert(outcomes);
+    const char *end = strstr(outcomes, "</svg>");
+    char *plot = strndup(outcomes, (size_t)(end - outcomes));
+    cr_expect(strstr(plot, ">failed</text>"), "the failures are drawn");
+    free(plot);
+    /* the topology: both groups, the replication loop */
+    cr_expect(strstr(html, "<svg class=\"topology\""));
+    cr_expect(strstr(html, ">database \xC3\x97"
+                           "3</text>"));
+    cr_expect(strstr(html, "(replication)</title>"));
+    /* figures and the consistency a failover costs */
+    cr_expect(strstr(html, "<th>lost writes</th>"));
+    cr_expect(strstr(html, "<th>write latency p99 (ms)</th>"));
+    free(html);
+}
+
+Test(report, the_same_documents_give_byte_identical_pages) {
+    run_example("db_failover", "fo.json", 0, "--series", "1s", NULL, NULL);
+    run_example("db_failover", "sync.json", 0, "--set", "nodes.db.replication=sync", NULL, NULL);
+    for (int k = 0; k < 2; k++) {
+        t_result r = t_dsim(&sb, (t_limits){0}, "report", "fo.json", "sync.json", "-o",
+                            k ? "b.html" : "a.html", NULL);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        t_result_free(&r);
+    }
+    char *a = t_slurp_work(&sb, "a.html"), *b = t_slurp_work(&sb, "b.html");
+    cr_expect_str_eq(a, b);
+    free(a);
+    free(b);
+}
+
+Test(report, several_runs_share_one_cdf_plot_and_one_figures_table) {
+    run_example("db_failover", "async.json", 0, NULL, NULL, NULL, NULL);
+    run_example("db_failover", "sync.json", 0, "--set", "nodes.db.replication=sync", NULL, NULL);
+    t_result r =
+        t_dsim(&sb, (t_limits){0}, "report", "async.json", "sync.json", "-o", "r.html", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    t_result_free(&r);
+    char *html = t_slurp_work(&sb, "r.html");
+    cr_expect_eq(count(html, "aria-label=\"Client latency CDF (completed requests)\""), 1);
+    const char *cdf = strstr(html, "aria-label=\"Client latency CDF (completed requests)\"");
+    cr_assert(cdf);
+    char *plot = strndup(cdf, (size_t)(strstr(cdf, "</svg>") - cdf));
+    cr_expect_eq(count(plot, "<path class=\"data\""), 2, "one CDF per run");
+    cr_expect(strstr(plot, ">async.json</text>") && strstr(plot, ">sync.json</text>"));
+    free(plot);
+    cr_expect(strstr(html, "<section id=\"side-by-side\">"));
+    cr_expect(strstr(html, "<th>async.json</th><th>sync.json</th>"), "a column per run");
+    cr_expect_eq(count(html, "<table class=\"figures\">"), 1);
+    cr_expect(strstr(html, "<section id=\"run-1\">") && strstr(html, "<section id=\"run-2\">"));
+    /* the sync run's overrides record */
+    cr_expect(strstr(html, "<td>nodes.db.replication</td><td>sync</td><td>async</td>"), "%s",
+              strstr(html, "Overrides") ? strstr(html, "Overrides") : html);
+    free(html);
+}
+
+/* The expect verdicts of db_replicas.yaml (which has expect:), and one turned to a failure. */
+Test(report, expect_verdicts_are_listed_and_failures_highlighted) {
+    run_example("db_replicas", "rep.json", 0, NULL, NULL, NULL, NULL);
+    char *text = t_slurp_work(&sb, "rep.json");
+    cJSON *doc = cJSON_Parse(text);
+    free(text);
+    cr_assert(doc);
+    const cJSON *ex = cJSON_GetObjectItem(doc, "expect");
+    cr_assert(cJSON_IsArray(ex) && cJSON_GetArraySize(ex) >= 1);
+    int n = cJSON_GetArraySize(ex);
+    t_result r = t_dsim(&sb, (t_limits){0}, "report", "rep.json", "-o", "pass.html", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    t_result_free(&r);
+    char *html = t_slurp_work(&sb, "pass.html");
+    char want[128];
+    snprintf(want, sizeof want, "<p class=\"verdict-pass\">%d of %d checks pass</p>", n, n);
+    cr_expect(strstr(html, want), "%s", want);
+    cr_expect_eq(count(html, "<tr class=\"pass\">"), (size_t)n);
+    free(html);
+
+    cJSON *first = cJSON_GetArrayItem(ex, 0);
+    cJSON_ReplaceItemInObject(first, "ok", cJSON_CreateFalse());
+    cJSON_ReplaceItemInObject(first, "value", cJSON_CreateNull());
+    char *out = cJSON_Print(doc);
+    t_write_work(&sb, "fail.json", out);
+    free(out);
+    cJSON_Delete(doc);
+    r = t_dsim(&sb, (t_limits){0}, "report", "fail.json", "-o", "fail.html", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    t_result_free(&r);
+    html = t_slurp_work(&sb, "fail.html");
+    snprintf(want, sizeof want, "<p class=\"verdict-fail\">%d of %d checks pass: the design fails",
+             n - 1, n);
+    cr_expect(strstr(html, want), "%s", want);
+    cr_expect_eq(count(html, "<tr class=\"fail\">"), 1);
+    cr_expect(strstr(html, "null (no value)</td>"));
+    cr_expect(strstr(html, "<td>FAIL</td>"));
+    free(html);
+}
+
+/* A hand-written run document with a latency_breakdown (docs/results.md's format): a bar per
+ * band, a segment per positive figure, the same colour for a segment in every band. */
+static const char breakdown_doc[] =
+    "{\"contract\": \"1.1\", \"document\": \"run\", \"topology\": \"b<&>\", \"seed\": 1,"
+    " \"requests\": {\"issued\": 10, \"completed\": 10, \"latency_breakdown\": {"
+    "  \"p0_50\": {\"requests\": 5, \"latency_ms\": 3.5, \"network_ms\": 1.0,"
+    "   \"nodes\": {\"lb\": {\"queue_ms\": 0.0, \"service_ms\": 0.5},"
+    "             \"web\": {\"queue_ms\": 0.0, \"service_ms\": 2.0}}},"
+    "  \"p50_99\": {\"requests\": 4, \"latency_ms\": 8.0, \"network_ms\": 1.0,"
+    "   \"nodes\": {\"lb\": {\"queue_ms\": 0.0, \"service_ms\": 0.5},"
+    "             \"web\": {\"queue_ms\": 4.0, \"service_ms\": 2.5}}},"
+    "  \"p99_100\": {\"requests\": 1, \"latency_ms\": 40.0, \"network_ms\": 2.0,"
+    "   \"nodes\": {\"lb\": {\"queue_ms\": 0.0, \"service_ms\": 1.0},"
+    "             \"web\": {\"queue_ms\": 30.0, \"service_ms\": 3.0},"
+    "             \"users\": {\"backoff_ms\": 4.0}}}}}}";
+
+Test(report, the_tail_breakdown_is_a_stacked_bar_per_band_with_its_table) {
+    t_write_work(&sb, "b.json", breakdown_doc);
+    t_result r = t_dsim(&sb, (t_limits){0}, "report", "b.json", "-o", "b.html", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    t_result_free(&r);
+    char *html = t_slurp_work(&sb, "b.html");
+    const char *bars = strstr(html, "<svg class=\"bars\"");
+    cr_assert(bars, "%s", html);
+    char *svg = strndup(bars, (size_t)(strstr(bars, "</svg>") - bars));
+    /* positive segments: 3 + 4 + 5 (zero queue_ms segments draw nothing) */
+    cr_expect_eq(count(svg, "<rect class=\"data\""), 3 + 4 + 5, "%s", svg);
+    cr_expect(strstr(svg, ">p0\xE2\x80\x93p50</text>") &&
+              strstr(svg, ">p99\xE2\x80\x93p100</text>"));
+    /* the p99_100 band: web queue 30 of 40 ms = 75% of the 620-unit bar */
+    cr_expect(strstr(svg, "<title>web queue: 30 ms (75.0%)</title>"), "%s", svg);
+    cr_expect(strstr(svg, "width=\"465.00\""), "30/40 × 620");
+    /* one colour per segment in every band: web queue is the 3rd segment (network, lb
+     * service, web queue: lb queue is 0 in every band and left out), the palette's 3rd */
+    cr_expect(strstr(svg, "<title>web queue: 4 ms (50.0%)</title><rect class=\"data\" x=\""), "%s",
+              svg);
+    cr_expect_eq(count(svg, "fill=\"#009E73\""), 3, "web queue in both bands and the key");
+    cr_expect(!strstr(svg, "lb queue"), "a segment 0 everywhere is left out");
+    cr_expect(strstr(svg, ">40 ms</text>"), "the band's latency beside its bar");
+    free(svg);
+    cr_expect(strstr(html, "<th>p0\xE2\x80\x93p50</th><th>p50\xE2\x80\x93p99</th>"
+                           "<th>p99\xE2\x80\x93p100</th>"));
+    cr_expect(strstr(html, "<tr><th>users backoff</th><td class=\"num\">0</td>"
+                           "<td class=\"num\">0</td><td class=\"num\">4</td></tr>"),
+              "%s", html);
+    cr_expect(strstr(html, "<title>dsim report: b&lt;&amp;&gt;</title>"));
+    free(html);
+}
+
+/* A document with a series of 10,000 intervals and a histogram of 2,000 buckets: the page
+ * stays small (every line thinned to at most RH_PLOT_MAX_POINTS points). */
+Test(report, large_series_and_histograms_are_thinned) {
+    enum { N = 10000, B = 2000 };
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "contract", "1.1");
+    cJSON_AddStringToObject(doc, "document", "run");
+    cJSON_AddStringToObject(doc, "topology", "big");
+    cJSON_AddNumberToObject(doc, "duration_s", N);
+    cJSON *req = cJSON_AddObjectToObject(doc, "requests");
+    cJSON *hist = cJSON_AddObjectToObject(req, "latency_hist");
+    cJSON *bounds = cJSON_AddArrayToObject(hist, "bounds_ms");
+    cJSON *counts = cJSON_AddArrayToObject(hist, "counts");
+    for (int i = 0; i <= B; i++) {
+        cJSON_AddItemToArray(bounds, cJSON_CreateNumber(0.1 * pow(1.005, i)));
+        if (i < B)
+            cJSON_AddItemToArray(counts, cJSON_CreateNumber(1 + i % 7));
+    }
+    cJSON *series = cJSON_AddObjectToObject(doc, "series");
+    cJSON_AddNumberToObject(series, "interval_ms", 1000);
+    const char *paths[] = {"t_ms", "requests.completed", "requests.failed",
+                           "requests.latency_ms.p99", "nodes.web.utilization"};
+    cJSON *nodes = cJSON_AddObjectToObject(doc, "nodes");
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(nodes, "web"), "kind", "service");
+    for (size_t k = 0; k < sizeof paths / sizeof paths[0]; k++) {
+        cJSON *a = cJSON_AddArrayToObject(series, paths[k]);
+        for (int i = 0; i < N; i++)
+            cJSON_AddItemToArray(a, cJSON_CreateNumber(k == 0   ? 1000.0 * (i + 1)
+                                                       : k == 2 ? (i == 4321 ? 999 : 0)
+                                                                : 1 + (i * 7919) % 13));
+    }
+    char *text = cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+    t_write_work(&sb, "big.json", text);
+    free(text);
+    t_result r = t_dsim(&sb, (t_limits){0}, "report", "big.json", "-o", "big.html", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    t_result_free(&r);
+    char *html = t_slurp_work(&sb, "big.html");
+    cr_expect_lt(strlen(html), 400000, "%zu bytes", strlen(html));
+    size_t lines = 0;
+    for (const char *at = strstr(html, "points=\""); at; at = strstr(at + 1, "points=\"")) {
+        size_t len = strcspn(at + 8, "\"");
+        char *pts = strndup(at + 8, len);
+        cr_expect_leq(count(pts, ","), RH_PLOT_MAX_POINTS);
+        free(pts);
+        lines++;
+    }
+    cr_expect_geq(lines, 4);
+    /* the one interval with 999 failures (per second: 999) stays visible: the outcome plot's
+     * y axis reaches 1000 */
+    const char *outcomes = strstr(html, "aria-label=\"Client requests per second, by outcome\"");
+    cr_assert(outcomes);
+    char *plot = strndup(outcomes, (size_t)(strstr(outcomes, "</svg>") - outcomes));
+    cr_expect(strstr(plot, ">1000</text>"), "the spike sets the axis");
+    free(plot);
+    free(html);
+}
+
+/* Every bad input is an argument error (exit 2, "ARG: error: ..."), and writes nothing: not
+ * the report, not a temporary file, and an existing OUT keeps its content. */
+Test(report, bad_inputs_exit_2_and_write_nothing) {
+    t_write_work(&sb, "keep.html", "keep");
+    t_write_work(&sb, "text.json", "this is not JSON");
+    t_write_work(&sb, "nodoc.json", "{\"topology\": \"x\"}");
+    t_write_work(&sb, "v2.json", "{\"contract\": \"2.0\", \"document\": \"run\"}");
+    t_write_work(&sb, "summary.json", "{\"contract\": \"1.1\", \"document\": \"sweep\"}");
+    t_write_work(&sb, "other.json", "{\"contract\": \"1.1\", \"document\": \"plan\"}");
+    t_write_work(&sb, "ok.json", "{\"contract\": \"1.1\", \"document\": \"run\"}");
+    char dir[4096];
+    t_path_in(dir, sizeof dir, sb.work, "folder");
+    cr_assert_eq(mkdir(dir, 0777), 0);
+    static const struct {
+        const char *args[5];
+        const char *err;
+    } cases[] = {
+        {{"report", "ok.json", NULL}, "report: error: expected -o OUT"},
+        {{"report", "-o", "keep.html", NULL}, "report: error: expected at least one INPUT"},
+        {{"report", "ok.json", "-o", NULL}, "-o: error: expected the output file"},
+        {{"report", "ok.json", "-o", "keep.html", "--bogus"}, "--bogus: error: unknown option"},
+        {{"report", "missing.json", "-o", "keep.html", NULL},
+         "missing.json: error: cannot read it: No such file"},
+        {{"report", "text.json", "-o", "keep.html", NULL}, "text.json: error: not JSON"},
+        {{"report", "nodoc.json", "-o", "keep.html", NULL},
+         "nodoc.json: error: not a dsim result document"},
+        {{"report", "v2.json", "-o", "keep.html", NULL},
+         "v2.json: error: a document of contract 2.0, which this dsim does not read (it reads "
+         "1.x)"},
+        {{"report", "summary.json", "-o", "keep.html", NULL},
+         "summary.json: error: a sweep summary: give its folder"},
+        {{"report", "other.json", "-o", "keep.html", NULL},
+         "other.json: error: a \"plan\" document"},
+        {{"report", "folder", "-o", "keep.html", NULL},
+         "folder: error: a directory without summary.json"},
+        /* a good input first does not make a bad one later acceptable */
+        {{"report", "ok.json", "text.json", "-o", "keep.html"}, "text.json: error: not JSON"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *const *a = cases[i].args;
+        t_result r = t_dsim(&sb, (t_limits){0}, a[0], a[1], a[2], a[3], a[4], NULL);
+        cr_expect_eq(r.status, 2, "case %zu: %s", i, r.err);
+        cr_expect(strncmp(r.err, cases[i].err, strlen(cases[i].err)) == 0, "case %zu: %s", i,
+                  r.err);
+        cr_expect_str_eq(r.out, "");
+        t_result_free(&r);
+        char *kept = t_slurp_work(&sb, "keep.html");
+        cr_expect_str_eq(kept, "keep", "case %zu clobbered OUT", i);
+        free(kept);
+        size_t n;
+        char **names = t_work_names(&sb, &n);
+        cr_expect_eq(n, 8, "case %zu left a file", i);
+        t_names_free(names);
+    }
+    /* and a good one writes over OUT */
+    t_result r = t_dsim(&sb, (t_limits){0}, "report", "ok.json", "-o", "keep.html", NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    t_result_free(&r);
+    char *html = t_slurp_work(&sb, "keep.html");
+    cr_expect(strncmp(html, "<!DOCTYPE html>", 15) == 0);
+    free(html);
+}

@@ -6,6 +6,7 @@
 #include "arg_error.h"
 #include "budget.h"
 #include "compare_cmd.h"
+#include "report_cmd.h"
 #include "engine.h"
 #include "run_seed.h"
 #include "footprint.h"
@@ -46,6 +47,7 @@ static const char usage[] =
     "       dsim compare A.yaml [B.yaml] [--set-a PATH=V]... [--set-b PATH=V]...\n"
     "                [--set PATH=V]... [--seeds N | --seeds A..B] [--json OUT]\n"
     "       dsim graph FILE [--set PATH=VALUE]...\n"
+    "       dsim report INPUT... -o OUT\n"
     "       dsim kinds [KIND] [--markdown]\n"
     "       dsim --help | --version\n"
     "\n"
@@ -62,6 +64,10 @@ static const char usage[] =
     "            metric)\n"
     "  graph     print FILE's topology as a Graphviz DOT digraph on stdout (groups and the\n"
     "            references between them, by type); errors as validate\n"
+    "  report    write one self-contained HTML page to OUT (atomically; - for stdout) of the\n"
+    "            INPUTs: run documents (--json OUT of dsim run; several are drawn side by\n"
+    "            side), compare documents, sweep folders: figures, latency CDFs, time\n"
+    "            series with the faults shaded, expect verdicts, the topology\n"
     "  kinds     list the node kinds, or every key of KIND with its type and default\n"
     "            (--markdown: the reference tables of docs/kinds.md)\n"
     "\n"
@@ -730,6 +736,8 @@ int main(int argc, char **argv) {
         return dsim_sweep_command(argc - 1, argv + 1);
     if (strcmp(argv[1], "compare") == 0) /* its own arguments (compare_cmd.c) */
         return dsim_compare_command(argc - 1, argv + 1);
+    if (strcmp(argv[1], "report") == 0) /* its own arguments (report_cmd.c) */
+        return dsim_report_command(argc - 1, argv + 1);
     options o = {0};
     int status = parse_args(argc, argv, &o);
     if (status == EXIT_OK) {
@@ -752,7 +760,7 @@ int main(int argc, char **argv) {
                 status = kinds(&o);
         } else {
             static const char *const known[] = {"run",     "validate", "sweep", "compare",
-                                                "graph",   "kinds",    NULL};
+                                                "graph",   "kinds",    "report", NULL};
             status = unknown_word(o.command, "command", known);
         }
     }

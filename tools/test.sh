@@ -12,6 +12,12 @@ if ! command -v dot >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] && command -v apt-ge
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends graphviz >&2 ||
         echo "test: graphviz could not be installed; the DOT parsing check will be skipped" >&2
 fi
+# Optional: with Chromium the report_browser suite opens a report in headless Chromium and
+# checks that every plot rendered (it says so and skips without it).
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >&2 ||
+        echo "test: chromium could not be installed; the report_browser suite will be skipped" >&2
+fi
 meson test -C build --print-errorlogs --num-processes 2
 
 if [ "${1:-}" != "--no-sanitizers" ]; then

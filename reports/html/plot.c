@@ -30,6 +30,7 @@ typedef struct series {
 typedef struct marker {
     double x0, x1; /* x1 is NaN for a marker line */
     char *label;
+    bool guide; /* a reference line, not an event */
 } marker;
 
 struct rh_plot {
@@ -140,7 +141,7 @@ void rh_plot_error_bars(rh_plot *pl, const double *lo, const double *hi, size_t 
     }
 }
 
-static void add_marker(rh_plot *pl, double x0, double x1, const char *label) {
+static void add_marker(rh_plot *pl, double x0, double x1, const char *label, bool guide) {
     if (!pl || pl->failed || !isfinite(x0))
         return;
     marker *grown = realloc(pl->m, (pl->n_m + 1) * sizeof *grown);
@@ -154,7 +155,7 @@ static void add_marker(rh_plot *pl, double x0, double x1, const char *label) {
         pl->failed = true;
         return;
     }
-    pl->m[pl->n_m++] = (marker){.x0 = x0, .x1 = x1, .label = l};
+    pl->m[pl->n_m++] = (marker){.x0 = x0, .x1 = x1, .label = l, .guide = guide};
 }
 
 void rh_plot_shade_x(rh_plot *pl, double x0, double x1, const char *label) {
@@ -163,10 +164,16 @@ void rh_plot_shade_x(rh_plot *pl, double x0, double x1, const char *label) {
         x0 = x1;
         x1 = t;
     }
-    add_marker(pl, x0, isfinite(x1) ? x1 : x0, label);
+    add_marker(pl, x0, isfinite(x1) ? x1 : x0, label, false);
 }
 
-void rh_plot_mark_x(rh_plot *pl, double x, const char *label) { add_marker(pl, x, NAN, label); }
+void rh_plot_mark_x(rh_plot *pl, double x, const char *label) {
+    add_marker(pl, x, NAN, label, false);
+}
+
+void rh_plot_guide_x(rh_plot *pl, double x, const char *label) {
+    add_marker(pl, x, NAN, label, true);
+}
 
 void rh_plot_free(rh_plot *pl) {
     if (!pl)
@@ -486,6 +493,11 @@ static void draw_markers(const rh_plot *pl, const axis *ax, rh_page *p) {
                    "<rect class=\"shade\" x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" "
                    "fill=\"#f0a0a0\" fill-opacity=\"0.28\"/>\n",
                    x0, MT, fmax(x1 - x0, 1.0), PY1 - MT);
+        } else if (m->guide) {
+            rh_raw(p,
+                   "<line class=\"guide\" x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\" "
+                   "stroke=\"#999\" stroke-width=\"1\" stroke-dasharray=\"2,3\"/>\n",
+                   x0, MT, x0, PY1);
         } else {
             rh_raw(p,
                    "<line class=\"mark\" x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\" "

@@ -46,6 +46,9 @@ void rh_plot_mark_x(rh_plot *pl, double x, const char *label);
 void rh_plot_render(const rh_plot *pl, rh_page *p);
 void rh_plot_free(rh_plot *pl);
 
+/* A grey dotted reference line at x with a label, drawn like a mark but not read as an event
+ * (the end of the warm-up). */
+void rh_plot_guide_x(rh_plot *pl, double x, const char *label);
 /* Fixes the y axis to lo..hi (a CDF's 0..1) instead of the data's range. */
 void rh_plot_y_range(rh_plot *pl, double lo, double hi);
 /* Fixes the x axis to lo..hi instead of the range of the data, shades and marks. */

@@ -1,0 +1,23 @@
+/* The whole report of dsim report (contract §8.5): reads each input (a run document, a compare
+ * document, or a sweep folder: a directory holding summary.json), checks it is a document of
+ * this contract's major version, and builds one page: the run documents side by side (their
+ * figures in one table, a column each, and their latency CDFs on one plot), then for each run
+ * its head (expect verdicts), time series, tail breakdown and topology picture. Nothing is
+ * written here: the caller writes the page (tools/report_cmd.c). */
+#ifndef DSIM_RH_REPORT_H
+#define DSIM_RH_REPORT_H
+
+#include "page.h"
+
+#include <stddef.h>
+
+/* The major version of the contract this report reads ("1.x"). */
+#define RH_CONTRACT_MAJOR "1"
+
+/* Builds the report of the n inputs (paths as given). Returns the page (caller frees with
+ * rh_page_free), or NULL with *bad set to the index of the input at fault (n when no input is:
+ * out of memory) and the message in err (no trailing newline). */
+rh_page *rh_report_build(const char *const *inputs, size_t n, size_t *bad, char *err,
+                         size_t errlen);
+
+#endif

@@ -1,0 +1,77 @@
+/* dsim report's arguments (report_cmd.h). */
+#include "report_cmd.h"
+
+#include "arg_error.h"
+#include "html/report.h"
+#include "output.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char see_help[] = "dsim --help shows the usage";
+
+int dsim_report_command(int argc, char **argv) {
+    const char *out = NULL;
+    const char **inputs = calloc((size_t)argc, sizeof *inputs);
+    size_t n = 0;
+    if (!inputs) {
+        fputs("dsim: out of memory\n", stderr);
+        return 1;
+    }
+    int status = DSIM_EXIT_BAD_INPUT;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+            if (i + 1 >= argc) {
+                dsim_bad_arg(a, NULL, "expected the output file after it: -o report.html");
+                goto out;
+            }
+            if (out) {
+                dsim_bad_arg(a, NULL, "given twice: the report is one file");
+                goto out;
+            }
+            out = argv[++i];
+        } else if (a[0] == '-' && a[1] != '\0') {
+            dsim_bad_arg(a, see_help, "unknown option of dsim report (it takes INPUT... -o OUT)");
+            goto out;
+        } else {
+            inputs[n++] = a;
+        }
+    }
+    if (n == 0) {
+        dsim_bad_arg("report", see_help,
+                     "expected at least one INPUT: a result document, a "
+                     "compare document or a sweep folder");
+        goto out;
+    }
+    if (!out) {
+        dsim_bad_arg("report", see_help, "expected -o OUT, the HTML file to write");
+        goto out;
+    }
+    char err[1024];
+    size_t bad;
+    rh_page *page = rh_report_build(inputs, n, &bad, err, sizeof err);
+    if (!page) {
+        if (bad < n) {
+            dsim_bad_arg(inputs[bad], NULL, "%s", err);
+        } else {
+            fprintf(stderr, "dsim: %s\n", err);
+            status = 1;
+        }
+        goto out;
+    }
+    const char *html = rh_page_html(page);
+    if (!html) {
+        fputs("dsim: out of memory\n", stderr);
+        status = 1;
+    } else if (strcmp(out, "-") == 0) {
+        status = dsim_output_stdout(html) ? 1 : 0;
+    } else {
+        status = dsim_output_write(out, html) ? 1 : 0;
+    }
+    rh_page_free(page);
+out:
+    free(inputs);
+    return status;
+}
