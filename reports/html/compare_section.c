@@ -348,9 +348,8 @@ int rh_compare_section(rh_page *p, const cJSON *doc, const char *name, char *err
         !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(doc, "b")) ||
         !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(doc, "metrics"))) {
         snprintf(err, errlen,
-                 "%s: error: not a compare document (\"document\": \"compare\" with \"a\", "
-                 "\"b\" and \"metrics\", as dsim compare --json writes)",
-                 name);
+                 "not a compare document (\"document\": \"compare\" with \"a\", \"b\" and "
+                 "\"metrics\", as dsim compare --json writes)");
         return 2;
     }
     char id[300], title[600];
@@ -371,7 +370,7 @@ int rh_compare_section(rh_page *p, const cJSON *doc, const char *name, char *err
     rh_section_end(p);
     if (rc) {
         rh_page_fail(p);
-        snprintf(err, errlen, "dsim: out of memory");
+        snprintf(err, errlen, "out of memory");
         return 1;
     }
     return 0;

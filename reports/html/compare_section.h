@@ -18,10 +18,10 @@
 /* The rows of the main table; the others go in a collapsed <details>. */
 enum { RH_COMPARE_ROWS = 25 };
 
-/* Appends the section of the compare document doc (borrowed), named name (its file, for the
- * header and messages), to p. Returns 0; 2 for a document that is not a compare document
- * (err holds "NAME: error: ..." with no final newline; nothing appended); 1 when out of
- * memory. */
+/* Appends the section of the compare document doc (borrowed), named name (its file as the
+ * user gave it, for the header), to p. Returns 0; 2 for a document that is not a compare
+ * document (err holds the message to print after "NAME: error: ", no final newline; nothing
+ * appended); 1 when out of memory (err says so). */
 int rh_compare_section(rh_page *p, const cJSON *doc, const char *name, char *err, size_t errlen);
 
 #endif

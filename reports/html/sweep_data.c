@@ -62,12 +62,15 @@ static char *join(const char *folder, const char *name) {
 static void say(rh_sweep_error *e, const char *where, const char *note, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* The message into e, after "WHERE: " when where (a file in the folder) is given. */
 static void say(rh_sweep_error *e, const char *where, const char *note, const char *fmt, ...) {
-    snprintf(e->where, sizeof e->where, "%s", where);
     snprintf(e->note, sizeof e->note, "%s", note ? note : "");
+    int n = where ? snprintf(e->message, sizeof e->message, "%s: ", where) : 0;
+    if (n < 0 || (size_t)n >= sizeof e->message)
+        return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e->message, sizeof e->message, fmt, ap);
+    vsnprintf(e->message + n, sizeof e->message - (size_t)n, fmt, ap);
     va_end(ap);
 }
 
@@ -242,10 +245,11 @@ int rh_sweep_read(const char *folder, rh_sweep *s, rh_sweep_error *e) {
         if (errno == ENOENT && s->folder_doc) {
             char note[sizeof e->note];
             resume_note(folder, s->folder_doc, note, sizeof note);
-            say(e, folder, note, "the sweep is unfinished: it has no summary.json yet");
+            say(e, NULL, note, "the sweep is unfinished: it has no summary.json yet");
         } else if (errno == ENOENT)
-            say(e, folder, "dsim report reads the folder a `dsim sweep ... --out DIR` wrote",
-                "not a sweep folder: there is no %s", sp);
+            say(e, NULL, NULL,
+                "a directory without summary.json: not a sweep folder (dsim sweep --out DIR "
+                "writes one)");
         else if (errno == ENOMEM)
             rc = -1;
         else
@@ -314,7 +318,7 @@ int rh_sweep_read(const char *folder, rh_sweep *s, rh_sweep_error *e) {
     rc = 0;
 out:
     if (rc == -1)
-        say(e, folder, NULL, "out of memory");
+        say(e, NULL, NULL, "out of memory");
     if (rc)
         rh_sweep_free(s);
     free(sp);

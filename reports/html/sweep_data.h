@@ -42,11 +42,10 @@ typedef struct rh_sweep {
     size_t nconfigs;
 } rh_sweep;
 
-/* What went wrong, for the command to print as "WHERE: error: MESSAGE" and, when note is not
- * empty, "WHERE: note: NOTE". */
+/* What went wrong with the folder, for the command to print as "DIR: error: MESSAGE" and,
+ * when note is not empty, "DIR: note: NOTE" (DIR as given). */
 typedef struct rh_sweep_error {
-    char where[512];
-    char message[512];
+    char message[1024];
     char note[1024];
 } rh_sweep_error;
 

@@ -400,30 +400,33 @@ static void cdf_plot(rh_page *p, const rh_sweep *s) {
 }
 
 int rh_sweep_section(rh_page *p, const char *folder, char *err, size_t errlen) {
-    return rh_sweep_section_with(p, folder, NULL, err, errlen);
+    return rh_sweep_section_with(p, folder, NULL, NULL, err, errlen);
 }
 
-int rh_sweep_section_with(rh_page *p, const char *folder, const rh_sweep_options *o, char *err,
-                          size_t errlen) {
+int rh_sweep_section_with(rh_page *p, const char *folder, const rh_sweep_options *o,
+                          const char **where, char *err, size_t errlen) {
     rh_sweep s;
     rh_sweep_error e;
+    if (where)
+        *where = folder;
     int rc = rh_sweep_read(folder, &s, &e);
     if (rc) {
         if (e.note[0])
-            snprintf(err, errlen, "%s: error: %s\n%s: note: %s", e.where, e.message, e.where,
-                     e.note);
+            snprintf(err, errlen, "%s\n%s: note: %s", e.message, folder, e.note);
         else
-            snprintf(err, errlen, "%s: error: %s", e.where, e.message);
+            snprintf(err, errlen, "%s", e.message);
         return rc == 2 ? 2 : 1;
     }
     for (size_t i = 0; o && i < o->nmetrics; i++) {
         if (rh_sweep_has_metric(&s, o->metrics[i]))
             continue;
         const char *arg = o->metric_args ? o->metric_args[i] : o->metrics[i];
+        if (where)
+            *where = arg;
         const char *near[3];
         size_t nn = rh_sweep_near_metrics(&s, o->metrics[i], near, 3);
-        int w = snprintf(err, errlen, "%s: error: no config of the sweep %s has the metric '%s'",
-                         arg, folder, o->metrics[i]);
+        int w = snprintf(err, errlen, "no config of the sweep %s has the metric '%s'", folder,
+                         o->metrics[i]);
         if (nn && w > 0 && (size_t)w < errlen) {
             w += snprintf(err + w, errlen - (size_t)w, "\n%s: note: did you mean ", arg);
             for (size_t k = 0; k < nn && w > 0 && (size_t)w < errlen; k++)
@@ -442,7 +445,7 @@ int rh_sweep_section_with(rh_page *p, const char *folder, const rh_sweep_options
     size_t nm = 0;
     if (choose_metrics(&s, o, &metrics, &nm)) {
         rh_sweep_free(&s);
-        snprintf(err, errlen, "dsim: out of memory");
+        snprintf(err, errlen, "out of memory");
         return 1;
     }
     char id[300], title[700];

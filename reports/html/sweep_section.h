@@ -23,15 +23,17 @@ typedef struct rh_sweep_options {
     const char *const *metric_args;
 } rh_sweep_options;
 
-/* Appends the section of the sweep folder to p with the default metrics. Returns 0; 2 for
- * bad input, with err holding the lines to print (contract §1: "WHERE: error: ..." and
- * perhaps "WHERE: note: ...", no final newline): a folder that is not a finished sweep (its
- * note says how to resume it), a --metric no config has (its note names the nearest paths);
- * 1 when out of memory (err says so). On failure nothing is appended. */
+/* Appends the section of the sweep folder (the path as the user gave it) to p with the
+ * default metrics. Returns 0; 2 for bad input: a folder that is not a finished sweep, with
+ * err holding the message to print after "FOLDER: error: " (no final newline), perhaps
+ * followed by "\nFOLDER: note: ..." lines (an unfinished sweep's says how to resume it); 1
+ * when out of memory (err says so). On failure nothing is appended. */
 int rh_sweep_section(rh_page *p, const char *folder, char *err, size_t errlen);
 
-/* rh_sweep_section with the options o (NULL: the defaults). */
-int rh_sweep_section_with(rh_page *p, const char *folder, const rh_sweep_options *o, char *err,
-                          size_t errlen);
+/* rh_sweep_section with the options o (NULL: the defaults). On failure *where (when where is
+ * not NULL) is the argument at fault as err's lines name it: folder, or the metric_args entry
+ * (else the path) of a --metric no config has, whose note names the nearest paths. */
+int rh_sweep_section_with(rh_page *p, const char *folder, const rh_sweep_options *o,
+                          const char **where, char *err, size_t errlen);
 
 #endif
