@@ -542,3 +542,70 @@ Test(report_sections, dsim_report_draws_sweeps_and_compares_and_refuses_their_ba
     t_result_free(&r);
     cr_expect_not(t_work_has(&sb, "bad.html"), "nothing written on an error");
 }
+
+/* ---- in a browser ---- */
+
+/* Opens work/NAME in headless Chromium (as the report_browser suite does) and returns the DOM
+ * after the page's self-check ran (caller frees), or NULL when Chromium failed. */
+static char *dump_dom(const char *name) {
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && HOME='%s' timeout 120 chromium --headless --no-sandbox --disable-gpu "
+             "--no-first-run --user-data-dir='%s/profile' --dump-dom 'file://%s/%s' "
+             ">'%s/dom.html' 2>'%s/chromium.err'",
+             sb.root, sb.root, sb.root, sb.work, name, sb.root, sb.root);
+    if (system(cmd) != 0)
+        return NULL;
+    char path[4096];
+    t_path_in(path, sizeof path, sb.root, "dom.html");
+    return t_slurp(path);
+}
+
+/* The sections' pictures in Chromium: every plot (numeric and categorical axes, bars, CDFs)
+ * and topology picture has a size and every one of its data marks a non-empty box, by the
+ * page's self-check (data-rendered="WxH K/N"). */
+Test(report_sections, every_picture_of_a_sweep_and_a_compare_renders_in_chromium, .timeout = 300) {
+    if (system("command -v chromium >/dev/null 2>&1") != 0) {
+        puts("skipped: chromium not installed (tools/test.sh installs it as root with apt-get)");
+        fflush(stdout);
+        cr_skip_test("skipped: chromium not installed");
+    }
+    sweep("sw", "--vary", "nodes.pool.workers=4,5", "--vary", "warmup=5s,10s", "--seeds", "2");
+    write_example();
+    t_result r = DSIM("sweep", "lb.yaml", "--set", "duration=30s", "--vary",
+                      "nodes.lb.policy=round_robin,least_connections", "--seeds", "2", "--quiet",
+                      "--out", "pol");
+    expect_status(&r, 0);
+    t_result_free(&r);
+    r = DSIM("compare", "lb.yaml", "--set-b", "nodes.lb.policy=least_connections", "--seeds", "3",
+             "--json", "cmp.json");
+    expect_status(&r, 0);
+    t_result_free(&r);
+    r = DSIM("report", "sw", "pol", "cmp.json", "-o", "r.html");
+    expect_status(&r, 0);
+    t_result_free(&r);
+    char *html = t_slurp_work(&sb, "r.html");
+    size_t in_page = count(html, "<svg class=\"");
+    /* 2 axes x 4 metrics + a CDF, 4 metrics + a CDF, a CDF; 3 topology pictures */
+    cr_expect_eq(count(html, "<svg class=\"plot\""), 15);
+    char *dom = dump_dom("r.html");
+    cr_assert(dom, "chromium failed (see chromium.err)");
+    char want[64];
+    snprintf(want, sizeof want, "data-plots=\"%zu\"", in_page);
+    cr_expect(strstr(dom, want), "the self-check saw every picture: want %s", want);
+    size_t seen = 0;
+    for (const char *at = strstr(dom, "<svg class=\""); at; at = strstr(at + 1, "<svg class=\"")) {
+        const char *end = strchr(at, '>'), *rd = strstr(at, "data-rendered=\"");
+        int w = 0, h = 0, k = -1, n = -1;
+        if (rd && rd < end)
+            sscanf(rd, "data-rendered=\"%dx%d %d/%d\"", &w, &h, &k, &n);
+        const char *label = strstr(at, "aria-label=\"");
+        int l = label && label < end ? (int)strcspn(label + 12, "\"") : 0;
+        cr_expect(w > 0 && h > 0 && n > 0 && k == n, "%.*s: %dx%d, %d of %d marks drawn", l,
+                  label ? label + 12 : "", w, h, k, n);
+        seen++;
+    }
+    cr_expect_eq(seen, in_page);
+    free(dom);
+    free(html);
+}
