@@ -177,10 +177,8 @@ static int axis_plot(rh_page *p, const rh_sweep *s, size_t a, const char *metric
                 continue;
             if (n == 0)
                 first = c;
-            figure f = figure_of(&s->configs[c], metric);
-            if (f.present)
+            if (figure_of(&s->configs[c], metric).present)
                 idx[n++] = c;
-            (void)f;
         }
         /* in order of x (insertion sort, stable: configs of one x keep their order) */
         for (size_t i = 1; i < n; i++)
