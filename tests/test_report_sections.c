@@ -609,3 +609,44 @@ Test(report_sections, every_picture_of_a_sweep_and_a_compare_renders_in_chromium
     free(dom);
     free(html);
 }
+
+/* Documents and summaries that are well-formed JSON but hold the wrong types where the
+ * sections look: drawn (or refused) without a crash or a read out of bounds (the sanitizer
+ * build checks the latter). */
+Test(report_sections, odd_documents_and_summaries_are_drawn_or_refused_safely) {
+    static const char *const compares[] = {
+        "{\"document\": \"compare\", \"a\": {}, \"b\": {}, \"metrics\": {}}",
+        "{\"document\": \"compare\", \"a\": {\"set\": [1], \"latency_hist\": 3, \"graph\": [],"
+        " \"expect\": [1, {\"metric\": 2}]}, \"b\": {\"expect\": {}}, \"seeds\": [\"x\", null],"
+        " \"metrics\": {\"m\": 1, \"n\": {\"diff_ci95\": [\"a\", {}], \"rel_change\": \"x\"},"
+        " \"o\": {\"a_mean\": 1, \"diff_mean\": 1, \"significant\": true}},"
+        " \"only_a\": [1, null], \"only_b\": {}}",
+    };
+    for (size_t i = 0; i < sizeof compares / sizeof *compares; i++) {
+        cJSON *doc = cJSON_Parse(compares[i]);
+        cr_assert(doc, "%zu", i);
+        rh_page *p = rh_page_new("t");
+        char err[1024];
+        cr_expect_eq(rh_compare_section(p, doc, "x.json", err, sizeof err), 0, "%zu: %s", i, err);
+        rh_page_free(p);
+        cJSON_Delete(doc);
+    }
+    static const char *const summaries[] = {
+        "{\"document\": \"sweep\", \"vary\": [], \"configs\": []}",
+        "{\"document\": \"sweep\", \"vary\": [\"a\"], \"configs\": [{\"id\": \"c0\", \"set\": "
+        "{\"a\": \"1\"}, \"metrics\": {\"requests.failed\": {\"mean\": \"x\", \"ci95\": [1]}}}],"
+        " \"seeds\": \"1\", \"set\": [\"x\"]}",
+        "{\"document\": \"sweep\", \"vary\": [\"a\"], \"configs\": [{\"id\": \"c0\", \"set\": "
+        "{\"a\": 1}, \"metrics\": {}}]}",
+        "{\"document\": \"sweep\", \"vary\": [3], \"configs\": []}",
+        "{\"document\": \"sweep\", \"vary\": [], \"configs\": [3]}",
+    };
+    static const int want[] = {0, 0, 2, 2, 2};
+    for (size_t i = 0; i < sizeof summaries / sizeof *summaries; i++) {
+        t_write_work(&sb, "summary.json", summaries[i]);
+        rh_page *p = rh_page_new("t");
+        char err[1024] = "";
+        cr_expect_eq(rh_sweep_section(p, sb.work, err, sizeof err), want[i], "%zu: %s", i, err);
+        rh_page_free(p);
+    }
+}

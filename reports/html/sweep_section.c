@@ -276,7 +276,7 @@ static void header(rh_page *p, const rh_sweep *s, const char *folder) {
     rh_raw(p, "</dd><dt>seeds</dt><dd>");
     rh_text(p, buf);
     rh_raw(p, "</dd><dt>configs</dt><dd>%zu</dd>", s->nconfigs);
-    if (cJSON_GetArraySize(s->set) > 0) {
+    if (cJSON_IsObject(s->set) && cJSON_GetArraySize(s->set) > 0) {
         rh_raw(p, "<dt>--set</dt><dd>");
         const cJSON *v;
         const char *sep = "";
