@@ -188,6 +188,16 @@ Test(report, shades_and_marks_are_drawn_on_the_x_axis_with_their_labels) {
     cr_expect(strstr(svg, "<line class=\"mark\" x1=\"535.50\""), "%s", svg);
     cr_expect(strstr(svg, ">restart db.0</text>"));
     free(svg);
+    /* markers past the axis are not drawn; a label near the right edge is drawn to the left
+     * of its line */
+    rh_plot_x_range(pl, 0, 40);
+    rh_plot_mark_x(pl, 55, "after the end");
+    rh_plot_shade_x(pl, -9, -1, "before the start");
+    rh_plot_mark_x(pl, 39, "late");
+    svg = render(pl);
+    cr_expect(!strstr(svg, "after the end") && !strstr(svg, "before the start"), "%s", svg);
+    cr_expect(strstr(svg, "text-anchor=\"end\" class=\"marker-label\">late</text>"), "%s", svg);
+    free(svg);
     rh_plot_free(pl);
 }
 

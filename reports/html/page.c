@@ -32,7 +32,8 @@ static const char STYLE[] =
     "svg.plot,svg.topology,svg.bars{display:block;margin:.5em 0 1em;max-width:100%;height:auto}"
     "p.note{color:#555;font-size:.9em;margin:.3em 0}"
     "dl.meta{display:grid;grid-template-columns:max-content auto;gap:.2em 1em;margin:.5em 0}"
-    "dl.meta dt{font-weight:600}dl.meta dd{margin:0}";
+    "dl.meta dt{font-weight:600}dl.meta dd{margin:0}"
+    ".marker-label{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}";
 
 /* Runs when the page is opened and changes nothing a reader sees: it records, on each picture
  * (svg.plot, and the topology's svg.topology and the breakdown's svg.bars), its rendered size

@@ -480,7 +480,9 @@ static void draw_markers(const rh_plot *pl, const axis *ax, rh_page *p) {
         const marker *m = &pl->m[i];
         double ly = MT + 12 + (double)(i % 3) * 12;
         double x0 = px(ax, m->x0);
-        if (!isfinite(x0))
+        /* a marker wholly outside the axis (a fault after the end of the run) is not drawn */
+        double t0 = to_axis(ax, m->x0), t1 = isfinite(m->x1) ? to_axis(ax, m->x1) : t0;
+        if (!isfinite(x0) || !(t0 <= ax->hi) || !(isfinite(t1) ? t1 >= ax->lo : t0 >= ax->lo))
             continue;
         rh_raw(p, "<g class=\"marker\"><title>");
         rh_escape(p, m->label);
@@ -504,7 +506,12 @@ static void draw_markers(const rh_plot *pl, const axis *ax, rh_page *p) {
                    "stroke=\"#a33\" stroke-width=\"1.2\" stroke-dasharray=\"4,3\"/>\n",
                    x0, MT, x0, PY1);
         }
-        text_at(p, x0 + 3, ly, "start", "marker-label", m->label);
+        /* the label right of its line, or left of it near the right edge of the area (about
+         * 6 units per character), so that it stays inside */
+        if (x0 + 3 + 6.0 * (double)strlen(m->label) > PX1)
+            text_at(p, x0 - 3, ly, "end", "marker-label", m->label);
+        else
+            text_at(p, x0 + 3, ly, "start", "marker-label", m->label);
         rh_raw(p, "</g>\n");
     }
 }

@@ -113,7 +113,7 @@ static void annotate(rh_plot *pl, const timeline *tl) {
     const cJSON *f;
     cJSON_ArrayForEach(f, faults) {
         double at = rh_num_at(f, "at_ms"), until = rh_num_at(f, "until_ms");
-        if (!isfinite(at) || ends_a_shade(faults, f))
+        if (!isfinite(at) || at / 1000 >= tl->end_s || ends_a_shade(faults, f))
             continue;
         char label[256];
         fault_label(label, sizeof label, f);
