@@ -419,6 +419,11 @@ Test(report_sections, compare_ranks_the_largest_significant_change_first) {
     cr_expect_eq(count(html, "<svg class=\"topology\""), 1);
     cr_expect(strstr(html, "Topology (the same in A and B)"));
     cr_expect(strstr(html, "overrides: nodes.lb.policy=least_connections"));
+    /* the clients' figures come first, p99 at their head */
+    const char *head = strstr(html, "<h3>The clients' figures</h3>");
+    cr_assert(head);
+    cr_expect_lt(head, strstr(html, "Paired differences"));
+    cr_expect(strncmp(strstr(head, "<tr><td"), "<tr><td>requests.latency_ms.p99</td>", 36) == 0);
     free(html);
     cJSON_Delete(doc);
 }

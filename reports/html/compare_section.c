@@ -167,6 +167,31 @@ static int difference_table(rh_page *p, const cJSON *doc) {
     return 0;
 }
 
+/* The figures a reader asks about first, in this order, those the document has: the ranked
+ * table puts them wherever their relative change falls (often below per-node figures). */
+static const char *const HEADLINE[] = {
+    "requests.latency_ms.p99",     "requests.latency_ms.mean",
+    "requests.throughput_rps",     "requests.failed",
+    "requests.timed_out",          "requests.rejected",
+    "consistency.stale_read_rate", "consistency.lost_writes",
+};
+
+static void headline_table(rh_page *p, const cJSON *metrics) {
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof HEADLINE / sizeof *HEADLINE; i++)
+        n += cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(metrics, HEADLINE[i]));
+    if (n == 0)
+        return;
+    rh_raw(p, "<h3>The clients' figures</h3>\n");
+    rh_table_begin(p, HEADERS, NCOLS);
+    for (size_t i = 0; i < sizeof HEADLINE / sizeof *HEADLINE; i++) {
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(metrics, HEADLINE[i]);
+        if (cJSON_IsObject(m))
+            table_row(p, m);
+    }
+    rh_table_end(p);
+}
+
 /* "PATH=VALUE PATH=VALUE", or "(none)". */
 static void overrides_text(const cJSON *set, char *buf, size_t size) {
     size_t k = 0;
@@ -363,6 +388,7 @@ int rh_compare_section(rh_page *p, const cJSON *doc, const char *name, char *err
     header(p, doc, name);
     rh_raw(p, "<h3>Latency</h3>\n");
     cdf_plot(p, doc);
+    headline_table(p, cJSON_GetObjectItemCaseSensitive(doc, "metrics"));
     rh_raw(p, "<h3>Paired differences B - A</h3>\n");
     int rc = difference_table(p, doc);
     expect_table(p, doc);

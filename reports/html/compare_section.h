@@ -1,6 +1,7 @@
 /* The report's section for a compare document (dsim compare --json, contract §8.4, §8.5):
  * a header (A and B: files, overrides, seeds), the client latency CDFs of A and B pooled over
- * the seeds on one plot, the table of paired differences B - A (the metrics that differ most
+ * the seeds on one plot, the clients' headline figures (p99, mean, throughput, failures, ...),
+ * the table of paired differences B - A (the metrics that differ most
  * first: the significant ones, then by |relative change|; the first 25, the rest in a
  * collapsed <details>) with A's and B's means, the difference, its 95% interval, the relative
  * change, significance, and the paired and unpaired standard deviations (the variance the
