@@ -5,6 +5,7 @@
 #include "diag.h"
 #include "doc_paths.h"
 #include "engine.h"
+#include "hist_pool.h"
 #include "json_report.h"
 #include "path_index.h"
 #include "run_seed.h"
@@ -308,6 +309,79 @@ static int share_warmup(const exp_compare_options *o, const sim_topology *ta,
     return EXP_COMPARE_OK;
 }
 
+/* ---- what a report draws of each design, pooled as its documents arrive ---- */
+
+/* One design's runs so far: the graph of its first, the client latency histogram pooled over
+ * all (hist_pool.h), and for each `expect:` check the runs whose verdict was ok. */
+typedef struct side_pool {
+    cJSON *graph; /* a copy of the first document's, or NULL */
+    exp_hist_pool hist;
+    size_t *passed; /* [topo->nexpects] */
+    size_t runs;
+} side_pool;
+
+/* Adds the document of one more run of topo. Returns 0, or -1 when out of memory. */
+static int side_add(side_pool *s, const sim_topology *topo, const cJSON *doc) {
+    if (s->runs == 0) {
+        const cJSON *g = cJSON_GetObjectItemCaseSensitive(doc, "graph");
+        if (g && !(s->graph = cJSON_Duplicate(g, true)))
+            return -1;
+        if (topo->nexpects && !(s->passed = calloc(topo->nexpects, sizeof *s->passed)))
+            return -1;
+    }
+    s->runs++;
+    const cJSON *req = cJSON_GetObjectItemCaseSensitive(doc, "requests");
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(req, "latency_hist");
+    /* the run's own document: never malformed (-2); one without requests pools nothing */
+    if (h && exp_hist_pool_add(&s->hist, h) == -1)
+        return -1;
+    const cJSON *verdicts = cJSON_GetObjectItemCaseSensitive(doc, "expect");
+    for (size_t k = 0; s->passed && k < topo->nexpects; k++) {
+        const cJSON *v = cJSON_GetArrayItem(verdicts, (int)k);
+        s->passed[k] += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "ok"));
+    }
+    return 0;
+}
+
+static void side_free(side_pool *s) {
+    cJSON_Delete(s->graph);
+    exp_hist_pool_free(&s->hist);
+    free(s->passed);
+}
+
+/* The pooled figures into the design's entry o: "graph", "latency_hist", and "expect" (one
+ * {"metric", "min", "max", "passed", "runs"} per check in file order, min or max left out
+ * when the check does not give it) when topo has checks. Returns 0, or -1 when out of
+ * memory. */
+static int side_json(side_pool *s, const sim_topology *topo, cJSON *o) {
+    if (s->graph) {
+        cJSON_AddItemToObject(o, "graph", s->graph);
+        s->graph = NULL; /* o owns it now */
+    }
+    cJSON *h = exp_hist_pool_json(&s->hist);
+    if (!h)
+        return -1;
+    cJSON_AddItemToObject(o, "latency_hist", h);
+    if (!topo->nexpects)
+        return 0;
+    cJSON *list = cJSON_AddArrayToObject(o, "expect");
+    for (size_t k = 0; list && k < topo->nexpects; k++) {
+        const sim_expect *x = &topo->expects[k];
+        cJSON *e = cJSON_CreateObject();
+        if (!e || !cJSON_AddItemToArray(list, e)) {
+            cJSON_Delete(e);
+            return -1;
+        }
+        if (!cJSON_AddStringToObject(e, "metric", x->metric) ||
+            (x->has_min && !cJSON_AddNumberToObject(e, "min", x->min)) ||
+            (x->has_max && !cJSON_AddNumberToObject(e, "max", x->max)) ||
+            !cJSON_AddNumberToObject(e, "passed", (double)(s->passed ? s->passed[k] : 0)) ||
+            !cJSON_AddNumberToObject(e, "runs", (double)s->runs))
+            return -1;
+    }
+    return list ? 0 : -1;
+}
+
 /* The design's entry in the document: {"file", "topology", "set": {PATH: VALUE}} (a path
  * set twice keeps its last value, as the loader applies them). */
 static cJSON *design(const exp_design *d, const sim_topology *t) {
@@ -343,6 +417,7 @@ int exp_compare(const exp_compare_options *o, cJSON **out) {
         same = o->a.sets[i].path == o->b.sets[i].path && o->a.sets[i].value == o->b.sets[i].value;
     sim_topology *tb = ta || !same ? load(o, &o->b) : NULL;
     cJSON **docs = calloc(2 * n, sizeof *docs);
+    side_pool pool[2] = {{0}, {0}};
     cJSON *doc = NULL;
     int status = EXP_COMPARE_BAD_INPUT;
     if (!ta || !tb)
@@ -362,6 +437,9 @@ int exp_compare(const exp_compare_options *o, cJSON **out) {
             (status = run_one(o, &o->b, tb, "B", seed, both ? &shared : NULL, &docs[n + i])) !=
                 EXP_COMPARE_OK)
             goto out;
+        status = EXP_COMPARE_FAILED;
+        if (side_add(&pool[0], ta, docs[i]) || side_add(&pool[1], tb, docs[n + i]))
+            goto oom;
     }
     status = EXP_COMPARE_FAILED;
     doc = cJSON_CreateObject();
@@ -374,9 +452,12 @@ int exp_compare(const exp_compare_options *o, cJSON **out) {
         cJSON_Delete(seeds);
         goto oom;
     }
-    cJSON_AddItemToObject(doc, "a", design(&o->a, ta));
-    cJSON_AddItemToObject(doc, "b", design(&o->b, tb));
+    cJSON *da = design(&o->a, ta), *db = design(&o->b, tb);
+    cJSON_AddItemToObject(doc, "a", da);
+    cJSON_AddItemToObject(doc, "b", db);
     cJSON_AddItemToObject(doc, "seeds", seeds);
+    if (!da || !db || side_json(&pool[0], ta, da) || side_json(&pool[1], tb, db))
+        goto oom;
     if (exp_compare_documents((const cJSON *const *)docs, (const cJSON *const *)docs + n, n, doc))
         goto oom;
     *out = doc;
@@ -390,6 +471,8 @@ out:
     for (size_t i = 0; docs && i < 2 * n; i++)
         cJSON_Delete(docs[i]);
     free(docs);
+    side_free(&pool[0]);
+    side_free(&pool[1]);
     sim_topology_free(ta);
     sim_topology_free(tb);
     return status;

@@ -12,7 +12,9 @@
  *
  * The runs go one after the other on this thread: the sweep's pool of threads is private to
  * experiments/sweep.c, and a second pool is not written here. Every document is held until
- * all runs are done (2 per seed), then flattened into metric paths once. */
+ * all runs are done (2 per seed), then flattened into metric paths once. What a report draws
+ * of each design (its graph, its latency histogram pooled over the seeds by hist_pool.h, the
+ * seeds that passed each `expect:` check) is gathered as the documents arrive. */
 #ifndef DSIM_EXP_COMPARE_H
 #define DSIM_EXP_COMPARE_H
 
@@ -46,7 +48,8 @@ typedef struct exp_compare_options {
 enum { EXP_COMPARE_OK = 0, EXP_COMPARE_FAILED = 1, EXP_COMPARE_BAD_INPUT = 2 };
 
 /* Loads A and B (either refused: bad input, with the loader's messages), runs each on every
- * seed and builds the compare document into *doc (caller frees with cJSON_Delete). Returns an
+ * seed and builds the compare document into *doc (caller frees with cJSON_Delete), with
+ * "graph", "latency_hist" and "expect" in "a" and "b" (docs/results.md). Returns an
  * exit status; *doc is set only with EXP_COMPARE_OK. A topology with `warmup: auto` chooses
  * the warm-up of each run by MSER-5 (experiments/warmup_auto.h), and a run it refuses is bad
  * input. */

@@ -15,6 +15,7 @@
 #include "support.h"
 
 #include "engine.h"
+#include "hist_pool.h"
 #include "json_report.h"
 
 #include <cjson/cJSON.h>
@@ -96,6 +97,10 @@ Test(compare, a_design_against_itself_differs_by_exactly_zero) {
                   m->string);
     }
     cr_expect(strstr(r.out, "0 differ significantly"), "%s", r.out);
+    /* what a report draws of each side is the same too */
+    cr_expect(cJSON_Compare(t_at(doc, "a.graph"), t_at(doc, "b.graph"), true));
+    cr_expect(cJSON_Compare(t_at(doc, "a.latency_hist"), t_at(doc, "b.latency_hist"), true));
+    cr_expect_gt(cJSON_GetArraySize(t_at(doc, "a.latency_hist.counts")), 10);
     cJSON_Delete(doc);
     t_result_free(&r);
 }
@@ -176,6 +181,10 @@ Test(compare, b_adding_a_node_is_listed_only_in_b) {
                   "only in B: %s", p->valuestring);
     }
     cr_expect(extra && side, "B's nodes are listed in only_b");
+    /* each side carries the graph of its own topology */
+    cr_expect_eq(cJSON_GetArraySize(t_at(doc, "a.graph.nodes")), 2);
+    cr_expect_eq(cJSON_GetArraySize(t_at(doc, "b.graph.nodes")), 4);
+    cr_expect_str_eq(t_str(doc, "b.graph.nodes.0.name"), "extra");
     /* common random numbers: users and web see the same arrivals and draw the same numbers */
     cr_expect_eq(field(metric(doc, "nodes.web.wait_ms.mean"), "diff_mean"), 0);
     cr_expect_eq(field(metric(doc, "nodes.users.latency_ms.p99"), "diff_mean"), 0);
@@ -349,6 +358,202 @@ Test(compare, the_runs_inputs_are_not_ranked_among_the_differences) {
     cJSON *doc = read_json("out.json");
     cr_expect_eq(field(metric(doc, "duration_s"), "diff_mean"), 10);
     cr_expect_eq(field(metric(doc, "warmup_s"), "diff_mean"), 1);
+    cJSON_Delete(doc);
+    t_result_free(&r);
+}
+
+/* ---- the pooled latency histogram and expect: tallies (what `dsim report` draws) ---- */
+
+/* The oracle of pooling, by brute force: every (bound, count) pair of every document (a
+ * document's last bound with count 0), sorted by bound and the counts of equal bounds summed.
+ * pool must hold exactly those bounds and sums. */
+static void expect_pool_is_brute_force(const cJSON *pool, cJSON *const *docs, size_t ndocs) {
+    typedef struct pair {
+        double bound, count;
+    } pair;
+    size_t cap = 0;
+    for (size_t d = 0; d < ndocs; d++)
+        cap += (size_t)cJSON_GetArraySize(t_at(docs[d], "requests.latency_hist.bounds_ms"));
+    pair *all = calloc(cap ? cap : 1, sizeof *all);
+    cr_assert(all);
+    size_t n = 0;
+    for (size_t d = 0; d < ndocs; d++) {
+        const cJSON *b = t_at(docs[d], "requests.latency_hist.bounds_ms");
+        const cJSON *c = t_at(docs[d], "requests.latency_hist.counts");
+        int nb = cJSON_GetArraySize(b);
+        for (int i = 0; i < nb; i++)
+            all[n++] = (pair){cJSON_GetArrayItem(b, i)->valuedouble,
+                              i + 1 < nb ? cJSON_GetArrayItem(c, i)->valuedouble : 0};
+    }
+    for (size_t i = 1; i < n; i++) /* insertion sort: stable, and the lists are short */
+        for (size_t j = i; j > 0 && all[j - 1].bound > all[j].bound; j--) {
+            pair t = all[j];
+            all[j] = all[j - 1];
+            all[j - 1] = t;
+        }
+    const cJSON *pb = cJSON_GetObjectItemCaseSensitive(pool, "bounds_ms");
+    const cJSON *pc = cJSON_GetObjectItemCaseSensitive(pool, "counts");
+    int k = 0, npool = cJSON_GetArraySize(pb);
+    cr_expect_eq(cJSON_GetArraySize(pc), npool - 1, "one count fewer than bounds");
+    for (size_t i = 0; i < n; k++) {
+        double bound = all[i].bound, sum = 0;
+        for (; i < n && all[i].bound == bound; i++)
+            sum += all[i].count;
+        cr_assert_lt(k, npool, "the pool has fewer bounds than the documents");
+        cr_expect_eq(cJSON_GetArrayItem(pb, k)->valuedouble, bound, "bound %d", k);
+        if (k + 1 < npool)
+            cr_expect_eq(cJSON_GetArrayItem(pc, k)->valuedouble, sum, "count at %g ms", bound);
+        else
+            cr_expect_eq(sum, 0, "the last bound starts no interval");
+    }
+    cr_expect_eq(k, npool, "the pool has other bounds than the documents");
+    free(all);
+}
+
+Test(compare, latency_pooled_over_seeds_is_the_sum_of_the_runs_by_bound) {
+    t_write_work(&sb, "a.yaml", base);
+    t_write_work(&sb, "b.yaml", more);
+    t_result r = DSIM("compare", "a.yaml", "b.yaml", "--seeds", "3", "--json", "out.json");
+    expect_status(&r, 0);
+    cJSON *doc = read_json("out.json");
+    const char *const text[2] = {base, more}, *const side[2] = {"a", "b"};
+    for (int s = 0; s < 2; s++) {
+        cJSON *runs[3];
+        double first = INFINITY, last = 0, completed = 0;
+        bool ranges_differ = false;
+        for (int i = 0; i < 3; i++) {
+            runs[i] = t_run(text[s], (uint64_t)i + 1);
+            const cJSON *b = t_at(runs[i], "requests.latency_hist.bounds_ms");
+            double lo = cJSON_GetArrayItem(b, 0)->valuedouble;
+            double hi = cJSON_GetArrayItem(b, cJSON_GetArraySize(b) - 1)->valuedouble;
+            ranges_differ = ranges_differ || (i > 0 && (lo != first || hi != last));
+            first = lo < first ? lo : first;
+            last = hi > last ? hi : last;
+            completed += t_num(runs[i], "requests.completed");
+        }
+        cr_assert(ranges_differ, "%s: the runs cover one range: the test proves nothing", side[s]);
+        char path[64];
+        snprintf(path, sizeof path, "%s.latency_hist", side[s]);
+        const cJSON *pool = t_at(doc, path);
+        expect_pool_is_brute_force(pool, runs, 3);
+        /* every completed request is in the pool once */
+        double total = 0;
+        const cJSON *c;
+        cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(pool, "counts")) total +=
+            c->valuedouble;
+        cr_expect_eq(total, completed, "%s: %g requests pooled, %g completed", side[s], total,
+                     completed);
+        for (int i = 0; i < 3; i++)
+            cJSON_Delete(runs[i]);
+    }
+    cJSON_Delete(doc);
+    t_result_free(&r);
+}
+
+static cJSON *hist(const char *json) {
+    cJSON *h = cJSON_Parse(json);
+    cr_assert(h, "%s", json);
+    return h;
+}
+
+/* Histograms over different ranges, one apart from the others (a gap), pooled by bound. */
+Test(compare, the_pool_merges_ranges_by_bound_and_spans_a_gap_with_zero) {
+    static const char *const in[] = {
+        "{\"bounds_ms\": [1, 2, 3], \"counts\": [5, 6]}",
+        "{\"bounds_ms\": [2, 3, 4, 5], \"counts\": [1, 2, 3]}",
+        "{\"bounds_ms\": [], \"counts\": []}",
+        "{\"bounds_ms\": [10, 11], \"counts\": [7]}",
+    };
+    exp_hist_pool p = EXP_HIST_POOL_INIT;
+    cJSON *docs[4];
+    for (int i = 0; i < 4; i++) {
+        cJSON *h = hist(in[i]);
+        cr_expect_eq(exp_hist_pool_add(&p, h), 0, "%s", in[i]);
+        docs[i] = cJSON_CreateObject();
+        cJSON_AddItemToObject(cJSON_AddObjectToObject(docs[i], "requests"), "latency_hist", h);
+    }
+    cJSON *out = exp_hist_pool_json(&p);
+    char *text = cJSON_PrintUnformatted(out);
+    cr_expect_str_eq(text, "{\"bounds_ms\":[1,2,3,4,5,10,11],\"counts\":[5,7,2,3,0,7]}");
+    /* the brute force agrees (the empty histogram has no pairs: left out) */
+    cJSON *nonempty[3] = {docs[0], docs[1], docs[3]};
+    expect_pool_is_brute_force(out, nonempty, 3);
+    free(text);
+    cJSON_Delete(out);
+    /* malformed histograms are refused and leave the pool as it was */
+    static const char *const bad[] = {
+        "{\"bounds_ms\": [1, 2], \"counts\": [1, 2]}",
+        "{\"bounds_ms\": [2, 1], \"counts\": [1]}",
+        "{\"bounds_ms\": [1, 1], \"counts\": [1]}",
+        "{\"bounds_ms\": [1, 2], \"counts\": [-1]}",
+        "{\"bounds_ms\": [1], \"counts\": []}",
+        "{\"bounds_ms\": [1, 2]}",
+        "[1, 2]",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        cJSON *h = hist(bad[i]);
+        cr_expect_eq(exp_hist_pool_add(&p, h), -2, "%s", bad[i]);
+        cJSON_Delete(h);
+    }
+    cr_expect_eq(p.n, 7);
+    out = exp_hist_pool_json(&p);
+    cr_expect_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(out, "counts"), 4)->valuedouble, 0);
+    cJSON_Delete(out);
+    exp_hist_pool_free(&p);
+    out = exp_hist_pool_json(&p);
+    text = cJSON_PrintUnformatted(out);
+    cr_expect_str_eq(text, "{\"bounds_ms\":[],\"counts\":[]}", "an empty pool");
+    free(text);
+    cJSON_Delete(out);
+    for (int i = 0; i < 4; i++)
+        cJSON_Delete(docs[i]);
+}
+
+static int by_value(const void *x, const void *y) {
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+/* An expect: bound between the second and third of four seeds' p99 passes on exactly two of
+ * them; a bound every run meets passes on all four. */
+Test(compare, expect_checks_count_the_seeds_that_passed_them) {
+    double p99[4];
+    for (int i = 0; i < 4; i++) {
+        cJSON *d = t_run(base, (uint64_t)i + 1);
+        p99[i] = t_num(d, "requests.latency_ms.p99");
+        cJSON_Delete(d);
+    }
+    qsort(p99, 4, sizeof *p99, by_value);
+    cr_assert_lt(p99[1], p99[2], "two seeds with one p99: the test proves nothing");
+    char text[1024];
+    snprintf(text, sizeof text,
+             "%sexpect:\n  - {metric: requests.latency_ms.p99, max: %.17g}\n"
+             "  - {metric: requests.throughput_rps, min: 1}\n",
+             base, (p99[1] + p99[2]) / 2);
+    t_write_work(&sb, "a.yaml", text);
+    t_result r = DSIM("compare", "a.yaml", "--seeds", "4", "--json", "out.json");
+    expect_status(&r, 0);
+    cJSON *doc = read_json("out.json");
+    for (int s = 0; s < 2; s++) {
+        const cJSON *list = t_at(doc, s ? "b.expect" : "a.expect");
+        cr_assert_eq(cJSON_GetArraySize(list), 2);
+        const cJSON *e0 = cJSON_GetArrayItem(list, 0), *e1 = cJSON_GetArrayItem(list, 1);
+        cr_expect_str_eq(t_str(e0, "metric"), "requests.latency_ms.p99");
+        cr_expect_eq(t_num(e0, "passed"), 2);
+        cr_expect_eq(t_num(e0, "runs"), 4);
+        cr_expect_null(cJSON_GetObjectItemCaseSensitive(e0, "min"), "no min given");
+        cr_expect_eq(t_num(e0, "max"), (p99[1] + p99[2]) / 2);
+        cr_expect_eq(t_num(e1, "passed"), 4);
+        cr_expect_eq(t_num(e1, "min"), 1);
+    }
+    cJSON_Delete(doc);
+    t_result_free(&r);
+    /* a topology with no expect: has no such key */
+    t_write_work(&sb, "b.yaml", base);
+    r = DSIM("compare", "b.yaml", "--seeds", "1", "--json", "out.json");
+    expect_status(&r, 0);
+    doc = read_json("out.json");
+    cr_expect_null(cJSON_GetObjectItemCaseSensitive(t_at(doc, "a"), "expect"));
     cJSON_Delete(doc);
     t_result_free(&r);
 }

@@ -14,8 +14,13 @@ static const char see_help[] = "dsim --help shows the usage";
 int dsim_report_command(int argc, char **argv) {
     const char *out = NULL;
     const char **inputs = calloc((size_t)argc, sizeof *inputs);
-    size_t n = 0;
-    if (!inputs) {
+    /* --metric PATH: the paths, and the option as given for messages */
+    const char **metrics = calloc((size_t)argc, sizeof *metrics);
+    char **metric_args = calloc((size_t)argc, sizeof *metric_args);
+    size_t n = 0, nmetrics = 0;
+    if (!inputs || !metrics || !metric_args) {
+        free(metrics);
+        free(metric_args);
         fputs("dsim: out of memory\n", stderr);
         return 1;
     }
@@ -32,6 +37,20 @@ int dsim_report_command(int argc, char **argv) {
                 goto out;
             }
             out = argv[++i];
+        } else if (strcmp(a, "--metric") == 0) {
+            if (i + 1 >= argc || argv[i + 1][0] == '\0') {
+                dsim_bad_arg(a, NULL,
+                             "expected a metric path after it: --metric requests.latency_ms.p99");
+                goto out;
+            }
+            metrics[nmetrics] = argv[++i];
+            size_t len = strlen(argv[i]) + sizeof "--metric ";
+            if (!(metric_args[nmetrics] = malloc(len))) {
+                fputs("dsim: out of memory\n", stderr);
+                status = 1;
+                goto out;
+            }
+            snprintf(metric_args[nmetrics++], len, "--metric %s", argv[i]);
         } else if (a[0] == '-' && a[1] != '\0') {
             dsim_bad_arg(a, see_help, "unknown option of dsim report (it takes INPUT... -o OUT)");
             goto out;
@@ -49,12 +68,13 @@ int dsim_report_command(int argc, char **argv) {
         dsim_bad_arg("report", see_help, "expected -o OUT, the HTML file to write");
         goto out;
     }
-    char err[1024];
-    size_t bad;
-    rh_page *page = rh_report_build(inputs, n, &bad, err, sizeof err);
+    char err[4096];
+    const char *where;
+    rh_report_options ro = {metrics, (const char *const *)metric_args, nmetrics};
+    rh_page *page = rh_report_build_with(inputs, n, &ro, &where, err, sizeof err);
     if (!page) {
-        if (bad < n) {
-            dsim_bad_arg(inputs[bad], NULL, "%s", err);
+        if (where) {
+            dsim_bad_arg(where, NULL, "%s", err);
         } else {
             fprintf(stderr, "dsim: %s\n", err);
             status = 1;
@@ -72,6 +92,10 @@ int dsim_report_command(int argc, char **argv) {
     }
     rh_page_free(page);
 out:
+    for (size_t i = 0; i < nmetrics; i++)
+        free(metric_args[i]);
+    free(metric_args);
+    free(metrics);
     free(inputs);
     return status;
 }

@@ -668,3 +668,128 @@ void rh_plot_render(const rh_plot *pl, rh_page *p) {
     }
     rh_raw(p, "</svg>\n");
 }
+
+/* ---- a categorical x axis (plot.h: rh_plot_render_categories) ---- */
+
+/* A category's label cut to at most max bytes at a character boundary, with "…". */
+static void category_label(char *buf, size_t len, const char *name, size_t max) {
+    size_t n = strlen(name);
+    if (n <= max) {
+        snprintf(buf, len, "%s", name);
+        return;
+    }
+    size_t cut = max - 1;
+    while (cut > 0 && ((unsigned char)name[cut] & 0xC0) == 0x80)
+        cut--;
+    snprintf(buf, len, "%.*s\xE2\x80\xA6", (int)cut, name);
+}
+
+void rh_plot_render_categories(const rh_plot *pl, rh_page *p, const char *const *labels, size_t n) {
+    if (!pl)
+        return;
+    rh_raw(p,
+           "<svg class=\"plot\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
+           "width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"",
+           W, H, W, H);
+    rh_escape(p, pl->title);
+    rh_raw(p, "\" font-size=\"11\" font-family=\"system-ui,Helvetica,Arial,sans-serif\">\n");
+    rh_raw(p, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", W, H);
+    if (pl->title)
+        text_at(p, ML, 18, "start", "title\" font-size=\"13\" font-weight=\"600", pl->title);
+    double xl, xh, yl, yh;
+    if (n == 0 || !data_range(pl, true, &xl, &xh) || !data_range(pl, false, &yl, &yh)) {
+        rh_raw(p,
+               "<rect x=\"%d\" y=\"%d\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" "
+               "stroke=\"#bbb\"/>\n",
+               ML, MT, PW, PH);
+        text_at(p, ML + PW / 2, MT + PH / 2, "middle", NULL, "no data");
+        rh_raw(p, "</svg>\n");
+        return;
+    }
+    /* x: half a slot of room either side of the first and last category */
+    axis ax = {.lo = -0.5, .hi = (double)n - 0.5}, ay = {.log = false};
+    if (pl->fixed_y) {
+        yl = pl->fy0;
+        yh = pl->fy1;
+    } else if (yl >= 0 && yh > 0) {
+        yl = 0;
+    }
+    double yf, ys, yt;
+    int ny = rh_nice_ticks(yl, yh, 6, &yf, &ys, &yt);
+    ay.lo = pl->fixed_y ? yl : yf;
+    ay.hi = pl->fixed_y ? yh : yt;
+    rh_raw(p, "<g class=\"axes\" stroke=\"#e4e4e4\" stroke-width=\"1\">\n");
+    for (int i = 0; i < ny; i++) {
+        double v = yf + i * ys;
+        if (v < ay.lo - ys * 1e-9 || v > ay.hi + ys * 1e-9)
+            continue;
+        rh_raw(p, "<line x1=\"%d\" y1=\"%.2f\" x2=\"%d\" y2=\"%.2f\"/>\n", ML, py(&ay, v), PX1,
+               py(&ay, v));
+    }
+    rh_raw(p, "</g>\n<g class=\"ticks\" fill=\"#444\">\n");
+    for (int i = 0; i < ny; i++) {
+        double v = yf + i * ys;
+        if (v < ay.lo - ys * 1e-9 || v > ay.hi + ys * 1e-9)
+            continue;
+        char b[48];
+        tick_label(b, sizeof b, v, ys);
+        text_at(p, ML - 6, py(&ay, v) + 4, "end", NULL, b);
+    }
+    /* each category's label under its slot, cut to the slot's width (about 6 units a byte) */
+    size_t room = (size_t)(PW / (double)n / 6.5);
+    if (room < 4)
+        room = 4;
+    for (size_t i = 0; i < n; i++) {
+        double x = px(&ax, (double)i);
+        char b[256];
+        category_label(b, sizeof b, labels[i] ? labels[i] : "", room < 200 ? room : 200);
+        rh_raw(p, "<line x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\" stroke=\"#e4e4e4\"/>\n", x, MT,
+               x, PY1);
+        rh_raw(p, "<g class=\"category\"><title>");
+        rh_escape(p, labels[i] ? labels[i] : "");
+        rh_raw(p, "</title>");
+        text_at(p, x, PY1 + 15, "middle", NULL, b);
+        rh_raw(p, "</g>\n");
+    }
+    rh_raw(p, "</g>\n");
+    draw_markers(pl, &ax, p);
+    for (size_t i = 0; i < pl->n_s; i++)
+        draw_series(&pl->s[i], i, &ax, &ay, p);
+    rh_raw(p,
+           "<rect x=\"%d\" y=\"%d\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" "
+           "stroke=\"#888\"/>\n",
+           ML, MT, PW, PH);
+    if (pl->x_label)
+        text_at(p, ML + PW / 2, H - 14, "middle", NULL, pl->x_label);
+    if (pl->y_label) {
+        rh_raw(p,
+               "<text x=\"14\" y=\"%.2f\" text-anchor=\"middle\" "
+               "transform=\"rotate(-90 14 %.2f)\">",
+               MT + PH / 2, MT + PH / 2);
+        rh_escape(p, pl->y_label);
+        rh_raw(p, "</text>\n");
+    }
+    for (size_t i = 0; i < pl->n_s; i++) {
+        double y = MT + 6 + (double)i * 16;
+        if (y > H - 10)
+            break;
+        const char *colour = COLOURS[i % N_COLOURS];
+        rh_raw(p, "<g class=\"legend\"><title>");
+        rh_escape(p, pl->s[i].name);
+        rh_raw(p, "</title>");
+        if (pl->s[i].style == RH_POINTS)
+            rh_raw(p, "<circle cx=\"%d\" cy=\"%.2f\" r=\"3\" fill=\"%s\"/>", LEGEND_X + 9, y,
+                   colour);
+        else
+            rh_raw(p,
+                   "<line x1=\"%d\" y1=\"%.2f\" x2=\"%d\" y2=\"%.2f\" stroke=\"%s\" "
+                   "stroke-width=\"2\"%s/>",
+                   LEGEND_X, y, LEGEND_X + 18, y, colour,
+                   i >= N_COLOURS ? " stroke-dasharray=\"6,3\"" : "");
+        char b[64];
+        legend_name(b, sizeof b, pl->s[i].name);
+        text_at(p, LEGEND_X + 24, y + 4, "start", NULL, b);
+        rh_raw(p, "</g>\n");
+    }
+    rh_raw(p, "</svg>\n");
+}

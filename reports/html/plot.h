@@ -60,4 +60,10 @@ void rh_plot_x_range(rh_plot *pl, double lo, double hi);
  * first, the step and last. Exposed for the tests. */
 int rh_nice_ticks(double lo, double hi, int target, double *first, double *step, double *last);
 
+/* rh_plot_render with a categorical x axis (a sweep over policy names): the series' x are
+ * positions 0 .. n-1, each labelled with labels[i] (escaped; cut to fit) under the axis,
+ * instead of numeric ticks; a log x axis and a fixed x range are ignored. (Appended for the
+ * sweep section, sweep_section.h.) */
+void rh_plot_render_categories(const rh_plot *pl, rh_page *p, const char *const *labels, size_t n);
+
 #endif

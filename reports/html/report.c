@@ -2,10 +2,12 @@
 #include "report.h"
 
 #include "breakdown.h"
+#include "compare_section.h"
 #include "format.h"
 #include "run_figures.h"
 #include "run_header.h"
 #include "series_plots.h"
+#include "sweep_section.h"
 #include "topology.h"
 
 #include <cjson/cJSON.h>
@@ -75,6 +77,9 @@ static int read_input(input *in, char *err, size_t errlen) {
         }
         snprintf(summary, n, "%s/summary.json", in->path);
         bool ok = stat(summary, &st) == 0 && S_ISREG(st.st_mode);
+        /* a sweep that has not finished has its sweep.json: its section says how to resume */
+        snprintf(summary, n, "%s/sweep.json", in->path);
+        ok = ok || (stat(summary, &st) == 0 && S_ISREG(st.st_mode));
         free(summary);
         if (!ok) {
             snprintf(err, errlen,
@@ -170,40 +175,65 @@ static void run_section(rh_page *p, const input *in, int index, bool alone) {
     rh_section_end(p);
 }
 
-/* The compare documents and sweep folders, drawn by their own sections. Returns 0, or -1 with
- * the message in err. */
-static int other_section(rh_page *p, const input *in, char *err, size_t errlen) {
-    (void)p;
+/* The compare documents and sweep folders, drawn by their own sections (compare_section.h,
+ * sweep_section.h). Returns 0, or -1 with *where and the message in err (report.h). */
+static int other_section(rh_page *p, const input *in, const rh_report_options *o,
+                         const char **where, char *err, size_t errlen) {
+    int rc = 0;
+    *where = in->path;
     switch (in->kind) {
     case INPUT_COMPARE:
-        snprintf(err, errlen, "compare documents are not drawn by this dsim yet");
-        return -1;
-    case INPUT_SWEEP:
-        snprintf(err, errlen, "sweep folders are not drawn by this dsim yet");
-        return -1;
+        rc = rh_compare_section(p, in->doc, in->path, err, errlen);
+        break;
+    case INPUT_SWEEP: {
+        rh_sweep_options so = {0};
+        if (o)
+            so = (rh_sweep_options){o->metrics, o->nmetrics, o->metric_args};
+        rc = rh_sweep_section_with(p, in->path, &so, where, err, errlen);
+        break;
+    }
     case INPUT_RUN:
         break;
     }
-    return 0;
+    if (rc == 1)
+        *where = NULL; /* out of memory: no argument's fault */
+    return rc ? -1 : 0;
 }
 
 rh_page *rh_report_build(const char *const *paths, size_t n, size_t *bad, char *err,
                          size_t errlen) {
+    const char *where = NULL;
+    rh_page *p = rh_report_build_with(paths, n, NULL, &where, err, errlen);
     *bad = n;
+    for (size_t i = 0; !p && where && i < n; i++)
+        if (paths[i] == where)
+            *bad = i;
+    return p;
+}
+
+rh_page *rh_report_build_with(const char *const *paths, size_t n, const rh_report_options *o,
+                              const char **where, char *err, size_t errlen) {
+    *where = NULL;
     input *in = calloc(n ? n : 1, sizeof *in);
     rh_page *p = NULL;
     if (!in) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    size_t runs = 0;
+    size_t runs = 0, sweeps = 0;
     for (size_t i = 0; i < n; i++) {
         in[i].path = paths[i];
         if (read_input(&in[i], err, errlen)) {
-            *bad = i;
+            *where = paths[i];
             goto out;
         }
         runs += in[i].kind == INPUT_RUN;
+        sweeps += in[i].kind == INPUT_SWEEP;
+    }
+    if (o && o->nmetrics && !sweeps) {
+        *where = o->metric_args ? o->metric_args[0] : o->metrics[0];
+        snprintf(err, errlen, "--metric chooses the plots of a sweep folder, and no INPUT is one");
+        goto out;
     }
     char title[256];
     const cJSON *topo = n == 1 ? rh_get(in[0].doc, "topology") : NULL;
@@ -241,8 +271,7 @@ rh_page *rh_report_build(const char *const *paths, size_t n, size_t *bad, char *
         }
         if (in[i].kind == INPUT_RUN) {
             run_section(p, &in[i], (int)i + 1, runs == 1);
-        } else if (other_section(p, &in[i], err, errlen)) {
-            *bad = i;
+        } else if (other_section(p, &in[i], o, where, err, errlen)) {
             rh_page_free(p);
             p = NULL;
             goto out;

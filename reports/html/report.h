@@ -20,4 +20,19 @@
 rh_page *rh_report_build(const char *const *inputs, size_t n, size_t *bad, char *err,
                          size_t errlen);
 
+/* What the user chose on the command line beyond the inputs. */
+typedef struct rh_report_options {
+    const char *const *metrics;     /* --metric PATH: the sweep sections' plots (borrowed) */
+    const char *const *metric_args; /* "--metric PATH" as given, for messages (borrowed) */
+    size_t nmetrics;
+} rh_report_options;
+
+/* rh_report_build with the options o (NULL: none). On failure *where is the argument at
+ * fault as given (an input, or an entry of o->metric_args: a --metric no config of a sweep
+ * folder has, or a --metric with no sweep folder among the inputs), or NULL when none is
+ * (out of memory); err holds the message to print after "WHERE: error: ", perhaps followed
+ * by "\nWHERE: note: ..." lines, no final newline. */
+rh_page *rh_report_build_with(const char *const *inputs, size_t n, const rh_report_options *o,
+                              const char **where, char *err, size_t errlen);
+
 #endif
