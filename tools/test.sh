@@ -5,34 +5,35 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-# Optional: with Open MPI the build has `mpirun -np N dsim sweep` (meson feature mpi) and the
-# sweep_mpi suite runs a two-rank sweep (it says so and skips without it). Installed before
-# the build is configured, so that meson finds it.
-if ! pkg-config --exists ompi-c 2>/dev/null || ! command -v mpirun >/dev/null 2>&1; then
-    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-        # (on a fresh machine the package lists come first: tools/setup.sh has not run yet)
-        { [ -n "$(ls /var/lib/apt/lists/ 2>/dev/null | grep -v -e lock -e partial)" ] ||
-            apt-get update -q >&2; } &&
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-                libopenmpi-dev openmpi-bin >&2 ||
-            echo "test: Open MPI could not be installed; dsim is built without MPI and the sweep_mpi tests are skipped" >&2
-    else
-        echo "test: Open MPI (libopenmpi-dev, openmpi-bin) is not installed; dsim is built without MPI and the sweep_mpi tests are skipped" >&2
+# Optional packages, each of which lets the suite check more (without one, the suites that
+# need it say so and skip just that): installed only as root with apt-get, otherwise a
+# message. Usage: optional 'CHECK' 'WHAT IS SKIPPED WITHOUT IT' PACKAGE...
+optional() {
+    check=$1 what=$2
+    shift 2
+    if sh -c "$check" >/dev/null 2>&1; then
+        return 0
     fi
-fi
+    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+        echo "test: $* not installed (installing needs root and apt-get): $what" >&2
+        return 0
+    fi
+    # on a fresh machine the package lists come first (tools/setup.sh may not have run yet)
+    [ -n "$(ls /var/lib/apt/lists/ 2>/dev/null | grep -v -e lock -e partial)" ] ||
+        apt-get update -q >&2 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >&2 ||
+        echo "test: $* could not be installed: $what" >&2
+}
+# Open MPI gives `mpirun -np N dsim sweep` (meson feature mpi) and the sweep_mpi suite's
+# two-rank sweeps; installed before the build is configured, so that meson finds it.
+optional 'pkg-config --exists ompi-c && command -v mpirun' \
+    'dsim is built without MPI and the sweep_mpi tests are skipped' libopenmpi-dev openmpi-bin
+# Graphviz: the graph suite checks that `dsim graph` output parses.
+optional 'command -v dot' 'the DOT parsing check is skipped' graphviz
+# Chromium: the report_browser suite opens a report in headless Chromium and checks that
+# every plot rendered.
+optional 'command -v chromium' 'the headless-browser checks of the report are skipped' chromium
 tools/setup.sh build
-# Optional: with Graphviz the graph suite also checks that `dsim graph` output parses (it
-# says so and skips that check without it).
-if ! command -v dot >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends graphviz >&2 ||
-        echo "test: graphviz could not be installed; the DOT parsing check will be skipped" >&2
-fi
-# Optional: with Chromium the report_browser suite opens a report in headless Chromium and
-# checks that every plot rendered (it says so and skips without it).
-if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >&2 ||
-        echo "test: chromium could not be installed; the report_browser suite will be skipped" >&2
-fi
 meson test -C build --print-errorlogs --num-processes 2
 
 if [ "${1:-}" != "--no-sanitizers" ]; then
