@@ -478,10 +478,11 @@ out:
     return status;
 }
 
-/* ---- the table ---- */
+/* ---- the ranking and the table ---- */
 
 typedef struct row {
     const cJSON *m;
+    int group; /* 0: differs, 1: does not (no difference, or one seed), 2: a run's input */
     double score; /* |diff_mean| / half-width; infinite for a difference with no spread */
     bool significant;
     bool node; /* a figure under "nodes": after the run's own (requests, consistency, ...) */
@@ -493,15 +494,72 @@ static double num(const cJSON *o, const char *key) {
     return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
+/* Item i of an array, if a number; NaN otherwise. */
+static double num_at(const cJSON *a, int i) {
+    const cJSON *v = cJSON_GetArrayItem(a, i);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
 static int by_difference(const void *x, const void *y) {
     const row *a = x, *b = y;
-    if (a->significant != b->significant)
-        return a->significant ? -1 : 1;
-    if (a->node != b->node)
-        return a->node ? 1 : -1;
-    if (a->score != b->score)
-        return a->score > b->score ? -1 : 1;
+    if (a->group != b->group)
+        return a->group < b->group ? -1 : 1;
+    if (a->group == 0) {
+        if (a->significant != b->significant)
+            return a->significant ? -1 : 1;
+        if (a->node != b->node)
+            return a->node ? 1 : -1;
+        if (a->score != b->score)
+            return a->score > b->score ? -1 : 1;
+    }
     return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/* Whether a metric path is one of the run's inputs (the duration, the warm-up, the record of
+ * the overrides) rather than a figure of what happened: comparing two files with different
+ * durations gives a difference with no spread, which would top the ranking. */
+static bool is_input(const char *path) {
+    return strcmp(path, "duration_s") == 0 || strcmp(path, "warmup_s") == 0 ||
+           strncmp(path, "overrides.", 10) == 0;
+}
+
+const cJSON **exp_compare_ranked(const cJSON *doc, size_t *n, size_t *ndiffer, size_t *nsig) {
+    const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(doc, "metrics");
+    size_t total = (size_t)cJSON_GetArraySize(metrics), k = 0;
+    row *rows = calloc(total ? total : 1, sizeof *rows);
+    const cJSON **out = calloc(total ? total : 1, sizeof *out);
+    if (!rows || !out) {
+        free(rows);
+        free(out);
+        return NULL;
+    }
+    *ndiffer = *nsig = 0;
+    const cJSON *m;
+    cJSON_ArrayForEach(m, metrics) {
+        if (!cJSON_IsObject(m) || !m->string)
+            continue;
+        row r = {.m = m, .group = 1, .order = k};
+        double d = num(m, "diff_mean");
+        const cJSON *ci = cJSON_GetObjectItemCaseSensitive(m, "diff_ci95");
+        if (is_input(m->string)) {
+            r.group = 2; /* what the user changed, not what it did */
+        } else if (d != 0 && isfinite(d) && cJSON_GetArraySize(ci) == 2) {
+            double half = (num_at(ci, 1) - num_at(ci, 0)) / 2;
+            r.group = 0;
+            r.score = half > 0 ? fabs(d) / half : INFINITY;
+            r.significant = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "significant"));
+            r.node = strncmp(m->string, "nodes.", 6) == 0;
+            ++*ndiffer;
+            *nsig += r.significant;
+        }
+        rows[k++] = r;
+    }
+    qsort(rows, k, sizeof *rows, by_difference);
+    for (size_t i = 0; i < k; i++)
+        out[i] = rows[i].m;
+    free(rows);
+    *n = k;
+    return out;
 }
 
 /* "%.4g", or "-" for a null. */
@@ -525,37 +583,12 @@ static void print_design(FILE *out, const char *side, const cJSON *d) {
     fputc('\n', out);
 }
 
-/* Whether a metric path is one of the run's inputs (the duration, the warm-up, the record of
- * the overrides) rather than a figure of what happened: comparing two files with different
- * durations gives a difference with no spread, which would top the ranking. */
-static bool is_input(const char *path) {
-    return strcmp(path, "duration_s") == 0 || strcmp(path, "warmup_s") == 0 ||
-           strncmp(path, "overrides.", 10) == 0;
-}
-
 int exp_compare_print(FILE *out, const cJSON *doc, size_t max) {
     const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(doc, "metrics");
-    size_t total = (size_t)cJSON_GetArraySize(metrics), nrows = 0, nsig = 0;
-    row *rows = calloc(total ? total : 1, sizeof *rows);
+    size_t total = (size_t)cJSON_GetArraySize(metrics), n, nrows, nsig;
+    const cJSON **rows = exp_compare_ranked(doc, &n, &nrows, &nsig);
     if (!rows)
         return -1;
-    const cJSON *m;
-    cJSON_ArrayForEach(m, metrics) {
-        if (is_input(m->string))
-            continue; /* what the user changed, not what it did: in --json only */
-        double d = num(m, "diff_mean");
-        const cJSON *ci = cJSON_GetObjectItemCaseSensitive(m, "diff_ci95");
-        bool sig = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "significant"));
-        nsig += sig;
-        if (!(d != 0) || !cJSON_IsArray(ci))
-            continue; /* no difference, or one seed: nothing to rank */
-        double half =
-            (cJSON_GetArrayItem(ci, 1)->valuedouble - cJSON_GetArrayItem(ci, 0)->valuedouble) / 2;
-        rows[nrows] = (row){m, half > 0 ? fabs(d) / half : INFINITY, sig,
-                            strncmp(m->string, "nodes.", 6) == 0, nrows};
-        nrows++;
-    }
-    qsort(rows, nrows, sizeof *rows, by_difference);
     size_t shown = nrows < max ? nrows : max;
     if (nsig && shown > nsig)
         shown = nsig; /* with significant differences, only those */
@@ -576,7 +609,7 @@ int exp_compare_print(FILE *out, const cJSON *doc, size_t max) {
         for (int c = 0; t && c < 6; c++)
             dsim_table_add_column(t, c, "", cols[c], false);
         for (size_t i = 0; t && i < shown; i++) {
-            const cJSON *e = rows[i].m;
+            const cJSON *e = rows[i];
             char buf[96], lo[32], hi[32];
             dsim_table_add_row(t, e->string);
             fmt(buf, sizeof buf, num(e, "a_mean"));

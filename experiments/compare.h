@@ -60,6 +60,15 @@ int exp_compare(const exp_compare_options *o, cJSON **doc);
  * docs/results.md describes. Returns 0, or -1 when out of memory (doc then holds part). */
 int exp_compare_documents(const cJSON *const *a, const cJSON *const *b, size_t n, cJSON *doc);
 
+/* The members of doc's "metrics" (borrowed), in the order both dsim compare's table and the
+ * report show them (docs/cli.md): first those that differ (a nonzero difference with an
+ * interval: significant before not, the run's own figures before the nodes', each by
+ * |diff_mean| over the interval's half-width), then those that do not, then the runs' inputs
+ * (duration_s, warmup_s, overrides.*), the last two in document order. *n: how many in all,
+ * *ndiffer of them differ, *nsig significantly. The caller frees the array; NULL when out of
+ * memory. */
+const cJSON **exp_compare_ranked(const cJSON *doc, size_t *n, size_t *ndiffer, size_t *nsig);
+
 /* The rows the summary shows: at most max metrics, those that differ most (docs/cli.md: the
  * significant ones by |diff_mean| over the interval's half-width, else the largest such
  * ratios), and a line saying how many metrics were compared and differ. Returns 0, or -1

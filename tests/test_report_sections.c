@@ -355,21 +355,26 @@ static void write_example(void) {
     free(text);
 }
 
-/* The ranking the section promises, recomputed from the document: among the significant
- * figures (not the runs' inputs), the one of largest |rel_change| (a change from 0 counts as
- * infinite), the first in the document's order on a tie. */
+/* The ranking the section promises (dsim compare's, docs/cli.md), recomputed from the
+ * document: among the significant figures of the run itself (not under "nodes", not the
+ * runs' inputs), the one whose difference is the most half-widths of its interval from 0, the
+ * first in the document's order on a tie. */
 static const char *largest_significant(const cJSON *doc) {
     const cJSON *m, *best = NULL;
-    double best_change = -1;
+    double best_score = -1;
     cJSON_ArrayForEach(m, t_at(doc, "metrics")) {
         if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "significant")) ||
-            strcmp(m->string, "duration_s") == 0 || strcmp(m->string, "warmup_s") == 0)
+            strncmp(m->string, "nodes.", 6) == 0 || strcmp(m->string, "duration_s") == 0 ||
+            strcmp(m->string, "warmup_s") == 0)
             continue;
-        const cJSON *rel = cJSON_GetObjectItemCaseSensitive(m, "rel_change");
-        double change = cJSON_IsNumber(rel) ? fabs(rel->valuedouble) : INFINITY;
-        if (change > best_change) {
+        const cJSON *ci = cJSON_GetObjectItemCaseSensitive(m, "diff_ci95");
+        double half = (cJSON_GetArrayItem(ci, 1)->valuedouble -
+                       cJSON_GetArrayItem(ci, 0)->valuedouble) / 2;
+        double d = fabs(cJSON_GetObjectItemCaseSensitive(m, "diff_mean")->valuedouble);
+        double score = half > 0 ? d / half : INFINITY;
+        if (score > best_score) {
             best = m;
-            best_change = change;
+            best_score = score;
         }
     }
     return best ? best->string : NULL;
@@ -380,7 +385,6 @@ Test(report_sections, compare_ranks_the_largest_significant_change_first) {
     t_result r = DSIM("compare", "lb.yaml", "--set-b", "nodes.lb.policy=least_connections",
                       "--json", "out.json");
     expect_status(&r, 0);
-    t_result_free(&r);
     cJSON *doc = read_json("out.json");
     char *html = compare_page(doc);
     const char *rows[4096];
@@ -393,6 +397,21 @@ Test(report_sections, compare_ranks_the_largest_significant_change_first) {
     cr_expect_str_eq(cells[0], want);
     cr_expect_str_eq(cells[6], "yes");
     free_cells(cells, 9);
+    /* the report's rows come in the order of dsim compare's own table */
+    const char *line = strstr(r.out, "differ most (B - A)");
+    cr_assert(line, "%s", r.out);
+    size_t listed = 0;
+    for (line = strchr(line, '\n'); line && line[1] && line[1] != '.' && listed < n;
+         line = strchr(line + 1, '\n'), listed++) {
+        size_t len = strcspn(line + 1, " ");
+        cr_assert_eq(row_cells(rows[listed], cells, 9), 9);
+        cr_expect(strlen(cells[0]) == len && strncmp(cells[0], line + 1, len) == 0,
+                  "row %zu: the report has %s, dsim compare %.*s", listed, cells[0], (int)len,
+                  line + 1);
+        free_cells(cells, 9);
+    }
+    cr_expect_eq(listed, 20, "dsim compare lists a screenful: %s", r.out);
+    t_result_free(&r);
     /* p99 falls with least connections: its row says so */
     bool found = false;
     for (size_t i = 0; i < n && !found; i++) {
@@ -428,6 +447,38 @@ Test(report_sections, compare_ranks_the_largest_significant_change_first) {
     cJSON_Delete(doc);
 }
 
+/* dsim compare --report OUT draws the page of the comparison in the same command: the compare
+ * section of its document, the same rows in the same order as `dsim report` of --json; an
+ * output that cannot be written is refused before anything runs. */
+Test(report_sections, compare_report_writes_the_page_of_its_document) {
+    write_example();
+    t_result r = DSIM("compare", "lb.yaml", "--set-b", "nodes.lb.policy=least_connections",
+                      "--seeds", "3", "--json", "out.json", "--report", "lb.html");
+    expect_status(&r, 0);
+    t_result_free(&r);
+    char *html = t_slurp_work(&sb, "lb.html");
+    cJSON *doc = read_json("out.json");
+    char *section = compare_page(doc);
+    const char *want[4096], *got[4096];
+    size_t nw = difference_rows(section, want, 4096), ng = difference_rows(html, got, 4096);
+    cr_expect_eq(ng, nw);
+    cr_expect_gt(nw, 20);
+    for (size_t i = 0; i < nw && i < ng; i++) {
+        size_t len = strcspn(want[i], "\n");
+        cr_expect(strncmp(want[i], got[i], len) == 0, "row %zu differs", i);
+    }
+    cr_expect(strstr(html, "<svg class=\"plot\""), "the pooled CDFs are drawn");
+    free(section);
+    free(html);
+    cJSON_Delete(doc);
+    r = DSIM("compare", "lb.yaml", "--set-b", "nodes.lb.policy=least_connections", "--json",
+             "x.json", "--report", "no/such/dir/lb.html");
+    expect_status(&r, 2);
+    cr_expect(strstr(r.err, "no/such/dir/lb.html"), "%s", r.err);
+    cr_expect_not(t_work_has(&sb, "x.json"), "nothing ran, nothing written");
+    t_result_free(&r);
+}
+
 Test(report_sections, a_self_compare_shows_every_difference_as_zero) {
     write_example();
     t_result r = DSIM("compare", "lb.yaml", "--seeds", "3", "--json", "out.json");
@@ -449,7 +500,7 @@ Test(report_sections, a_self_compare_shows_every_difference_as_zero) {
         cr_expect_str_eq(cells[1], cells[2], "%s: A and B", cells[0]);
         free_cells(cells, 9);
     }
-    cr_expect(strstr(html, "0 differ significantly"));
+    cr_expect(strstr(html, " 0 differ, 0 of them significantly"));
     char *again = compare_page(doc);
     cr_expect_str_eq(html, again, "the same document gives the same bytes");
     free(again);

@@ -3,7 +3,9 @@
 
 #include "arg_error.h"
 #include "compare.h"
+#include "html/report.h"
 #include "json_report.h"
+#include "report_cmd.h"
 #include "models.h"
 #include "output.h"
 #include "seeds.h"
@@ -22,12 +24,26 @@
 
 static const char see_help[] = "dsim --help shows the usage";
 
+/* --report OUT: the HTML page of the compare document (reports/html/report.h), as
+ * `dsim report` draws it. Returns 0, or 1 with the reason printed. */
+static int write_report(const char *out, const cJSON *doc) {
+    char err[1024];
+    rh_page *page = rh_report_of_document(doc, "dsim compare", err, sizeof err);
+    if (!page) {
+        fprintf(stderr, "dsim: the report could not be drawn: %s\n", err);
+        return 1;
+    }
+    int status = dsim_report_write(out, page);
+    rh_page_free(page);
+    return status;
+}
+
 int dsim_compare_command(int argc, char **argv) {
     exp_compare_options o = {.seed_first = 1, .seed_last = 10, .kinds = dsim_kinds, .err = stderr};
     size_t cap = (size_t)argc;
     sim_override *sa = calloc(cap, sizeof *sa), *sb = calloc(cap, sizeof *sb);
     const char **aa = calloc(cap, sizeof *aa), **ab = calloc(cap, sizeof *ab);
-    const char *json = NULL;
+    const char *json = NULL, *report = NULL;
     cJSON *doc = NULL;
     char *text = NULL;
     int status = EXP_COMPARE_FAILED;
@@ -88,9 +104,15 @@ int dsim_compare_command(int argc, char **argv) {
                 goto out;
             }
             json = argv[++i];
+        } else if (strcmp(a, "--report") == 0) {
+            if (!has_value) {
+                dsim_bad_arg(a, NULL, "expected the HTML file to write after it");
+                goto out;
+            }
+            report = argv[++i];
         } else if (a[0] == '-' && a[1] != '\0') {
-            static const char *const known[] = {"--set",   "--set-a", "--set-b",
-                                                "--seeds", "--json",  NULL};
+            static const char *const known[] = {"--set",  "--set-a", "--set-b", "--seeds",
+                                                "--json", "--report", NULL};
             const char *near = sim_suggest_among(a, known);
             dsim_bad_arg(a, near ? NULL : see_help, "unknown option of dsim compare");
             if (near)
@@ -114,6 +136,13 @@ int dsim_compare_command(int argc, char **argv) {
         o.b.file = o.a.file; /* B is A with the --set-b overrides */
     if (json && strcmp(json, "-") != 0 && dsim_output_check(json))
         goto out;
+    if (report && strcmp(report, "-") == 0) {
+        dsim_bad_arg("--report -", NULL, "the report goes to a file (dsim report ... -o - writes "
+                                         "one to stdout)");
+        goto out;
+    }
+    if (report && dsim_output_check(report))
+        goto out;
     status = exp_compare(&o, &doc);
     if (status != EXP_COMPARE_OK)
         goto out;
@@ -130,6 +159,8 @@ int dsim_compare_command(int argc, char **argv) {
     if (!to_stdout && dsim_output_flush_stdout())
         goto out;
     if (to_stdout ? dsim_output_stdout(text) : json && dsim_output_write(json, text))
+        goto out;
+    if (report && write_report(report, doc))
         goto out;
     status = EXP_COMPARE_OK;
 out:

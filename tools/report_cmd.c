@@ -11,6 +11,16 @@
 
 static const char see_help[] = "dsim --help shows the usage";
 
+int dsim_report_write(const char *out, rh_page *page) {
+    const char *html = rh_page_html(page);
+    if (!html) {
+        fputs("dsim: out of memory while writing the report\n", stderr);
+        return 1;
+    }
+    return (strcmp(out, "-") == 0 ? dsim_output_stdout(html) : dsim_output_write(out, html)) ? 1
+                                                                                            : 0;
+}
+
 int dsim_report_command(int argc, char **argv) {
     const char *out = NULL;
     const char **inputs = calloc((size_t)argc, sizeof *inputs);
@@ -81,15 +91,7 @@ int dsim_report_command(int argc, char **argv) {
         }
         goto out;
     }
-    const char *html = rh_page_html(page);
-    if (!html) {
-        fputs("dsim: out of memory\n", stderr);
-        status = 1;
-    } else if (strcmp(out, "-") == 0) {
-        status = dsim_output_stdout(html) ? 1 : 0;
-    } else {
-        status = dsim_output_write(out, html) ? 1 : 0;
-    }
+    status = dsim_report_write(out, page);
     rh_page_free(page);
 out:
     for (size_t i = 0; i < nmetrics; i++)

@@ -4,7 +4,13 @@
 #ifndef DSIM_REPORT_CMD_H
 #define DSIM_REPORT_CMD_H
 
+#include "html/page.h"
+
 /* Runs `dsim report INPUT... -o OUT`: argv[0] is "report". Returns the exit status. */
 int dsim_report_command(int argc, char **argv);
+
+/* Writes page to out (- : stdout) atomically, as every report is written. Returns 0, or 1
+ * with the reason printed (out of memory, the file could not be written). */
+int dsim_report_write(const char *out, rh_page *page);
 
 #endif

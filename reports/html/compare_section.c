@@ -1,6 +1,7 @@
 /* The compare section (compare_section.h). */
 #include "compare_section.h"
 
+#include "compare.h"
 #include "latency.h"
 #include "plot.h"
 #include "topology.h"
@@ -26,55 +27,6 @@ static void fmt(char *buf, size_t size, double v) {
         snprintf(buf, size, "%.4g", v == 0 ? 0.0 : v); /* never "-0" */
     else
         snprintf(buf, size, "-");
-}
-
-/* Whether a metric path is one of the runs' inputs rather than a figure of what happened
- * (the duration, the warm-up, the record of the overrides): ranked last, as dsim compare's
- * own table leaves them out. */
-static bool is_input(const char *path) {
-    return strcmp(path, "duration_s") == 0 || strcmp(path, "warmup_s") == 0 ||
-           strncmp(path, "overrides.", 10) == 0;
-}
-
-typedef struct row {
-    const cJSON *m;
-    bool input, significant;
-    double change; /* |rel_change|; infinite for a change from 0, 0 for none */
-    size_t order;
-} row;
-
-/* Significant first, then by |relative change|, then in the document's order; inputs last. */
-static int by_difference(const void *x, const void *y) {
-    const row *a = x, *b = y;
-    if (a->input != b->input)
-        return a->input ? 1 : -1;
-    if (a->significant != b->significant)
-        return a->significant ? -1 : 1;
-    if (a->change != b->change)
-        return a->change > b->change ? -1 : 1;
-    return a->order < b->order ? -1 : a->order > b->order;
-}
-
-/* The rows of the paired-difference table, ranked; caller frees. NULL when out of memory. */
-static row *ranked_rows(const cJSON *metrics, size_t *n) {
-    size_t total = (size_t)cJSON_GetArraySize(metrics), k = 0;
-    row *rows = calloc(total ? total : 1, sizeof *rows);
-    if (!rows)
-        return NULL;
-    const cJSON *m;
-    cJSON_ArrayForEach(m, metrics) {
-        if (!cJSON_IsObject(m) || !m->string)
-            continue;
-        double d = num(m, "diff_mean"), rel = num(m, "rel_change");
-        double change = isfinite(rel) ? fabs(rel) : isfinite(d) && d != 0 ? INFINITY : 0;
-        rows[k] =
-            (row){m, is_input(m->string),
-                  cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "significant")), change, k};
-        k++;
-    }
-    qsort(rows, k, sizeof *rows, by_difference);
-    *n = k;
-    return rows;
 }
 
 static const char *const HEADERS[] = {
@@ -114,30 +66,29 @@ static void table_row(rh_page *p, const cJSON *m) {
 }
 
 static int difference_table(rh_page *p, const cJSON *doc) {
-    const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(doc, "metrics");
-    size_t n = 0, nsig = 0;
-    row *rows = ranked_rows(metrics, &n);
+    size_t n, ndiffer, nsig;
+    const cJSON **rows = exp_compare_ranked(doc, &n, &ndiffer, &nsig);
     if (!rows)
         return -1;
-    for (size_t i = 0; i < n; i++)
-        nsig += rows[i].significant;
     rh_raw(p,
            "<p class=\"note\">%zu metrics compared on the same seeds (common random numbers), "
-           "%zu differ significantly (the 95%% interval of the paired difference excludes 0). "
-           "Significant differences first, then by |relative change|. Paired sd &lt; unpaired "
-           "sd is the variance the pairing saved.</p>\n",
-           n, nsig);
+           "%zu differ, %zu of them significantly (the 95%% interval of the paired difference "
+           "excludes 0). Ranked as dsim compare ranks them: significant differences first, the "
+           "clients' figures before the nodes', each by how many half-widths of its interval "
+           "the difference is from 0. Paired sd &lt; unpaired sd is the variance the pairing "
+           "saved.</p>\n",
+           n, ndiffer, nsig);
     size_t shown = n < RH_COMPARE_ROWS ? n : RH_COMPARE_ROWS;
     rh_table_begin(p, HEADERS, NCOLS);
     for (size_t i = 0; i < shown; i++)
-        table_row(p, rows[i].m);
+        table_row(p, rows[i]);
     rh_table_end(p);
     if (n > shown) {
         size_t more = n - shown, drawn = more < MAX_DETAIL_ROWS ? more : MAX_DETAIL_ROWS;
         rh_raw(p, "<details><summary>%zu more metrics</summary>\n", more);
         rh_table_begin(p, HEADERS, NCOLS);
         for (size_t i = shown; i < shown + drawn; i++)
-            table_row(p, rows[i].m);
+            table_row(p, rows[i]);
         rh_table_end(p);
         if (drawn < more)
             rh_raw(p, "<p class=\"note\">%zu more are in the compare document.</p>\n",

@@ -61,6 +61,8 @@ static char *slurp(const char *path) {
     return buf;
 }
 
+static int classify(input *in, char *err, size_t errlen);
+
 /* Reads and classifies one input. Returns 0, or -1 with the message in err. */
 static int read_input(input *in, char *err, size_t errlen) {
     struct stat st;
@@ -108,6 +110,12 @@ static int read_input(input *in, char *err, size_t errlen) {
         return -1;
     }
     free(text);
+    return classify(in, err, errlen);
+}
+
+/* Classifies the parsed document of in: a run or compare document of this contract's major
+ * version. Returns 0, or -1 with the message in err. */
+static int classify(input *in, char *err, size_t errlen) {
     const cJSON *contract = rh_get(in->doc, "contract");
     const cJSON *document = rh_get(in->doc, "document");
     if (!cJSON_IsString(contract) || !cJSON_IsString(document)) {
@@ -211,29 +219,19 @@ rh_page *rh_report_build(const char *const *paths, size_t n, size_t *bad, char *
     return p;
 }
 
-rh_page *rh_report_build_with(const char *const *paths, size_t n, const rh_report_options *o,
-                              const char **where, char *err, size_t errlen) {
-    *where = NULL;
-    input *in = calloc(n ? n : 1, sizeof *in);
+/* The page of the n classified inputs (report.h). */
+static rh_page *build(const input *in, size_t n, const rh_report_options *o, const char **where,
+                      char *err, size_t errlen) {
     rh_page *p = NULL;
-    if (!in) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
     size_t runs = 0, sweeps = 0;
     for (size_t i = 0; i < n; i++) {
-        in[i].path = paths[i];
-        if (read_input(&in[i], err, errlen)) {
-            *where = paths[i];
-            goto out;
-        }
         runs += in[i].kind == INPUT_RUN;
         sweeps += in[i].kind == INPUT_SWEEP;
     }
     if (o && o->nmetrics && !sweeps) {
         *where = o->metric_args ? o->metric_args[0] : o->metrics[0];
         snprintf(err, errlen, "--metric chooses the plots of a sweep folder, and no INPUT is one");
-        goto out;
+        return NULL;
     }
     char title[256];
     const cJSON *topo = n == 1 ? rh_get(in[0].doc, "topology") : NULL;
@@ -244,7 +242,7 @@ rh_page *rh_report_build_with(const char *const *paths, size_t n, const rh_repor
     p = rh_page_new(title);
     if (!p) {
         snprintf(err, errlen, "out of memory");
-        goto out;
+        return NULL;
     }
     /* the designs side by side, where the first run document stands */
     bool side_by_side_done = false;
@@ -273,8 +271,7 @@ rh_page *rh_report_build_with(const char *const *paths, size_t n, const rh_repor
             run_section(p, &in[i], (int)i + 1, runs == 1);
         } else if (other_section(p, &in[i], o, where, err, errlen)) {
             rh_page_free(p);
-            p = NULL;
-            goto out;
+            return NULL;
         }
     }
     if (rh_page_failed(p)) {
@@ -282,9 +279,38 @@ rh_page *rh_report_build_with(const char *const *paths, size_t n, const rh_repor
         rh_page_free(p);
         p = NULL;
     }
-out:
-    for (size_t i = 0; i < n; i++)
+    return p;
+}
+
+rh_page *rh_report_build_with(const char *const *paths, size_t n, const rh_report_options *o,
+                              const char **where, char *err, size_t errlen) {
+    *where = NULL;
+    input *in = calloc(n ? n : 1, sizeof *in);
+    if (!in) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    rh_page *p = NULL;
+    size_t read = 0;
+    for (; read < n; read++) {
+        in[read].path = paths[read];
+        if (read_input(&in[read], err, errlen)) {
+            *where = paths[read];
+            read++; /* its document, if parsed, is freed below */
+            break;
+        }
+    }
+    if (!*where)
+        p = build(in, n, o, where, err, errlen);
+    for (size_t i = 0; i < read; i++)
         cJSON_Delete(in[i].doc);
     free(in);
     return p;
 }
+
+rh_page *rh_report_of_document(const cJSON *doc, const char *name, char *err, size_t errlen) {
+    input in = {.path = name, .doc = (cJSON *)doc}; /* read only, and left to the caller */
+    const char *where = NULL;
+    return classify(&in, err, errlen) ? NULL : build(&in, 1, NULL, &where, err, errlen);
+}
+

@@ -9,6 +9,8 @@
 
 #include "page.h"
 
+#include <cjson/cJSON.h>
+
 #include <stddef.h>
 
 /* The major version of the contract this report reads ("1.x"). */
@@ -34,5 +36,10 @@ typedef struct rh_report_options {
  * by "\nWHERE: note: ..." lines, no final newline. */
 rh_page *rh_report_build_with(const char *const *inputs, size_t n, const rh_report_options *o,
                               const char **where, char *err, size_t errlen);
+
+/* The report of one document already in memory (dsim compare --report: its compare
+ * document), named name in the page; doc is only read. Returns the page, or NULL with the
+ * message in err (a document of another kind or contract, or out of memory). */
+rh_page *rh_report_of_document(const cJSON *doc, const char *name, char *err, size_t errlen);
 
 #endif
