@@ -53,6 +53,7 @@ uint32_t station_arrive(station *st, sim_node *n, rr_req *r) {
         st->tail = r;
         st->waiting++;
         sim_tavg_add(&st->queued, sim_now(n), 1);
+        rr_wait(n, r, SIM_LEDGER_QUEUE);
         return STATION_QUEUED;
     }
     if (counts(n, r))
@@ -68,6 +69,7 @@ uint32_t station_begin(station *st, sim_node *n, uint32_t w, rr_req *r) {
         sim_out_of_memory(n);
     st->held[w] = r;
     st->job[w] = ++st->job_seq;
+    rr_wait(n, r, SIM_LEDGER_SERVICE); /* its time in the queue, if any, ends */
     sim_tavg_add(&st->busy, now, 1);
     return st->job[w];
 }
