@@ -155,6 +155,8 @@ void sim_ledger_close(sim_node *n, sim_ledger_ref *ref) {
 
 size_t sim_ledger_open_count(const sim_engine *e) { return e->ledgers ? e->ledgers->open : 0; }
 
+size_t sim_ledger_slot_count(const sim_engine *e) { return e->ledgers ? e->ledgers->nslots : 0; }
+
 void sim__ledger_book_free(sim_ledger_book *b) {
     if (!b)
         return;

@@ -86,6 +86,8 @@ void sim_ledger_close(sim_node *n, sim_ledger_ref *ref);
 
 /* Ledgers open in engine e now (for tests of the bound on memory). */
 size_t sim_ledger_open_count(const sim_engine *e);
+/* Slots the table holds (open or free): the most ledgers ever open at once. */
+size_t sim_ledger_slot_count(const sim_engine *e);
 
 /* Frees engine e's table (engine.c, at the engine's end). */
 typedef struct sim_ledger_book sim_ledger_book;
