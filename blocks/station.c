@@ -69,7 +69,6 @@ uint32_t station_begin(station *st, sim_node *n, uint32_t w, rr_req *r) {
         sim_out_of_memory(n);
     st->held[w] = r;
     st->job[w] = ++st->job_seq;
-    rr_wait(n, r, SIM_LEDGER_SERVICE); /* its time in the queue, if any, ends */
     sim_tavg_add(&st->busy, now, 1);
     return st->job[w];
 }
@@ -115,6 +114,9 @@ rr_req *station_next(station *st, sim_node *n, uint32_t w) {
     next->next = NULL;
     st->waiting--;
     sim_tavg_add(&st->queued, sim_now(n), -1);
+    /* Its time in the queue ends (a request that found a worker idle never queued: its
+     * delivery already started its service here). */
+    rr_wait(n, next, SIM_LEDGER_SERVICE);
     return next;
 }
 

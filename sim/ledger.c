@@ -1,6 +1,8 @@
 /* The engine's table of open ledgers (ledger.h): a slot array with a free list, each slot a
- * ledger with its parts in a small array that is kept (not freed) when the slot is reused, so
- * the steady state allocates nothing. */
+ * ledger with its segments in a small array that is kept (not freed) when the slot is reused,
+ * so the steady state allocates nothing. A transition appends its segment (no search for an
+ * earlier part of the same place and category: the reader sums them, and a request has a few
+ * dozen segments at most), which keeps the hot path to a lookup and a store. */
 #include "ledger.h"
 
 #include "engine_int.h"
@@ -91,25 +93,26 @@ static ledger *find(sim_node *n, const sim_ledger_ref *ref) {
     return l && l->attempt == ref->attempt ? l : NULL;
 }
 
-/* Adds [last, now] to the open segment's part. Returns -1 when out of memory. */
+/* Doubles l's room for segments (out of the hot path). Returns -1 when out of memory. */
+static __attribute__((noinline)) int grow(ledger *l) {
+    uint32_t cap = l->capparts ? 2 * l->capparts : 8;
+    sim_ledger_part *p = realloc(l->parts, cap * sizeof *p);
+    if (!p)
+        return -1;
+    l->parts = p;
+    l->capparts = cap;
+    return 0;
+}
+
+/* Appends [last, now] as a segment of the open state (none when empty). Returns -1 when out
+ * of memory. */
 static int close_segment(ledger *l, sim_time now) {
     sim_time d = now - l->last;
     l->last = now;
     if (d == 0)
         return 0;
-    for (uint32_t i = 0; i < l->nparts; i++)
-        if (l->parts[i].place == l->open_place && l->parts[i].category == l->open_category) {
-            l->parts[i].spent += d;
-            return 0;
-        }
-    if (l->nparts == l->capparts) {
-        uint32_t cap = l->capparts ? 2 * l->capparts : 8;
-        sim_ledger_part *p = realloc(l->parts, cap * sizeof *p);
-        if (!p)
-            return -1;
-        l->parts = p;
-        l->capparts = cap;
-    }
+    if (l->nparts == l->capparts && grow(l))
+        return -1;
     l->parts[l->nparts++] = (sim_ledger_part){l->open_place, l->open_category, d};
     return 0;
 }
@@ -118,7 +121,7 @@ void sim__ledger_step(sim_node *n, const sim_ledger_ref *ref, sim_ledger_categor
     ledger *l = find(n, ref);
     if (!l)
         return;
-    if (close_segment(l, sim_now(n)))
+    if (close_segment(l, n->eng->now))
         sim_out_of_memory(n);
     l->open_place = next == SIM_LEDGER_NETWORK ? SIM_NO_NODE : place_of(n);
     l->open_category = next;

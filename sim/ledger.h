@@ -49,8 +49,9 @@ typedef struct sim_ledger_ref {
     uint32_t attempt; /* the attempt it belongs to */
 } sim_ledger_ref;
 
-/* One (place, category) of a ledger: place is an engine node index of the group's first
- * instance (instances fold into their group), SIM_NO_NODE for the network. */
+/* One segment of a ledger, in (place, category): place is an engine node index of the
+ * group's first instance (instances fold into their group), SIM_NO_NODE for the network. A
+ * (place, category) may have several segments. */
 typedef struct sim_ledger_part {
     uint32_t place;
     uint32_t category;
@@ -77,8 +78,8 @@ static inline void sim_ledger_step(sim_node *n, const sim_ledger_ref *ref,
  * it takes a ref of any attempt of the ledger (the client's, kept since the first). */
 void sim_ledger_new_attempt(sim_node *n, sim_ledger_ref *ref);
 
-/* The parts of an open ledger (closing the open segment first, at n now), NULL with *count
- * 0 for an empty or stale ref. Borrowed until the ledger is closed. */
+/* The segments of an open ledger (closing the open segment first, at n now), NULL with
+ * *count 0 for an empty or stale ref. Borrowed until the ledger is closed. */
 const sim_ledger_part *sim_ledger_parts(sim_node *n, const sim_ledger_ref *ref, size_t *count);
 
 /* Closes the ledger (its slot is free for another); a no-op for an empty or stale ref. */
