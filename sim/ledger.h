@@ -9,8 +9,9 @@
  * The rule: a segment goes to the state the previous transition opened (network after a
  * send, the node's queue after a queued arrival, its service after a delivery or a worker's
  * start, or what a kind marks it now waits for: replication acks, a backoff). With several
- * copies of one request in flight at once (a network duplicate), the segment between two
- * transitions goes to whichever copy made the earlier one: an approximation. A retry starts
+ * copies of one attempt in flight at once (a network duplicate, a request a load balancer timed
+ * out while its backend still holds it), the segment between two transitions goes to the
+ * state the earlier one opened, whichever copy made it: an approximation. A retry starts
  * a new attempt: transitions of copies of an earlier attempt (a late reply, the original
  * still queued after its time-out) are ignored, so they cannot take the backoff's time.
  *

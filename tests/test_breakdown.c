@@ -64,7 +64,7 @@ static void expect_consistent(const char *what, const cJSON *doc) {
               count);
 }
 
-Test(breakdown, parts_add_up_to_latency_in_every_band_of_every_example, .timeout = 300) {
+Test(breakdown, parts_add_up_to_latency_in_every_band_of_every_example) {
     char **names = t_examples();
     for (char **p = names; *p; p++) {
         const char *sets[T_SHORTEN_MAX];
@@ -99,7 +99,7 @@ static double overall(const cJSON *bd, const char *path) {
     return sum / n;
 }
 
-Test(breakdown, mm1_behind_a_network_matches_closed_form, .timeout = 300) {
+Test(breakdown, mm1_behind_a_network_matches_closed_form) {
     const double lambda = 90, mu = 100, rho = lambda / mu;
     double queue[REPS], service[REPS];
     for (int r = 0; r < REPS; r++) {
@@ -194,7 +194,7 @@ Test(breakdown, sync_replication_waits_the_replication_delay_async_none) {
 /* A million requests at rho = 0.5: the table never holds more ledgers than requests were in
  * flight at once (P(more than 60 in an M/M/1 at rho 0.5) = 0.5^60), and at the end exactly
  * those in flight. */
-Test(breakdown, the_ledger_table_follows_the_requests_in_flight, .timeout = 120) {
+Test(breakdown, the_ledger_table_follows_the_requests_in_flight) {
     static const char yaml[] = "duration: 10000s\n"
                                "warmup: 0s\n"
                                "nodes:\n"
