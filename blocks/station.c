@@ -53,6 +53,7 @@ uint32_t station_arrive(station *st, sim_node *n, rr_req *r) {
         st->tail = r;
         st->waiting++;
         sim_tavg_add(&st->queued, sim_now(n), 1);
+        rr_wait(n, r, SIM_LEDGER_QUEUE);
         return STATION_QUEUED;
     }
     if (counts(n, r))
@@ -113,6 +114,9 @@ rr_req *station_next(station *st, sim_node *n, uint32_t w) {
     next->next = NULL;
     st->waiting--;
     sim_tavg_add(&st->queued, sim_now(n), -1);
+    /* Its time in the queue ends (a request that found a worker idle never queued: its
+     * delivery already started its service here). */
+    rr_wait(n, next, SIM_LEDGER_SERVICE);
     return next;
 }
 

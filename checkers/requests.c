@@ -3,6 +3,8 @@
  * nothing for it). */
 #include "requests.h"
 
+#include "breakdown.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +38,7 @@ struct requests_stats {
     bool sampling;
     requests_tally early;
     sim_hist series_latency;
+    breakdown *breakdown; /* NULL in figures made without a topology (requests_new) */
 };
 
 void requests_tally_init(requests_tally *t) {
@@ -91,6 +94,7 @@ void requests_free(requests_stats *s) {
     sim_hist_free(&s->failed_latency);
     sim_hist_free(&s->rejected_latency);
     sim_hist_free(&s->series_latency);
+    breakdown_free(s->breakdown);
     free(s);
 }
 
@@ -185,6 +189,11 @@ int requests_outcome_note(requests_stats *s, sim_time issued, unsigned op, reque
     return requests_tally_note(&s->all, out, latency);
 }
 
+int requests_breakdown_note(requests_stats *s, sim_time latency, const sim_ledger_part *parts,
+                            size_t nparts) {
+    return s->breakdown ? breakdown_add(s->breakdown, latency, parts, nparts) : 0;
+}
+
 /* Buckets of the histogram merged into one of latency_hist: 8 of its 128 per power of two
  * (groups never straddle a power of two), so the document holds about 16 per doubling of
  * latency, each within 1/16 of its lower edge: enough for a CDF, small enough to carry. */
@@ -256,6 +265,11 @@ void requests_report(const requests_stats *s, sim_report *w) {
     sim_report_hist_ms(w, "failed_latency_ms", &s->failed_latency, SIM_PCT_FULL);
     sim_report_hist_ms(w, "rejected_latency_ms", &s->rejected_latency, SIM_PCT_FULL);
     report_latency_hist(&t->latency, w);
+    if (s->breakdown && breakdown_any(s->breakdown)) {
+        sim_report_open(w, "latency_breakdown");
+        breakdown_report(s->breakdown, w);
+        sim_report_close(w);
+    }
 }
 
 /* ---- time series (sim/metrics.h): what the series counts is early + all ---- */
@@ -293,8 +307,13 @@ static const sim_metric requests_series[] = {
 
 static void *create(const sim_topology *topo) {
     requests_stats *s = requests_new(topo->warmup, topo->duration);
-    if (s)
-        s->batches.keep = topo->record_batches;
+    if (!s)
+        return NULL;
+    s->batches.keep = topo->record_batches;
+    if (!(s->breakdown = breakdown_new(topo))) {
+        requests_free(s);
+        return NULL;
+    }
     return s;
 }
 
@@ -305,6 +324,10 @@ static void destroy(void *checker) { requests_free(checker); }
 /* What requests_report writes (checker.h). */
 #define LATENCY_FIGURES(key)                                                                       \
     key ".mean", key ".p50", key ".p90", key ".p99", key ".p999", key ".max"
+/* A band of the breakdown (breakdown.h): a group's name and its categories are the run's. */
+#define BAND_FIGURES(band)                                                                         \
+    "latency_breakdown." band ".requests", "latency_breakdown." band ".latency_ms",               \
+        "latency_breakdown." band ".network_ms", "latency_breakdown." band ".nodes.*.*"
 static const char *const figures[] = {"issued",
                                       "completed",
                                       "rejected",
@@ -320,6 +343,10 @@ static const char *const figures[] = {"issued",
                                       LATENCY_FIGURES("latency_ms_by_op.*"),
                                       LATENCY_FIGURES("failed_latency_ms"),
                                       LATENCY_FIGURES("rejected_latency_ms"),
+                                      BAND_FIGURES("p0_50"),
+                                      BAND_FIGURES("p50_90"),
+                                      BAND_FIGURES("p90_99"),
+                                      BAND_FIGURES("p99_100"),
                                       NULL};
 
 const sim_checker_kind dsim_requests_checker = {

@@ -9,6 +9,7 @@
 
 #include "checker.h"
 #include "hist.h"
+#include "ledger.h"
 #include "simtime.h"
 
 #include <stdint.h>
@@ -61,6 +62,12 @@ void requests_issued(requests_stats *s, sim_time issued);
  * out of memory (then call sim_out_of_memory). */
 int requests_outcome_note(requests_stats *s, sim_time issued, unsigned op, requests_outcome out,
                           sim_time latency);
+
+/* A completed request of that latency, issued after the warm-up, whose ledger holds parts
+ * (sim/ledger.h): into the latency breakdown (breakdown.h). Returns 0, or -1 when out of
+ * memory. */
+int requests_breakdown_note(requests_stats *s, sim_time latency, const sim_ledger_part *parts,
+                            size_t nparts);
 
 /* MSER-5's input (experiments/warmup_auto.h), kept only in a run whose topology asks for it
  * (sim_topology.record_batches, the pilot run of `warmup: auto`): the mean response time of

@@ -17,7 +17,13 @@ static uint32_t rr_refuse(sim_msg *m) {
     return r->reply_to;
 }
 
-const sim_protocol rr_protocol = {.name = "request", .bit = DSIM_PROTO_REQUEST, .refuse = rr_refuse};
+/* Every request or reply reaching a node ends its time on the wire. */
+static void rr_arrive(sim_node *n, sim_msg *m) {
+    sim_ledger_step(n, &rr_of(m)->root, SIM_LEDGER_SERVICE);
+}
+
+const sim_protocol rr_protocol = {.name = "request", .bit = DSIM_PROTO_REQUEST, .refuse = rr_refuse,
+                                  .arrive = rr_arrive};
 /* 256 bytes: an HTTP request line and a few headers; a reply likewise. */
 const sim_msg_type rr_request_msg = {.name = "request", .protocol = &rr_protocol,
                                      .body_size = sizeof(rr_req), .wire_bytes = 256};
@@ -52,6 +58,7 @@ rr_req *rr_call_new(sim_node *n, const rr_req *parent) {
     call->op = parent->op;
     call->kv.key = parent->kv.key;
     call->kv.version = parent->kv.version;
+    call->root = parent->root;
     sim_msg_of(call)->size = sim_msg_of_const(parent)->size;
     return call;
 }
@@ -59,6 +66,7 @@ rr_req *rr_call_new(sim_node *n, const rr_req *parent) {
 void rr_send(sim_node *n, uint32_t dst, rr_req *r) {
     sim_msg *m = sim_msg_of(r);
     m->type = &rr_request_msg;
+    sim_ledger_step(n, &r->root, SIM_LEDGER_NETWORK);
     sim_send(n, dst, m);
 }
 
@@ -66,6 +74,7 @@ void rr_reply_sized(sim_node *n, rr_req *r, uint32_t bytes) {
     sim_msg *m = sim_msg_of(r);
     m->type = &rr_reply_msg;
     m->size = bytes;
+    sim_ledger_step(n, &r->root, SIM_LEDGER_NETWORK);
     sim_send(n, r->reply_to, m);
 }
 

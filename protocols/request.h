@@ -16,6 +16,7 @@
 #define DSIM_REQUEST_H
 
 #include "keyed.h"
+#include "ledger.h"
 #include "node.h"
 
 #include <stdint.h>
@@ -53,6 +54,9 @@ typedef struct rr_req {
     uint8_t op;         /* rr_op: read or write */
     uint8_t status;     /* rr_status, in a reply */
     kv_data kv;         /* the key, and what the data tier says of it */
+    /* The ledger of the client's original request (sim/ledger.h), which every copy, call and
+     * retry of it carries; empty for one that does not count (warm-up). */
+    sim_ledger_ref root;
     struct rr_req *next; /* free for the holder's own use (a waiting line) */
     /* A protocol built on this one (a counter check, a settings read) puts its own payload
      * after these fields: rr_new_with and rr_payload. */
@@ -76,10 +80,17 @@ rr_req *rr_new_with(sim_node *n, size_t payload);
 /* The payload of r, when its body has at least `bytes` of it; NULL otherwise. */
 void *rr_payload(rr_req *r, size_t bytes);
 
-/* Returns a new call on behalf of parent (a request n holds), for parent's client, operation
- * and key, its reply coming to n. Its `issued` is parent's, by which every node decides
+/* Returns a new call on behalf of parent (a request n holds), for parent's client, operation,
+ * key and ledger, its reply coming to n. Its `issued` is parent's, by which every node decides
  * whether it counts, and its size on the wire parent's too (rr_set_size to change it). */
 rr_req *rr_call_new(sim_node *n, const rr_req *parent);
+/* What the holder of r makes it wait for now (a kind's own wait: SIM_LEDGER_BACKOFF,
+ * SIM_LEDGER_REPLICATION_WAIT, ...; SIM_LEDGER_QUEUE, SIM_LEDGER_SERVICE): the time until r's
+ * next transition goes there in the breakdown of its latency (sim/ledger.h). Sending and
+ * replying mark the wire themselves; a delivery marks the node's service. */
+static inline void rr_wait(sim_node *n, const rr_req *r, sim_ledger_category what) {
+    sim_ledger_step(n, &r->root, what);
+}
 /* Sends request r to dst (a first send, a forward, a retry). */
 void rr_send(sim_node *n, uint32_t dst, rr_req *r);
 /* Turns r into its reply (status as set) and sends it to r->reply_to: a request turned around

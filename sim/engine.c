@@ -185,6 +185,7 @@ void sim_engine_free(sim_engine *e) {
         e->topo->checkers[i]->free(e->checkers[i]);
     free(e->checkers);
     sim__sampler_free(e->sampler);
+    sim__ledger_book_free(e->ledgers);
     free(e);
 }
 
@@ -331,6 +332,9 @@ static void deliver(sim_engine *e, sim_event *ev) {
         m->type = &sim_pong_msg;
         sim__send(e, ev->dst, m->src, m);
     } else if (n->kind->receive) {
+        const sim_protocol *p = m->type->protocol;
+        if (p && p->arrive)
+            p->arrive(n, m);
         n->kind->receive(n, m); /* the kind owns the message from here on */
     } else {
         sim__block_free(e, ev);

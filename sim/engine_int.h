@@ -5,6 +5,7 @@
 #include "checker.h"
 #include "engine.h"
 #include "hist.h"
+#include "ledger.h"
 #include "metrics.h"
 #include "net.h"
 #include "node.h"
@@ -97,6 +98,7 @@ struct sim_engine {
         unsigned char body[SIM_SPARE_BODY];
     } spare;
     sim_sampler *sampler; /* NULL: sampling off (metrics.c) */
+    sim_ledger_book *ledgers; /* NULL until a client opens a ledger (ledger.h) */
 };
 
 /* Event blocks: a block of the size class that holds an event record and body_bytes of

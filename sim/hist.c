@@ -19,6 +19,8 @@ static size_t bucket_of(int64_t v) {
     return (size_t)(LINEAR + (int64_t)(shift - 1) * HALF + (v >> shift) - HALF);
 }
 
+size_t sim_hist_bucket_index(int64_t v) { return bucket_of(v < 0 ? 0 : v); }
+
 /* Lower edge and width of bucket i. */
 static void bucket_range(size_t i, double *lo, double *width) {
     if ((int64_t)i < LINEAR) {

@@ -29,6 +29,8 @@ int sim_hist_merge(sim_hist *dst, const sim_hist *src);
 double sim_hist_quantile(const sim_hist *h, double q);
 /* The edges [*lo, *hi) of bucket i (ns): counts[i] holds the values recorded in it. */
 void sim_hist_bucket_bounds(size_t i, double *lo, double *hi);
+/* The bucket value v (>= 0) falls in. */
+size_t sim_hist_bucket_index(int64_t v);
 /* Returns the exact mean, 0 when empty. */
 double sim_hist_mean(const sim_hist *h);
 

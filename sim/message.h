@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 typedef struct sim_msg sim_msg;
+struct sim_node;
 
 /* No node: what a refusal hook returns to have a message dropped. */
 #define SIM_NO_NODE UINT32_MAX
@@ -35,6 +36,10 @@ typedef struct sim_protocol {
      * bounce again (a request, turned into its reply; never a reply), or two crashed nodes
      * would pass a message back and forth at one instant. */
     uint32_t (*refuse)(sim_msg *m);
+    /* A message of this protocol is delivered to node n, which is up, just before its kind's
+     * receive hook: what the protocol tracks of every hop (a request's ledger, sim/ledger.h).
+     * NULL: nothing (PHOLD's messages, heartbeats), at the cost of one branch. */
+    void (*arrive)(struct sim_node *n, sim_msg *m);
 } sim_protocol;
 
 /* A message type: a constant table, one per kind of message (a request, its reply, a

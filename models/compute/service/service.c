@@ -148,6 +148,9 @@ static void call_failed(sim_node *n, uint32_t w) {
         uint32_t job = station_restamp(&s->st, w);
         if (measured)
             s->call_retries++;
+        /* The failed call's late copies no longer count; the worker backs off. */
+        sim_ledger_new_attempt(n, &s->st.held[w]->root);
+        rr_wait(n, s->st.held[w], SIM_LEDGER_BACKOFF);
         sim_set_timer(n, retry_delay(&c->call_retry, p->retries, n), T_CALL_RETRY,
                       job_token(job, w));
         return;

@@ -113,6 +113,7 @@ void db__commit(sim_node *n, uint32_t w) {
         return;
     }
     s->lsn[w] = pos;
+    rr_wait(n, r, SIM_LEDGER_REPLICATION_WAIT); /* until the replicas' acks release it */
     s->pend[(s->pend_head + s->npend) % (uint32_t)c->workers] = w;
     s->npend++;
     db__release_pending(n);

@@ -55,6 +55,7 @@ typedef struct pending {
     uint64_t attempt_id; /* the request id of the attempt awaited; 0 while backing off */
     int64_t retries;     /* retries made so far */
     sim_timer timeout;   /* the attempt's time-out, cancelled when its reply comes */
+    sim_ledger_ref ledger; /* where its time went (measured requests only; sim/ledger.h) */
     uint8_t op;
     bool live;
 } pending;
@@ -179,6 +180,7 @@ static void send_attempt(sim_node *n, size_t i) {
     r->issued = p->issued; /* downstream figures go by the first attempt's time */
     r->op = p->op;
     r->kv.key = p->key;
+    r->root = p->ledger;
     rr_set_size(r, c->request_bytes.by[r->op]);
     p->attempt_id = r->id;
     if (sim_is_measured(n, p->issued))
@@ -203,8 +205,10 @@ static void issue(sim_node *n, uint64_t user) {
     s->slots[i].op = (uint8_t)draw_op(n, &c->ops);
     s->slots[i].key = sim_index_sample(&s->keys, sim_rng(n));
     s->sent++;
-    if (sim_is_measured(n, s->slots[i].issued))
+    if (sim_is_measured(n, s->slots[i].issued)) {
         s->own.issued++;
+        sim_ledger_open(n, &s->slots[i].ledger);
+    }
     requests_issued(requests_of(n), s->slots[i].issued);
     retry_budget_deposit(&s->budget, &c->retry);
     send_attempt(n, i);
@@ -310,6 +314,13 @@ static void settle(sim_node *n, size_t i, requests_outcome out) {
     pending p = s->slots[i];
     free_slot(s, i);
     count_outcome(n, p.issued, p.op, out, sim_now(n) - p.issued);
+    if (out == REQUESTS_COMPLETED && p.ledger.slot) {
+        size_t nparts;
+        const sim_ledger_part *parts = sim_ledger_parts(n, &p.ledger, &nparts);
+        if (requests_breakdown_note(requests_of(n), sim_now(n) - p.issued, parts, nparts))
+            sim_out_of_memory(n);
+    }
+    sim_ledger_close(n, &p.ledger);
     if (c->users > 0 && !cap_reached(s, c) && !stopped(c, sim_now(n)))
         user_thinks(n, p.user);
 }
@@ -326,6 +337,9 @@ static void attempt_failed(sim_node *n, size_t i, requests_outcome out) {
         p->retries++;
         if (measured)
             s->retries++;
+        /* Copies of the attempt given up no longer count; the client backs off. */
+        sim_ledger_new_attempt(n, &p->ledger);
+        sim_ledger_step(n, &p->ledger, SIM_LEDGER_BACKOFF);
         sim_set_timer(n, retry_delay(&c->retry, p->retries, n), T_RETRY, i);
         return;
     }
@@ -411,6 +425,7 @@ static void client_crash(sim_node *n) {
             continue;
         count_outcome(n, s->slots[i].issued, s->slots[i].op, REQUESTS_FAILED,
                       sim_now(n) - s->slots[i].issued);
+        sim_ledger_close(n, &s->slots[i].ledger);
     }
     s->nslots = s->live = 0;
     s->free_slot = 0;
