@@ -74,7 +74,8 @@ static int walk(const cJSON *o, unsigned flags, bool top, pathbuf *b, exp_leaves
         if (!c->string)
             continue;
         if (top && (flags & EXP_LEAVES_FIGURES) &&
-            (strcmp(c->string, "seed") == 0 || strcmp(c->string, "overrides") == 0))
+            (strcmp(c->string, "seed") == 0 || strcmp(c->string, "overrides") == 0 ||
+             strcmp(c->string, "series") == 0))
             continue;
         if (!cJSON_IsNumber(c) && !cJSON_IsObject(c))
             continue; /* lists are not addressable; booleans, strings, nulls are no figures */

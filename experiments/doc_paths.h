@@ -26,8 +26,9 @@ typedef struct exp_leaves {
 enum {
     /* Every numeric leaf, inputs included. */
     EXP_LEAVES_ALL = 0,
-    /* The run's figures only: leaves out the top-level `seed` (§8.3: "not `seed`") and the
-     * top-level `overrides` record (the run's inputs as the user gave them, not figures). */
+    /* The run's figures only: leaves out the top-level `seed` (§8.3: "not `seed`"), the
+     * top-level `overrides` record (the run's inputs as the user gave them, not figures) and
+     * the time series' `series` (its interval is an input; its lists are not addressable). */
     EXP_LEAVES_FIGURES = 1,
     /* Leaves out the figures of a histogram with no samples: a latency object (every key a
      * histogram figure, mean/p50/p90/p99/p999/max) whose figures are all exactly 0 is how a

@@ -265,7 +265,10 @@ static char *make_doc(sweep *w, size_t c, uint64_t seed, char *why, size_t whyle
         snprintf(why, whylen, "out of memory");
         goto out;
     }
-    exp_run_options ro = {0};
+    /* the file's `series` goes into each run's document, as `dsim run` writes it */
+    exp_run_options ro = {.series = k->topo->series,
+                          .series_metrics = k->topo->series_metrics,
+                          .nseries_metrics = k->topo->nseries_metrics};
     switch (exp_run_seed(k->topo, seed, &ro, diag, &r)) {
     case EXP_RUN_OK:
     case EXP_RUN_EXPECT_FAILED: /* a verdict in the document: expect_pass_fraction */

@@ -283,6 +283,31 @@ Test(sweep, writes_every_run_and_a_summary_with_its_figures) {
     cJSON_Delete(run);
 }
 
+/* A file's `series` goes into each run's document as `dsim run` writes it (the same bytes),
+ * and the summary counts no series figure: its interval is an input, its lists no figures. */
+Test(sweep, a_files_series_is_in_each_run_document_and_not_in_the_summary) {
+    t_write_work(&sb, "small.yaml", small);
+    t_result r = DSIM("sweep", "small.yaml", "--set", "series=2s", "--vary",
+                      "nodes.web.workers=2,3", "--seeds", "2", "--out", "out");
+    expect_status(&r, 0);
+    t_result_free(&r);
+    r = DSIM("run", "small.yaml", "--set", "series=2s", "--set", "nodes.web.workers=3",
+             "--seed", "2", "--json", "one.json", "--quiet");
+    expect_status(&r, 0);
+    t_result_free(&r);
+    cJSON *run = parse_work("out/runs/c1-s2.json"), *one = parse_work("one.json");
+    const cJSON *series = t_get(run, "series");
+    cr_assert(cJSON_IsObject(series), "the run document has its series");
+    cr_expect_eq(t_num(series, "interval_ms"), 2000);
+    cr_expect_eq(cJSON_GetArraySize(t_get(series, "t_ms")), 10);
+    cr_expect(cJSON_Compare(series, t_get(one, "series"), true), "as dsim run writes it");
+    char *csv = t_slurp_work(&sb, "out/summary.csv");
+    cr_expect_null(strstr(csv, ",series."), "no series figure in the summary");
+    free(csv);
+    cJSON_Delete(run);
+    cJSON_Delete(one);
+}
+
 Test(sweep, summary_does_not_depend_on_jobs) {
     t_write_work(&sb, "small.yaml", small);
     t_result r = SMALL_SWEEP("one", "1");
