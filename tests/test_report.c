@@ -790,3 +790,27 @@ Test(report, bad_inputs_exit_2_and_write_nothing) {
     cr_expect(strncmp(html, "<!DOCTYPE html>", 15) == 0);
     free(html);
 }
+
+/* "nodes" of a run document that is a list (or a scalar) names no node: the series of the
+ * document are drawn without the per-node figures, no crash (a list's members have no
+ * names). */
+Test(report, a_run_document_whose_nodes_is_not_an_object_is_drawn_without_node_figures) {
+    static const char *const nodes[] = {"[{\"kind\": \"service\"}, 3, \"web\"]", "7"};
+    for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
+        char doc[1024];
+        snprintf(doc, sizeof doc,
+                 "{\"contract\": \"1.1\", \"document\": \"run\", \"topology\": \"t\", "
+                 "\"duration_s\": 2, \"nodes\": %s, \"series\": {\"interval_ms\": 1000, "
+                 "\"t_ms\": [1000, 2000], \"requests.completed\": [3, 4], "
+                 "\"nodes.web.utilization\": [0.5, 0.25]}}",
+                 nodes[i]);
+        t_write_work(&sb, "n.json", doc);
+        t_result r = t_dsim(&sb, (t_limits){0}, "report", "n.json", "-o", "n.html", NULL);
+        cr_assert_eq(r.status, 0, "nodes %s: status %d: %s", nodes[i], r.status, r.err);
+        t_result_free(&r);
+        char *html = t_slurp_work(&sb, "n.html");
+        cr_expect(has_plot(html, "Client requests per second, by outcome"), "%s", html);
+        cr_expect(!has_plot(html, "Utilization (busy workers / workers)"));
+        free(html);
+    }
+}

@@ -211,7 +211,8 @@ static const cJSON *node_of(const cJSON *nodes, const char *path, const char *su
     size_t name_len = rn - sn - 1;
     const cJSON *node;
     cJSON_ArrayForEach(node, nodes) {
-        if (strlen(node->string) == name_len && strncmp(node->string, rest, name_len) == 0) {
+        /* the members of an object have names; anything else was passed over by the caller */
+        if (node->string && strlen(node->string) == name_len && strncmp(node->string, rest, name_len) == 0) {
             const cJSON *kind = rh_get(node, "kind");
             if (cJSON_IsString(kind) && strcmp(kind->valuestring, "client") == 0)
                 return NULL;
@@ -249,7 +250,8 @@ typedef struct line {
 
 /* Draws one family; returns false when it was 0 throughout (or absent). */
 static bool draw_family(rh_page *p, const timeline *tl, const family *fam, bool *absent) {
-    const cJSON *nodes = rh_get(tl->doc, "nodes");
+    /* only an object's members are named: "nodes" of any other type names no node */
+    const cJSON *nodes = rh_object(rh_get(tl->doc, "nodes"));
     const cJSON *graph = rh_get(tl->doc, "graph");
     size_t cap = 0, n = 0;
     line *lines = NULL;
