@@ -3,6 +3,7 @@
 
 #include "breakdown.h"
 #include "compare_section.h"
+#include "file_read.h"
 #include "format.h"
 #include "run_figures.h"
 #include "run_header.h"
@@ -25,41 +26,6 @@ typedef struct input {
     input_kind kind;
     cJSON *doc; /* a run or compare document; NULL for a sweep folder */
 } input;
-
-/* The whole of a file (caller frees), or NULL with errno. */
-static char *slurp(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len + 4096 + 1 > cap) {
-            cap = cap ? cap * 2 : 65536;
-            char *grown = realloc(buf, cap);
-            if (!grown) {
-                free(buf);
-                fclose(f);
-                errno = ENOMEM;
-                return NULL;
-            }
-            buf = grown;
-        }
-        size_t got = fread(buf + len, 1, cap - len - 1, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    int e = ferror(f) ? EIO : 0;
-    fclose(f);
-    if (e) {
-        free(buf);
-        errno = e;
-        return NULL;
-    }
-    buf[len] = '\0';
-    return buf;
-}
 
 static int classify(input *in, char *err, size_t errlen);
 
@@ -92,7 +58,7 @@ static int read_input(input *in, char *err, size_t errlen) {
         in->kind = INPUT_SWEEP;
         return 0;
     }
-    char *text = slurp(in->path);
+    char *text = sim_read_file(in->path, SIM_MAX_DOC_BYTES, NULL);
     if (!text) {
         snprintf(err, errlen, "cannot read it: %s", strerror(errno));
         return -1;
