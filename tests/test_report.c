@@ -814,3 +814,125 @@ Test(report, a_run_document_whose_nodes_is_not_an_object_is_drawn_without_node_f
         free(html);
     }
 }
+
+/* The page rh_topology_render drew json on (caller frees) and whether it drew. */
+static char *topology_page(const char *json, bool *drew) {
+    cJSON *g = json ? parse(json) : NULL;
+    rh_page *p = rh_page_new("t");
+    *drew = rh_topology_render(p, g);
+    char *out = strdup(rh_page_html(p));
+    rh_page_free(p);
+    cJSON_Delete(g);
+    return out;
+}
+
+Test(report, a_graph_not_drawn_is_a_note_saying_why) {
+    static const struct {
+        const char *json, *why;
+    } bad[] = {
+        {NULL, "the document has no graph"},
+        {"{\"nodes\": {\"a\": 1}}", "the graph has no list of nodes"},
+        {"{\"nodes\": []}", "the graph has no nodes"},
+        {"{\"nodes\": [{\"kind\": \"client\"}]}", "node 1 of the graph has no name"},
+        {"{\"nodes\": [{\"name\": \"a\"}, {\"name\": \"a\"}]}",
+         "two nodes of the graph are named &quot;a&quot;"},
+        {"{\"nodes\": [{\"name\": \"a\"}], \"edges\": [{\"from\": \"a\", \"to\": \"b\"}]}",
+         "an edge of the graph names &quot;b&quot;, no node of the graph"},
+        {"{\"nodes\": [{\"name\": \"a\"}], \"edges\": 3}", "the edges of the graph are not a list"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        bool drew = true;
+        char *html = topology_page(bad[i].json, &drew);
+        char want[256];
+        snprintf(want, sizeof want, "<p class=\"note\">No topology picture: %s.</p>", bad[i].why);
+        cr_expect(!drew, "%s", bad[i].json ? bad[i].json : "NULL");
+        cr_expect(strstr(html, want), "%s: %s", want, html);
+        cr_expect(!strstr(html, "<svg"));
+        free(html);
+    }
+    bool drew = false;
+    char *html = topology_page("{\"nodes\": [{\"name\": \"a\"}]}", &drew);
+    cr_expect(drew && strstr(html, "<svg class=\"topology\"") && !strstr(html, "class=\"note\""));
+    free(html);
+}
+
+/* The command: a run document with a malformed graph has its Topology heading followed by
+ * the note, not an empty section. */
+Test(report, a_run_whose_graph_is_malformed_notes_why_under_its_topology_heading) {
+    t_write_work(&sb, "g.json",
+                 "{\"contract\": \"1.1\", \"document\": \"run\", \"topology\": \"t\", "
+                 "\"graph\": {\"nodes\": [{\"name\": \"a\"}], "
+                 "\"edges\": [{\"from\": \"a\", \"to\": \"nowhere\", \"type\": \"call\"}]}}");
+    t_result r = t_dsim(&sb, (t_limits){0}, "report", "g.json", "-o", "g.html", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    t_result_free(&r);
+    char *html = t_slurp_work(&sb, "g.html");
+    cr_expect(strstr(html, "<h3>Topology</h3>\n<p class=\"note\">No topology picture: an edge of "
+                           "the graph names &quot;nowhere&quot;, no node of the graph.</p>"),
+              "%s", html);
+    free(html);
+}
+
+/* A chain graph of n nodes n0 -> n1 -> ... (caller deletes). */
+static cJSON *chain_graph(int n) {
+    cJSON *g = cJSON_CreateObject();
+    cJSON *nodes = cJSON_AddArrayToObject(g, "nodes"), *edges = cJSON_AddArrayToObject(g, "edges");
+    for (int i = 0; i < n; i++) {
+        char name[32], prev[32];
+        snprintf(name, sizeof name, "n%d", i);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", name);
+        cJSON_AddStringToObject(o, "kind", i ? "service" : "client");
+        cJSON_AddItemToArray(nodes, o);
+        if (i) {
+            snprintf(prev, sizeof prev, "n%d", i - 1);
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "from", prev);
+            cJSON_AddStringToObject(e, "to", name);
+            cJSON_AddStringToObject(e, "type", "call");
+            cJSON_AddItemToArray(edges, e);
+        }
+    }
+    return g;
+}
+
+/* A chain of RH_TOPOLOGY_MAX_NODES groups, edges declared last to first (the order the old
+ * relaxation needed a round per node for): every node a layer after its caller, the last at
+ * layer n - 1 (top to bottom: y = 56 + 96 (n - 1)). A chain of 100,000 nodes is over the
+ * limit: a note, at once (measured: 0.2 s of CPU for the whole command, most of it parsing;
+ * the test's alarm bounds it). */
+Test(report, a_long_chain_is_laid_out_in_one_pass_and_a_huge_graph_is_noted) {
+    int n = RH_TOPOLOGY_MAX_NODES;
+    cJSON *g = chain_graph(n);
+    cJSON *edges = cJSON_GetObjectItemCaseSensitive(g, "edges"), *rev = cJSON_CreateArray();
+    while (cJSON_GetArraySize(edges) > 0)
+        cJSON_AddItemToArray(rev, cJSON_DetachItemFromArray(edges, cJSON_GetArraySize(edges) - 1));
+    cJSON_ReplaceItemInObjectCaseSensitive(g, "edges", rev);
+    rh_page *p = rh_page_new("t");
+    cr_assert(rh_topology_render(p, g));
+    char want[96];
+    snprintf(want, sizeof want, "<rect class=\"data\" x=\"30.00\" y=\"%.2f\"", 56.0 + 96 * (n - 1));
+    cr_expect(strstr(rh_page_html(p), want), "%s", want);
+    rh_page_free(p);
+    cJSON_Delete(g);
+
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "contract", "1.1");
+    cJSON_AddStringToObject(doc, "document", "run");
+    cJSON_AddStringToObject(doc, "topology", "chain");
+    cJSON_AddItemToObject(doc, "graph", chain_graph(100000));
+    char *text = cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+    t_write_work(&sb, "chain.json", text);
+    free(text);
+    t_result r = t_dsim(&sb, (t_limits){.alarm_s = 30}, "report", "chain.json", "-o", "c.html",
+                        NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    t_result_free(&r);
+    char *html = t_slurp_work(&sb, "c.html");
+    cr_expect(strstr(html, "<p class=\"note\">No topology picture: the graph has 100000 groups "
+                           "and 99999 edges, more than the 2000 groups or 8000 edges a picture "
+                           "shows legibly.</p>"));
+    cr_expect(!strstr(html, "<svg class=\"topology\""));
+    free(html);
+}

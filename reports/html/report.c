@@ -143,6 +143,7 @@ static void run_section(rh_page *p, const input *in, int index, bool alone) {
     rh_breakdown(p, in->doc);
     const cJSON *graph = rh_get(in->doc, "graph");
     if (graph) {
+        /* a graph that cannot be drawn leaves a note under the heading saying why */
         rh_raw(p, "<h3>Topology</h3>\n");
         rh_topology_render(p, graph);
     }
