@@ -8,6 +8,7 @@
 #include "html/latency.h"
 #include "html/page.h"
 #include "html/plot.h"
+#include "html/series_plots.h"
 #include "html/topology.h"
 
 #include <criterion/criterion.h>
@@ -934,5 +935,58 @@ Test(report, a_long_chain_is_laid_out_in_one_pass_and_a_huge_graph_is_noted) {
                            "and 99999 edges, more than the 2000 groups or 8000 edges a picture "
                            "shows legibly.</p>"));
     cr_expect(!strstr(html, "<svg class=\"topology\""));
+    free(html);
+}
+
+/* 20,000 faults, each crash undone by its restart (the undo of a shade, found by its target
+ * and time, draws nothing): 10,000 shades, of which the first RH_SERIES_MAX_SHADES are drawn
+ * on each plot with data and a note says so. The shade list is read once per document
+ * (measured: 0.03 s of user CPU for the whole command, 11.8 s before; it searched the earlier
+ * faults, printing each one's sides, for every fault of every plot). */
+Test(report, many_faults_are_read_once_and_drawn_up_to_a_cap) {
+    enum { N = 10000 };
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "contract", "1.1");
+    cJSON_AddStringToObject(doc, "document", "run");
+    cJSON_AddStringToObject(doc, "topology", "faulty");
+    cJSON_AddNumberToObject(doc, "duration_s", 2 * N);
+    cJSON *series = cJSON_AddObjectToObject(doc, "series");
+    cJSON_AddNumberToObject(series, "interval_ms", 1000.0 * N);
+    cJSON *t = cJSON_AddArrayToObject(series, "t_ms"), *c = cJSON_AddArrayToObject(series,
+                                                                              "requests.completed");
+    for (int i = 1; i <= 2; i++) {
+        cJSON_AddItemToArray(t, cJSON_CreateNumber(1000.0 * N * i));
+        cJSON_AddItemToArray(c, cJSON_CreateNumber(5));
+    }
+    cJSON *faults = cJSON_AddArrayToObject(doc, "faults");
+    for (int i = 0; i < N; i++) {
+        char node[32];
+        snprintf(node, sizeof node, "db.%d", i % 7);
+        cJSON *crash = cJSON_CreateObject(), *restart = cJSON_CreateObject();
+        cJSON_AddStringToObject(crash, "action", "crash");
+        cJSON_AddStringToObject(crash, "node", node);
+        cJSON_AddNumberToObject(crash, "at_ms", 2000.0 * i);
+        cJSON_AddNumberToObject(crash, "until_ms", 2000.0 * i + 1000);
+        cJSON_AddStringToObject(restart, "action", "restart");
+        cJSON_AddStringToObject(restart, "node", node);
+        cJSON_AddNumberToObject(restart, "at_ms", 2000.0 * i + 1000);
+        cJSON_AddItemToArray(faults, crash);
+        cJSON_AddItemToArray(faults, restart);
+    }
+    char *text = cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+    t_write_work(&sb, "faults.json", text);
+    free(text);
+    t_result r = t_dsim(&sb, (t_limits){.alarm_s = 30}, "report", "faults.json", "-o", "f.html",
+                        NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    t_result_free(&r);
+    char *html = t_slurp_work(&sb, "f.html");
+    cr_expect(strstr(html, "<p class=\"note\">10000 faults; the first 200 drawn on each plot"),
+              "%.3000s", html);
+    /* the outcomes plot (the latency plot has no data: no shades); no restart drawn as a line
+     * of its own */
+    cr_expect_eq(count(html, "<rect class=\"shade\""), RH_SERIES_MAX_SHADES);
+    cr_expect(!strstr(html, "<title>restart"));
     free(html);
 }
