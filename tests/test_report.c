@@ -440,23 +440,6 @@ Test(report, topology_draws_nothing_for_a_missing_or_malformed_graph) {
     free(svg);
 }
 
-Test(report, page_is_written_whole_or_not_at_all) {
-    rh_page *p = rh_page_new("w");
-    rh_text(p, "body");
-    char path[4096];
-    t_path_in(path, sizeof path, sb.work, "out.html");
-    cr_expect_eq(rh_page_write(p, path), 0);
-    char *text = t_slurp_work(&sb, "out.html");
-    cr_expect_str_eq(text, rh_page_html(p));
-    free(text);
-    char **names = t_work_names(&sb, NULL);
-    cr_expect(names[0] && !names[1], "no temporary file left: %s", names[1] ? names[1] : "");
-    t_names_free(names);
-    t_path_in(path, sizeof path, sb.work, "no/such/dir/out.html");
-    cr_expect_eq(rh_page_write(p, path), -1);
-    rh_page_free(p);
-}
-
 /* ---- the command ---- */
 
 /* Runs `dsim run topologies/NAME.yaml --json OUT` plus extra arguments in the sandbox; fails
@@ -989,4 +972,27 @@ Test(report, many_faults_are_read_once_and_drawn_up_to_a_cap) {
     cr_expect_eq(count(html, "<rect class=\"shade\""), RH_SERIES_MAX_SHADES);
     cr_expect(!strstr(html, "<title>restart"));
     free(html);
+}
+
+/* The page goes out through the command's writer (tools/output.c): written whole, as the
+ * page it is, no temporary file left; into a folder that does not exist, exit 1 and nothing
+ * written. */
+Test(report, the_page_is_written_whole_or_not_at_all) {
+    t_write_work(&sb, "ok.json", "{\"contract\": \"1.1\", \"document\": \"run\"}");
+    t_result r = t_dsim(&sb, (t_limits){0}, "report", "ok.json", "-o", "out.html", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    t_result_free(&r);
+    char *html = t_slurp_work(&sb, "out.html");
+    cr_expect(strncmp(html, "<!DOCTYPE html>", 15) == 0);
+    cr_expect(strstr(html, "</html>\n") && strstr(html, "</html>\n")[8] == '\0', "whole");
+    free(html);
+    r = t_dsim(&sb, (t_limits){0}, "report", "ok.json", "-o", "no/such/dir/out.html", NULL);
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    t_result_free(&r);
+    char **names = t_work_names(&sb, NULL);
+    size_t n = 0;
+    while (names[n])
+        n++;
+    cr_expect_eq(n, 2, "ok.json and out.html only");
+    t_names_free(names);
 }

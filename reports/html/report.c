@@ -175,17 +175,6 @@ static int other_section(rh_page *p, const input *in, const rh_report_options *o
     return rc ? -1 : 0;
 }
 
-rh_page *rh_report_build(const char *const *paths, size_t n, size_t *bad, char *err,
-                         size_t errlen) {
-    const char *where = NULL;
-    rh_page *p = rh_report_build_with(paths, n, NULL, &where, err, errlen);
-    *bad = n;
-    for (size_t i = 0; !p && where && i < n; i++)
-        if (paths[i] == where)
-            *bad = i;
-    return p;
-}
-
 /* The page of the n classified inputs (report.h). */
 static rh_page *build(const input *in, size_t n, const rh_report_options *o, const char **where,
                       char *err, size_t errlen) {
