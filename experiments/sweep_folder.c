@@ -185,8 +185,7 @@ int exp_sweep_folder_open(const exp_sweep_options *o, const char *text, size_t l
     char *there_text = sim_read_file(manifest, SIM_MAX_DOC_BYTES, NULL);
     if (!there_text && errno != ENOENT) {
         /* there is a record that cannot be read: never taken for a new folder */
-        fprintf(o->err, "--out %s: error: cannot read %s: %s\n", o->dir, manifest,
-                strerror(errno));
+        fprintf(o->err, "--out %s: error: cannot read %s: %s\n", o->dir, manifest, strerror(errno));
         goto out;
     }
     if (there_text) {

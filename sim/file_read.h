@@ -11,8 +11,8 @@
 #define SIM_MAX_DOC_BYTES ((size_t)1 << 30)
 
 /* The whole content of the file at path, NUL-terminated (caller frees), its length in *len
- * when len is not NULL. NULL with errno on failure: fopen's errno, fread's (or EIO) for a read error,
- * ENOMEM when out of memory, EFBIG when the file holds more than max_bytes bytes (at most
+ * when len is not NULL. NULL with errno on failure: fopen's errno, fread's (or EIO) for a read
+ * error, ENOMEM when out of memory, EFBIG when the file holds more than max_bytes bytes (at most
  * max_bytes + 1 are read to tell). */
 char *sim_read_file(const char *path, size_t max_bytes, size_t *len);
 

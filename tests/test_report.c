@@ -909,8 +909,8 @@ Test(report, a_long_chain_is_laid_out_in_one_pass_and_a_huge_graph_is_noted) {
     cJSON_Delete(doc);
     t_write_work(&sb, "chain.json", text);
     free(text);
-    t_result r = t_dsim(&sb, (t_limits){.alarm_s = 30}, "report", "chain.json", "-o", "c.html",
-                        NULL);
+    t_result r =
+        t_dsim(&sb, (t_limits){.alarm_s = 30}, "report", "chain.json", "-o", "c.html", NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
     t_result_free(&r);
     char *html = t_slurp_work(&sb, "c.html");
@@ -935,8 +935,8 @@ Test(report, many_faults_are_read_once_and_drawn_up_to_a_cap) {
     cJSON_AddNumberToObject(doc, "duration_s", 2 * N);
     cJSON *series = cJSON_AddObjectToObject(doc, "series");
     cJSON_AddNumberToObject(series, "interval_ms", 1000.0 * N);
-    cJSON *t = cJSON_AddArrayToObject(series, "t_ms"), *c = cJSON_AddArrayToObject(series,
-                                                                              "requests.completed");
+    cJSON *t = cJSON_AddArrayToObject(series, "t_ms"),
+          *c = cJSON_AddArrayToObject(series, "requests.completed");
     for (int i = 1; i <= 2; i++) {
         cJSON_AddItemToArray(t, cJSON_CreateNumber(1000.0 * N * i));
         cJSON_AddItemToArray(c, cJSON_CreateNumber(5));
@@ -960,8 +960,8 @@ Test(report, many_faults_are_read_once_and_drawn_up_to_a_cap) {
     cJSON_Delete(doc);
     t_write_work(&sb, "faults.json", text);
     free(text);
-    t_result r = t_dsim(&sb, (t_limits){.alarm_s = 30}, "report", "faults.json", "-o", "f.html",
-                        NULL);
+    t_result r =
+        t_dsim(&sb, (t_limits){.alarm_s = 30}, "report", "faults.json", "-o", "f.html", NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
     t_result_free(&r);
     char *html = t_slurp_work(&sb, "f.html");

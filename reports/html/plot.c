@@ -461,9 +461,9 @@ static void draw_series(const series *s, size_t index, const axis *ax, const axi
     }
 }
 
-/* A legend name shortened to fit its column (cut at a character boundary), with "…". */
-static void legend_name(char *buf, size_t len, const char *name) {
-    const size_t max = 30;
+/* A label (a legend's name, a category's) cut to at most max bytes at a character boundary, with
+ * "…". */
+static void cut_label(char *buf, size_t len, const char *name, size_t max) {
     size_t n = strlen(name);
     if (n <= max) {
         snprintf(buf, len, "%s", name);
@@ -474,6 +474,9 @@ static void legend_name(char *buf, size_t len, const char *name) {
         cut--;
     snprintf(buf, len, "%.*s\xE2\x80\xA6", (int)cut, name);
 }
+
+/* A legend name shortened to fit its column. */
+static void legend_name(char *buf, size_t len, const char *name) { cut_label(buf, len, name, 30); }
 
 static void draw_markers(const rh_plot *pl, const axis *ax, rh_page *p) {
     for (size_t i = 0; i < pl->n_m; i++) {
@@ -677,19 +680,6 @@ void rh_plot_render(const rh_plot *pl, rh_page *p) {
 
 /* ---- a categorical x axis (plot.h: rh_plot_render_categories) ---- */
 
-/* A category's label cut to at most max bytes at a character boundary, with "…". */
-static void category_label(char *buf, size_t len, const char *name, size_t max) {
-    size_t n = strlen(name);
-    if (n <= max) {
-        snprintf(buf, len, "%s", name);
-        return;
-    }
-    size_t cut = max - 1;
-    while (cut > 0 && ((unsigned char)name[cut] & 0xC0) == 0x80)
-        cut--;
-    snprintf(buf, len, "%.*s\xE2\x80\xA6", (int)cut, name);
-}
-
 void rh_plot_render_categories(const rh_plot *pl, rh_page *p, const char *const *labels, size_t n) {
     if (!pl)
         return;
@@ -748,7 +738,7 @@ void rh_plot_render_categories(const rh_plot *pl, rh_page *p, const char *const 
     for (size_t i = 0; i < n; i++) {
         double x = px(&ax, (double)i);
         char b[256];
-        category_label(b, sizeof b, labels[i] ? labels[i] : "", room < 200 ? room : 200);
+        cut_label(b, sizeof b, labels[i] ? labels[i] : "", room < 200 ? room : 200);
         rh_raw(p, "<line x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\" stroke=\"#e4e4e4\"/>\n", x, MT,
                x, PY1);
         rh_raw(p, "<g class=\"category\"><title>");

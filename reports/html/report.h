@@ -25,10 +25,10 @@ typedef struct rh_report_options {
 
 /* Builds the report of the n inputs (paths as given) with the options o (NULL: none):
  * returns the page (caller frees with rh_page_free), or NULL. On failure *where is the
- * argument at fault as given (an input, or an entry of o->metric_args: a --metric no config of a sweep
- * folder has, or a --metric with no sweep folder among the inputs), or NULL when none is
- * (out of memory); err holds the message to print after "WHERE: error: ", perhaps followed
- * by "\nWHERE: note: ..." lines, no final newline. */
+ * argument at fault as given (an input, or an entry of o->metric_args: a --metric no config of a
+ * sweep folder has, or a --metric with no sweep folder among the inputs), or NULL when none is (out
+ * of memory); err holds the message to print after "WHERE: error: ", perhaps followed by "\nWHERE:
+ * note: ..." lines, no final newline. */
 rh_page *rh_report_build_with(const char *const *inputs, size_t n, const rh_report_options *o,
                               const char **where, char *err, size_t errlen);
 

@@ -13,9 +13,9 @@
 typedef struct timeline {
     const cJSON *doc, *series;
     size_t n;
-    double *t_s;   /* interval ends, seconds */
-    double *len_s; /* interval lengths, seconds */
-    double end_s;  /* the end of the run */
+    double *t_s;          /* interval ends, seconds */
+    double *len_s;        /* interval lengths, seconds */
+    double end_s;         /* the end of the run */
     struct shade *shades; /* the faults drawn on every plot, read once per document */
     size_t nshades;       /* at most RH_SERIES_MAX_SHADES */
     size_t nfaults;       /* the faults that would have been drawn */
@@ -93,9 +93,9 @@ static void fault_label(char *buf, size_t len, const cJSON *f) {
 /* A fault's target as a key: its node and its sides (compact JSON), so that the undo of a
  * fault (a restart, a heal) is found by its target and time. */
 typedef struct target_key {
-    char *key;     /* caller frees */
-    double until;  /* until_ms, NaN for none */
-    size_t index;  /* in the document's list */
+    char *key;    /* caller frees */
+    double until; /* until_ms, NaN for none */
+    size_t index; /* in the document's list */
 } target_key;
 
 static char *target_of(const cJSON *f) {
@@ -291,7 +291,8 @@ static const cJSON *node_of(const cJSON *nodes, const char *path, const char *su
     const cJSON *node;
     cJSON_ArrayForEach(node, nodes) {
         /* the members of an object have names; anything else was passed over by the caller */
-        if (node->string && strlen(node->string) == name_len && strncmp(node->string, rest, name_len) == 0) {
+        if (node->string && strlen(node->string) == name_len &&
+            strncmp(node->string, rest, name_len) == 0) {
             const cJSON *kind = rh_get(node, "kind");
             if (cJSON_IsString(kind) && strcmp(kind->valuestring, "client") == 0)
                 return NULL;

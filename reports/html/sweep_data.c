@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* The parsed JSON file at path, or NULL (errno set when it could not be read; 0 when it is
  * no JSON). */
 static cJSON *read_json(const char *path) {

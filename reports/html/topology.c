@@ -173,7 +173,8 @@ static bool layers(const gnode *nodes, const gedge *g) {
  * Returns the number of columns, or -1 when out of memory. */
 static int lay_out(gnode *nodes, int n, const gedge *edges, int m, int *rows_max) {
     int *indeg = calloc((size_t)n, sizeof *indeg), *start = calloc((size_t)n + 1, sizeof *start);
-    int *out = malloc((size_t)(m ? m : 1) * sizeof *out), *queue = malloc((size_t)n * sizeof *queue);
+    int *out = malloc((size_t)(m ? m : 1) * sizeof *out),
+        *queue = malloc((size_t)n * sizeof *queue);
     bool *done = calloc((size_t)n, sizeof *done);
     int columns = -1;
     if (!indeg || !start || !out || !queue || !done)
