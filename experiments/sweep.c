@@ -4,6 +4,7 @@
 
 #include "doc_paths.h"
 #include "engine.h"
+#include "file_read.h"
 #include "json_report.h"
 #include "metrics.h"
 #include "run_seed.h"
@@ -75,44 +76,9 @@ static char *run_path(const sweep *w, size_t c, uint64_t seed) {
     return p;
 }
 
-/* Reads a whole file (caller frees); NULL when it is not there or cannot be read. */
-static char *read_file(const char *path, size_t limit, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *s = NULL;
-    size_t n = 0, cap = 0;
-    bool bad = false;
-    while (n <= limit) {
-        if (n + 1 >= cap) {
-            cap = cap ? 2 * cap : 65536;
-            char *p = realloc(s, cap);
-            if (!p) {
-                bad = true;
-                break;
-            }
-            s = p;
-        }
-        size_t got = fread(s + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    bad = bad || ferror(f) || !s;
-    fclose(f);
-    if (bad) {
-        free(s);
-        return NULL;
-    }
-    s[n] = '\0';
-    if (len)
-        *len = n;
-    return s;
-}
-
 /* The run document at path, parsed; NULL when absent or incomplete (not a JSON object). */
 static cJSON *read_doc(const char *path) {
-    char *text = read_file(path, SIZE_MAX / 2, NULL);
+    char *text = sim_read_file(path, SIM_MAX_DOC_BYTES, NULL);
     cJSON *doc = text ? cJSON_Parse(text) : NULL;
     free(text);
     if (doc && !cJSON_IsObject(doc)) {
@@ -624,8 +590,12 @@ int exp_sweep(const exp_sweep_options *o) {
     pthread_cond_init(&w.to_main, NULL);
     /* The topology's bytes are rank 0's: the file need not be on every machine. */
     size_t len = 0;
-    char *text = rank == 0 ? read_file(o->file, SIM_LOADER_MAX_BYTES, &len) : NULL;
-    if (rank == 0 && !text)
+    char *text = rank == 0 ? sim_read_file(o->file, SIM_LOADER_MAX_BYTES, &len) : NULL;
+    if (rank == 0 && !text && errno == EFBIG)
+        fprintf(o->err,
+                "%s: error: the file is larger than %d bytes (4 MiB), the most dsim reads\n",
+                o->file, SIM_LOADER_MAX_BYTES);
+    else if (rank == 0 && !text)
         fprintf(o->err, "%s: error: cannot read the file: %s\n", o->file,
                 errno ? strerror(errno) : "out of memory");
     if (exp_mpi_share_text(mpi, &text, &len)) {

@@ -2,6 +2,7 @@
 #include "sweep_folder.h"
 
 #include "engine.h"
+#include "file_read.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -166,36 +167,6 @@ static void remove_temporaries(const char *runs) {
     closedir(d);
 }
 
-/* Reads the whole file at path (caller frees); NULL when it cannot be read. */
-static char *slurp(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *s = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len + 4096 + 1 > cap) {
-            cap = cap ? 2 * cap : 8192;
-            char *p = realloc(s, cap);
-            if (!p)
-                break;
-            s = p;
-        }
-        size_t got = fread(s + len, 1, cap - len - 1, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    bool err = ferror(f) || !s;
-    fclose(f);
-    if (err) {
-        free(s);
-        return NULL;
-    }
-    s[len] = '\0';
-    return s;
-}
-
 int exp_sweep_folder_open(const exp_sweep_options *o, const char *text, size_t len) {
     cJSON *now = record(o, text, len);
     if (!now) {
@@ -211,7 +182,12 @@ int exp_sweep_folder_open(const exp_sweep_options *o, const char *text, size_t l
     snprintf(runs, n + 32, "%s/runs", o->dir);
     if (make_dir(o, o->dir))
         goto out;
-    char *there_text = slurp(manifest);
+    char *there_text = sim_read_file(manifest, SIM_MAX_DOC_BYTES, NULL);
+    if (!there_text && errno != ENOENT) {
+        /* there is a record that cannot be read: never taken for a new folder */
+        fprintf(o->err, "--out %s: error: cannot read %s: %s\n", o->dir, manifest, strerror(errno));
+        goto out;
+    }
     if (there_text) {
         cJSON *there = cJSON_Parse(there_text);
         free(there_text);

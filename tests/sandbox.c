@@ -204,3 +204,17 @@ t_result t_exec(const t_sandbox *sb, t_limits lim, const char *program, const ch
     va_end(ap);
     return run_argv(sb, lim, argv);
 }
+
+char *t_dump_dom(const t_sandbox *sb, const char *name) {
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && HOME='%s' timeout 120 chromium --headless --no-sandbox --disable-gpu "
+             "--no-first-run --user-data-dir='%s/profile' --dump-dom 'file://%s/%s' "
+             ">'%s/dom.html' 2>'%s/chromium.err'",
+             sb->root, sb->root, sb->root, sb->work, name, sb->root, sb->root);
+    if (system(cmd) != 0)
+        return NULL;
+    char path[4096];
+    t_path_in(path, sizeof path, sb->root, "dom.html");
+    return t_slurp(path);
+}

@@ -66,5 +66,9 @@ bool t_sanitized(void);
 t_result t_dsim(const t_sandbox *sb, t_limits lim, const char *first, ...);
 /* Runs program (a path, or a name looked up in PATH) as t_dsim runs $DSIM. */
 t_result t_exec(const t_sandbox *sb, t_limits lim, const char *program, const char *first, ...);
+/* Opens work/NAME in headless Chromium (bounded by timeout(1) at 120 s) and returns the DOM it
+ * dumps after the page's scripts ran (caller frees), or NULL when Chromium failed (its stderr
+ * is in ROOT/chromium.err). The report suites check the pictures with it. */
+char *t_dump_dom(const t_sandbox *sb, const char *name);
 
 #endif

@@ -8,6 +8,7 @@
 #include "html/latency.h"
 #include "html/page.h"
 #include "html/plot.h"
+#include "html/series_plots.h"
 #include "html/topology.h"
 
 #include <criterion/criterion.h>
@@ -439,23 +440,6 @@ Test(report, topology_draws_nothing_for_a_missing_or_malformed_graph) {
     free(svg);
 }
 
-Test(report, page_is_written_whole_or_not_at_all) {
-    rh_page *p = rh_page_new("w");
-    rh_text(p, "body");
-    char path[4096];
-    t_path_in(path, sizeof path, sb.work, "out.html");
-    cr_expect_eq(rh_page_write(p, path), 0);
-    char *text = t_slurp_work(&sb, "out.html");
-    cr_expect_str_eq(text, rh_page_html(p));
-    free(text);
-    char **names = t_work_names(&sb, NULL);
-    cr_expect(names[0] && !names[1], "no temporary file left: %s", names[1] ? names[1] : "");
-    t_names_free(names);
-    t_path_in(path, sizeof path, sb.work, "no/such/dir/out.html");
-    cr_expect_eq(rh_page_write(p, path), -1);
-    rh_page_free(p);
-}
-
 /* ---- the command ---- */
 
 /* Runs `dsim run topologies/NAME.yaml --json OUT` plus extra arguments in the sandbox; fails
@@ -789,4 +773,226 @@ Test(report, bad_inputs_exit_2_and_write_nothing) {
     char *html = t_slurp_work(&sb, "keep.html");
     cr_expect(strncmp(html, "<!DOCTYPE html>", 15) == 0);
     free(html);
+}
+
+/* "nodes" of a run document that is a list (or a scalar) names no node: the series of the
+ * document are drawn without the per-node figures, no crash (a list's members have no
+ * names). */
+Test(report, a_run_document_whose_nodes_is_not_an_object_is_drawn_without_node_figures) {
+    static const char *const nodes[] = {"[{\"kind\": \"service\"}, 3, \"web\"]", "7"};
+    for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
+        char doc[1024];
+        snprintf(doc, sizeof doc,
+                 "{\"contract\": \"1.1\", \"document\": \"run\", \"topology\": \"t\", "
+                 "\"duration_s\": 2, \"nodes\": %s, \"series\": {\"interval_ms\": 1000, "
+                 "\"t_ms\": [1000, 2000], \"requests.completed\": [3, 4], "
+                 "\"nodes.web.utilization\": [0.5, 0.25]}}",
+                 nodes[i]);
+        t_write_work(&sb, "n.json", doc);
+        t_result r = t_dsim(&sb, (t_limits){0}, "report", "n.json", "-o", "n.html", NULL);
+        cr_assert_eq(r.status, 0, "nodes %s: status %d: %s", nodes[i], r.status, r.err);
+        t_result_free(&r);
+        char *html = t_slurp_work(&sb, "n.html");
+        cr_expect(has_plot(html, "Client requests per second, by outcome"), "%s", html);
+        cr_expect(!has_plot(html, "Utilization (busy workers / workers)"));
+        free(html);
+    }
+}
+
+/* The page rh_topology_render drew json on (caller frees) and whether it drew. */
+static char *topology_page(const char *json, bool *drew) {
+    cJSON *g = json ? parse(json) : NULL;
+    rh_page *p = rh_page_new("t");
+    *drew = rh_topology_render(p, g);
+    char *out = strdup(rh_page_html(p));
+    rh_page_free(p);
+    cJSON_Delete(g);
+    return out;
+}
+
+Test(report, a_graph_not_drawn_is_a_note_saying_why) {
+    static const struct {
+        const char *json, *why;
+    } bad[] = {
+        {NULL, "the document has no graph"},
+        {"{\"nodes\": {\"a\": 1}}", "the graph has no list of nodes"},
+        {"{\"nodes\": []}", "the graph has no nodes"},
+        {"{\"nodes\": [{\"kind\": \"client\"}]}", "node 1 of the graph has no name"},
+        {"{\"nodes\": [{\"name\": \"a\"}, {\"name\": \"a\"}]}",
+         "two nodes of the graph are named &quot;a&quot;"},
+        {"{\"nodes\": [{\"name\": \"a\"}], \"edges\": [{\"from\": \"a\", \"to\": \"b\"}]}",
+         "an edge of the graph names &quot;b&quot;, no node of the graph"},
+        {"{\"nodes\": [{\"name\": \"a\"}], \"edges\": 3}", "the edges of the graph are not a list"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        bool drew = true;
+        char *html = topology_page(bad[i].json, &drew);
+        char want[256];
+        snprintf(want, sizeof want, "<p class=\"note\">No topology picture: %s.</p>", bad[i].why);
+        cr_expect(!drew, "%s", bad[i].json ? bad[i].json : "NULL");
+        cr_expect(strstr(html, want), "%s: %s", want, html);
+        cr_expect(!strstr(html, "<svg"));
+        free(html);
+    }
+    bool drew = false;
+    char *html = topology_page("{\"nodes\": [{\"name\": \"a\"}]}", &drew);
+    cr_expect(drew && strstr(html, "<svg class=\"topology\"") && !strstr(html, "class=\"note\""));
+    free(html);
+}
+
+/* The command: a run document with a malformed graph has its Topology heading followed by
+ * the note, not an empty section. */
+Test(report, a_run_whose_graph_is_malformed_notes_why_under_its_topology_heading) {
+    t_write_work(&sb, "g.json",
+                 "{\"contract\": \"1.1\", \"document\": \"run\", \"topology\": \"t\", "
+                 "\"graph\": {\"nodes\": [{\"name\": \"a\"}], "
+                 "\"edges\": [{\"from\": \"a\", \"to\": \"nowhere\", \"type\": \"call\"}]}}");
+    t_result r = t_dsim(&sb, (t_limits){0}, "report", "g.json", "-o", "g.html", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    t_result_free(&r);
+    char *html = t_slurp_work(&sb, "g.html");
+    cr_expect(strstr(html, "<h3>Topology</h3>\n<p class=\"note\">No topology picture: an edge of "
+                           "the graph names &quot;nowhere&quot;, no node of the graph.</p>"),
+              "%s", html);
+    free(html);
+}
+
+/* A chain graph of n nodes n0 -> n1 -> ... (caller deletes). */
+static cJSON *chain_graph(int n) {
+    cJSON *g = cJSON_CreateObject();
+    cJSON *nodes = cJSON_AddArrayToObject(g, "nodes"), *edges = cJSON_AddArrayToObject(g, "edges");
+    for (int i = 0; i < n; i++) {
+        char name[32], prev[32];
+        snprintf(name, sizeof name, "n%d", i);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", name);
+        cJSON_AddStringToObject(o, "kind", i ? "service" : "client");
+        cJSON_AddItemToArray(nodes, o);
+        if (i) {
+            snprintf(prev, sizeof prev, "n%d", i - 1);
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "from", prev);
+            cJSON_AddStringToObject(e, "to", name);
+            cJSON_AddStringToObject(e, "type", "call");
+            cJSON_AddItemToArray(edges, e);
+        }
+    }
+    return g;
+}
+
+/* A chain of RH_TOPOLOGY_MAX_NODES groups, edges declared last to first (the order the old
+ * relaxation needed a round per node for): every node a layer after its caller, the last at
+ * layer n - 1 (top to bottom: y = 56 + 96 (n - 1)). A chain of 100,000 nodes is over the
+ * limit: a note, at once (measured: 0.27 s of user CPU for the whole command, most of it
+ * parsing; more than 20 s before, the names found by a linear scan; the alarm bounds it). */
+Test(report, a_long_chain_is_laid_out_in_one_pass_and_a_huge_graph_is_noted) {
+    int n = RH_TOPOLOGY_MAX_NODES;
+    cJSON *g = chain_graph(n);
+    cJSON *edges = cJSON_GetObjectItemCaseSensitive(g, "edges"), *rev = cJSON_CreateArray();
+    while (cJSON_GetArraySize(edges) > 0)
+        cJSON_AddItemToArray(rev, cJSON_DetachItemFromArray(edges, cJSON_GetArraySize(edges) - 1));
+    cJSON_ReplaceItemInObjectCaseSensitive(g, "edges", rev);
+    rh_page *p = rh_page_new("t");
+    cr_assert(rh_topology_render(p, g));
+    char want[96];
+    snprintf(want, sizeof want, "<rect class=\"data\" x=\"30.00\" y=\"%.2f\"", 56.0 + 96 * (n - 1));
+    cr_expect(strstr(rh_page_html(p), want), "%s", want);
+    rh_page_free(p);
+    cJSON_Delete(g);
+
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "contract", "1.1");
+    cJSON_AddStringToObject(doc, "document", "run");
+    cJSON_AddStringToObject(doc, "topology", "chain");
+    cJSON_AddItemToObject(doc, "graph", chain_graph(100000));
+    char *text = cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+    t_write_work(&sb, "chain.json", text);
+    free(text);
+    t_result r =
+        t_dsim(&sb, (t_limits){.alarm_s = 30}, "report", "chain.json", "-o", "c.html", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    t_result_free(&r);
+    char *html = t_slurp_work(&sb, "c.html");
+    cr_expect(strstr(html, "<p class=\"note\">No topology picture: the graph has 100000 groups "
+                           "and 99999 edges, more than the 2000 groups or 8000 edges a picture "
+                           "shows legibly.</p>"));
+    cr_expect(!strstr(html, "<svg class=\"topology\""));
+    free(html);
+}
+
+/* 20,000 faults, each crash undone by its restart (the undo of a shade, found by its target
+ * and time, draws nothing): 10,000 shades, of which the first RH_SERIES_MAX_SHADES are drawn
+ * on each plot with data and a note says so. The shade list is read once per document
+ * (measured: 0.03 s of user CPU for the whole command, 11.8 s before; it searched the earlier
+ * faults, printing each one's sides, for every fault of every plot). */
+Test(report, many_faults_are_read_once_and_drawn_up_to_a_cap) {
+    enum { N = 10000 };
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "contract", "1.1");
+    cJSON_AddStringToObject(doc, "document", "run");
+    cJSON_AddStringToObject(doc, "topology", "faulty");
+    cJSON_AddNumberToObject(doc, "duration_s", 2 * N);
+    cJSON *series = cJSON_AddObjectToObject(doc, "series");
+    cJSON_AddNumberToObject(series, "interval_ms", 1000.0 * N);
+    cJSON *t = cJSON_AddArrayToObject(series, "t_ms"),
+          *c = cJSON_AddArrayToObject(series, "requests.completed");
+    for (int i = 1; i <= 2; i++) {
+        cJSON_AddItemToArray(t, cJSON_CreateNumber(1000.0 * N * i));
+        cJSON_AddItemToArray(c, cJSON_CreateNumber(5));
+    }
+    cJSON *faults = cJSON_AddArrayToObject(doc, "faults");
+    for (int i = 0; i < N; i++) {
+        char node[32];
+        snprintf(node, sizeof node, "db.%d", i % 7);
+        cJSON *crash = cJSON_CreateObject(), *restart = cJSON_CreateObject();
+        cJSON_AddStringToObject(crash, "action", "crash");
+        cJSON_AddStringToObject(crash, "node", node);
+        cJSON_AddNumberToObject(crash, "at_ms", 2000.0 * i);
+        cJSON_AddNumberToObject(crash, "until_ms", 2000.0 * i + 1000);
+        cJSON_AddStringToObject(restart, "action", "restart");
+        cJSON_AddStringToObject(restart, "node", node);
+        cJSON_AddNumberToObject(restart, "at_ms", 2000.0 * i + 1000);
+        cJSON_AddItemToArray(faults, crash);
+        cJSON_AddItemToArray(faults, restart);
+    }
+    char *text = cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+    t_write_work(&sb, "faults.json", text);
+    free(text);
+    t_result r =
+        t_dsim(&sb, (t_limits){.alarm_s = 30}, "report", "faults.json", "-o", "f.html", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    t_result_free(&r);
+    char *html = t_slurp_work(&sb, "f.html");
+    cr_expect(strstr(html, "<p class=\"note\">10000 faults; the first 200 drawn on each plot"),
+              "%.3000s", html);
+    /* the outcomes plot (the latency plot has no data: no shades); no restart drawn as a line
+     * of its own */
+    cr_expect_eq(count(html, "<rect class=\"shade\""), RH_SERIES_MAX_SHADES);
+    cr_expect(!strstr(html, "<title>restart"));
+    free(html);
+}
+
+/* The page goes out through the command's writer (tools/output.c): written whole, as the
+ * page it is, no temporary file left; into a folder that does not exist, exit 1 and nothing
+ * written. */
+Test(report, the_page_is_written_whole_or_not_at_all) {
+    t_write_work(&sb, "ok.json", "{\"contract\": \"1.1\", \"document\": \"run\"}");
+    t_result r = t_dsim(&sb, (t_limits){0}, "report", "ok.json", "-o", "out.html", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    t_result_free(&r);
+    char *html = t_slurp_work(&sb, "out.html");
+    cr_expect(strncmp(html, "<!DOCTYPE html>", 15) == 0);
+    cr_expect(strstr(html, "</html>\n") && strstr(html, "</html>\n")[8] == '\0', "whole");
+    free(html);
+    r = t_dsim(&sb, (t_limits){0}, "report", "ok.json", "-o", "no/such/dir/out.html", NULL);
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    t_result_free(&r);
+    char **names = t_work_names(&sb, NULL);
+    size_t n = 0;
+    while (names[n])
+        n++;
+    cr_expect_eq(n, 2, "ok.json and out.html only");
+    t_names_free(names);
 }

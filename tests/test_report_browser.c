@@ -30,22 +30,6 @@ static size_t count(const char *hay, const char *needle) {
     return n;
 }
 
-/* Opens work/NAME in headless Chromium and returns the DOM it dumps (caller frees), or NULL
- * when Chromium failed (its stderr is in ROOT/chromium.err). */
-static char *dump_dom(const char *name) {
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd,
-             "cd '%s' && HOME='%s' timeout 120 chromium --headless --no-sandbox --disable-gpu "
-             "--no-first-run --user-data-dir='%s/profile' --dump-dom 'file://%s/%s' "
-             ">'%s/dom.html' 2>'%s/chromium.err'",
-             sb.root, sb.root, sb.root, sb.work, name, sb.root, sb.root);
-    if (system(cmd) != 0)
-        return NULL;
-    char path[4096];
-    t_path_in(path, sizeof path, sb.root, "dom.html");
-    return t_slurp(path);
-}
-
 /* Checks the pictures of a dumped DOM: each svg.plot, svg.topology and svg.bars rendered
  * (width and height > 0) with every one of its .data marks drawn (non-empty box, at least
  * one). Returns how many failed, listing them in why. */
@@ -99,7 +83,7 @@ Test(report_browser, every_plot_of_a_failover_report_renders_in_chromium) {
                      count(html, "<svg class=\"bars\"");
     cr_assert_geq(in_page, 8, "the failover report has its plots and topology");
 
-    char *dom = dump_dom("fo.html");
+    char *dom = t_dump_dom(&sb, "fo.html");
     cr_assert(dom, "chromium failed (see chromium.err)");
     char want[64];
     snprintf(want, sizeof want, "data-plots=\"%zu\"", in_page);
@@ -122,7 +106,7 @@ Test(report_browser, every_plot_of_a_failover_report_renders_in_chromium) {
     strcat(hidden, html + split);
     t_write_work(&sb, "hidden.html", hidden);
     free(hidden);
-    dom = dump_dom("hidden.html");
+    dom = t_dump_dom(&sb, "hidden.html");
     cr_assert(dom, "chromium failed on the control page");
     bad = failed_pictures(dom, &pictures, why, sizeof why);
     cr_expect_eq(bad, count(html, "<svg class=\"plot\""), "every hidden plot fails the check: %s",

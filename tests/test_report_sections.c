@@ -604,22 +604,6 @@ Test(report_sections, dsim_report_draws_sweeps_and_compares_and_refuses_their_ba
 
 /* ---- in a browser ---- */
 
-/* Opens work/NAME in headless Chromium (as the report_browser suite does) and returns the DOM
- * after the page's self-check ran (caller frees), or NULL when Chromium failed. */
-static char *dump_dom(const char *name) {
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd,
-             "cd '%s' && HOME='%s' timeout 120 chromium --headless --no-sandbox --disable-gpu "
-             "--no-first-run --user-data-dir='%s/profile' --dump-dom 'file://%s/%s' "
-             ">'%s/dom.html' 2>'%s/chromium.err'",
-             sb.root, sb.root, sb.root, sb.work, name, sb.root, sb.root);
-    if (system(cmd) != 0)
-        return NULL;
-    char path[4096];
-    t_path_in(path, sizeof path, sb.root, "dom.html");
-    return t_slurp(path);
-}
-
 /* The sections' pictures in Chromium: every plot (numeric and categorical axes, bars, CDFs)
  * and topology picture has a size and every one of its data marks a non-empty box, by the
  * page's self-check (data-rendered="WxH K/N"). */
@@ -647,7 +631,7 @@ Test(report_sections, every_picture_of_a_sweep_and_a_compare_renders_in_chromium
     size_t in_page = count(html, "<svg class=\"");
     /* 2 axes x 4 metrics + a CDF, 4 metrics + a CDF, a CDF; 3 topology pictures */
     cr_expect_eq(count(html, "<svg class=\"plot\""), 15);
-    char *dom = dump_dom("r.html");
+    char *dom = t_dump_dom(&sb, "r.html");
     cr_assert(dom, "chromium failed (see chromium.err)");
     char want[64];
     snprintf(want, sizeof want, "data-plots=\"%zu\"", in_page);

@@ -5,11 +5,13 @@
 #include "sandbox.h"
 #include "support.h"
 
+#include "file_read.h"
 #include "sweep_summary.h"
 
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <errno.h>
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <signal.h>
@@ -786,4 +788,44 @@ Test(sweep, an_expect_path_that_only_some_axis_values_make_is_judged_per_config)
     cJSON *s = parse_work("out/summary.json");
     cr_expect_eq(t_num(cJSON_GetArrayItem(t_get(s, "configs"), 1), "expect_pass_fraction"), 1);
     cJSON_Delete(s);
+}
+
+/* A folder whose record (sweep.json) is there but cannot be read (here a directory) is
+ * refused for that reason: never taken for a folder without a record, nor for a new one. */
+Test(sweep, a_record_that_cannot_be_read_is_refused_as_unreadable) {
+    t_write_work(&sb, "small.yaml", small);
+    char path[4096];
+    t_path_in(path, sizeof path, sb.work, "odd");
+    cr_assert_eq(mkdir(path, 0700), 0);
+    t_path_in(path, sizeof path, sb.work, "odd/sweep.json");
+    cr_assert_eq(mkdir(path, 0700), 0);
+    t_result r = SMALL_SWEEP("odd", "1");
+    expect_status(&r, 2);
+    cr_expect(strstr(r.err, "--out odd: error: cannot read odd/sweep.json: "), "%s", r.err);
+    t_result_free(&r);
+}
+
+/* The one whole-file reader (sim/file_read.h): the bytes as written, NUL-terminated; a file
+ * over the bound refused with EFBIG after reading one byte past it (so /dev/zero ends); a
+ * missing one with fopen's ENOENT. */
+Test(sweep, the_file_reader_returns_the_whole_file_or_null_with_errno) {
+    t_write_work(&sb, "f.txt", "0123456789");
+    char path[4096];
+    t_path_in(path, sizeof path, sb.work, "f.txt");
+    size_t len = 0;
+    char *text = sim_read_file(path, 10, &len);
+    cr_assert(text);
+    cr_expect_eq(len, 10);
+    cr_expect_str_eq(text, "0123456789");
+    free(text);
+    errno = 0;
+    cr_expect_null(sim_read_file(path, 9, &len));
+    cr_expect_eq(errno, EFBIG);
+    errno = 0;
+    cr_expect_null(sim_read_file("/dev/zero", 1 << 20, NULL));
+    cr_expect_eq(errno, EFBIG);
+    t_path_in(path, sizeof path, sb.work, "none.txt");
+    errno = 0;
+    cr_expect_null(sim_read_file(path, 10, NULL));
+    cr_expect_eq(errno, ENOENT);
 }

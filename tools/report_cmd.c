@@ -29,6 +29,7 @@ int dsim_report_command(int argc, char **argv) {
     char **metric_args = calloc((size_t)argc, sizeof *metric_args);
     size_t n = 0, nmetrics = 0;
     if (!inputs || !metrics || !metric_args) {
+        free(inputs);
         free(metrics);
         free(metric_args);
         fputs("dsim: out of memory\n", stderr);

@@ -2,6 +2,7 @@
 #include "compare_section.h"
 
 #include "compare.h"
+#include "format.h"
 #include "latency.h"
 #include "plot.h"
 #include "topology.h"
@@ -159,28 +160,6 @@ static void overrides_text(const cJSON *set, char *buf, size_t size) {
         snprintf(buf, size, "(none)");
 }
 
-static void seeds_text(const cJSON *seeds, char *buf, size_t size) {
-    int n = cJSON_GetArraySize(seeds);
-    bool run = n > 2;
-    for (int i = 1; run && i < n; i++)
-        run = cJSON_GetArrayItem(seeds, i)->valuedouble ==
-              cJSON_GetArrayItem(seeds, i - 1)->valuedouble + 1;
-    if (run) {
-        snprintf(buf, size, "%.0f..%.0f (%d)", cJSON_GetArrayItem(seeds, 0)->valuedouble,
-                 cJSON_GetArrayItem(seeds, n - 1)->valuedouble, n);
-        return;
-    }
-    size_t k = 0;
-    buf[0] = '\0';
-    const cJSON *v;
-    cJSON_ArrayForEach(v, seeds) {
-        if (k >= size)
-            break;
-        int w = snprintf(buf + k, size - k, "%s%.0f", k ? ", " : "", v->valuedouble);
-        k = w < 0 ? size : k + (size_t)w;
-    }
-}
-
 static void header(rh_page *p, const cJSON *doc, const char *name) {
     char buf[2048];
     rh_raw(p, "<dl class=\"meta\"><dt>document</dt><dd>");
@@ -202,7 +181,7 @@ static void header(rh_page *p, const cJSON *doc, const char *name) {
         rh_text(p, buf);
         rh_raw(p, "</dd>");
     }
-    seeds_text(cJSON_GetObjectItemCaseSensitive(doc, "seeds"), buf, sizeof buf);
+    rh_seeds_text(cJSON_GetObjectItemCaseSensitive(doc, "seeds"), buf, sizeof buf);
     rh_raw(p, "<dt>seeds</dt><dd>");
     rh_text(p, buf);
     rh_raw(p, "</dd></dl>\n");

@@ -2,6 +2,7 @@
 #include "format.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,4 +60,26 @@ double rh_num_at(const cJSON *doc, const char *path) {
         path += n + (path[n] == '.');
     }
     return cJSON_IsNumber(at) ? at->valuedouble : NAN;
+}
+
+void rh_seeds_text(const cJSON *seeds, char *buf, size_t size) {
+    int n = cJSON_GetArraySize(seeds);
+    bool run = n > 2;
+    for (int i = 1; run && i < n; i++)
+        run = cJSON_GetArrayItem(seeds, i)->valuedouble ==
+              cJSON_GetArrayItem(seeds, i - 1)->valuedouble + 1;
+    if (run) {
+        snprintf(buf, size, "%.0f..%.0f (%d)", cJSON_GetArrayItem(seeds, 0)->valuedouble,
+                 cJSON_GetArrayItem(seeds, n - 1)->valuedouble, n);
+        return;
+    }
+    size_t k = 0;
+    buf[0] = '\0';
+    const cJSON *v;
+    cJSON_ArrayForEach(v, seeds) {
+        if (k >= size)
+            break;
+        int w = snprintf(buf + k, size - k, "%s%.0f", k ? ", " : "", v->valuedouble);
+        k = w < 0 ? size : k + (size_t)w;
+    }
 }

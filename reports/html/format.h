@@ -20,5 +20,8 @@ const cJSON *rh_object(const cJSON *obj);
 const cJSON *rh_list(const cJSON *list);
 /* The object member key of obj, or NULL (a shorthand for cJSON_GetObjectItemCaseSensitive). */
 const cJSON *rh_get(const cJSON *obj, const char *key);
+/* The seeds of a list in buf: "1..10 (10)" for a run of more than two consecutive seeds, else
+ * the seeds listed ("1, 5, 9"), cut at size. */
+void rh_seeds_text(const cJSON *seeds, char *buf, size_t size);
 
 #endif

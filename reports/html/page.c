@@ -1,14 +1,11 @@
 /* The HTML page (page.h). */
 #include "page.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 struct rh_page {
     char *buf;  /* the page so far, NUL-terminated */
@@ -230,52 +227,6 @@ const char *rh_page_html(rh_page *p) {
     memcpy(p->buf + p->len, SELF_CHECK, sizeof SELF_CHECK - 1);
     memcpy(p->buf + p->len + sizeof SELF_CHECK - 1, TAIL, sizeof TAIL);
     return p->buf;
-}
-
-int rh_page_write(rh_page *p, const char *path) {
-    const char *html = rh_page_html(p);
-    if (!html) {
-        errno = ENOMEM;
-        return -1;
-    }
-    size_t n = strlen(path);
-    char *tmp = malloc(n + 12);
-    if (!tmp) {
-        errno = ENOMEM;
-        return -1;
-    }
-    memcpy(tmp, path, n);
-    memcpy(tmp + n, ".tmp.XXXXXX", 12);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(tmp);
-        errno = e;
-        return -1;
-    }
-    /* mkstemp makes the file 0600; give the page the mode any new file gets. */
-    mode_t mask = umask(0);
-    umask(mask);
-    int err = fchmod(fd, 0666 & ~mask) ? errno : 0;
-    size_t total = strlen(html), done = 0;
-    while (!err && done < total) {
-        ssize_t w = write(fd, html + done, total - done);
-        if (w < 0) {
-            if (errno != EINTR)
-                err = errno;
-            continue;
-        }
-        done += (size_t)w;
-    }
-    if (close(fd) && !err)
-        err = errno;
-    if (!err && rename(tmp, path))
-        err = errno;
-    if (err)
-        unlink(tmp);
-    free(tmp);
-    errno = err;
-    return err ? -1 : 0;
 }
 
 void rh_page_free(rh_page *p) {

@@ -32,10 +32,6 @@ bool rh_page_failed(const rh_page *p);
 /* The whole page so far, closing tags included (valid until the next call on p), or NULL when
  * an allocation failed. */
 const char *rh_page_html(rh_page *p);
-/* Writes the page to path atomically (a temporary file beside it, then a rename, like every
- * output of dsim): a reader never sees half a page, and on failure nothing is left behind.
- * Returns 0, or -1 with errno (ENOMEM when the page failed). */
-int rh_page_write(rh_page *p, const char *path);
 void rh_page_free(rh_page *p);
 
 /* Marks the page failed (a caller's own allocation failed: the page would be incomplete). */

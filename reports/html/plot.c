@@ -461,9 +461,9 @@ static void draw_series(const series *s, size_t index, const axis *ax, const axi
     }
 }
 
-/* A legend name shortened to fit its column (cut at a character boundary), with "…". */
-static void legend_name(char *buf, size_t len, const char *name) {
-    const size_t max = 30;
+/* A label (a legend's name, a category's) cut to at most max bytes at a character boundary, with
+ * "…". */
+static void cut_label(char *buf, size_t len, const char *name, size_t max) {
     size_t n = strlen(name);
     if (n <= max) {
         snprintf(buf, len, "%s", name);
@@ -474,6 +474,9 @@ static void legend_name(char *buf, size_t len, const char *name) {
         cut--;
     snprintf(buf, len, "%.*s\xE2\x80\xA6", (int)cut, name);
 }
+
+/* A legend name shortened to fit its column. */
+static void legend_name(char *buf, size_t len, const char *name) { cut_label(buf, len, name, 30); }
 
 static void draw_markers(const rh_plot *pl, const axis *ax, rh_page *p) {
     for (size_t i = 0; i < pl->n_m; i++) {
@@ -514,6 +517,52 @@ static void draw_markers(const rh_plot *pl, const axis *ax, rh_page *p) {
             text_at(p, x0 + 3, ly, "start", "marker-label", m->label);
         rh_raw(p, "</g>\n");
     }
+}
+
+/* What every plot draws after its axes' ticks: the markers, the series, the frame, the axis
+ * labels, the legend, and the end of the svg. */
+static void draw_body(const rh_plot *pl, const axis *ax, const axis *ay, rh_page *p) {
+    draw_markers(pl, ax, p);
+    for (size_t i = 0; i < pl->n_s; i++)
+        draw_series(&pl->s[i], i, ax, ay, p);
+    rh_raw(p,
+           "<rect x=\"%d\" y=\"%d\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" "
+           "stroke=\"#888\"/>\n",
+           ML, MT, PW, PH);
+    if (pl->x_label)
+        text_at(p, ML + PW / 2, H - 14, "middle", NULL, pl->x_label);
+    if (pl->y_label) {
+        rh_raw(p,
+               "<text x=\"14\" y=\"%.2f\" text-anchor=\"middle\" "
+               "transform=\"rotate(-90 14 %.2f)\">",
+               MT + PH / 2, MT + PH / 2);
+        rh_escape(p, pl->y_label);
+        rh_raw(p, "</text>\n");
+    }
+    /* the legend */
+    for (size_t i = 0; i < pl->n_s; i++) {
+        double y = MT + 6 + (double)i * 16;
+        if (y > H - 10)
+            break;
+        const char *colour = COLOURS[i % N_COLOURS];
+        rh_raw(p, "<g class=\"legend\"><title>");
+        rh_escape(p, pl->s[i].name);
+        rh_raw(p, "</title>");
+        if (pl->s[i].style == RH_POINTS)
+            rh_raw(p, "<circle cx=\"%d\" cy=\"%.2f\" r=\"3\" fill=\"%s\"/>", LEGEND_X + 9, y,
+                   colour);
+        else
+            rh_raw(p,
+                   "<line x1=\"%d\" y1=\"%.2f\" x2=\"%d\" y2=\"%.2f\" stroke=\"%s\" "
+                   "stroke-width=\"2\"%s/>",
+                   LEGEND_X, y, LEGEND_X + 18, y, colour,
+                   i >= N_COLOURS ? " stroke-dasharray=\"6,3\"" : "");
+        char b[64];
+        legend_name(b, sizeof b, pl->s[i].name);
+        text_at(p, LEGEND_X + 24, y + 4, "start", NULL, b);
+        rh_raw(p, "</g>\n");
+    }
+    rh_raw(p, "</svg>\n");
 }
 
 void rh_plot_render(const rh_plot *pl, rh_page *p) {
@@ -626,63 +675,10 @@ void rh_plot_render(const rh_plot *pl, rh_page *p) {
         }
     }
     rh_raw(p, "</g>\n");
-    draw_markers(pl, &ax, p);
-    for (size_t i = 0; i < pl->n_s; i++)
-        draw_series(&pl->s[i], i, &ax, &ay, p);
-    rh_raw(p,
-           "<rect x=\"%d\" y=\"%d\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" "
-           "stroke=\"#888\"/>\n",
-           ML, MT, PW, PH);
-    if (pl->x_label)
-        text_at(p, ML + PW / 2, H - 14, "middle", NULL, pl->x_label);
-    if (pl->y_label) {
-        rh_raw(p,
-               "<text x=\"14\" y=\"%.2f\" text-anchor=\"middle\" "
-               "transform=\"rotate(-90 14 %.2f)\">",
-               MT + PH / 2, MT + PH / 2);
-        rh_escape(p, pl->y_label);
-        rh_raw(p, "</text>\n");
-    }
-    /* the legend */
-    for (size_t i = 0; i < pl->n_s; i++) {
-        double y = MT + 6 + (double)i * 16;
-        if (y > H - 10)
-            break;
-        const char *colour = COLOURS[i % N_COLOURS];
-        rh_raw(p, "<g class=\"legend\"><title>");
-        rh_escape(p, pl->s[i].name);
-        rh_raw(p, "</title>");
-        if (pl->s[i].style == RH_POINTS)
-            rh_raw(p, "<circle cx=\"%d\" cy=\"%.2f\" r=\"3\" fill=\"%s\"/>", LEGEND_X + 9, y,
-                   colour);
-        else
-            rh_raw(p,
-                   "<line x1=\"%d\" y1=\"%.2f\" x2=\"%d\" y2=\"%.2f\" stroke=\"%s\" "
-                   "stroke-width=\"2\"%s/>",
-                   LEGEND_X, y, LEGEND_X + 18, y, colour,
-                   i >= N_COLOURS ? " stroke-dasharray=\"6,3\"" : "");
-        char b[64];
-        legend_name(b, sizeof b, pl->s[i].name);
-        text_at(p, LEGEND_X + 24, y + 4, "start", NULL, b);
-        rh_raw(p, "</g>\n");
-    }
-    rh_raw(p, "</svg>\n");
+    draw_body(pl, &ax, &ay, p);
 }
 
 /* ---- a categorical x axis (plot.h: rh_plot_render_categories) ---- */
-
-/* A category's label cut to at most max bytes at a character boundary, with "…". */
-static void category_label(char *buf, size_t len, const char *name, size_t max) {
-    size_t n = strlen(name);
-    if (n <= max) {
-        snprintf(buf, len, "%s", name);
-        return;
-    }
-    size_t cut = max - 1;
-    while (cut > 0 && ((unsigned char)name[cut] & 0xC0) == 0x80)
-        cut--;
-    snprintf(buf, len, "%.*s\xE2\x80\xA6", (int)cut, name);
-}
 
 void rh_plot_render_categories(const rh_plot *pl, rh_page *p, const char *const *labels, size_t n) {
     if (!pl)
@@ -742,7 +738,7 @@ void rh_plot_render_categories(const rh_plot *pl, rh_page *p, const char *const 
     for (size_t i = 0; i < n; i++) {
         double x = px(&ax, (double)i);
         char b[256];
-        category_label(b, sizeof b, labels[i] ? labels[i] : "", room < 200 ? room : 200);
+        cut_label(b, sizeof b, labels[i] ? labels[i] : "", room < 200 ? room : 200);
         rh_raw(p, "<line x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\" stroke=\"#e4e4e4\"/>\n", x, MT,
                x, PY1);
         rh_raw(p, "<g class=\"category\"><title>");
@@ -752,44 +748,5 @@ void rh_plot_render_categories(const rh_plot *pl, rh_page *p, const char *const 
         rh_raw(p, "</g>\n");
     }
     rh_raw(p, "</g>\n");
-    draw_markers(pl, &ax, p);
-    for (size_t i = 0; i < pl->n_s; i++)
-        draw_series(&pl->s[i], i, &ax, &ay, p);
-    rh_raw(p,
-           "<rect x=\"%d\" y=\"%d\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" "
-           "stroke=\"#888\"/>\n",
-           ML, MT, PW, PH);
-    if (pl->x_label)
-        text_at(p, ML + PW / 2, H - 14, "middle", NULL, pl->x_label);
-    if (pl->y_label) {
-        rh_raw(p,
-               "<text x=\"14\" y=\"%.2f\" text-anchor=\"middle\" "
-               "transform=\"rotate(-90 14 %.2f)\">",
-               MT + PH / 2, MT + PH / 2);
-        rh_escape(p, pl->y_label);
-        rh_raw(p, "</text>\n");
-    }
-    for (size_t i = 0; i < pl->n_s; i++) {
-        double y = MT + 6 + (double)i * 16;
-        if (y > H - 10)
-            break;
-        const char *colour = COLOURS[i % N_COLOURS];
-        rh_raw(p, "<g class=\"legend\"><title>");
-        rh_escape(p, pl->s[i].name);
-        rh_raw(p, "</title>");
-        if (pl->s[i].style == RH_POINTS)
-            rh_raw(p, "<circle cx=\"%d\" cy=\"%.2f\" r=\"3\" fill=\"%s\"/>", LEGEND_X + 9, y,
-                   colour);
-        else
-            rh_raw(p,
-                   "<line x1=\"%d\" y1=\"%.2f\" x2=\"%d\" y2=\"%.2f\" stroke=\"%s\" "
-                   "stroke-width=\"2\"%s/>",
-                   LEGEND_X, y, LEGEND_X + 18, y, colour,
-                   i >= N_COLOURS ? " stroke-dasharray=\"6,3\"" : "");
-        char b[64];
-        legend_name(b, sizeof b, pl->s[i].name);
-        text_at(p, LEGEND_X + 24, y + 4, "start", NULL, b);
-        rh_raw(p, "</g>\n");
-    }
-    rh_raw(p, "</svg>\n");
+    draw_body(pl, &ax, &ay, p);
 }

@@ -3,6 +3,7 @@
 
 #include "breakdown.h"
 #include "compare_section.h"
+#include "file_read.h"
 #include "format.h"
 #include "run_figures.h"
 #include "run_header.h"
@@ -25,41 +26,6 @@ typedef struct input {
     input_kind kind;
     cJSON *doc; /* a run or compare document; NULL for a sweep folder */
 } input;
-
-/* The whole of a file (caller frees), or NULL with errno. */
-static char *slurp(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len + 4096 + 1 > cap) {
-            cap = cap ? cap * 2 : 65536;
-            char *grown = realloc(buf, cap);
-            if (!grown) {
-                free(buf);
-                fclose(f);
-                errno = ENOMEM;
-                return NULL;
-            }
-            buf = grown;
-        }
-        size_t got = fread(buf + len, 1, cap - len - 1, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    int e = ferror(f) ? EIO : 0;
-    fclose(f);
-    if (e) {
-        free(buf);
-        errno = e;
-        return NULL;
-    }
-    buf[len] = '\0';
-    return buf;
-}
 
 static int classify(input *in, char *err, size_t errlen);
 
@@ -92,7 +58,7 @@ static int read_input(input *in, char *err, size_t errlen) {
         in->kind = INPUT_SWEEP;
         return 0;
     }
-    char *text = slurp(in->path);
+    char *text = sim_read_file(in->path, SIM_MAX_DOC_BYTES, NULL);
     if (!text) {
         snprintf(err, errlen, "cannot read it: %s", strerror(errno));
         return -1;
@@ -177,6 +143,7 @@ static void run_section(rh_page *p, const input *in, int index, bool alone) {
     rh_breakdown(p, in->doc);
     const cJSON *graph = rh_get(in->doc, "graph");
     if (graph) {
+        /* a graph that cannot be drawn leaves a note under the heading saying why */
         rh_raw(p, "<h3>Topology</h3>\n");
         rh_topology_render(p, graph);
     }
@@ -206,17 +173,6 @@ static int other_section(rh_page *p, const input *in, const rh_report_options *o
     if (rc == 1)
         *where = NULL; /* out of memory: no argument's fault */
     return rc ? -1 : 0;
-}
-
-rh_page *rh_report_build(const char *const *paths, size_t n, size_t *bad, char *err,
-                         size_t errlen) {
-    const char *where = NULL;
-    rh_page *p = rh_report_build_with(paths, n, NULL, &where, err, errlen);
-    *bad = n;
-    for (size_t i = 0; !p && where && i < n; i++)
-        if (paths[i] == where)
-            *bad = i;
-    return p;
 }
 
 /* The page of the n classified inputs (report.h). */

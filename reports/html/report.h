@@ -16,12 +16,6 @@
 /* The major version of the contract this report reads ("1.x"). */
 #define RH_CONTRACT_MAJOR "1"
 
-/* Builds the report of the n inputs (paths as given). Returns the page (caller frees with
- * rh_page_free), or NULL with *bad set to the index of the input at fault (n when no input is:
- * out of memory) and the message in err (no trailing newline). */
-rh_page *rh_report_build(const char *const *inputs, size_t n, size_t *bad, char *err,
-                         size_t errlen);
-
 /* What the user chose on the command line beyond the inputs. */
 typedef struct rh_report_options {
     const char *const *metrics;     /* --metric PATH: the sweep sections' plots (borrowed) */
@@ -29,11 +23,12 @@ typedef struct rh_report_options {
     size_t nmetrics;
 } rh_report_options;
 
-/* rh_report_build with the options o (NULL: none). On failure *where is the argument at
- * fault as given (an input, or an entry of o->metric_args: a --metric no config of a sweep
- * folder has, or a --metric with no sweep folder among the inputs), or NULL when none is
- * (out of memory); err holds the message to print after "WHERE: error: ", perhaps followed
- * by "\nWHERE: note: ..." lines, no final newline. */
+/* Builds the report of the n inputs (paths as given) with the options o (NULL: none):
+ * returns the page (caller frees with rh_page_free), or NULL. On failure *where is the
+ * argument at fault as given (an input, or an entry of o->metric_args: a --metric no config of a
+ * sweep folder has, or a --metric with no sweep folder among the inputs), or NULL when none is (out
+ * of memory); err holds the message to print after "WHERE: error: ", perhaps followed by "\nWHERE:
+ * note: ..." lines, no final newline. */
 rh_page *rh_report_build_with(const char *const *inputs, size_t n, const rh_report_options *o,
                               const char **where, char *err, size_t errlen);
 

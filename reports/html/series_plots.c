@@ -13,10 +13,19 @@
 typedef struct timeline {
     const cJSON *doc, *series;
     size_t n;
-    double *t_s;   /* interval ends, seconds */
-    double *len_s; /* interval lengths, seconds */
-    double end_s;  /* the end of the run */
+    double *t_s;          /* interval ends, seconds */
+    double *len_s;        /* interval lengths, seconds */
+    double end_s;         /* the end of the run */
+    struct shade *shades; /* the faults drawn on every plot, read once per document */
+    size_t nshades;       /* at most RH_SERIES_MAX_SHADES */
+    size_t nfaults;       /* the faults that would have been drawn */
 } timeline;
+
+/* A fault as every plot draws it: shaded from x0 to x1, or a line at x0 when x1 is NaN. */
+typedef struct shade {
+    double x0, x1;
+    char label[256];
+} shade;
 
 /* The values of series path, NaN for null (caller frees); NULL when absent or not a list of
  * the time axis' length. */
@@ -81,26 +90,102 @@ static void fault_label(char *buf, size_t len, const cJSON *f) {
 #undef ADD
 }
 
-/* Whether fault f undoes an earlier fault that has an end at f's time on the same target: its
- * shade already ends there. */
-static bool ends_a_shade(const cJSON *faults, const cJSON *f) {
-    double at = rh_num_at(f, "at_ms");
+/* A fault's target as a key: its node and its sides (compact JSON), so that the undo of a
+ * fault (a restart, a heal) is found by its target and time. */
+typedef struct target_key {
+    char *key;    /* caller frees */
+    double until; /* until_ms, NaN for none */
+    size_t index; /* in the document's list */
+} target_key;
+
+static char *target_of(const cJSON *f) {
     const cJSON *node = rh_get(f, "node");
     char *sides = cJSON_PrintUnformatted(rh_get(f, "sides"));
-    bool ends = false;
-    for (const cJSON *e = faults->child; e && e != f && !ends; e = e->next) {
-        if (rh_num_at(e, "until_ms") != at)
-            continue;
-        const cJSON *en = rh_get(e, "node");
-        char *es = cJSON_PrintUnformatted(rh_get(e, "sides"));
-        bool same_node = (!node && !en) || (cJSON_IsString(node) && cJSON_IsString(en) &&
-                                            strcmp(node->valuestring, en->valuestring) == 0);
-        bool same_sides = (!sides && !es) || (sides && es && strcmp(sides, es) == 0);
-        ends = same_node && same_sides;
-        cJSON_free(es);
-    }
+    const char *n = cJSON_IsString(node) ? node->valuestring : "";
+    size_t len = strlen(n) + (sides ? strlen(sides) : 0) + 4;
+    char *key = malloc(len);
+    /* a node of no string and no sides are each marked apart from any name ("\x01") */
+    if (key)
+        snprintf(key, len, "%s%s\x1f%s", cJSON_IsString(node) ? "" : "\x01", n,
+                 sides ? sides : "\x01");
     cJSON_free(sides);
-    return ends;
+    return key;
+}
+
+static int by_target(const void *a, const void *b) {
+    const target_key *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    if (c)
+        return c;
+    /* NaN (no end) after every number */
+    bool xn = isnan(x->until), yn = isnan(y->until);
+    if (xn != yn)
+        return xn ? 1 : -1;
+    if (!xn && x->until != y->until)
+        return x->until < y->until ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+/* Reads the faults of the document once into tl's shades: sorted by target and end, each
+ * fault's undo (an earlier fault on the same target whose end is its start) is found by a
+ * binary search, so that 20,000 faults cost no more than sorting them. Returns -1 when out of
+ * memory. */
+static int read_shades(timeline *tl) {
+    const cJSON *faults = rh_list(rh_get(tl->doc, "faults"));
+    size_t n = faults ? (size_t)cJSON_GetArraySize(faults) : 0;
+    if (n == 0)
+        return 0;
+    target_key *keys = calloc(n, sizeof *keys);
+    tl->shades = malloc((n < RH_SERIES_MAX_SHADES ? n : RH_SERIES_MAX_SHADES) * sizeof *tl->shades);
+    int rc = -1;
+    if (!keys || !tl->shades)
+        goto out;
+    size_t i = 0;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, faults) {
+        keys[i] = (target_key){.key = target_of(f), .until = rh_num_at(f, "until_ms"), .index = i};
+        if (!keys[i++].key)
+            goto out;
+    }
+    target_key *sorted = malloc(n * sizeof *sorted);
+    if (!sorted)
+        goto out;
+    memcpy(sorted, keys, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, by_target);
+    i = 0;
+    cJSON_ArrayForEach(f, faults) {
+        double at = rh_num_at(f, "at_ms"), until = keys[i].until;
+        size_t index = i++;
+        if (!isfinite(at) || at / 1000 >= tl->end_s)
+            continue;
+        /* the first fault on f's target that ends at f's start: an undo when earlier than f */
+        target_key probe = {.key = keys[index].key, .until = at, .index = 0};
+        size_t lo = 0, hi = n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (by_target(&sorted[mid], &probe) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < n && strcmp(sorted[lo].key, probe.key) == 0 && sorted[lo].until == at &&
+            sorted[lo].index < index)
+            continue;
+        tl->nfaults++;
+        if (tl->nshades == RH_SERIES_MAX_SHADES)
+            continue;
+        shade *sh = &tl->shades[tl->nshades++];
+        fault_label(sh->label, sizeof sh->label, f);
+        sh->x0 = at / 1000;
+        sh->x1 = isfinite(until) ? fmin(until / 1000, tl->end_s) : NAN;
+    }
+    free(sorted);
+    rc = 0;
+out:
+    for (size_t k = 0; keys && k < n; k++)
+        free(keys[k].key);
+    free(keys);
+    return rc;
 }
 
 /* The faults and the end of the warm-up on a plot's time axis. */
@@ -109,18 +194,12 @@ static void annotate(rh_plot *pl, const timeline *tl) {
     double w = rh_num_at(tl->doc, "warmup_s");
     if (isfinite(w) && w > 0)
         rh_plot_guide_x(pl, w, "warm-up ends");
-    const cJSON *faults = rh_list(rh_get(tl->doc, "faults"));
-    const cJSON *f;
-    cJSON_ArrayForEach(f, faults) {
-        double at = rh_num_at(f, "at_ms"), until = rh_num_at(f, "until_ms");
-        if (!isfinite(at) || at / 1000 >= tl->end_s || ends_a_shade(faults, f))
-            continue;
-        char label[256];
-        fault_label(label, sizeof label, f);
-        if (isfinite(until))
-            rh_plot_shade_x(pl, at / 1000, fmin(until / 1000, tl->end_s), label);
+    for (size_t i = 0; i < tl->nshades; i++) {
+        const shade *sh = &tl->shades[i];
+        if (isfinite(sh->x1))
+            rh_plot_shade_x(pl, sh->x0, sh->x1, sh->label);
         else
-            rh_plot_mark_x(pl, at / 1000, label);
+            rh_plot_mark_x(pl, sh->x0, sh->label);
     }
 }
 
@@ -211,7 +290,9 @@ static const cJSON *node_of(const cJSON *nodes, const char *path, const char *su
     size_t name_len = rn - sn - 1;
     const cJSON *node;
     cJSON_ArrayForEach(node, nodes) {
-        if (strlen(node->string) == name_len && strncmp(node->string, rest, name_len) == 0) {
+        /* the members of an object have names; anything else was passed over by the caller */
+        if (node->string && strlen(node->string) == name_len &&
+            strncmp(node->string, rest, name_len) == 0) {
             const cJSON *kind = rh_get(node, "kind");
             if (cJSON_IsString(kind) && strcmp(kind->valuestring, "client") == 0)
                 return NULL;
@@ -249,7 +330,8 @@ typedef struct line {
 
 /* Draws one family; returns false when it was 0 throughout (or absent). */
 static bool draw_family(rh_page *p, const timeline *tl, const family *fam, bool *absent) {
-    const cJSON *nodes = rh_get(tl->doc, "nodes");
+    /* only an object's members are named: "nodes" of any other type names no node */
+    const cJSON *nodes = rh_object(rh_get(tl->doc, "nodes"));
     const cJSON *graph = rh_get(tl->doc, "graph");
     size_t cap = 0, n = 0;
     line *lines = NULL;
@@ -406,6 +488,13 @@ void rh_series_plots(rh_page *p, const cJSON *doc) {
     }
     double duration = rh_num_at(doc, "duration_s");
     tl.end_s = isfinite(duration) && duration > 0 ? duration : tl.t_s[tl.n - 1];
+    if (read_shades(&tl)) {
+        free(tl.t_s);
+        free(tl.len_s);
+        free(tl.shades);
+        rh_page_fail(p);
+        return;
+    }
 
     char interval[64];
     rh_fmt_num(interval, sizeof interval, rh_num_at(series, "interval_ms"));
@@ -415,6 +504,11 @@ void rh_series_plots(rh_page *p, const cJSON *doc) {
            "red line); the grey dotted line \xE2\x80\x9cwarm-up ends\xE2\x80\x9d is where "
            "the document's figures start counting.</p>\n",
            interval);
+    if (tl.nfaults > tl.nshades)
+        rh_raw(p,
+               "<p class=\"note\">%zu faults; the first %d drawn on each plot (more would "
+               "cover the plots).</p>\n",
+               tl.nfaults, RH_SERIES_MAX_SHADES);
     outcomes(p, &tl);
     latency(p, &tl);
     char quiet[1024] = "";
@@ -434,4 +528,5 @@ void rh_series_plots(rh_page *p, const cJSON *doc) {
     }
     free(tl.t_s);
     free(tl.len_s);
+    free(tl.shades);
 }

@@ -20,6 +20,9 @@
 #include <cjson/cJSON.h>
 
 enum { RH_SERIES_MAX_LINES = 8 };
+/* At most this many faults are drawn on each plot (the first in the document's order), a note
+ * says how many there were: more would cover the plots. */
+enum { RH_SERIES_MAX_SHADES = 200 };
 
 /* Appends the time-series plots of doc to p; nothing when doc has no (or a malformed)
  * `series`. */

@@ -1,6 +1,7 @@
 /* Reading a sweep folder (sweep_data.h). */
 #include "sweep_data.h"
 
+#include "file_read.h"
 #include "suggest.h"
 
 #include <errno.h>
@@ -11,42 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A document is at most this large: far above any run's (100,000 instances make some tens of
- * MB), and a bound on what a stray file can make us allocate. */
-#define MAX_DOC_BYTES ((size_t)1 << 30)
-
 /* The parsed JSON file at path, or NULL (errno set when it could not be read; 0 when it is
  * no JSON). */
 static cJSON *read_json(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    size_t len;
+    char *text = sim_read_file(path, SIM_MAX_DOC_BYTES, &len);
+    if (!text)
         return NULL;
-    char *text = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len + 1 >= cap) {
-            size_t ncap = cap ? 2 * cap : 65536;
-            char *t = ncap <= MAX_DOC_BYTES ? realloc(text, ncap) : NULL;
-            if (!t) {
-                free(text);
-                fclose(f);
-                errno = ENOMEM;
-                return NULL;
-            }
-            text = t;
-            cap = ncap;
-        }
-        size_t k = fread(text + len, 1, cap - len - 1, f);
-        len += k;
-        if (k == 0)
-            break;
-    }
-    bool bad = ferror(f);
-    fclose(f);
-    text[len] = '\0';
-    cJSON *doc = bad ? NULL : cJSON_ParseWithLength(text, len);
+    cJSON *doc = cJSON_ParseWithLength(text, len);
     free(text);
-    if (!doc && !bad)
+    if (!doc)
         errno = 0;
     return doc;
 }

@@ -1,6 +1,7 @@
 /* The sweep section (sweep_section.h). */
 #include "sweep_section.h"
 
+#include "format.h"
 #include "latency.h"
 #include "plot.h"
 #include "sweep_data.h"
@@ -225,29 +226,6 @@ out:
     return rc;
 }
 
-/* "1..10", or the seeds listed. */
-static void seeds_text(const cJSON *seeds, char *buf, size_t size) {
-    int n = cJSON_GetArraySize(seeds);
-    bool run = n > 2;
-    for (int i = 1; run && i < n; i++)
-        run = cJSON_GetArrayItem(seeds, i)->valuedouble ==
-              cJSON_GetArrayItem(seeds, i - 1)->valuedouble + 1;
-    if (run) {
-        snprintf(buf, size, "%.0f..%.0f (%d)", cJSON_GetArrayItem(seeds, 0)->valuedouble,
-                 cJSON_GetArrayItem(seeds, n - 1)->valuedouble, n);
-        return;
-    }
-    size_t k = 0;
-    buf[0] = '\0';
-    const cJSON *v;
-    cJSON_ArrayForEach(v, seeds) {
-        if (k >= size)
-            break;
-        int w = snprintf(buf + k, size - k, "%s%.0f", k ? ", " : "", v->valuedouble);
-        k = w < 0 ? size : k + (size_t)w;
-    }
-}
-
 /* A section id from the folder's last component: letters, digits, - and _ kept. */
 static void section_id(const char *folder, char *buf, size_t size) {
     size_t len = strlen(folder);
@@ -272,7 +250,7 @@ static void header(rh_page *p, const rh_sweep *s, const char *folder) {
     rh_text(p, folder);
     rh_raw(p, "</dd><dt>topology</dt><dd>");
     rh_text(p, s->topology ? s->topology : "?");
-    seeds_text(s->seeds, buf, sizeof buf);
+    rh_seeds_text(s->seeds, buf, sizeof buf);
     rh_raw(p, "</dd><dt>seeds</dt><dd>");
     rh_text(p, buf);
     rh_raw(p, "</dd><dt>configs</dt><dd>%zu</dd>", s->nconfigs);

@@ -2,6 +2,7 @@
 #include "topology.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,25 +43,65 @@ static const char *type_colour(const char *type) {
     return "#777777";
 }
 
-static int find_node(const gnode *nodes, int n, const char *name) {
-    for (int i = 0; i < n; i++)
-        if (strcmp(nodes[i].name, name) == 0)
-            return i;
+/* A node's name and its place in the graph's list: the index sorted by name. */
+typedef struct named {
+    const char *name;
+    int index;
+} named;
+
+static int by_name(const void *a, const void *b) {
+    const named *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* The node called name, by binary search of the sorted index; -1 for none. */
+static int find_node(const named *index, int n, const char *name) {
+    int lo = 0, hi = n - 1;
+    while (lo <= hi) {
+        int mid = lo + (hi - lo) / 2;
+        int c = strcmp(index[mid].name, name);
+        if (c == 0)
+            return index[mid].index;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
     return -1;
 }
 
-/* Reads the graph; returns false when it is malformed (the arrays are then freed). */
-static bool read_graph(const cJSON *graph, gnode **nodes_out, int *nn, gedge **edges_out, int *ne) {
+/* Reads the graph; returns false with the reason in why when it is malformed or too large
+ * (the arrays are then freed). */
+static bool read_graph(const cJSON *graph, gnode **nodes_out, int *nn, gedge **edges_out, int *ne,
+                       char *why, size_t whylen) {
     const cJSON *jn = cJSON_GetObjectItemCaseSensitive(graph, "nodes");
     const cJSON *je = cJSON_GetObjectItemCaseSensitive(graph, "edges");
-    if (!cJSON_IsArray(jn) || (je && !cJSON_IsArray(je)))
+    if (!cJSON_IsArray(jn)) {
+        snprintf(why, whylen, "the graph has no list of nodes");
         return false;
+    }
+    if (je && !cJSON_IsArray(je)) {
+        snprintf(why, whylen, "the edges of the graph are not a list");
+        return false;
+    }
     int n = cJSON_GetArraySize(jn), m = je ? cJSON_GetArraySize(je) : 0;
-    if (n < 1)
+    if (n < 1) {
+        snprintf(why, whylen, "the graph has no nodes");
         return false;
+    }
+    if (n > RH_TOPOLOGY_MAX_NODES || m > RH_TOPOLOGY_MAX_EDGES) {
+        snprintf(why, whylen,
+                 "the graph has %d groups and %d edges, more than the %d groups or %d edges a "
+                 "picture shows legibly",
+                 n, m, RH_TOPOLOGY_MAX_NODES, RH_TOPOLOGY_MAX_EDGES);
+        return false;
+    }
     gnode *nodes = calloc((size_t)n, sizeof *nodes);
     gedge *edges = calloc((size_t)(m ? m : 1), sizeof *edges);
-    if (!nodes || !edges)
+    named *index = calloc((size_t)n, sizeof *index);
+    snprintf(why, whylen, "out of memory");
+    if (!nodes || !edges || !index)
         goto bad;
     int i = 0;
     const cJSON *it;
@@ -68,30 +109,45 @@ static bool read_graph(const cJSON *graph, gnode **nodes_out, int *nn, gedge **e
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "name");
         const cJSON *kind = cJSON_GetObjectItemCaseSensitive(it, "kind");
         const cJSON *inst = cJSON_GetObjectItemCaseSensitive(it, "instances");
-        if (!cJSON_IsString(name) || find_node(nodes, i, name->valuestring) >= 0)
+        if (!cJSON_IsString(name)) {
+            snprintf(why, whylen, "node %d of the graph has no name", i + 1);
             goto bad;
+        }
         nodes[i].name = name->valuestring;
         nodes[i].kind = cJSON_IsString(kind) ? kind->valuestring : "";
         nodes[i].instances =
             cJSON_IsNumber(inst) && inst->valuedouble >= 1 && inst->valuedouble < 1e9
                 ? (int)inst->valuedouble
                 : 1;
+        index[i] = (named){nodes[i].name, i};
         i++;
     }
+    qsort(index, (size_t)n, sizeof *index, by_name);
+    for (i = 1; i < n; i++)
+        if (strcmp(index[i - 1].name, index[i].name) == 0) {
+            snprintf(why, whylen, "two nodes of the graph are named \"%.100s\"", index[i].name);
+            goto bad;
+        }
     i = 0;
     cJSON_ArrayForEach(it, je) {
         const cJSON *from = cJSON_GetObjectItemCaseSensitive(it, "from");
         const cJSON *to = cJSON_GetObjectItemCaseSensitive(it, "to");
         const cJSON *type = cJSON_GetObjectItemCaseSensitive(it, "type");
-        if (!cJSON_IsString(from) || !cJSON_IsString(to))
+        if (!cJSON_IsString(from) || !cJSON_IsString(to)) {
+            snprintf(why, whylen, "edge %d of the graph does not name both its ends", i + 1);
             goto bad;
-        edges[i].from = find_node(nodes, n, from->valuestring);
-        edges[i].to = find_node(nodes, n, to->valuestring);
+        }
+        edges[i].from = find_node(index, n, from->valuestring);
+        edges[i].to = find_node(index, n, to->valuestring);
         edges[i].type = cJSON_IsString(type) ? type->valuestring : "";
-        if (edges[i].from < 0 || edges[i].to < 0)
+        if (edges[i].from < 0 || edges[i].to < 0) {
+            snprintf(why, whylen, "an edge of the graph names \"%.100s\", no node of the graph",
+                     edges[i].from < 0 ? from->valuestring : to->valuestring);
             goto bad;
+        }
         i++;
     }
+    free(index);
     *nodes_out = nodes;
     *edges_out = edges;
     *nn = n;
@@ -100,40 +156,90 @@ static bool read_graph(const cJSON *graph, gnode **nodes_out, int *nn, gedge **e
 bad:
     free(nodes);
     free(edges);
+    free(index);
     return false;
 }
 
-/* Columns by the longest path from the sources (topology.h); rows in declaration order. */
+/* Whether edge g places its target a layer after its source: not a self-reference, not a
+ * call into a client (clients stay in the first layer). */
+static bool layers(const gnode *nodes, const gedge *g) {
+    return g->from != g->to && strcmp(nodes[g->to].kind, "client") != 0;
+}
+
+/* Columns by the longest path from the sources (topology.h), in one topological pass (Kahn's)
+ * over the edges that layer: a node's column is settled once all its callers' are. A cycle
+ * leaves nodes with callers unsettled: the first of them in declaration order is then taken
+ * as settled, its edges from the cycle becoming edges back. Rows in declaration order.
+ * Returns the number of columns, or -1 when out of memory. */
 static int lay_out(gnode *nodes, int n, const gedge *edges, int m, int *rows_max) {
-    for (int i = 0; i < n; i++)
-        nodes[i].column = 0;
-    for (int round = 0; round < n; round++) {
-        bool changed = false;
-        for (int e = 0; e < m; e++) {
-            const gedge *g = &edges[e];
-            if (g->from == g->to || strcmp(nodes[g->to].kind, "client") == 0)
-                continue;
-            if (nodes[g->to].column < nodes[g->from].column + 1 && nodes[g->from].column + 1 < n) {
-                nodes[g->to].column = nodes[g->from].column + 1;
-                changed = true;
-            }
+    int *indeg = calloc((size_t)n, sizeof *indeg), *start = calloc((size_t)n + 1, sizeof *start);
+    int *out = malloc((size_t)(m ? m : 1) * sizeof *out),
+        *queue = malloc((size_t)n * sizeof *queue);
+    bool *done = calloc((size_t)n, sizeof *done);
+    int columns = -1;
+    if (!indeg || !start || !out || !queue || !done)
+        goto out;
+    /* the edges that layer, grouped by their source (counting sort) */
+    for (int e = 0; e < m; e++)
+        if (layers(nodes, &edges[e])) {
+            start[edges[e].from + 1]++;
+            indeg[edges[e].to]++;
         }
-        if (!changed)
-            break;
+    for (int i = 0; i < n; i++)
+        start[i + 1] += start[i];
+    {
+        int *fill = queue; /* borrowed as the write position of each source */
+        for (int i = 0; i < n; i++)
+            fill[i] = start[i];
+        for (int e = 0; e < m; e++)
+            if (layers(nodes, &edges[e]))
+                out[fill[edges[e].from]++] = e;
     }
-    int columns = 0;
-    *rows_max = 0;
+    int head = 0, tail = 0, next_unsettled = 0;
+    for (int i = 0; i < n; i++) {
+        nodes[i].column = 0;
+        if (indeg[i] == 0)
+            queue[tail++] = i;
+    }
+    for (int settled = 0; settled < n; settled++) {
+        if (head == tail) {
+            /* a cycle: the first node not yet settled goes next */
+            while (done[next_unsettled] || indeg[next_unsettled] == 0)
+                next_unsettled++;
+            indeg[next_unsettled] = 0;
+            queue[tail++] = next_unsettled;
+        }
+        int u = queue[head++];
+        done[u] = true;
+        for (int k = start[u]; k < start[u + 1]; k++) {
+            int v = edges[out[k]].to;
+            if (done[v])
+                continue;
+            if (nodes[v].column < nodes[u].column + 1)
+                nodes[v].column = nodes[u].column + 1;
+            if (--indeg[v] == 0)
+                queue[tail++] = v;
+        }
+    }
+    columns = 0;
     for (int i = 0; i < n; i++)
         if (nodes[i].column + 1 > columns)
             columns = nodes[i].column + 1;
-    for (int c = 0; c < columns; c++) {
-        int r = 0;
-        for (int i = 0; i < n; i++)
-            if (nodes[i].column == c)
-                nodes[i].row = r++;
-        if (r > *rows_max)
-            *rows_max = r;
+    /* rows: each column's nodes in declaration order (indeg reused as the counter) */
+    for (int c = 0; c < columns && c < n; c++)
+        indeg[c] = 0;
+    *rows_max = 0;
+    for (int i = 0; i < n; i++) {
+        nodes[i].row = indeg[nodes[i].column]++;
+        if (nodes[i].row + 1 > *rows_max)
+            *rows_max = nodes[i].row + 1;
     }
+out:
+    free(indeg);
+    free(start);
+    free(out);
+    free(queue);
+    free(done);
     return columns;
 }
 
@@ -233,14 +339,31 @@ static void draw_edge(rh_page *p, const gnode *nodes, const gedge *g, int parall
     rh_raw(p, "</g>\n");
 }
 
-void rh_topology_render(rh_page *p, const cJSON *graph) {
+/* The note in place of a picture. */
+static bool not_drawn(rh_page *p, const char *why) {
+    rh_raw(p, "<p class=\"note\">No topology picture: ");
+    rh_text(p, why);
+    rh_raw(p, ".</p>\n");
+    return false;
+}
+
+bool rh_topology_render(rh_page *p, const cJSON *graph) {
     gnode *nodes;
     gedge *edges;
     int n, m;
-    if (!graph || !read_graph(graph, &nodes, &n, &edges, &m))
-        return;
+    char why[256];
+    if (!graph)
+        return not_drawn(p, "the document has no graph");
+    if (!read_graph(graph, &nodes, &n, &edges, &m, why, sizeof why))
+        return not_drawn(p, why);
     int rows;
     int columns = lay_out(nodes, n, edges, m, &rows);
+    if (columns < 0) {
+        free(nodes);
+        free(edges);
+        rh_page_fail(p);
+        return false;
+    }
     bool back = false;
     for (int e = 0; e < m; e++)
         if (edges[e].from != edges[e].to &&
@@ -342,4 +465,5 @@ void rh_topology_render(rh_page *p, const cJSON *graph) {
     rh_raw(p, "</svg>\n");
     free(nodes);
     free(edges);
+    return true;
 }
