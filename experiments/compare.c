@@ -15,6 +15,7 @@
 #include "warmup_auto.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -408,6 +409,105 @@ static cJSON *design(const exp_design *d, const sim_topology *t) {
     return o;
 }
 
+/* ---- the seeds on threads ---- */
+
+/* One seed's pair of runs: its documents, its status, and what it said (held back until the
+ * seeds before it are done, so that the messages are those of a run seed after seed: the
+ * first failing seed's, never a later one's). */
+typedef struct pair_task {
+    uint64_t seed;
+    cJSON *a, *b;
+    int status;
+    char *said;
+    size_t said_len;
+} pair_task;
+
+typedef struct pair_pool {
+    const exp_compare_options *o;
+    const sim_topology *ta, *tb;
+    pair_task *tasks;
+    size_t n, next;
+    size_t failed; /* the first seed index that failed so far (n: none): later ones are skipped */
+    pthread_mutex_t lock;
+} pair_pool;
+
+/* Runs A and B with task t's seed, sharing the warm-up when both choose theirs. */
+static void run_pair(const pair_pool *pp, pair_task *t) {
+    FILE *said = open_memstream(&t->said, &t->said_len);
+    if (!said) {
+        t->status = EXP_COMPARE_FAILED;
+        return;
+    }
+    exp_compare_options o = *pp->o;
+    o.err = said;
+    exp_warmup_choice shared;
+    bool both = pp->ta->warmup_auto && pp->tb->warmup_auto;
+    if ((t->status = both ? share_warmup(&o, pp->ta, pp->tb, t->seed, &shared)
+                          : EXP_COMPARE_OK) == EXP_COMPARE_OK &&
+        (t->status = run_one(&o, &o.a, pp->ta, "A", t->seed, both ? &shared : NULL, &t->a)) ==
+            EXP_COMPARE_OK)
+        t->status = run_one(&o, &o.b, pp->tb, "B", t->seed, both ? &shared : NULL, &t->b);
+    if (fclose(said))
+        t->status = EXP_COMPARE_FAILED;
+}
+
+/* A worker: takes the next seed until none is left, or one before it has failed. */
+static void *pair_worker(void *ud) {
+    pair_pool *pp = ud;
+    for (;;) {
+        pthread_mutex_lock(&pp->lock);
+        size_t i = pp->next++;
+        bool go = i < pp->n && i < pp->failed;
+        pthread_mutex_unlock(&pp->lock);
+        if (!go)
+            return NULL;
+        run_pair(pp, &pp->tasks[i]);
+        if (pp->tasks[i].status != EXP_COMPARE_OK) {
+            pthread_mutex_lock(&pp->lock);
+            if (i < pp->failed)
+                pp->failed = i;
+            pthread_mutex_unlock(&pp->lock);
+        }
+    }
+}
+
+/* Runs every seed's pair on o->jobs threads (this one among them): engines share nothing, so
+ * the documents are those of one thread, in any order. Returns the tasks (seed order; the
+ * caller frees them with free_pairs), or NULL when out of memory. */
+static pair_task *run_pairs(const exp_compare_options *o, const sim_topology *ta,
+                            const sim_topology *tb, size_t n) {
+    pair_pool pp = {.o = o, .ta = ta, .tb = tb, .n = n, .failed = n,
+                    .tasks = calloc(n, sizeof *pp.tasks)};
+    if (!pp.tasks || pthread_mutex_init(&pp.lock, NULL)) {
+        free(pp.tasks);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        pp.tasks[i] = (pair_task){.seed = o->seed_first + i, .status = EXP_COMPARE_FAILED};
+    size_t extra = (o->jobs > 1 ? o->jobs : 1) - 1;
+    if (extra > n - 1)
+        extra = n - 1;
+    pthread_t *threads = extra ? calloc(extra, sizeof *threads) : NULL;
+    size_t started = 0;
+    while (started < extra && pthread_create(&threads[started], NULL, pair_worker, &pp) == 0)
+        started++; /* a thread that cannot start leaves its share to the others */
+    pair_worker(&pp);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(threads[i], NULL);
+    free(threads);
+    pthread_mutex_destroy(&pp.lock);
+    return pp.tasks;
+}
+
+static void free_pairs(pair_task *t, size_t n) {
+    for (size_t i = 0; t && i < n; i++) {
+        cJSON_Delete(t[i].a);
+        cJSON_Delete(t[i].b);
+        free(t[i].said);
+    }
+    free(t);
+}
+
 int exp_compare(const exp_compare_options *o, cJSON **out) {
     size_t n = (size_t)(o->seed_last - o->seed_first + 1);
     sim_topology *ta = load(o, &o->a);
@@ -418,6 +518,7 @@ int exp_compare(const exp_compare_options *o, cJSON **out) {
     sim_topology *tb = ta || !same ? load(o, &o->b) : NULL;
     cJSON **docs = calloc(2 * n, sizeof *docs);
     side_pool pool[2] = {{0}, {0}};
+    pair_task *runs = NULL;
     cJSON *doc = NULL;
     int status = EXP_COMPARE_BAD_INPUT;
     if (!ta || !tb)
@@ -427,16 +528,20 @@ int exp_compare(const exp_compare_options *o, cJSON **out) {
         fputs("dsim: out of memory\n", o->err);
         goto out;
     }
+    runs = run_pairs(o, ta, tb, n);
+    if (!runs) {
+        fputs("dsim: out of memory\n", o->err);
+        goto out;
+    }
+    /* in seed order, as one thread would have: the messages up to the first failing seed */
     for (size_t i = 0; i < n; i++) {
-        uint64_t seed = o->seed_first + i;
-        exp_warmup_choice shared;
-        bool both = ta->warmup_auto && tb->warmup_auto;
-        if ((both && (status = share_warmup(o, ta, tb, seed, &shared)) != EXP_COMPARE_OK) ||
-            (status = run_one(o, &o->a, ta, "A", seed, both ? &shared : NULL, &docs[i])) !=
-                EXP_COMPARE_OK ||
-            (status = run_one(o, &o->b, tb, "B", seed, both ? &shared : NULL, &docs[n + i])) !=
-                EXP_COMPARE_OK)
+        if (runs[i].said)
+            fputs(runs[i].said, o->err);
+        if ((status = runs[i].status) != EXP_COMPARE_OK)
             goto out;
+        docs[i] = runs[i].a;
+        docs[n + i] = runs[i].b;
+        runs[i].a = runs[i].b = NULL;
         status = EXP_COMPARE_FAILED;
         if (side_add(&pool[0], ta, docs[i]) || side_add(&pool[1], tb, docs[n + i]))
             goto oom;
@@ -471,6 +576,7 @@ out:
     for (size_t i = 0; docs && i < 2 * n; i++)
         cJSON_Delete(docs[i]);
     free(docs);
+    free_pairs(runs, n);
     side_free(&pool[0]);
     side_free(&pool[1]);
     sim_topology_free(ta);

@@ -41,6 +41,7 @@ typedef struct exp_compare_options {
     exp_design a, b;
     uint64_t seed_first, seed_last; /* inclusive, first <= last */
     const sim_kind *const *kinds;   /* NULL-terminated */
+    unsigned jobs;                  /* seeds run at a time (A and B of a seed in turn); 0: 1 */
     FILE *err;                      /* messages */
 } exp_compare_options;
 

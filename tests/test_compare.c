@@ -255,6 +255,37 @@ static void expect_arg_error(const char *want, const char *first, ...) {
     t_result_free(&r);
 }
 
+/* The seeds run on --jobs threads: the document does not depend on how many, and when every
+ * seed fails, what is said is what one thread running seed after seed would say: the first
+ * seed's refusal, once. */
+Test(compare, jobs_change_neither_the_document_nor_what_is_said) {
+    write_example();
+    t_result r = DSIM("compare", "lb.yaml", "--set-b", "nodes.lb.policy=least_connections",
+                      "--seeds", "4", "--jobs", "1", "--json", "one.json");
+    expect_status(&r, 0);
+    t_result_free(&r);
+    r = DSIM("compare", "lb.yaml", "--set-b", "nodes.lb.policy=least_connections", "--seeds",
+             "4", "--jobs", "3", "--json", "three.json");
+    expect_status(&r, 0);
+    t_result_free(&r);
+    char *one = t_slurp_work(&sb, "one.json"), *three = t_slurp_work(&sb, "three.json");
+    cr_expect_str_eq(one, three, "--jobs 1 and --jobs 3 write the same document");
+    free(one);
+    free(three);
+    r = DSIM("compare", "lb.yaml", "--set", "warmup=auto", "--set", "duration=50ms", "--seeds",
+             "6", "--jobs", "3");
+    expect_status(&r, 2);
+    const char *first = strstr(r.err, "(design A, seed 1)");
+    cr_expect(first, "%s", r.err);
+    cr_expect_null(first ? strstr(first + strlen("(design A, seed 1)"), "seed") : NULL,
+                   "one refusal only:\n%s", r.err);
+    t_result_free(&r);
+    r = DSIM("compare", "lb.yaml", "--jobs", "0");
+    expect_status(&r, 2);
+    cr_expect(strstr(r.err, "--jobs 0: error:"), "%s", r.err);
+    t_result_free(&r);
+}
+
 Test(compare, argument_errors_exit_2) {
     write_example();
     ARG_ERROR("compare: error: expected a topology A.yaml", "compare");

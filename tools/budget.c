@@ -1,7 +1,9 @@
 /* Budget syntax and the machine's memory (budget.h). */
 #include "budget.h"
 
+#include "arg_error.h"
 #include "human.h"
+#include "seeds.h"
 #include "units.h"
 
 #include <errno.h>
@@ -138,4 +140,20 @@ void dsim_print_footprint(FILE *out, const char *file, const sim_footprint *f) {
         print_group(out, file, g);
         said++;
     }
+}
+
+unsigned dsim_default_jobs(void) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n >= 1 && n <= 4096 ? (unsigned)n : 1;
+}
+
+int dsim_parse_jobs(const char *v, unsigned *jobs) {
+    uint64_t j;
+    if (exp_parse_count(v, &j) || j == 0 || j > 4096) {
+        char arg[64];
+        snprintf(arg, sizeof arg, "--jobs %.40s", v);
+        return dsim_bad_arg(arg, NULL, "expected a number of runs at a time in [1, 4096]");
+    }
+    *jobs = (unsigned)j;
+    return 0;
 }

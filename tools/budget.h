@@ -20,6 +20,12 @@ int dsim_parse_count(const char *s, uint64_t *out);
  * Returns 0 and stores seconds, or -1. */
 int dsim_parse_wall(const char *s, double *seconds);
 
+/* The default --jobs of sweep and compare: the cores online (at least 1). */
+unsigned dsim_default_jobs(void);
+/* Parses --jobs' value v (a whole number of runs at a time in [1, 4096]) into *jobs. Returns
+ * 0, or 2 (the exit status) with the argument error printed. */
+int dsim_parse_jobs(const char *v, unsigned *jobs);
+
 /* The default --max-memory: 80% of the memory this process can have, the least of the
  * physical memory, the cgroup's limit and the address-space limit (RLIMIT_AS). *why names
  * which one it came from (a static string). 0 when none is known. */

@@ -2,6 +2,7 @@
 #include "compare_cmd.h"
 
 #include "arg_error.h"
+#include "budget.h"
 #include "compare.h"
 #include "html/report.h"
 #include "json_report.h"
@@ -39,7 +40,11 @@ static int write_report(const char *out, const cJSON *doc) {
 }
 
 int dsim_compare_command(int argc, char **argv) {
-    exp_compare_options o = {.seed_first = 1, .seed_last = 10, .kinds = dsim_kinds, .err = stderr};
+    exp_compare_options o = {.seed_first = 1,
+                             .seed_last = 10,
+                             .kinds = dsim_kinds,
+                             .jobs = dsim_default_jobs(),
+                             .err = stderr};
     size_t cap = (size_t)argc;
     sim_override *sa = calloc(cap, sizeof *sa), *sb = calloc(cap, sizeof *sb);
     const char **aa = calloc(cap, sizeof *aa), **ab = calloc(cap, sizeof *ab);
@@ -104,6 +109,13 @@ int dsim_compare_command(int argc, char **argv) {
                 goto out;
             }
             json = argv[++i];
+        } else if (strcmp(a, "--jobs") == 0) {
+            if (!has_value) {
+                dsim_bad_arg(a, NULL, "expected a number of seeds at a time >= 1 after it");
+                goto out;
+            }
+            if (dsim_parse_jobs(argv[++i], &o.jobs))
+                goto out;
         } else if (strcmp(a, "--report") == 0) {
             if (!has_value) {
                 dsim_bad_arg(a, NULL, "expected the HTML file to write after it");
@@ -111,8 +123,8 @@ int dsim_compare_command(int argc, char **argv) {
             }
             report = argv[++i];
         } else if (a[0] == '-' && a[1] != '\0') {
-            static const char *const known[] = {"--set",  "--set-a", "--set-b", "--seeds",
-                                                "--json", "--report", NULL};
+            static const char *const known[] = {"--set",  "--set-a",  "--set-b", "--seeds",
+                                                "--json", "--report", "--jobs",  NULL};
             const char *near = sim_suggest_among(a, known);
             dsim_bad_arg(a, near ? NULL : see_help, "unknown option of dsim compare");
             if (near)

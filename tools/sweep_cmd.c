@@ -2,6 +2,7 @@
 #include "sweep_cmd.h"
 
 #include "arg_error.h"
+#include "budget.h"
 #include "models.h"
 #include "output.h"
 #include "seeds.h"
@@ -80,12 +81,6 @@ static int parse_vary(char *spec, char **values_buf, exp_axis *ax) {
     return 0;
 }
 
-/* The number of cores to run on by default (at least 1). */
-static unsigned default_jobs(void) {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n >= 1 && n <= 4096 ? (unsigned)n : 1;
-}
-
 static int write_atomic(const char *path, const char *text) {
     return dsim_output_write(path, text);
 }
@@ -93,7 +88,7 @@ static int write_atomic(const char *path, const char *text) {
 int dsim_sweep_command(int argc, char **argv) {
     exp_sweep_options o = {.seed_first = 1,
                            .seed_last = 10,
-                           .jobs = default_jobs(),
+                           .jobs = dsim_default_jobs(),
                            .kinds = dsim_kinds,
                            .write = write_atomic,
                            .err = stderr};
@@ -150,19 +145,12 @@ int dsim_sweep_command(int argc, char **argv) {
                 goto out;
             }
         } else if (strcmp(a, "--jobs") == 0) {
-            uint64_t j;
             if (!has_value) {
                 status = dsim_bad_arg(a, NULL, "expected a number of runs at a time >= 1 after it");
                 goto out;
             }
-            const char *v = argv[++i];
-            if (exp_parse_count(v, &j) || j == 0 || j > 4096) {
-                snprintf(two, sizeof two, "--jobs %.40s", v);
-                status =
-                    dsim_bad_arg(two, NULL, "expected a number of runs at a time in [1, 4096]");
+            if ((status = dsim_parse_jobs(argv[++i], &o.jobs)))
                 goto out;
-            }
-            o.jobs = (unsigned)j;
         } else if (strcmp(a, "--precision") == 0) {
             if (!has_value) {
                 status =
