@@ -552,7 +552,7 @@ int exp_compare(const exp_compare_options *o, cJSON **out) {
     for (size_t i = 0; seeds && i < n; i++)
         cJSON_AddItemToArray(seeds, cJSON_CreateNumber((double)(o->seed_first + i)));
     if (!seeds || !cJSON_AddStringToObject(doc, "dsim_version", DSIM_VERSION) ||
-        !cJSON_AddStringToObject(doc, "contract", "1.1") ||
+        !cJSON_AddStringToObject(doc, "contract", DSIM_CONTRACT_VERSION) ||
         !cJSON_AddStringToObject(doc, "document", "compare")) {
         cJSON_Delete(seeds);
         goto oom;

@@ -26,7 +26,7 @@ static cJSON *record(const exp_sweep_options *o, const char *text, size_t len) {
     cJSON *r = cJSON_CreateObject();
     if (!r)
         return NULL;
-    cJSON_AddStringToObject(r, "contract", "1.1");
+    cJSON_AddStringToObject(r, "contract", DSIM_CONTRACT_VERSION);
     cJSON_AddStringToObject(r, "document", "sweep_folder");
     cJSON_AddStringToObject(r, "dsim_version", DSIM_VERSION);
     cJSON *t = cJSON_AddObjectToObject(r, "topology");

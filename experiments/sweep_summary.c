@@ -4,6 +4,7 @@
 #include "sweep_summary.h"
 
 #include "doc_paths.h"
+#include "engine.h"
 #include "json_report.h"
 #include "path_index.h"
 #include "stats.h"
@@ -185,7 +186,7 @@ char *exp_summary_json(const exp_summary *s, const exp_summary_head *h) {
     if (!doc)
         return NULL;
     cJSON_AddStringToObject(doc, "dsim_version", h->dsim_version);
-    cJSON_AddStringToObject(doc, "contract", "1.1");
+    cJSON_AddStringToObject(doc, "contract", DSIM_CONTRACT_VERSION);
     cJSON_AddStringToObject(doc, "document", "sweep");
     cJSON_AddStringToObject(doc, "topology", h->topology);
     cJSON *set = cJSON_AddObjectToObject(doc, "set");
