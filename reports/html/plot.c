@@ -565,9 +565,8 @@ static void draw_body(const rh_plot *pl, const axis *ax, const axis *ay, rh_page
     rh_raw(p, "</svg>\n");
 }
 
-void rh_plot_render(const rh_plot *pl, rh_page *p) {
-    if (!pl)
-        return;
+/* Opens pl's <svg> element on its white ground, with its title. */
+static void open_svg(const rh_plot *pl, rh_page *p) {
     if (pl->failed)
         rh_page_fail(p); /* a series or marker was lost: the page would mislead */
     rh_raw(p,
@@ -579,6 +578,12 @@ void rh_plot_render(const rh_plot *pl, rh_page *p) {
     rh_raw(p, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", W, H);
     if (pl->title)
         text_at(p, ML, 18, "start", "title\" font-size=\"13\" font-weight=\"600", pl->title);
+}
+
+void rh_plot_render(const rh_plot *pl, rh_page *p) {
+    if (!pl)
+        return;
+    open_svg(pl, p);
     axis ax = {.log = pl->log_x}, ay = {.log = false};
     double xl, xh, yl, yh;
     bool have = data_range(pl, true, &xl, &xh) && data_range(pl, false, &yl, &yh);
@@ -683,15 +688,7 @@ void rh_plot_render(const rh_plot *pl, rh_page *p) {
 void rh_plot_render_categories(const rh_plot *pl, rh_page *p, const char *const *labels, size_t n) {
     if (!pl)
         return;
-    rh_raw(p,
-           "<svg class=\"plot\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
-           "width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"",
-           W, H, W, H);
-    rh_escape(p, pl->title);
-    rh_raw(p, "\" font-size=\"11\" font-family=\"system-ui,Helvetica,Arial,sans-serif\">\n");
-    rh_raw(p, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", W, H);
-    if (pl->title)
-        text_at(p, ML, 18, "start", "title\" font-size=\"13\" font-weight=\"600", pl->title);
+    open_svg(pl, p);
     double xl, xh, yl, yh;
     if (n == 0 || !data_range(pl, true, &xl, &xh) || !data_range(pl, false, &yl, &yh)) {
         rh_raw(p,
