@@ -19,5 +19,8 @@
 /* A circuit breaker's settings read (settings.h): answers with the breaker settings in
  * force. */
 #define DSIM_PROTO_SETTINGS (1u << 2)
+/* A message broker's delivery (delivery.h): takes consumers' subscriptions, delivers messages
+ * to them and takes their acks and commits (queue, stream, pubsub). */
+#define DSIM_PROTO_DELIVERY (1u << 3)
 
 #endif
