@@ -320,8 +320,8 @@ static int run_length(const cJSON *n) {
     int count = 1;
     if (!g)
         return 1;
-    for (const cJSON *m = n->next;
-         m && dsim_summary_group_len(m->string) == g && strncmp(m->string, n->string, g) == 0;
+    for (const cJSON *m = n->next; m && dsim_summary_group_len(m->string) == g &&
+                                   strncmp(m->string, n->string, g) == 0;
          m = m->next)
         count++;
     return count;
@@ -342,8 +342,8 @@ static void print_nodes(FILE *out, const cJSON *nodes) {
                 push(&rows, n, sim_strfmt("%s", n->string));
             if (run > shown) {
                 push(&rows, NULL,
-                     sim_strfmt("... %d more instances of %.*s (see the result document)",
-                                run - shown, (int)dsim_summary_group_len(n->string), n->string));
+                     sim_strfmt("... %d more instances of %.*s (see the result document)", run - shown,
+                            (int)dsim_summary_group_len(n->string), n->string));
                 for (int i = shown; i < run; i++)
                     n = n->next;
             }
@@ -382,7 +382,7 @@ static void describe_sides(wrap *w, const cJSON *sides) {
             wrap_word(w, "|");
         cJSON_ArrayForEach(name, side) {
             char *word = sim_strfmt("%s%s", cJSON_IsString(name) ? name->valuestring : "?",
-                                    name->next ? "," : "");
+                                name->next ? "," : "");
             if (word)
                 wrap_word(w, word);
             free(word);
