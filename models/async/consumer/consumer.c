@@ -370,7 +370,8 @@ static void consumer_crash(sim_node *n) {
     consumer_state *s = sim_state(n);
     const consumer_config *c = sim_config(n);
     s->buffer.n = 0;
-    memset(s->busy, 0, (size_t)c->workers * sizeof *s->busy);
+    if (s->busy) /* NULL only when create ran out of memory, and the run stopped */
+        memset(s->busy, 0, (size_t)c->workers * sizeof *s->busy);
     s->nbusy = 0;
     sim_tavg_set(&s->busy_workers, sim_now(n), 0);
     cf_free(&s->frontier);
