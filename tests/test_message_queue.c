@@ -147,7 +147,7 @@ static void mmc_point(double lambda, int c) {
     free(x);
 }
 
-Test(message_queue, competing_consumers_are_erlang_c, .timeout = 600) {
+Test(message_queue, competing_consumers_are_erlang_c) {
     mmc_point(5, 1);  /* rho 0.5: Wq = 100 ms */
     mmc_point(14, 2); /* rho 0.7 */
     mmc_point(32, 4); /* rho 0.8 */
@@ -242,7 +242,7 @@ static void leases_point(int d) {
     cJSON_Delete(doc);
 }
 
-Test(message_queue, leases_redeliver_and_dead_letter_after_max_deliveries, .timeout = 300) {
+Test(message_queue, leases_redeliver_and_dead_letter_after_max_deliveries) {
     leases_point(3); /* E[K] = 1 + q + q^2 = 1.503, dead letters q^3 = 4.98% */
     leases_point(0); /* unbounded: E[K] = 1 / (1 - q) = 1.582, none dead */
 }
