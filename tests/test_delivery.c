@@ -813,3 +813,41 @@ Test(delivery, consumer_instances_attach_to_broker_instances_and_figures_are_pat
     sim_engine_free(e);
     sim_topology_free(t);
 }
+
+/* Same topology and seed, byte-identical documents, with random processing times, a crash
+ * and commits. */
+Test(delivery, same_seed_same_document) {
+    const char *yaml =
+        "duration: 3s\n"
+        "nodes:\n"
+        "  b: {kind: tbroker, commits: true, partitions: 3, every: 20ms, count: 64}\n"
+        "  c: {kind: consumer, source: b, workers: 3, prefetch: 5, commit_interval: "
+        "200ms, service: {dist: exponential, mean: 40ms}}\n"
+        "faults:\n"
+        "  - {at: 500ms, crash: c, duration: 300ms}\n";
+    cJSON *a = run(yaml), *b = run(yaml);
+    char *ta = dsim_json_render(a), *tb = dsim_json_render(b);
+    cr_assert(ta && tb);
+    cr_expect_str_eq(ta, tb);
+    cr_expect_gt(t_int(a, "nodes.b.commits"), 0);
+    free(ta);
+    free(tb);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+}
+
+/* A declared spare is down from the start: it does not subscribe until an `add` starts it
+ * (its restart subscribes). Broker instance 1 serves only consumer instance 1. */
+Test(delivery, consumer_spare_subscribes_only_once_added) {
+    cJSON *doc = run("duration: 3s\n"
+                     "nodes:\n"
+                     "  b: {kind: tbroker, replicas: 2}\n"
+                     "  c: {kind: consumer, source: b, replicas: 2, active: 1, service: 10ms}\n"
+                     "faults:\n"
+                     "  - {at: 1500ms, add: c}\n");
+    cr_expect_eq(t_int(doc, "nodes.b.0.subscribes"), 1);
+    cr_expect_eq(t_int(doc, "nodes.b.1.subscribes"), 1, "from c.1, at 1.5 s only");
+    cr_expect_eq(t_int(doc, "nodes.b.1.heartbeats"), 1, "at 2.5 s");
+    cr_expect_eq(t_int(doc, "nodes.b.0.heartbeats"), 3);
+    cJSON_Delete(doc);
+}
