@@ -410,6 +410,35 @@ Test(message_queue, consumer_crash_redelivers_after_the_visibility_timeout) {
     sim_topology_free(topo);
 }
 
+/* A delivery to a crashed consumer comes back and is not an attempt. One message a second
+ * (m1 .. m10 at 1 .. 10 s) to two consumers of prefetch 2 and 100 ms, idle between
+ * messages, so the round robin alternates: m1, m3 to w.0, m2, m4 to w.1. w.0 crashes at 3.5 s
+ * for 3 s still holding its credits, so m5 (at 5 s, its turn) is sent to it and bounces: the
+ * queue ends its subscription and gives m5 to w.1 at once, as a first delivery (it does not
+ * count as a redelivery, nor towards deliveries_per_message). w.1 then takes m6, and after
+ * w.0 subscribes again at 6.5 s the turns alternate again: m7 w.1, m8 w.0, m9 w.1, m10 w.0.
+ * So w.0 processes 4 messages, w.1 6, and 11 deliveries carry 10 messages. */
+Test(message_queue, a_delivery_to_a_crashed_consumer_bounces) {
+    static const char yaml[] =
+        "duration: 15s\n"
+        "nodes:\n"
+        "  producers: {kind: client, target: q, arrival: 1s, stop: 10.5s}\n"
+        "  q: {kind: queue}\n"
+        "  w: {kind: consumer, source: q, replicas: 2, prefetch: 2, service: 100ms}\n"
+        "faults:\n"
+        "  - {at: 3.5s, crash: w.0, duration: 3s}\n";
+    cJSON *doc = t_run(yaml, 1);
+    cr_expect_eq(t_int(doc, "nodes.q.bounced"), 1);
+    cr_expect_eq(t_int(doc, "nodes.q.delivered"), 11);
+    cr_expect_eq(t_int(doc, "nodes.q.redeliveries"), 0);
+    cr_expect_eq(t_num(doc, "nodes.q.deliveries_per_message"), 1);
+    cr_expect_eq(t_int(doc, "nodes.w.0.processed"), 4);
+    cr_expect_eq(t_int(doc, "nodes.w.1.processed"), 6);
+    cr_expect_eq(group_int(doc, "q", "processed_once"), 10);
+    expect_identity(doc, "q");
+    cJSON_Delete(doc);
+}
+
 /* Retention 20 s; one consumer of 1 s per message (prefetch 1) processes m1 .. m10 (the
  * k-th in [k - 0.9, k + 0.1]) and crashes for good at 10.5 s while on m11. The other 39
  * messages are never processed: each expires 20 s after it was accepted (m11, still in
