@@ -276,6 +276,8 @@ static const family FAMILIES[] = {
     {"rejected", "Requests rejected by the node, per interval", "requests", false},
     {"denied", "Requests denied by the rate limiter, per interval", "requests", false},
     {"active_shards", "Active shards", "shards", false},
+    {"depth", "Queue depth (messages waiting for a delivery)", "messages", false},
+    {"oldest_age_ms", "Age of the oldest message held (ms)", "ms", false},
 };
 
 /* The node of the document that series path names (nodes.NODE.SUFFIX, the longest node name
