@@ -296,10 +296,10 @@ Test(stream, retention_expires_unprocessed, .timeout = 300) {
     cJSON_Delete(doc);
 }
 
-/* Rebalances count membership changes: with 15 s of warm-up (the initial joins, and the
- * spare's own create-time subscribe timing out, fall in it), a crash of workers.0 at 20 s
- * (no restart: its session ends within 10 s) and a spare added at 40 s make two; the group
- * ends with two members, and loses nothing. */
+/* Rebalances count membership changes: with 15 s of warm-up (the initial joins fall in it;
+ * the spare, down from the start, does not join), a crash of workers.0 at 20 s (no restart:
+ * its session ends within 10 s) and the spare added at 40 s make two; the group ends with two
+ * members, and loses nothing. */
 Test(stream, rebalances_on_death_and_join, .timeout = 300) {
     static const char yaml[] =
         "duration: 60s\nwarmup: 15s\n"
