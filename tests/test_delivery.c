@@ -12,8 +12,11 @@
 #include "metrics.h"
 #include "models.h"
 #include "protocols.h"
+#include "summary.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MS 1000000LL
@@ -387,7 +390,7 @@ Test(delivery, frontier_waits_for_an_earlier_message_still_in_hand) {
  * delivered, but takes back a delivery bounced from a crashed consumer. */
 typedef struct tb_config {
     int64_t count, partitions;
-    sim_time every, lease, kick_at;
+    sim_time every, lease, kick_at, revoke_at;
     bool commits;
 } tb_config;
 
@@ -403,54 +406,27 @@ typedef struct tb_state {
     tb_msg held[64];
     size_t nheld;
     uint64_t published, next_offset[8];
-    uint64_t subscribes, heartbeats, acks_done, acks_late, commits, committed, bounced, kicks;
+    uint64_t subscribes, heartbeats, acks_done, acks_late, commits, committed, bounced;
     uint64_t last_credit;
 } tb_state;
 
+#define TB_P(key, t, field, d, lo, hi)                                                             \
+    {                                                                                              \
+        .name = key, .type = t, .offset = offsetof(tb_config, field), .def = d, .min = lo,         \
+        .max = hi, .help = key                                                                     \
+    }
 static const sim_param tb_params[] = {
-    {.name = "count",
-     .type = SIM_P_INT,
-     .offset = offsetof(tb_config, count),
-     .def = "10",
-     .min = 0,
-     .max = 64,
-     .help = "messages"},
-    {.name = "partitions",
-     .type = SIM_P_INT,
-     .offset = offsetof(tb_config, partitions),
-     .def = "1",
-     .min = 1,
-     .max = 8,
-     .help = "partitions"},
-    {.name = "every",
-     .type = SIM_P_DURATION,
-     .offset = offsetof(tb_config, every),
-     .def = "100ms",
-     .min = 1,
-     .max = 1e18,
-     .help = "gap"},
-    {.name = "lease",
-     .type = SIM_P_DURATION,
-     .offset = offsetof(tb_config, lease),
-     .def = "0s",
-     .min = 0,
-     .max = 1e18,
-     .help = "lease"},
-    {.name = "kick_at",
-     .type = SIM_P_DURATION,
-     .offset = offsetof(tb_config, kick_at),
-     .min = 0,
-     .max = 1e18,
-     .help = "kick"},
-    {.name = "commits",
-     .type = SIM_P_BOOL,
-     .offset = offsetof(tb_config, commits),
-     .def = "false",
-     .help = "a stream"},
+    TB_P("count", SIM_P_INT, count, "10", 0, 64),
+    TB_P("partitions", SIM_P_INT, partitions, "1", 1, 8),
+    TB_P("every", SIM_P_DURATION, every, "100ms", 1, 1e18),
+    TB_P("lease", SIM_P_DURATION, lease, "0s", 0, 1e18),
+    TB_P("kick_at", SIM_P_DURATION, kick_at, NULL, 0, 1e18),
+    TB_P("revoke_at", SIM_P_DURATION, revoke_at, NULL, 0, 1e18),
+    TB_P("commits", SIM_P_BOOL, commits, "false", 0, 0),
     {0},
 };
 
-enum { TB_PUBLISH, TB_KICK };
+enum { TB_PUBLISH, TB_KICK, TB_REVOKE };
 
 static void tb_create(sim_node *n) {
     tb_state *s = sim_state(n);
@@ -463,6 +439,8 @@ static void tb_create(sim_node *n) {
         sim_set_timer(n, c->every, TB_PUBLISH, 0);
     if (c->kick_at >= 0)
         sim_set_timer(n, c->kick_at, TB_KICK, 0);
+    if (c->revoke_at >= 0)
+        sim_set_timer(n, c->revoke_at, TB_REVOKE, 0);
 }
 
 static void tb_push(sim_node *n) {
@@ -488,9 +466,13 @@ static void tb_timer(sim_node *n, uint16_t tag, uint64_t arg) {
     const tb_config *c = sim_config(n);
     (void)arg;
     if (tag == TB_KICK) {
-        s->kicks++;
-        s->has_consumer = false;
+        s->has_consumer = false; /* until it subscribes again */
         dl_send(n, s->consumer, &dl_kick_msg, &(dl_kick){DL_KICK_UNKNOWN});
+        return;
+    }
+    if (tag == TB_REVOKE) {
+        s->has_consumer = false; /* a rebalance that never ends: nothing more is delivered */
+        dl_send(n, s->consumer, &dl_revoke_msg, &(dl_revoke){1});
         return;
     }
     uint32_t p = (uint32_t)(s->published % (uint64_t)c->partitions);
@@ -571,8 +553,9 @@ static const sim_kind tbroker = {
     .checkers = tb_feeds,
 };
 
-/* Runs yaml against the built-in kinds and tbroker; the document (caller frees). */
-static cJSON *run(const char *yaml) {
+/* Loads yaml against the built-in kinds and tbroker; NULL when refused (the messages in
+ * *diag, which the caller frees). */
+static sim_topology *load(const char *yaml, sim_diag **diag) {
     const sim_kind *reg[128];
     size_t k = 0;
     for (; dsim_kinds[k]; k++)
@@ -580,8 +563,16 @@ static cJSON *run(const char *yaml) {
     cr_assert(k + 2 <= 128);
     reg[k++] = &tbroker;
     reg[k] = NULL;
-    sim_diag *d = sim_diag_new("test.yaml");
-    sim_topology *t = sim_load_string("test.yaml", yaml, strlen(yaml), NULL, 0, reg, d);
+    *diag = sim_diag_new("test.yaml");
+    cr_assert(*diag);
+    return sim_load_string("test.yaml", yaml, strlen(yaml), NULL, 0, reg, *diag);
+}
+
+/* Runs yaml (against the built-in kinds and tbroker) with seed 1; the document (caller
+ * frees). */
+static cJSON *run(const char *yaml) {
+    sim_diag *d;
+    sim_topology *t = load(yaml, &d);
     for (size_t i = 0; i < sim_diag_count(d); i++)
         cr_log_error("%s", sim_diag_message(d, i));
     sim_diag_free(d);
@@ -642,5 +633,152 @@ Test(delivery, consumer_auto_commits_each_interval_what_moved) {
                      "  c: {kind: consumer, source: b, service: 10ms, commit_interval: 1s}\n");
     cr_expect_eq(t_int(doc, "nodes.b.commits"), 2);
     cr_expect_eq(t_int(doc, "nodes.b.committed_sum"), 9 + 10);
+    cJSON_Delete(doc);
+}
+
+/* A lease shorter than the processing: every attempt is discarded and acked late; the
+ * checker sees no processing, and this broker, which forgets what it delivered, lets every
+ * message vanish (what the checker exists to catch). */
+Test(delivery, consumer_discards_an_attempt_that_outlives_its_lease) {
+    cJSON *doc = run("duration: 5s\n"
+                     "nodes:\n"
+                     "  b: {kind: tbroker, lease: 5ms}\n"
+                     "  c: {kind: consumer, source: b, service: 10ms}\n");
+    cr_expect_eq(t_int(doc, "nodes.b.acks_late"), 10);
+    cr_expect_eq(t_int(doc, "nodes.b.acks_done"), 0);
+    cr_expect_eq(t_int(doc, "nodes.c.late"), 10);
+    cr_expect_eq(t_int(doc, "nodes.c.processed"), 0);
+    cr_expect_eq(t_int(doc, "delivery.groups.b.processed_once"), 0);
+    cr_expect_eq(t_int(doc, "delivery.groups.b.vanished"), 10);
+    cJSON_Delete(doc);
+}
+
+/* Kicked at 250 ms, it drops nothing (it held nothing then) and subscribes again 1 s later;
+ * the messages published meanwhile wait at the broker and are all processed. */
+Test(delivery, consumer_subscribes_again_after_a_kick) {
+    cJSON *doc = run("duration: 5s\n"
+                     "nodes:\n"
+                     "  b: {kind: tbroker, kick_at: 250ms}\n"
+                     "  c: {kind: consumer, source: b, service: 10ms}\n");
+    cr_expect_eq(t_int(doc, "nodes.b.subscribes"), 2);
+    cr_expect_eq(t_int(doc, "nodes.c.resubscribes"), 1);
+    cr_expect_eq(t_int(doc, "nodes.c.processed"), 10);
+    cr_expect_eq(t_int(doc, "delivery.groups.b.processed_once"), 10);
+    cr_expect_float_eq(t_num(doc, "delivery.groups.b.delay_ms.max"), 1260 - 300, 1e-6,
+                       "the message of 300 ms waits for the subscribe at 1.25 s");
+    cJSON_Delete(doc);
+}
+
+/* Its broker down from 0.35 s to 1.35 s: the ten heartbeats it sends meanwhile (every
+ * 100 ms) come back refused, and it subscribes again once, 1 s after the first refusal. */
+Test(delivery, consumer_subscribes_again_once_when_its_broker_is_down) {
+    cJSON *doc = run("duration: 3s\n"
+                     "nodes:\n"
+                     "  b: {kind: tbroker}\n"
+                     "  c: {kind: consumer, source: b, service: 10ms, heartbeat: 100ms}\n"
+                     "faults:\n"
+                     "  - {at: 350ms, crash: b, duration: 1s}\n");
+    cr_expect_eq(t_int(doc, "nodes.c.resubscribes"), 1);
+    cr_expect_eq(t_int(doc, "nodes.b.subscribes"), 2);
+    cJSON_Delete(doc);
+}
+
+/* Crashed at 305 ms (the message of 300 ms in service, lost with it) until 805 ms: the
+ * deliveries of 400 and 500 ms come back to the broker (its two other credits), which
+ * delivers them again after the restart's subscribe. */
+Test(delivery, consumer_crash_loses_what_it_holds_and_restart_subscribes) {
+    cJSON *doc = run("duration: 3s\n"
+                     "nodes:\n"
+                     "  b: {kind: tbroker}\n"
+                     "  c: {kind: consumer, source: b, service: 10ms, prefetch: 3}\n"
+                     "faults:\n"
+                     "  - {at: 305ms, crash: c, duration: 500ms}\n");
+    cr_expect_eq(t_int(doc, "nodes.b.bounced"), 2);
+    cr_expect_eq(t_int(doc, "nodes.b.subscribes"), 2);
+    cr_expect_eq(t_int(doc, "nodes.b.last_credit"), 3, "it holds nothing after a restart");
+    cr_expect_eq(t_int(doc, "nodes.c.resubscribes"), 1);
+    cr_expect_eq(t_int(doc, "nodes.c.processed"), 9);
+    cr_expect_eq(t_int(doc, "delivery.groups.b.processed_once"), 9);
+    cr_expect_eq(t_int(doc, "delivery.groups.b.vanished"), 1, "this broker forgot it");
+    cJSON_Delete(doc);
+}
+
+/* Messages every 1 ms, 10 ms each, prefetch 3. At the revoke (25 ms) offsets 0 and 1 are
+ * done (committed at once: 2), offset 2 is in service and 3 and 4 are buffered (dropped);
+ * offset 2 ends at 31 ms and the auto-commit at 5 s commits 3. */
+Test(delivery, consumer_commits_at_a_revoke_and_drops_what_it_had_not_begun) {
+    cJSON *doc = run("duration: 6s\n"
+                     "nodes:\n"
+                     "  b: {kind: tbroker, commits: true, every: 1ms, revoke_at: 25ms}\n"
+                     "  c: {kind: consumer, source: b, service: 10ms, prefetch: 3}\n");
+    cr_expect_eq(t_int(doc, "nodes.b.commits"), 2);
+    cr_expect_eq(t_int(doc, "nodes.b.committed_sum"), 2 + 3);
+    cr_expect_eq(t_int(doc, "nodes.c.processed"), 3);
+    cr_expect_eq(t_int(doc, "nodes.c.received"), 5);
+    cr_expect_eq(t_int(doc, "nodes.c.buffered"), 0);
+    cJSON_Delete(doc);
+}
+
+/* Two workers, prefetch 4: it subscribes with 4 credits and keeps both workers busy. Ten
+ * messages at once (every 1 ns), 10 ms each: done by 50 ms, busy 2 workers x 50 ms. */
+Test(delivery, consumer_workers_process_at_once_within_the_prefetch) {
+    cJSON *doc = run("duration: 1s\n"
+                     "nodes:\n"
+                     "  b: {kind: tbroker, every: 1ns}\n"
+                     "  c: {kind: consumer, source: b, service: 10ms, workers: 2, prefetch: 4}\n");
+    cr_expect_eq(t_int(doc, "nodes.b.last_credit"), 4);
+    cr_expect_eq(t_int(doc, "nodes.c.processed"), 10);
+    cr_expect_float_eq(t_num(doc, "nodes.c.utilization"), 2 * 50.0 / (2 * 1000), 1e-6);
+    cr_expect_float_eq(t_num(doc, "delivery.groups.b.delay_ms.max"), 50.0, 1e-4);
+    cJSON_Delete(doc);
+}
+
+Test(delivery, consumer_prefetch_below_workers_is_refused) {
+    sim_diag *d;
+    sim_topology *t = load("duration: 1s\n"
+                           "nodes:\n"
+                           "  b: {kind: tbroker}\n"
+                           "  c: {kind: consumer, source: b, service: 1ms, workers: 4, "
+                           "prefetch: 2}\n",
+                           &d);
+    cr_expect_null(t);
+    cr_assert_geq(sim_diag_count(d), 1);
+    cr_expect(strstr(sim_diag_message(d, 0), "test.yaml:4:"), "%s", sim_diag_message(d, 0));
+    cr_expect(strstr(sim_diag_message(d, 0), "'prefetch' (2) must be at least 'workers' (4)"), "%s",
+              sim_diag_message(d, 0));
+    sim_diag_free(d);
+    sim_topology_free(t);
+}
+
+/* The summary's delivery block: a row per group with its counts and delay, within 120
+ * columns, after the requests and before the nodes. */
+Test(delivery, summary_shows_a_row_per_group) {
+    cJSON *doc = run("duration: 5s\n"
+                     "nodes:\n"
+                     "  uploads: {kind: tbroker, lease: 5ms, count: 4}\n"
+                     "  b: {kind: tbroker}\n"
+                     "  c: {kind: consumer, source: b, service: 10ms}\n"
+                     "  d: {kind: consumer, source: uploads, service: 10ms}\n");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    cr_assert(out);
+    dsim_summary_print(out, doc);
+    fclose(out);
+    cr_log_info("%s", text);
+    const char *block = strstr(text, "\ndelivery ");
+    cr_assert(block, "a delivery block");
+    cr_expect(strstr(block, "acknowledged"));
+    cr_expect(strstr(block, "processed once"));
+    cr_expect(strstr(block, "\nuploads "), "a row labelled by the group");
+    cr_expect(strstr(block, "\nb "));
+    cr_expect(block < strstr(text, "\nnodes"), "before the nodes");
+    for (const char *line = text; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t n = end ? (size_t)(end - line) : strlen(line);
+        cr_expect_leq(n, 120, "%.*s", (int)n, line);
+        line += n + (end != NULL);
+    }
+    free(text);
     cJSON_Delete(doc);
 }
