@@ -218,6 +218,8 @@ static void expect_identity(const cJSON *doc, const char *group) {
     }
     snprintf(p, sizeof p, "delivery.groups.%s.acknowledged", group);
     cr_expect_eq(sum, t_num(doc, p), "identity of group %s", group);
+    snprintf(p, sizeof p, "delivery.groups.%s.vanished", group);
+    cr_expect_eq(t_num(doc, p), 0, "the stream let nothing go unsaid (%s)", group);
 }
 
 Test(stream, key_order_per_group, .timeout = 300) {
@@ -293,6 +295,25 @@ Test(stream, retention_expires_unprocessed, .timeout = 300) {
     cr_expect_leq(t_num(doc, "nodes.log.groups.slow.lag_max"), 5 * 100 * 1.5);
     expect_identity(doc, "slow");
     expect_identity(doc, "fast");
+    cJSON_Delete(doc);
+
+    /* A group that joins at 30 s reads the log from its start, which retention has cut: what
+     * was deleted before it existed is expired for it too (messages appended before 25 s),
+     * what is still held it processes. */
+    static const char late[] = "duration: 60s\n"
+                               "nodes:\n"
+                               "  producers: {kind: client, target: log, rate: 100/s}\n"
+                               "  log: {kind: stream, retention: 5s}\n"
+                               "  late: {kind: consumer, source: log, active: 0, service: 1ms}\n"
+                               "faults:\n"
+                               "  - {at: 30s, add: late}\n";
+    doc = t_run(late, 1);
+    double expired = t_num(doc, "delivery.groups.late.expired");
+    cr_expect(expired > 2000 && expired < 3000, "about 25 s x 100/s expired: %g", expired);
+    cr_expect_eq(t_num(doc, "delivery.groups.late.pending") +
+                     t_num(doc, "delivery.groups.late.processed_once") + expired,
+                 t_num(doc, "delivery.groups.late.acknowledged"));
+    expect_identity(doc, "late");
     cJSON_Delete(doc);
 }
 

@@ -73,6 +73,14 @@ st_group *st_group_of(sim_node *n, uint32_t node) {
     }
     for (uint32_t p = 0; p < c->partitions; p++)
         g.parts[p].owner = ST_NONE;
+    /* What retention deleted before the group existed is lost to it as well: every message
+     * of this stream up to the last one deleted (ids of other brokers are ignored). */
+    for (uint64_t msg = 1; msg <= s->last_expired; msg++)
+        if (delivery_decided(delivery_of(n), g.id, msg, DELIVERY_EXPIRED)) {
+            free(g.name);
+            free(g.parts);
+            return NULL;
+        }
     sim_tavg_init(&g.lag_avg, sim_warmup_end(n));
     sim_hist_init(&g.commit_delay);
     st_group *ng = &s->groups[s->ngroups++];

@@ -86,6 +86,8 @@ void st_retention_run(sim_node *n) {
                 sim_out_of_memory(n);
             if (sim_is_measured(n, r->appended))
                 s->expired++;
+            if (r->msg > s->last_expired)
+                s->last_expired = r->msg;
             l->head++;
             l->start++;
         }

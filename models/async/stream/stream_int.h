@@ -97,6 +97,9 @@ typedef struct st_state {
     st_group *groups;
     uint32_t ngroups, capgroups;
     sim_timer retention, session;
+    /* The highest checker id retention deleted: retention deletes by append time, so every
+     * message of this stream up to it is gone (for a group opened later). */
+    uint64_t last_expired;
     uint64_t lag; /* total over groups */
     sim_tavg lag_avg;
     /* Measured figures. */
