@@ -44,7 +44,7 @@ static void run_reps(const char *yaml, size_t reps, const char *const *paths, si
  * a Poisson stream of rate lambda k_p / 1000 (k_p: keys hashing to p) and is M/M/1; consumer
  * p's utilization is lambda_p / mu, and the group's mean delay (publish -> processed: the
  * sojourn) is the mixture sum_p (lambda_p / lambda) / (mu - lambda_p). */
-Test(stream, keyed_partitions_are_mm1, .timeout = 600) {
+Test(stream, keyed_partitions_are_mm1) {
     static const char yaml[] =
         "duration: 400s\nwarmup: 40s\n"
         "nodes:\n"
@@ -75,7 +75,7 @@ Test(stream, keyed_partitions_are_mm1, .timeout = 600) {
 /* Round robin without keys: partition p gets every third message of the Poisson stream, so
  * its interarrival times are Erlang-3 (not exponential): E3/M/1, whose mean sojourn is below
  * M/M/1's at the same rate (smoother arrivals). Same rates as above, lambda_p = 50/s. */
-Test(stream, round_robin_partitions_are_e3m1, .timeout = 600) {
+Test(stream, round_robin_partitions_are_e3m1) {
     static const char yaml[] =
         "duration: 400s\nwarmup: 40s\n"
         "nodes:\n"
@@ -101,7 +101,7 @@ Test(stream, round_robin_partitions_are_e3m1, .timeout = 600) {
  * takes its partitions in (a work-conserving single server with exponential service: the
  * number present, hence the mean by Little, does not depend on the order). Its load is the
  * sum of its partitions' loads. More consumers than partitions: the extra ones stay idle. */
-Test(stream, consumers_beyond_partitions_idle, .timeout = 600) {
+Test(stream, consumers_beyond_partitions_idle) {
     static const char fewer[] =
         "duration: 400s\nwarmup: 40s\n"
         "nodes:\n"
@@ -140,7 +140,7 @@ Test(stream, consumers_beyond_partitions_idle, .timeout = 600) {
  * edges). Checked as the CI of the per-run difference containing 0. With auto-commit every T
  * the commit delay is the sojourn plus the wait for the next commit, uniform on (0, T) for
  * Poisson traffic against fixed ticks: 1 / (mu - lambda) + T / 2. */
-Test(stream, lag_obeys_littles_law, .timeout = 600) {
+Test(stream, lag_obeys_littles_law) {
     static const char yaml[] =
         "duration: 300s\nwarmup: 20s\n"
         "nodes:\n"
@@ -173,7 +173,7 @@ Test(stream, lag_obeys_littles_law, .timeout = 600) {
  * window uniform on (0, T), so extra_processings has mean r T / 2 = 100 (the message in
  * service at the crash was never processed: not a duplicate). Its variance is that of a
  * Poisson count over a uniform window: r T / 2 + (r T)^2 / 12. */
-Test(stream, autocommit_crash_reprocesses_half_an_interval, .timeout = 600) {
+Test(stream, autocommit_crash_reprocesses_half_an_interval) {
     enum { REPS = 40 };
     double extra[REPS], rate[REPS];
     for (int i = 0; i < REPS; i++) {
@@ -222,7 +222,7 @@ static void expect_identity(const cJSON *doc, const char *group) {
     cr_expect_eq(t_num(doc, p), 0, "the stream let nothing go unsaid (%s)", group);
 }
 
-Test(stream, key_order_per_group, .timeout = 300) {
+Test(stream, key_order_per_group) {
     static const char yaml[] =
         "duration: 60s\nwarmup: 5s\n"
         "nodes:\n"
@@ -280,7 +280,7 @@ Test(stream, key_order_per_group, .timeout = 300) {
 /* Retention deletes what a group has not processed: a consumer that processes 50/s under
  * 100/s falls behind and loses messages to a 5 s retention (expired), a fast group on the
  * same log loses none (a processing prevails), and the identity holds for both. */
-Test(stream, retention_expires_unprocessed, .timeout = 300) {
+Test(stream, retention_expires_unprocessed) {
     static const char yaml[] = "duration: 60s\nwarmup: 5s\n"
                                "nodes:\n"
                                "  producers: {kind: client, target: log, rate: 100/s}\n"
@@ -321,7 +321,7 @@ Test(stream, retention_expires_unprocessed, .timeout = 300) {
  * the spare, down from the start, does not join), a crash of workers.0 at 20 s (no restart:
  * its session ends within 10 s) and the spare added at 40 s make two; the group ends with two
  * members, and loses nothing. */
-Test(stream, rebalances_on_death_and_join, .timeout = 300) {
+Test(stream, rebalances_on_death_and_join) {
     static const char yaml[] =
         "duration: 60s\nwarmup: 15s\n"
         "nodes:\n"
@@ -341,7 +341,7 @@ Test(stream, rebalances_on_death_and_join, .timeout = 300) {
 }
 
 /* Same topology and seed: the same document, byte for byte. */
-Test(stream, deterministic, .timeout = 300) {
+Test(stream, deterministic) {
     static const char yaml[] =
         "duration: 30s\nwarmup: 2s\n"
         "nodes:\n"
@@ -362,7 +362,7 @@ Test(stream, deterministic, .timeout = 300) {
  * of 100 ms intervals must reach the level that 2 s of 100/s bring (about 200) and come back
  * near 0. (A group's own figures, nodes.log.groups.G.*, are written by a hook once the group
  * has subscribed, which is after sampling starts: they cannot be sampled.) */
-Test(stream, lag_has_a_time_series, .timeout = 120) {
+Test(stream, lag_has_a_time_series) {
     static const char yaml[] = "duration: 20s\n"
                                "nodes:\n"
                                "  producers: {kind: client, target: log, rate: 100/s}\n"
