@@ -340,6 +340,32 @@ Test(stream, rebalances_on_death_and_join) {
     cJSON_Delete(doc);
 }
 
+/* The stream is durable: its crash (5 s) drops the publishes in progress (their producers
+ * see failures) and the groups' membership, not the log or the committed offsets. Its
+ * consumers, refused meanwhile, subscribe again; after the restart they are kicked at their
+ * next heartbeat or taken at their retry, rejoin, and resume from the committed offsets:
+ * nothing accepted is lost, what was processed but not committed is processed again. */
+Test(stream, survives_its_own_crash) {
+    static const char yaml[] = "duration: 60s\nwarmup: 2s\n"
+                               "nodes:\n"
+                               "  producers: {kind: client, target: log, rate: 100/s}\n"
+                               "  log: {kind: stream, partitions: 2}\n"
+                               "  w: {kind: consumer, source: log, replicas: 2, service: 2ms}\n"
+                               "faults:\n"
+                               "  - {at: 20s, crash: log, duration: 5s}\n";
+    cJSON *doc = t_run(yaml, 4);
+    cr_expect_gt(t_num(doc, "nodes.producers.failed"), 300, "publishes to the crashed stream");
+    cr_expect_eq(t_num(doc, "delivery.groups.w.lost"), 0);
+    cr_expect_gt(t_num(doc, "delivery.groups.w.processed_more"), 0);
+    cr_expect_eq(t_num(doc, "nodes.log.groups.w.members"), 2, "both rejoined");
+    cr_expect_eq(t_num(doc, "delivery.groups.w.pending") +
+                     t_num(doc, "delivery.groups.w.processed_once") +
+                     t_num(doc, "delivery.groups.w.processed_more"),
+                 t_num(doc, "delivery.groups.w.acknowledged"));
+    expect_identity(doc, "w");
+    cJSON_Delete(doc);
+}
+
 /* Same topology and seed: the same document, byte for byte. */
 Test(stream, deterministic) {
     static const char yaml[] =
