@@ -117,7 +117,7 @@ static inline st_record *st_log_at(const st_log *l, uint64_t off) {
 }
 /* Appends a record to l; returns 0, or -1 when out of memory. */
 int st_log_append(st_log *l, const st_record *r);
-/* Deletes every record appended at or before `before` from every partition, telling the
+/* Deletes from every partition the records appended at least `retention` ago, telling the
  * checker they expired, and re-arms the retention timer. */
 void st_retention_run(sim_node *n);
 /* Sets the retention timer at the oldest record's expiry (none when unbounded or empty). */
