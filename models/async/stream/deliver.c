@@ -33,20 +33,25 @@ static void deliver_one(sim_node *n, st_group *g, st_member *m, uint32_t p, uint
     dl_send(n, m->node, &dl_deliver_msg, &d);
 }
 
+/* Member m is the i-th of the m members the partitions were assigned over (the members do
+ * not change within a generation without a pause), so its partitions are i, i + m, ...;
+ * m->cursor is the place among them to look at first. */
 void st_deliver_member(sim_node *n, st_group *g, st_member *m) {
     st_state *s = sim_state(n);
     const st_config *c = sim_config(n);
-    uint32_t parts = (uint32_t)c->partitions;
+    uint32_t parts = (uint32_t)c->partitions, count = g->nmembers;
+    uint32_t idx = (uint32_t)(m - g->members);
+    uint32_t own = idx < parts ? (parts - idx + count - 1) / count : 0;
     while (!g->paused && m->credit > 0 && m->generation == g->generation) {
         bool sent = false;
-        for (uint32_t i = 0; i < parts && m->credit > 0; i++) {
-            uint32_t p = (m->cursor + i) % parts;
+        for (uint32_t k = 0; k < own; k++) {
+            uint32_t j = (m->cursor + k) % own, p = idx + j * count;
             st_gpart *gp = &g->parts[p];
             if (gp->owner != m->node || gp->owner_gen != g->generation ||
                 gp->position >= st_log_end(&s->logs[p]))
                 continue;
             deliver_one(n, g, m, p, gp->position);
-            m->cursor = (p + 1) % parts;
+            m->cursor = (j + 1) % own;
             sent = true;
             break;
         }

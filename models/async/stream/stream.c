@@ -24,9 +24,9 @@ static const sim_param st_params[] = {
      .offset = offsetof(st_config, partitions),
      .def = "1",
      .min = 1,
-     .max = 65536,
-     .help = "partitions of the log: the most consumers of one group that can work at once, each "
-             "partition keeping its own order"},
+     .max = 4096,
+     .help = "partitions of the log (at most 4096): the most consumers of one group that can "
+             "work at once, each partition keeping its own order"},
     {.name = "placement",
      .type = SIM_P_ENUM,
      .offset = offsetof(st_config, placement),
