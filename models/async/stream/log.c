@@ -52,55 +52,73 @@ static sim_time oldest_expiry(const st_log *l, sim_time retention) {
     return t > SIM_TIME_MAX - retention ? SIM_TIME_MAX : t + retention;
 }
 
+int st_order_push(st_state *s, uint32_t p) {
+    if (s->ohead > 0 && s->ohead >= s->on / 2 && s->on == s->ocap) { /* reuse the dead front */
+        memmove(s->order, s->order + s->ohead, (size_t)(s->on - s->ohead) * sizeof *s->order);
+        s->on -= s->ohead;
+        s->ohead = 0;
+    }
+    if (s->on == s->ocap) {
+        if (s->ocap >= UINT32_MAX / 2)
+            return -1;
+        uint32_t cap = s->ocap ? s->ocap * 2 : 64;
+        uint16_t *grown = realloc(s->order, (size_t)cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        s->order = grown;
+        s->ocap = cap;
+    }
+    s->order[s->on++] = (uint16_t)p;
+    return 0;
+}
+
+/* The partition of the oldest message held, or ST_NONE when the log is empty: retention
+ * deletes by append time, so the oldest is the head of the append order. */
+static uint32_t oldest_partition(const st_state *s) {
+    return s->ohead < s->on ? s->order[s->ohead] : ST_NONE;
+}
+
 void st_retention_arm(sim_node *n) {
     st_state *s = sim_state(n);
     const st_config *c = sim_config(n);
     sim_cancel_timer(n, &s->retention);
-    if (c->retention < 0)
+    uint32_t p = c->retention >= 0 ? oldest_partition(s) : ST_NONE;
+    if (p == ST_NONE)
         return;
-    sim_time next = -1;
-    for (uint32_t p = 0; p < c->partitions; p++) {
-        sim_time t = oldest_expiry(&s->logs[p], c->retention);
-        if (t >= 0 && (next < 0 || t < next))
-            next = t;
-    }
-    if (next >= 0)
-        s->retention = sim_set_timer(n, next > sim_now(n) ? next - sim_now(n) : 0, T_RETENTION, 0);
+    sim_time next = oldest_expiry(&s->logs[p], c->retention);
+    s->retention = sim_set_timer(n, next > sim_now(n) ? next - sim_now(n) : 0, T_RETENTION, 0);
 }
 
-/* Deletion by retention: every group loses what it had not processed of these records
- * (the checker's rule: a processing prevails), the lags drop by what was still uncommitted,
- * and a group's position skips to the new log start, as Kafka's consumer resets to the
- * earliest offset still held. */
+/* Deletion by retention, oldest first: every group loses what it had not processed of these
+ * records (the checker's rule: a processing prevails), a group's lag drops by each record
+ * it had not committed, and its position skips to the new log start, as Kafka's consumer
+ * resets to the earliest offset still held. */
 void st_retention_run(sim_node *n) {
     st_state *s = sim_state(n);
     const st_config *c = sim_config(n);
     delivery_checker *dc = delivery_of(n);
     sim_time now = sim_now(n);
-    for (uint32_t p = 0; p < c->partitions; p++) {
+    for (uint32_t p; (p = oldest_partition(s)) != ST_NONE;) {
         st_log *l = &s->logs[p];
-        uint64_t old_start = l->start;
-        while (l->head < l->n && oldest_expiry(l, c->retention) <= now) {
-            st_record *r = &l->records[l->head];
-            if (delivery_decided_all(dc, r->msg, DELIVERY_EXPIRED))
-                sim_out_of_memory(n);
-            if (sim_is_measured(n, r->appended))
-                s->expired++;
-            if (r->msg > s->last_expired)
-                s->last_expired = r->msg;
-            l->head++;
-            l->start++;
-        }
-        if (l->start == old_start)
-            continue;
+        if (oldest_expiry(l, c->retention) > now)
+            break;
+        st_record *r = &l->records[l->head];
+        if (delivery_decided_all(dc, r->msg, DELIVERY_EXPIRED))
+            sim_out_of_memory(n);
+        if (sim_is_measured(n, r->appended))
+            s->expired++;
+        if (r->msg > s->last_expired)
+            s->last_expired = r->msg;
+        uint64_t off = l->start;
+        l->head++;
+        l->start++;
+        s->ohead++;
         for (uint32_t g = 0; g < s->ngroups; g++) {
             st_gpart *gp = &s->groups[g].parts[p];
-            uint64_t after = st_part_lag(l, gp);
-            uint64_t from = gp->committed > old_start ? gp->committed : old_start;
-            uint64_t before = st_log_end(l) > from ? st_log_end(l) - from : 0;
             if (gp->position < l->start)
                 gp->position = l->start;
-            st_lag_add(n, &s->groups[g], (int64_t)after - (int64_t)before);
+            if (gp->committed <= off) /* it was still in the group's lag */
+                st_lag_add(n, &s->groups[g], -1);
         }
     }
     st_retention_arm(n);
@@ -111,4 +129,6 @@ void st_logs_free(st_state *s, const st_config *c) {
         free(s->logs[p].records);
     free(s->logs);
     s->logs = NULL;
+    free(s->order);
+    s->order = NULL;
 }

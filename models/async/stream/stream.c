@@ -99,7 +99,7 @@ static void publish_end(sim_node *n, uint32_t slot) {
     st_record rec = {.appended = sim_now(n), .key = r->kv.key};
     if (delivery_accepted(delivery_of(n), sim_node_id(n), p, st_log_end(l), sim_now(n), measured,
                           &rec.msg) ||
-        st_log_append(l, &rec)) {
+        st_log_append(l, &rec) || (c->retention >= 0 && st_order_push(s, p))) {
         sim_out_of_memory(n);
         rr_free(n, r);
         return;

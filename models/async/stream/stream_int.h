@@ -91,7 +91,11 @@ typedef struct st_group {
 } st_group;
 
 typedef struct st_state {
-    st_log *logs;          /* one per partition */
+    st_log *logs; /* one per partition */
+    /* With retention: the partition of each message held, in append order (2 bytes a
+     * message), so that the oldest one is found at once. */
+    uint16_t *order;
+    uint32_t ohead, on, ocap;
     uint32_t rr;           /* round robin placement: the next partition */
     slot_table publishing; /* publishes in their publish_time, an rr_req * each */
     st_group *groups;
@@ -117,6 +121,9 @@ static inline st_record *st_log_at(const st_log *l, uint64_t off) {
 }
 /* Appends a record to l; returns 0, or -1 when out of memory. */
 int st_log_append(st_log *l, const st_record *r);
+/* Records that partition p took the newest message (for retention); 0, or -1 when out of
+ * memory. */
+int st_order_push(st_state *s, uint32_t p);
 /* Deletes from every partition the records appended at least `retention` ago, telling the
  * checker they expired, and re-arms the retention timer. */
 void st_retention_run(sim_node *n);
