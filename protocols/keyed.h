@@ -15,6 +15,8 @@ typedef struct kv_data {
     uint32_t store;     /* once served: the data store `version` belongs to (the node naming it) */
     uint32_t served_by; /* once served: the node that supplied `version` */
     bool served;        /* a data tier answered: version, store and served_by are set */
+    bool keyed;         /* the client chose the key (its `keys` is given): a stream places
+                           the message by it; otherwise round robin */
 } kv_data;
 
 /* Node `by` answers with `version` of data store `store` (for a cache: the store its entry

@@ -57,6 +57,7 @@ rr_req *rr_call_new(sim_node *n, const rr_req *parent) {
     call->reply_to = sim_node_id(n);
     call->op = parent->op;
     call->kv.key = parent->kv.key;
+    call->kv.keyed = parent->kv.keyed;
     call->kv.version = parent->kv.version;
     call->root = parent->root;
     sim_msg_of(call)->size = sim_msg_of_const(parent)->size;

@@ -180,6 +180,7 @@ static void send_attempt(sim_node *n, size_t i) {
     r->issued = p->issued; /* downstream figures go by the first attempt's time */
     r->op = p->op;
     r->kv.key = p->key;
+    r->kv.keyed = c->keys.dist != SIM_INDEX_ONE; /* `keys` given: only a chooser sets a kind */
     r->root = p->ledger;
     rr_set_size(r, c->request_bytes.by[r->op]);
     p->attempt_id = r->id;
