@@ -981,7 +981,9 @@ static int add_path(sim_engine *e, sim_sampler *sp, const char *path, char *err,
     handle h;
     if (n->kind->metrics && resolve(n->kind->metrics, 0, n, rest, &h, sp->intervals))
         return add_column(sp, path, (column){.node = i, .src = COL_NODE, .h = h});
-    if (!written_now(e, i, rest)) {
+    /* A figure a report hook writes only once something happened (a stream's group, once
+     * it subscribes) is taken when the kind says it can write it: NaN until it appears. */
+    if (!written_now(e, i, rest) && !node_can_have(e, i, rest, NULL, "")) {
         snprintf(err, errlen, "%s: no such figure for a node of kind %s", path, n->kind->name);
         return -1;
     }
