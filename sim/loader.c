@@ -459,14 +459,16 @@ static const char *warmup_where(sim_loader *ld, const yaml_node_t *v, const char
     return kept;
 }
 
-/* Whether path names a node of t (nodes.NAME...), or is not about nodes at all. */
+/* Whether path names a node of t (nodes.NAME...), or is not about nodes at all. By the
+ * groups, which every node of the file has even when its kind is unknown (its instances then
+ * have no entry filled); an instance's path ("web.3...") starts with its group's name. */
 static bool names_a_node(const sim_topology *t, const char *path) {
     if (strncmp(path, "nodes.", 6) != 0)
         return true;
     const char *rest = path + 6;
-    for (size_t i = 0; i < t->nnodes; i++) {
-        size_t len = strlen(t->nodes[i].name);
-        if (strncmp(rest, t->nodes[i].name, len) == 0 && (rest[len] == '.' || !rest[len]))
+    for (size_t g = 0; g < t->ngroups; g++) {
+        size_t len = strlen(t->groups[g].name);
+        if (strncmp(rest, t->groups[g].name, len) == 0 && (rest[len] == '.' || !rest[len]))
             return true;
     }
     return false;

@@ -293,6 +293,17 @@ Test(loader, unknown_kind_names_it_and_the_kinds) {
                "client", "service", "phold");
 }
 
+/* A series or an expect: naming a node whose kind is unknown: that node is still a node of
+ * the file (its path is no second error), and nothing reads the entry its kind would fill. */
+Test(loader, unknown_kind_with_series_and_expect_is_one_error) {
+    ONLY_ERROR(BASE "  q: {kind: qeue}\n"
+                    "series: 1s\n"
+                    "series_metrics: [nodes.q.depth]\n"
+                    "expect:\n"
+                    "  - {metric: nodes.q.depth, max: 1}\n",
+               5, 13, "q", "unknown kind 'qeue'");
+}
+
 Test(loader, bad_node_names) {
     sim_diag *d = fails(BASE "  Db: {kind: service, service: 1ms}\n"
                              "  1db: {kind: service, service: 1ms}\n"
