@@ -1,6 +1,7 @@
 /* Renders a result document for people, as a report of aligned tables at most 120 columns
  * wide: a header line; the client requests and their latency; the consistency oracle's
- * figures when the run had keyed data; the nodes, one table per run of consecutive nodes of a
+ * figures when the run had keyed data; the delivery checker's, a row per group, when it had
+ * brokers; the nodes, one table per run of consecutive nodes of a
  * kind (a row per node, a column per figure, figures of nested objects under a group heading,
  * objects of objects such as a load balancer's backends as a sub-table below); the network
  * counters; the fault log, one line per action saying what it did and where; the verdicts of
@@ -250,6 +251,59 @@ static void print_row(FILE *out, const char *label, const cJSON *obj, const char
     dsim_table_free(t);
 }
 
+/* Of a delivery group's figures, what the summary shows (the document has the kinds of loss
+ * and the extra processings too): its counts, then the median and tail of its delay. */
+static cJSON *delivery_row(const cJSON *g) {
+    static const char *const counts[] = {"acknowledged", "processed_once",  "processed_more",
+                                         "lost",         "dead_lettered",   "missed",
+                                         "pending",      "order_violations"};
+    cJSON *row = cJSON_CreateObject();
+    for (size_t i = 0; row && i < sizeof counts / sizeof *counts; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(g, counts[i]);
+        if (v)
+            cJSON_AddItemToObject(row, counts[i], cJSON_Duplicate(v, false));
+    }
+    const cJSON *delay = cJSON_GetObjectItemCaseSensitive(g, "delay_ms");
+    cJSON *d = row && cJSON_IsObject(delay) ? cJSON_AddObjectToObject(row, "delay_ms") : NULL;
+    for (size_t i = 0; d && i < 2; i++) {
+        const char *key = i ? "p99" : "p50";
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(delay, key);
+        if (v)
+            cJSON_AddItemToObject(d, key, cJSON_Duplicate(v, false));
+    }
+    return row;
+}
+
+/* The delivery checker's verdicts: a row per group (a queue, a stream's consumer group, a
+ * pub/sub subscriber), in the document's order, and the refused publishes below. */
+static void print_delivery(FILE *out, const cJSON *delivery) {
+    const cJSON *groups = cJSON_GetObjectItemCaseSensitive(delivery, "groups");
+    double refused = num(delivery, "refused");
+    const cJSON *list = cJSON_IsObject(groups) ? groups : NULL;
+    if (!(list && list->child) && !(refused > 0))
+        return;
+    dsim_table *t = dsim_table_new("delivery");
+    if (!t)
+        return;
+    dsim_table_min_label(t, TOP_LABEL);
+    const cJSON *g;
+    cJSON_ArrayForEach(g, list) {
+        cJSON *row = delivery_row(g);
+        if (row && dsim_table_add_row(t, g->string) == 0)
+            add_figures(t, row, NULL, DSIM_HUMAN_PLAIN);
+        cJSON_Delete(row);
+    }
+    if (refused > 0) {
+        char buf[DSIM_HUMAN_MAX], note[DSIM_HUMAN_MAX + 64];
+        snprintf(note, sizeof note, "publishes refused (broker full): %s",
+                 dsim_human_number(buf, refused));
+        dsim_table_add_note(t, note);
+    }
+    fputc('\n', out);
+    dsim_table_print(t, out, 0, WIDTH);
+    dsim_table_free(t);
+}
+
 size_t dsim_summary_group_len(const char *name) {
     const char *dot = strrchr(name, '.');
     if (!dot || !dot[1])
@@ -452,6 +506,9 @@ void dsim_summary_print(FILE *out, const cJSON *doc) {
     const cJSON *consistency = cJSON_GetObjectItemCaseSensitive(doc, "consistency");
     if (cJSON_IsObject(consistency))
         print_row(out, "consistency", consistency, NULL, DSIM_HUMAN_PLAIN);
+    const cJSON *delivery = cJSON_GetObjectItemCaseSensitive(doc, "delivery");
+    if (cJSON_IsObject(delivery))
+        print_delivery(out, delivery);
     print_nodes(out, cJSON_GetObjectItemCaseSensitive(doc, "nodes"));
     const cJSON *net = cJSON_GetObjectItemCaseSensitive(doc, "network");
     if (cJSON_IsObject(net))

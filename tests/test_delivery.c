@@ -12,8 +12,11 @@
 #include "metrics.h"
 #include "models.h"
 #include "protocols.h"
+#include "summary.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MS 1000000LL
@@ -745,4 +748,37 @@ Test(delivery, consumer_prefetch_below_workers_is_refused) {
               sim_diag_message(d, 0));
     sim_diag_free(d);
     sim_topology_free(t);
+}
+
+/* The summary's delivery block: a row per group with its counts and delay, within 120
+ * columns, after the requests and before the nodes. */
+Test(delivery, summary_shows_a_row_per_group) {
+    cJSON *doc = run("duration: 5s\n"
+                     "nodes:\n"
+                     "  uploads: {kind: tbroker, lease: 5ms, count: 4}\n"
+                     "  b: {kind: tbroker}\n"
+                     "  c: {kind: consumer, source: b, service: 10ms}\n"
+                     "  d: {kind: consumer, source: uploads, service: 10ms}\n");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    cr_assert(out);
+    dsim_summary_print(out, doc);
+    fclose(out);
+    cr_log_info("%s", text);
+    const char *block = strstr(text, "\ndelivery ");
+    cr_assert(block, "a delivery block");
+    cr_expect(strstr(block, "acknowledged"));
+    cr_expect(strstr(block, "processed once"));
+    cr_expect(strstr(block, "\nuploads "), "a row labelled by the group");
+    cr_expect(strstr(block, "\nb "));
+    cr_expect(block < strstr(text, "\nnodes"), "before the nodes");
+    for (const char *line = text; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t n = end ? (size_t)(end - line) : strlen(line);
+        cr_expect_leq(n, 120, "%.*s", (int)n, line);
+        line += n + (end != NULL);
+    }
+    free(text);
+    cJSON_Delete(doc);
 }
