@@ -370,28 +370,19 @@ static void report(const void *checker, sim_report *w) { delivery_report(checker
 
 static void destroy(void *checker) { delivery_free(checker); }
 
-/* What delivery_report writes (checker.h): a group's name is the run's. */
-#define GROUP_FIGURE(key) "groups.*." key
-static const char *const figures[] = {"acknowledged",
-                                      "refused",
-                                      GROUP_FIGURE("acknowledged"),
-                                      GROUP_FIGURE("processed_once"),
-                                      GROUP_FIGURE("processed_more"),
-                                      GROUP_FIGURE("extra_processings"),
-                                      GROUP_FIGURE("lost"),
-                                      GROUP_FIGURE("dropped"),
-                                      GROUP_FIGURE("expired"),
-                                      GROUP_FIGURE("crash_lost"),
-                                      GROUP_FIGURE("vanished"),
-                                      GROUP_FIGURE("dead_lettered"),
-                                      GROUP_FIGURE("missed"),
-                                      GROUP_FIGURE("pending"),
-                                      GROUP_FIGURE("order_violations"),
-                                      GROUP_FIGURE("delay_ms.mean"),
-                                      GROUP_FIGURE("delay_ms.p50"),
-                                      GROUP_FIGURE("delay_ms.p99"),
-                                      GROUP_FIGURE("delay_ms.max"),
-                                      NULL};
+/* What delivery_report writes (checker.h). A group's name is the run's, and a "*" stands for
+ * one key without a dot: a pub/sub subscriber's group is an instance ("sub.0"), and a name
+ * told by its broker may hold one more ("c@bus.1", "sub.0@bus.1"). */
+#define GROUP_FIGURES(g)                                                                           \
+    "groups." g ".acknowledged", "groups." g ".processed_once", "groups." g ".processed_more",     \
+        "groups." g ".extra_processings", "groups." g ".lost", "groups." g ".dropped",             \
+        "groups." g ".expired", "groups." g ".crash_lost", "groups." g ".vanished",                \
+        "groups." g ".dead_lettered", "groups." g ".missed", "groups." g ".pending",               \
+        "groups." g ".order_violations", "groups." g ".delay_ms.mean",                             \
+        "groups." g ".delay_ms.p50", "groups." g ".delay_ms.p99", "groups." g ".delay_ms.max"
+static const char *const figures[] = {"acknowledged",         "refused",
+                                      GROUP_FIGURES("*"),     GROUP_FIGURES("*.*"),
+                                      GROUP_FIGURES("*.*.*"), NULL};
 
 const sim_checker_kind dsim_delivery_checker = {
     .version = SIM_CHECKER_VERSION,

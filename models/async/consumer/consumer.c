@@ -25,7 +25,6 @@
 #include "tavg.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 enum { T_DONE, T_HEARTBEAT, T_COMMIT, T_RETRY };
 
@@ -53,8 +52,8 @@ typedef struct consumer_state {
     uint32_t flags, generation; /* from the welcome (the generation also from a revoke) */
     ring buffer;
     dl_deliver *serving; /* per worker: what it processes */
-    bool *busy;
-    uint32_t nbusy;
+    uint32_t *idle;      /* a stack of the idle workers: a worker is found in O(1) */
+    uint32_t nidle, nbusy;
     consumer_frontier frontier; /* streams: what may be committed */
     sim_timer commit_timer, retry_timer;
     bool subscribed_once;
@@ -214,15 +213,21 @@ static void resubscribe_later(sim_node *n) {
 
 /* ---- processing ---- */
 
+/* Every worker idle, worker 0 on top of the stack (taken first). */
+static void all_idle(consumer_state *s, uint32_t workers) {
+    for (uint32_t i = 0; i < workers; i++)
+        s->idle[i] = workers - 1 - i;
+    s->nidle = workers;
+    s->nbusy = 0;
+}
+
 /* Starts buffered messages while a worker is idle. */
 static void start_work(sim_node *n) {
     consumer_state *s = sim_state(n);
     const consumer_config *c = sim_config(n);
-    for (uint32_t w = 0; w < (uint32_t)c->workers && s->buffer.n; w++) {
-        if (s->busy[w])
-            continue;
+    while (s->nidle && s->buffer.n) {
+        uint32_t w = s->idle[--s->nidle];
         s->serving[w] = ring_pop(&s->buffer);
-        s->busy[w] = true;
         s->nbusy++;
         sim_tavg_add(&s->busy_workers, sim_now(n), 1);
         double ns = sim_dist_sample(&c->service, sim_rng(n));
@@ -236,7 +241,7 @@ static void work_done(sim_node *n, uint32_t w) {
     consumer_state *s = sim_state(n);
     const consumer_config *c = sim_config(n);
     dl_deliver d = s->serving[w];
-    s->busy[w] = false;
+    s->idle[s->nidle++] = w;
     s->nbusy--;
     sim_tavg_add(&s->busy_workers, sim_now(n), -1);
     bool measured = sim_is_measured(n, d.published);
@@ -356,11 +361,12 @@ static void consumer_create(sim_node *n) {
     cf_init(&s->frontier);
     sim_tavg_init(&s->busy_workers, sim_warmup_end(n));
     s->serving = calloc((size_t)c->workers, sizeof *s->serving);
-    s->busy = calloc((size_t)c->workers, sizeof *s->busy);
-    if (!s->serving || !s->busy) {
+    s->idle = calloc((size_t)c->workers, sizeof *s->idle);
+    if (!s->serving || !s->idle) {
         sim_out_of_memory(n);
         return;
     }
+    all_idle(s, (uint32_t)c->workers);
     start(n);
 }
 
@@ -370,8 +376,8 @@ static void consumer_crash(sim_node *n) {
     consumer_state *s = sim_state(n);
     const consumer_config *c = sim_config(n);
     s->buffer.n = 0;
-    memset(s->busy, 0, (size_t)c->workers * sizeof *s->busy);
-    s->nbusy = 0;
+    if (s->idle) /* NULL only when create ran out of memory, and the run stopped */
+        all_idle(s, (uint32_t)c->workers);
     sim_tavg_set(&s->busy_workers, sim_now(n), 0);
     cf_free(&s->frontier);
     s->flags = s->generation = 0;
@@ -381,7 +387,7 @@ static void consumer_destroy(sim_node *n) {
     consumer_state *s = sim_state(n);
     free(s->buffer.v);
     free(s->serving);
-    free(s->busy);
+    free(s->idle);
     cf_free(&s->frontier);
 }
 
@@ -419,7 +425,7 @@ static sim_memory_need consumer_memory_need(const void *config, uint32_t group_c
     (void)group_count;
     double w = (double)c->workers;
     double prefetch = c->prefetch >= 0 ? (double)c->prefetch : w;
-    return (sim_memory_need){.bytes = w * (sizeof(dl_deliver) + sizeof(bool)) +
+    return (sim_memory_need){.bytes = w * (sizeof(dl_deliver) + sizeof(uint32_t)) +
                                       prefetch * sizeof(dl_deliver),
                              .key = "prefetch",
                              .value = prefetch};
