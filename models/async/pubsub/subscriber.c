@@ -44,8 +44,8 @@ static int flight_push(ps_sub *sub, const ps_item *it) {
     return 0;
 }
 
-/* Finds msg among the deliveries awaiting an ack; acks mostly come in delivery order, and
- * a swap-remove keeps the oldest near the front. Returns its index, or UINT32_MAX. */
+/* Finds msg among the deliveries awaiting an ack: a linear search, over at most the
+ * subscriber's credit (its prefetch). Returns its index, or UINT32_MAX. */
 static uint32_t flight_find(const ps_sub *sub, uint64_t msg) {
     for (uint32_t i = 0; i < sub->nflight; i++)
         if (sub->flight[i].msg == msg)
