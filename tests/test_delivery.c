@@ -835,3 +835,19 @@ Test(delivery, same_seed_same_document) {
     cJSON_Delete(a);
     cJSON_Delete(b);
 }
+
+/* A declared spare is down from the start: it does not subscribe until an `add` starts it
+ * (its restart subscribes). Broker instance 1 serves only consumer instance 1. */
+Test(delivery, consumer_spare_subscribes_only_once_added) {
+    cJSON *doc = run("duration: 3s\n"
+                     "nodes:\n"
+                     "  b: {kind: tbroker, replicas: 2}\n"
+                     "  c: {kind: consumer, source: b, replicas: 2, active: 1, service: 10ms}\n"
+                     "faults:\n"
+                     "  - {at: 1500ms, add: c}\n");
+    cr_expect_eq(t_int(doc, "nodes.b.0.subscribes"), 1);
+    cr_expect_eq(t_int(doc, "nodes.b.1.subscribes"), 1, "from c.1, at 1.5 s only");
+    cr_expect_eq(t_int(doc, "nodes.b.1.heartbeats"), 1, "at 2.5 s");
+    cr_expect_eq(t_int(doc, "nodes.b.0.heartbeats"), 3);
+    cJSON_Delete(doc);
+}

@@ -367,7 +367,11 @@ static void consumer_create(sim_node *n) {
         return;
     }
     all_idle(s, (uint32_t)c->workers);
-    start(n);
+    /* The first subscribe leaves from a timer, not from here: a declared spare is crashed
+     * right after its create, which drops the timer, so a spare does not join its group
+     * (and hold partitions it never takes) until an `add` starts it. */
+    s->retry_timer = sim_set_timer(n, 0, T_RETRY, 0);
+    sim_set_timer(n, c->heartbeat, T_HEARTBEAT, 0);
 }
 
 /* Everything held is lost: the buffer, the work in progress (its timers are dropped), the
