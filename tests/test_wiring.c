@@ -136,7 +136,7 @@ Test(wiring, a_client_targeting_a_client_is_refused) {
                      "  web: {kind: service, service: 1ms}\n",
                 "test.yaml:3:33: error: users: target: 'other' is a client, which cannot answer "
                 "this (expected a service, load_balancer, circuit_breaker, rate_limiter, "
-                "shard_router, cache, kv_store, database, queue or stream)");
+                "shard_router, cache, kv_store, database, queue, stream or pubsub)");
 }
 
 Test(wiring, a_rate_limiter_store_naming_a_service_is_refused) {
@@ -168,7 +168,7 @@ Test(wiring, a_service_calling_a_counter_store_is_refused) {
                      "  cs: {kind: counter_store}\n",
                 "test.yaml:4:46: error: web: calls: 'cs' is a counter_store, which cannot answer "
                 "this (expected a service, load_balancer, circuit_breaker, rate_limiter, "
-                "shard_router, cache, kv_store, database, queue or stream)");
+                "shard_router, cache, kv_store, database, queue, stream or pubsub)");
 }
 
 Test(wiring, an_unknown_node_is_reported_once_and_not_as_wiring) {
@@ -327,7 +327,8 @@ Test(wiring, dsim_kinds_says_what_a_reference_must_name) {
                       strlen("\n      must name a counter_store\n")) == 0,
               "%s", store);
     cr_expect(strstr(out, "\n      must name a service, load_balancer, circuit_breaker, "
-                          "rate_limiter, shard_router, cache, kv_store, database, queue or stream\n"),
+                          "rate_limiter, shard_router, cache, kv_store, database, queue, "
+                          "stream or pubsub\n"),
               "%s", out);
     t_result_free(&r);
     t_sandbox_close(&sb);
