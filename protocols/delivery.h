@@ -29,7 +29,7 @@
  * Groups. A queue's consumers compete: the queue is one group, named after the queue. A
  * stream's consumer group is the consumer node's group (every instance of one node name), named
  * after it; each group reads every message. A pub/sub subscriber is the consumer instance
- * itself. The broker tells the delivery checker (checkers/delivery.h) of each group and message
+ * itself. The broker tells the delivery checker (checkers/deliveries.h) of each group and message
  * and puts the checker's ids in every delivery, so that the consumer reports each processing
  * of a message to the checker: ground truth, not the broker's belief. */
 #ifndef DSIM_DELIVERY_H

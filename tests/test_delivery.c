@@ -1,11 +1,11 @@
-/* The delivery checker (checkers/delivery.h) on a hand-built history where every outcome
+/* The delivery checker (checkers/deliveries.h) on a hand-built history where every outcome
  * occurs, its document, and the consumer kind (models/async/consumer/) against a minimal
  * broker written here: deterministic timelines, checked exactly. */
 #include "support.h"
 
-#include "../checkers/delivery.h" /* the checker's; "delivery.h" is the protocol's */
+#include "deliveries.h" /* checkers/: the delivery checker */
 #include "async/consumer/frontier.h"
-#include "delivery.h"
+#include "delivery.h" /* protocols/ */
 #include "engine.h"
 #include "json_report.h"
 #include "loader.h"

@@ -1,7 +1,7 @@
 /* The `queue` kind (models/async/queue/, docs/async.md#queue): a message broker with
  * competing consumers, visibility leases, dead letters, retention, capacity and crashes,
  * checked against closed forms and hand-worked timelines, with the delivery checker's
- * account (checkers/delivery.h) of every message. (The suite is `message_queue`: test_queue.c
+ * account (checkers/deliveries.h) of every message. (The suite is `message_queue`: test_queue.c
  * is the pending-event set's.)
  *
  * Oracles:

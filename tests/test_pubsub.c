@@ -34,7 +34,7 @@ static long long sub_int(const cJSON *doc, const char *ps, const char *s, const 
     return t_int(doc, path);
 }
 
-/* The checker's identity for subscriber g, exactly (checkers/delivery.h), and no message the
+/* The checker's identity for subscriber g, exactly (checkers/deliveries.h), and no message the
  * broker let go without saying so. */
 static void expect_identity(const cJSON *doc, const char *g) {
     long long ack = group_int(doc, g, "acknowledged"), once = group_int(doc, g, "processed_once"),

@@ -9,17 +9,15 @@
  * a rebalance revokes its partitions. It heartbeats every `heartbeat`; when its broker kicks
  * it, or its messages come back refused (the broker is down), it subscribes again after
  * `retry`. A crash loses everything it holds; the restart subscribes afresh. Every processing
- * is told to the delivery checker (checkers/delivery.h): what it judges is what consumers
+ * is told to the delivery checker (checkers/deliveries.h): what it judges is what consumers
  * really did, not what brokers believe.
  *
  * Instance i of a consumer group attaches to instance i mod count of its source (a
  * replicated broker is that many independent brokers). */
 #include "frontier.h"
 
-/* Both headers are called delivery.h; the include path finds protocols/ first, so the
- * checker's is named by its folder. */
-#include "../checkers/delivery.h"
-#include "delivery.h"
+#include "deliveries.h" /* checkers/: the delivery checker */
+#include "delivery.h"   /* protocols/: what it speaks with its broker */
 #include "metrics.h"
 #include "protocols.h"
 #include "tavg.h"

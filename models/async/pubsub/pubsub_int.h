@@ -9,13 +9,12 @@
 #ifndef DSIM_PUBSUB_INT_H
 #define DSIM_PUBSUB_INT_H
 
-/* Both delivery headers share a base name: named by folder (the source root is on the path). */
-#include "checkers/delivery.h"
+#include "deliveries.h" /* checkers/: the delivery checker */
+#include "delivery.h"   /* protocols/: what it speaks with its subscribers */
 #include "hist.h"
 #include "idmap.h"
 #include "metrics.h"
 #include "node.h"
-#include "protocols/delivery.h"
 #include "slot_table.h"
 
 #include <stdbool.h>

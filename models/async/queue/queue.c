@@ -7,7 +7,7 @@
  * first makes it visible again for a redelivery, until max_deliveries sends it to the
  * dead-letter queue. Messages held longer than retention expire; a full queue rejects the
  * producer or drops its oldest message; a crash keeps the messages (durable) or loses them.
- * The queue is one group of the delivery checker (checkers/delivery.h), named after the
+ * The queue is one group of the delivery checker (checkers/deliveries.h), named after the
  * node, which it tells of every message it accepts and of every fate it decides, so that the
  * checker can account for each one at the end. A node with replicas is that many independent
  * queues.

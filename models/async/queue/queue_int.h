@@ -19,13 +19,11 @@
 #ifndef DSIM_QUEUE_INT_H
 #define DSIM_QUEUE_INT_H
 
-/* protocols/delivery.h and checkers/delivery.h share a name: both are named by their folder
- * (the source root is on the include path). */
-#include "checkers/delivery.h"
+#include "deliveries.h" /* checkers/: the delivery checker */
+#include "delivery.h"   /* protocols/: what it speaks with its consumers */
 #include "hist.h"
 #include "idmap.h"
 #include "node.h"
-#include "protocols/delivery.h"
 #include "request.h"
 #include "slot_table.h"
 #include "tavg.h"

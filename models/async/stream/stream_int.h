@@ -5,12 +5,12 @@
 #ifndef DSIM_STREAM_INT_H
 #define DSIM_STREAM_INT_H
 
-#include "checkers/delivery.h" /* the delivery checker (both headers are delivery.h) */
+#include "deliveries.h" /* checkers/: the delivery checker */
+#include "delivery.h"   /* protocols/: what it speaks with its consumers */
 #include "dist.h"
 #include "hist.h"
 #include "metrics.h"
 #include "node.h"
-#include "protocols/delivery.h"
 #include "slot_table.h"
 #include "tavg.h"
 

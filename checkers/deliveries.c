@@ -5,7 +5,7 @@
  * later fate overrides an earlier one or a processing overrides a fate; only what depends on the
  * order of events (the delay to the first processing, order violations) is counted as it
  * happens. */
-#include "delivery.h"
+#include "deliveries.h"
 
 #include "topology.h"
 

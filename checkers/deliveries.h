@@ -20,8 +20,8 @@
  * Ids: a message is known by the id delivery_accepted returns (unique within the run), a group
  * by the id delivery_group_open returns; brokers put both in their deliveries (dl_deliver). A
  * call that returns -1 (out of memory) should be followed by sim_out_of_memory. */
-#ifndef DSIM_DELIVERY_CHECKER_H
-#define DSIM_DELIVERY_CHECKER_H
+#ifndef DSIM_DELIVERIES_H
+#define DSIM_DELIVERIES_H
 
 #include "checker.h"
 #include "node.h"
