@@ -60,10 +60,6 @@ static const sim_param ps_params[] = {
     {0},
 };
 
-static rr_req **publishing(ps_state *s, uint32_t slot) {
-    return slot_table_at(&s->publishing, slot);
-}
-
 /* The publish is accepted: acknowledged to its producer and pushed to the subscribers. */
 static void accept(sim_node *n, rr_req *r) {
     ps_state *s = sim_state(n);
@@ -87,18 +83,8 @@ static void publish(sim_node *n, rr_req *r) {
     const ps_config *c = sim_config(n);
     r->arrived = sim_now(n);
     sim_time t = sim_slowed(n, sim_dist_sample(&c->publish_time, sim_rng(n)));
-    if (t == 0) { /* the default: no event for a wait of nothing */
+    if (delay_line_hold(&s->publishing, n, r, t, T_PUBLISHED))
         accept(n, r);
-        return;
-    }
-    uint32_t slot = slot_table_take(&s->publishing);
-    if (slot == SLOT_NONE) {
-        sim_out_of_memory(n);
-        rr_free(n, r);
-        return;
-    }
-    *publishing(s, slot) = r;
-    sim_set_timer(n, t, T_PUBLISHED, slot);
 }
 
 static void ps_timer(sim_node *n, uint16_t tag, uint64_t slot) {
@@ -107,9 +93,7 @@ static void ps_timer(sim_node *n, uint16_t tag, uint64_t slot) {
         ps__session_check(n, (uint32_t)slot);
         return;
     }
-    rr_req *r = *publishing(s, (uint32_t)slot);
-    slot_table_put(&s->publishing, (uint32_t)slot);
-    accept(n, r);
+    accept(n, delay_line_take(&s->publishing, slot));
 }
 
 static void ps_receive(sim_node *n, sim_msg *m) {
@@ -133,7 +117,7 @@ static void ps_receive(sim_node *n, sim_msg *m) {
 static void ps_create(sim_node *n) {
     ps_state *s = sim_state(n);
     sim_idmap_init(&s->by_node);
-    slot_table_init(&s->publishing, sizeof(rr_req *));
+    delay_line_init(&s->publishing);
     sim_hist_init(&s->delay);
 }
 
@@ -143,9 +127,7 @@ static void ps_create(sim_node *n) {
  * subscribed again misses what is published after the restart. */
 static void ps_crash(sim_node *n) {
     ps_state *s = sim_state(n);
-    for (uint32_t i = 0; i < s->publishing.n; i++)
-        rr_free(n, *publishing(s, i)); /* NULL in a free slot */
-    slot_table_clear(&s->publishing);
+    delay_line_drop(&s->publishing, n);
     ps__crash_subs(n);
 }
 
@@ -154,7 +136,7 @@ static void ps_finish(sim_node *n) { ps__pending_all(n); }
 static void ps_destroy(sim_node *n) {
     ps_state *s = sim_state(n);
     ps__subs_free(s);
-    slot_table_free(&s->publishing);
+    delay_line_free(&s->publishing);
     sim_hist_free(&s->delay);
 }
 

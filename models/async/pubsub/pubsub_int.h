@@ -15,6 +15,7 @@
 #include "idmap.h"
 #include "metrics.h"
 #include "node.h"
+#include "delay_line.h"
 #include "slot_table.h"
 
 #include <stdbool.h>
@@ -71,7 +72,7 @@ typedef struct ps_state {
     ps_sub *subs; /* in the order they first subscribed */
     uint32_t nsubs, capsubs;
     sim_idmap by_node;     /* consumer instance + 1 -> index in subs */
-    slot_table publishing; /* the publishes within their publish_time, an rr_req * each */
+    delay_line publishing; /* the publishes within their publish_time */
     uint64_t seq;          /* messages accepted so far (measured or not) */
     uint64_t connected;    /* subscribers connected now */
     uint64_t buffered;     /* messages held now over every subscriber (queued + in flight) */

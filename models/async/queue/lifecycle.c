@@ -43,7 +43,7 @@ void q__retention_end(sim_node *n) {
 void q__create(sim_node *n) {
     q_state *s = sim_state(n);
     slot_table_init(&s->msgs, sizeof(q_msg));
-    slot_table_init(&s->publishing, sizeof(rr_req *));
+    delay_line_init(&s->publishing);
     sim_idmap_init(&s->by_seq);
     sim_idmap_init(&s->sub_of);
     s->visible = s->in_flight = s->held = (q_list){Q_NONE, Q_NONE, 0};
@@ -59,9 +59,7 @@ void q__create(sim_node *n) {
 void q__crash(sim_node *n) {
     q_state *s = sim_state(n);
     const q_config *c = sim_config(n);
-    for (uint32_t i = 0; i < s->publishing.n; i++)
-        rr_free(n, *(rr_req **)slot_table_at(&s->publishing, i)); /* NULL in a free slot */
-    slot_table_clear(&s->publishing);
+    delay_line_drop(&s->publishing, n);
     q__unsubscribe_all(s);
     s->lease = s->retention = (sim_timer){0}; /* the engine drops them */
     if (c->durable)
@@ -111,7 +109,7 @@ void q__finish(sim_node *n) {
 void q__destroy(sim_node *n) {
     q_state *s = sim_state(n);
     slot_table_free(&s->msgs);
-    slot_table_free(&s->publishing);
+    delay_line_free(&s->publishing);
     sim_idmap_free(&s->by_seq);
     sim_idmap_free(&s->sub_of);
     free(s->subs);

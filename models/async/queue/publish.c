@@ -6,10 +6,6 @@
  * dropped, or when every held message is in flight the oldest of them. */
 #include "queue_int.h"
 
-static rr_req **publishing(q_state *s, uint32_t slot) {
-    return slot_table_at(&s->publishing, slot);
-}
-
 static void accept(sim_node *n, rr_req *r);
 
 void q__publish(sim_node *n, rr_req *r) {
@@ -17,27 +13,13 @@ void q__publish(sim_node *n, rr_req *r) {
     const q_config *c = sim_config(n);
     r->arrived = sim_now(n);
     sim_time t = sim_slowed(n, sim_dist_sample(&c->publish_time, sim_rng(n)));
-    if (t <= 0) {
+    if (delay_line_hold(&s->publishing, n, r, t, T_PUBLISH))
         accept(n, r);
-        return;
-    }
-    uint32_t slot = slot_table_take(&s->publishing);
-    if (slot == SLOT_NONE) {
-        sim_out_of_memory(n);
-        rr_free(n, r);
-        return;
-    }
-    *publishing(s, slot) = r;
-    sim_set_timer(n, t, T_PUBLISH, slot);
 }
 
-/* A slot is given back only when its timer fires or at a crash, which drops every pending
- * timer: a timer never finds its slot reused. */
 void q__publish_done(sim_node *n, uint64_t slot) {
     q_state *s = sim_state(n);
-    rr_req *r = *publishing(s, (uint32_t)slot);
-    slot_table_put(&s->publishing, (uint32_t)slot);
-    accept(n, r);
+    accept(n, delay_line_take(&s->publishing, slot));
 }
 
 /* Makes room in a full queue (drop_oldest): drops the next message to be delivered, or the

@@ -25,6 +25,7 @@
 #include "idmap.h"
 #include "node.h"
 #include "request.h"
+#include "delay_line.h"
 #include "slot_table.h"
 #include "tavg.h"
 
@@ -96,7 +97,7 @@ typedef struct q_state {
     q_list visible;        /* waiting for a delivery, the next first (q links) */
     q_list in_flight;      /* delivered, lease running, in delivery order (q links) */
     q_list held;           /* all held, in acceptance order (h links) */
-    slot_table publishing; /* publishes being taken (publish_time), an rr_req * each */
+    delay_line publishing; /* publishes being taken (publish_time) */
     q_sub *subs;           /* every consumer instance that subscribed, in order of first
                               subscription */
     uint32_t nsubs, capsubs;

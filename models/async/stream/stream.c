@@ -67,32 +67,22 @@ static const sim_param st_params[] = {
     {0},
 };
 
-static rr_req **publishing(st_state *s, uint32_t slot) {
-    return slot_table_at(&s->publishing, slot);
-}
+static void publish_end(sim_node *n, rr_req *r);
 
-/* A publish arrives: held for its publish_time. */
+/* A publish arrives: held for its publish_time (none by default: appended at once). */
 static void publish_begin(sim_node *n, rr_req *r) {
     st_state *s = sim_state(n);
     const st_config *c = sim_config(n);
-    uint32_t slot = slot_table_take(&s->publishing);
-    if (slot == SLOT_NONE) {
-        sim_out_of_memory(n);
-        rr_free(n, r);
-        return;
-    }
-    *publishing(s, slot) = r;
     double ns = sim_dist_sample(&c->publish_time, sim_rng(n));
-    sim_set_timer(n, sim_slowed(n, ns), T_PUBLISH, slot);
+    if (delay_line_hold(&s->publishing, n, r, sim_slowed(n, ns), T_PUBLISH))
+        publish_end(n, r);
 }
 
 /* The publish is done: the message is appended, acknowledged, and delivered to every group
  * whose owner of its partition has credit. */
-static void publish_end(sim_node *n, uint32_t slot) {
+static void publish_end(sim_node *n, rr_req *r) {
     st_state *s = sim_state(n);
     const st_config *c = sim_config(n);
-    rr_req *r = *publishing(s, slot);
-    slot_table_put(&s->publishing, slot);
     uint32_t p = st_place(s, c, r->kv.key, r->kv.keyed);
     st_log *l = &s->logs[p];
     bool measured = sim_is_measured(n, r->issued);
@@ -138,9 +128,10 @@ static void st_receive(sim_node *n, sim_msg *m) {
 }
 
 static void st_timer(sim_node *n, uint16_t tag, uint64_t arg) {
+    st_state *s = sim_state(n);
     switch (tag) {
     case T_PUBLISH:
-        publish_end(n, (uint32_t)arg);
+        publish_end(n, delay_line_take(&s->publishing, arg));
         break;
     case T_RETENTION:
         st_retention_run(n);
@@ -157,7 +148,7 @@ static void st_timer(sim_node *n, uint16_t tag, uint64_t arg) {
 static void st_create(sim_node *n) {
     st_state *s = sim_state(n);
     const st_config *c = sim_config(n);
-    slot_table_init(&s->publishing, sizeof(rr_req *));
+    delay_line_init(&s->publishing);
     sim_tavg_init(&s->lag_avg, sim_warmup_end(n));
     if (!(s->logs = calloc((size_t)c->partitions, sizeof *s->logs)))
         sim_out_of_memory(n);
@@ -168,9 +159,7 @@ static void st_create(sim_node *n) {
 static void st_crash(sim_node *n) {
     st_state *s = sim_state(n);
     const st_config *c = sim_config(n);
-    for (uint32_t i = 0; i < s->publishing.n; i++)
-        rr_free(n, *publishing(s, i)); /* NULL in a free slot */
-    slot_table_clear(&s->publishing);
+    delay_line_drop(&s->publishing, n);
     for (uint32_t gi = 0; gi < s->ngroups; gi++) {
         st_group *g = &s->groups[gi];
         g->nmembers = 0;
@@ -207,7 +196,7 @@ static void st_destroy(sim_node *n) {
     st_state *s = sim_state(n);
     st_logs_free(s, sim_config(n));
     st_groups_free(s);
-    slot_table_free(&s->publishing);
+    delay_line_free(&s->publishing);
 }
 
 static const sim_checker_kind *const feeds[] = {&dsim_delivery_checker, NULL};

@@ -11,6 +11,7 @@
 #include "hist.h"
 #include "metrics.h"
 #include "node.h"
+#include "delay_line.h"
 #include "slot_table.h"
 #include "tavg.h"
 
@@ -97,7 +98,7 @@ typedef struct st_state {
     uint16_t *order;
     uint32_t ohead, on, ocap;
     uint32_t rr;           /* round robin placement: the next partition */
-    slot_table publishing; /* publishes in their publish_time, an rr_req * each */
+    delay_line publishing; /* publishes in their publish_time */
     st_group *groups;
     uint32_t ngroups, capgroups;
     sim_timer retention, session;
