@@ -166,7 +166,10 @@ void q__settle(sim_node *n, uint32_t i) {
     q__forget(n, i);
 }
 
-bool q__lease_lost(sim_node *n, uint32_t i) {
+/* Message i (in flight) lost its lease without an ack (a time-out, or the queue's restart):
+ * dead-lettered after max_deliveries (returns true: i is gone), otherwise left in flight for
+ * the caller to make visible. */
+static bool lease_lost(sim_node *n, uint32_t i) {
     q_state *s = sim_state(n);
     const q_config *c = sim_config(n);
     q_msg *m = q__at(s, i);
@@ -180,16 +183,15 @@ bool q__lease_lost(sim_node *n, uint32_t i) {
     return true;
 }
 
-/* Leases end in the in-flight list's order. The messages whose leases ended together go back
- * to the head of the queue in that order, ahead of every message not yet delivered. */
-void q__leases_end(sim_node *n) {
+/* Leases end in the in-flight list's order (the order of delivery, so of lease ends). The
+ * messages whose leases ended by `until` go back to the head of the queue in that order, ahead
+ * of every message not yet delivered; those out of deliveries are dead-lettered instead. */
+void q__requeue_in_flight(sim_node *n, sim_time until) {
     q_state *s = sim_state(n);
-    sim_time now = sim_now(n);
-    s->lease = (sim_timer){0};
     uint32_t last = Q_NONE;
-    while (s->in_flight.head != Q_NONE && q__at(s, s->in_flight.head)->lease_until <= now) {
+    while (s->in_flight.head != Q_NONE && q__at(s, s->in_flight.head)->lease_until <= until) {
         uint32_t i = s->in_flight.head;
-        if (q__lease_lost(n, i))
+        if (lease_lost(n, i))
             continue;
         q__unlink(n, &s->in_flight, i);
         q__at(s, i)->where = Q_VISIBLE;
@@ -199,6 +201,12 @@ void q__leases_end(sim_node *n) {
             q__insert_after(n, &s->visible, last, i);
         last = i;
     }
+}
+
+void q__leases_end(sim_node *n) {
+    q_state *s = sim_state(n);
+    s->lease = (sim_timer){0};
+    q__requeue_in_flight(n, sim_now(n));
     q__arm_lease(n);
     q__dispatch(n);
 }

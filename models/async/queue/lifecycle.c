@@ -78,20 +78,7 @@ void q__crash(sim_node *n) {
 /* A durable queue's messages in flight at the crash are visible again, ahead of the others,
  * in the order they were delivered. */
 void q__restart(sim_node *n) {
-    q_state *s = sim_state(n);
-    uint32_t last = Q_NONE;
-    while (s->in_flight.head != Q_NONE) {
-        uint32_t i = s->in_flight.head;
-        if (q__lease_lost(n, i))
-            continue;
-        q__unlink(n, &s->in_flight, i);
-        q__at(s, i)->where = Q_VISIBLE;
-        if (last == Q_NONE)
-            q__push_front(n, &s->visible, i);
-        else
-            q__insert_after(n, &s->visible, last, i);
-        last = i;
-    }
+    q__requeue_in_flight(n, SIM_TIME_MAX);
     q__arm_retention(n);
 }
 

@@ -151,10 +151,10 @@ void q__dispatch(sim_node *n);
 void q__leases_end(sim_node *n);
 /* Arms the lease timer for the in-flight list's head, when none is pending. */
 void q__arm_lease(sim_node *n);
-/* Message i (in flight) lost its lease without an ack (a time-out, or the queue's restart):
- * dead-lettered after max_deliveries (returns true: i is gone), otherwise left in flight for
- * the caller to make visible. */
-bool q__lease_lost(sim_node *n, uint32_t i);
+/* The messages in flight whose lease ends by `until` (SIM_TIME_MAX: all, at a durable
+ * queue's restart) go back to the head of the queue in delivery order, or are dead-lettered
+ * after max_deliveries. */
+void q__requeue_in_flight(sim_node *n, sim_time until);
 /* Every subscription is forgotten (the queue crashed). */
 void q__unsubscribe_all(q_state *s);
 /* Message i is settled (acked or dead-lettered) with its figures, then forgotten. */
