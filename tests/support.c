@@ -170,6 +170,48 @@ void t_expect_poisson(const char *what, double x, double mean) {
     t_expect_near(what, x, mean, sqrt(mean));
 }
 
+long long t_delivery_int(const cJSON *doc, const char *group, const char *key) {
+    char path[256];
+    snprintf(path, sizeof path, "delivery.groups.%s.%s", group, key);
+    return t_int(doc, path);
+}
+
+void t_expect_delivery_identity(const cJSON *doc, const char *g) {
+    long long ack = t_delivery_int(doc, g, "acknowledged");
+    long long once = t_delivery_int(doc, g, "processed_once");
+    long long more = t_delivery_int(doc, g, "processed_more");
+    long long lost = t_delivery_int(doc, g, "lost");
+    long long dead = t_delivery_int(doc, g, "dead_lettered");
+    long long missed = t_delivery_int(doc, g, "missed");
+    long long pending = t_delivery_int(doc, g, "pending");
+    long long vanished = t_delivery_int(doc, g, "vanished");
+    cr_expect_eq(ack, once + more + lost + dead + missed + pending,
+                 "%s: acknowledged %lld != %lld + %lld + %lld + %lld + %lld + %lld", g, ack, once,
+                 more, lost, dead, missed, pending);
+    cr_expect_eq(lost,
+                 t_delivery_int(doc, g, "dropped") + t_delivery_int(doc, g, "expired") +
+                     t_delivery_int(doc, g, "crash_lost") + vanished,
+                 "%s: lost %lld is not the sum of its causes", g, lost);
+    cr_expect_eq(vanished, 0, "%s: %lld messages vanished", g, vanished);
+}
+
+double t_erlang_b(int c, double a) {
+    double b = 1;
+    for (int k = 1; k <= c; k++)
+        b = a * b / (k + a * b);
+    return b;
+}
+
+double t_erlang_c(int c, double a) {
+    double b = t_erlang_b(c, a), rho = a / c;
+    return b / (1 - rho * (1 - b));
+}
+
+double t_mm1k_p(double rho, int k, int cap) {
+    return fabs(rho - 1) < 1e-12 ? 1.0 / (cap + 1)
+                                 : (1 - rho) * pow(rho, k) / (1 - pow(rho, cap + 1));
+}
+
 static const cJSON *get(const cJSON *obj, const char *key) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     cr_assert(v, "no key %s", key);

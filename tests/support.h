@@ -63,6 +63,23 @@ void t_expect_binomial(const char *what, double k, double n, double p);
 /* A Poisson count x: t_expect_near with sd sqrt(mean). */
 void t_expect_poisson(const char *what, double x, double mean);
 
+/* An integer figure of a group of the delivery checker: delivery.groups.GROUP.KEY. */
+long long t_delivery_int(const cJSON *doc, const char *group, const char *key);
+/* The delivery checker's identity for group, exactly (checkers/deliveries.h): acknowledged =
+ * processed_once + processed_more + lost + dead_lettered + missed + pending, lost = dropped +
+ * expired + crash_lost + vanished, and vanished 0 (no broker let a message go unsaid). */
+void t_expect_delivery_identity(const cJSON *doc, const char *group);
+
+/* Closed forms of queueing theory the suites test against. Erlang B: the blocking
+ * probability of c servers offered a erlangs, by the stable recursion B(k) = a B(k-1) /
+ * (k + a B(k-1)). Erlang C: the probability that an arrival at M/M/c waits, B / (1 − ρ(1 −
+ * B)) with ρ = a / c. M/M/1/K at load rho: the stationary p_k = (1 − ρ) ρ^k / (1 − ρ^(K+1)),
+ * k = 0..K, 1 / (K + 1) at ρ = 1 (Kleinrock, Queueing Systems I, §3.6); by PASTA p_K is the
+ * blocking probability. */
+double t_erlang_b(int c, double a);
+double t_erlang_c(int c, double a);
+double t_mm1k_p(double rho, int k, int cap);
+
 /* The accounting identity issued = completed + rejected + timed_out + failed + in_flight for
  * every node of kind client (there must be one), and for the document's "requests" block with
  * the clients' in_flight summed. Exact: requests issued during the warm-up and still in flight

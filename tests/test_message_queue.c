@@ -39,34 +39,16 @@
 
 /* ---- helpers ---- */
 
-static long long group_int(const cJSON *doc, const char *group, const char *key) {
-    char path[160];
-    snprintf(path, sizeof path, "delivery.groups.%s.%s", group, key);
-    return t_int(doc, path);
-}
-
-/* The checker's identity for group, exactly; and the group's acknowledged messages are the
- * queue's published ones (both count publishes issued after the warm-up). */
+/* The checker's identity for group, exactly; a queue misses nothing; and the group's
+ * acknowledged messages are the queue's published ones (both count publishes issued after the
+ * warm-up). */
 static void expect_identity(const cJSON *doc, const char *group) {
-    long long ack = group_int(doc, group, "acknowledged");
-    long long once = group_int(doc, group, "processed_once");
-    long long more = group_int(doc, group, "processed_more");
-    long long lost = group_int(doc, group, "lost");
-    long long dead = group_int(doc, group, "dead_lettered");
-    long long missed = group_int(doc, group, "missed");
-    long long pending = group_int(doc, group, "pending");
-    long long parts = group_int(doc, group, "dropped") + group_int(doc, group, "expired") +
-                      group_int(doc, group, "crash_lost") + group_int(doc, group, "vanished");
-    cr_expect_eq(ack, once + more + lost + dead + missed + pending,
-                 "%s: acknowledged %lld != %lld + %lld + %lld + %lld + %lld + %lld", group, ack,
-                 once, more, lost, dead, missed, pending);
-    cr_expect_eq(lost, parts, "%s: lost %lld is not the sum of its parts %lld", group, lost, parts);
-    cr_expect_eq(group_int(doc, group, "vanished"), 0, "%s: messages vanished", group);
-    cr_expect_eq(missed, 0, "%s: a queue misses nothing", group);
+    t_expect_delivery_identity(doc, group);
+    cr_expect_eq(t_delivery_int(doc, group, "missed"), 0, "%s: a queue misses nothing", group);
     char path[160];
     snprintf(path, sizeof path, "nodes.%s.published", group);
-    cr_expect_eq(ack, t_int(doc, path), "%s: acknowledged %lld != published %lld", group, ack,
-                 t_int(doc, path));
+    cr_expect_eq(t_delivery_int(doc, group, "acknowledged"), t_int(doc, path),
+                 "%s: acknowledged != published", group);
 }
 
 /* Expects |x - mean| <= 3.29 sd, printing the figures in full (t_expect_near rounds them). */
@@ -74,19 +56,6 @@ static void expect_mean(const char *what, double x, double mean, double sd) {
     cr_log_info("%s: %.5f, theory %.5f +- %.5f", what, x, mean, Z999 * sd);
     cr_expect(fabs(x - mean) <= Z999 * sd, "%s: %.5f outside %.5f +- %.5f (99.9%%)", what, x, mean,
               Z999 * sd);
-}
-
-/* Erlang B by the stable recursion, and Erlang C (probability that an arrival waits), for c
- * servers and a erlangs. */
-static double erlang_b(int c, double a) {
-    double b = 1;
-    for (int k = 1; k <= c; k++)
-        b = a * b / (k + a * b);
-    return b;
-}
-static double erlang_c(int c, double a) {
-    double b = erlang_b(c, a), rho = a / c;
-    return b / (1 - rho * (1 - b));
 }
 
 /* ---- competing consumers: M/M/c ---- */
@@ -133,7 +102,7 @@ static void mmc_point(double lambda, int c) {
         for (int i = 0; i < c; i++)
             util[r] += x[(NFIX + i) * REPS + r] / c;
     }
-    double a = lambda / mu, wq = erlang_c(c, a) / (c * mu - lambda);
+    double a = lambda / mu, wq = t_erlang_c(c, a) / (c * mu - lambda);
     char what[96];
     snprintf(what, sizeof what, "c=%d lambda=%g: mean wait ms (Erlang C)", c, lambda);
     t_expect_in_ci(what, t_ci_of(x + WAIT * REPS, REPS, LEVEL), 1000 * wq);
@@ -164,8 +133,8 @@ Test(message_queue, competing_consumers_lose_nothing) {
                                "      service: {dist: exponential, mean: 100ms}}\n";
     cJSON *doc = t_run(yaml, 3);
     expect_identity(doc, "q");
-    cr_expect_eq(group_int(doc, "q", "lost"), 0);
-    cr_expect_eq(group_int(doc, "q", "processed_more"), 0);
+    cr_expect_eq(t_delivery_int(doc, "q", "lost"), 0);
+    cr_expect_eq(t_delivery_int(doc, "q", "processed_more"), 0);
     cr_expect_eq(t_int(doc, "nodes.q.redeliveries"), 0);
     /* Every publish is acknowledged at once: the producers' requests all complete. */
     cr_expect_eq(t_int(doc, "requests.completed"), t_int(doc, "nodes.q.published"));
@@ -232,11 +201,11 @@ static void leases_point(int d) {
         snprintf(what, sizeof what, "D=%d: dead-lettered", d);
         t_expect_binomial(what, dead, n, pow(q, d));
         /* Every dead letter was never processed: the checker agrees exactly. */
-        cr_expect_eq(group_int(doc, "q", "dead_lettered"), (long long)dead);
+        cr_expect_eq(t_delivery_int(doc, "q", "dead_lettered"), (long long)dead);
     }
     /* A late attempt's work is discarded: nothing is processed twice. */
-    cr_expect_eq(group_int(doc, "q", "processed_more"), 0);
-    cr_expect_eq(group_int(doc, "q", "lost"), 0);
+    cr_expect_eq(t_delivery_int(doc, "q", "processed_more"), 0);
+    cr_expect_eq(t_delivery_int(doc, "q", "lost"), 0);
     cr_expect_gt(t_int(doc, "nodes.q.redeliveries"), 0);
     expect_identity(doc, "q");
     cJSON_Delete(doc);
@@ -258,10 +227,6 @@ Test(message_queue, leases_redeliver_and_dead_letter_after_max_deliveries) {
     "  q: {kind: queue, capacity: 5, when_full: " policy "}\n"                                     \
     "  w: {kind: consumer, source: q, service: {dist: exponential, mean: 100ms}}\n"
 
-static double mm1k_blocking(double rho, int k) {
-    return (1 - rho) * pow(rho, k) / (1 - pow(rho, k + 1));
-}
-
 /* Refused publishes are counted alike by the producers (rejected requests), the checker
  * (delivery.refused) and the queue, exactly; their fraction is M/M/1/K's blocking. */
 Test(message_queue, full_queue_rejects_the_producer) {
@@ -271,14 +236,14 @@ Test(message_queue, full_queue_rejects_the_producer) {
         long long refused = t_int(doc, "nodes.q.refused");
         cr_expect_eq(t_int(doc, "requests.rejected"), refused);
         cr_expect_eq(t_int(doc, "delivery.refused"), refused);
-        cr_expect_eq(group_int(doc, "q", "lost"), 0);
+        cr_expect_eq(t_delivery_int(doc, "q", "lost"), 0);
         expect_identity(doc, "q");
         frac[r] = (double)refused / (double)(refused + t_int(doc, "nodes.q.published"));
         cr_expect_leq(t_int(doc, "nodes.q.depth") + t_int(doc, "nodes.q.in_flight"), 5);
         cJSON_Delete(doc);
     }
     t_expect_in_ci("fraction refused (M/M/1/K blocking)", t_ci_of(frac, REPS, LEVEL),
-                   mm1k_blocking(0.9, 5));
+                   t_mm1k_p(0.9, 5, 5));
 }
 
 /* drop_oldest accepts every publish and drops the head of the queue instead: the number held
@@ -292,14 +257,14 @@ Test(message_queue, full_queue_drops_the_oldest) {
         long long dropped = t_int(doc, "nodes.q.dropped");
         cr_expect_eq(t_int(doc, "requests.rejected"), 0);
         cr_expect_eq(t_int(doc, "delivery.refused"), 0);
-        cr_expect_eq(group_int(doc, "q", "dropped"), dropped);
-        cr_expect_eq(group_int(doc, "q", "lost"), dropped);
+        cr_expect_eq(t_delivery_int(doc, "q", "dropped"), dropped);
+        cr_expect_eq(t_delivery_int(doc, "q", "lost"), dropped);
         expect_identity(doc, "q");
         frac[r] = (double)dropped / (double)t_int(doc, "nodes.q.published");
         cJSON_Delete(doc);
     }
     t_expect_in_ci("fraction dropped (M/M/1/K blocking)", t_ci_of(frac, REPS, LEVEL),
-                   mm1k_blocking(0.9, 5));
+                   t_mm1k_p(0.9, 5, 5));
 }
 
 /* ---- crashes of the queue ---- */
@@ -329,10 +294,10 @@ Test(message_queue, in_memory_crash_loses_what_it_held) {
     cr_expect_eq(t_int(doc, "nodes.q.published"), 49);
     cr_expect_eq(t_int(doc, "nodes.q.acked"), 20);
     cr_expect_eq(t_int(doc, "nodes.q.crash_lost"), 29);
-    cr_expect_eq(group_int(doc, "q", "processed_once"), 22);
-    cr_expect_eq(group_int(doc, "q", "crash_lost"), 27);
-    cr_expect_eq(group_int(doc, "q", "lost"), 27);
-    cr_expect_eq(group_int(doc, "q", "pending"), 0);
+    cr_expect_eq(t_delivery_int(doc, "q", "processed_once"), 22);
+    cr_expect_eq(t_delivery_int(doc, "q", "crash_lost"), 27);
+    cr_expect_eq(t_delivery_int(doc, "q", "lost"), 27);
+    cr_expect_eq(t_delivery_int(doc, "q", "pending"), 0);
     cr_expect_eq(t_int(doc, "requests.completed"), 49);
     expect_identity(doc, "q");
     cJSON_Delete(doc);
@@ -349,11 +314,11 @@ Test(message_queue, durable_crash_redelivers_what_was_in_flight) {
     cr_expect_eq(t_int(doc, "nodes.q.crash_lost"), 0);
     cr_expect_eq(t_int(doc, "nodes.q.redeliveries"), 2);
     cr_expect_eq(t_int(doc, "nodes.q.acked"), 49);
-    cr_expect_eq(group_int(doc, "q", "lost"), 0);
-    cr_expect_eq(group_int(doc, "q", "processed_once"), 47);
-    cr_expect_eq(group_int(doc, "q", "processed_more"), 2);
-    cr_expect_eq(group_int(doc, "q", "extra_processings"), 2);
-    cr_expect_eq(group_int(doc, "q", "pending"), 0);
+    cr_expect_eq(t_delivery_int(doc, "q", "lost"), 0);
+    cr_expect_eq(t_delivery_int(doc, "q", "processed_once"), 47);
+    cr_expect_eq(t_delivery_int(doc, "q", "processed_more"), 2);
+    cr_expect_eq(t_delivery_int(doc, "q", "extra_processings"), 2);
+    cr_expect_eq(t_delivery_int(doc, "q", "pending"), 0);
     expect_identity(doc, "q");
     cJSON_Delete(doc);
 }
@@ -393,9 +358,9 @@ Test(message_queue, consumer_crash_redelivers_after_the_visibility_timeout) {
     cr_expect_eq(t_int(doc, "nodes.q.redeliveries"), 2);
     cr_expect_eq(t_int(doc, "nodes.q.bounced"), 0);
     cr_expect_eq(t_int(doc, "nodes.q.acked"), 49);
-    cr_expect_eq(group_int(doc, "q", "processed_once"), 49);
-    cr_expect_eq(group_int(doc, "q", "processed_more"), 0);
-    cr_expect_eq(group_int(doc, "q", "lost"), 0);
+    cr_expect_eq(t_delivery_int(doc, "q", "processed_once"), 49);
+    cr_expect_eq(t_delivery_int(doc, "q", "processed_more"), 0);
+    cr_expect_eq(t_delivery_int(doc, "q", "lost"), 0);
     expect_identity(doc, "q");
     /* The redeliveries per 1 s interval: one in (14, 15] and one in (15, 16], none before. */
     const sim_series *s = sim_engine_series(e);
@@ -434,7 +399,7 @@ Test(message_queue, a_delivery_to_a_crashed_consumer_bounces) {
     cr_expect_eq(t_num(doc, "nodes.q.deliveries_per_message"), 1);
     cr_expect_eq(t_int(doc, "nodes.w.0.processed"), 4);
     cr_expect_eq(t_int(doc, "nodes.w.1.processed"), 6);
-    cr_expect_eq(group_int(doc, "q", "processed_once"), 10);
+    cr_expect_eq(t_delivery_int(doc, "q", "processed_once"), 10);
     expect_identity(doc, "q");
     cJSON_Delete(doc);
 }
@@ -456,9 +421,9 @@ Test(message_queue, retention_expires_what_nobody_processed) {
     cr_expect_eq(t_int(doc, "nodes.q.acked"), 10);
     cr_expect_eq(t_int(doc, "nodes.q.expired"), 39);
     cr_expect_eq(t_int(doc, "nodes.q.depth") + t_int(doc, "nodes.q.in_flight"), 0);
-    cr_expect_eq(group_int(doc, "q", "processed_once"), 10);
-    cr_expect_eq(group_int(doc, "q", "expired"), 39);
-    cr_expect_eq(group_int(doc, "q", "lost"), 39);
+    cr_expect_eq(t_delivery_int(doc, "q", "processed_once"), 10);
+    cr_expect_eq(t_delivery_int(doc, "q", "expired"), 39);
+    cr_expect_eq(t_delivery_int(doc, "q", "lost"), 39);
     expect_identity(doc, "q");
     cJSON_Delete(doc);
 }
@@ -475,8 +440,8 @@ Test(message_queue, what_is_held_at_the_end_is_pending) {
     cJSON *doc = t_run(yaml, 1);
     cr_expect_eq(t_int(doc, "nodes.q.depth"), 38);
     cr_expect_eq(t_int(doc, "nodes.q.in_flight"), 1);
-    cr_expect_eq(group_int(doc, "q", "pending"), 39);
-    cr_expect_eq(group_int(doc, "q", "lost"), 0);
+    cr_expect_eq(t_delivery_int(doc, "q", "pending"), 39);
+    cr_expect_eq(t_delivery_int(doc, "q", "lost"), 0);
     cr_expect(t_num(doc, "nodes.q.oldest_age_ms") == 15000 - 1100, "m11, accepted at 1.1 s");
     expect_identity(doc, "q");
     cJSON_Delete(doc);
@@ -518,7 +483,7 @@ Test(message_queue, a_million_messages_held) {
     cJSON *doc = t_run(yaml, 1);
     cr_expect_eq(t_int(doc, "nodes.q.published"), 999999); /* at 1 us, 2 us, ..., 999,999 us */
     cr_expect_eq(t_int(doc, "nodes.q.depth"), 999999);
-    cr_expect_eq(group_int(doc, "q", "pending"), 999999);
+    cr_expect_eq(t_delivery_int(doc, "q", "pending"), 999999);
     cr_expect(t_num(doc, "nodes.q.oldest_age_ms") == 2000 - 0.001, "the first, accepted at 1 us");
     expect_identity(doc, "q");
     cJSON_Delete(doc);

@@ -10,20 +10,6 @@
 #define REPS 20
 #define LEVEL 0.999
 
-/* Erlang B blocking probability for c servers and a erlangs, by the stable recursion. */
-static double erlang_b(int c, double a) {
-    double b = 1;
-    for (int k = 1; k <= c; k++)
-        b = a * b / (k + a * b);
-    return b;
-}
-
-/* Erlang C: probability that an arrival waits. */
-static double erlang_c(int c, double a) {
-    double b = erlang_b(c, a), rho = a / c;
-    return b / (1 - rho * (1 - b));
-}
-
 static const char mmc[] = "duration: 1000s\n"
                           "warmup: 50s\n"
                           "nodes:\n"
@@ -41,7 +27,7 @@ Test(mmc, erlang_c) {
     t_replicate(mmc, REPS, paths, NFIG, x);
     const int c = 4;
     const double lambda = 80, mu = 25, a = lambda / mu;
-    double pw = erlang_c(c, a), wq = pw / (c * mu - lambda);
+    double pw = t_erlang_c(c, a), wq = pw / (c * mu - lambda);
     t_expect_in_ci("utilization", t_ci_of(x + UTIL * REPS, REPS, LEVEL), a / c);
     t_expect_in_ci("mean wait ms", t_ci_of(x + WAIT * REPS, REPS, LEVEL), 1000 * wq);
     t_expect_in_ci("mean sojourn ms", t_ci_of(x + SOJOURN * REPS, REPS, LEVEL),
@@ -77,7 +63,7 @@ Test(mmcc, erlang_b_blocking) {
         cr_expect_eq(x[WAIT * REPS + i], 0);
     }
     const int c = 5;
-    const double a = 100 * 0.030, b = erlang_b(c, a);
+    const double a = 100 * 0.030, b = t_erlang_b(c, a);
     t_expect_in_ci("blocking probability", t_ci_of(blocked, REPS, LEVEL), b);
     t_expect_in_ci("utilization", t_ci_of(x + UTIL * REPS, REPS, LEVEL), a * (1 - b) / c);
 }
@@ -92,5 +78,5 @@ Test(mmcc, erlang_b_insensitive_to_service_distribution) {
     for (int i = 0; i < REPS; i++)
         blocked[i] = x[i] / x[REPS + i];
     t_expect_in_ci("blocking probability, constant service", t_ci_of(blocked, REPS, LEVEL),
-                   erlang_b(5, 3.0));
+                   t_erlang_b(5, 3.0));
 }

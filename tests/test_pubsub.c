@@ -20,13 +20,6 @@
 #define REPS 20
 #define LEVEL 0.999
 
-/* An integer figure of subscriber group g in the delivery checker's document. */
-static long long group_int(const cJSON *doc, const char *g, const char *key) {
-    char path[256];
-    snprintf(path, sizeof path, "delivery.groups.%s.%s", g, key);
-    return t_int(doc, path);
-}
-
 /* A figure of subscriber s at pubsub node ps (its report hook's `subscribers`). */
 static long long sub_int(const cJSON *doc, const char *ps, const char *s, const char *key) {
     char path[256];
@@ -34,21 +27,11 @@ static long long sub_int(const cJSON *doc, const char *ps, const char *s, const 
     return t_int(doc, path);
 }
 
-/* The checker's identity for subscriber g, exactly (checkers/deliveries.h), and no message the
- * broker let go without saying so. */
+/* The checker's identity for subscriber g, exactly, and what a pubsub cannot do. */
 static void expect_identity(const cJSON *doc, const char *g) {
-    long long ack = group_int(doc, g, "acknowledged"), once = group_int(doc, g, "processed_once"),
-              more = group_int(doc, g, "processed_more"), lost = group_int(doc, g, "lost"),
-              dead = group_int(doc, g, "dead_lettered"), missed = group_int(doc, g, "missed"),
-              pending = group_int(doc, g, "pending");
-    cr_expect_eq(ack, once + more + lost + dead + missed + pending,
-                 "%s: acknowledged %lld != %lld + %lld + %lld + %lld + %lld + %lld", g, ack, once,
-                 more, lost, dead, missed, pending);
-    cr_expect_eq(lost,
-                 group_int(doc, g, "dropped") + group_int(doc, g, "expired") +
-                     group_int(doc, g, "crash_lost") + group_int(doc, g, "vanished"),
-                 "%s: lost is not the sum of its causes", g);
-    cr_expect_eq(group_int(doc, g, "vanished"), 0, "%s: messages vanished", g);
+    t_expect_delivery_identity(doc, g);
+    long long more = t_delivery_int(doc, g, "processed_more");
+    long long dead = t_delivery_int(doc, g, "dead_lettered");
     cr_expect_eq(more, 0, "%s: a pubsub delivers each message once", g);
     cr_expect_eq(dead, 0, "%s: a pubsub has no dead letters", g);
     char path[256];
@@ -62,16 +45,12 @@ static void expect_identity(const cJSON *doc, const char *g) {
  * (Kleinrock, Queueing Systems I, 3.6). By PASTA a Poisson arrival finds K with probability
  * p_K: the drop fraction. The accepted messages' mean sojourn is Little's law on the truncated
  * chain: W = L / (lambda (1 - p_K)), L = sum k p_k. */
-static double mm1k_p(double rho, int k, int cap) {
-    return fabs(rho - 1) < 1e-12 ? 1.0 / (cap + 1)
-                                 : (1 - rho) * pow(rho, k) / (1 - pow(rho, cap + 1));
-}
 
 static double mm1k_sojourn(double lambda, double mu, int cap) {
     double rho = lambda / mu, l = 0;
     for (int k = 0; k <= cap; k++)
-        l += k * mm1k_p(rho, k, cap);
-    return l / (lambda * (1 - mm1k_p(rho, cap, cap)));
+        l += k * t_mm1k_p(rho, k, cap);
+    return l / (lambda * (1 - t_mm1k_p(rho, cap, cap)));
 }
 
 /* Publishing at lambda, one subscriber draining at mu = 10/s (exponential, mean 100 ms) with
@@ -111,8 +90,8 @@ static void check_mm1k(double lambda, int cap) {
     double rho = lambda / mu;
     char what[128];
     snprintf(what, sizeof what, "drop fraction, rho %.2f K %d", rho, cap);
-    t_expect_in_ci(what, t_ci_of(frac, REPS, LEVEL), mm1k_p(rho, cap, cap));
-    t_expect_in_ci(what, t_ci_of(ck_frac, REPS, LEVEL), mm1k_p(rho, cap, cap));
+    t_expect_in_ci(what, t_ci_of(frac, REPS, LEVEL), t_mm1k_p(rho, cap, cap));
+    t_expect_in_ci(what, t_ci_of(ck_frac, REPS, LEVEL), t_mm1k_p(rho, cap, cap));
     snprintf(what, sizeof what, "mean delay ms, rho %.2f K %d", rho, cap);
     double w = 1000 * mm1k_sojourn(lambda, mu, cap);
     t_expect_in_ci(what, t_ci_of(x + CK_DELAY * REPS, REPS, LEVEL), w);
@@ -146,11 +125,11 @@ Test(pubsub, every_connected_subscriber_gets_every_message) {
     for (int i = 0; i < 3; i++) {
         const char *g = subs[i];
         expect_identity(doc, g);
-        cr_expect_eq(group_int(doc, g, "acknowledged"), published, "%s", g);
-        cr_expect_eq(group_int(doc, g, "dropped"), 0, "%s", g);
-        cr_expect_eq(group_int(doc, g, "missed"), 0, "%s", g);
-        cr_expect_leq(group_int(doc, g, "pending"), 4, "%s: at most its workers in flight", g);
-        cr_expect_eq(group_int(doc, g, "processed_once") + group_int(doc, g, "pending"), published,
+        cr_expect_eq(t_delivery_int(doc, g, "acknowledged"), published, "%s", g);
+        cr_expect_eq(t_delivery_int(doc, g, "dropped"), 0, "%s", g);
+        cr_expect_eq(t_delivery_int(doc, g, "missed"), 0, "%s", g);
+        cr_expect_leq(t_delivery_int(doc, g, "pending"), 4, "%s: at most its workers in flight", g);
+        cr_expect_eq(t_delivery_int(doc, g, "processed_once") + t_delivery_int(doc, g, "pending"), published,
                      "%s", g);
         delivered += sub_int(doc, "ps", g, "delivered");
     }
@@ -178,12 +157,12 @@ Test(pubsub, every_connected_subscriber_gets_every_message) {
 static void expect_only_b_missed(const cJSON *doc) {
     expect_identity(doc, "a");
     expect_identity(doc, "b");
-    cr_expect_eq(group_int(doc, "a", "missed"), 0);
-    cr_expect_eq(group_int(doc, "a", "dropped"), 0);
-    cr_expect_eq(group_int(doc, "b", "dropped"), 0, "a buffer of 1000 holds 3 s at 100/s");
-    cr_expect_eq(group_int(doc, "b", "lost"), 0);
+    cr_expect_eq(t_delivery_int(doc, "a", "missed"), 0);
+    cr_expect_eq(t_delivery_int(doc, "a", "dropped"), 0);
+    cr_expect_eq(t_delivery_int(doc, "b", "dropped"), 0, "a buffer of 1000 holds 3 s at 100/s");
+    cr_expect_eq(t_delivery_int(doc, "b", "lost"), 0);
     /* b missed only what was lost with it: nothing it held reached a worker afterwards. */
-    cr_expect_eq(sub_int(doc, "ps", "b", "missed"), group_int(doc, "b", "missed"));
+    cr_expect_eq(sub_int(doc, "ps", "b", "missed"), t_delivery_int(doc, "b", "missed"));
     cr_expect_eq(t_int(doc, "nodes.ps.connected"), 2, "b subscribed again at its restart");
 }
 
@@ -192,7 +171,7 @@ Test(pubsub, a_crashed_subscriber_misses_what_was_published_while_down) {
     expect_only_b_missed(doc);
     /* Poisson arrivals: the count published in 30 s is Poisson(3000); the message b may have
      * held at its crash shifts the mean by at most 1, far inside the bound (sd ~55). */
-    t_expect_poisson("b missed", (double)group_int(doc, "b", "missed"), 100 * 30);
+    t_expect_poisson("b missed", (double)t_delivery_int(doc, "b", "missed"), 100 * 30);
     cJSON_Delete(doc);
 }
 
@@ -201,7 +180,7 @@ Test(pubsub, a_crashed_subscriber_misses_what_was_published_while_down) {
 Test(pubsub, a_crashed_subscriber_misses_exactly_the_gaps_of_its_down_time) {
     cJSON *doc = t_run(CRASH_B("arrival: 10ms"), 3);
     expect_only_b_missed(doc);
-    long long missed = group_int(doc, "b", "missed");
+    long long missed = t_delivery_int(doc, "b", "missed");
     cr_expect(missed >= 2999 && missed <= 3002, "b missed %lld", missed);
     cJSON_Delete(doc);
 }
@@ -226,12 +205,12 @@ Test(pubsub, on_full_disconnect_kicks_the_slow_subscriber) {
      * 40 cycles in 55 s; at least 20 is far below any plausible count. */
     cr_expect_geq(kicks, 20, "slow kicked %lld times", kicks);
     cr_expect_eq(sub_int(doc, "ps", "fast", "disconnects"), 0);
-    cr_expect_eq(group_int(doc, "fast", "missed"), 0);
-    cr_expect_eq(group_int(doc, "fast", "dropped"), 0);
+    cr_expect_eq(t_delivery_int(doc, "fast", "missed"), 0);
+    cr_expect_eq(t_delivery_int(doc, "fast", "dropped"), 0);
     /* One drop per kick (the message that overflowed), and while it is away for its retry it
      * misses ~100 messages a second: most of what it loses is missed. */
     cr_expect_eq(sub_int(doc, "ps", "slow", "dropped"), kicks);
-    cr_expect_gt(group_int(doc, "slow", "missed"), 50 * kicks);
+    cr_expect_gt(t_delivery_int(doc, "slow", "missed"), 50 * kicks);
     cr_expect_eq(t_int(doc, "nodes.ps.disconnects"), kicks);
     cJSON_Delete(doc);
 }
@@ -248,12 +227,12 @@ Test(pubsub, on_full_drop_keeps_the_slow_subscriber_and_drops) {
               5);
     expect_identity(doc, "slow");
     cr_expect_eq(sub_int(doc, "ps", "slow", "disconnects"), 0);
-    cr_expect_eq(group_int(doc, "slow", "missed"), 0);
+    cr_expect_eq(t_delivery_int(doc, "slow", "missed"), 0);
     /* rho = 2, K = 20: the blocking probability is (1 - rho) rho^K / (1 - rho^(K+1)) ~ 1/2,
      * the subscriber processing at its full rate of 50/s; at least 40% dropped is far below
      * any plausible count over 5500 publishes. */
     double frac =
-        (double)group_int(doc, "slow", "dropped") / group_int(doc, "slow", "acknowledged");
+        (double)t_delivery_int(doc, "slow", "dropped") / t_delivery_int(doc, "slow", "acknowledged");
     cr_expect(frac > 0.4 && frac < 0.6, "drop fraction %g", frac);
     cJSON_Delete(doc);
 }
@@ -292,14 +271,14 @@ Test(pubsub, broker_crash_loses_its_buffers_and_subscribers_come_back) {
      * seconds of messages (100/s) are missed, and what is published later reaches them. */
     for (int i = 0; i < 2; i++) {
         const char *g = subs[i];
-        long long missed = group_int(doc, g, "missed");
+        long long missed = t_delivery_int(doc, g, "missed");
         cr_expect_leq(missed, 500, "%s missed %lld", g, missed);
-        cr_expect_gt(group_int(doc, g, "processed_once"), 4000, "%s", g);
-        cr_expect_eq(group_int(doc, g, "dropped"), 0, "%s", g);
+        cr_expect_gt(t_delivery_int(doc, g, "processed_once"), 4000, "%s", g);
+        cr_expect_eq(t_delivery_int(doc, g, "dropped"), 0, "%s", g);
     }
     long long lost_in_crash = sub_int(doc, "ps", "c", "missed");
     cr_expect_geq(lost_in_crash, 49, "c's full buffer was lost: %lld missed", lost_in_crash);
-    cr_expect_gt(group_int(doc, "c", "dropped"), 0, "c is too slow: it drops as well");
+    cr_expect_gt(t_delivery_int(doc, "c", "dropped"), 0, "c is too slow: it drops as well");
     cJSON_Delete(doc);
 }
 
@@ -322,9 +301,9 @@ Test(pubsub, a_partitioned_subscriber_times_out_and_misses) {
     cr_expect_eq(t_int(doc, "nodes.ps.connected"), 1, "b is back");
     /* It misses the 20 s of the partition (Poisson(2000), sd ~45) and up to its retry (1 s)
      * after: between 1800 and 2400 whatever the seed's luck within 3.3 sd. */
-    long long missed = group_int(doc, "b", "missed");
+    long long missed = t_delivery_int(doc, "b", "missed");
     cr_expect(missed > 1800 && missed < 2400, "b missed %lld", missed);
-    cr_expect_eq(group_int(doc, "b", "dropped"), 0);
+    cr_expect_eq(t_delivery_int(doc, "b", "dropped"), 0);
     cJSON_Delete(doc);
 }
 

@@ -207,21 +207,6 @@ Test(stream, autocommit_crash_reprocesses_half_an_interval) {
  * with workers 1 (two groups, two instances each), and the checker's identity holds exactly
  * per group. A consumer with 4 workers on one partition finishes messages out of order: the
  * negative control. */
-static void expect_identity(const cJSON *doc, const char *group) {
-    char p[128];
-    double sum = 0;
-    static const char *const parts[] = {"processed_once", "processed_more", "lost",
-                                        "dead_lettered",  "missed",         "pending"};
-    for (size_t i = 0; i < 6; i++) {
-        snprintf(p, sizeof p, "delivery.groups.%s.%s", group, parts[i]);
-        sum += t_num(doc, p);
-    }
-    snprintf(p, sizeof p, "delivery.groups.%s.acknowledged", group);
-    cr_expect_eq(sum, t_num(doc, p), "identity of group %s", group);
-    snprintf(p, sizeof p, "delivery.groups.%s.vanished", group);
-    cr_expect_eq(t_num(doc, p), 0, "the stream let nothing go unsaid (%s)", group);
-}
-
 Test(stream, key_order_per_group) {
     static const char yaml[] =
         "duration: 60s\nwarmup: 5s\n"
@@ -248,7 +233,7 @@ Test(stream, key_order_per_group) {
             double once = t_num(doc, p);
             snprintf(p, sizeof p, "delivery.groups.%s.pending", groups[g]);
             cr_expect_geq(once + t_num(doc, p), acked, "every message, once");
-            expect_identity(doc, groups[g]);
+            t_expect_delivery_identity(doc, groups[g]);
         }
         cJSON_Delete(doc);
     }
@@ -273,7 +258,7 @@ Test(stream, key_order_per_group) {
     cr_expect_eq(t_num(doc, "nodes.log.skew"), 4);
     cr_expect_gt(t_num(doc, "delivery.groups.sloppy.order_violations"), 0,
                  "4 workers on one partition finish out of order");
-    expect_identity(doc, "sloppy");
+    t_expect_delivery_identity(doc, "sloppy");
     cJSON_Delete(doc);
 }
 
@@ -293,8 +278,8 @@ Test(stream, retention_expires_unprocessed) {
     cr_expect_gt(t_num(doc, "nodes.log.expired"), 1000);
     /* nothing older than the retention stays in the log, so no lag exceeds what 5 s bring */
     cr_expect_leq(t_num(doc, "nodes.log.groups.slow.lag_max"), 5 * 100 * 1.5);
-    expect_identity(doc, "slow");
-    expect_identity(doc, "fast");
+    t_expect_delivery_identity(doc, "slow");
+    t_expect_delivery_identity(doc, "fast");
     cJSON_Delete(doc);
 
     /* A group that joins at 30 s reads the log from its start, which retention has cut: what
@@ -313,7 +298,7 @@ Test(stream, retention_expires_unprocessed) {
     cr_expect_eq(t_num(doc, "delivery.groups.late.pending") +
                      t_num(doc, "delivery.groups.late.processed_once") + expired,
                  t_num(doc, "delivery.groups.late.acknowledged"));
-    expect_identity(doc, "late");
+    t_expect_delivery_identity(doc, "late");
     cJSON_Delete(doc);
 }
 
@@ -336,7 +321,7 @@ Test(stream, rebalances_on_death_and_join) {
     cr_expect_eq(t_num(doc, "nodes.log.groups.workers.members"), 2);
     cr_expect_eq(t_num(doc, "delivery.groups.workers.lost"), 0);
     cr_expect_gt(t_num(doc, "nodes.workers.2.processed"), 0, "the spare took partitions");
-    expect_identity(doc, "workers");
+    t_expect_delivery_identity(doc, "workers");
     cJSON_Delete(doc);
 }
 
@@ -362,7 +347,7 @@ Test(stream, survives_its_own_crash) {
                      t_num(doc, "delivery.groups.w.processed_once") +
                      t_num(doc, "delivery.groups.w.processed_more"),
                  t_num(doc, "delivery.groups.w.acknowledged"));
-    expect_identity(doc, "w");
+    t_expect_delivery_identity(doc, "w");
     cJSON_Delete(doc);
 }
 
