@@ -2,6 +2,7 @@
  * to the node's kind, repeat until the run's end. Also creation, teardown and the result
  * document's engine-level parts (checkers, network, faults). */
 #include "engine_int.h"
+#include "nemesis.h"
 
 #include "ping.h"
 #include "rng.h"
@@ -179,6 +180,7 @@ void sim_engine_free(sim_engine *e) {
     free(e->log);
     free(e->slow_active);
     free(e->acted_on);
+    free(e->down_at);
     free(e->watchers);
     free(e->group_out);
     for (size_t i = 0; i < e->nchecker; i++)
@@ -186,6 +188,7 @@ void sim_engine_free(sim_engine *e) {
     free(e->checkers);
     sim__sampler_free(e->sampler);
     sim__ledger_book_free(e->ledgers);
+    sim_arena_free(e->arena);
     free(e);
 }
 
@@ -261,31 +264,54 @@ static int make_nodes(sim_engine *e) {
     return 0;
 }
 
+/* Runs a topology with a nemesis through own_topo: its written faults, then those the nemesis
+ * draws for this seed (sim/nemesis.h). Returns 0, or -1 when out of memory. */
+static int with_drawn_faults(sim_engine *e) {
+    const sim_topology *topo = e->topo;
+    sim_fault *drawn = NULL;
+    size_t ndrawn = 0;
+    if (!(e->arena = sim_arena_new()) ||
+        sim_nemesis_draw(topo, e->seed, e->arena, &drawn, &ndrawn))
+        return -1;
+    sim_fault *all = sim_arena_alloc(e->arena, (topo->nfaults + ndrawn + 1) * sizeof *all);
+    if (!all)
+        return -1;
+    for (size_t i = 0; i < topo->nfaults; i++)
+        all[i] = topo->faults[i];
+    for (size_t i = 0; i < ndrawn; i++)
+        all[topo->nfaults + i] = drawn[i];
+    e->own_topo = *topo;
+    e->own_topo.faults = all;
+    e->own_topo.nfaults = topo->nfaults + ndrawn;
+    e->topo = &e->own_topo;
+    return 0;
+}
+
 sim_engine *sim_engine_new(const sim_topology *topo, uint64_t seed) {
     sim_engine *e = calloc(1, sizeof *e);
     if (!e)
         return NULL;
     e->topo = topo;
     e->seed = seed;
+    if (topo->nnemesis && with_drawn_faults(e)) {
+        sim_engine_free(e);
+        return NULL;
+    }
     e->end = topo->duration;
     e->warmup = topo->warmup;
     e->seq = 1; /* a timer handle's number is never 0, the zeroed handle's */
     for (unsigned c = 0; c < SIM_BLOCK_CLASSES; c++)
         sim_pool_init(&e->blocks[c], (size_t)SIM_BLOCK_MIN << c);
     e->queue = sim_queue_new();
-    e->slow_active = calloc(topo->nfaults ? topo->nfaults : 1, sizeof *e->slow_active);
-    e->acted_on = calloc(topo->nfaults ? topo->nfaults : 1, sizeof *e->acted_on);
+    size_t nf = e->topo->nfaults ? e->topo->nfaults : 1;
+    e->slow_active = calloc(nf, sizeof *e->slow_active);
+    e->acted_on = calloc(nf, sizeof *e->acted_on);
     if (!e->queue || !e->slow_active || !e->acted_on || make_checkers(e) ||
-        sim_net_init(&e->net, topo, seed) || make_nodes(e)) {
+        sim_net_init(&e->net, e->topo, seed) || make_nodes(e)) {
         sim_engine_free(e);
         return NULL;
     }
-    for (size_t i = 0; i < topo->nfaults; i++) {
-        const sim_fault *f = &topo->faults[i];
-        sim__schedule(e, f->at, SIM_EV_FAULT, 0, 0, i);
-        if (f->duration != SIM_TIME_NONE)
-            sim__schedule(e, f->at + f->duration, SIM_EV_FAULT, 0, 1, i);
-    }
+    sim__faults_schedule(e);
     for (size_t i = 0; i < e->nnodes; i++)
         if (e->nodes[i].kind->create)
             e->nodes[i].kind->create(&e->nodes[i]);
@@ -362,7 +388,7 @@ static void dispatch(sim_engine *e, sim_event *ev) {
         fire(e, ev);
         break;
     case SIM_EV_FAULT:
-        sim__fault_apply(e, &e->topo->faults[ev->timer.arg], sim_event_tag(ev) == 1);
+        sim__fault_apply(e, &e->topo->faults[ev->timer.arg], (sim_fault_phase)sim_event_tag(ev));
         sim__block_free(e, ev);
         break;
     case SIM_EV_CANCELLED:

@@ -52,15 +52,24 @@ _Static_assert(sizeof(struct sim_node) <= 128, "a node record is two cache lines
 /* One line of the fault log in the result document. */
 typedef struct sim_sampler sim_sampler;
 
+/* The phases of a fault action: its start, its end after `duration`, and for a scale with a
+ * downtime the end of the reboot (of the start's or of the end's). */
+typedef enum { SIM_PHASE_START, SIM_PHASE_END, SIM_PHASE_READY } sim_fault_phase;
+
 typedef struct sim_fault_log {
     sim_time at;
     const sim_fault *fault;
     bool undo;
+    bool ready; /* a scale's reboot ended */
     uint32_t instance; /* add, remove: the instance that moved (SIM_NO_NODE: none could) */
 } sim_fault_log;
 
 struct sim_engine {
+    /* The topology run: the caller's, or, when it has a nemesis, own_topo, a shallow copy
+     * whose fault list has the drawn faults after the written ones (in arena). */
     const sim_topology *topo;
+    sim_topology own_topo;
+    sim_arena *arena;
     uint64_t seed;
     sim_time now, end, warmup;
     uint64_t seq, events, next_id;
@@ -73,6 +82,7 @@ struct sim_engine {
     void **checkers; /* one per entry of topo->checkers, in its order */
     size_t nchecker;
     uint64_t refused; /* messages that reached a crashed node */
+    sim_time *down_at; /* per node: when it went down (kept from the first crash on; NULL until) */
     bool *slow_active; /* per topology fault: a slow fault in force */
     uint32_t *acted_on; /* per topology fault: the instance an add or remove moved */
     uint64_t nonmembers; /* nodes out of their group: 0 keeps picks on their fast path */
@@ -124,8 +134,10 @@ void sim__restart(sim_engine *e, sim_node *n);
 void sim__join(sim_engine *e, uint32_t node);
 void sim__leave(sim_engine *e, uint32_t node);
 int sim__watchers_init(sim_engine *e);
-/* Applies fault f (undo: its end after `duration`). */
-void sim__fault_apply(sim_engine *e, const sim_fault *f, bool undo);
+/* Applies a phase of fault f. */
+void sim__fault_apply(sim_engine *e, const sim_fault *f, sim_fault_phase phase);
+/* Schedules the phases of every fault of e->topo. */
+void sim__faults_schedule(sim_engine *e);
 /* Writes the fault log as the document's "faults" array. */
 void sim__fault_report(const sim_engine *e, sim_report *w);
 /* Writes the result document (without the "nodes" object when nodes is false). */

@@ -7,9 +7,12 @@
 #include <stdlib.h>
 
 void sim__crash(sim_engine *e, sim_node *n) {
-    (void)e;
     if (n->crashed)
         return;
+    if (!e->down_at && !(e->down_at = calloc(e->nnodes, sizeof *e->down_at)))
+        e->failed = true;
+    else
+        e->down_at[n->id] = e->now;
     n->crashed = true;
     n->epoch++;
     if (n->kind->crash)
@@ -75,7 +78,7 @@ static uint32_t change_membership(sim_engine *e, const sim_fault *f, bool undo) 
     return i;
 }
 
-static void log_action(sim_engine *e, const sim_fault *f, bool undo) {
+static void log_action(sim_engine *e, const sim_fault *f, sim_fault_phase phase) {
     if (e->nlog == e->caplog) {
         size_t cap = e->caplog ? 2 * e->caplog : 8;
         sim_fault_log *l = realloc(e->log, cap * sizeof *l);
@@ -86,11 +89,55 @@ static void log_action(sim_engine *e, const sim_fault *f, bool undo) {
         e->log = l;
         e->caplog = cap;
     }
-    e->log[e->nlog++] = (sim_fault_log){e->now, f, undo, SIM_NO_NODE};
+    e->log[e->nlog++] = (sim_fault_log){e->now, f, phase == SIM_PHASE_END,
+                                        phase == SIM_PHASE_READY, SIM_NO_NODE};
 }
 
-void sim__fault_apply(sim_engine *e, const sim_fault *f, bool undo) {
-    log_action(e, f, undo);
+void sim__faults_schedule(sim_engine *e) {
+    for (size_t i = 0; i < e->topo->nfaults; i++) {
+        const sim_fault *f = &e->topo->faults[i];
+        sim__schedule(e, f->at, SIM_EV_FAULT, 0, SIM_PHASE_START, i);
+        if (f->duration != SIM_TIME_NONE)
+            sim__schedule(e, f->at + f->duration, SIM_EV_FAULT, 0, SIM_PHASE_END, i);
+    }
+}
+
+/* A scale (or its end, back to the configured workers): at once, or after a reboot of
+ * f->downtime (the node is down meanwhile; SIM_PHASE_READY brings it back). */
+static void scale(sim_engine *e, const sim_fault *f, bool undo) {
+    uint32_t workers = undo ? 0 : f->workers;
+    for (uint32_t i = 0; i < f->node.count; i++) {
+        sim_node *n = &e->nodes[f->node.first + i];
+        if (f->downtime > 0)
+            sim__crash(e, n);
+        n->kind->resize(n, workers);
+    }
+    if (f->downtime > 0)
+        sim__schedule(e, e->now + f->downtime, SIM_EV_FAULT, 0, SIM_PHASE_READY,
+                      (uint64_t)(f - e->topo->faults));
+}
+
+/* The disk of every instance of f->node is lost: each goes down (as in a crash), forgets
+ * what it kept on disk, and comes back at once, or at the fault's end when it has a duration
+ * (a machine replaced). */
+static void lose_data(sim_engine *e, const sim_fault *f) {
+    for (uint32_t i = 0; i < f->node.count; i++) {
+        sim_node *n = &e->nodes[f->node.first + i];
+        sim__crash(e, n);
+        n->kind->lose_data(n);
+        if (f->duration == SIM_TIME_NONE)
+            sim__restart(e, n);
+    }
+}
+
+void sim__fault_apply(sim_engine *e, const sim_fault *f, sim_fault_phase phase) {
+    log_action(e, f, phase);
+    bool undo = phase == SIM_PHASE_END;
+    if (phase == SIM_PHASE_READY) { /* a scale's reboot is over */
+        for (uint32_t i = 0; i < f->node.count; i++)
+            sim__restart(e, &e->nodes[f->node.first + i]);
+        return;
+    }
     switch (f->kind) {
     case SIM_FAULT_CRASH:
     case SIM_FAULT_RESTART: {
@@ -124,10 +171,22 @@ void sim__fault_apply(sim_engine *e, const sim_fault *f, bool undo) {
             e->log[e->nlog - 1].instance = moved;
         break;
     }
+    case SIM_FAULT_SCALE:
+        scale(e, f, undo);
+        break;
+    case SIM_FAULT_LOSE_DATA:
+        if (undo)
+            for (uint32_t i = 0; i < f->node.count; i++)
+                sim__restart(e, &e->nodes[f->node.first + i]);
+        else
+            lose_data(e, f);
+        break;
     }
 }
 
-static const char *action_name(const sim_fault *f, bool undo) {
+static const char *action_name(const sim_fault *f, bool undo, bool ready) {
+    if (ready)
+        return "scale_ready";
     switch (f->kind) {
     case SIM_FAULT_CRASH:
         return undo ? "restart" : "crash";
@@ -145,6 +204,10 @@ static const char *action_name(const sim_fault *f, bool undo) {
         return undo ? "add" : "remove";
     case SIM_FAULT_LATENCY:
         return undo ? "latency_end" : "latency";
+    case SIM_FAULT_SCALE:
+        return undo ? "scale_end" : "scale";
+    case SIM_FAULT_LOSE_DATA:
+        return undo ? "restart" : "lose_data";
     }
     return "?";
 }
@@ -180,9 +243,8 @@ void sim__fault_report(const sim_engine *e, sim_report *w) {
         const sim_fault *f = l->fault;
         sim_report_open(w, NULL);
         sim_report_number(w, "at_ms", sim_time_ms(l->at));
-        sim_report_string(w, "action", action_name(f, l->undo));
-        if (f->kind == SIM_FAULT_CRASH || f->kind == SIM_FAULT_RESTART ||
-            f->kind == SIM_FAULT_SLOW || f->kind == SIM_FAULT_ADD || f->kind == SIM_FAULT_REMOVE)
+        sim_report_string(w, "action", action_name(f, l->undo, l->ready));
+        if (f->node.count && f->kind != SIM_FAULT_LATENCY)
             sim_report_string(w, "node", f->node.name);
         if (f->kind == SIM_FAULT_ADD || f->kind == SIM_FAULT_REMOVE)
             sim_report_string(w, "instance", l->instance == SIM_NO_NODE
@@ -194,9 +256,15 @@ void sim__fault_report(const sim_engine *e, sim_report *w) {
             sim_report_number(w, "factor", f->value);
         if (f->kind == SIM_FAULT_LATENCY && !l->undo)
             sim_report_number(w, "add_ms", sim_time_ms(f->add));
+        if (f->kind == SIM_FAULT_SCALE && !l->undo && !l->ready)
+            sim_report_number(w, "workers", f->workers);
+        if (f->kind == SIM_FAULT_SCALE && !l->ready && f->downtime > 0)
+            sim_report_number(w, "downtime_ms", sim_time_ms(f->downtime));
+        if (f->drawn)
+            sim_report_bool(w, "nemesis", true);
         report_where(f, w);
         /* When the action is to be undone: it may lie beyond the run's end (then never). */
-        if (!l->undo && f->duration != SIM_TIME_NONE)
+        if (!l->undo && !l->ready && f->duration != SIM_TIME_NONE)
             sim_report_number(w, "until_ms", sim_time_ms(f->at + f->duration));
         sim_report_close(w);
     }

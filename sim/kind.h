@@ -84,6 +84,19 @@ typedef struct sim_kind {
      * messages): the role of the edge the topology graph (graph.h) draws from each group of
      * more than one instance to itself. NULL: none. */
     const char *group_edge;
+    /* Vertical scaling (the `scale` fault, and kinds that manage others): the node has
+     * `workers` workers from now on, 0 meaning its configured count again. Work in service
+     * goes on; with fewer workers, the ones over the count stop as they finish. Called while
+     * the node is up, or while it is down between a crash and its restart (a reboot: the
+     * restart then begins with the new count). NULL: the kind has no workers to scale (the
+     * loader refuses a `scale` on it). */
+    void (*resize)(sim_node *node, uint32_t workers);
+    /* The node's disk is lost (the `lose_data` fault): called while the node is down, after
+     * its crash hook and before its restart hook. The kind forgets its durable state (what a
+     * crash keeps), so that its restart begins from nothing, or from what it can restore (a
+     * backup, a replica). NULL: the kind keeps nothing on disk (the loader refuses a
+     * `lose_data` on it). */
+    void (*lose_data)(sim_node *node);
 } sim_kind;
 
 /* Reports a cross-key problem at key's position in the node (or at the node when key is NULL

@@ -628,6 +628,8 @@ static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
         bad |= resolve_refs(ld, groups, ng);
     if (groups)
         bad |= sim__ld_wiring(ld, t, kinds);
+    if (groups && !bad)
+        bad |= sim__ld_fault_targets(ld, t);
     if (!bad && sim__checkers_pick(kinds, t, ld->arena)) {
         ld->oom = true;
         bad = -1;

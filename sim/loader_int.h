@@ -168,6 +168,9 @@ int sim__ld_network(sim_loader *ld, yaml_node_t *y, sim_network *net);
  * duration (0 when not known) and run_node its YAML value (for messages: as written, and
  * whether a --set gave it). Returns 0 or -1. */
 int sim__ld_faults(sim_loader *ld, yaml_node_t *y, sim_topology *t, const yaml_node_t *run_node);
+/* Checks, once references are resolved, that each `scale` and `lose_data` names a node whose
+ * kind can do it (kind.h: resize, lose_data). Returns 0 or -1. */
+int sim__ld_fault_targets(sim_loader *ld, const sim_topology *t);
 
 /* Reads the `expect:` list y (NULL: not given) into t's expectations (sim/loader_expect.c):
  * their form only. Returns 0 or -1. */

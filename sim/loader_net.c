@@ -217,8 +217,9 @@ int sim__ld_network(sim_loader *ld, yaml_node_t *y, sim_network *net) {
 /* ---- faults ---- */
 
 /* In the order of sim_fault_kind. */
-static const char *const fault_actions[] = {"crash", "restart", "partition", "loss", "slow",
-                                            "add",   "remove",  "latency",   NULL};
+static const char *const fault_actions[] = {
+    "crash", "restart", "partition", "loss", "slow", "add", "remove", "latency", "scale",
+    "lose_data", NULL};
 
 /* "faults[2]: key", for messages (arena). */
 static const char *fault_key(sim_loader *ld, const char *w, const char *key) {
@@ -303,7 +304,8 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
         return -1;
     }
     int bad = 0, actions = 0;
-    yaml_node_t *at = NULL, *action = NULL, *factor = NULL, *from = NULL, *to = NULL, *node = NULL;
+    yaml_node_t *at = NULL, *action = NULL, *factor = NULL, *from = NULL, *to = NULL, *node = NULL,
+                *workers = NULL, *downtime = NULL, *duration = NULL;
     FOR_PAIRS(p, y) {
         yaml_node_t *k = sim__ld_node(ld, p->key), *v = sim__ld_node(ld, p->value);
         const char *ks = sim__ld_scalar(k);
@@ -321,7 +323,12 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
         } else if (strcmp(ks, "at") == 0) {
             at = v;
         } else if (strcmp(ks, "duration") == 0) {
+            duration = v;
             bad |= sim__ld_duration(ld, v, fault_key(ld, w, "duration"), &f->duration);
+        } else if (strcmp(ks, "workers") == 0) {
+            workers = v;
+        } else if (strcmp(ks, "downtime") == 0) {
+            downtime = v;
         } else if (strcmp(ks, "factor") == 0) {
             factor = v;
         } else if (strcmp(ks, "from") == 0) {
@@ -332,8 +339,10 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
             node = v;
         } else {
             static const char *const fault_keys[] = {
-                "at",  "duration", "crash",   "restart", "partition", "loss", "slow",
-                "add", "remove",   "latency", "factor",  "from",      "to",   "node", NULL};
+                "at",     "duration", "crash",  "restart", "partition", "loss",
+                "slow",   "add",      "remove", "latency", "scale",     "lose_data",
+                "factor", "from",     "to",     "node",    "workers",   "downtime",
+                NULL};
             sim_ld_known kn;
             sim__ld_known_init(&kn, ks);
             for (int a = 0; fault_keys[a]; a++)
@@ -369,9 +378,23 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
     if (actions != 1) {
         sim__ld_error(ld, y,
                       "%s: expected exactly one action among crash, restart, partition, "
-                      "loss, slow, add, remove, latency; found %d",
+                      "loss, slow, add, remove, latency, scale, lose_data; found %d",
                       w, actions);
         return -1;
+    }
+    f->action_line = (int)action->start_mark.line + 1;
+    f->action_col = (int)action->start_mark.column + 1;
+    if ((workers || downtime) && f->kind != SIM_FAULT_SCALE) {
+        sim__ld_error(ld, workers ? workers : downtime, "%s: '%s' goes with 'scale'", w,
+                      workers ? "workers" : "downtime");
+        bad = -1;
+    }
+    if (duration && f->kind == SIM_FAULT_RESTART) {
+        sim__ld_error(ld, duration,
+                      "%s: a restart is not undone: 'duration' goes with the other actions "
+                      "(a crash with a duration is restarted after it)",
+                      w);
+        bad = -1;
     }
     if (factor && f->kind != SIM_FAULT_SLOW) {
         sim__ld_error(ld, factor, "%s: 'factor' goes with 'slow'", w);
@@ -423,6 +446,30 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
     case SIM_FAULT_LOSS:
         bad |= sim__ld_prob(ld, action, fault_key(ld, w, "loss"), &f->value);
         break;
+    case SIM_FAULT_LOSE_DATA:
+        bad |= sim__ld_ref(ld, action, fault_key(ld, w, "lose_data"), &f->node);
+        break;
+    case SIM_FAULT_SCALE: {
+        bad |= sim__ld_ref(ld, action, fault_key(ld, w, "scale"), &f->node);
+        double n = 0;
+        if (!workers) {
+            sim__ld_error(ld, y,
+                          "%s: 'scale' needs 'workers' (the node's new count of workers, "
+                          "e.g. {at: 60s, scale: db, workers: 8})",
+                          w);
+            bad = -1;
+        } else if (sim__ld_number(ld, workers, fault_key(ld, w, "workers"), 1, 1e6, &n)) {
+            bad = -1;
+        } else if (n != (double)(uint32_t)n) {
+            sim__ld_error(ld, workers, "%s: workers: expected a whole number >= 1, got %s", w,
+                          sim__ld_scalar(workers));
+            bad = -1;
+        }
+        f->workers = (uint32_t)n;
+        if (downtime)
+            bad |= sim__ld_duration(ld, downtime, fault_key(ld, w, "downtime"), &f->downtime);
+        break;
+    }
     case SIM_FAULT_LATENCY:
         bad |= load_latency_action(ld, action, w, f);
         if (node && !from && !to)
@@ -442,6 +489,27 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
     }
     }
     return bad ? -1 : 0;
+}
+
+int sim__ld_fault_targets(sim_loader *ld, const sim_topology *t) {
+    int bad = 0;
+    for (size_t i = 0; i < t->nfaults; i++) {
+        const sim_fault *f = &t->faults[i];
+        if ((f->kind != SIM_FAULT_SCALE && f->kind != SIM_FAULT_LOSE_DATA) || !f->node.count)
+            continue;
+        const sim_kind *k = t->nodes[f->node.first].kind;
+        bool can = f->kind == SIM_FAULT_SCALE ? k->resize != NULL : k->lose_data != NULL;
+        if (can)
+            continue;
+        sim__ld_error_at(ld, f->action_line, f->action_col, -1,
+                         f->kind == SIM_FAULT_SCALE
+                             ? "faults[%zu]: scale: %s is a %s, which has no workers to scale"
+                             : "faults[%zu]: lose_data: %s is a %s, which keeps no data on "
+                               "disk to lose",
+                         i, f->node.name, k->name);
+        bad = -1;
+    }
+    return bad;
 }
 
 int sim__ld_faults(sim_loader *ld, yaml_node_t *y, sim_topology *t, const yaml_node_t *run_node) {

@@ -100,6 +100,35 @@ void sim_group_leave(sim_node *n, uint32_t node) {
         sim__leave(n->eng, node);
 }
 
+void sim_node_stop(sim_node *n, uint32_t node) {
+    if (node < n->eng->nnodes)
+        sim__crash(n->eng, &n->eng->nodes[node]);
+}
+
+void sim_node_start(sim_node *n, uint32_t node) {
+    if (node < n->eng->nnodes)
+        sim__restart(n->eng, &n->eng->nodes[node]);
+}
+
+bool sim_node_up(const sim_node *n, uint32_t node) {
+    return node < n->eng->nnodes && !n->eng->nodes[node].crashed;
+}
+
+sim_time sim_node_down_since(const sim_node *n, uint32_t node) {
+    const sim_engine *e = n->eng;
+    if (node >= e->nnodes || !e->nodes[node].crashed || !e->down_at)
+        return SIM_TIME_NONE;
+    return e->down_at[node];
+}
+
+bool sim_node_resize(sim_node *n, uint32_t node, uint32_t workers) {
+    if (node >= n->eng->nnodes || !n->eng->nodes[node].kind->resize)
+        return false;
+    sim_node *m = &n->eng->nodes[node];
+    m->kind->resize(m, workers);
+    return true;
+}
+
 uint32_t sim_pick(sim_node *n, const sim_ref *ref) {
     const sim_engine *e = n->eng;
     if (ref->count <= 1)

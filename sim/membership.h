@@ -29,4 +29,18 @@ void sim_group_join(sim_node *n, uint32_t node);
 /* node leaves its group (it keeps running). Not a member: nothing happens. */
 void sim_group_leave(sim_node *n, uint32_t node);
 
+/* What a kind that manages machines (an orchestrator) does to another node, as the fault
+ * actions do. sim_node_stop: node goes down as in a crash (its kind's crash hook: volatile
+ * state lost); sim_node_start: it comes back (its restart hook). No-ops when already so. */
+void sim_node_stop(sim_node *n, uint32_t node);
+void sim_node_start(sim_node *n, uint32_t node);
+/* True when node is up (not crashed, not stopped). */
+bool sim_node_up(const sim_node *n, uint32_t node);
+/* When node went down, if it is down now (SIM_TIME_NONE when up): ground truth, for the
+ * figures a kind reports (an orchestrator's detection delay), never for its decisions. */
+sim_time sim_node_down_since(const sim_node *n, uint32_t node);
+/* node's workers become `workers` (0: its configured count) through its kind's resize hook
+ * (kind.h); false when its kind has none. */
+bool sim_node_resize(sim_node *n, uint32_t node, uint32_t workers);
+
 #endif

@@ -82,6 +82,11 @@ typedef enum {
     SIM_FAULT_ADD,    /* a spare of the group joins it (started if down) */
     SIM_FAULT_REMOVE, /* an instance (or a group's last member) leaves its group */
     SIM_FAULT_LATENCY,
+    SIM_FAULT_SCALE,     /* vertical scaling: the node's workers become `workers`, after a
+                            reboot of `downtime` when one is given (kind.h: resize) */
+    SIM_FAULT_LOSE_DATA, /* the node's disk is lost: it crashes, forgets its durable state
+                            and comes back (at once, or after `duration`) to restore what it
+                            can (kind.h: lose_data) */
 } sim_fault_kind;
 
 typedef struct sim_fault {
@@ -95,8 +100,14 @@ typedef struct sim_fault {
     sim_ref from, to;  /* loss or latency on a link (count 0: everywhere) */
     size_t ngroups;    /* partition: the sides */
     sim_reflist *groups;
-    int line;          /* where it was written, for messages */
+    uint32_t workers;  /* scale: the new count of workers */
+    sim_time downtime; /* scale: the reboot before it takes effect (0: none, a live resize) */
+    bool drawn;        /* drawn by the nemesis (sim/nemesis.h), not written in `faults:` */
+    int line;          /* where it was written, for messages (drawn: the nemesis rule's) */
+    int action_line, action_col; /* of the action's value (`crash: web`'s web), 1-based */
 } sim_fault;
+
+struct sim_nemesis_rule; /* sim/nemesis.h */
 
 /* One entry of `expect:` (contract §8.1), as the file wrote it: a metric path of the result
  * document and its inclusive bounds (at least one). The loader checks only its form; whether
@@ -146,6 +157,10 @@ typedef struct sim_topology {
     sim_network net;
     size_t nfaults;
     sim_fault *faults;
+    /* The `nemesis:` rules (sim/nemesis.h): faults drawn at random from the run's seed, which
+     * the engine appends to its own copy of the fault list, after the written ones. */
+    size_t nnemesis;
+    struct sim_nemesis_rule *nemesis;
     /* The checkers the run creates, NULL-terminated (sim/checker.h); NULL: none. */
     const struct sim_checker_kind *const *checkers;
     size_t nexpects; /* the `expect:` entries, in file order */

@@ -179,7 +179,8 @@ Test(messages, misspelt_fault_key_suggests_the_key) {
                    "test.yaml:6:26: error: faults[0]: unknown key 'durtion'\n"
                    "test.yaml:6:26: note: did you mean 'duration'?\n"
                    "test.yaml:6:26: note: known keys: at, duration, crash, restart, partition, "
-                   "loss, slow, add, remove, latency, factor, from, to, node");
+                   "loss, slow, add, remove, latency, scale, lose_data, factor, from, to, node, "
+                   "workers, downtime");
 }
 
 Test(messages, nothing_is_suggested_for_an_unrelated_word) {
