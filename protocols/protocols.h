@@ -22,5 +22,8 @@
 /* A message broker's delivery (delivery.h): takes consumers' subscriptions, delivers messages
  * to them and takes their acks and commits (queue, stream, pubsub). */
 #define DSIM_PROTO_DELIVERY (1u << 3)
+/* Backups (backup.h): takes a data store's backups, keeps their catalog and sends them back
+ * for a restore (backup_store). */
+#define DSIM_PROTO_BACKUP (1u << 5)
 
 #endif

@@ -36,6 +36,10 @@ const char *sim_node_name_of(const sim_node *n, uint32_t id);
 uint32_t sim_node_replica(const sim_node *n);
 /* The node's own group (all instances of its name) as a reference. */
 sim_ref sim_node_group(const sim_node *n);
+/* True when a fault of the run (written or drawn) loses this instance's disk (`lose_data`): a
+ * kind that promises the consistency oracle never to fall below a version (a durable copy)
+ * must not promise it then. */
+bool sim_node_may_lose_data(const sim_node *n);
 /* The node's own random stream. */
 gsl_rng *sim_rng(sim_node *n);
 /* Service-time multiplier from `slow` faults (1 when none). */

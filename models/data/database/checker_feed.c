@@ -20,10 +20,10 @@ void db__settle(sim_node *n) {
 }
 
 /* The version below which this instance will never again hold key. A lone durable instance
- * rolls back at most to the version before the key's first unflushed commit; a volatile one
- * may lose everything, and an instance of a cluster may empty its store to follow a new
- * primary and even be promoted before it is refilled (then reusing version numbers), so they
- * promise nothing. */
+ * rolls back at most to the version before the key's first unflushed commit; a volatile one,
+ * or one whose disk a fault loses (restored from a backup, or not at all), may lose everything, and
+ * an instance of a cluster may empty its store to follow a new primary and even be promoted before
+ * it is refilled (then reusing version numbers), so they promise nothing. */
 static uint64_t durable_floor(uint64_t key, void *state) {
     db_state *s = state;
     uint64_t v;
@@ -39,6 +39,8 @@ void db__oracle_copy(sim_node *n) {
     db_state *s = sim_state(n);
     const db_config *c = sim_config(n);
     if (consistency_copy(consistency_of(n), db__store_of(n), sim_node_id(n),
-                         s->count == 1 && c->durable ? durable_floor : no_floor, s))
+                         s->count == 1 && c->durable && !sim_node_may_lose_data(n) ? durable_floor
+                                                                                   : no_floor,
+                         s))
         sim_out_of_memory(n);
 }

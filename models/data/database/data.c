@@ -27,6 +27,7 @@ uint64_t db__commit_version(sim_node *n, uint64_t key) {
         sim_idmap_put(&s->unflushed, key + 1, v - 1))
         sim_out_of_memory(n);
     db__put_version(n, key, v);
+    db__mark_dirty(n, key);
     return v;
 }
 

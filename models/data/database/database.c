@@ -55,6 +55,11 @@
  * promotion can share its version with one of the new primary's and go uncounted; if the
  * partition lasts to the end, both report.
  *
+ * Backups and a lost disk: with `backup_to` the primary ships full and incremental backups to a
+ * backup_store on a schedule (backup.c); the `lose_data` fault wipes an instance's durable
+ * state, and at its restart it restores the newest full backup and the incrementals since,
+ * then resumes as after a restart (restore.c). docs/backup.md.
+ *
  * A request is forwarded at most MAX_FORWARDS times (views can disagree during a failover);
  * then it fails. The instances talk to each other over a private protocol (replication.h);
  * database_int.h says which file of this folder does what. */
@@ -68,6 +73,8 @@
 
 static const char *const replication_words[] = {"async", "sync", "semi_sync", NULL};
 static const char *const read_from_words[] = {"primary", "replicas", "any", NULL};
+/* value_bytes is a size (a per-class size with one class: the loader's size type). */
+static const char *const value_words[] = {"value", NULL};
 
 static const sim_param db_params[] = {
     {.name = "workers",
@@ -145,6 +152,41 @@ static const sim_param db_params[] = {
      .offset = offsetof(db_config, failover),
      .def = "true",
      .help = "promote a replica when the primary is taken as dead"},
+    {.name = "backup_to",
+     .type = SIM_P_REF,
+     .offset = offsetof(db_config, backup_to),
+     .needs = DSIM_PROTO_BACKUP,
+     .flow = SIM_FLOW_NONE,
+     .edge = "backup",
+     .help = "the backup_store the primary ships its backups to (default: no backups)"},
+    {.name = "backup_full",
+     .type = SIM_P_DURATION,
+     .offset = offsetof(db_config, backup_full),
+     .min = 1,
+     .max = (double)SIM_TIME_MAX,
+     .help = "with backup_to: a full backup (every key) at least this often"},
+    {.name = "backup_incremental",
+     .type = SIM_P_DURATION,
+     .offset = offsetof(db_config, backup_incremental),
+     .min = 1,
+     .max = (double)SIM_TIME_MAX,
+     .help = "with backup_to: a backup every interval, incremental (the keys written since "
+             "the previous one) unless a full one is due (default: full backups only)"},
+    {.name = "value_bytes",
+     .type = SIM_P_BYTES_BY,
+     .offset = offsetof(db_config, value_bytes),
+     .choices = value_words,
+     .class_word = "value",
+     .def = "1KiB",
+     .min = 1,
+     .max = 1 << 30,
+     .help = "the size of one key's value: a backup carries its keys times this"},
+    {.name = "restore_apply",
+     .type = SIM_P_DIST,
+     .offset = offsetof(db_config, restore_apply),
+     .def = "0s",
+     .help = "after a lost disk, the time to apply the restored backups once the last has "
+             "arrived"},
     {0},
 };
 
@@ -158,6 +200,20 @@ static void db_check(const void *config, sim_check *ck) {
         sim_check_error(ck, "flush_interval",
                         "'flush_interval' goes with durable: true (a volatile instance loses "
                         "everything anyway)");
+    if (db__backs_up(c) && c->backup_full <= 0)
+        sim_check_error(ck, "backup_to",
+                        "'backup_to' needs 'backup_full': how often a full backup is taken");
+    static const char *const backup_only[] = {"backup_full", "backup_incremental", "restore_apply",
+                                              NULL};
+    if (!db__backs_up(c))
+        for (const char *const *k = backup_only; *k; k++)
+            if (sim_check_given(ck, *k))
+                sim_check_error(ck, *k, "'%s' goes with 'backup_to' (where backups go)", *k);
+    if (db__backs_up(c) && c->backup_incremental > 0 && c->backup_full > 0 &&
+        c->backup_incremental >= c->backup_full)
+        sim_check_error(ck, "backup_incremental",
+                        "'backup_incremental' must be shorter than 'backup_full' (incrementals "
+                        "come between full backups)");
 }
 
 /* ---- helpers of the cluster ---- */
@@ -224,6 +280,10 @@ static void db_receive(sim_node *n, sim_msg *m) {
     uint32_t src = m->src - db__node_of(n, 0);
     if (sim_msg_is(m, &repl_protocol) && src < s->count)
         on_replication(n, src, m);
+    else if (m->type == &bk_done_msg)
+        db__on_backup_done(n, sim_msg_body_const(m));
+    else if (m->type == &bk_part_msg)
+        db__on_restore_part(n, sim_msg_body_const(m));
     sim_msg_free(n, m);
 }
 
@@ -246,6 +306,12 @@ static void db_timer(sim_node *n, uint16_t tag, uint64_t arg) {
         break;
     case T_FLUSH:
         db__flush(n);
+        break;
+    case T_BACKUP:
+        db__backup_due(n);
+        break;
+    case T_RESTORED:
+        db__restored(n);
         break;
     }
 }
@@ -285,4 +351,5 @@ const sim_kind dsim_database_kind = {
     .finish = db__finish,
     .checkers = feeds,
     .group_edge = "replication",
+    .lose_data = db__lose_data,
 };

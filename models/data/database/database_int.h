@@ -12,12 +12,15 @@
  *   replica.c       replicas: following a primary, subscribing, positions
  *   failover.c      heartbeats, elections, rejoining after a restart
  *   recv_*.c        one handler per replication message (or per small family)
+ *   backup.c        the backup schedule: full and incremental backups to a backup_store
+ *   restore.c       a lost disk: the restore from the backups, the incident's figures
  *   report.c        the node's figures
  *   replication.h   the private protocol between the instances
  * Internal functions are prefixed db__; each is defined in the file its group names. */
 #ifndef DSIM_DATABASE_INT_H
 #define DSIM_DATABASE_INT_H
 
+#include "backup.h"
 #include "hist.h"
 #include "idmap.h"
 #include "node.h"
@@ -32,7 +35,7 @@
 /* Timer tags. A worker's service timer carries the station's job stamp and the worker; a
  * shipment's its slot in db_state.ships; the others carry nothing (their handle, where one
  * must be cancelled, is kept in the state). */
-enum { T_DONE, T_TICK, T_SHIP, T_ELECT, T_JOIN, T_FLUSH };
+enum { T_DONE, T_TICK, T_SHIP, T_ELECT, T_JOIN, T_FLUSH, T_BACKUP, T_RESTORED };
 
 enum { REPL_ASYNC, REPL_SYNC, REPL_SEMI_SYNC };
 enum { READ_PRIMARY, READ_REPLICAS, READ_ANY };
@@ -56,6 +59,12 @@ typedef struct db_config {
     sim_time heartbeat;
     sim_time failover_after;
     bool failover;
+    /* backups (backup.c): to backup_to every backup_incremental (a full one when backup_full
+     * has passed since the last full one's point); none when backup_to is unset */
+    sim_ref backup_to;
+    sim_time backup_full, backup_incremental; /* -1: unset */
+    sim_bytes_by value_bytes;
+    sim_dist restore_apply;
 } db_config;
 
 typedef struct log_entry {
@@ -75,6 +84,17 @@ typedef struct shipment {
     uint64_t position;
     uint32_t to; /* instance index */
 } shipment;
+
+/* One lost disk (restore.c): from the loss until the instance serves again. */
+typedef struct incident {
+    sim_time lost_at, restored_at, served_at; /* restored_at, served_at: -1 until then */
+    sim_time point;       /* the backup point of the newest backup restored; -1: none */
+    uint32_t parts;       /* backups restored (the full one and the incrementals) */
+    uint64_t bytes;       /* their data */
+    uint64_t lost_before; /* the store's lost writes (the oracle's count) at the loss */
+    uint64_t writes_lost; /* ... counted from the loss until it serves again */
+    bool caught_up;       /* it serves as a replica, caught up from the primary */
+} incident;
 
 typedef struct db_state {
     db_role role;
@@ -111,6 +131,20 @@ typedef struct db_state {
     uint64_t writes_undone; /* commits rolled back at crashes (unflushed), all */
     double behind_area; /* integral over the measured window of entries committed, not applied */
     sim_hist lag;
+    /* backups (backup.c) */
+    sim_idmap dirty;     /* key + 1 -> 1: written since the last backup this instance took */
+    bool has_base;       /* it took a backup since it became primary: incrementals may follow */
+    sim_time full_point; /* the point of its last full backup */
+    uint32_t backup_seq;
+    uint64_t backups_full, backups_incremental, backup_bytes; /* taken (all, not only measured) */
+    uint64_t backups_done;                                    /* receipts from the store */
+    sim_time done_point; /* the newest point the store confirmed; -1: none */
+    /* restore (restore.c) */
+    bool restoring;   /* fetching and applying backups (role ROLE_JOINING meanwhile) */
+    bool in_incident; /* the last incident is still open */
+    uint32_t ask_seq, parts_got;
+    incident *incidents;
+    uint32_t nincidents, capincidents;
 } db_state;
 
 /* ---- the cluster (database.c) ---- */
@@ -246,6 +280,46 @@ void db__on_entry(sim_node *n, uint32_t src, const repl_entry *e);
 void db__on_applied(sim_node *n, uint32_t src, const repl_position *p);
 void db__on_poll(sim_node *n, uint32_t src, const repl_view *v);
 void db__on_position(sim_node *n, uint32_t src, const repl_position *p);
+
+/* ---- backups (backup.c) ---- */
+
+/* True when the node has a backup schedule. */
+static inline bool db__backs_up(const db_config *c) { return c->backup_to.name != NULL; }
+/* The interval between backups: the incremental one, else the full one. */
+sim_time db__backup_interval(const db_config *c);
+/* Arms the backup timer for the next point of the schedule (multiples of the interval). */
+void db__arm_backup(sim_node *n);
+/* Timer T_BACKUP: the primary takes a backup. */
+void db__backup_due(sim_node *n);
+/* A commit of key: it joins the next incremental backup. */
+void db__mark_dirty(sim_node *n, uint64_t key);
+/* The instance's next backup must be full (it became primary, or lost its data). */
+void db__backup_rebase(sim_node *n);
+/* The store's receipt for a backup. */
+void db__on_backup_done(sim_node *n, const bk_done *d);
+
+/* ---- a lost disk and its restore (restore.c) ---- */
+
+/* The lose_data hook: the instance forgets its durable state; an incident opens. */
+void db__lose_data(sim_node *n);
+/* At the restart after a lost disk: asks the store for the backups, or, with none configured,
+ * resumes at once with nothing. Returns false when there is nothing to restore (no incident
+ * open): the restart goes on as after a crash. */
+bool db__begin_restore(sim_node *n);
+/* One backup of the restore arrived. */
+void db__on_restore_part(sim_node *n, const bk_part *p);
+/* Timer T_RESTORED: the restored data is applied. */
+void db__restored(sim_node *n);
+/* The instance serves again (resumed as primary, or caught up as a replica): the open
+ * incident, if any, closes. */
+void db__incident_close(sim_node *n, bool caught_up);
+/* A joining instance that lost its disk and still hears itself named primary waits for the
+ * others to fail over (true: it goes on listening) rather than resume with restored data
+ * newer writes were made after. */
+bool db__wait_for_failover(sim_node *n);
+/* Resumes after a restart (or the end of a restore): a lone instance at once, one of a
+ * cluster by asking the others who leads (lifecycle.c). */
+void db__resume(sim_node *n);
 
 /* ---- figures (report.c) ---- */
 

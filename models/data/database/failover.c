@@ -50,7 +50,7 @@ void db__tick(sim_node *n) {
 
 void db__join_done(sim_node *n) {
     db_state *s = sim_state(n);
-    if (s->role != ROLE_JOINING)
+    if (s->role != ROLE_JOINING || db__wait_for_failover(n))
         return;
     repl_view best = {.epoch = s->join_epoch, .primary = s->join_primary};
     s->role = ROLE_REPLICA; /* so that follow and promote see a settled role */

@@ -1,7 +1,8 @@
 /* The database's life: set-up at time 0 (instance 0 the primary, the others its replicas),
  * crash (requests held are dropped; the data stays when durable, less the unflushed
- * commits), restart (a lone instance resumes at once; one of a cluster first asks the others
- * who leads), the end of the run (the primary settles with the oracle), and clean-up. */
+ * commits), restart (after a lost disk the restore first, restore.c; a lone instance resumes
+ * at once; one of a cluster first asks the others who leads), the end of the run (the primary
+ * settles with the oracle), and clean-up. */
 #include "database_int.h"
 
 #include <stdlib.h>
@@ -18,6 +19,8 @@ void db__create(sim_node *n) {
     sim_idmap_init(&s->data);
     sim_idmap_init(&s->unflushed);
     sim_idmap_init(&s->ahead);
+    sim_idmap_init(&s->dirty);
+    s->done_point = -1;
     slot_table_init(&s->ships, sizeof(shipment));
     sim_hist_init(&s->lag);
     s->lsn = calloc((size_t)c->workers, sizeof *s->lsn);
@@ -32,6 +35,7 @@ void db__create(sim_node *n) {
         sim_set_timer(n, c->heartbeat, T_TICK, 0);
     if (c->flush_interval > 0)
         sim_set_timer(n, c->flush_interval, T_FLUSH, 0);
+    db__arm_backup(n);
 }
 
 /* Crash: every request held is dropped (callers see a timeout), unshipped entries with the
@@ -56,17 +60,27 @@ void db__crash(sim_node *n) {
     }
 }
 
-/* Restart: a lone instance resumes at once; one of a cluster first asks the others who is
- * primary (one heartbeat interval) and then follows the newest view. */
+/* Restart: after a lost disk, the restore first (restore.c); then, or at once, resume. */
 void db__restart(sim_node *n) {
     db_state *s = sim_state(n);
     const db_config *c = sim_config(n);
     s->down = false;
     if (c->flush_interval > 0)
         sim_set_timer(n, c->flush_interval, T_FLUSH, 0);
+    db__arm_backup(n);
+    if (!db__begin_restore(n))
+        db__resume(n);
+}
+
+/* A lone instance resumes at once; one of a cluster first asks the others who is primary (one
+ * heartbeat interval) and then follows the newest view. */
+void db__resume(sim_node *n) {
+    db_state *s = sim_state(n);
+    const db_config *c = sim_config(n);
     if (s->count == 1) {
         db__settle(n); /* what the crash rolled back or wiped out is lost */
         s->role = ROLE_PRIMARY;
+        db__incident_close(n, false);
         return;
     }
     s->join_epoch = s->epoch;
@@ -94,5 +108,7 @@ void db__destroy(sim_node *n) {
     sim_idmap_free(&s->data);
     sim_idmap_free(&s->unflushed);
     sim_idmap_free(&s->ahead);
+    sim_idmap_free(&s->dirty);
+    free(s->incidents);
     sim_hist_free(&s->lag);
 }

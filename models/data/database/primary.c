@@ -163,6 +163,8 @@ void db__promote(sim_node *n) {
     for (uint32_t i = 0; i < s->count; i++)
         s->peers[i] = (peer){.last_heard = i == old && old != s->me ? INT64_MIN / 2 : now};
     s->promotions++;
+    db__backup_rebase(n); /* its first backup is a full one */
     db__settle(n);
     db__send_view_all(n, &repl_announce_msg, db__view(s));
+    db__incident_close(n, false); /* after a lost disk: it serves its restored data */
 }

@@ -20,4 +20,5 @@ void db__on_snapshot(sim_node *n, uint32_t src, const repl_snapshot *snap) {
         s->applied = snap->position;
     db__advance(n);
     db__report_position(n);
+    db__incident_close(n, true); /* after a lost disk: it serves again, caught up */
 }

@@ -32,6 +32,7 @@ void db__follow(sim_node *n, repl_view v) {
         db__drop_shipments(n, true); /* its log is discarded with its data */
     }
     db__clear_data(n);
+    db__backup_rebase(n);
     s->role = ROLE_REPLICA;
     s->epoch = v.epoch;
     s->primary = v.primary;

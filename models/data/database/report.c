@@ -74,6 +74,78 @@ static bool replicas_can_have(const sim_node *n, const char *rel) {
     return false;
 }
 
+static bool backs_up_shown(const void *config) { return db__backs_up(config); }
+
+/* The age of the newest backup the store confirmed (at minus its point), in seconds: the span
+ * of writes a disk lost at `at` would lose; from the run's start when none. */
+static double backup_age(const void *state, const sim_node *n, sim_time at) {
+    const db_state *s = state;
+    (void)n;
+    return (double)(at - (s->done_point >= 0 ? s->done_point : 0)) / 1e9;
+}
+
+static double restoring_figure(const void *state, const sim_node *n, sim_time at) {
+    (void)n, (void)at;
+    return ((const db_state *)state)->restoring;
+}
+
+static double seconds(sim_time t) { return (double)t / 1e9; }
+
+/* One incident's figures (restore.c). */
+static void report_incident(const incident *inc, sim_report *w) {
+    sim_report_number(w, "lost_at_s", seconds(inc->lost_at));
+    if (inc->point >= 0)
+        sim_report_number(w, "backup_point_s", seconds(inc->point));
+    sim_report_int(w, "backups_restored", inc->parts);
+    sim_report_int(w, "bytes_restored", (int64_t)inc->bytes);
+    if (inc->restored_at >= 0)
+        sim_report_number(w, "restore_s", seconds(inc->restored_at - inc->lost_at));
+    if (inc->served_at >= 0) {
+        sim_report_number(w, "rto_s", seconds(inc->served_at - inc->lost_at));
+        sim_report_int(w, "writes_lost", (int64_t)inc->writes_lost);
+        sim_report_number(
+            w, "rpo_s",
+            inc->caught_up ? 0 : seconds(inc->lost_at - (inc->point >= 0 ? inc->point : 0)));
+        sim_report_bool(w, "caught_up", inc->caught_up);
+    }
+}
+
+/* "restore": once a disk was lost, the incidents and the last one's figures up front (for
+ * the summary and `expect:`). */
+static void report_restore(const sim_node *n, sim_report *w) {
+    const db_state *s = sim_state_const(n);
+    if (!s->nincidents)
+        return;
+    uint64_t lost = 0;
+    for (uint32_t i = 0; i < s->nincidents; i++)
+        lost += s->incidents[i].writes_lost;
+    sim_report_open(w, "restore");
+    sim_report_int(w, "incidents", s->nincidents);
+    sim_report_int(w, "writes_lost", (int64_t)lost);
+    report_incident(&s->incidents[s->nincidents - 1], w); /* the last one */
+    sim_report_open_array(w, "each");
+    for (uint32_t i = 0; i < s->nincidents; i++) {
+        sim_report_open(w, NULL);
+        report_incident(&s->incidents[i], w);
+        sim_report_close(w);
+    }
+    sim_report_close(w);
+    sim_report_close(w);
+}
+
+/* restore.* exists once a fault lost the disk: a node a `lose_data` names can have it. */
+static bool restore_can_have(const sim_node *n, const char *rel) {
+    static const char *const leaves[] = {
+        "incidents",      "writes_lost", "lost_at_s", "backup_point_s", "backups_restored",
+        "bytes_restored", "restore_s",   "rto_s",     "rpo_s",          NULL};
+    if (!sim_node_may_lose_data(n) || strncmp(rel, "restore.", 8) != 0)
+        return false;
+    for (const char *const *l = leaves; *l; l++)
+        if (strcmp(rel + 8, *l) == 0)
+            return true;
+    return false;
+}
+
 const sim_metric db__metrics[] = {
     {"role", SIM_METRIC_LABEL, .label = role_label},
     {"epoch", SIM_METRIC_GAUGE, SIM_FIELD(db_state, epoch)},
@@ -94,6 +166,18 @@ const sim_metric db__metrics[] = {
     {"resyncs", SIM_METRIC_COUNTER, SIM_FIELD(db_state, resyncs)},
     {"writes_undone", SIM_METRIC_COUNTER, SIM_FIELD(db_state, writes_undone)},
     {"replicas", SIM_METRIC_WRITE, .write = report_replicas, .can_have = replicas_can_have},
+    {"backup.full", SIM_METRIC_COUNTER, SIM_FIELD(db_state, backups_full), .shown = backs_up_shown},
+    {"backup.incremental", SIM_METRIC_COUNTER, SIM_FIELD(db_state, backups_incremental),
+     .shown = backs_up_shown},
+    {"backup.bytes", SIM_METRIC_COUNTER, SIM_FIELD(db_state, backup_bytes),
+     .shown = backs_up_shown},
+    {"backup.confirmed", SIM_METRIC_COUNTER, SIM_FIELD(db_state, backups_done),
+     .shown = backs_up_shown},
+    {"backup.age_s", SIM_METRIC_NUMBER, .value = backup_age, .shown = backs_up_shown,
+     .series = SIM_SERIES_LEVEL},
+    {"restoring", SIM_METRIC_GAUGE, .value = restoring_figure, .shown = backs_up_shown,
+     .series_only = true},
+    {"restore", SIM_METRIC_WRITE, .write = report_restore, .can_have = restore_can_have},
     {"station", SIM_METRIC_INCLUDE, .offset = offsetof(db_state, st), .include = station_metrics},
     SIM_METRICS_END,
 };
