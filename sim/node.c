@@ -54,8 +54,8 @@ sim_msg *sim_msg_new_sized(sim_node *n, const sim_msg_type *t, size_t body_bytes
     }
     ev->type = SIM_EV_DELIVER;
     sim_msg *m = &ev->msg;
-    *m = (sim_msg){
-        .type = t, .src = n->id, .size = t->wire_bytes, .body_bytes = (uint32_t)body_bytes};
+    *m = (sim_msg){.type = t, .src = n->id, .size = t->wire_bytes,
+                   .body_bytes = (uint32_t)body_bytes};
     memset(sim_msg_body(m), 0, body_bytes);
     return m;
 }
@@ -73,8 +73,8 @@ void sim_send(sim_node *n, uint32_t dst, sim_msg *m) {
 
 sim_timer sim_set_timer(sim_node *n, sim_time delay, uint16_t tag, uint64_t arg) {
     sim_engine *e = n->eng;
-    sim_event *ev =
-        sim__schedule(e, e->now + (delay > 0 ? delay : 0), SIM_EV_TIMER, n->id, tag, arg);
+    sim_event *ev = sim__schedule(e, e->now + (delay > 0 ? delay : 0), SIM_EV_TIMER, n->id, tag,
+                                  arg);
     return ev ? (sim_timer){ev, ev->seq} : (sim_timer){0};
 }
 

@@ -92,7 +92,7 @@ typedef struct incident {
     uint32_t parts;       /* backups restored (the full one and the incrementals) */
     uint64_t bytes;       /* their data */
     uint64_t lost_before; /* the store's lost writes (the oracle's count) at the loss */
-    uint64_t writes_lost; /* ... counted from the loss until it serves again */
+    uint64_t writes_lost; /* ... counted since (restore.c: until the next loss or the end) */
     bool caught_up;       /* it serves as a replica, caught up from the primary */
 } incident;
 
@@ -313,6 +313,9 @@ void db__restored(sim_node *n);
 /* The instance serves again (resumed as primary, or caught up as a replica): the open
  * incident, if any, closes. */
 void db__incident_close(sim_node *n, bool caught_up);
+/* The last incident's lost writes are counted again (at the end of the run, and before a new
+ * loss). */
+void db__incidents_finish(sim_node *n);
 /* A joining instance that lost its disk and still hears itself named primary waits for the
  * others to fail over (true: it goes on listening) rather than resume with restored data
  * newer writes were made after. */

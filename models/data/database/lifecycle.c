@@ -95,6 +95,7 @@ void db__finish(sim_node *n) {
     db_state *s = sim_state(n);
     if (s->role == ROLE_PRIMARY && !s->down)
         db__settle(n);
+    db__incidents_finish(n);
 }
 
 void db__destroy(sim_node *n) {

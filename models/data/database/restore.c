@@ -14,10 +14,11 @@
  *
  * The incident's figures: RTO from the loss until the instance serves again (a lone one, or a
  * cluster's that resumed as primary: when it resumes; a replica: when its snapshot is
- * installed), and RPO: the acknowledged writes lost meanwhile (the oracle's count of the
- * store's lost writes, from the loss until it serves) and the time span they cover, from the
- * restored backup point to the loss (0 when it caught up from a replica, which holds every
- * write it acknowledged under sync replication). docs/backup.md. */
+ * installed), and RPO: the acknowledged writes lost (the oracle's count of the store's lost
+ * writes from the loss until the next loss or the end of the run: a write acknowledged after
+ * the loss, its reply on the way, counts when the acknowledgement arrives) and the time span they
+ * cover, from the restored backup point to the loss (0 when it caught up from a replica, which
+ * holds every write it acknowledged under sync replication). docs/backup.md. */
 #include "database_int.h"
 
 #include "consistency.h"
@@ -34,8 +35,23 @@ static incident *open_incident(db_state *s) {
     return s->in_incident ? &s->incidents[s->nincidents - 1] : NULL;
 }
 
+/* An incident's lost writes: what the oracle counted lost in the store since the loss. A
+ * write whose acknowledgement was still on its way at the loss is counted when it arrives,
+ * perhaps after the instance serves again, so the count is taken again at the next loss and
+ * at the end of the run. */
+static void count_lost(sim_node *n, incident *inc) {
+    inc->writes_lost = store_lost(n) - inc->lost_before;
+}
+
+void db__incidents_finish(sim_node *n) {
+    db_state *s = sim_state(n);
+    if (s->nincidents && s->incidents[s->nincidents - 1].served_at >= 0)
+        count_lost(n, &s->incidents[s->nincidents - 1]);
+}
+
 void db__lose_data(sim_node *n) {
     db_state *s = sim_state(n);
+    db__incidents_finish(n);
     if (s->nincidents == s->capincidents) {
         uint32_t cap = s->capincidents ? 2 * s->capincidents : 4;
         incident *inc = realloc(s->incidents, cap * sizeof *inc);
@@ -114,7 +130,7 @@ void db__incident_close(sim_node *n, bool caught_up) {
         return;
     inc->served_at = sim_now(n);
     inc->caught_up = caught_up;
-    inc->writes_lost = store_lost(n) - inc->lost_before;
+    count_lost(n, inc);
     s->in_incident = false;
 }
 
