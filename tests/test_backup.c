@@ -7,10 +7,11 @@
  *     [I, 9 I)) is restored to the newest backup point floor(T / I) I, so the realized RPO span
  *     is T - floor(T / I) I, exactly, per seed; over T uniform its mean is I / 2 (the backup
  *     point being the start of a backup that counts once it has left, nothing is added; a
- *     backup that counted only once its transfer of d completed would add d). The mean is checked against I / 2 with a 99% t-interval over the
- *     seeds. The writes lost are those acknowledged after the backup point (every one has a
- *     version above the restored one): with Poisson writes of rate lambda_w their total over
- *     the seeds is Poisson with mean lambda_w times the summed spans (99.9% bound).
+ *     backup that counted only once its transfer of d completed would add d). The mean is checked
+ * against I / 2 with a 99% t-interval over the seeds. The writes lost are those acknowledged after
+ * the backup point (every one has a version above the restored one): with Poisson writes of rate
+ * lambda_w their total over the seeds is Poisson with mean lambda_w times the summed spans (99.9%
+ * bound).
  *   - RTO with deterministic sizes, latency and bandwidth: every backup holds all K keys (with
  *     2000 writes over 50 keys between backups a key is missed with probability ~ e^-40), so
  *     each carries K * value_bytes after a 64-byte header. The ask (64 bytes) takes 8 * 64 / B
@@ -23,7 +24,13 @@
  *     primary: no acknowledged write is lost and no read stale (exactly 0, any seed).
  *   - With no backups a lone database's disk loss loses every write acknowledged before it,
  *     which the oracle and the incident agree on, and the span is the whole run so far.
+ *   - A backup is one message of its size: it holds the sender's interface for 8 bytes / B,
+ *     so a reply sent meanwhile waits up to that long (FIFO).
+ *   - The series: nodes.db.restoring is 1 at the sampling instants within [T, T + RTO).
  *   - Bad input: refused at its line. */
+#include "engine.h"
+#include "json_report.h"
+#include "metrics.h"
 #include "support.h"
 
 #include <criterion/criterion.h>
@@ -43,8 +50,8 @@ static double draw_unit(uint64_t *x) {
     return (double)(z >> 11) / 9007199254740992.0;
 }
 
-/* A lone database backing up to a store 40 ms away over a link of `bw` (both ways), its disk lost at
- * loss_s. */
+/* A lone database backing up to a store 40 ms away over a link of `bw` (both ways), its disk lost
+ * at loss_s. */
 static char *lone_yaml(double loss_s, const char *bw, const char *apply) {
     char *y = malloc(YAML_MAX);
     cr_assert(y);
@@ -249,4 +256,67 @@ Test(backup, bad_input_is_refused_at_its_line) {
                                       "  - {at: 0.5s, lose_data: vault}\n";
     const char *want7[] = {"8:", "lose_data", "backup_store"};
     t_expect_refused(lose_store, want7, 3);
+}
+
+/* A backup leaves as one message the size of its data, so it holds the node's interface for
+ * its transfer: 50 keys x 64 KiB at 10 Mbps, 2.62 s. A reply sent meanwhile waits behind it
+ * (FIFO), so the slowest request waits up to the transfer's length, never more (with ~5
+ * requests in each of the ten windows, one comes within 1.1 s of a start with probability
+ * 1 - e^-22). */
+Test(backup, a_backup_delays_the_nodes_other_traffic_by_its_transfer) {
+    static const char yaml[] = "name: compete\n"
+                               "duration: 10000s\n"
+                               "network:\n"
+                               "  latency: 1ms\n"
+                               "  links: [{from: db, to: vault, latency: 40ms}]\n"
+                               "  interfaces: [{node: db, bandwidth: 10Mbps}]\n"
+                               "nodes:\n"
+                               "  users: {kind: client, target: db, rate: 2/s, timeout: 30s,"
+                               " ops: {read: 0.5, write: 0.5}, keys: {dist: uniform, n: 50}}\n"
+                               "  db: {kind: database, service: 1ms, backup_to: vault,"
+                               " backup_full: 4000s, backup_incremental: 1000s,"
+                               " value_bytes: 64KiB}\n"
+                               "  vault: {kind: backup_store}\n";
+    const double transfer_ms = 8.0 * (64 + 50 * 65536.0) / 10e6 * 1e3;
+    cJSON *doc = t_run(yaml, 1);
+    double max_ms = t_num(doc, "requests.latency_ms.max");
+    cr_expect(max_ms > transfer_ms - 1100 && max_ms < transfer_ms + 20,
+              "max latency %.1f ms, the transfer %.1f ms", max_ms, transfer_ms);
+    /* Ten backups, at 1000 s to 10,000 s (the run's end included): 3 full, 7 incremental. */
+    cr_expect_eq(t_int(doc, "nodes.db.backup.full"), 3);
+    cr_expect_eq(t_int(doc, "nodes.db.backup.incremental"), 7);
+    cJSON_Delete(doc);
+}
+
+/* The time series show the restore: nodes.db.restoring, sampled at the end of each 1 s
+ * interval, is 1 exactly at the instants within [T, T + RTO), the incident's own figures. */
+Test(backup, the_series_show_the_restore) {
+    const double loss = 3500.5;
+    char *y = lone_yaml(loss, "10Mbps", "30s");
+    sim_topology *topo = t_load(y, NULL, 0, NULL);
+    cr_assert(topo);
+    sim_engine *e = sim_engine_new(topo, 1);
+    cr_assert(e);
+    static const char *const paths[] = {"nodes.db.restoring"};
+    char err[256] = "";
+    cr_assert_eq(sim_engine_sample_intervals(e, SIM_S, paths, 1, NULL, err, sizeof err), 0, "%s",
+                 err);
+    cr_assert_eq(sim_engine_run(e), 0);
+    cJSON *doc = dsim_json_report(e);
+    double rto = t_num(doc, "nodes.db.restore.rto_s");
+    const sim_series *ser = sim_engine_series(e);
+    int ones = 0, want = 0;
+    for (size_t i = 0; i < ser->nrows; i++) {
+        double at_s = (double)ser->t[i] / 1e9, v = ser->values[i * ser->ncols];
+        bool in = at_s >= loss && at_s < loss + rto;
+        want += in;
+        ones += v == 1;
+        cr_expect_eq(v, in ? 1 : 0, "at %.0f s", at_s);
+    }
+    cr_expect_eq(ones, want);
+    cr_expect_gt(want, 30); /* the 30 s apply at least */
+    cJSON_Delete(doc);
+    sim_engine_free(e);
+    sim_topology_free(topo);
+    free(y);
 }
