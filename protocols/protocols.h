@@ -22,5 +22,13 @@
 /* A message broker's delivery (delivery.h): takes consumers' subscriptions, delivers messages
  * to them and takes their acks and commits (queue, stream, pubsub). */
 #define DSIM_PROTO_DELIVERY (1u << 3)
+/* A tier an orchestrator may manage (models/control/orchestrator): a `service`, whose
+ * instances are the servers, or a `load_balancer`, whose backends' group is. Nothing is
+ * exchanged: the orchestrator probes the servers with the engine's ping (sim/ping.h) and acts
+ * on them through sim/membership.h. */
+#define DSIM_PROTO_MANAGED (1u << 4)
+/* Leader election among the instances of a group (election.h): Raft's terms, votes and
+ * heartbeats, without a log. */
+#define DSIM_PROTO_ELECTION (1u << 5)
 
 #endif
