@@ -124,7 +124,7 @@ static double mc_election(gsl_rng *r, int n, double T, double d, bool *split_fir
  * Student-t interval of the model's mean (and the Monte Carlo's own error, 200000 draws, far
  * below it). */
 Test(orchestrator, first_election_split_rate_and_time_to_elect_agree_with_the_analysis) {
-    const int n = 3, runs = 3000;
+    const int n = 3, runs = 12000;
     const double T = 150, d = 30;
     char *yaml = election_yaml(n, T, d, 20, 3, NULL);
     double *elected = calloc(runs, sizeof *elected);
