@@ -9,9 +9,9 @@
  *
  * Replacing, as one action on the "cloud API": the dead server leaves the group
  * (sim_group_leave) and is stopped (sim_node_stop), and a replacement boots: after a draw of
- * `boot`, the group's first instance that is not a member (a declared spare, or the dead
- * instance itself, which comes back as a fresh machine under the same name, as a StatefulSet
- * pod does) joins (sim_group_join starts it; a load balancer hears of it through its
+ * `boot`, the group's first instance that is not a member, looking from the one after the
+ * dead instance round the group (a declared spare, or else the dead instance itself, which
+ * comes back as a fresh machine under the same name, as a StatefulSet pod does) joins (sim_group_join starts it; a load balancer hears of it through its
  * membership hook). The API is the engine: it is not on the network, so a partition cuts the
  * leader from the servers and the other instances, never from the API.
  *
@@ -58,12 +58,17 @@ static uint32_t booting(const orch_state *s) {
     return b;
 }
 
-/* The first instance that is neither a member nor booting already (ORCH_NONE: none). */
-static uint32_t free_instance(sim_node *n) {
+/* The first instance that is neither a member nor booting already, looking from the one
+ * after `after` round the group (ORCH_NONE: from the first), so that a spare comes before the
+ * dead instance itself; ORCH_NONE when none is free. */
+static uint32_t free_instance(sim_node *n, uint32_t after) {
     orch_state *s = sim_state(n);
-    for (uint32_t i = 0; i < s->servers.count; i++)
+    uint32_t from = after == ORCH_NONE ? 0 : after + 1;
+    for (uint32_t k = 0; k < s->servers.count; k++) {
+        uint32_t i = (from + k) % s->servers.count;
         if (!s->sv[i].booting && !sim_is_member(n, s->servers.first + i))
             return i;
+    }
     return ORCH_NONE;
 }
 
@@ -83,7 +88,7 @@ static void launch(sim_node *n, uint32_t r, uint32_t incident) {
 static bool start_boot(sim_node *n, uint32_t incident) {
     orch_state *s = sim_state(n);
     const orch_config *c = sim_config(n);
-    uint32_t r = free_instance(n);
+    uint32_t r = free_instance(n, ORCH_NONE);
     if (r == ORCH_NONE)
         return false;
     if (!leadership_action(leadership_of(n), sim_node_id(n), s->term, c->fencing)) {
@@ -121,7 +126,7 @@ static void declare_dead(sim_node *n, uint32_t i) {
     sim_group_leave(n, server);
     sim_node_stop(n, server);
     /* The boot is part of the same action: the API already took its term. */
-    uint32_t r = free_instance(n);
+    uint32_t r = free_instance(n, i);
     if (r != ORCH_NONE)
         launch(n, r, incident);
 }
