@@ -244,6 +244,11 @@ void leadership_boot_abandoned(leadership_checker *lc, uint32_t id) {
 
 void leadership_boot_joined(leadership_checker *lc, uint32_t id, sim_time at) {
     lc->replacements++;
+    /* A boot for no incident (the group was short when it began, its incident's own boot
+     * being another leader's then) closes the oldest incident still open. */
+    for (size_t k = 0; id == LEADERSHIP_NONE && k < lc->ninc; k++)
+        if (!lc->inc[k].undetected && lc->inc[k].joined == SIM_TIME_NONE)
+            id = (uint32_t)k;
     if (id < lc->ninc) {
         lc->inc[id].booting = false;
         lc->inc[id].joined = at;
@@ -341,10 +346,13 @@ static int settle(void *checker) {
 
 static double ms(sim_time t) { return (double)t / 1e6; }
 
-static uint64_t split_votes(const leadership_checker *lc) {
+/* Terms over (a later one began) in which no one won and at least `candidates` stood: with
+ * 2, split votes (the votes went to rivals); with 1, every election lost, a lone candidate's
+ * that could not reach a majority (across a partition) included. */
+static uint64_t unwon(const leadership_checker *lc, uint32_t candidates) {
     uint64_t n = 0;
     for (uint64_t t = 1; t < lc->highest && t < lc->nterms; t++)
-        n += lc->terms[t].candidates > 0 && lc->terms[t].leaders == 0;
+        n += lc->terms[t].candidates >= candidates && lc->terms[t].leaders == 0;
     return n;
 }
 
@@ -357,14 +365,17 @@ static const char *node_name(const leadership_checker *lc, uint32_t id, char *bu
 
 static void report_incidents(const leadership_checker *lc, sim_report *w) {
     double det_sum = 0, det_max = 0, down_sum = 0, down_max = 0;
-    uint64_t ndet = 0, nserved = 0;
+    uint64_t ndet = 0, nreal = 0, nserved = 0;
     for (size_t k = 0; k < lc->ninc; k++) {
         const incident *i = &lc->inc[k];
         if (i->undetected)
             continue;
-        double det = ms(i->detected - went_down(i));
-        det_sum += det, ndet++;
-        det_max = det > det_max ? det : det_max;
+        ndet++;
+        if (i->down_since != SIM_TIME_NONE) { /* a false suspicion has no detection delay */
+            double det = ms(i->detected - i->down_since);
+            det_sum += det, nreal++;
+            det_max = det > det_max ? det : det_max;
+        }
         if (i->joined != SIM_TIME_NONE) {
             double down = ms(i->joined - went_down(i));
             down_sum += down, nserved++;
@@ -375,7 +386,7 @@ static void report_incidents(const leadership_checker *lc, sim_report *w) {
     sim_report_int(w, "replacements", (int64_t)lc->replacements);
     sim_report_int(w, "abandoned_boots", (int64_t)lc->abandoned);
     sim_report_open(w, "detection_ms");
-    sim_report_number(w, "mean", ndet ? det_sum / (double)ndet : 0);
+    sim_report_number(w, "mean", nreal ? det_sum / (double)nreal : 0);
     sim_report_number(w, "max", det_max);
     sim_report_close(w);
     sim_report_open(w, "down_time_ms");
@@ -417,7 +428,8 @@ static void report(const void *checker, sim_report *w) {
     const leadership_checker *lc = checker;
     sim_report_int(w, "elections", (int64_t)lc->elections);
     sim_report_int(w, "terms", (int64_t)lc->highest);
-    sim_report_int(w, "split_votes", (int64_t)split_votes(lc));
+    sim_report_int(w, "split_votes", (int64_t)unwon(lc, 2));
+    sim_report_int(w, "lost_elections", (int64_t)unwon(lc, 1));
     sim_report_number(w, "first_leader_ms",
                       lc->first_leader != SIM_TIME_NONE ? ms(lc->first_leader) : -1);
     sim_report_number(w, "leaderless_ms", ms(lc->leaderless_ns));
@@ -460,7 +472,7 @@ static bool is_reported(const void *checker) {
 static void destroy(void *checker) { leadership_free(checker); }
 
 static const char *const figures[] = {
-    "elections", "terms", "split_votes", "first_leader_ms", "leaderless_ms",
+    "elections", "terms", "split_votes", "lost_elections", "first_leader_ms", "leaderless_ms",
     "max_leaders_per_term", "dual_leader_ms", "dual_leader_count", "actions", "stale_actions",
     "stale_refused", "stale_executed", "incidents", "replacements", "abandoned_boots",
     "detection_ms.mean", "detection_ms.max", "down_time_ms.mean", "down_time_ms.max",

@@ -6,8 +6,8 @@
  * (it went down, the leader detected it, a replacement booted and joined).
  *
  * From that it reports, under the document's "leadership" key (docs/results.md): elections
- * and terms, split votes (a term in which someone stood and no one won, and a later term
- * began), the leaderless time (no instance believes it leads), the most leaders any one term
+ * and terms, split votes (a term in which two or more stood and no one won, and a later term
+ * began) and lost elections (no one won, however many stood), the leaderless time (no instance believes it leads), the most leaders any one term
  * had (Raft's Election Safety: at most 1, always), the time during which two or more instances
  * believed they led at once (possible across terms: a deposed leader that has not yet heard of
  * the higher term), the stale actions (taken in a term below the highest a leader claimed),
@@ -70,7 +70,8 @@ int leadership_incident(leadership_checker *lc, uint32_t server, sim_time down_s
 uint32_t leadership_unreplaced(const leadership_checker *lc);
 /* A replacement (instance `replacement`) began booting for incident (LEADERSHIP_NONE: a boot
  * for no incident, the group being short at the start); it was abandoned (its leader crashed
- * or stepped down); it joined the group at `at` and serves. */
+ * or stepped down); it joined the group at `at` and serves (a boot for no incident closes the
+ * oldest incident still open). */
 void leadership_boot_started(leadership_checker *lc, uint32_t incident, uint32_t replacement);
 void leadership_boot_abandoned(leadership_checker *lc, uint32_t incident);
 void leadership_boot_joined(leadership_checker *lc, uint32_t incident, sim_time at);
