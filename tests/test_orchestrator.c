@@ -462,3 +462,59 @@ Test(orchestrator, bad_input_reports_line_and_column) {
     const char *w5[] = {"4:", "watch"};
     t_expect_refused(missing, w5, 2);
 }
+
+/* ---- the examples tell their stories ---- */
+
+/* orchestrator_web.yaml: whatever the seed, every incident is a real crash, replaced one
+ * detection (within the bound) plus a 30 s boot later, or two boots when its boot died with
+ * the leader; one leader per term; the tier back at 4 members at the end. */
+Test(orchestrator, the_web_example_keeps_its_tier_at_four_servers) {
+    char *yaml = t_example("orchestrator_web.yaml");
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        cJSON *doc = t_run(yaml, seed);
+        cr_expect_eq(t_int(doc, "leadership.max_leaders_per_term"), 1);
+        cr_expect_eq(t_int(doc, "leadership.stale_actions"), 0);
+        long long n = t_int(doc, "leadership.incidents");
+        cr_expect_eq(n, 2, "web.1 and web.2");
+        for (long long i = 0; i < n; i++) {
+            char path[64];
+            snprintf(path, sizeof path, "leadership.incident_log.%lld.down_ms", i);
+            double down = t_num(doc, path);
+            cr_expect((down >= 33000 && down <= 34002) || (down > 34002 && down < 130000),
+                      "seed %lu incident %lld down %g ms", (unsigned long)seed, i, down);
+        }
+        cr_expect_eq(t_int(doc, "leadership.replacements"), 2);
+        cr_expect_eq(t_int(doc, "nodes.orch.0.members_up"), 4);
+        cJSON_Delete(doc);
+    }
+    free(yaml);
+}
+
+/* leader_partition.yaml with seed 1, where orch.2 (the one the partition isolates) wins term
+ * 1: with fencing every stale action is refused and no request fails; without, they are
+ * executed; with check_quorum the old leader steps down within an election timeout of the
+ * partition (at most 300 ms, plus a heartbeat's lateness) and takes no action. */
+Test(orchestrator, the_partition_example_shows_fencing_and_check_quorum) {
+    char *yaml = t_example("leader_partition.yaml");
+    cJSON *doc = t_run(yaml, 1);
+    cr_assert_eq(t_int(doc, "nodes.orch.2.leadership.became_leader"), 1, "orch.2 led term 1");
+    cr_expect_eq(t_int(doc, "leadership.max_leaders_per_term"), 1);
+    cr_expect(t_num(doc, "leadership.dual_leader_ms") > 19000);
+    cr_expect(t_int(doc, "leadership.stale_refused") > 0);
+    cr_expect_eq(t_int(doc, "leadership.stale_executed"), 0);
+    cr_expect_eq(t_int(doc, "requests.failed"), 0);
+    cr_expect_eq(t_int(doc, "nodes.orch.2.stepped_down"), 1);
+    cJSON_Delete(doc);
+    const char *off[] = {"nodes.orch.fencing=false"};
+    doc = t_run_with(yaml, 1, off, 1);
+    cr_expect_eq(t_int(doc, "leadership.stale_executed"), 4, "the four servers stopped");
+    cr_expect(t_int(doc, "requests.failed") > 0);
+    cJSON_Delete(doc);
+    const char *cq[] = {"nodes.orch.check_quorum=true"};
+    doc = t_run_with(yaml, 1, cq, 1);
+    cr_expect(t_num(doc, "leadership.dual_leader_ms") < 300 + 50 + 2);
+    cr_expect_eq(t_int(doc, "leadership.stale_actions"), 0);
+    cr_expect_eq(t_int(doc, "leadership.max_leaders_per_term"), 1);
+    cJSON_Delete(doc);
+    free(yaml);
+}
