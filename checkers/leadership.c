@@ -207,8 +207,8 @@ static incident *incident_new(leadership_checker *lc) {
     return i;
 }
 
-int leadership_incident(leadership_checker *lc, uint32_t server, sim_time down_since,
-                        sim_time at, uint32_t *id) {
+int leadership_incident(leadership_checker *lc, uint32_t server, sim_time down_since, sim_time at,
+                        uint32_t *id) {
     lc->used = true;
     incident *i = incident_new(lc);
     if (!i)
@@ -266,8 +266,12 @@ int leadership_undetected(leadership_checker *lc, uint32_t server, sim_time down
     if (!i)
         return -1;
     lc->used = true;
-    *i = (incident){.server = server, .replacement = LEADERSHIP_NONE, .down_since = down_since,
-                    .detected = SIM_TIME_NONE, .joined = SIM_TIME_NONE, .undetected = true};
+    *i = (incident){.server = server,
+                    .replacement = LEADERSHIP_NONE,
+                    .down_since = down_since,
+                    .detected = SIM_TIME_NONE,
+                    .joined = SIM_TIME_NONE,
+                    .undetected = true};
     return 0;
 }
 
@@ -466,17 +470,32 @@ static void report_node(const void *checker, uint32_t node, sim_report *w) {
 /* ---- the checker kind ---- */
 
 static void *create(const sim_topology *topo) { return leadership_new(topo); }
-static bool is_reported(const void *checker) {
-    return ((const leadership_checker *)checker)->used;
-}
+static bool is_reported(const void *checker) { return ((const leadership_checker *)checker)->used; }
 static void destroy(void *checker) { leadership_free(checker); }
 
-static const char *const figures[] = {
-    "elections", "terms", "split_votes", "lost_elections", "first_leader_ms", "leaderless_ms",
-    "max_leaders_per_term", "dual_leader_ms", "dual_leader_count", "actions", "stale_actions",
-    "stale_refused", "stale_executed", "incidents", "replacements", "abandoned_boots",
-    "detection_ms.mean", "detection_ms.max", "down_time_ms.mean", "down_time_ms.max",
-    "servers_down_mean", "servers_down_fraction.*", NULL};
+static const char *const figures[] = {"elections",
+                                      "terms",
+                                      "split_votes",
+                                      "lost_elections",
+                                      "first_leader_ms",
+                                      "leaderless_ms",
+                                      "max_leaders_per_term",
+                                      "dual_leader_ms",
+                                      "dual_leader_count",
+                                      "actions",
+                                      "stale_actions",
+                                      "stale_refused",
+                                      "stale_executed",
+                                      "incidents",
+                                      "replacements",
+                                      "abandoned_boots",
+                                      "detection_ms.mean",
+                                      "detection_ms.max",
+                                      "down_time_ms.mean",
+                                      "down_time_ms.max",
+                                      "servers_down_mean",
+                                      "servers_down_fraction.*",
+                                      NULL};
 static const char *const node_figures[] = {"leadership.candidacies", "leadership.became_leader",
                                            "leadership.led_ms", NULL};
 

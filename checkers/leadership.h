@@ -7,12 +7,12 @@
  *
  * From that it reports, under the document's "leadership" key (docs/results.md): elections
  * and terms, split votes (a term in which two or more stood and no one won, and a later term
- * began) and lost elections (no one won, however many stood), the leaderless time (no instance believes it leads), the most leaders any one term
- * had (Raft's Election Safety: at most 1, always), the time during which two or more instances
- * believed they led at once (possible across terms: a deposed leader that has not yet heard of
- * the higher term), the stale actions (taken in a term below the highest a leader claimed),
- * the replacements and, per incident, when the server went down, when it was detected and
- * when it served again.
+ * began) and lost elections (no one won, however many stood), the leaderless time (no instance
+ * believes it leads), the most leaders any one term had (Raft's Election Safety: at most 1,
+ * always), the time during which two or more instances believed they led at once (possible across
+ * terms: a deposed leader that has not yet heard of the higher term), the stale actions (taken in a
+ * term below the highest a leader claimed), the replacements and, per incident, when the server
+ * went down, when it was detected and when it served again.
  *
  * It is also the "cloud API" the leaders act through, for fencing (Kleppmann, Designing
  * Data-Intensive Applications, 2017, ch. 8, "fencing tokens"): every new leader presents its
@@ -63,8 +63,8 @@ bool leadership_action(leadership_checker *lc, uint32_t node, uint64_t term, boo
 /* The leader detected that server stopped answering, at `at`; down_since is when it went down
  * (sim_node_down_since: SIM_TIME_NONE when it is up, a false suspicion, as across a
  * partition). Sets *incident to its id. */
-int leadership_incident(leadership_checker *lc, uint32_t server, sim_time down_since,
-                        sim_time at, uint32_t *incident);
+int leadership_incident(leadership_checker *lc, uint32_t server, sim_time down_since, sim_time at,
+                        uint32_t *incident);
 /* The oldest incident with no replacement booting and none joined yet (LEADERSHIP_NONE: none),
  * for a leader that boots a replacement the group lacks (after a failover) to label it. */
 uint32_t leadership_unreplaced(const leadership_checker *lc);

@@ -12,8 +12,10 @@ const sim_protocol el_protocol = {.name = "election", .bit = DSIM_PROTO_ELECTION
 #define CONTROL_BYTES 64
 
 #define EL_TYPE(var, what, body)                                                                   \
-    const sim_msg_type var = {                                                                     \
-        .name = what, .protocol = &el_protocol, .body_size = sizeof(body), .wire_bytes = CONTROL_BYTES}
+    const sim_msg_type var = {.name = what,                                                        \
+                              .protocol = &el_protocol,                                            \
+                              .body_size = sizeof(body),                                           \
+                              .wire_bytes = CONTROL_BYTES}
 EL_TYPE(el_request_vote_msg, "request_vote", el_request_vote);
 EL_TYPE(el_vote_msg, "vote", el_vote);
 EL_TYPE(el_heartbeat_msg, "heartbeat", el_heartbeat);

@@ -39,8 +39,7 @@ typedef struct el_heartbeat {
 } el_heartbeat;
 
 extern const sim_protocol el_protocol;
-extern const sim_msg_type el_request_vote_msg, el_vote_msg, el_heartbeat_msg,
-    el_heartbeat_ack_msg;
+extern const sim_msg_type el_request_vote_msg, el_vote_msg, el_heartbeat_msg, el_heartbeat_ack_msg;
 
 /* The term every message of the protocol carries first. */
 static inline uint64_t el_term_of(const sim_msg *m) {

@@ -55,9 +55,9 @@ static char *election_yaml(int n, double t_ms, double d_ms, double hb_ms, double
 /* ---- the first election: split votes and time to elect ---- */
 
 typedef struct first_election {
-    bool split;          /* term 1 saw candidacies and no leader */
-    double elected_ms;   /* the first leader */
-    double after_first;  /* term 1 elected: its leader's time less its first candidacy */
+    bool split;         /* term 1 saw candidacies and no leader */
+    double elected_ms;  /* the first leader */
+    double after_first; /* term 1 elected: its leader's time less its first candidacy */
 } first_election;
 
 static void read_first(const leadership_checker *lc, void *ud) {
@@ -192,7 +192,8 @@ static void read_gap(const leadership_checker *lc, void *ud) {
  * (its request has not arrived yet), so w = d and w = d/2 are measured from the ground-truth
  * times of the candidacies. The leader of each seed is found by a first run to 1 s (the same
  * seed gives the same run up to the crash). Binomial bounds at 99.9%. */
-Test(orchestrator, after_a_leader_crash_a_second_candidate_stands_within_w_as_uniform_spacings_say) {
+Test(orchestrator,
+     after_a_leader_crash_a_second_candidate_stands_within_w_as_uniform_spacings_say) {
     const int n = 5, runs = 2000;
     const double T = 150, d = 10;
     char *pilot = election_yaml(n, T, d, 50, 1, NULL);
@@ -389,13 +390,14 @@ Test(orchestrator, servers_down_follow_the_binomial_law_of_independent_crashes) 
         char *y = NULL;
         size_t len = 0;
         FILE *f = open_memstream(&y, &len);
-        fprintf(f, "duration: %gs\n"
-                   "network: {latency: 1ms}\n"
-                   "nodes:\n"
-                   "  web: {kind: service, replicas: %d, service: 1ms}\n"
-                   "  orch: {kind: orchestrator, replicas: 3, watch: web, heartbeat: 500ms,\n"
-                   "         election_timeout: {dist: uniform, min: 1500ms, max: 3000ms}}\n"
-                   "faults:\n",
+        fprintf(f,
+                "duration: %gs\n"
+                "network: {latency: 1ms}\n"
+                "nodes:\n"
+                "  web: {kind: service, replicas: %d, service: 1ms}\n"
+                "  orch: {kind: orchestrator, replicas: 3, watch: web, heartbeat: 500ms,\n"
+                "         election_timeout: {dist: uniform, min: 1500ms, max: 3000ms}}\n"
+                "faults:\n",
                 dur, N);
         for (int i = 0; i < N; i++)
             for (double t = -mttf * log(1 - gsl_rng_uniform(g)); t < dur;

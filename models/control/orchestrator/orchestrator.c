@@ -14,35 +14,62 @@
 #include <stdlib.h>
 
 static const sim_param orch_params[] = {
-    {.name = "watch", .type = SIM_P_REF, .offset = offsetof(orch_config, watch),
-     .needs = DSIM_PROTO_MANAGED, .flow = SIM_FLOW_NONE, .edge = "watch",
+    {.name = "watch",
+     .type = SIM_P_REF,
+     .offset = offsetof(orch_config, watch),
+     .needs = DSIM_PROTO_MANAGED,
+     .flow = SIM_FLOW_NONE,
+     .edge = "watch",
      .flags = SIM_PARAM_REQUIRED,
      .help = "the servers it keeps alive: a service group, or a load_balancer (its backends' "
              "group)"},
-    {.name = "servers", .type = SIM_P_INT, .offset = offsetof(orch_config, servers), .def = "0",
-     .min = 0, .max = 1e6,
+    {.name = "servers",
+     .type = SIM_P_INT,
+     .offset = offsetof(orch_config, servers),
+     .def = "0",
+     .min = 0,
+     .max = 1e6,
      .help = "members the leader keeps in the watched group (0: its members at time 0)"},
-    {.name = "election_timeout", .type = SIM_P_DIST,
+    {.name = "election_timeout",
+     .type = SIM_P_DIST,
      .offset = offsetof(orch_config, election_timeout),
      .def = "{dist: uniform, min: 150ms, max: 300ms}",
      .help = "a follower that hears no leader for a draw of this stands for election "
              "(redrawn at every reset)"},
-    {.name = "heartbeat", .type = SIM_P_DURATION, .offset = offsetof(orch_config, heartbeat),
-     .def = "50ms", .min = 1, .max = (double)SIM_TIME_MAX,
+    {.name = "heartbeat",
+     .type = SIM_P_DURATION,
+     .offset = offsetof(orch_config, heartbeat),
+     .def = "50ms",
+     .min = 1,
+     .max = (double)SIM_TIME_MAX,
      .help = "the leader's heartbeat interval"},
-    {.name = "check_quorum", .type = SIM_P_BOOL, .offset = offsetof(orch_config, check_quorum),
+    {.name = "check_quorum",
+     .type = SIM_P_BOOL,
+     .offset = offsetof(orch_config, check_quorum),
      .def = "true",
      .help = "a leader that has not heard from a majority within an election timeout steps down"},
-    {.name = "probe_interval", .type = SIM_P_DURATION,
-     .offset = offsetof(orch_config, probe_interval), .def = "1s", .min = 1,
-     .max = (double)SIM_TIME_MAX, .help = "the leader pings each watched server this often"},
-    {.name = "probe_timeout", .type = SIM_P_DURATION,
-     .offset = offsetof(orch_config, probe_timeout), .def = "3s", .min = 1,
+    {.name = "probe_interval",
+     .type = SIM_P_DURATION,
+     .offset = offsetof(orch_config, probe_interval),
+     .def = "1s",
+     .min = 1,
+     .max = (double)SIM_TIME_MAX,
+     .help = "the leader pings each watched server this often"},
+    {.name = "probe_timeout",
+     .type = SIM_P_DURATION,
+     .offset = offsetof(orch_config, probe_timeout),
+     .def = "3s",
+     .min = 1,
      .max = (double)SIM_TIME_MAX,
      .help = "a server not heard from for longer is declared dead and replaced"},
-    {.name = "boot", .type = SIM_P_DIST, .offset = offsetof(orch_config, boot), .def = "30s",
+    {.name = "boot",
+     .type = SIM_P_DIST,
+     .offset = offsetof(orch_config, boot),
+     .def = "30s",
      .help = "time for a replacement to boot before it joins the group"},
-    {.name = "fencing", .type = SIM_P_BOOL, .offset = offsetof(orch_config, fencing),
+    {.name = "fencing",
+     .type = SIM_P_BOOL,
+     .offset = offsetof(orch_config, fencing),
      .def = "true",
      .help = "actions carry the leader's term and the API refuses a term below the highest seen"},
     {0},
@@ -54,8 +81,8 @@ static void orch_check(const void *config, sim_check *ck) {
         sim_check_error(ck, "probe_timeout",
                         "'probe_timeout' must be at least 'probe_interval' (a server answers "
                         "once per interval)");
-    if (c->election_timeout.kind != SIM_DIST_NONE && sim_dist_mean(&c->election_timeout) <=
-                                                         (double)c->heartbeat)
+    if (c->election_timeout.kind != SIM_DIST_NONE &&
+        sim_dist_mean(&c->election_timeout) <= (double)c->heartbeat)
         sim_check_error(ck, "election_timeout",
                         "'election_timeout' must be longer than 'heartbeat' on average, or "
                         "followers stand while the leader is alive");
@@ -108,7 +135,9 @@ static void orch_destroy(sim_node *n) {
 static sim_memory_need orch_memory_need(const void *config, uint32_t group_count) {
     (void)config;
     return (sim_memory_need){.bytes = group_count * (sizeof(bool) + sizeof(orch_server)),
-                             .report_bytes = 1200, .key = "replicas", .value = group_count};
+                             .report_bytes = 1200,
+                             .key = "replicas",
+                             .value = group_count};
 }
 
 static const sim_checker_kind *const feeds[] = {&dsim_leadership_checker, NULL};

@@ -11,9 +11,10 @@
  * (sim_group_leave) and is stopped (sim_node_stop), and a replacement boots: after a draw of
  * `boot`, the group's first instance that is not a member, looking from the one after the
  * dead instance round the group (a declared spare, or else the dead instance itself, which
- * comes back as a fresh machine under the same name, as a StatefulSet pod does) joins (sim_group_join starts it; a load balancer hears of it through its
- * membership hook). The API is the engine: it is not on the network, so a partition cuts the
- * leader from the servers and the other instances, never from the API.
+ * comes back as a fresh machine under the same name, as a StatefulSet pod does) joins
+ * (sim_group_join starts it; a load balancer hears of it through its membership hook). The API is
+ * the engine: it is not on the network, so a partition cuts the leader from the servers and the
+ * other instances, never from the API.
  *
  * Reconciling: when it becomes leader and at every round, the leader boots replacements while
  * members + boots under way < servers. Boots belong to the leader that started them: when it
