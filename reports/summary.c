@@ -308,9 +308,9 @@ static void print_delivery(FILE *out, const cJSON *delivery) {
  * election and the replacements, and a note per incident of a watched server (the document
  * has every figure). */
 static void print_leadership(FILE *out, const cJSON *lead) {
-    static const char *const keys[] = {"elections",      "terms",         "split_votes",
-                                       "leaderless_ms",  "max_leaders_per_term",
-                                       "dual_leader_ms", "stale_actions", "replacements"};
+    static const char *const keys[] = {
+        "elections",      "terms",         "split_votes", "leaderless_ms", "max_leaders_per_term",
+        "dual_leader_ms", "stale_actions", "replacements"};
     cJSON *row = cJSON_CreateObject();
     for (size_t i = 0; row && i < sizeof keys / sizeof *keys; i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(lead, keys[i]);
@@ -334,18 +334,22 @@ static void print_leadership(FILE *out, const cJSON *lead) {
         const cJSON *again = cJSON_GetObjectItemCaseSensitive(inc, "serving_again_ms");
         const cJSON *det = cJSON_GetObjectItemCaseSensitive(inc, "detected_ms");
         snprintf(a, sizeof a, "%.1f s", num(inc, "went_down_ms") / 1000);
-        snprintf(b, sizeof b, "%s", det ? "" : "never");
         if (det)
             snprintf(b, sizeof b, "%.1f s", det->valuedouble / 1000);
-        snprintf(c, sizeof c, "%s", "not yet");
+        else
+            snprintf(b, sizeof b, "never");
         if (again)
-            snprintf(c, sizeof c, "%.1f s (%s), down %.1f s",
-                     again->valuedouble / 1000, cJSON_IsString(repl) ? repl->valuestring : "?",
-                     num(inc, "down_ms") / 1000);
-        snprintf(note, sizeof note, "%s%s down at %s, detected %s, serving again %s",
-                 cJSON_IsString(server) ? server->valuestring : "?",
-                 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(inc, "was_up")) ? " (was up)" : "",
-                 a, b, c);
+            snprintf(c, sizeof c, "%.1f s (%s), down %.1f s", again->valuedouble / 1000,
+                     cJSON_IsString(repl) ? repl->valuestring : "?", num(inc, "down_ms") / 1000);
+        else
+            snprintf(c, sizeof c, "not yet");
+        const char *name = cJSON_IsString(server) ? server->valuestring : "?";
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(inc, "was_up"))) /* a false suspicion */
+            snprintf(note, sizeof note,
+                     "%s up but declared dead and stopped at %s, serving again %s", name, a, c);
+        else
+            snprintf(note, sizeof note, "%s down at %s, detected %s, serving again %s", name, a, b,
+                     c);
         dsim_table_add_note(t, note);
     }
     fputc('\n', out);
