@@ -304,6 +304,59 @@ static void print_delivery(FILE *out, const cJSON *delivery) {
     dsim_table_free(t);
 }
 
+/* The leadership checker's figures (checkers/leadership.h): one row of what judges the
+ * election and the replacements, and a note per incident of a watched server (the document
+ * has every figure). */
+static void print_leadership(FILE *out, const cJSON *lead) {
+    static const char *const keys[] = {
+        "elections",      "terms",         "split_votes", "leaderless_ms", "max_leaders_per_term",
+        "dual_leader_ms", "stale_actions", "replacements"};
+    cJSON *row = cJSON_CreateObject();
+    for (size_t i = 0; row && i < sizeof keys / sizeof *keys; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(lead, keys[i]);
+        if (v)
+            cJSON_AddItemToObject(row, keys[i], cJSON_Duplicate(v, false));
+    }
+    dsim_table *t = row ? dsim_table_new("") : NULL;
+    if (!t) {
+        cJSON_Delete(row);
+        return;
+    }
+    dsim_table_min_label(t, TOP_LABEL);
+    if (dsim_table_add_row(t, "leadership") == 0)
+        add_figures(t, row, NULL, DSIM_HUMAN_PLAIN);
+    cJSON_Delete(row);
+    const cJSON *inc;
+    cJSON_ArrayForEach(inc, cJSON_GetObjectItemCaseSensitive(lead, "incident_log")) {
+        char note[256], a[DSIM_HUMAN_MAX], b[DSIM_HUMAN_MAX], c[DSIM_HUMAN_MAX];
+        const cJSON *server = cJSON_GetObjectItemCaseSensitive(inc, "server");
+        const cJSON *repl = cJSON_GetObjectItemCaseSensitive(inc, "replacement");
+        const cJSON *again = cJSON_GetObjectItemCaseSensitive(inc, "serving_again_ms");
+        const cJSON *det = cJSON_GetObjectItemCaseSensitive(inc, "detected_ms");
+        snprintf(a, sizeof a, "%.1f s", num(inc, "went_down_ms") / 1000);
+        if (det)
+            snprintf(b, sizeof b, "%.1f s", det->valuedouble / 1000);
+        else
+            snprintf(b, sizeof b, "never");
+        if (again)
+            snprintf(c, sizeof c, "%.1f s (%s), down %.1f s", again->valuedouble / 1000,
+                     cJSON_IsString(repl) ? repl->valuestring : "?", num(inc, "down_ms") / 1000);
+        else
+            snprintf(c, sizeof c, "not yet");
+        const char *name = cJSON_IsString(server) ? server->valuestring : "?";
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(inc, "was_up"))) /* a false suspicion */
+            snprintf(note, sizeof note,
+                     "%s up but declared dead and stopped at %s, serving again %s", name, a, c);
+        else
+            snprintf(note, sizeof note, "%s down at %s, detected %s, serving again %s", name, a, b,
+                     c);
+        dsim_table_add_note(t, note);
+    }
+    fputc('\n', out);
+    dsim_table_print(t, out, 0, WIDTH);
+    dsim_table_free(t);
+}
+
 size_t dsim_summary_group_len(const char *name) {
     const char *dot = strrchr(name, '.');
     if (!dot || !dot[1])
@@ -509,6 +562,9 @@ void dsim_summary_print(FILE *out, const cJSON *doc) {
     const cJSON *delivery = cJSON_GetObjectItemCaseSensitive(doc, "delivery");
     if (cJSON_IsObject(delivery))
         print_delivery(out, delivery);
+    const cJSON *leadership = cJSON_GetObjectItemCaseSensitive(doc, "leadership");
+    if (cJSON_IsObject(leadership))
+        print_leadership(out, leadership);
     print_nodes(out, cJSON_GetObjectItemCaseSensitive(doc, "nodes"));
     const cJSON *net = cJSON_GetObjectItemCaseSensitive(doc, "network");
     if (cJSON_IsObject(net))

@@ -5,6 +5,7 @@
 #include "engine_int.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* Tells every watcher (a node whose kind has the membership hook) of node's change. */
 static void notify(sim_engine *e, uint32_t node, bool joined) {
@@ -142,4 +143,21 @@ uint32_t sim_pick(sim_node *n, const sim_ref *ref) {
     for (uint32_t i = 0;; i++)
         if (e->nodes[ref->first + i].member && j-- == 0)
             return ref->first + i;
+}
+
+size_t sim_group_refs(const sim_node *n, uint32_t node, const char *edge, sim_ref *out,
+                      size_t max) {
+    const sim_topology *t = n->eng->topo;
+    const sim_topo_node *tn = n->eng->nodes[node].topo;
+    size_t found = 0;
+    for (size_t i = 0; i < t->graph.nedges; i++) {
+        const sim_graph_edge *g = &t->graph.edges[i];
+        const sim_topo_group *from = &t->groups[g->from], *to = &t->groups[g->to];
+        if (from->first != tn->group_first || strcmp(g->type, edge) != 0)
+            continue;
+        if (found < max)
+            out[found] = (sim_ref){.name = to->name, .first = to->first, .count = to->count};
+        found++;
+    }
+    return found;
 }

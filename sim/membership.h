@@ -43,4 +43,11 @@ sim_time sim_node_down_since(const sim_node *n, uint32_t node);
  * (kind.h); false when its kind has none. */
 bool sim_node_resize(sim_node *n, uint32_t node, uint32_t workers);
 
+/* The groups node's group refers to by keys of role `edge` (a kind's sim_param.edge, graph.h:
+ * a load balancer's "backend"), in the graph's order: the first max of them go to out, as
+ * references to whole groups; returns how many there are. For a kind that manages the tier
+ * behind another node (an orchestrator watching a load balancer's backends). */
+size_t sim_group_refs(const sim_node *n, uint32_t node, const char *edge, sim_ref *out,
+                      size_t max);
+
 #endif

@@ -1,0 +1,39 @@
+/* The orchestrator's figures (nodes.NAME in the document, and time series): its role and
+ * term, what it did as candidate and leader, and the watched group's members that are up
+ * now, which a report plots beside the leadership checker's "leaders". The run's judgement
+ * (split votes, dual leaders, stale actions, incidents) is the checker's. */
+#include "membership.h"
+#include "metrics.h"
+#include "orchestrator_int.h"
+
+static double members_up(const void *base, const sim_node *n, sim_time at) {
+    const orch_state *s = base;
+    (void)at;
+    uint32_t up = 0;
+    for (uint32_t i = 0; i < s->servers.count; i++)
+        up += sim_is_member(n, s->servers.first + i) && sim_node_up(n, s->servers.first + i);
+    return up;
+}
+
+static const char *const role_names[] = {"follower", "candidate", "leader"};
+
+static const char *role(const void *base, const sim_node *n) {
+    (void)n;
+    return role_names[((const orch_state *)base)->role];
+}
+
+const sim_metric orch_metrics[] = {
+    {"role", SIM_METRIC_LABEL, .label = role},
+    {"is_leader", SIM_METRIC_GAUGE, SIM_FIELD(orch_state, is_leader)},
+    {"term", SIM_METRIC_GAUGE, SIM_FIELD(orch_state, term)},
+    {"elections", SIM_METRIC_COUNTER, SIM_FIELD(orch_state, elections)},
+    {"became_leader", SIM_METRIC_COUNTER, SIM_FIELD(orch_state, became_leader)},
+    {"stepped_down", SIM_METRIC_COUNTER, SIM_FIELD(orch_state, stepped_down)},
+    {"votes_granted", SIM_METRIC_COUNTER, SIM_FIELD(orch_state, votes_granted)},
+    {"detections", SIM_METRIC_COUNTER, SIM_FIELD(orch_state, detections)},
+    {"boots_started", SIM_METRIC_COUNTER, SIM_FIELD(orch_state, boots_started)},
+    {"boots_joined", SIM_METRIC_COUNTER, SIM_FIELD(orch_state, boots_joined)},
+    {"actions_refused", SIM_METRIC_COUNTER, SIM_FIELD(orch_state, refused)},
+    {"members_up", SIM_METRIC_GAUGE, .value = members_up},
+    SIM_METRICS_END,
+};
