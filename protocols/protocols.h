@@ -22,9 +22,6 @@
 /* A message broker's delivery (delivery.h): takes consumers' subscriptions, delivers messages
  * to them and takes their acks and commits (queue, stream, pubsub). */
 #define DSIM_PROTO_DELIVERY (1u << 3)
-/* Backups (backup.h): takes a data store's backups, keeps their catalog and sends them back
- * for a restore (backup_store). */
-#define DSIM_PROTO_BACKUP (1u << 6)
 /* A tier an orchestrator may manage (models/control/orchestrator): a `service`, whose
  * instances are the servers, or a `load_balancer`, whose backends' group is. Nothing is
  * exchanged: the orchestrator probes the servers with the engine's ping (sim/ping.h) and acts
@@ -33,5 +30,8 @@
 /* Leader election among the instances of a group (election.h): Raft's terms, votes and
  * heartbeats, without a log. */
 #define DSIM_PROTO_ELECTION (1u << 5)
+/* Backups (backup.h): takes a data store's backups, keeps their catalog and sends them back
+ * for a restore (backup_store). */
+#define DSIM_PROTO_BACKUP (1u << 6)
 
 #endif
