@@ -66,6 +66,24 @@ static double mean_of(const cJSON *col, int from, int to) {
     return sum / (to - from);
 }
 
+/* The run's utilization of node (a path "nodes.NAME") from its series of equal intervals:
+ * the busy worker-time of each, utilization x workers, summed over the worker-time
+ * available. Sets *mean_workers to the count's time average. */
+static double utilization_of_series(const cJSON *doc, const char *node, double *mean_workers) {
+    char u[128], w[128];
+    snprintf(u, sizeof u, "%s.utilization", node);
+    snprintf(w, sizeof w, "%s.workers", node);
+    const cJSON *uc = column(doc, u), *wc = column(doc, w);
+    double busy = 0, avail = 0;
+    int rows = cJSON_GetArraySize(uc);
+    for (int i = 0; i < rows; i++) {
+        busy += cell(uc, i) * cell(wc, i);
+        avail += cell(wc, i);
+    }
+    *mean_workers = avail / rows;
+    return busy / avail;
+}
+
 /* 1000 s in 20 intervals of 50 s; the scale at 500 s starts interval 10. */
 #define REPS 20
 static const char live[] = "duration: 1000s\n"
@@ -114,16 +132,11 @@ Test(scaling, utilization_divides_by_the_integral_of_the_workers) {
         u[r] = t_num(doc, "nodes.web.utilization");
         /* Exact: intervals of equal length, each with its busy worker-time util x workers x
          * 50 s; summed over the available worker-time they give the run's figure. */
-        const cJSON *uc = column(doc, "nodes.web.utilization");
-        const cJSON *wc = column(doc, "nodes.web.workers");
-        double busy = 0, avail = 0;
-        for (int i = 0; i < cJSON_GetArraySize(uc); i++) {
-            busy += cell(uc, i) * cell(wc, i);
-            avail += cell(wc, i);
-        }
-        cr_expect_float_eq(u[r], busy / avail, 1e-9 * u[r], "seed %d: %.12g vs %.12g", r + 1,
-                           u[r], busy / avail);
-        cr_expect_float_eq(avail / 20, 4.5, 1e-12, "the mean count of workers: %g", avail / 20);
+        double mean_workers, from_series = utilization_of_series(doc, "nodes.web", &mean_workers);
+        cr_expect_float_eq(u[r], from_series, 1e-9 * u[r], "seed %d: %.12g vs %.12g", r + 1,
+                           u[r], from_series);
+        cr_expect_float_eq(mean_workers, 4.5, 1e-12, "the mean count of workers: %g",
+                           mean_workers);
         cJSON_Delete(doc);
     }
     /* Offered load over the time average of the count: 3.2 / 4.5 (not 3.2 / 5, the count at
@@ -269,6 +282,100 @@ Test(scaling, a_database_pool_grows_and_shrinks_under_sync_replication) {
         cr_expect_eq(t_int(doc, "consistency.stale_reads"), 0);
         cJSON_Delete(doc);
     }
+}
+
+/* A consumer of a queue, 2 workers (mu = 10/s each) under 15/s, prefetch 8: scaled live to
+ * 4 at 100 s. Its utilization is rho in each phase (0.75, then 0.375: 10 s to settle), and
+ * over the run 1.5 erlangs over the mean count 3 (exact from the series as for a service);
+ * the delivery checker's identity holds, nothing lost. */
+Test(scaling, a_consumer_scaled_live_keeps_its_figures_right) {
+    enum { N = 10 };
+    double phase[2][N], whole[N];
+    for (int r = 0; r < N; r++) {
+        cJSON *doc = run("duration: 200s\n"
+                         "series: 10s\n"
+                         "series_metrics: [nodes.w.utilization, nodes.w.workers]\n"
+                         "nodes:\n"
+                         "  producers: {kind: client, target: q, rate: 15/s}\n"
+                         "  q: {kind: queue}\n"
+                         "  w: {kind: consumer, source: q, workers: 2, prefetch: 8,\n"
+                         "      service: {dist: exponential, mean: 100ms}}\n"
+                         "faults:\n"
+                         "  - {at: 100s, scale: w, workers: 4}\n",
+                         (uint64_t)r + 1);
+        const cJSON *u = column(doc, "nodes.w.utilization");
+        phase[0][r] = mean_of(u, 1, 10);
+        phase[1][r] = mean_of(u, 11, 20);
+        whole[r] = t_num(doc, "nodes.w.utilization");
+        double mean_workers, from_series = utilization_of_series(doc, "nodes.w", &mean_workers);
+        cr_expect_float_eq(whole[r], from_series, 1e-9, "%.12g vs %.12g", whole[r], from_series);
+        cr_expect_float_eq(mean_workers, 3, 1e-12, "%g", mean_workers);
+        t_expect_delivery_identity(doc, "q");
+        cr_expect_eq(t_delivery_int(doc, "q", "lost"), 0);
+        cJSON_Delete(doc);
+    }
+    t_expect_in_ci("consumer utilization with 2 workers", t_ci_of(phase[0], N, LEVEL), 0.75);
+    t_expect_in_ci("consumer utilization with 4 workers", t_ci_of(phase[1], N, LEVEL), 0.375);
+    t_expect_in_ci("consumer utilization over the run", t_ci_of(whole, N, LEVEL), 0.5);
+}
+
+/* The consumer scaled down below its busy workers (60/s keep its 4 workers of 10/s busy):
+ * the ones over the count finish what they process (nothing lost, the identity holds) and
+ * then stop; the count is 1 once they did. */
+Test(scaling, a_consumer_scaled_down_loses_nothing_in_progress) {
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        cJSON *doc = run("duration: 100s\n"
+                         "series: 10s\n"
+                         "series_metrics: [nodes.w.workers]\n"
+                         "nodes:\n"
+                         "  producers: {kind: client, target: q, rate: 60/s}\n"
+                         "  q: {kind: queue}\n"
+                         "  w: {kind: consumer, source: q, workers: 4, prefetch: 8,\n"
+                         "      service: {dist: exponential, mean: 100ms}}\n"
+                         "faults:\n"
+                         "  - {at: 50s, scale: w, workers: 1}\n",
+                         seed);
+        t_expect_delivery_identity(doc, "q");
+        cr_expect_eq(t_delivery_int(doc, "q", "lost"), 0);
+        const cJSON *w = column(doc, "nodes.w.workers");
+        cr_expect_eq(cell(w, 4), 4);
+        /* Busy workers over the count stop within their service times (mean 100 ms). */
+        cr_expect(cell(w, 5) > 1 && cell(w, 5) < 1.5, "(50 s, 60 s]: %g", cell(w, 5));
+        cr_expect_eq(cell(w, 6), 1);
+        cJSON_Delete(doc);
+    }
+}
+
+/* A counter store (1 worker, mean 200 us, 3000 checks/s: rho 0.6) scaled live to 2 at 5 s:
+ * every allowed check reached it, and its utilization is 0.6 / 1.5 over the run. */
+Test(scaling, a_counter_store_scaled_live_keeps_its_figures_right) {
+    enum { N = 10 };
+    double whole[N];
+    for (int r = 0; r < N; r++) {
+        cJSON *doc = run("duration: 10s\n"
+                         "series: 1s\n"
+                         "series_metrics: [nodes.redis.utilization, nodes.redis.workers]\n"
+                         "nodes:\n"
+                         "  users: {kind: client, target: rl, rate: 3000/s}\n"
+                         "  rl: {kind: rate_limiter, backend: api, algorithm: token_bucket,\n"
+                         "       rate: 100000/s, store: redis}\n"
+                         "  redis: {kind: counter_store, service: {dist: exponential, mean: "
+                         "200us}}\n"
+                         "  api: {kind: service, workers: 8, service: 100us}\n"
+                         "faults:\n"
+                         "  - {at: 5s, scale: redis, workers: 2}\n",
+                         (uint64_t)r + 1);
+        whole[r] = t_num(doc, "nodes.redis.utilization");
+        double mean_workers, from_series =
+                                 utilization_of_series(doc, "nodes.redis", &mean_workers);
+        cr_expect_float_eq(whole[r], from_series, 1e-9, "%.12g vs %.12g", whole[r], from_series);
+        cr_expect_float_eq(mean_workers, 1.5, 1e-12, "%g", mean_workers);
+        cr_expect_eq(t_num(doc, "nodes.redis.checks"),
+                     t_num(doc, "nodes.rl.allowed") + t_num(doc, "nodes.rl.denied"));
+        t_expect_accounting(doc);
+        cJSON_Delete(doc);
+    }
+    t_expect_in_ci("counter store utilization over the run", t_ci_of(whole, N, LEVEL), 0.4);
 }
 
 /* Horizontal: behind a load balancer that picks at random, an instance added at 10 s takes a
