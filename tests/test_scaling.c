@@ -1,5 +1,6 @@
-/* Vertical scaling (the `scale` fault, blocks/station.c's station_resize) against closed forms,
- * with 99.9% Student-t intervals over seeded replications:
+/* Vertical scaling (the `scale` fault: blocks/station.c's station_resize and the kinds'
+ * resize hooks) against closed forms, with 99.9% Student-t intervals over seeded
+ * replications:
  *   an M/M/c node (lambda = 80/s, mean service 40 ms: a = 3.2 erlangs) scaled live from 4 to
  *   5 workers at 500 s: the mean number waiting and the mean wait of each phase, measured by
  *   the time series after letting the phase settle, are Erlang C's for c = 4 and for c = 5;
@@ -7,9 +8,12 @@
  *   from the series; and a / 4.5 in mean, 4.5 being the time average of the count);
  *   with a downtime the node is down exactly for it, and what arrives meanwhile is refused
  *   (a Poisson count of mean lambda x downtime); `duration` brings back the configured count;
- *   fewer workers than are busy never drop a request in service;
- * and horizontal scaling: an instance added behind a random load balancer takes its share at
- * once. */
+ *   fewer workers than are busy never drop a request in service (a count of completions that
+ *   follows from constant service times);
+ *   a database pool resized under sync replication, a consumer and a counter store resized
+ *   live: nothing lost, utilization against rho per phase and over the mean count;
+ * horizontal scaling: an instance added behind a random load balancer takes its share at
+ * once; and topologies/scaling.yaml's story. */
 #include "engine.h"
 #include "json_report.h"
 #include "metrics.h"
@@ -19,6 +23,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define LEVEL 0.999
@@ -394,4 +399,36 @@ Test(scaling, an_added_instance_takes_its_share_at_once) {
     double added = t_num(doc, "nodes.web.2.arrivals");
     t_expect_poisson("arrivals at the added instance", added, 500 * 10 / 3.0);
     cJSON_Delete(doc);
+}
+
+/* topologies/scaling.yaml tells its story: requests fail (refused) only while web.0 reboots,
+ * [30 s, 40 s), and none fails or times out when the same resize is made live; the count of
+ * web.0 goes from 4 to 8 at the scale; the spares take traffic only once added. */
+Test(scaling, the_example_fails_only_during_the_reboot) {
+    char *yaml = t_example("scaling.yaml");
+    cJSON *doc = run(yaml, 1);
+    const cJSON *t = t_get(t_at(doc, "series"), "t_ms");
+    const cJSON *failed = column(doc, "requests.failed");
+    const cJSON *workers = column(doc, "nodes.web.0.workers");
+    for (int i = 0; i < cJSON_GetArraySize(t); i++) {
+        double end = cell(t, i);
+        if (end <= 30000 || end > 45000) /* a refusal just before 40 s returns after it */
+            cr_expect_eq(cell(failed, i), 0, "interval ending at %g ms", end);
+        cr_expect_eq(cell(workers, i), end <= 30000 ? 4 : 8, "interval ending at %g ms", end);
+    }
+    cr_expect_gt(t_num(doc, "requests.failed"), 0);
+    cr_expect_eq(t_num(doc, "nodes.web.0.failed") + t_num(doc, "nodes.web.1.failed"), 0);
+    cr_expect_str_eq(t_str(doc, "faults.1.action"), "scale_ready");
+    cr_expect_eq(t_num(doc, "faults.1.at_ms"), 40000);
+    cr_expect_gt(t_num(doc, "nodes.web.2.arrivals"), 0);
+    cr_expect_gt(t_num(doc, "nodes.web.3.arrivals"), 0);
+    t_expect_accounting(doc);
+    cJSON_Delete(doc);
+    /* Live, the tier never has less than 400/s of capacity for at most 700/s. */
+    static const char *const live_resize[] = {"faults.0.downtime=0s"};
+    doc = t_run_with(yaml, 1, live_resize, 1);
+    cr_expect_eq(t_num(doc, "requests.failed"), 0);
+    cr_expect_eq(t_num(doc, "requests.timed_out"), 0);
+    cJSON_Delete(doc);
+    free(yaml);
 }
