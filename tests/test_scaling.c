@@ -432,3 +432,29 @@ Test(scaling, the_example_fails_only_during_the_reboot) {
     cJSON_Delete(doc);
     free(yaml);
 }
+
+/* A reboot brings back only what it took down: a spare of the group scaled, and an instance
+ * crashed before the scale, stay down at its scale_ready (each is resized for its own
+ * restart); the others reboot together. */
+Test(scaling, a_reboot_restarts_only_the_instances_it_took_down) {
+    cJSON *doc = run("duration: 30s\n"
+                     "nodes:\n"
+                     "  users: {kind: client, target: lb, rate: 10/s}\n"
+                     "  lb: {kind: load_balancer, backends: web}\n"
+                     "  web: {kind: service, replicas: 4, active: 3, service: 1ms}\n"
+                     "faults:\n"
+                     "  - {at: 5s, crash: web.1}\n"
+                     "  - {at: 10s, scale: web, workers: 2, downtime: 5s}\n",
+                     1);
+    /* A node's entry says "crashed": true only when it is down at the end. */
+    const cJSON *nodes = t_get(doc, "nodes");
+    static const bool down[] = {false, true, false, true};
+    for (int i = 0; i < 4; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "web.%d", i);
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(t_get(nodes, name), "crashed");
+        cr_expect_eq(cJSON_IsTrue(c), down[i], "%s down at the end: %d", name, cJSON_IsTrue(c));
+    }
+    cr_expect_str_eq(t_str(doc, "faults.2.action"), "scale_ready");
+    cJSON_Delete(doc);
+}
