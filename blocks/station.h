@@ -27,17 +27,17 @@ typedef struct station {
     uint32_t cap;      /* slots allocated: held, job and the kind's per-worker arrays */
     uint32_t retiring; /* busy workers over the count, to retire when they finish */
     int64_t queue;     /* waiting places; -1: unbounded */
-    rr_req **held;     /* per worker: the request in service, NULL when idle */
-    uint32_t *job;     /* per worker: the stamp of its current job */
+    rr_req **held;     /* per slot: the request in service, NULL when idle */
+    uint32_t *job;     /* per slot: the stamp of its current job */
     uint32_t *idle;    /* stack of idle workers */
     uint32_t nidle, job_seq;
-    uint32_t *spare; /* stack of slots without a worker */
+    uint32_t *spare;   /* stack of slots without a worker */
     uint32_t nspare;
-    bool resized;        /* the count changed once: utilization divides by avail's integral */
+    bool resized;      /* the count changed once: utilization divides by avail's integral */
     rr_req *head, *tail; /* the waiting room */
     uint64_t waiting;
     sim_tavg busy, queued;
-    sim_tavg avail;                       /* workers in existence (the count, plus the retiring) */
+    sim_tavg avail; /* workers in existence: the count, plus the retiring */
     uint64_t completed, failed, rejected; /* requests issued after the warm-up */
     sim_hist wait, sojourn;
 } station;
