@@ -324,6 +324,32 @@ Test(scaling, a_consumer_scaled_live_keeps_its_figures_right) {
     t_expect_in_ci("consumer utilization over the run", t_ci_of(whole, N, LEVEL), 0.5);
 }
 
+/* A consumer whose prefetch defaults to its workers, rebooted to 4 workers: the restart
+ * subscribes with the new credit, so all 4 work. 1 worker cannot keep up with 15/s (mu =
+ * 10/s: ~250 behind at 50 s, drained at 25/s in ~10 s); from 100 s its utilization is rho =
+ * 15 / 40 (with the old credit of 1 it would be at most 1/4, and the backlog would grow). */
+Test(scaling, a_consumer_rebooted_to_more_workers_subscribes_with_their_credit) {
+    enum { N = 10 };
+    double after[N];
+    for (int r = 0; r < N; r++) {
+        cJSON *doc = run("duration: 200s\n"
+                         "series: 10s\n"
+                         "series_metrics: [nodes.w.utilization]\n"
+                         "nodes:\n"
+                         "  producers: {kind: client, target: q, rate: 15/s}\n"
+                         "  q: {kind: queue}\n"
+                         "  w: {kind: consumer, source: q, workers: 1,\n"
+                         "      service: {dist: exponential, mean: 100ms}}\n"
+                         "faults:\n"
+                         "  - {at: 50s, scale: w, workers: 4, downtime: 1s}\n",
+                         (uint64_t)r + 1);
+        after[r] = mean_of(column(doc, "nodes.w.utilization"), 10, 20);
+        t_expect_delivery_identity(doc, "q");
+        cJSON_Delete(doc);
+    }
+    t_expect_in_ci("consumer utilization after the reboot", t_ci_of(after, N, LEVEL), 0.375);
+}
+
 /* The consumer scaled down below its busy workers (60/s keep its 4 workers of 10/s busy):
  * the ones over the count finish what they process (nothing lost, the identity holds) and
  * then stop; the count is 1 once they did. */
