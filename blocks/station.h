@@ -78,7 +78,8 @@ rr_req *station_end(station *st, sim_node *n, uint32_t w);
 rr_req *station_hand_off(station *st, sim_node *n, uint32_t w);
 
 /* Worker w, just freed, takes the first waiting request (returned: the caller starts it with
- * station_begin), or goes idle (NULL). */
+ * station_begin), or goes idle (NULL), or, when the count was lowered while it served,
+ * retires (NULL: its slot is spare). */
 rr_req *station_next(station *st, sim_node *n, uint32_t w);
 
 /* The station has `workers` (>= 1) workers from now on. Growing may allocate slots (cap
