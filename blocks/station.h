@@ -5,7 +5,12 @@
  * req->next), and the figures every station reports: completed, failed and rejected requests
  * issued after the warm-up, the time averages of busy workers and of the queue, and the wait
  * and sojourn histograms. What service means stays with the kind: it draws the service time,
- * sets the timer, and says when a worker is done. */
+ * sets the timer, and says when a worker is done.
+ *
+ * The count of workers can change at run time (station_resize: the `scale` fault). Workers
+ * live in slots; a slot without a worker is spare. More workers take spare slots (or new
+ * ones) and start on waiting requests at once; fewer workers retire idle ones first, and
+ * busy ones over the count retire when they finish their request (none is dropped). */
 #ifndef DSIM_STATION_H
 #define DSIM_STATION_H
 
@@ -18,15 +23,21 @@
 #include <stdint.h>
 
 typedef struct station {
-    uint32_t workers;
-    int64_t queue;   /* waiting places; -1: unbounded */
-    rr_req **held;  /* per worker: the request in service, NULL when idle */
-    uint32_t *job;   /* per worker: the stamp of its current job */
-    uint32_t *idle;  /* stack of idle workers */
+    uint32_t workers;  /* the count asked for now */
+    uint32_t cap;      /* slots allocated: held, job and the kind's per-worker arrays */
+    uint32_t retiring; /* busy workers over the count, to retire when they finish */
+    int64_t queue;     /* waiting places; -1: unbounded */
+    rr_req **held;     /* per slot: the request in service, NULL when idle */
+    uint32_t *job;     /* per slot: the stamp of its current job */
+    uint32_t *idle;    /* stack of idle workers */
     uint32_t nidle, job_seq;
+    uint32_t *spare;   /* stack of slots without a worker */
+    uint32_t nspare;
+    bool resized;      /* the count changed once: utilization divides by avail's integral */
     rr_req *head, *tail; /* the waiting room */
     uint64_t waiting;
     sim_tavg busy, queued;
+    sim_tavg avail; /* workers in existence: the count, plus the retiring */
     uint64_t completed, failed, rejected; /* requests issued after the warm-up */
     sim_hist wait, sojourn;
 } station;
@@ -67,16 +78,27 @@ rr_req *station_end(station *st, sim_node *n, uint32_t w);
 rr_req *station_hand_off(station *st, sim_node *n, uint32_t w);
 
 /* Worker w, just freed, takes the first waiting request (returned: the caller starts it with
- * station_begin), or goes idle (NULL). */
+ * station_begin), or goes idle (NULL), or, when the count was lowered while it served,
+ * retires (NULL: its slot is spare). */
 rr_req *station_next(station *st, sim_node *n, uint32_t w);
+
+/* The station has `workers` (>= 1) workers from now on. Growing may allocate slots (cap
+ * grows: the kind grows its own per-worker arrays to st->cap); returns 0, or -1 when out of
+ * memory (nothing changed). New workers are idle: the caller starts them on waiting requests
+ * with station_dispatch. */
+int station_resize(station *st, sim_node *n, uint32_t workers);
+
+/* An idle worker takes the first waiting request: returns it with *w its worker (the caller
+ * starts it with station_begin), or NULL when no worker is idle or nothing waits. */
+rr_req *station_dispatch(station *st, sim_node *n, uint32_t *w);
 
 /* A crash: every request in service or waiting is dropped, every worker is idle. */
 void station_clear(station *st, sim_node *n);
 
-/* The station's figures utilization, queue_mean, wait_ms and sojourn_ms, for a kind's table:
+/* The station's figures utilization, queue_mean, wait_ms and sojourn_ms (and, for series
+ * only, in_flight and workers), for a kind's table:
  * {"station", SIM_METRIC_INCLUDE, .offset = offsetof(KIND_state, st), .include =
  * station_metrics}. Its counts (completed, failed, rejected) the kind places itself. */
 extern const sim_metric station_metrics[];
-
 
 #endif

@@ -134,8 +134,13 @@ void sim__fault_apply(sim_engine *e, const sim_fault *f, sim_fault_phase phase) 
     log_action(e, f, phase);
     bool undo = phase == SIM_PHASE_END;
     if (phase == SIM_PHASE_READY) { /* a scale's reboot is over */
-        for (uint32_t i = 0; i < f->node.count; i++)
-            sim__restart(e, &e->nodes[f->node.first + i]);
+        for (uint32_t i = 0; i < f->node.count; i++) {
+            /* Only the instances this reboot took down: one down before it (crashed, a
+             * spare) stays down, resized for its own restart. */
+            sim_node *n = &e->nodes[f->node.first + i];
+            if (n->crashed && e->down_at && e->down_at[n->id] == e->now - f->downtime)
+                sim__restart(e, n);
+        }
         return;
     }
     switch (f->kind) {

@@ -468,6 +468,15 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
         f->workers = (uint32_t)n;
         if (downtime)
             bad |= sim__ld_duration(ld, downtime, fault_key(ld, w, "downtime"), &f->downtime);
+        /* The undo reboots too: begun before the first reboot ends, it would cut it short. */
+        if (duration && f->duration != SIM_TIME_NONE && f->downtime > 0 &&
+            f->duration <= f->downtime) {
+            sim__ld_error(ld, duration,
+                          "%s: 'duration' (%s) must be longer than 'downtime' (%s): the scale "
+                          "is undone after its reboot is over",
+                          w, sim__ld_scalar(duration), sim__ld_scalar(downtime));
+            bad = -1;
+        }
         break;
     }
     case SIM_FAULT_LATENCY:

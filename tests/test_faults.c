@@ -728,3 +728,50 @@ Test(faults, zero_delay_loop_stops_with_an_error) {
     sim_engine_free(e);
     sim_topology_free(t);
 }
+
+/* ---- scale: what the loader refuses, at the line and column of the key at fault ---- */
+
+#define SCALE_YAML(fault)                                                                  \
+    "duration: 10s\n"                                                                       \
+    "nodes:\n"                                                                              \
+    "  users: {kind: client, target: lb, rate: 10/s}\n"                                     \
+    "  lb: {kind: load_balancer, backends: web}\n"                                          \
+    "  web: {kind: service, replicas: 2, service: 1ms}\n"                                   \
+    "faults:\n"                                                                             \
+    "  - " fault "\n"
+
+Test(faults, a_scale_without_workers_is_refused_at_the_fault) {
+    const char *want[] = {"7:5", "'scale' needs 'workers'"};
+    t_expect_refused(SCALE_YAML("{at: 1s, scale: web}"), want, 2);
+}
+
+Test(faults, a_scale_to_a_count_that_is_no_whole_number_is_refused_at_workers) {
+    const char *fraction[] = {"7:35", "workers", "whole number", "2.5"};
+    t_expect_refused(SCALE_YAML("{at: 1s, scale: web, workers: 2.5}"), fraction, 4);
+    const char *word[] = {"7:35", "workers", "expected a number", "abc"};
+    t_expect_refused(SCALE_YAML("{at: 1s, scale: web, workers: abc}"), word, 4);
+    const char *zero[] = {"7:35", "workers", "[1, 1e+06]"};
+    t_expect_refused(SCALE_YAML("{at: 1s, scale: web, workers: 0}"), zero, 3);
+}
+
+Test(faults, workers_or_downtime_on_another_action_is_refused_at_the_key) {
+    const char *downtime[] = {"7:36", "'downtime' goes with 'scale'"};
+    t_expect_refused(SCALE_YAML("{at: 1s, crash: web, downtime: 1s}"), downtime, 2);
+    const char *workers[] = {"7:35", "'workers' goes with 'scale'"};
+    t_expect_refused(SCALE_YAML("{at: 1s, crash: web, workers: 3}"), workers, 2);
+}
+
+Test(faults, a_scale_of_a_kind_without_workers_is_refused_at_the_action) {
+    const char *want[] = {"7:21", "lb is a load_balancer, which has no workers to scale"};
+    t_expect_refused(SCALE_YAML("{at: 1s, scale: lb, workers: 3}"), want, 2);
+}
+
+/* The undo reboots as the scale did: one that began before the first reboot ended would cut
+ * it short (the node back at the first restart, with the configured count). */
+Test(faults, a_scale_undone_before_its_reboot_ends_is_refused_at_duration) {
+    const char *want[] = {"7:63", "'duration' (10s) must be longer than 'downtime' (10s)"};
+    t_expect_refused(SCALE_YAML("{at: 1s, scale: web, workers: 3, downtime: 10s, duration: 10s}"),
+                     want, 2);
+    const char *negative[] = {"7:48", "downtime", "non-negative"};
+    t_expect_refused(SCALE_YAML("{at: 1s, scale: web, workers: 3, downtime: -1s}"), negative, 3);
+}

@@ -266,6 +266,7 @@ static const family FAMILIES[] = {
     {"queue_mean", "Queue length (requests waiting, time average)", "requests", false},
     {"in_flight", "Requests at the node (in service and waiting, time average)", "requests", false},
     {"utilization", "Utilization (busy workers / workers)", "fraction", false},
+    {"workers", "Workers (time average; a scale changes the count)", "workers", false},
     {"primary", "Primary role (one lane per instance; raised while it holds the role)",
      "instance lane", true},
     {"lag_ms.mean", "Replication lag (mean, ms)", "ms", false},

@@ -49,9 +49,16 @@ typedef struct consumer_state {
     uint32_t prefetch;
     uint32_t flags, generation; /* from the welcome (the generation also from a revoke) */
     ring buffer;
-    dl_deliver *serving; /* per worker: what it processes */
+    dl_deliver *serving; /* per worker slot: what it processes */
     uint32_t *idle;      /* a stack of the idle workers: a worker is found in O(1) */
     uint32_t nidle, nbusy;
+    /* Vertical scaling (consumer_resize): the count asked for now, the slots allocated, the
+     * busy workers over the count (they retire when done), the slots without a worker. */
+    uint32_t workers, cap, retiring;
+    uint32_t *spare;
+    uint32_t nspare;
+    bool resized;   /* the count changed once: utilization divides by avail's integral */
+    sim_tavg avail; /* workers in existence */
     consumer_frontier frontier; /* streams: what may be committed */
     sim_timer commit_timer, retry_timer;
     bool subscribed_once;
@@ -211,12 +218,16 @@ static void resubscribe_later(sim_node *n) {
 
 /* ---- processing ---- */
 
-/* Every worker idle, worker 0 on top of the stack (taken first). */
-static void all_idle(consumer_state *s, uint32_t workers) {
-    for (uint32_t i = 0; i < workers; i++)
-        s->idle[i] = workers - 1 - i;
-    s->nidle = workers;
+/* Every worker idle in slots 0..workers-1, worker 0 on top of the stack (taken first); the
+ * other slots spare. */
+static void all_idle(consumer_state *s) {
+    for (uint32_t i = 0; i < s->workers; i++)
+        s->idle[i] = s->workers - 1 - i;
+    s->nidle = s->workers;
     s->nbusy = 0;
+    s->retiring = s->nspare = 0;
+    for (uint32_t i = s->cap; i-- > s->workers;)
+        s->spare[s->nspare++] = i;
 }
 
 /* Starts buffered messages while a worker is idle. */
@@ -239,7 +250,13 @@ static void work_done(sim_node *n, uint32_t w) {
     consumer_state *s = sim_state(n);
     const consumer_config *c = sim_config(n);
     dl_deliver d = s->serving[w];
-    s->idle[s->nidle++] = w;
+    if (s->retiring) { /* the count was lowered while it worked: it goes */
+        s->retiring--;
+        s->spare[s->nspare++] = w;
+        sim_tavg_add(&s->avail, sim_now(n), -1);
+    } else {
+        s->idle[s->nidle++] = w;
+    }
     s->nbusy--;
     sim_tavg_add(&s->busy_workers, sim_now(n), -1);
     bool measured = sim_is_measured(n, d.published);
@@ -358,13 +375,17 @@ static void consumer_create(sim_node *n) {
     s->prefetch = (uint32_t)(c->prefetch >= 0 ? c->prefetch : c->workers);
     cf_init(&s->frontier);
     sim_tavg_init(&s->busy_workers, sim_warmup_end(n));
+    sim_tavg_init(&s->avail, sim_warmup_end(n));
+    sim_tavg_set(&s->avail, 0, (double)c->workers);
     s->serving = calloc((size_t)c->workers, sizeof *s->serving);
     s->idle = calloc((size_t)c->workers, sizeof *s->idle);
-    if (!s->serving || !s->idle) {
+    s->spare = calloc((size_t)c->workers, sizeof *s->spare);
+    if (!s->serving || !s->idle || !s->spare) {
         sim_out_of_memory(n);
         return;
     }
-    all_idle(s, (uint32_t)c->workers);
+    s->workers = s->cap = (uint32_t)c->workers;
+    all_idle(s);
     /* The first subscribe leaves from a timer, not from here: a declared spare is crashed
      * right after its create, which drops the timer, so a spare does not join its group
      * (and hold partitions it never takes) until an `add` starts it. */
@@ -376,13 +397,72 @@ static void consumer_create(sim_node *n) {
  * frontier (offsets not committed are processed again by whoever gets the partition). */
 static void consumer_crash(sim_node *n) {
     consumer_state *s = sim_state(n);
-    const consumer_config *c = sim_config(n);
     s->buffer.n = 0;
-    if (s->idle) /* NULL only when create ran out of memory, and the run stopped */
-        all_idle(s, (uint32_t)c->workers);
+    if (s->spare) /* NULL only when create ran out of memory, and the run stopped */
+        all_idle(s);
     sim_tavg_set(&s->busy_workers, sim_now(n), 0);
+    sim_tavg_set(&s->avail, sim_now(n), s->workers);
     cf_free(&s->frontier);
     s->flags = s->generation = 0;
+}
+
+/* Grows the worker slots to cap, the new ones spare. */
+static int grow(consumer_state *s, uint32_t cap) {
+    dl_deliver *serving = realloc(s->serving, cap * sizeof *serving);
+    if (serving)
+        s->serving = serving;
+    uint32_t *idle = realloc(s->idle, cap * sizeof *idle);
+    if (idle)
+        s->idle = idle;
+    uint32_t *spare = realloc(s->spare, cap * sizeof *spare);
+    if (spare)
+        s->spare = spare;
+    if (!serving || !idle || !spare)
+        return -1;
+    for (uint32_t w = cap; w-- > s->cap;)
+        s->spare[s->nspare++] = w;
+    s->cap = cap;
+    return 0;
+}
+
+/* Vertical scaling (kind.h), as a station does it (blocks/station.h): more workers start on
+ * buffered messages at once; fewer retire idle ones first and busy ones as they finish. A
+ * prefetch that defaults to the workers follows the count, but the broker holds the credit
+ * the consumer subscribed with until it subscribes again (its restart after a downtime, a
+ * kick): a live change of the count changes how many it processes at once, not how many it
+ * is sent (docs/faults.md). */
+static void consumer_resize(sim_node *n, uint32_t workers) {
+    consumer_state *s = sim_state(n);
+    const consumer_config *c = sim_config(n);
+    if (!s->spare)
+        return; /* create ran out of memory, and the run stopped */
+    if (!workers)
+        workers = (uint32_t)c->workers;
+    if (c->prefetch < 0)
+        s->prefetch = workers;
+    if (workers == s->workers)
+        return;
+    if (workers < s->workers) {
+        uint32_t drop = s->workers - workers;
+        for (; drop && s->nidle; drop--)
+            s->spare[s->nspare++] = s->idle[--s->nidle];
+        s->retiring += drop;
+    } else {
+        uint32_t add = workers - s->workers;
+        uint32_t kept = add < s->retiring ? add : s->retiring;
+        s->retiring -= kept;
+        add -= kept;
+        if (add > s->nspare && grow(s, s->cap + (add - s->nspare))) {
+            sim_out_of_memory(n);
+            return;
+        }
+        for (; add; add--)
+            s->idle[s->nidle++] = s->spare[--s->nspare];
+    }
+    s->workers = workers;
+    s->resized = true;
+    sim_tavg_set(&s->avail, sim_now(n), (double)(s->workers + s->retiring));
+    start_work(n);
 }
 
 static void consumer_destroy(sim_node *n) {
@@ -390,23 +470,33 @@ static void consumer_destroy(sim_node *n) {
     free(s->buffer.v);
     free(s->serving);
     free(s->idle);
+    free(s->spare);
     cf_free(&s->frontier);
 }
 
 /* ---- figures ---- */
 
+/* Busy worker-time over the worker-time available (docs/results.md): workers x time while
+ * the count never changed (that product then, so that such figures stay as they were to the
+ * last bit), the integral of the workers in existence once it did. */
 static double utilization(const void *base, const sim_node *n, sim_time at) {
     const consumer_state *s = base;
     const consumer_config *c = sim_config(n);
-    return sim_tavg_mean(&s->busy_workers, at) / (double)c->workers;
+    if (!s->resized)
+        return sim_tavg_mean(&s->busy_workers, at) / (double)c->workers;
+    double avail = sim_tavg_mean(&s->avail, at);
+    return avail > 0 ? sim_tavg_mean(&s->busy_workers, at) / avail : 0;
 }
 
-/* Busy workers integrated from time 0, per worker: its increase over an interval divided by
- * the interval is the utilization within it. */
+/* Busy workers and workers in existence integrated from time 0: the increase of the first
+ * over an interval divided by the second's is the utilization within it. */
 static double busy_integral(const void *base, const sim_node *n, sim_time at) {
-    const consumer_state *s = base;
-    const consumer_config *c = sim_config(n);
-    return sim_tavg_integral(&s->busy_workers, at) / (double)c->workers;
+    (void)n;
+    return sim_tavg_integral(&((const consumer_state *)base)->busy_workers, at);
+}
+static double avail_integral(const void *base, const sim_node *n, sim_time at) {
+    (void)n;
+    return sim_tavg_integral(&((const consumer_state *)base)->avail, at);
 }
 
 static const sim_metric consumer_metrics[] = {
@@ -415,8 +505,10 @@ static const sim_metric consumer_metrics[] = {
     {"late", SIM_METRIC_COUNTER, SIM_FIELD(consumer_state, late)},
     {"in_service", SIM_METRIC_GAUGE, SIM_FIELD(consumer_state, nbusy)},
     {"buffered", SIM_METRIC_GAUGE, SIM_FIELD(consumer_state, buffer.n)},
-    {"utilization", SIM_METRIC_NUMBER, .value = utilization, .series = SIM_SERIES_TIME_AVG,
-     .num = busy_integral},
+    {"utilization", SIM_METRIC_NUMBER, .value = utilization, .series = SIM_SERIES_RATIO,
+     .num = busy_integral, .den = avail_integral},
+    {"workers", SIM_METRIC_NUMBER, .series = SIM_SERIES_TIME_AVG, .num = avail_integral,
+     .series_only = true},
     {"commits", SIM_METRIC_COUNTER, SIM_FIELD(consumer_state, commits)},
     {"resubscribes", SIM_METRIC_COUNTER, SIM_FIELD(consumer_state, resubscribes)},
     SIM_METRICS_END,
@@ -448,6 +540,7 @@ const sim_kind dsim_consumer_kind = {
     .receive = consumer_receive,
     .timer = consumer_timer,
     .crash = consumer_crash,
+    .resize = consumer_resize,
     .restart = start,
     .destroy = consumer_destroy,
     .metrics = consumer_metrics,

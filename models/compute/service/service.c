@@ -229,6 +229,29 @@ static void service_create(sim_node *n) {
         sim_out_of_memory(n);
 }
 
+/* Vertical scaling (kind.h): the station's count changes; new workers start on waiting
+ * requests at once (while the node is down nothing waits: its restart has the new count). */
+static void service_resize(sim_node *n, uint32_t workers) {
+    service_state *s = sim_state(n);
+    const service_config *c = sim_config(n);
+    uint32_t old_cap = s->st.cap;
+    if (station_resize(&s->st, n, workers ? workers : (uint32_t)c->workers)) {
+        sim_out_of_memory(n);
+        return;
+    }
+    if (s->st.cap > old_cap) {
+        call_progress *p = realloc(s->progress, s->st.cap * sizeof *p);
+        if (!p) {
+            sim_out_of_memory(n);
+            return;
+        }
+        s->progress = p;
+    }
+    uint32_t w;
+    for (rr_req *r; (r = station_dispatch(&s->st, n, &w));)
+        start(n, w, r);
+}
+
 /* Crash: requests in service and waiting are dropped (the client sees a timeout). */
 static void service_crash(sim_node *n) {
     service_state *s = sim_state(n);
@@ -298,6 +321,7 @@ const sim_kind dsim_service_kind = {
     .serves = DSIM_PROTO_REQUEST | DSIM_PROTO_MANAGED,
     .check = service_check,
     .create = service_create,
+    .resize = service_resize,
     .receive = service_receive,
     .timer = service_timer,
     .crash = service_crash,

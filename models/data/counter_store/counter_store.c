@@ -24,7 +24,12 @@ typedef struct store_config {
 } store_config;
 
 typedef struct store_state {
-    rr_req **busy; /* per worker: the check in service, NULL when idle */
+    rr_req **busy; /* per worker slot: the check in service, NULL when idle */
+    /* Vertical scaling (store_resize): slots 0..workers-1 serve; a busy slot at or above the
+     * count (it was lowered) finishes its check and stops. */
+    uint32_t workers, cap;
+    bool resized;   /* the count changed once: utilization divides by avail's integral */
+    sim_tavg avail; /* workers in existence: the count and the busy slots above it */
     rr_req *head, *tail; /* waiting checks, linked through req->next */
     rl_table counters;
     sim_tavg in_service;
@@ -89,7 +94,6 @@ static void run_check(sim_node *n, rr_req *r) {
 
 static void store_receive(sim_node *n, sim_msg *m) {
     store_state *s = sim_state(n);
-    const store_config *c = sim_config(n);
     if (m->type != &rr_request_msg) {
         sim_msg_free(n, m);
         return;
@@ -97,7 +101,7 @@ static void store_receive(sim_node *n, sim_msg *m) {
     rr_req *r = rr_of(m);
     r->arrived = sim_now(n);
     r->next = NULL;
-    for (uint32_t w = 0; w < (uint32_t)c->workers; w++)
+    for (uint32_t w = 0; w < s->workers; w++)
         if (!s->busy[w]) {
             start(n, w, r);
             return;
@@ -118,6 +122,10 @@ static void store_timer(sim_node *n, uint16_t tag, uint64_t w) {
     s->busy[w] = NULL;
     sim_tavg_add(&s->in_service, sim_now(n), -1);
     run_check(n, r);
+    if (w >= s->workers) { /* over a lowered count: it goes */
+        sim_tavg_add(&s->avail, sim_now(n), -1);
+        return;
+    }
     if (s->head) {
         rr_req *next = s->head;
         s->head = next->next;
@@ -134,17 +142,56 @@ static void store_create(sim_node *n) {
     rl_table_init(&s->counters);
     sim_hist_init(&s->sojourn);
     sim_tavg_init(&s->in_service, sim_warmup_end(n));
+    sim_tavg_init(&s->avail, sim_warmup_end(n));
+    sim_tavg_set(&s->avail, 0, (double)c->workers);
+    s->workers = s->cap = (uint32_t)c->workers;
     s->busy = calloc((size_t)c->workers, sizeof *s->busy);
     if (!s->busy)
         sim_out_of_memory(n);
+}
+
+/* Vertical scaling (kind.h): slots up to the new count serve, and take waiting checks at
+ * once; a busy slot over it finishes its check first. */
+static void store_resize(sim_node *n, uint32_t workers) {
+    store_state *s = sim_state(n);
+    const store_config *c = sim_config(n);
+    if (!s->busy)
+        return; /* create ran out of memory, and the run stopped */
+    if (!workers)
+        workers = (uint32_t)c->workers;
+    if (workers > s->cap) {
+        rr_req **busy = realloc(s->busy, workers * sizeof *busy);
+        if (!busy) {
+            sim_out_of_memory(n);
+            return;
+        }
+        for (uint32_t w = s->cap; w < workers; w++)
+            busy[w] = NULL;
+        s->busy = busy;
+        s->cap = workers;
+    }
+    s->workers = workers;
+    s->resized = true;
+    uint32_t over = 0;
+    for (uint32_t w = workers; w < s->cap; w++)
+        over += s->busy[w] != NULL;
+    sim_tavg_set(&s->avail, sim_now(n), (double)(workers + over));
+    for (uint32_t w = 0; w < workers && s->head; w++)
+        if (!s->busy[w]) {
+            rr_req *next = s->head;
+            s->head = next->next;
+            if (!s->head)
+                s->tail = NULL;
+            next->next = NULL;
+            start(n, w, next);
+        }
 }
 
 /* Crash: checks in service and waiting are dropped (the limiter times out, if it has a
  * store_timeout) and every counter is lost (no persistence). */
 static void store_crash(sim_node *n) {
     store_state *s = sim_state(n);
-    const store_config *c = sim_config(n);
-    for (uint32_t w = 0; s->busy && w < (uint32_t)c->workers; w++) {
+    for (uint32_t w = 0; s->busy && w < s->cap; w++) {
         rr_free(n, s->busy[w]);
         s->busy[w] = NULL;
     }
@@ -156,19 +203,29 @@ static void store_crash(sim_node *n) {
     s->tail = NULL;
     rl_table_clear(&s->counters);
     sim_tavg_set(&s->in_service, sim_now(n), 0);
+    sim_tavg_set(&s->avail, sim_now(n), s->workers);
 }
 
-/* For time series: busy workers integrated from time 0, per worker. */
+/* For time series: busy workers and workers in existence integrated from time 0. */
 static double busy_integral(const void *state, const sim_node *n, sim_time at) {
-    const store_state *s = state;
-    const store_config *c = sim_config(n);
-    return sim_tavg_integral(&s->in_service, at) / (double)c->workers;
+    (void)n;
+    return sim_tavg_integral(&((const store_state *)state)->in_service, at);
+}
+static double avail_integral(const void *state, const sim_node *n, sim_time at) {
+    (void)n;
+    return sim_tavg_integral(&((const store_state *)state)->avail, at);
 }
 
+/* Busy worker-time over the worker-time available (docs/results.md): workers x time while
+ * the count never changed (that product then, to the last bit as before), the integral of
+ * the workers in existence once it did. */
 static double utilization(const void *state, const sim_node *n, sim_time at) {
     const store_state *s = state;
     const store_config *c = sim_config(n);
-    return sim_tavg_mean(&s->in_service, at) / (double)c->workers;
+    if (!s->resized)
+        return sim_tavg_mean(&s->in_service, at) / (double)c->workers;
+    double avail = sim_tavg_mean(&s->avail, at);
+    return avail > 0 ? sim_tavg_mean(&s->in_service, at) / avail : 0;
 }
 
 static const sim_metric store_metrics[] = {
@@ -176,8 +233,10 @@ static const sim_metric store_metrics[] = {
     {"allowed", SIM_METRIC_COUNTER, SIM_FIELD(store_state, allowed)},
     {"denied", SIM_METRIC_COUNTER, SIM_FIELD(store_state, denied)},
     {"counters", SIM_METRIC_GAUGE, SIM_FIELD(store_state, counters.n)},
-    {"utilization", SIM_METRIC_NUMBER, .value = utilization, .series = SIM_SERIES_TIME_AVG,
-     .num = busy_integral},
+    {"utilization", SIM_METRIC_NUMBER, .value = utilization, .series = SIM_SERIES_RATIO,
+     .num = busy_integral, .den = avail_integral},
+    {"workers", SIM_METRIC_NUMBER, .series = SIM_SERIES_TIME_AVG, .num = avail_integral,
+     .series_only = true},
     {"sojourn_ms", SIM_METRIC_HISTOGRAM, SIM_FIELD(store_state, sojourn), .pct = SIM_PCT_SHORT},
     SIM_METRICS_END,
 };
@@ -211,6 +270,7 @@ const sim_kind dsim_counter_store_kind = {
     .receive = store_receive,
     .timer = store_timer,
     .crash = store_crash,
+    .resize = store_resize,
     .metrics = store_metrics,
 
     .destroy = store_destroy,

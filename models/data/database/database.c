@@ -346,6 +346,7 @@ const sim_kind dsim_database_kind = {
     .timer = db_timer,
     .crash = db__crash,
     .restart = db__restart,
+    .resize = db__resize,
     .metrics = db__metrics,
     .destroy = db__destroy,
     .finish = db__finish,

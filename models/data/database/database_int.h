@@ -219,6 +219,7 @@ void db__finish_worker(sim_node *n, uint32_t w);
 void db__service_done(sim_node *n, uint32_t w, uint32_t job);
 /* Drops every request held (crash). */
 void db__drop_all(sim_node *n);
+void db__resize(sim_node *n, uint32_t workers);
 
 /* ---- the request path (requests.c) ---- */
 

@@ -4,6 +4,8 @@
  * connection until the replicas' acks release it. */
 #include "database_int.h"
 
+#include <stdlib.h>
+
 static uint64_t job_token(uint32_t job, uint32_t w) { return (uint64_t)job << 32 | w; }
 
 /* Worker w begins serving r: the service time, and for a write the fsync, are drawn in that
@@ -79,7 +81,44 @@ void db__service_done(sim_node *n, uint32_t w, uint32_t job) {
 void db__drop_all(sim_node *n) {
     db_state *s = sim_state(n);
     station_clear(&s->st, n);
-    for (uint32_t w = 0; w < s->st.workers; w++)
+    for (uint32_t w = 0; w < s->st.cap; w++)
         s->lsn[w] = 0;
     s->npend = s->pend_head = 0;
+}
+
+/* Vertical scaling (kind.h): the pool's count of connections changes. When the station grows
+ * its slots, the per-worker positions grow with it and the ring of workers waiting for acks
+ * is laid out again from its head (its size is the slot count). New connections start on
+ * waiting requests at once. */
+void db__resize(sim_node *n, uint32_t workers) {
+    db_state *s = sim_state(n);
+    const db_config *c = sim_config(n);
+    uint32_t old_cap = s->st.cap;
+    if (!s->lsn || !s->pend ||
+        station_resize(&s->st, n, workers ? workers : (uint32_t)c->workers)) {
+        sim_out_of_memory(n);
+        return;
+    }
+    if (s->st.cap > old_cap) {
+        uint64_t *lsn = realloc(s->lsn, s->st.cap * sizeof *lsn);
+        if (lsn) {
+            s->lsn = lsn;
+            for (uint32_t w = old_cap; w < s->st.cap; w++)
+                lsn[w] = 0;
+        }
+        uint32_t *pend = malloc(s->st.cap * sizeof *pend);
+        if (!lsn || !pend) {
+            free(pend);
+            sim_out_of_memory(n);
+            return;
+        }
+        for (uint32_t i = 0; i < s->npend; i++)
+            pend[i] = s->pend[(s->pend_head + i) % old_cap];
+        free(s->pend);
+        s->pend = pend;
+        s->pend_head = 0;
+    }
+    uint32_t w;
+    for (rr_req *r; (r = station_dispatch(&s->st, n, &w));)
+        start(n, w, r);
 }

@@ -38,7 +38,7 @@ void db__release_pending(sim_node *n) {
         uint32_t w = s->pend[s->pend_head];
         if (s->lsn[w] > thr)
             break;
-        s->pend_head = (s->pend_head + 1) % (uint32_t)c->workers;
+        s->pend_head = (s->pend_head + 1) % s->st.cap;
         s->npend--;
         db__finish_worker(n, w);
     }
@@ -46,10 +46,9 @@ void db__release_pending(sim_node *n) {
 
 void db__fail_pending(sim_node *n) {
     db_state *s = sim_state(n);
-    const db_config *c = sim_config(n);
     while (s->npend) {
         uint32_t w = s->pend[s->pend_head];
-        s->pend_head = (s->pend_head + 1) % (uint32_t)c->workers;
+        s->pend_head = (s->pend_head + 1) % s->st.cap;
         s->npend--;
         s->st.held[w]->status = RR_FAILED;
         s->st.held[w]->kv.served = false;
@@ -114,7 +113,7 @@ void db__commit(sim_node *n, uint32_t w) {
     }
     s->lsn[w] = pos;
     rr_wait(n, r, SIM_LEDGER_REPLICATION_WAIT); /* until the replicas' acks release it */
-    s->pend[(s->pend_head + s->npend) % (uint32_t)c->workers] = w;
+    s->pend[(s->pend_head + s->npend) % s->st.cap] = w;
     s->npend++;
     db__release_pending(n);
 }
