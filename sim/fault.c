@@ -123,9 +123,19 @@ static void scale(sim_engine *e, const sim_fault *f, bool undo) {
 static void lose_data(sim_engine *e, const sim_fault *f) {
     for (uint32_t i = 0; i < f->node.count; i++) {
         sim_node *n = &e->nodes[f->node.first + i];
+        bool was_down = n->crashed; /* crashed before, or a spare: it stays down */
         sim__crash(e, n);
         n->kind->lose_data(n);
-        if (f->duration == SIM_TIME_NONE)
+        if (!was_down && f->duration == SIM_TIME_NONE)
+            sim__restart(e, n);
+    }
+}
+
+/* The end of a lose_data with a duration: only the instances it took down come back. */
+static void lose_data_end(sim_engine *e, const sim_fault *f) {
+    for (uint32_t i = 0; i < f->node.count; i++) {
+        sim_node *n = &e->nodes[f->node.first + i];
+        if (n->crashed && e->down_at && e->down_at[n->id] == f->at)
             sim__restart(e, n);
     }
 }
@@ -181,8 +191,7 @@ void sim__fault_apply(sim_engine *e, const sim_fault *f, sim_fault_phase phase) 
         break;
     case SIM_FAULT_LOSE_DATA:
         if (undo)
-            for (uint32_t i = 0; i < f->node.count; i++)
-                sim__restart(e, &e->nodes[f->node.first + i]);
+            lose_data_end(e, f);
         else
             lose_data(e, f);
         break;
