@@ -286,3 +286,26 @@ Test(shrink, dsim_shrink_says_what_is_wrong_with_its_input) {
     t_result_free(&r);
     t_sandbox_close(&sb);
 }
+
+Test(shrink, the_example_keeps_its_promise_on_its_seed_and_seed_1_breaks_it_with_one_cut) {
+    /* topologies/nemesis_availability.yaml tells this story in its comments */
+    t_sandbox sb;
+    t_sandbox_open(&sb, "shrink-example");
+    char *yaml = t_example("nemesis_availability.yaml");
+    t_write_work(&sb, "ex.yaml", yaml);
+    t_result r = t_dsim(&sb, (t_limits){0}, "run", "ex.yaml", "--quiet", NULL);
+    cr_expect_eq(r.status, 0, "the file's seed keeps the promise: %s", r.err);
+    t_result_free(&r);
+    r = t_dsim(&sb, (t_limits){0}, "shrink", "ex.yaml", "--seed", "1", "--quiet", NULL);
+    cr_expect_eq(r.status, 3, "%s", r.err);
+    cr_expect(strstr(r.err, "10 drawn faults -> 1 kept (1-minimal)"), "%s", r.err);
+    cr_expect(strstr(r.out, "partition: [[lb], [web.0, web.1, web.2, web.3]], duration: 10s}"),
+              "the load balancer cut from every server: %s", r.out);
+    t_result_free(&r);
+    r = t_dsim(&sb, (t_limits){0}, "shrink", "ex.yaml", "--seed", "6", "--quiet", NULL);
+    cr_expect_eq(r.status, 3, "%s", r.err);
+    cr_expect(strstr(r.err, "-> 8 kept (1-minimal)"), "seed 6: 8 crashes: %s", r.err);
+    t_result_free(&r);
+    free(yaml);
+    t_sandbox_close(&sb);
+}
