@@ -4,6 +4,7 @@
 #include "loader_int.h"
 #include "nemesis.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,13 +24,15 @@ static const char *rule_key(sim_loader *ld, const char *w, const char *key) {
     return s ? s : "nemesis";
 }
 
-/* A distribution of durations with a mean > 0 (every): one that can stay at 0 would draw
- * faults without end. */
+/* A distribution of durations with a finite mean > 0 (every): one that can stay at 0 would
+ * draw faults without end, and the expected count of faults (the loader's limit) is the
+ * window over the mean. */
 static int positive_dist(sim_loader *ld, yaml_node_t *v, const char *where, sim_dist *d) {
     if (sim__ld_dist(ld, v, where, d))
         return -1;
-    if (!(sim_dist_mean(d) > 0)) {
-        sim__ld_error(ld, v, "%s: expected a time with a mean > 0 (the quiet time between faults)",
+    double mean = sim_dist_mean(d);
+    if (!(mean > 0) || !isfinite(mean)) {
+        sim__ld_error(ld, v, "%s: expected a time with a finite mean > 0 (the quiet time between faults)",
                       where);
         return -1;
     }

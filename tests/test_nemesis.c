@@ -232,6 +232,8 @@ Test(nemesis, malformed_rules_are_errors_at_their_position) {
     refused("  - {crash: web, every: 0s, duration: 1s}\n", ":11:25: error: nemesis[0]: every",
             "mean > 0");
     refused("  - {crash: wbe, every: 10s}\n", "wbe", NULL);
+    refused("  - {crash: web, every: {dist: pareto, shape: 0.5, scale: 1ms}}\n", "finite mean",
+            NULL);
     refused("  - {partition: [web.0], every: 10s, duration: 1s}\n", "a cut needs two or more",
             NULL);
     refused("  - {partition: [[lb], [web]], every: 10s, duration: 1s}\n", "flat list", NULL);
@@ -266,6 +268,7 @@ Test(nemesis, validate_accepts_and_refuses_as_the_loader_does) {
     t_write_work(&sb, "bad.yaml", bad);
     t_result r = t_dsim(&sb, (t_limits){0}, "validate", "good.yaml", NULL);
     cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(strstr(r.out, "good.yaml: ok (6 nodes, 2 faults, 6 nemesis rules)"), "%s", r.out);
     t_result_free(&r);
     r = t_dsim(&sb, (t_limits){0}, "validate", "bad.yaml", NULL);
     cr_expect_eq(r.status, 2);

@@ -556,7 +556,11 @@ static int validate(const options *o) {
             return status;
         }
     }
-    printf("%s: ok (%zu nodes, %zu faults)\n", o->file, topo->nnodes, topo->nfaults);
+    if (topo->nnemesis) /* the drawn faults depend on the seed: only the rules are known */
+        printf("%s: ok (%zu nodes, %zu faults, %zu nemesis rule%s)\n", o->file, topo->nnodes,
+               topo->nfaults, topo->nnemesis, topo->nnemesis == 1 ? "" : "s");
+    else
+        printf("%s: ok (%zu nodes, %zu faults)\n", o->file, topo->nnodes, topo->nfaults);
     sim_topology_free(topo);
     return EXIT_OK;
 }
