@@ -14,7 +14,10 @@
  *     chain), so the expected time-average number down over [0, T] among N instances is
  *     N p (1 - tau/T (1 - e^{-T/tau})): checked with a 99.9% t interval over seeds of the
  *     time-average read from the run's fault log. The number down at instants far apart
- *     (many tau) is Binomial(N, p): each count's frequency checked as a binomial count.
+ *     (many tau) is Binomial(N, p): each count's frequency checked as a binomial count. The
+ *     expected count of crashes begun by T is N (lambda mu T / (lambda + mu) + lambda^2 /
+ *     (lambda + mu)^2 (1 - e^{-(lambda + mu) T})), lambda = 1/MTTF, mu = 1/MTTR (the chain's
+ *     up -> down rate integrated): a t interval over seeds.
  *   - Without a duration the crash instants of an instance are a Poisson process of rate
  *     1/mean(every) from `start` (exponential renewals): the count in the window is
  *     Poisson(N (end - start) / mean), summed over seeds.
@@ -323,11 +326,13 @@ Test(nemesis, crashes_and_repairs_leave_binomially_many_down) {
     sim_topology *t = t_load(yaml, NULL, 0, NULL);
     cr_assert(t);
     long long count[16] = {0}, samples = 0;
+    double crashes[200];
     for (uint64_t seed = 1; seed <= 200; seed++) {
         sim_arena *a = sim_arena_new();
         sim_fault *f;
         size_t n;
         cr_assert(sim_nemesis_draw(t, seed, a, &f, &n) == 0);
+        crashes[seed - 1] = (double)n;
         for (double at = 20 * tau; at < T; at += 20 * tau) {
             sim_time x = (sim_time)(at * 1e9);
             int down = 0;
@@ -348,6 +353,11 @@ Test(nemesis, crashes_and_repairs_leave_binomially_many_down) {
         snprintf(what, sizeof what, "instants with %d of %d down", k, N);
         t_expect_binomial(what, (double)count[k], (double)samples, pk);
     }
+    /* The crashes begun by T, per instance: up -> down transitions of the chain at rate
+     * lambda P(up at s), P(up at s) = mu/(l+m) + l/(l+m) e^{-(l+m)s}, integrated. */
+    const double l = 1 / mttf, mu = 1 / mttr;
+    double per = l * mu * T / (l + mu) + l * l / ((l + mu) * (l + mu)) * (1 - exp(-(l + mu) * T));
+    t_expect_in_ci("crashes drawn per run", t_ci_of(crashes, 200, 0.999), N * per);
     sim_topology_free(t);
 }
 
