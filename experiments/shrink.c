@@ -54,7 +54,7 @@ static void memo_free(memo *m) {
 }
 
 /* The verdict on s, asked of test unless known. -1 stop, -2 out of memory. */
-static int ask(memo *m, exp_shrink_test test, void *ud, const size_t *s, size_t n, size_t *tests) {
+static int ask(memo *m, exp_shrink_test_fn test, void *ud, const size_t *s, size_t n, size_t *tests) {
     int v = memo_find(m, s, n);
     if (v != -2)
         return v;
@@ -70,7 +70,7 @@ static void chunk(size_t n, size_t k, size_t i, size_t *lo, size_t *hi) {
     *hi = n * (i + 1) / k;
 }
 
-int exp_ddmin(size_t n, exp_shrink_test test, void *ud, size_t *kept, size_t *nkept,
+int exp_ddmin(size_t n, exp_shrink_test_fn test, void *ud, size_t *kept, size_t *nkept,
               size_t *tests) {
     *tests = 0;
     size_t *c = kept, *trial = malloc((n ? n : 1) * sizeof *trial);
