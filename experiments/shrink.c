@@ -54,7 +54,8 @@ static void memo_free(memo *m) {
 }
 
 /* The verdict on s, asked of test unless known. -1 stop, -2 out of memory. */
-static int ask(memo *m, exp_shrink_test_fn test, void *ud, const size_t *s, size_t n, size_t *tests) {
+static int ask(memo *m, exp_shrink_test_fn test, void *ud, const size_t *s, size_t n,
+               size_t *tests) {
     int v = memo_find(m, s, n);
     if (v != -2)
         return v;

@@ -21,7 +21,8 @@ typedef int (*exp_shrink_test_fn)(void *ud, const size_t *subset, size_t n);
  * seen both): *kept (n entries, the caller's) gets a 1-minimal failing subset, *nkept its
  * size, *tests the calls of test made (a subset tested twice is asked once). Returns 0, -1
  * when test said stop, -2 when out of memory. */
-int exp_ddmin(size_t n, exp_shrink_test_fn test, void *ud, size_t *kept, size_t *nkept, size_t *tests);
+int exp_ddmin(size_t n, exp_shrink_test_fn test, void *ud, size_t *kept, size_t *nkept,
+              size_t *tests);
 
 /* topo without its nemesis and with faults = its written faults then drawn[subset[i]]
  * (a shallow copy into *copy, its fault list malloc'd: free copy->faults after). Returns 0,

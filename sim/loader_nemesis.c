@@ -32,7 +32,8 @@ static int positive_dist(sim_loader *ld, yaml_node_t *v, const char *where, sim_
         return -1;
     double mean = sim_dist_mean(d);
     if (!(mean > 0) || !isfinite(mean)) {
-        sim__ld_error(ld, v, "%s: expected a time with a finite mean > 0 (the quiet time between faults)",
+        sim__ld_error(ld, v,
+                      "%s: expected a time with a finite mean > 0 (the quiet time between faults)",
                       where);
         return -1;
     }

@@ -126,11 +126,13 @@ Test(nemesis, different_seeds_draw_different_faults) {
 }
 
 Test(nemesis, a_rule_added_after_others_changes_none_of_their_draws) {
-    char *one = cat3(base, "nemesis:\n  - {crash: web, every: 30s, duration: 2s}\n"
-                           "  - {loss: 0.1, every: {dist: exponential, mean: 40s}, duration: 1s}\n",
+    char *one = cat3(base,
+                     "nemesis:\n  - {crash: web, every: 30s, duration: 2s}\n"
+                     "  - {loss: 0.1, every: {dist: exponential, mean: 40s}, duration: 1s}\n",
                      "");
-    char *two = cat3(one, "  - {slow: web, factor: 2, every: {dist: exponential, mean: 9s}, "
-                          "duration: 1s}\n",
+    char *two = cat3(one,
+                     "  - {slow: web, factor: 2, every: {dist: exponential, mean: 9s}, "
+                     "duration: 1s}\n",
                      "");
     size_t n1, n2;
     char *a = drawn_text(one, 3, &n1), *b = drawn_text(two, 3, &n2);
@@ -175,8 +177,7 @@ Test(nemesis, the_drawn_faults_written_as_faults_replay_the_run_exactly) {
         long long drawn = 0;
         const cJSON *c;
         cJSON_ArrayForEach(c, t_at(doc, "nemesis.drawn")) drawn += (long long)c->valuedouble;
-        cr_expect_eq(drawn, (long long)n, "the document counts %lld drawn, the draw %zu", drawn,
-                     n);
+        cr_expect_eq(drawn, (long long)n, "the document counts %lld drawn, the draw %zu", drawn, n);
         cr_expect_null(cJSON_GetObjectItemCaseSensitive(again, "nemesis"));
         strip_nemesis(doc);
         char *x = cJSON_Print(doc), *y = cJSON_Print(again);
@@ -195,8 +196,15 @@ Test(nemesis, the_drawn_faults_written_as_faults_replay_the_run_exactly) {
 Test(nemesis, times_print_so_that_they_parse_back_exactly) {
     /* every nanosecond count of a range, and awkward ones (decimal seconds a double cannot
      * carry exactly times 1e9) */
-    static const sim_time odd[] = {0, 1, 999, 1000, 123456789, 12500000000, 86399999999999,
-                                   4503599627370497, 1000000000000001};
+    static const sim_time odd[] = {0,
+                                   1,
+                                   999,
+                                   1000,
+                                   123456789,
+                                   12500000000,
+                                   86399999999999,
+                                   4503599627370497,
+                                   1000000000000001};
     char buf[DSIM_YAML_TIME_MAX];
     for (size_t i = 0; i < sizeof odd / sizeof *odd; i++) {
         sim_time back;
@@ -223,12 +231,12 @@ static void refused(const char *rule, const char *w1, const char *w2) {
 }
 
 Test(nemesis, malformed_rules_are_errors_at_their_position) {
-    refused("  - {crash: web, evry: 10s, duration: 1s}\n", ":11:18: error: nemesis[0]: unknown "
-                                                            "key 'evry'",
+    refused("  - {crash: web, evry: 10s, duration: 1s}\n",
+            ":11:18: error: nemesis[0]: unknown "
+            "key 'evry'",
             NULL);
     refused("  - {crash: web, evry: 10s, duration: 1s}\n", "did you mean 'every'", NULL);
-    refused("  - {crash: web, duration: 1s}\n", ":11:5: error: nemesis[0]: missing 'every'",
-            NULL);
+    refused("  - {crash: web, duration: 1s}\n", ":11:5: error: nemesis[0]: missing 'every'", NULL);
     refused("  - {every: 10s, duration: 1s}\n", "exactly one action", NULL);
     refused("  - {crash: web, loss: 0.1, every: 10s}\n", "exactly one action", "found 2");
     refused("  - {loss: 0.1, every: 10s}\n", "missing 'duration'", NULL);

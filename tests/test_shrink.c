@@ -88,8 +88,8 @@ Test(shrink, ddmin_finds_exactly_the_two_items_that_fail_together) {
             pred p = {.bad = bad, .nbad = 2, .need = 2};
             size_t kept[64];
             cr_assert_eq(shrink_pred(n, &p, kept), 2u, "n %zu: {%zu, %zu}", n, bad[0], bad[1]);
-            cr_expect(kept[0] == bad[0] && kept[1] == bad[1], "n %zu: got {%zu, %zu}", n,
-                      kept[0], kept[1]);
+            cr_expect(kept[0] == bad[0] && kept[1] == bad[1], "n %zu: got {%zu, %zu}", n, kept[0],
+                      kept[1]);
             /* ddmin's bound for one failing pair: O(log n) chunks of each, well under n^2 */
             cr_expect_leq(p.calls, 4 * n + 8, "n %zu: %zu tests", n, p.calls);
             free_pred(&p);
@@ -255,9 +255,10 @@ Test(shrink, dsim_shrink_says_what_is_wrong_with_its_input) {
     t_sandbox sb;
     t_sandbox_open(&sb, "shrink-errors");
     t_write_work(&sb, "t.yaml", topo_yaml);
-    t_write_work(&sb, "plain.yaml", "duration: 10s\nnodes:\n  users: {kind: client, target: w, "
-                                    "rate: 1/s}\n  w: {kind: service, service: 1ms}\n"
-                                    "expect:\n  - {metric: requests.failed, max: 0}\n");
+    t_write_work(&sb, "plain.yaml",
+                 "duration: 10s\nnodes:\n  users: {kind: client, target: w, "
+                 "rate: 1/s}\n  w: {kind: service, service: 1ms}\n"
+                 "expect:\n  - {metric: requests.failed, max: 0}\n");
     t_result r = t_dsim(&sb, (t_limits){0}, "shrink", "plain.yaml", NULL);
     cr_expect_eq(r.status, 2);
     cr_expect(strstr(r.err, "plain.yaml: error: the topology has no nemesis: rules"), "%s", r.err);
