@@ -548,9 +548,9 @@ static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
                       "nodes, network, faults");
         return -1;
     }
-    static const char *const known[] = {"name",   "seed",   "duration", "warmup",
-                                        "nodes",  "network", "faults",  "expect",
-                                        "series", "series_metrics", "nemesis", NULL};
+    static const char *const known[] = {"name",   "seed",           "duration", "warmup",
+                                        "nodes",  "network",        "faults",   "expect",
+                                        "series", "series_metrics", "nemesis",  NULL};
     int bad = 0;
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
          p++) {
