@@ -125,6 +125,7 @@ static const char topo_yaml[] =
     "  lb: {kind: load_balancer, backends: web, policy: round_robin, health_interval: 1s,\n"
     "       health_timeout: 500ms, unhealthy_after: 3, healthy_after: 2}\n"
     "  web: {kind: service, replicas: 4, workers: 2, service: {dist: exponential, mean: 10ms}}\n"
+    /* where the nodes end: the pasted faults go here */
     "faults:\n"
     "  - {at: 10s, slow: web.0, factor: 2, duration: 5s}\n"
     "nemesis:\n"
@@ -134,6 +135,7 @@ static const char topo_yaml[] =
     "5s}\n"
     "expect:\n"
     "  - {metric: requests.failed, max: 150}\n";
+static const char topo_expect[] = "expect:\n  - {metric: requests.failed, max: 150}\n";
 
 static exp_run_status run_subset(const sim_topology *t, uint64_t seed, const sim_fault *drawn,
                                  const size_t *s, size_t n) {
@@ -215,11 +217,15 @@ Test(shrink, dsim_shrink_prints_a_list_that_fails_and_needs_each_fault) {
     cr_expect(strstr(r.err, "note: expect requests.failed = "), "%s", r.err);
     char *block = faults_block(r.out);
     /* the pasted list: the nodes, the printed faults, the expect, no nemesis */
-    const char *nodes_end = strstr(topo_yaml, "faults:\n");
-    const char *expect = strstr(topo_yaml, "expect:\n");
-    size_t cap = strlen(topo_yaml) + strlen(block) + 1;
+    size_t head = 0; /* the nodes: up to the file's faults: */
+    while (strncmp(topo_yaml + head, "faults:\n", 8) != 0)
+        head++;
+    size_t cap = head + strlen(block) + sizeof topo_expect;
     char *pasted = malloc(cap);
-    snprintf(pasted, cap, "%.*s%s%s", (int)(nodes_end - topo_yaml), topo_yaml, block, expect);
+    cr_assert(pasted);
+    memcpy(pasted, topo_yaml, head);
+    memcpy(pasted + head, block, strlen(block));
+    memcpy(pasted + head + strlen(block), topo_expect, sizeof topo_expect);
     cr_expect(strstr(block, "{at: 10s, slow: web.0, factor: 2, duration: 5s}  # written"),
               "the written fault is kept: %s", block);
     t_write_work(&sb, "pasted.yaml", pasted);
