@@ -444,14 +444,14 @@ static void describe_sides(wrap *w, const cJSON *sides) {
 }
 
 /* What a logged fault action did and where: "db.0", "5% from users to api",
- * "api.0 | db until 260 s" (and when that is past end_ms, that it never came); figures it
- * does not know as "label value". */
+ * "api.0 | db until 260 s" (and when that is past end_ms, that it never came), "(nemesis)"
+ * for a drawn one; figures it does not know as "label value". */
 static void describe_fault(wrap *w, const cJSON *f, double end_ms) {
     char buf[DSIM_HUMAN_MAX];
     const cJSON *it;
     cJSON_ArrayForEach(it, f) {
         const char *k = it->string;
-        if (strcmp(k, "at_ms") == 0 || strcmp(k, "action") == 0)
+        if (strcmp(k, "at_ms") == 0 || strcmp(k, "action") == 0 || strcmp(k, "nemesis") == 0)
             continue;
         if (strcmp(k, "sides") == 0 && cJSON_IsArray(it)) {
             describe_sides(w, it);
@@ -472,6 +472,9 @@ static void describe_fault(wrap *w, const cJSON *f, double end_ms) {
             wrap_word(w, scalar_text(buf, it, dsim_human_unit_of(k)));
         }
     }
+    /* drawn by the nemesis (docs/faults.md): said last, as a mark on the line */
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "nemesis")))
+        wrap_word(w, "(nemesis)");
 }
 
 /* The fault log: the time, the action, then what it did, wrapped under itself. */

@@ -585,6 +585,8 @@ void sim__report_doc(const sim_engine *e, sim_report *w, bool nodes) {
     report_network(e, w);
     if (t->nfaults)
         sim__fault_report(e, w);
+    if (t->nnemesis) /* the nemesis's own counts: what a replay with faults: alone lacks */
+        sim_nemesis_report(t, t->faults, t->nfaults, w);
     if (nodes) /* the full document only: lookups of figures (metrics.c) need no picture */
         sim_graph_report(t, w);
     sim_report_close(w);

@@ -548,9 +548,9 @@ static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
                       "nodes, network, faults");
         return -1;
     }
-    static const char *const known[] = {"name",   "seed",   "duration", "warmup",
-                                        "nodes",  "network", "faults",  "expect",
-                                        "series", "series_metrics", NULL};
+    static const char *const known[] = {"name",   "seed",           "duration", "warmup",
+                                        "nodes",  "network",        "faults",   "expect",
+                                        "series", "series_metrics", "nemesis",  NULL};
     int bad = 0;
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
          p++) {
@@ -622,6 +622,7 @@ static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
     bad |= sim__ld_network(ld, sim__ld_get(ld, root, "network", NULL), &t->net);
     bad |= sim__ld_faults(ld, sim__ld_get(ld, root, "faults", NULL), t,
                           sim__ld_get(ld, root, "duration", NULL));
+    bad |= sim__ld_nemesis(ld, sim__ld_get(ld, root, "nemesis", NULL), t);
     bad |= sim__ld_expect(ld, sim__ld_get(ld, root, "expect", NULL), t);
     bad |= load_series(ld, root, t, groups, ng);
     if (groups)
@@ -630,6 +631,8 @@ static int load_top(sim_loader *ld, yaml_node_t *root, const char *file,
         bad |= sim__ld_wiring(ld, t, kinds);
     if (groups && !bad)
         bad |= sim__ld_fault_targets(ld, t);
+    if (groups && !bad)
+        bad |= sim__ld_nemesis_targets(ld, t);
     if (!bad && sim__checkers_pick(kinds, t, ld->arena)) {
         ld->oom = true;
         bad = -1;

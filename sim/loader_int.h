@@ -172,6 +172,13 @@ int sim__ld_faults(sim_loader *ld, yaml_node_t *y, sim_topology *t, const yaml_n
  * kind can do it (kind.h: resize, lose_data). Returns 0 or -1. */
 int sim__ld_fault_targets(sim_loader *ld, const sim_topology *t);
 
+/* Reads the `nemesis:` list y (NULL: not given) into t's rules (sim/loader_nemesis.c);
+ * t->duration is the run's (0 when not known). Returns 0 or -1. */
+int sim__ld_nemesis(sim_loader *ld, yaml_node_t *y, sim_topology *t);
+/* Checks, once references are resolved, what the rules need of the instances: a partition
+ * two or more, and no more faults than the nemesis draws. Returns 0 or -1. */
+int sim__ld_nemesis_targets(sim_loader *ld, const sim_topology *t);
+
 /* Reads the `expect:` list y (NULL: not given) into t's expectations (sim/loader_expect.c):
  * their form only. Returns 0 or -1. */
 int sim__ld_expect(sim_loader *ld, yaml_node_t *y, sim_topology *t);

@@ -103,6 +103,7 @@ typedef struct sim_fault {
     uint32_t workers;  /* scale: the new count of workers */
     sim_time downtime; /* scale: the reboot before it takes effect (0: none, a live resize) */
     bool drawn;        /* drawn by the nemesis (sim/nemesis.h), not written in `faults:` */
+    uint32_t rule;     /* drawn: the index of the `nemesis:` rule that drew it */
     int line;          /* where it was written, for messages (drawn: the nemesis rule's) */
     int action_line, action_col; /* of the action's value (`crash: web`'s web), 1-based */
 } sim_fault;

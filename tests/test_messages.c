@@ -168,7 +168,7 @@ Test(messages, short_lists_stay_in_the_message) {
                    "test.yaml:5:1: error: unknown top-level key 'warmpu'\n"
                    "test.yaml:5:1: note: did you mean 'warmup'?\n"
                    "test.yaml:5:1: note: known keys: name, seed, duration, warmup, nodes, "
-                   "network, faults, expect, series, series_metrics");
+                   "network, faults, expect, series, series_metrics, nemesis");
 }
 
 Test(messages, misspelt_fault_key_suggests_the_key) {

@@ -7,6 +7,7 @@
 #include "budget.h"
 #include "compare_cmd.h"
 #include "report_cmd.h"
+#include "shrink_cmd.h"
 #include "engine.h"
 #include "run_seed.h"
 #include "footprint.h"
@@ -48,6 +49,8 @@ static const char usage[] =
     "       dsim compare A.yaml [B.yaml] [--set-a PATH=V]... [--set-b PATH=V]...\n"
     "                [--set PATH=V]... [--seeds N | --seeds A..B] [--jobs N]\n"
     "                [--json OUT] [--report OUT.html]\n"
+    "       dsim shrink FILE [--seed N] [--set PATH=VALUE]... [--max-runs N]\n"
+    "                [--max-events N] [--quiet]\n"
     "       dsim graph FILE [--set PATH=VALUE]...\n"
     "       dsim report INPUT... [--metric PATH]... -o OUT\n"
     "       dsim kinds [KIND] [--markdown]\n"
@@ -64,6 +67,10 @@ static const char usage[] =
     "            (default --seeds 10) and print the metrics that differ most: paired\n"
     "            difference B - A, its 95% interval, relative change (--json OUT: every\n"
     "            metric; --report OUT.html: the page dsim report draws of it)\n"
+    "  shrink    when FILE's run for the seed fails an expect, shrink the faults its\n"
+    "            nemesis drew to a 1-minimal list that still fails (delta debugging) and\n"
+    "            print it on stdout as a faults: block (exit 3; 0 when every expect\n"
+    "            holds: nothing to shrink; --max-runs N caps the runs)\n"
     "  graph     print FILE's topology as a Graphviz DOT digraph on stdout (groups and the\n"
     "            references between them, by type); errors as validate\n"
     "  report    write one self-contained HTML page to OUT (atomically; - for stdout) of the\n"
@@ -549,7 +556,11 @@ static int validate(const options *o) {
             return status;
         }
     }
-    printf("%s: ok (%zu nodes, %zu faults)\n", o->file, topo->nnodes, topo->nfaults);
+    if (topo->nnemesis) /* the drawn faults depend on the seed: only the rules are known */
+        printf("%s: ok (%zu nodes, %zu faults, %zu nemesis rule%s)\n", o->file, topo->nnodes,
+               topo->nfaults, topo->nnemesis, topo->nnemesis == 1 ? "" : "s");
+    else
+        printf("%s: ok (%zu nodes, %zu faults)\n", o->file, topo->nnodes, topo->nfaults);
     sim_topology_free(topo);
     return EXIT_OK;
 }
@@ -658,6 +669,8 @@ int main(int argc, char **argv) {
         return dsim_compare_command(argc - 1, argv + 1);
     if (strcmp(argv[1], "report") == 0) /* its own arguments (report_cmd.c) */
         return dsim_report_command(argc - 1, argv + 1);
+    if (strcmp(argv[1], "shrink") == 0) /* its own arguments (shrink_cmd.c) */
+        return dsim_shrink_command(argc - 1, argv + 1);
     options o = {0};
     int status = parse_args(argc, argv, &o);
     if (status == EXIT_OK) {
@@ -680,7 +693,7 @@ int main(int argc, char **argv) {
                 status = kinds(&o);
         } else {
             static const char *const known[] = {"run",     "validate", "sweep", "compare",
-                                                "graph",   "kinds",    "report", NULL};
+                                                "graph",   "kinds",    "report", "shrink", NULL};
             status = unknown_word(o.command, "command", known);
         }
     }
