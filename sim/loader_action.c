@@ -15,6 +15,13 @@ static const char *key_of(sim_loader *ld, const char *w, const char *key) {
     return s ? s : w;
 }
 
+int sim__ld_action_index(const char *const *actions, const char *ks) {
+    for (int a = 0; actions[a]; a++)
+        if (strcmp(ks, actions[a]) == 0)
+            return a;
+    return -1;
+}
+
 bool sim__ld_action_arg(sim_ld_action_args *a, const char *ks, yaml_node_t *v) {
     yaml_node_t **slot = strcmp(ks, "factor") == 0 ? &a->factor
                          : strcmp(ks, "from") == 0 ? &a->from

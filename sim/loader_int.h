@@ -177,6 +177,9 @@ int sim__ld_fault_targets(sim_loader *ld, const sim_topology *t);
 typedef struct sim_ld_action_args {
     yaml_node_t *factor, *from, *to, *node;
 } sim_ld_action_args;
+/* The index of ks in actions (NULL-terminated: a fault's or a rule's, in the order of its
+ * enum), or -1. */
+int sim__ld_action_index(const char *const *actions, const char *ks);
 /* Takes v into *a when ks is one of factor, from, to, node. Returns whether it was. */
 bool sim__ld_action_arg(sim_ld_action_args *a, const char *ks, yaml_node_t *v);
 /* A `loss` or `latency` on a link: both ends or neither (y, the fault's or the rule's

@@ -101,12 +101,10 @@ static int load_rule(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run, sim
         const char *ks = sim__ld_scalar(k);
         if (!ks)
             continue;
-        bool is_action = false;
-        for (int a = 0; actions[a]; a++)
-            if (strcmp(ks, actions[a]) == 0) {
-                is_action = true;
-                r->kind = (sim_nemesis_kind)a;
-            }
+        int a = sim__ld_action_index(actions, ks);
+        bool is_action = a >= 0;
+        if (is_action)
+            r->kind = (sim_nemesis_kind)a;
         yaml_node_t **slot = is_action                     ? &action
                              : strcmp(ks, "every") == 0    ? &every
                              : strcmp(ks, "duration") == 0 ? &duration

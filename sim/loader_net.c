@@ -281,13 +281,9 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
         const char *ks = sim__ld_scalar(k);
         if (!ks)
             continue;
-        bool is_action = false;
-        for (int a = 0; fault_actions[a]; a++)
-            if (strcmp(ks, fault_actions[a]) == 0) {
-                is_action = true;
-                f->kind = (sim_fault_kind)a;
-            }
-        if (is_action) {
+        int a = sim__ld_action_index(fault_actions, ks);
+        if (a >= 0) {
+            f->kind = (sim_fault_kind)a;
             action = v;
             actions++;
         } else if (strcmp(ks, "at") == 0) {
