@@ -172,6 +172,27 @@ int sim__ld_faults(sim_loader *ld, yaml_node_t *y, sim_topology *t, const yaml_n
  * kind can do it (kind.h: resize, lose_data). Returns 0 or -1. */
 int sim__ld_fault_targets(sim_loader *ld, const sim_topology *t);
 
+/* What a fault action and a nemesis rule share (sim/loader_action.c): the keys beside the
+ * action, as their YAML values (NULL: not given). */
+typedef struct sim_ld_action_args {
+    yaml_node_t *factor, *from, *to, *node;
+} sim_ld_action_args;
+/* The index of ks in actions (NULL-terminated: a fault's or a rule's, in the order of its
+ * enum), or -1. */
+int sim__ld_action_index(const char *const *actions, const char *ks);
+/* Takes v into *a when ks is one of factor, from, to, node. Returns whether it was. */
+bool sim__ld_action_arg(sim_ld_action_args *a, const char *ks, yaml_node_t *v);
+/* A `loss` or `latency` on a link: both ends or neither (y, the fault's or the rule's
+ * mapping, is where a missing one is reported; w names it, action is its action's name).
+ * Returns 0 or -1. */
+int sim__ld_action_link(sim_loader *ld, yaml_node_t *y, const char *w, const char *action,
+                        const sim_ld_action_args *a, sim_ref *from, sim_ref *to);
+/* `slow: NODE` with its `factor`. Returns 0 or -1. */
+int sim__ld_action_slow(sim_loader *ld, yaml_node_t *y, yaml_node_t *action, const char *w,
+                        const sim_ld_action_args *a, sim_ref *node, double *factor);
+/* `latency: {add: D}`. Returns 0 or -1. */
+int sim__ld_action_latency(sim_loader *ld, yaml_node_t *action, const char *w, sim_time *add);
+
 /* Reads the `nemesis:` list y (NULL: not given) into t's rules (sim/loader_nemesis.c);
  * t->duration is the run's (0 when not known). Returns 0 or -1. */
 int sim__ld_nemesis(sim_loader *ld, yaml_node_t *y, sim_topology *t);

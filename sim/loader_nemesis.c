@@ -59,25 +59,14 @@ static int load_mode(sim_loader *ld, yaml_node_t *v, const char *w, sim_nemesis_
     return -1;
 }
 
-/* latency: {add: D}. */
+/* latency: {add: D}; a mapping without 'add' is told the form (a fault says "needs 'add'"). */
 static int load_latency(sim_loader *ld, yaml_node_t *v, const char *w, sim_time *add) {
-    const char *wl = rule_key(ld, w, "latency");
-    yaml_node_t *a = v->type == YAML_MAPPING_NODE ? sim__ld_get(ld, v, "add", NULL) : NULL;
-    if (!a) {
-        sim__ld_error(ld, v, "%s: expected {add: D} (a delay added to every message)", wl);
+    if (v->type == YAML_MAPPING_NODE && !sim__ld_get(ld, v, "add", NULL)) {
+        sim__ld_error(ld, v, "%s: expected {add: D} (a delay added to every message)",
+                      rule_key(ld, w, "latency"));
         return -1;
     }
-    int bad = 0;
-    FOR_PAIRS(q, v) {
-        yaml_node_t *k = sim__ld_node(ld, q->key);
-        const char *ks = sim__ld_scalar(k);
-        if (ks && strcmp(ks, "add") != 0) {
-            static const char *const keys[] = {"add", NULL};
-            sim__ld_unknown_key(ld, k, ks, keys, rule_key(ld, wl, "unknown key"));
-            bad = -1;
-        }
-    }
-    return bad | sim__ld_duration(ld, a, rule_key(ld, wl, "add"), add);
+    return sim__ld_action_latency(ld, v, w, add);
 }
 
 /* Says which key goes with which action. */
@@ -105,39 +94,32 @@ static int load_rule(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run, sim
     }
     int bad = 0, nactions = 0;
     yaml_node_t *action = NULL, *every = NULL, *duration = NULL, *start = NULL, *end = NULL,
-                *mode = NULL, *factor = NULL, *from = NULL, *to = NULL, *node = NULL;
+                *mode = NULL;
+    sim_ld_action_args args = {0};
     FOR_PAIRS(p, y) {
         yaml_node_t *k = sim__ld_node(ld, p->key), *v = sim__ld_node(ld, p->value);
         const char *ks = sim__ld_scalar(k);
         if (!ks)
             continue;
-        bool is_action = false;
-        for (int a = 0; actions[a]; a++)
-            if (strcmp(ks, actions[a]) == 0) {
-                is_action = true;
-                r->kind = (sim_nemesis_kind)a;
-            }
+        int a = sim__ld_action_index(actions, ks);
+        bool is_action = a >= 0;
+        if (is_action)
+            r->kind = (sim_nemesis_kind)a;
         yaml_node_t **slot = is_action                     ? &action
                              : strcmp(ks, "every") == 0    ? &every
                              : strcmp(ks, "duration") == 0 ? &duration
                              : strcmp(ks, "start") == 0    ? &start
                              : strcmp(ks, "end") == 0      ? &end
                              : strcmp(ks, "mode") == 0     ? &mode
-                             : strcmp(ks, "factor") == 0   ? &factor
-                             : strcmp(ks, "from") == 0     ? &from
-                             : strcmp(ks, "to") == 0       ? &to
-                             : strcmp(ks, "node") == 0     ? &node
                                                            : NULL;
         if (slot) {
             *slot = v;
             nactions += is_action;
             continue;
         }
-        sim_ld_known kn;
-        sim__ld_known_init(&kn, ks);
-        for (int a = 0; rule_keys[a]; a++)
-            sim__ld_known_add(&kn, rule_keys[a]);
-        sim__ld_unknown(ld, k, &kn, "known keys", "%s: unknown key '%s'", w, ks);
+        if (sim__ld_action_arg(&args, ks, v))
+            continue;
+        sim__ld_unknown_key(ld, k, ks, rule_keys, rule_key(ld, w, "unknown key"));
         bad = -1;
     }
     if (nactions != 1) {
@@ -180,32 +162,21 @@ static int load_rule(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run, sim
         sim__ld_error(ld, end, "%s: end: before start", w);
         bad = -1;
     }
+    yaml_node_t *from = args.from, *to = args.to, *node = args.node;
     bool link = r->kind == SIM_NEMESIS_LOSS || r->kind == SIM_NEMESIS_LATENCY;
     bad |= only_with(ld, mode, w, "mode", r->kind == SIM_NEMESIS_PARTITION, "'partition'");
-    bad |= only_with(ld, factor, w, "factor", r->kind == SIM_NEMESIS_SLOW, "'slow'");
+    bad |= only_with(ld, args.factor, w, "factor", r->kind == SIM_NEMESIS_SLOW, "'slow'");
     bad |= only_with(ld, from ? from : to, w, from ? "from" : "to", link, "'loss' or 'latency'");
     bad |= only_with(ld, node, w, "node", r->kind == SIM_NEMESIS_LATENCY,
                      "'latency' (crash and slow name their node themselves)");
-    if (link && !from != !to) {
-        sim__ld_error(ld, y, "%s: a %s on a link needs both 'from' and 'to'", w, actions[r->kind]);
-        bad = -1;
-    } else if (link && from) {
-        bad |= sim__ld_ref(ld, from, rule_key(ld, w, "from"), &r->from);
-        bad |= sim__ld_ref(ld, to, rule_key(ld, w, "to"), &r->to);
-    }
+    if (link)
+        bad |= sim__ld_action_link(ld, y, w, actions[r->kind], &args, &r->from, &r->to);
     switch (r->kind) {
     case SIM_NEMESIS_CRASH:
         bad |= sim__ld_ref(ld, action, rule_key(ld, w, "crash"), &r->node);
         break;
     case SIM_NEMESIS_SLOW:
-        bad |= sim__ld_ref(ld, action, rule_key(ld, w, "slow"), &r->node);
-        if (!factor) {
-            sim__ld_error(ld, y, "%s: 'slow' needs 'factor' (service times are multiplied by it)",
-                          w);
-            bad = -1;
-        } else {
-            bad |= sim__ld_number(ld, factor, rule_key(ld, w, "factor"), 1e-6, 1e6, &r->value);
-        }
+        bad |= sim__ld_action_slow(ld, y, action, w, &args, &r->node, &r->value);
         break;
     case SIM_NEMESIS_LOSS:
         bad |= sim__ld_prob(ld, action, rule_key(ld, w, "loss"), &r->value);

@@ -262,36 +262,6 @@ static int check_sides(sim_loader *ld, yaml_node_t *action, const char *w) {
     return 0;
 }
 
-/* latency: {add: D}. */
-static int load_latency_action(sim_loader *ld, yaml_node_t *action, const char *w, sim_fault *f) {
-    const char *wl = fault_key(ld, w, "latency");
-    if (action->type != YAML_MAPPING_NODE) {
-        sim__ld_error(ld, action, "%s: expected {add: D} (a delay added to every message)", wl);
-        return -1;
-    }
-    int bad = 0;
-    bool add = false;
-    FOR_PAIRS(q, action) {
-        yaml_node_t *k = sim__ld_node(ld, q->key), *v = sim__ld_node(ld, q->value);
-        const char *ks = sim__ld_scalar(k);
-        if (!ks)
-            continue;
-        if (strcmp(ks, "add") == 0) {
-            add = true;
-            bad |= sim__ld_duration(ld, v, fault_key(ld, wl, "add"), &f->add);
-        } else {
-            static const char *const keys[] = {"add", NULL};
-            sim__ld_unknown_key(ld, k, ks, keys, fault_key(ld, wl, "unknown key"));
-            bad = -1;
-        }
-    }
-    if (!add) {
-        sim__ld_error(ld, action, "%s: needs 'add' (the delay added, e.g. {add: 20ms})", wl);
-        bad = -1;
-    }
-    return bad;
-}
-
 static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
                       const yaml_node_t *run_node, sim_fault *f) {
     const char *w = sim__ld_arena_format(ld, "faults[%zu]", i);
@@ -304,20 +274,16 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
         return -1;
     }
     int bad = 0, actions = 0;
-    yaml_node_t *at = NULL, *action = NULL, *factor = NULL, *from = NULL, *to = NULL, *node = NULL,
-                *workers = NULL, *downtime = NULL, *duration = NULL;
+    yaml_node_t *at = NULL, *action = NULL, *workers = NULL, *downtime = NULL, *duration = NULL;
+    sim_ld_action_args args = {0};
     FOR_PAIRS(p, y) {
         yaml_node_t *k = sim__ld_node(ld, p->key), *v = sim__ld_node(ld, p->value);
         const char *ks = sim__ld_scalar(k);
         if (!ks)
             continue;
-        bool is_action = false;
-        for (int a = 0; fault_actions[a]; a++)
-            if (strcmp(ks, fault_actions[a]) == 0) {
-                is_action = true;
-                f->kind = (sim_fault_kind)a;
-            }
-        if (is_action) {
+        int a = sim__ld_action_index(fault_actions, ks);
+        if (a >= 0) {
+            f->kind = (sim_fault_kind)a;
             action = v;
             actions++;
         } else if (strcmp(ks, "at") == 0) {
@@ -329,25 +295,13 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
             workers = v;
         } else if (strcmp(ks, "downtime") == 0) {
             downtime = v;
-        } else if (strcmp(ks, "factor") == 0) {
-            factor = v;
-        } else if (strcmp(ks, "from") == 0) {
-            from = v;
-        } else if (strcmp(ks, "to") == 0) {
-            to = v;
-        } else if (strcmp(ks, "node") == 0) {
-            node = v;
-        } else {
+        } else if (!sim__ld_action_arg(&args, ks, v)) {
             static const char *const fault_keys[] = {
                 "at",     "duration", "crash",  "restart", "partition", "loss",
                 "slow",   "add",      "remove", "latency", "scale",     "lose_data",
                 "factor", "from",     "to",     "node",    "workers",   "downtime",
                 NULL};
-            sim_ld_known kn;
-            sim__ld_known_init(&kn, ks);
-            for (int a = 0; fault_keys[a]; a++)
-                sim__ld_known_add(&kn, fault_keys[a]);
-            sim__ld_unknown(ld, k, &kn, "known keys", "%s: unknown key '%s'", w, ks);
+            sim__ld_unknown_key(ld, k, ks, fault_keys, fault_key(ld, w, "unknown key"));
             bad = -1;
         }
     }
@@ -396,8 +350,9 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
                       w);
         bad = -1;
     }
-    if (factor && f->kind != SIM_FAULT_SLOW) {
-        sim__ld_error(ld, factor, "%s: 'factor' goes with 'slow'", w);
+    yaml_node_t *from = args.from, *to = args.to, *node = args.node;
+    if (args.factor && f->kind != SIM_FAULT_SLOW) {
+        sim__ld_error(ld, args.factor, "%s: 'factor' goes with 'slow'", w);
         bad = -1;
     }
     bool on_link = f->kind == SIM_FAULT_LOSS || f->kind == SIM_FAULT_LATENCY;
@@ -418,14 +373,8 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
                       w);
         bad = -1;
     }
-    if (on_link && !from != !to) {
-        sim__ld_error(ld, y, "%s: a %s on a link needs both 'from' and 'to'", w,
-                      fault_actions[f->kind]);
-        bad = -1;
-    } else if (on_link && from) {
-        bad |= sim__ld_ref(ld, from, fault_key(ld, w, "from"), &f->from);
-        bad |= sim__ld_ref(ld, to, fault_key(ld, w, "to"), &f->to);
-    }
+    if (on_link)
+        bad |= sim__ld_action_link(ld, y, w, fault_actions[f->kind], &args, &f->from, &f->to);
     switch (f->kind) {
     case SIM_FAULT_CRASH:
     case SIM_FAULT_RESTART:
@@ -434,14 +383,7 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
         bad |= sim__ld_ref(ld, action, fault_key(ld, w, fault_actions[f->kind]), &f->node);
         break;
     case SIM_FAULT_SLOW:
-        bad |= sim__ld_ref(ld, action, fault_key(ld, w, "slow"), &f->node);
-        if (!factor) {
-            sim__ld_error(ld, y, "%s: 'slow' needs 'factor' (service times are multiplied by it)",
-                          w);
-            bad = -1;
-        } else {
-            bad |= sim__ld_number(ld, factor, fault_key(ld, w, "factor"), 1e-6, 1e6, &f->value);
-        }
+        bad |= sim__ld_action_slow(ld, y, action, w, &args, &f->node, &f->value);
         break;
     case SIM_FAULT_LOSS:
         bad |= sim__ld_prob(ld, action, fault_key(ld, w, "loss"), &f->value);
@@ -480,7 +422,7 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
         break;
     }
     case SIM_FAULT_LATENCY:
-        bad |= load_latency_action(ld, action, w, f);
+        bad |= sim__ld_action_latency(ld, action, w, &f->add);
         if (node && !from && !to)
             bad |= sim__ld_ref(ld, node, fault_key(ld, w, "node"), &f->node);
         break;

@@ -89,6 +89,19 @@ static double utilization_of_series(const cJSON *doc, const char *node, double *
     return busy / avail;
 }
 
+/* The run's utilization of node, after checking it against the one its series give (exact:
+ * utilization_of_series) and the time average of its count against mean_workers. */
+static double utilization_checked(const cJSON *doc, const char *node, double mean_workers) {
+    char path[128];
+    snprintf(path, sizeof path, "%s.utilization", node);
+    double u = t_num(doc, path), workers, from_series = utilization_of_series(doc, node, &workers);
+    cr_expect_float_eq(u, from_series, 1e-9 * u, "%s: %.12g vs %.12g from the series", path, u,
+                       from_series);
+    cr_expect_float_eq(workers, mean_workers, 1e-12, "%s: the mean count of workers: %g", node,
+                       workers);
+    return u;
+}
+
 /* 1000 s in 20 intervals of 50 s; the scale at 500 s starts interval 10. */
 #define REPS 20
 static const char live[] = "duration: 1000s\n"
@@ -134,14 +147,9 @@ Test(scaling, utilization_divides_by_the_integral_of_the_workers) {
     double u[REPS];
     for (int r = 0; r < REPS; r++) {
         cJSON *doc = run(live, (uint64_t)r + 1);
-        u[r] = t_num(doc, "nodes.web.utilization");
         /* Exact: intervals of equal length, each with its busy worker-time util x workers x
          * 50 s; summed over the available worker-time they give the run's figure. */
-        double mean_workers, from_series = utilization_of_series(doc, "nodes.web", &mean_workers);
-        cr_expect_float_eq(u[r], from_series, 1e-9 * u[r], "seed %d: %.12g vs %.12g", r + 1,
-                           u[r], from_series);
-        cr_expect_float_eq(mean_workers, 4.5, 1e-12, "the mean count of workers: %g",
-                           mean_workers);
+        u[r] = utilization_checked(doc, "nodes.web", 4.5);
         cJSON_Delete(doc);
     }
     /* Offered load over the time average of the count: 3.2 / 4.5 (not 3.2 / 5, the count at
@@ -311,10 +319,7 @@ Test(scaling, a_consumer_scaled_live_keeps_its_figures_right) {
         const cJSON *u = column(doc, "nodes.w.utilization");
         phase[0][r] = mean_of(u, 1, 10);
         phase[1][r] = mean_of(u, 11, 20);
-        whole[r] = t_num(doc, "nodes.w.utilization");
-        double mean_workers, from_series = utilization_of_series(doc, "nodes.w", &mean_workers);
-        cr_expect_float_eq(whole[r], from_series, 1e-9, "%.12g vs %.12g", whole[r], from_series);
-        cr_expect_float_eq(mean_workers, 3, 1e-12, "%g", mean_workers);
+        whole[r] = utilization_checked(doc, "nodes.w", 3);
         t_expect_delivery_identity(doc, "q");
         cr_expect_eq(t_delivery_int(doc, "q", "lost"), 0);
         cJSON_Delete(doc);
@@ -396,11 +401,7 @@ Test(scaling, a_counter_store_scaled_live_keeps_its_figures_right) {
                          "faults:\n"
                          "  - {at: 5s, scale: redis, workers: 2}\n",
                          (uint64_t)r + 1);
-        whole[r] = t_num(doc, "nodes.redis.utilization");
-        double mean_workers, from_series =
-                                 utilization_of_series(doc, "nodes.redis", &mean_workers);
-        cr_expect_float_eq(whole[r], from_series, 1e-9, "%.12g vs %.12g", whole[r], from_series);
-        cr_expect_float_eq(mean_workers, 1.5, 1e-12, "%g", mean_workers);
+        whole[r] = utilization_checked(doc, "nodes.redis", 1.5);
         cr_expect_eq(t_num(doc, "nodes.redis.checks"),
                      t_num(doc, "nodes.rl.allowed") + t_num(doc, "nodes.rl.denied"));
         t_expect_accounting(doc);

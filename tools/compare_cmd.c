@@ -10,7 +10,6 @@
 #include "models.h"
 #include "output.h"
 #include "seeds.h"
-#include "suggest.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,8 +21,6 @@
 #define MAX_SEEDS 100000u
 /* Rows of the table on stdout: a screenful. */
 #define TABLE_ROWS 20
-
-static const char see_help[] = "dsim --help shows the usage";
 
 /* --report OUT: the HTML page of the compare document (reports/html/report.h), as
  * `dsim report` draws it. Returns 0, or 1 with the reason printed. */
@@ -125,23 +122,21 @@ int dsim_compare_command(int argc, char **argv) {
         } else if (a[0] == '-' && a[1] != '\0') {
             static const char *const known[] = {"--set",  "--set-a",  "--set-b", "--seeds",
                                                 "--json", "--report", "--jobs",  NULL};
-            const char *near = sim_suggest_among(a, known);
-            dsim_bad_arg(a, near ? NULL : see_help, "unknown option of dsim compare");
-            if (near)
-                fprintf(stderr, "%s: note: did you mean '%s'?\n", a, near);
+            dsim_unknown_word(a, "option of dsim compare", known);
             goto out;
         } else if (!o.a.file) {
             o.a.file = a;
         } else if (!o.b.file) {
             o.b.file = a;
         } else {
-            dsim_bad_arg(a, see_help, "unexpected argument: the designs are '%s' and '%s'",
+            dsim_bad_arg(a, dsim_see_help, "unexpected argument: the designs are '%s' and '%s'",
                          o.a.file, o.b.file);
             goto out;
         }
     }
     if (!o.a.file) {
-        dsim_bad_arg("compare", see_help, "expected a topology A.yaml (and B.yaml, or --set-b)");
+        dsim_bad_arg("compare", dsim_see_help,
+                     "expected a topology A.yaml (and B.yaml, or --set-b)");
         goto out;
     }
     if (!o.b.file)

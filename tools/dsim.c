@@ -18,6 +18,7 @@
 #include "loader.h"
 #include "models.h"
 #include "output.h"
+#include "run_options.h"
 #include "series_out.h"
 #include "strfmt.h"
 #include "suggest.h"
@@ -28,7 +29,6 @@
 #include "units.h"
 #include "wiring.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,11 +102,9 @@ static const char usage[] =
     "1 a failure of dsim itself\n";
 
 typedef struct options {
-    const char *command, *file, *json, *seed_text;
-    sim_override *sets;
-    size_t nsets;
-    bool has_seed, quiet, verbose, markdown;
-    uint64_t seed;
+    const char *command, *file, *json;
+    dsim_run_options run; /* --seed, --set */
+    bool quiet, verbose, markdown;
     double max_memory;   /* bytes; 0: the machine's default */
     uint64_t max_events; /* 0: none */
     double max_wall;     /* seconds; 0: none */
@@ -115,81 +113,21 @@ typedef struct options {
     const char *series_csv;  /* --series-csv OUT */
 } options;
 
-/* Same for an option written as two words, "--seed x": the argument as given is rebuilt from
- * them. */
-static int bad_option_value(const char *option, const char *value, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int bad_option_value(const char *option, const char *value, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    char *arg = sim_strfmt("%s %s", option, value);
-    char *message = sim_vstrfmt(fmt, ap);
-    va_end(ap);
-    int status = EXIT_INPUT;
-    if (arg && message) {
-        dsim_bad_arg(arg, NULL, "%s", message);
-    } else {
-        fprintf(stderr, "dsim: out of memory while reporting a bad %s\n", option);
-        status = EXIT_INTERNAL;
-    }
-    free(arg);
-    free(message);
-    return status;
-}
-
-static const char see_help[] = "dsim --help shows the usage";
-
-/* Reports the unknown word arg (what: "option", "command"), with the nearest of the known
- * words (NULL-terminated) as a note, else the pointer to --help. */
-static int unknown_word(const char *arg, const char *what, const char *const *known) {
-    const char *near = sim_suggest_among(arg, known);
-    if (!near)
-        return dsim_bad_arg(arg, see_help, "unknown %s", what);
-    dsim_bad_arg(arg, NULL, "unknown %s", what);
-    fprintf(stderr, "%s: note: did you mean '%s'?\n", arg, near);
-    return EXIT_INPUT;
-}
-
-static int parse_seed(const char *s, uint64_t *out) {
-    char *end;
-    if (!*s || *s == '-' || *s == '+')
-        return -1;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 /* Parses argv into o; returns EXIT_OK or the exit status for a usage error. */
 static int parse_args(int argc, char **argv, options *o) {
     o->command = argv[1];
-    o->sets = calloc((size_t)argc, sizeof *o->sets);
-    if (!o->sets) {
+    o->run.sets = calloc((size_t)argc, sizeof *o->run.sets);
+    if (!o->run.sets) {
         fputs("dsim: out of memory\n", stderr);
         return EXIT_INTERNAL;
     }
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         bool has_value = i + 1 < argc;
-        if (strcmp(a, "--seed") == 0) {
-            if (!has_value)
-                return dsim_bad_arg(a, NULL, "expected a whole number >= 0 after it");
-            o->seed_text = argv[++i];
-            if (parse_seed(o->seed_text, &o->seed))
-                return bad_option_value(a, o->seed_text, "expected a whole number >= 0");
-            o->has_seed = true;
-        } else if (strcmp(a, "--set") == 0) {
-            if (!has_value)
-                return dsim_bad_arg(a, NULL, "expected PATH=VALUE after it");
-            char *eq = strchr(argv[++i], '=');
-            if (!eq || eq == argv[i])
-                return bad_option_value(a, argv[i],
-                                        "expected PATH=VALUE, e.g. nodes.web.workers=4");
-            /* The loader rebuilds "--set PATH=VALUE" from the two halves for its messages. */
-            *eq = '\0';
-            o->sets[o->nsets++] = (sim_override){.path = argv[i], .value = eq + 1};
+        int taken = dsim_run_option(argc, argv, &i, &o->run);
+        if (taken >= 0) {
+            if (taken)
+                return taken;
         } else if (strcmp(a, "--json") == 0) {
             if (!has_value)
                 return dsim_bad_arg(a, NULL, "expected a file name (or - for stdout) after it");
@@ -205,26 +143,27 @@ static int parse_args(int argc, char **argv, options *o) {
                 return dsim_bad_arg(a, NULL, "expected a size such as 512M or 4G after it");
             o->max_memory_arg = argv[++i];
             if (dsim_parse_size(o->max_memory_arg, &o->max_memory))
-                return bad_option_value(a, o->max_memory_arg, "expected a size such as 512M or 4G");
+                return dsim_bad_option_value(a, o->max_memory_arg,
+                                             "expected a size such as 512M or 4G");
         } else if (strcmp(a, "--max-events") == 0) {
             if (!has_value)
                 return dsim_bad_arg(a, NULL, "expected a whole number >= 1 after it");
             o->max_events_arg = argv[++i];
             if (dsim_parse_count(o->max_events_arg, &o->max_events))
-                return bad_option_value(a, o->max_events_arg, "expected a whole number >= 1");
+                return dsim_bad_option_value(a, o->max_events_arg, "expected a whole number >= 1");
         } else if (strcmp(a, "--max-wall") == 0) {
             if (!has_value)
                 return dsim_bad_arg(a, NULL, "expected a duration > 0 such as 90s or 5m after it");
             o->max_wall_arg = argv[++i];
             if (dsim_parse_wall(o->max_wall_arg, &o->max_wall))
-                return bad_option_value(a, o->max_wall_arg,
-                                        "expected a duration > 0 such as 90s or 5m");
+                return dsim_bad_option_value(a, o->max_wall_arg,
+                                             "expected a duration > 0 such as 90s or 5m");
         } else if (strcmp(a, "--series") == 0) {
             if (!has_value)
                 return dsim_bad_arg(a, NULL, "expected a duration > 0 such as 1s after it");
             const char *v = argv[++i];
             if (sim_parse_duration(v, &o->series) || o->series <= 0)
-                return bad_option_value(a, v, "expected a duration > 0 such as 1s");
+                return dsim_bad_option_value(a, v, "expected a duration > 0 such as 1s");
         } else if (strcmp(a, "--series-csv") == 0) {
             if (!has_value)
                 return dsim_bad_arg(a, NULL, "expected a file name (or - for stdout) after it");
@@ -234,11 +173,11 @@ static int parse_args(int argc, char **argv, options *o) {
                                                 "--quiet",      "--verbose",  "--max-memory",
                                                 "--max-events", "--max-wall", "--markdown",
                                                 "--series",     "--series-csv", NULL};
-            return unknown_word(a, "option", known);
+            return dsim_unknown_word(a, "option", known);
         } else if (!o->file) {
             o->file = a;
         } else {
-            return dsim_bad_arg(a, see_help, "unexpected argument: the topology FILE is '%s'",
+            return dsim_bad_arg(a, dsim_see_help, "unexpected argument: the topology FILE is '%s'",
                                 o->file);
         }
     }
@@ -255,7 +194,7 @@ static sim_topology *load(const options *o, int *status) {
         *status = EXIT_INTERNAL;
         return NULL;
     }
-    sim_topology *t = sim_load_file(o->file, o->sets, o->nsets, dsim_kinds, diag);
+    sim_topology *t = sim_load_file(o->file, o->run.sets, o->run.nsets, dsim_kinds, diag);
     for (size_t i = 0; i < sim_diag_count(diag); i++)
         fprintf(stderr, "%s\n", sim_diag_message(diag, i));
     sim_diag_free(diag);
@@ -449,9 +388,9 @@ static int run(const options *o) {
     }
     if (o->series_csv && !o->series && !topo->series) {
         sim_topology_free(topo);
-        return bad_option_value("--series-csv", o->series_csv,
-                                "there is no time series to write: give --series DURATION "
-                                "or the file's `series`");
+        return dsim_bad_option_value("--series-csv", o->series_csv,
+                                     "there is no time series to write: give --series DURATION "
+                                     "or the file's `series`");
     }
     if (o->series_csv && strcmp(o->series_csv, "-") != 0 && dsim_output_check(o->series_csv)) {
         sim_topology_free(topo);
@@ -460,8 +399,8 @@ static int run(const options *o) {
     if (o->series_csv && o->json && strcmp(o->series_csv, "-") == 0 &&
         strcmp(o->json, "-") == 0) {
         sim_topology_free(topo);
-        return bad_option_value("--series-csv", o->series_csv,
-                                "--json writes to stdout already: give one of them a file");
+        return dsim_bad_option_value("--series-csv", o->series_csv,
+                                     "--json writes to stdout already: give one of them a file");
     }
     double estimate;
     sim_diag *diag = NULL;
@@ -487,7 +426,7 @@ static int run(const options *o) {
         .keep_engine = true,      /* for its figures, its series and the budgets' messages */
     };
     exp_run_outcome r;
-    exp_run_seed(topo, o->has_seed ? o->seed : topo->seed, &ro, diag, &r);
+    exp_run_seed(topo, o->run.has_seed ? o->run.seed : topo->seed, &ro, diag, &r);
     double wall = seconds_since(&p.start);
     if (p.shown)
         fputs("\r\033[K", stderr);
@@ -609,32 +548,33 @@ static int kinds(const options *o) {
 static int refuse_run_options(const options *o, bool no_topology) {
     const char *c = o->command;
     if (o->json)
-        return bad_option_value("--json", o->json, "%s writes no result document", c);
-    if (o->has_seed)
-        return bad_option_value("--seed", o->seed_text, "%s runs nothing, so it takes no seed", c);
+        return dsim_bad_option_value("--json", o->json, "%s writes no result document", c);
+    if (o->run.has_seed)
+        return dsim_bad_option_value("--seed", o->run.seed_text,
+                                     "%s runs nothing, so it takes no seed", c);
     if (o->max_memory_arg)
-        return bad_option_value("--max-memory", o->max_memory_arg,
-                                "%s runs nothing: budgets are for runs", c);
+        return dsim_bad_option_value("--max-memory", o->max_memory_arg,
+                                     "%s runs nothing: budgets are for runs", c);
     if (o->max_events_arg)
-        return bad_option_value("--max-events", o->max_events_arg,
-                                "%s runs nothing: budgets are for runs", c);
+        return dsim_bad_option_value("--max-events", o->max_events_arg,
+                                     "%s runs nothing: budgets are for runs", c);
     if (o->max_wall_arg)
-        return bad_option_value("--max-wall", o->max_wall_arg,
-                                "%s runs nothing: budgets are for runs", c);
+        return dsim_bad_option_value("--max-wall", o->max_wall_arg,
+                                     "%s runs nothing: budgets are for runs", c);
     if (o->series_csv)
-        return bad_option_value("--series-csv", o->series_csv, "%s samples no time series", c);
+        return dsim_bad_option_value("--series-csv", o->series_csv, "%s samples no time series", c);
     if (o->series)
         return dsim_bad_arg("--series", NULL, "%s samples no time series", c);
     if (!no_topology)
         return EXIT_OK;
-    if (o->nsets) {
+    if (o->run.nsets) {
         /* parse_args cut PATH=VALUE in two at the '=' */
-        char *set = sim_strfmt("%s=%s", o->sets[0].path, o->sets[0].value);
+        char *set = sim_strfmt("%s=%s", o->run.sets[0].path, o->run.sets[0].value);
         if (!set) {
             fputs("dsim: out of memory\n", stderr);
             return EXIT_INTERNAL;
         }
-        int status = bad_option_value("--set", set, "%s reads no topology to set", c);
+        int status = dsim_bad_option_value("--set", set, "%s reads no topology to set", c);
         free(set);
         return status;
     }
@@ -653,7 +593,8 @@ static int refuse_markdown(const options *o) {
 
 int main(int argc, char **argv) {
     if (argc < 2)
-        return dsim_bad_arg("dsim", see_help, "missing command (run, validate, graph or kinds)");
+        return dsim_bad_arg("dsim", dsim_see_help,
+                            "missing command (run, validate, graph or kinds)");
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(usage, stdout);
@@ -679,7 +620,7 @@ int main(int argc, char **argv) {
             if ((status = refuse_markdown(&o)) != EXIT_OK)
                 ;
             else if (!o.file)
-                status = dsim_bad_arg(o.command, see_help, "expected a topology FILE");
+                status = dsim_bad_arg(o.command, dsim_see_help, "expected a topology FILE");
             else if (o.command[0] == 'r')
                 status = run(&o);
             else if ((status = refuse_run_options(&o, false)) != EXIT_OK)
@@ -694,10 +635,10 @@ int main(int argc, char **argv) {
         } else {
             static const char *const known[] = {"run",     "validate", "sweep", "compare",
                                                 "graph",   "kinds",    "report", "shrink", NULL};
-            status = unknown_word(o.command, "command", known);
+            status = dsim_unknown_word(o.command, "command", known);
         }
     }
-    free(o.sets);
+    free(o.run.sets);
     /* Whatever went to stdout (a validate line, the kinds, --help) must not be lost quietly. */
     if (status == EXIT_OK && dsim_output_flush_stdout())
         status = EXIT_INTERNAL;

@@ -7,10 +7,9 @@
 #include "loader.h"
 #include "models.h"
 #include "nemesis.h"
+#include "run_options.h"
 #include "shrink.h"
-#include "suggest.h"
 
-#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,80 +17,44 @@
 
 enum { EXIT_OK = 0, EXIT_INTERNAL = 1, EXIT_INPUT = 2, EXIT_EXPECT = 3, EXIT_BUDGET = 4 };
 
-static const char see_help[] = "dsim --help shows the usage";
-
 typedef struct shrink_args {
-    const char *file, *seed_text, *max_runs_arg, *max_events_arg;
-    sim_override *sets;
-    size_t nsets;
-    bool has_seed, quiet;
-    uint64_t seed, max_runs, max_events;
+    const char *file, *max_runs_arg, *max_events_arg;
+    dsim_run_options run; /* --seed, --set */
+    bool quiet;
+    uint64_t max_runs, max_events;
 } shrink_args;
-
-static int parse_seed(const char *s, uint64_t *out) {
-    char *end;
-    if (!*s || *s == '-' || *s == '+')
-        return -1;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-/* "OPTION VALUE: error: ..." for a bad value. */
-static int bad_value(const char *option, const char *value, const char *what) {
-    fprintf(stderr, "%s %s: error: %s\n", option, value, what);
-    return EXIT_INPUT;
-}
 
 static int parse(int argc, char **argv, shrink_args *a) {
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
         bool has_value = i + 1 < argc;
-        if (strcmp(s, "--seed") == 0) {
-            if (!has_value)
-                return dsim_bad_arg(s, NULL, "expected a whole number >= 0 after it");
-            a->seed_text = argv[++i];
-            if (parse_seed(a->seed_text, &a->seed))
-                return bad_value(s, a->seed_text, "expected a whole number >= 0");
-            a->has_seed = true;
-        } else if (strcmp(s, "--set") == 0) {
-            if (!has_value)
-                return dsim_bad_arg(s, NULL, "expected PATH=VALUE after it");
-            char *spec = argv[++i], *eq = strchr(spec, '=');
-            if (!eq || eq == spec)
-                return bad_value(s, spec, "expected PATH=VALUE, e.g. nodes.web.workers=4");
-            *eq = '\0'; /* the loader rebuilds "--set PATH=VALUE" for its messages */
-            a->sets[a->nsets++] = (sim_override){.path = spec, .value = eq + 1};
+        int taken = dsim_run_option(argc, argv, &i, &a->run);
+        if (taken >= 0) {
+            if (taken)
+                return taken;
         } else if (strcmp(s, "--max-runs") == 0 || strcmp(s, "--max-events") == 0) {
             if (!has_value)
                 return dsim_bad_arg(s, NULL, "expected a whole number >= 1 after it");
             bool runs = s[6] == 'r';
             const char *v = argv[++i];
             if (dsim_parse_count(v, runs ? &a->max_runs : &a->max_events))
-                return bad_value(s, v, "expected a whole number >= 1");
+                return dsim_bad_option_value(s, v, "expected a whole number >= 1");
             *(runs ? &a->max_runs_arg : &a->max_events_arg) = v;
         } else if (strcmp(s, "--quiet") == 0) {
             a->quiet = true;
         } else if (s[0] == '-' && s[1] != '\0') {
             static const char *const known[] = {"--seed",       "--set",   "--max-runs",
                                                 "--max-events", "--quiet", NULL};
-            const char *near = sim_suggest_among(s, known);
-            dsim_bad_arg(s, near ? NULL : see_help, "unknown option of dsim shrink");
-            if (near)
-                fprintf(stderr, "%s: note: did you mean '%s'?\n", s, near);
-            return EXIT_INPUT;
+            return dsim_unknown_word(s, "option of dsim shrink", known);
         } else if (!a->file) {
             a->file = s;
         } else {
-            return dsim_bad_arg(s, see_help, "unexpected argument: the topology FILE is '%s'",
+            return dsim_bad_arg(s, dsim_see_help, "unexpected argument: the topology FILE is '%s'",
                                 a->file);
         }
     }
     if (!a->file)
-        return dsim_bad_arg("shrink", see_help, "expected a topology FILE");
+        return dsim_bad_arg("shrink", dsim_see_help, "expected a topology FILE");
     return EXIT_OK;
 }
 
@@ -201,7 +164,7 @@ static int run_failed(const char *file, exp_run_status s, const char *why, const
 }
 
 static int shrink(const shrink_args *a, const sim_topology *t) {
-    uint64_t seed = a->has_seed ? a->seed : t->seed;
+    uint64_t seed = a->run.has_seed ? a->run.seed : t->seed;
     if (!t->nnemesis) {
         fprintf(stderr,
                 "%s: error: the topology has no nemesis: rules: no drawn faults to "
@@ -310,20 +273,21 @@ out:
 
 int dsim_shrink_command(int argc, char **argv) {
     shrink_args a = {0};
-    if (!(a.sets = calloc((size_t)argc, sizeof *a.sets))) {
+    if (!(a.run.sets = calloc((size_t)argc, sizeof *a.run.sets))) {
         fputs("dsim: out of memory\n", stderr);
         return EXIT_INTERNAL;
     }
     int status = parse(argc, argv, &a);
     if (status == EXIT_OK) {
         sim_diag *diag = sim_diag_new(a.file);
-        sim_topology *t = diag ? sim_load_file(a.file, a.sets, a.nsets, dsim_kinds, diag) : NULL;
+        sim_topology *t =
+            diag ? sim_load_file(a.file, a.run.sets, a.run.nsets, dsim_kinds, diag) : NULL;
         for (size_t i = 0; diag && i < sim_diag_count(diag); i++)
             fprintf(stderr, "%s\n", sim_diag_message(diag, i));
         status = !diag ? EXIT_INTERNAL : t ? shrink(&a, t) : EXIT_INPUT;
         sim_topology_free(t);
         sim_diag_free(diag);
     }
-    free(a.sets);
+    free(a.run.sets);
     return status;
 }
