@@ -17,7 +17,8 @@
  * stops sending it new requests) and is stopped `drain` later, so that the requests it holds
  * finish (connection draining). After an action the window is emptied and the rounds of the
  * following `cooldown` are not counted, so the next action comes at the earliest cooldown +
- * scale_after later, judged on the load after the change.
+ * scale_after later (exactly, when scale_after is a multiple of probe_interval and the load
+ * stays beyond the threshold), judged on the load after the change.
  *
  * The count is the API's state (a Deployment's `replicas`): every action is fenced like any
  * other (leadership_action) and records the new count (leadership_set_desired); a new leader
@@ -160,7 +161,7 @@ void orch_autoscale_round(sim_node *n) {
     if (c->autoscale == AUTOSCALE_NONE)
         return;
     double mean;
-    if (!round_mean(n, &mean) || sim_now(n) < sc->quiet_until)
+    if (!round_mean(n, &mean) || sim_now(n) <= sc->quiet_until)
         return;
     sc->window[sc->pos] = mean;
     sc->pos = (sc->pos + 1) % sc->len;
