@@ -352,3 +352,40 @@ Test(autoscale, example_tells_its_story) {
     }
     free(yaml);
 }
+
+/* autoscale: queue, on requests waiting per server. With a random load balancer each of c
+ * servers is an M/M/1 (Poisson thinning) of rho = lambda / (c mu), whose mean number waiting
+ * is Lq = rho^2 / (1 - rho) (Kleinrock, Queueing Systems I, 1975, §3.2); the oracle is the
+ * smallest c with Lq < 1: at 150/s and mu = 100/s, c = 3 (Lq 0.5; at 2, 2.25). The window's
+ * sd there is about 0.1 (a queue's sd of 1.7 over 3 servers and ~80 independent samples in
+ * 20 s), so 0.5 is 5 sd from 1. */
+Test(autoscale, queue_length_settles_at_smallest_count) {
+    double lambda = 150, mu = 100;
+    int want = 1;
+    for (double rho = lambda / mu; rho >= 1 || rho * rho / (1 - rho) >= 1;
+         rho = lambda / (++want * mu))
+        ;
+    cr_assert_eq(want, 3);
+    static const char yaml[] =
+        "duration: 150s\n"
+        "network: {latency: 1ms}\n"
+        "nodes:\n"
+        "  users: {kind: client, target: lb, rate: 150/s}\n"
+        "  lb: {kind: load_balancer, backends: web, policy: random}\n"
+        "  web: {kind: service, replicas: 6, active: 1, queue: 20,\n"
+        "        service: {dist: exponential, mean: 10ms}}\n"
+        "  orch: {kind: orchestrator, replicas: 1, watch: lb, boot: 5s,\n"
+        "         probe_interval: 50ms, probe_timeout: 1s, autoscale: queue,\n"
+        "         scale_out_above: 1, scale_in_below: 0.05, scale_after: 20s,\n"
+        "         cooldown: 10s}\n";
+    for (uint64_t seed = 1; seed <= SEEDS; seed++) {
+        run r = run_of(yaml, seed, 1);
+        int peak = 0;
+        for (int k = 0; k < r.n; k++)
+            peak = r.tg[0][k] > peak ? r.tg[0][k] : peak;
+        cr_expect_eq(t_int(r.doc, "nodes.orch.0.autoscale.target"), want, "seed %llu",
+                     (unsigned long long)seed);
+        cr_expect_eq(peak, want, "seed %llu: never more", (unsigned long long)seed);
+        cJSON_Delete(r.doc);
+    }
+}
