@@ -32,13 +32,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-uint32_t orch_booting(const orch_state *s) {
-    uint32_t b = 0;
-    for (uint32_t i = 0; i < s->servers.count; i++)
-        b += s->sv[i].booting;
-    return b;
-}
-
 int orch_autoscale_init(sim_node *n) {
     orch_state *s = sim_state(n);
     const orch_config *c = sim_config(n);

@@ -99,6 +99,7 @@ void orch_watch_end(sim_node *n);   /* stepped down or crashed: boots under way 
 void orch_watch_pong(sim_node *n, const sim_ping *pong);
 void orch_watch_timer(sim_node *n, uint16_t tag, uint64_t arg);
 void orch_watch_finish(sim_node *n);
+uint32_t orch_booting(const orch_state *s);
 
 /* autoscale.c */
 int orch_autoscale_init(sim_node *n);   /* create: -1 when out of memory */
@@ -108,7 +109,6 @@ void orch_autoscale_drained(sim_node *n, uint32_t i);
 void orch_autoscale_target(sim_node *n, uint32_t target); /* the count to keep changes */
 void orch_autoscale_end(sim_node *n);                     /* no longer leads */
 void orch_autoscale_free(sim_node *n);
-uint32_t orch_booting(const orch_state *s);
 
 /* report.c */
 extern const struct sim_metric orch_metrics[];

@@ -56,6 +56,14 @@ void orch_watch_init(sim_node *n) {
         sim_out_of_memory(n);
 }
 
+/* Boots under way. */
+uint32_t orch_booting(const orch_state *s) {
+    uint32_t b = 0;
+    for (uint32_t i = 0; i < s->servers.count; i++)
+        b += s->sv[i].booting;
+    return b;
+}
+
 /* The first instance that is neither a member nor booting already (nor draining after a
  * scale-in), looking from the one
  * after `after` round the group (ORCH_NONE: from the first), so that a spare comes before the
