@@ -31,6 +31,7 @@ struct leadership_checker {
     bool used, settled;
     leadership_term *terms; /* by term, 0..nterms-1 */
     uint64_t nterms, highest, fence;
+    uint32_t desired; /* the API's count of servers to keep (LEADERSHIP_NONE: never set) */
     uint64_t elections;
     per_node *nodes;
     size_t nnodes;
@@ -70,8 +71,13 @@ leadership_checker *leadership_new(const sim_topology *topo) {
     for (size_t i = 0; i < lc->nnodes; i++)
         lc->nodes[i].led_since = SIM_TIME_NONE;
     lc->first_leader = SIM_TIME_NONE;
+    lc->desired = LEADERSHIP_NONE;
     return lc;
 }
+
+void leadership_set_desired(leadership_checker *lc, uint32_t count) { lc->desired = count; }
+
+uint32_t leadership_desired(const leadership_checker *lc) { return lc->desired; }
 
 void leadership_free(leadership_checker *lc) {
     if (!lc)
@@ -243,6 +249,8 @@ void leadership_boot_abandoned(leadership_checker *lc, uint32_t id) {
 }
 
 void leadership_boot_joined(leadership_checker *lc, uint32_t id, sim_time at) {
+    if (id == LEADERSHIP_SCALING)
+        return;
     lc->replacements++;
     /* A boot for no incident (the group was short when it began, its incident's own boot
      * being another leader's then) closes the oldest incident still open. */

@@ -40,6 +40,8 @@ static inline leadership_checker *leadership_of(sim_node *n) {
 }
 
 #define LEADERSHIP_NONE UINT32_MAX
+/* The incident of a boot that adds a server (a scale-out): it replaces nothing. */
+#define LEADERSHIP_SCALING (UINT32_MAX - 1)
 
 /* Returns a new empty checker for a run of topo (borrowed; NULL for a test without one),
  * NULL when out of memory; the engine makes the run's own. */
@@ -60,6 +62,12 @@ void leadership_claim(leadership_checker *lc, uint64_t term);
  * goes ahead (counted as executed). */
 bool leadership_action(leadership_checker *lc, uint32_t node, uint64_t term, bool fencing);
 
+/* The count of watched servers to keep, as the API records it (a Deployment's `replicas`):
+ * set by a leader's scaling action (the orchestrator's autoscaler), read by a new leader;
+ * LEADERSHIP_NONE until one is set. */
+void leadership_set_desired(leadership_checker *lc, uint32_t count);
+uint32_t leadership_desired(const leadership_checker *lc);
+
 /* The leader detected that server stopped answering, at `at`; down_since is when it went down
  * (sim_node_down_since: SIM_TIME_NONE when it is up, a false suspicion, as across a
  * partition). Sets *incident to its id. */
@@ -71,7 +79,8 @@ uint32_t leadership_unreplaced(const leadership_checker *lc);
 /* A replacement (instance `replacement`) began booting for incident (LEADERSHIP_NONE: a boot
  * for no incident, the group being short at the start); it was abandoned (its leader crashed
  * or stepped down); it joined the group at `at` and serves (a boot for no incident closes the
- * oldest incident still open). */
+ * oldest incident still open; a boot for LEADERSHIP_SCALING is no replacement and counts in
+ * none of these but the abandoned boots). */
 void leadership_boot_started(leadership_checker *lc, uint32_t incident, uint32_t replacement);
 void leadership_boot_abandoned(leadership_checker *lc, uint32_t incident);
 void leadership_boot_joined(leadership_checker *lc, uint32_t incident, sim_time at);

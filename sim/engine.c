@@ -354,8 +354,11 @@ static void deliver(sim_engine *e, sim_event *ev) {
     if (n->crashed) {
         refuse(e, ev);
     } else if (m->type == &sim_ping_msg) {
-        /* Answered by the node's host, whatever its kind (sim/ping.h). */
+        /* Answered by the node's host, whatever its kind, with its load when the kind reports
+         * one (sim/ping.h). */
         m->type = &sim_pong_msg;
+        sim_ping *p = sim_msg_body(m);
+        p->has_load = n->kind->load && n->kind->load(n, &p->load);
         sim__send(e, ev->dst, m->src, m);
     } else if (n->kind->receive) {
         const sim_protocol *p = m->type->protocol;

@@ -19,6 +19,7 @@ typedef struct sim_node sim_node;
 typedef struct sim_check sim_check;
 typedef struct sim_checker_kind sim_checker_kind;
 typedef struct sim_metric sim_metric;
+typedef struct sim_load sim_load;
 
 /* What one instance needs from its config, for the estimate made before an engine is built
  * (footprint.h): the bytes its create hook allocates beyond state_size; the events and the
@@ -97,6 +98,10 @@ typedef struct sim_kind {
      * backup, a replica). NULL: the kind keeps nothing on disk (the loader refuses a
      * `lose_data` on it). */
     void (*lose_data)(sim_node *node);
+    /* The node's load now (sim/ping.h), which the engine puts in the PONG when it answers a
+     * PING for the node: what a monitoring agent on the host reports. Returns false when there
+     * is nothing to report. Must not change anything. NULL: no load reported. */
+    bool (*load)(const sim_node *node, sim_load *out);
 } sim_kind;
 
 /* Reports a cross-key problem at key's position in the node (or at the node when key is NULL

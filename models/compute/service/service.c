@@ -4,6 +4,7 @@
  * forwarded by `forward` (worker freed, reply still goes to the client) or answered. This is
  * enough to write M/M/c, M/M/c/c, M/G/1, tandem lines, Jackson networks and thread-per-request
  * tiers. */
+#include "ping.h"
 #include "protocols.h"
 #include "request.h"
 #include "retry.h"
@@ -310,6 +311,16 @@ static sim_memory_need service_memory_need(const void *config, uint32_t group_co
                              .value = w};
 }
 
+/* The load a monitoring agent reports in a health check's answer (sim/ping.h). */
+static bool service_load(const sim_node *n, sim_load *out) {
+    const service_state *s = sim_state_const(n);
+    const station *st = &s->st;
+    out->workers = st->workers;
+    out->busy = st->workers > st->nidle ? st->workers - st->nidle : 0;
+    out->waiting = st->waiting;
+    return true;
+}
+
 const sim_kind dsim_service_kind = {
     .version = SIM_KIND_VERSION,
     .memory_need = service_memory_need,
@@ -328,4 +339,5 @@ const sim_kind dsim_service_kind = {
     .metrics = service_metrics,
 
     .destroy = service_destroy,
+    .load = service_load,
 };

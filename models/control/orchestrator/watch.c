@@ -21,6 +21,8 @@
  * crashes (its timers never fire) or steps down, they are abandoned, and the next leader's
  * reconciliation starts its own.
  *
+ * Scaling (autoscale.c): the autoscaler changes `target` from the load the pongs carry.
+ *
  * Fencing (leadership.h): every action carries the leader's term; with `fencing` the API
  * refuses a term below the highest it has seen, so a deposed leader that still believes it
  * leads (cut off by a partition, check_quorum off) cannot act; without, its actions go ahead
@@ -50,16 +52,20 @@ void orch_watch_init(sim_node *n) {
     for (uint32_t i = 0; i < s->servers.count; i++)
         members += sim_is_member(n, s->servers.first + i);
     s->target = c->servers > 0 ? (uint32_t)c->servers : members;
+    if (orch_autoscale_init(n))
+        sim_out_of_memory(n);
 }
 
-static uint32_t booting(const orch_state *s) {
+/* Boots under way. */
+uint32_t orch_booting(const orch_state *s) {
     uint32_t b = 0;
     for (uint32_t i = 0; i < s->servers.count; i++)
         b += s->sv[i].booting;
     return b;
 }
 
-/* The first instance that is neither a member nor booting already, looking from the one
+/* The first instance that is neither a member nor booting already (nor draining after a
+ * scale-in), looking from the one
  * after `after` round the group (ORCH_NONE: from the first), so that a spare comes before the
  * dead instance itself; ORCH_NONE when none is free. */
 static uint32_t free_instance(sim_node *n, uint32_t after) {
@@ -67,7 +73,7 @@ static uint32_t free_instance(sim_node *n, uint32_t after) {
     uint32_t from = after == ORCH_NONE ? 0 : after + 1;
     for (uint32_t k = 0; k < s->servers.count; k++) {
         uint32_t i = (from + k) % s->servers.count;
-        if (!s->sv[i].booting && !sim_is_member(n, s->servers.first + i))
+        if (!s->sv[i].booting && !s->sv[i].draining && !sim_is_member(n, s->servers.first + i))
             return i;
     }
     return ORCH_NONE;
@@ -100,11 +106,16 @@ static bool start_boot(sim_node *n, uint32_t incident) {
     return true;
 }
 
+/* Boots while the group is short; the first `owed` boots are the autoscaler's scale-outs. */
 static void reconcile(sim_node *n) {
     orch_state *s = sim_state(n);
-    while (sim_members(n, &s->servers) + booting(s) < s->target)
-        if (!start_boot(n, leadership_unreplaced(leadership_of(n))))
+    while (sim_members(n, &s->servers) + orch_booting(s) < s->target) {
+        bool out = s->sc.owed > 0;
+        if (!start_boot(n, out ? LEADERSHIP_SCALING : leadership_unreplaced(leadership_of(n))))
             return;
+        if (out)
+            s->sc.owed--;
+    }
 }
 
 /* Member i has not answered for probe_timeout: it leaves, is stopped, and is replaced. */
@@ -148,6 +159,7 @@ static void probe_round(sim_node *n) {
         ((sim_ping *)sim_msg_body(ping))->token = i;
         sim_send(n, server, ping);
     }
+    orch_autoscale_round(n);
     reconcile(n);
     s->probe = sim_set_timer(n, c->probe_interval, T_PROBE, 0);
 }
@@ -155,7 +167,9 @@ static void probe_round(sim_node *n) {
 void orch_watch_begin(sim_node *n) {
     orch_state *s = sim_state(n);
     for (uint32_t i = 0; i < s->servers.count; i++)
-        s->sv[i] = (orch_server){.last_heard = sim_now(n), .incident = LEADERSHIP_NONE};
+        s->sv[i] = (orch_server){
+            .last_heard = sim_now(n), .incident = LEADERSHIP_NONE, .draining = s->sv[i].draining};
+    orch_autoscale_begin(n);
     probe_round(n);
 }
 
@@ -168,12 +182,19 @@ void orch_watch_end(sim_node *n) {
             s->sv[i].booting = false;
             leadership_boot_abandoned(leadership_of(n), s->sv[i].incident);
         }
+    orch_autoscale_end(n);
 }
 
-void orch_watch_pong(sim_node *n, uint64_t token) {
+void orch_watch_pong(sim_node *n, const sim_ping *pong) {
     orch_state *s = sim_state(n);
-    if (s->role == ROLE_LEADER && token < s->servers.count)
-        s->sv[token].last_heard = sim_now(n);
+    if (s->role == ROLE_LEADER && pong->token < s->servers.count) {
+        orch_server *v = &s->sv[pong->token];
+        v->last_heard = sim_now(n);
+        if (pong->has_load) {
+            v->has_load = true;
+            v->load = pong->load;
+        }
+    }
 }
 
 /* A boot is over: the replacement joins, if the API still takes this leader's term. */
@@ -202,6 +223,8 @@ void orch_watch_timer(sim_node *n, uint16_t tag, uint64_t arg) {
         probe_round(n);
     } else if (tag == T_BOOT && arg < s->servers.count) {
         boot_done(n, (uint32_t)arg);
+    } else if (tag == T_DRAIN) {
+        orch_autoscale_drained(n, (uint32_t)arg);
     }
 }
 
