@@ -260,3 +260,5 @@ const sim_metric station_metrics[] = {
      .series_only = true},
     SIM_METRICS_END,
 };
+
+uint32_t station_busy(const station *st) { return st->workers + st->retiring - st->nidle; }

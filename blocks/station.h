@@ -92,6 +92,9 @@ int station_resize(station *st, sim_node *n, uint32_t workers);
  * starts it with station_begin), or NULL when no worker is idle or nothing waits. */
 rr_req *station_dispatch(station *st, sim_node *n, uint32_t *w);
 
+/* Workers serving a request now: those of the count that are not idle, and the retiring. */
+uint32_t station_busy(const station *st);
+
 /* A crash: every request in service or waiting is dropped, every worker is idle. */
 void station_clear(station *st, sim_node *n);
 

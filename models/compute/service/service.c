@@ -316,7 +316,7 @@ static bool service_load(const sim_node *n, sim_load *out) {
     const service_state *s = sim_state_const(n);
     const station *st = &s->st;
     out->workers = st->workers;
-    out->busy = st->workers > st->nidle ? st->workers - st->nidle : 0;
+    out->busy = station_busy(st);
     out->waiting = st->waiting;
     return true;
 }
