@@ -50,17 +50,18 @@ const char *sim_parse_number(const char *s, double *out) {
 static const struct {
     const char *unit;
     double ns;
-} time_units[] = {{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
+} time_units[] = {{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"h", 3600e9},
+                  {"d", 86400e9}}; /* d: a day, for backup schedules (an extension) */
 
 const char *sim_parse_duration_ns(const char *s, double *out) {
-    static const char *expected = "a duration: a number and a unit ns, us, ms, s, m or h "
+    static const char *expected = "a duration: a number and a unit ns, us, ms, s, m, h or d "
                                   "(e.g. 5ms)";
     double v;
     const char *rest;
     if (leading_number(s, &v, &rest))
         return expected;
     if (!*rest)
-        return "a duration with a unit (ns, us, ms, s, m or h): a bare number is ambiguous";
+        return "a duration with a unit (ns, us, ms, s, m, h or d): a bare number is ambiguous";
     for (size_t i = 0; i < sizeof time_units / sizeof *time_units; i++)
         if (strcmp(rest, time_units[i].unit) == 0) {
             double ns = v * time_units[i].ns;

@@ -332,7 +332,7 @@ Test(loader, name_and_seed_are_checked) {
 
 Test(loader, bad_units_name_the_key_and_the_units) {
     ONLY_ERROR(BASE "  db: {kind: service, service: 5 parsecs}\n", 5, 32, "db: service",
-               "'5 parsecs'", "ns, us, ms, s, m or h");
+               "'5 parsecs'", "ns, us, ms, s, m, h or d");
     ONLY_ERROR("duration: 10 s\nnodes: {web: {kind: service, service: 1ms}}\n", 1, 11, "duration",
                "'10 s'", "unit");
     ONLY_ERROR("duration: 10sec\nnodes: {web: {kind: service, service: 1ms}}\n", 1, 11, "duration",

@@ -351,7 +351,7 @@ Test(messages, keys_under_long_node_names_are_named_whole) {
              name);
     snprintf(want, sizeof want,
              "test.yaml:3:461: error: %s: service: max: expected a duration: a number and a unit "
-             "ns, us, ms, s, m or h (e.g. 5ms), got 'x'",
+             "ns, us, ms, s, m, h or d (e.g. 5ms), got 'x'",
              name);
     expect_message(yaml, NULL, 0, want);
     snprintf(yaml, sizeof yaml,

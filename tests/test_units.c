@@ -75,6 +75,7 @@ Test(units, every_duration_unit) {
     ok_duration("7s", 7 * SIM_S);
     ok_duration("7m", 7 * 60 * SIM_S);
     ok_duration("7h", 7 * 3600 * SIM_S);
+    ok_duration("7d", 7 * 86400 * SIM_S);
     ok_duration("0s", 0);
     ok_duration("0ns", 0);
     ok_duration("+3ms", 3 * SIM_MS);
@@ -128,7 +129,7 @@ Test(units, negative_durations_rejected) {
 Test(units, garbage_around_durations_rejected) {
     static const char *const bad[] = {
         "",     "ms",    " 5ms",    "5 ms", "5ms ",   "5msx",  "5mss",       "5MS",   "5Ms",
-        "5sec", "5min",  "5hr",     "5d",   "5y",     "5ps",   "5\xc2\xb5s", "5 s",   "5\tms",
+        "5sec", "5min",  "5hr",     "5dy",  "5y",     "5ps",   "5\xc2\xb5s", "5 s",   "5\tms",
         "ms5",  "5m s",  "5..ms",   "5e",   "0x10ms", "infms", "nanms",      "inf s", "--5ms",
         "5ms5", "5,0ms", "1_000ms", "5/s",  "\n5ms",  "\r5ms",
     };
