@@ -312,6 +312,9 @@ sim_engine *sim_engine_new(const sim_topology *topo, uint64_t seed) {
         return NULL;
     }
     sim__faults_schedule(e);
+    /* Membership first: a create hook that picks from a group with spares picks a member. */
+    if (sim__watchers_init(e))
+        e->failed = true;
     for (size_t i = 0; i < e->nnodes; i++)
         if (e->nodes[i].kind->create)
             e->nodes[i].kind->create(&e->nodes[i]);
@@ -320,8 +323,6 @@ sim_engine *sim_engine_new(const sim_topology *topo, uint64_t seed) {
     for (size_t i = 0; i < e->nnodes; i++)
         if (e->nodes[i].topo->spare)
             sim__crash(e, &e->nodes[i]);
-    if (sim__watchers_init(e))
-        e->failed = true;
     if (e->failed) {
         sim_engine_free(e);
         return NULL;
