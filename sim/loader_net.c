@@ -116,6 +116,31 @@ static int load_link(sim_loader *ld, yaml_node_t *l, sim_link *link) {
     return bad;
 }
 
+/* Links match in either direction and the first match wins, so an entry naming the same two
+ * ends as an earlier one (in either order) would never be used: an error at its line. */
+static int repeated_link(sim_loader *ld, yaml_node_t *seq, const sim_link *links, size_t i) {
+    const sim_link *l = &links[i];
+    if (!l->from.name || !l->to.name)
+        return 0;
+    for (size_t j = 0; j < i; j++) {
+        const sim_link *o = &links[j];
+        if (!o->from.name || !o->to.name)
+            continue;
+        bool same =
+            (strcmp(o->from.name, l->from.name) == 0 && strcmp(o->to.name, l->to.name) == 0) ||
+            (strcmp(o->from.name, l->to.name) == 0 && strcmp(o->to.name, l->from.name) == 0);
+        if (same) {
+            if (sim__ld_error(ld, sim__ld_node(ld, seq->data.sequence.items.start[i]),
+                              "network: links[%zu]: links[%zu] already joins %s and %s (a link "
+                              "covers both directions, and the first that matches is used)",
+                              i, j, l->from.name, l->to.name))
+                sim_diag_note(ld->diag, "give the two ends once, with every key on that entry");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int load_interface(sim_loader *ld, yaml_node_t *y, sim_interface *out) {
     const char *w = "network: interfaces";
     if (y->type != YAML_MAPPING_NODE) {
@@ -190,8 +215,10 @@ int sim__ld_network(sim_loader *ld, yaml_node_t *y, sim_network *net) {
             }
             net->links = links;
             net->nlinks = n;
-            for (size_t i = 0; i < n; i++)
+            for (size_t i = 0; i < n; i++) {
                 bad |= load_link(ld, sim__ld_node(ld, v->data.sequence.items.start[i]), &links[i]);
+                bad |= repeated_link(ld, v, links, i);
+            }
         } else if (strcmp(ks, "interfaces") == 0) {
             size_t n = 0;
             sim_interface *ifs = network_list(ld, v, ks, "{node, bandwidth}", sizeof *ifs, &n);
@@ -217,9 +244,9 @@ int sim__ld_network(sim_loader *ld, yaml_node_t *y, sim_network *net) {
 /* ---- faults ---- */
 
 /* In the order of sim_fault_kind. */
-static const char *const fault_actions[] = {
-    "crash", "restart", "partition", "loss", "slow", "add", "remove", "latency", "scale",
-    "lose_data", NULL};
+static const char *const fault_actions[] = {"crash", "restart",   "partition", "loss",
+                                            "slow",  "add",       "remove",    "latency",
+                                            "scale", "lose_data", NULL};
 
 /* "faults[2]: key", for messages (arena). */
 static const char *fault_key(sim_loader *ld, const char *w, const char *key) {
@@ -297,10 +324,9 @@ static int load_fault(sim_loader *ld, yaml_node_t *y, size_t i, sim_time run,
             downtime = v;
         } else if (!sim__ld_action_arg(&args, ks, v)) {
             static const char *const fault_keys[] = {
-                "at",     "duration", "crash",  "restart", "partition", "loss",
-                "slow",   "add",      "remove", "latency", "scale",     "lose_data",
-                "factor", "from",     "to",     "node",    "workers",   "downtime",
-                NULL};
+                "at",  "duration", "crash",   "restart",  "partition", "loss",   "slow",
+                "add", "remove",   "latency", "scale",    "lose_data", "factor", "from",
+                "to",  "node",     "workers", "downtime", NULL};
             sim__ld_unknown_key(ld, k, ks, fault_keys, fault_key(ld, w, "unknown key"));
             bad = -1;
         }

@@ -171,6 +171,20 @@ Test(messages, short_lists_stay_in_the_message) {
                    "network, faults, expect, series, series_metrics, nemesis");
 }
 
+/* A link covers both directions and the first match wins: a second entry for the same ends
+ * would be ignored, so it is refused at its line. */
+Test(messages, a_link_given_twice_is_refused_at_the_second) {
+    expect_message(USERS "  web: {kind: service, service: 1ms}\n"
+                         "network:\n"
+                         "  links:\n"
+                         "    - {from: users, to: web, latency: 1ms}\n"
+                         "    - {from: web, to: users, latency: 5ms}\n",
+                   NULL, 0,
+                   "test.yaml:8:7: error: network: links[1]: links[0] already joins web and "
+                   "users (a link covers both directions, and the first that matches is used)\n"
+                   "test.yaml:8:7: note: give the two ends once, with every key on that entry");
+}
+
 Test(messages, misspelt_fault_key_suggests_the_key) {
     expect_message(USERS "  web: {kind: service, service: 1ms}\n"
                          "faults:\n"
