@@ -291,6 +291,17 @@ Test(shrink, dsim_shrink_says_what_is_wrong_with_its_input) {
     cr_expect_eq(r.status, 4, "%s", r.err);
     cr_expect(strstr(r.out, "not shrunk to the end"), "%s", r.out);
     t_result_free(&r);
+    /* --max-wall: every run takes more than a nanosecond, so the budget is spent after the
+     * first, and the list printed is every drawn fault, not minimal, exit 4 */
+    r = t_dsim(&sb, (t_limits){0}, "shrink", "t.yaml", "--seed", "1", "--max-wall", "1ns", NULL);
+    cr_expect_eq(r.status, 4, "%s", r.err);
+    cr_expect(strstr(r.out, "not shrunk to the end"), "%s", r.out);
+    cr_expect(strstr(r.err, "--max-wall 1ns stopped the shrink"), "%s", r.err);
+    t_result_free(&r);
+    r = t_dsim(&sb, (t_limits){0}, "shrink", "t.yaml", "--max-wall", "0s", NULL);
+    cr_expect_eq(r.status, 2, "%s", r.err);
+    cr_expect(strstr(r.err, "--max-wall 0s: error: expected a duration > 0"), "%s", r.err);
+    t_result_free(&r);
     t_sandbox_close(&sb);
 }
 

@@ -14,14 +14,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum { EXIT_OK = 0, EXIT_INTERNAL = 1, EXIT_INPUT = 2, EXIT_EXPECT = 3, EXIT_BUDGET = 4 };
 
 typedef struct shrink_args {
-    const char *file, *max_runs_arg, *max_events_arg;
+    const char *file, *max_runs_arg, *max_events_arg, *max_wall_arg;
     dsim_run_options run; /* --seed, --set */
     bool quiet;
     uint64_t max_runs, max_events;
+    double max_wall; /* seconds; 0: none */
 } shrink_args;
 
 static int parse(int argc, char **argv, shrink_args *a) {
@@ -40,11 +42,19 @@ static int parse(int argc, char **argv, shrink_args *a) {
             if (dsim_parse_count(v, runs ? &a->max_runs : &a->max_events))
                 return dsim_bad_option_value(s, v, "expected a whole number >= 1");
             *(runs ? &a->max_runs_arg : &a->max_events_arg) = v;
+        } else if (strcmp(s, "--max-wall") == 0) {
+            if (!has_value)
+                return dsim_bad_arg(s, NULL, "expected a duration > 0 such as 90s or 5m after it");
+            a->max_wall_arg = argv[++i];
+            if (dsim_parse_wall(a->max_wall_arg, &a->max_wall))
+                return dsim_bad_option_value(s, a->max_wall_arg,
+                                             "expected a duration > 0 such as 90s or 5m");
         } else if (strcmp(s, "--quiet") == 0) {
             a->quiet = true;
         } else if (s[0] == '-' && s[1] != '\0') {
-            static const char *const known[] = {"--seed",       "--set",   "--max-runs",
-                                                "--max-events", "--quiet", NULL};
+            static const char *const known[] = {"--seed",       "--set",      "--max-runs",
+                                                "--max-events", "--max-wall", "--quiet",
+                                                NULL};
             return dsim_unknown_word(s, "option of dsim shrink", known);
         } else if (!a->file) {
             a->file = s;
@@ -66,9 +76,17 @@ typedef struct shrink_ctx {
     const exp_run_options *ro;
     const sim_fault *drawn;
     size_t ndrawn, runs;
+    struct timespec began; /* for --max-wall */
     exp_run_status stopped; /* why a test said stop */
     char why[512];
 } shrink_ctx;
+
+/* Seconds of wall-clock time since t. */
+static double wall_since(const struct timespec *t) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) * 1e-9;
+}
 
 /* A test of ddmin: 1 when the run with written + drawn[subset] fails an expect as the
  * original did, 0 when it meets them all (or stops another way: not the same failure). */
@@ -77,6 +95,12 @@ static int test_subset(void *ud, const size_t *subset, size_t n) {
     if (c->args->max_runs && c->runs >= c->args->max_runs) {
         c->stopped = EXP_RUN_BUDGET;
         snprintf(c->why, sizeof c->why, "--max-runs %s", c->args->max_runs_arg);
+        return -1;
+    }
+    /* --max-wall is checked between runs: a run under way finishes (--max-events bounds it). */
+    if (c->args->max_wall > 0 && wall_since(&c->began) >= c->args->max_wall) {
+        c->stopped = EXP_RUN_BUDGET;
+        snprintf(c->why, sizeof c->why, "--max-wall %s", c->args->max_wall_arg);
         return -1;
     }
     c->runs++;
@@ -198,7 +222,9 @@ static int shrink(const shrink_args *a, const sim_topology *t) {
     }
     for (size_t i = 0; i < ndrawn; i++)
         all[i] = i;
-    /* The run as dsim run makes it, nemesis and all. */
+    /* The run as dsim run makes it, nemesis and all (--max-wall counts from here). */
+    struct timespec began;
+    clock_gettime(CLOCK_MONOTONIC, &began);
     exp_run_outcome r;
     exp_run_status s = exp_run_seed(t, seed, &ro, diag, &r);
     if (s == EXP_RUN_EXPECT_FAILED && !a->quiet)
@@ -221,8 +247,13 @@ static int shrink(const shrink_args *a, const sim_topology *t) {
             "dsim shrink: seed %llu fails an expect with %zu drawn faults (and %zu "
             "written); shrinking\n",
             (unsigned long long)seed, ndrawn, t->nfaults);
-    shrink_ctx c = {
-        .args = a, .topo = t, .seed = seed, .ro = &ro, .drawn = drawn, .ndrawn = ndrawn};
+    shrink_ctx c = {.args = a,
+                    .topo = t,
+                    .seed = seed,
+                    .ro = &ro,
+                    .drawn = drawn,
+                    .ndrawn = ndrawn,
+                    .began = began};
     /* The replay of every drawn fault as written must be the same run (docs/faults.md): a
      * shrink of a run that differs would prove nothing. */
     int v = test_subset(&c, all, ndrawn);
