@@ -87,6 +87,8 @@ static sim_ref instance_ref(const sim_topology *t, uint32_t id) {
  * its mode, each side in the order of the instances. Returns 0, or -1 when out of memory. */
 static int draw_sides(const sim_topology *t, const sim_nemesis_rule *r, const uint32_t *ids,
                       size_t n, gsl_rng *g, sim_arena *arena, sim_fault *f) {
+    if (n < 2) /* the loader refuses a cut of fewer than two instances */
+        return -1;
     bool *in_a = calloc(n, sizeof *in_a);
     size_t *pick = malloc(n * sizeof *pick);
     if (!in_a || !pick) {
