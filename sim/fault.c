@@ -131,11 +131,14 @@ static void lose_data(sim_engine *e, const sim_fault *f) {
     }
 }
 
-/* The end of a lose_data with a duration: only the instances it took down come back. */
-static void lose_data_end(sim_engine *e, const sim_fault *f) {
+/* Restarts the instances of f->node that went down at `since` and are down still: those an
+ * action of f took down (a reboot, a lost disk with a duration); one down before it (a crash,
+ * a spare) stays down. Told by the time it went down, so an instance that another action took
+ * down at that same instant comes back too. */
+static void restart_taken_down(sim_engine *e, const sim_fault *f, sim_time since) {
     for (uint32_t i = 0; i < f->node.count; i++) {
         sim_node *n = &e->nodes[f->node.first + i];
-        if (n->crashed && e->down_at && e->down_at[n->id] == f->at)
+        if (n->crashed && e->down_at && e->down_at[n->id] == since)
             sim__restart(e, n);
     }
 }
@@ -144,13 +147,7 @@ void sim__fault_apply(sim_engine *e, const sim_fault *f, sim_fault_phase phase) 
     log_action(e, f, phase);
     bool undo = phase == SIM_PHASE_END;
     if (phase == SIM_PHASE_READY) { /* a scale's reboot is over */
-        for (uint32_t i = 0; i < f->node.count; i++) {
-            /* Only the instances this reboot took down: one down before it (crashed, a
-             * spare) stays down, resized for its own restart. */
-            sim_node *n = &e->nodes[f->node.first + i];
-            if (n->crashed && e->down_at && e->down_at[n->id] == e->now - f->downtime)
-                sim__restart(e, n);
-        }
+        restart_taken_down(e, f, e->now - f->downtime);
         return;
     }
     switch (f->kind) {
@@ -191,7 +188,7 @@ void sim__fault_apply(sim_engine *e, const sim_fault *f, sim_fault_phase phase) 
         break;
     case SIM_FAULT_LOSE_DATA:
         if (undo)
-            lose_data_end(e, f);
+            restart_taken_down(e, f, f->at);
         else
             lose_data(e, f);
         break;

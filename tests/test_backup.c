@@ -214,6 +214,36 @@ Test(backup, without_backups_a_lone_disk_loss_loses_every_acked_write_before_it)
     }
 }
 
+/* A lost disk brings back only what it took down: an instance crashed before it stays down,
+ * whether the machines come back at once or after the fault's duration (sim/fault.c). */
+Test(backup, a_lost_disk_restarts_only_the_instances_it_took_down) {
+    static const char *const tails[] = {"  - {at: 10s, lose_data: db}\n",
+                                        "  - {at: 10s, lose_data: db, duration: 5s}\n"};
+    for (int k = 0; k < 2; k++) {
+        char *yaml = sim_strfmt("duration: 30s\n"
+                                "nodes:\n"
+                                "  users: {kind: client, target: db, rate: 10/s,"
+                                " keys: {dist: uniform, n: 10}}\n"
+                                "  db: {kind: database, replicas: 3, service: 1ms}\n"
+                                "faults:\n"
+                                "  - {at: 5s, crash: db.2}\n"
+                                "%s",
+                                tails[k]);
+        cr_assert_not_null(yaml);
+        cJSON *doc = t_run(yaml, 1);
+        static const bool down[] = {false, false, true};
+        for (int i = 0; i < 3; i++) {
+            char path[32];
+            snprintf(path, sizeof path, "nodes.db.%d", i);
+            const cJSON *c = cJSON_GetObjectItemCaseSensitive(t_at(doc, path), "crashed");
+            cr_expect_eq(cJSON_IsTrue(c), down[i], "%s%s down at the end: %d", tails[k], path,
+                         cJSON_IsTrue(c));
+        }
+        cJSON_Delete(doc);
+        free(yaml);
+    }
+}
+
 #define BAD_HEAD                                                                                   \
     "name: bad\n"                                                                                  \
     "duration: 1s\n"                                                                               \
