@@ -53,6 +53,7 @@ typedef struct rr_req {
     uint32_t reply_to;  /* where the reply goes: the client, or the caller of a call */
     uint8_t op;         /* rr_op: read or write */
     uint8_t status;     /* rr_status, in a reply */
+    bool txn;           /* the body carries a transaction after the request (protocols/txn_wire.h) */
     kv_data kv;         /* the key, and what the data tier says of it */
     /* The ledger of the client's original request (sim/ledger.h), which every copy, call and
      * retry of it carries; empty for one that does not count (warm-up). */
