@@ -1,7 +1,8 @@
 /* Renders a result document for people, as a report of aligned tables at most 120 columns
  * wide: a header line; the client requests and their latency; the consistency oracle's
  * figures when the run had keyed data; the delivery checker's, a row per group, when it had
- * brokers; the nodes, one table per run of consecutive nodes of a
+ * brokers; the leadership checker's; the transactions' outcomes and the anomalies found, each
+ * with its example in words; the nodes, one table per run of consecutive nodes of a
  * kind (a row per node, a column per figure, figures of nested objects under a group heading,
  * objects of objects such as a load balancer's backends as a sub-table below); the network
  * counters; the fault log, one line per action saying what it did and where; the verdicts of
@@ -357,6 +358,77 @@ static void print_leadership(FILE *out, const cJSON *lead) {
     dsim_table_free(t);
 }
 
+/* A row of the figures `keys` of obj (a number each, or an object's "total"), those obj has. */
+static cJSON *pick_row(const cJSON *obj, const char *const *keys, size_t n) {
+    cJSON *row = cJSON_CreateObject();
+    for (size_t i = 0; row && i < n; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, keys[i]);
+        if (cJSON_IsObject(v))
+            v = cJSON_GetObjectItemCaseSensitive(v, "total");
+        if (cJSON_IsNumber(v))
+            cJSON_AddNumberToObject(row, keys[i], v->valuedouble);
+    }
+    return row;
+}
+
+/* The transactions checker's figures (checkers/transactions.h): one row of the attempts'
+ * outcomes (the document splits aborts and failures by reason). */
+static void print_transactions(FILE *out, const cJSON *txn) {
+    static const char *const keys[] = {"attempts", "committed",     "aborted",
+                                       "retries",  "indeterminate", "failed"};
+    cJSON *row = pick_row(txn, keys, sizeof keys / sizeof *keys);
+    if (row)
+        print_row(out, "transactions", row, NULL, DSIM_HUMAN_PLAIN);
+    cJSON_Delete(row);
+}
+
+/* The anomaly checker's figures (checkers/anomalies.h): a row of the count of each class,
+ * then a line per class seen in a cluster, with its example in words, and a line per broken
+ * invariant, so that a learner sees what happened, not only how often. */
+static void print_anomalies(FILE *out, const cJSON *an) {
+    static const char *const keys[] = {
+        "G0",           "G1a",       "G1b",        "G1c",      "G-single",
+        "G2-item",      "G2",        "fuzzy_reads", "lost_updates", "read_skew",
+        "write_skew",   "phantoms",  "invariant_violations"};
+    cJSON *row = pick_row(an, keys, sizeof keys / sizeof *keys);
+    dsim_table *t = row ? dsim_table_new("") : NULL;
+    if (!t) {
+        cJSON_Delete(row);
+        return;
+    }
+    dsim_table_min_label(t, TOP_LABEL);
+    if (dsim_table_add_row(t, "anomalies") == 0)
+        add_figures(t, row, NULL, DSIM_HUMAN_PLAIN);
+    cJSON_Delete(row);
+    const cJSON *cluster;
+    cJSON_ArrayForEach(cluster, cJSON_GetObjectItemCaseSensitive(an, "clusters")) {
+        char note[1024];
+        for (size_t i = 0; i + 1 < sizeof keys / sizeof *keys; i++) {
+            const cJSON *c = cJSON_GetObjectItemCaseSensitive(cluster, keys[i]);
+            const cJSON *ex = cJSON_GetObjectItemCaseSensitive(c, "example");
+            if (num(c, "count") > 0 && cJSON_IsObject(ex)) {
+                snprintf(note, sizeof note, "%s %s (%.0f): %s", cluster->string, keys[i],
+                         num(c, "count"), str(ex, "explanation"));
+                dsim_table_add_note(t, note);
+            }
+        }
+        const cJSON *inv;
+        cJSON_ArrayForEach(inv, cJSON_GetObjectItemCaseSensitive(cluster, "invariants")) {
+            if (num(inv, "state_violations") > 0 || num(inv, "view_violations") > 0) {
+                snprintf(note, sizeof note,
+                         "%s invariant %s broken: %.0f of %.0f committed states, %.0f of %.0f "
+                         "reads of all its keys",
+                         cluster->string, inv->string, num(inv, "state_violations"),
+                         num(inv, "states"), num(inv, "view_violations"), num(inv, "views"));
+                dsim_table_add_note(t, note);
+            }
+        }
+    }
+    fputc('\n', out);
+    dsim_table_print(t, out, 0, WIDTH);
+    dsim_table_free(t);
+}
+
 size_t dsim_summary_group_len(const char *name) {
     const char *dot = strrchr(name, '.');
     if (!dot || !dot[1])
@@ -568,6 +640,12 @@ void dsim_summary_print(FILE *out, const cJSON *doc) {
     const cJSON *leadership = cJSON_GetObjectItemCaseSensitive(doc, "leadership");
     if (cJSON_IsObject(leadership))
         print_leadership(out, leadership);
+    const cJSON *txn = cJSON_GetObjectItemCaseSensitive(doc, "transactions");
+    if (cJSON_IsObject(txn))
+        print_transactions(out, txn);
+    const cJSON *anomalies = cJSON_GetObjectItemCaseSensitive(doc, "anomalies");
+    if (cJSON_IsObject(anomalies))
+        print_anomalies(out, anomalies);
     print_nodes(out, cJSON_GetObjectItemCaseSensitive(doc, "nodes"));
     const cJSON *net = cJSON_GetObjectItemCaseSensitive(doc, "network");
     if (cJSON_IsObject(net))
