@@ -695,6 +695,7 @@ static void random_history(rng *r, txn_trace *t, int *level) {
 Test(anomalies, a_cycle_is_found_exactly_when_no_serial_order_explains_the_history) {
     rng r = {20261202};
     unsigned histories = 4000, cyclic = 0, by_level[3] = {0};
+    uint64_t by_class[ANOMALY_CLASSES] = {0};
     for (unsigned h = 0; h < histories; h++) {
         txn_trace t;
         int level;
@@ -724,6 +725,8 @@ Test(anomalies, a_cycle_is_found_exactly_when_no_serial_order_explains_the_histo
         }
         cyclic += cycle;
         by_level[level] += cycle;
+        for (int c = 0; c < ANOMALY_CLASSES; c++)
+            by_class[c] += rep.count[c] > 0;
         anomaly_report_free(&rep);
         tb_free(&t);
     }
@@ -732,6 +735,15 @@ Test(anomalies, a_cycle_is_found_exactly_when_no_serial_order_explains_the_histo
     cr_expect_lt(cyclic, histories - histories / 20);
     for (int l = 0; l < 3; l++)
         cr_expect_gt(by_level[l], 10, "level %d gave %u cyclic histories", l, by_level[l]);
+    /* and every class of cycle a valid trace can have, predicate ones included */
+    for (int c = ANOMALY_G1C; c <= ANOMALY_G2; c++) {
+        cr_log_info("%s in %llu of %u histories", anomaly_class_names[c],
+                    (unsigned long long)by_class[c], histories);
+        if (c != ANOMALY_G1C)
+            cr_expect_gt(by_class[c], 10, "%s in %llu histories", anomaly_class_names[c],
+                         (unsigned long long)by_class[c]);
+    }
+    cr_expect_eq(by_class[ANOMALY_G1C], 0, "no dirty reads, so no wr edge points backwards");
 }
 
 /* A long serial history: no anomaly, and time linear enough for a test. */
