@@ -3,8 +3,10 @@
  * cross-check of "the checker finds a cycle" against a brute-force serializability test
  * (tests/serial_brute.h) on thousands of random small histories run by a model of read
  * committed and snapshot isolation written here. */
+#include "anomalies.h"
 #include "anomaly_analysis.h"
 #include "serial_brute.h"
+#include "support.h"
 #include "trace_builder.h"
 
 #include <criterion/criterion.h>
@@ -772,4 +774,150 @@ Test(anomalies, a_long_serial_history_has_no_anomaly_and_is_fast) {
     cr_expect_eq(rep.committed, n);
     anomaly_report_free(&rep);
     tb_free(&t);
+}
+
+/* ---- the checker kind: feeding, settling, the document ---- */
+
+typedef struct tree {
+    cJSON *stack[32];
+    int depth;
+} tree;
+
+static void tr_add(tree *t, const char *key, cJSON *item) {
+    cr_assert(t->depth > 0);
+    cJSON *top = t->stack[t->depth - 1];
+    if (cJSON_IsArray(top))
+        cJSON_AddItemToArray(top, item);
+    else
+        cJSON_AddItemToObject(top, key, item);
+}
+static void tr_push(tree *t, const char *key, cJSON *o) {
+    if (t->depth > 0)
+        tr_add(t, key, o);
+    cr_assert(t->depth < 32);
+    t->stack[t->depth++] = o;
+}
+static void tr_open(void *ud, const char *key) { tr_push(ud, key, cJSON_CreateObject()); }
+static void tr_open_array(void *ud, const char *key) { tr_push(ud, key, cJSON_CreateArray()); }
+static void tr_close(void *ud) {
+    tree *t = ud;
+    if (t->depth > 1)
+        t->depth--;
+}
+static void tr_number(void *ud, const char *key, double v) {
+    tr_add(ud, key, cJSON_CreateNumber(v));
+}
+static void tr_int(void *ud, const char *key, int64_t v) {
+    tr_add(ud, key, cJSON_CreateNumber((double)v));
+}
+static void tr_string(void *ud, const char *key, const char *v) {
+    tr_add(ud, key, cJSON_CreateString(v));
+}
+static void tr_bool(void *ud, const char *key, bool v) { tr_add(ud, key, cJSON_CreateBool(v)); }
+
+static cJSON *document(const void *checker) {
+    static const sim_report_ops ops = {.version = 1,
+                                       .open_object = tr_open,
+                                       .open_array = tr_open_array,
+                                       .close = tr_close,
+                                       .number = tr_number,
+                                       .integer = tr_int,
+                                       .string = tr_string,
+                                       .boolean = tr_bool};
+    tree t = {0};
+    sim_report w = {&ops, &t};
+    tr_open(&t, NULL);
+    sim_report_open(&w, dsim_anomalies_checker.name);
+    dsim_anomalies_checker.report(checker, &w);
+    sim_report_close(&w);
+    return t.stack[0];
+}
+
+/* True when path matches a declared figure, "*" standing for one segment. */
+static bool declared(const char *path) {
+    for (const char *const *f = dsim_anomalies_checker.figures; *f; f++) {
+        const char *p = path, *q = *f;
+        while (*p && *q) {
+            if (*q == '*') {
+                while (*p && *p != '.')
+                    p++;
+                q++;
+            } else if (*p == *q) {
+                p++, q++;
+            } else {
+                break;
+            }
+        }
+        if (!*p && !*q)
+            return true;
+    }
+    return false;
+}
+
+static void expect_declared(const cJSON *o, const char *prefix) {
+    for (const cJSON *c = o->child; c; c = c->next) {
+        if (!c->string)
+            continue;
+        char p[256];
+        snprintf(p, sizeof p, "%s%s%s", prefix, *prefix ? "." : "", c->string);
+        if (cJSON_IsNumber(c))
+            cr_expect(declared(p), "%s is declared", p);
+        else if (cJSON_IsObject(c))
+            expect_declared(c, p);
+    }
+}
+
+Test(anomalies, the_checker_reports_each_cluster_with_names_counts_and_examples) {
+    anomalies *a = dsim_anomalies_checker.create(NULL);
+    cr_assert(a);
+    cr_expect(!dsim_anomalies_checker.is_reported(a), "no transaction ran");
+    txn_trace *t = anomalies_trace(a, 3, 2, 100);
+    cr_assert(t);
+    cr_expect_eq(anomalies_trace(a, 3, 2, 100), t, "one trace per cluster");
+    cr_assert_eq(anomalies_name_key(a, 0, "alice"), 0);
+    cr_assert_eq(anomalies_name_key(a, 1, "bob"), 0);
+    anomaly_invariant inv = {.name = "total", .kind = ANOMALY_SUM, .lo = 0, .hi = 2,
+                             .equals = 200};
+    cr_assert_eq(anomalies_invariant(a, 3, &inv), 0);
+    /* a lost update of alice's balance: both read 100, both add to it */
+    uint32_t t1 = txn_trace_begin(t, 1, 0, TXN_READ_COMMITTED, 0);
+    uint32_t t2 = txn_trace_begin(t, 2, 1, TXN_READ_COMMITTED, 0);
+    txn_trace_event(t, t1, (txn_event){.kind = TXN_EV_READ, .present = true, .key = 0,
+                                       .wid = 0, .value = 100});
+    txn_trace_event(t, t2, (txn_event){.kind = TXN_EV_READ, .present = true, .key = 0,
+                                       .wid = 0, .value = 100});
+    txn_trace_event(t, t1, (txn_event){.kind = TXN_EV_WRITE, .present = true, .key = 0,
+                                       .wid = txn_write_id(1, 1), .value = 110});
+    txn_trace_event(t, t2, (txn_event){.kind = TXN_EV_WRITE, .present = true, .key = 0,
+                                       .wid = txn_write_id(2, 1), .value = 120});
+    txn_trace_commit(t, t1, 10);
+    txn_trace_commit(t, t2, 20);
+    cr_expect(dsim_anomalies_checker.is_reported(a));
+    cr_assert_eq(dsim_anomalies_checker.settle(a), 0);
+    cJSON *doc = document(a);
+    cr_expect_eq(t_int(doc, "anomalies.transactions.committed"), 2);
+    cr_expect_eq(t_int(doc, "anomalies.lost_updates"), 1);
+    cr_expect_eq(t_int(doc, "anomalies.G-single"), 1);
+    cr_expect_eq(t_int(doc, "anomalies.G2-item"), 0);
+    cr_expect_eq(t_int(doc, "anomalies.invariant_violations"), 2,
+                 "the state after t1 (210) and the one after t2 (220)");
+    cr_expect_eq(t_int(doc, "anomalies.clusters.3.lost_updates.count"), 1);
+    cr_expect_str_eq(t_str(doc, "anomalies.clusters.3.lost_updates.example.key"), "alice");
+    cr_expect_str_eq(t_str(doc, "anomalies.clusters.3.lost_updates.example.first"), "node0#1");
+    cr_expect_str_eq(t_str(doc, "anomalies.clusters.3.lost_updates.example.second"), "node1#2");
+    cr_expect_eq(t_int(doc, "anomalies.clusters.3.lost_updates.example.second_installed"),
+                 (long long)txn_write_id(2, 1));
+    cr_expect(strstr(t_str(doc, "anomalies.clusters.3.lost_updates.example.explanation"),
+                     "node0#1 and node1#2 both read alice@initial") != NULL);
+    cr_expect_eq(t_int(doc, "anomalies.clusters.3.G-single.example.length"), 2);
+    cr_expect_eq(t_int(doc, "anomalies.clusters.3.edges.rw"), 1);
+    cr_expect(!cJSON_HasObjectItem(t_at(doc, "anomalies.clusters.3.G2-item"), "example"),
+              "no example for a zero count");
+    cr_expect_eq(t_int(doc, "anomalies.clusters.3.invariants.total.state_violations"), 2);
+    cr_expect_eq(t_int(doc, "anomalies.clusters.3.invariants.total.state_example.sum"), 210);
+    cr_expect_str_eq(t_str(doc, "anomalies.clusters.3.invariants.total.state_example.after"),
+                     "node0#1");
+    expect_declared(t_at(doc, "anomalies"), "");
+    cJSON_Delete(doc);
+    dsim_anomalies_checker.free(a);
 }
