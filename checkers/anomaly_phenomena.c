@@ -127,9 +127,12 @@ static int gather(const an_ctx *c, scratch *s, uint32_t x) {
             s->ranges[s->nranges++] = (rd){e->key, pos, ev};
         }
     }
-    qsort(s->r, s->nr, sizeof *s->r, rd_cmp);
-    qsort(s->w, s->nw, sizeof *s->w, wr_cmp);
-    qsort(s->ranges, s->nranges, sizeof *s->ranges, rd_cmp);
+    if (s->nr > 1)
+        qsort(s->r, s->nr, sizeof *s->r, rd_cmp);
+    if (s->nw > 1)
+        qsort(s->w, s->nw, sizeof *s->w, wr_cmp);
+    if (s->nranges > 1)
+        qsort(s->ranges, s->nranges, sizeof *s->ranges, rd_cmp);
     return 0;
 }
 
@@ -184,7 +187,8 @@ static int lost_update_members(an_ctx *c, scratch *s, uint32_t x) {
 }
 
 static void lost_updates(an_ctx *c, scratch *s) {
-    qsort(s->g, s->ng, sizeof *s->g, group_cmp);
+    if (s->ng > 1)
+        qsort(s->g, s->ng, sizeof *s->g, group_cmp);
     for (size_t i = 0; i < s->ng;) {
         size_t j = i + 1;
         while (j < s->ng && s->g[j].key == s->g[i].key && s->g[j].ord == s->g[i].ord)
@@ -277,7 +281,8 @@ static int rows_of(const an_ctx *c, uint32_t x, uint32_t pos, uint64_t **out, si
         (*out)[2 * *n + 1] = c->evs[i];
         (*n)++;
     }
-    qsort(*out, *n, 2 * sizeof **out, u64_cmp);
+    if (*n > 1)
+        qsort(*out, *n, 2 * sizeof **out, u64_cmp);
     return 0;
 }
 

@@ -158,14 +158,17 @@ static int view_of(const an_ctx *c, view_scratch *w, uint32_t x, const anomaly_i
     size_t need = (size_t)(v->hi > v->lo ? v->hi - v->lo : 0);
     if (!w->ns && w->no < need)
         return 0; /* too few reads to cover the keys */
-    qsort(w->o, w->no, sizeof *w->o, obs_cmp);
+    if (w->no > 1)
+        qsort(w->o, w->no, sizeof *w->o, obs_cmp);
     /* the union of the ranges, clipped to [lo, hi) */
     free(w->m);
     w->m = malloc((w->ns ? w->ns : 1) * sizeof *w->m);
     if (!w->m)
         return -1;
-    memcpy(w->m, w->s, w->ns * sizeof *w->s);
-    qsort(w->m, w->ns, sizeof *w->m, span_cmp);
+    if (w->ns)
+        memcpy(w->m, w->s, w->ns * sizeof *w->s);
+    if (w->ns > 1)
+        qsort(w->m, w->ns, sizeof *w->m, span_cmp);
     size_t nm = 0;
     for (size_t i = 0; i < w->ns; i++) {
         span s = w->m[i];
@@ -232,7 +235,8 @@ int an__invariants(an_ctx *c, const anomaly_invariant *inv, size_t ninv) {
         order[2 * k] = c->t->txns[c->txn_of[k]].commit_seq;
         order[2 * k + 1] = c->txn_of[k];
     }
-    qsort(order, c->nnodes, 2 * sizeof *order, seq_cmp);
+    if (c->nnodes > 1)
+        qsort(order, c->nnodes, 2 * sizeof *order, seq_cmp);
     for (size_t i = 0; i < ninv; i++) {
         anomaly_invariant_result *r = &out->inv[i];
         r->inv = inv[i];
