@@ -277,8 +277,8 @@ static uint32_t *presence_steps(const an_ctx *c) {
         bool same = i + 1 < c->nver && c->ver[i + 1].key == c->ver[i].key;
         for (int p = 0; p < 2; p++)
             next[2 * i + p] = c->ver[i].present == (p == 1) ? (uint32_t)i
-                              : same                       ? next[2 * (i + 1) + p]
-                                                           : AN_NOTHING;
+                              : same                        ? next[2 * (i + 1) + p]
+                                                            : AN_NOTHING;
     }
     return next;
 }
@@ -429,9 +429,9 @@ int anomalies_analyze(const txn_trace *t, const anomaly_invariant *inv, size_t n
             out->open++;
         }
     }
-    if (group_events(&c) || installed_writes(&c) || dsg_init(&c.g, c.nnodes) ||
-        ww_edges(&c) || resolve_reads(&c) || predicate_edges(&c) || dsg_seal(&c.g) ||
-        an__cycles(&c) || an__phenomena(&c) || an__invariants(&c, inv, ninv))
+    if (group_events(&c) || installed_writes(&c) || dsg_init(&c.g, c.nnodes) || ww_edges(&c) ||
+        resolve_reads(&c) || predicate_edges(&c) || dsg_seal(&c.g) || an__cycles(&c) ||
+        an__phenomena(&c) || an__invariants(&c, inv, ninv))
         goto fail;
     ctx_free(&c);
     return 0;

@@ -92,9 +92,9 @@ static void found(cyc *y, anomaly_class cl, size_t k, unsigned mask, const dsg_l
         return;
     anomaly_example *x = &c->out->example[cl];
     uint32_t reached = dsg_bfs(&c->g, e->to, e->from, mask, lim);
-    size_t len = reached == DSG_NONE ? 0
-                                     : dsg_path(&c->g, e->to, reached, y->path + 1,
-                                                ANOMALY_MAX_CYCLE - 1);
+    size_t len = reached == DSG_NONE
+                     ? 0
+                     : dsg_path(&c->g, e->to, reached, y->path + 1, ANOMALY_MAX_CYCLE - 1);
     y->path[0] = k;
     x->cycle_len = len + 1;
     for (size_t i = 0; i < x->cycle_len && i < ANOMALY_MAX_CYCLE; i++)
@@ -142,8 +142,8 @@ int an__cycles(an_ctx *c) {
             forward = c->t->txns[c->txn_of[g->e[k].from]].commit_seq <
                       c->t->txns[c->txn_of[g->e[k].to]].commit_seq;
     for (uint32_t u = 0; u < g->n; u++)
-        y.rank[u] = forward ? c->t->txns[c->txn_of[u]].commit_seq
-                            : (uint64_t)(nd - 1 - (int64_t)y.d[u]);
+        y.rank[u] =
+            forward ? c->t->txns[c->txn_of[u]].commit_seq : (uint64_t)(nd - 1 - (int64_t)y.d[u]);
     for (size_t k = 0; k < g->ne; k++) {
         const dsg_edge *e = &g->e[k];
         uint32_t u = e->from, v = e->to;

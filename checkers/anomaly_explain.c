@@ -73,8 +73,7 @@ static void step(out *o, const txn_trace *t, const anomaly_step *s, const anomal
         put(o, "%s read %s@%s, which %s installed (wr)", b, k, v1, a);
         break;
     case ANOMALY_EDGE_RW:
-        put(o, "%s read %s@%s and %s installed the next version %s@%s (rw)", a, k, v1, b, k,
-            v2);
+        put(o, "%s read %s@%s and %s installed the next version %s@%s (rw)", a, k, v1, b, k, v2);
         break;
     default:
         put(o,
@@ -113,8 +112,8 @@ size_t anomalies_explain(const txn_trace *t, const anomaly_report *r, anomaly_cl
         ver(x->version[i], v[i], sizeof v[i]);
     switch (c) {
     case ANOMALY_G1A: {
-        static const char *why[] = {"then aborted", "then was lost in a crash",
-                                    "never finished", "then rolled back to a savepoint"};
+        static const char *why[] = {"then aborted", "then was lost in a crash", "never finished",
+                                    "then rolled back to a savepoint"};
         if (x->detail >= ANOMALY_WRITER_UNKNOWN)
             put(&o,
                 "%s read %s@%s, a version no transaction of the trace wrote: it committed "

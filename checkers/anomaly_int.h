@@ -31,10 +31,10 @@ typedef struct an_version {
 typedef struct an_ctx {
     const txn_trace *t;
     uint32_t ntx;
-    size_t *ebeg;  /* the events of transaction i: evs[ebeg[i] .. ebeg[i+1]) */
+    size_t *ebeg; /* the events of transaction i: evs[ebeg[i] .. ebeg[i+1]) */
     uint32_t *evs;
-    uint8_t *flag; /* per event */
-    uint32_t *res; /* per event: a read's version index or AN_*; an installed write's index */
+    uint8_t *flag;   /* per event */
+    uint32_t *res;   /* per event: a read's version index or AN_*; an installed write's index */
     an_version *ver; /* sorted by key, then commit order */
     size_t nver;
     uint32_t *node_of; /* transaction -> DSG node (committed only), DSG_NONE */

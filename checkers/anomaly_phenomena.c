@@ -153,10 +153,10 @@ static void fuzzy(an_ctx *c, const scratch *s, uint32_t x) {
             if (diff == s->nr && t->events[s->r[j].ev].wid != w0)
                 diff = j;
         if (diff != s->nr && rep(c)->count[ANOMALY_FUZZY_READ]++ == 0)
-            rep(c)->example[ANOMALY_FUZZY_READ] = (anomaly_example){
-                .txn = {x, writer_of(c, c->res[s->r[diff].ev])},
-                .key = {s->r[i].key, 0},
-                .version = {w0, t->events[s->r[diff].ev].wid, 0, 0}};
+            rep(c)->example[ANOMALY_FUZZY_READ] =
+                (anomaly_example){.txn = {x, writer_of(c, c->res[s->r[diff].ev])},
+                                  .key = {s->r[i].key, 0},
+                                  .version = {w0, t->events[s->r[diff].ev].wid, 0, 0}};
         i = j;
     }
 }
@@ -229,10 +229,10 @@ static void read_skew(an_ctx *c, scratch *s, uint32_t x) {
                     continue;
                 s->stamp[w] = x + 1;
                 if (rep(c)->count[ANOMALY_READ_SKEW]++ == 0)
-                    rep(c)->example[ANOMALY_READ_SKEW] = (anomaly_example){
-                        .txn = {x, w},
-                        .key = {we->key, s->r[i].key},
-                        .version = {an__wid(c, rx), we->wid, c->ver[r].wid, 0}};
+                    rep(c)->example[ANOMALY_READ_SKEW] =
+                        (anomaly_example){.txn = {x, w},
+                                          .key = {we->key, s->r[i].key},
+                                          .version = {an__wid(c, rx), we->wid, c->ver[r].wid, 0}};
                 break;
             }
             if (s->stamp[w] == x + 1)
@@ -320,13 +320,13 @@ static int phantoms(an_ctx *c, scratch *s, uint32_t x) {
                     continue;
                 counted = true;
                 if (rep(c)->count[ANOMALY_PHANTOM]++ == 0)
-                    rep(c)->example[ANOMALY_PHANTOM] = (anomaly_example){
-                        .txn = {x, writer_of(c, c->res[ev])},
-                        .key = {row, 0},
-                        .version = {t->events[ev].wid, 0, 0, 0},
-                        .lo = ri->key,
-                        .hi = ri->key_end,
-                        .detail = appeared};
+                    rep(c)->example[ANOMALY_PHANTOM] =
+                        (anomaly_example){.txn = {x, writer_of(c, c->res[ev])},
+                                          .key = {row, 0},
+                                          .version = {t->events[ev].wid, 0, 0, 0},
+                                          .lo = ri->key,
+                                          .hi = ri->key_end,
+                                          .detail = appeared};
             }
         }
         i = j;

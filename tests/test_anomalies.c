@@ -314,8 +314,8 @@ Test(anomalies, lost_updates_count_m_minus_one_per_group_and_chained_increments_
             if (chained || m == 1) {
                 expect_counts(&r, -1);
             } else {
-                expect_counts(&r, ANOMALY_G_SINGLE, 1ull, ANOMALY_LOST_UPDATE,
-                              (uint64_t)(m - 1), -1);
+                expect_counts(&r, ANOMALY_G_SINGLE, 1ull, ANOMALY_LOST_UPDATE, (uint64_t)(m - 1),
+                              -1);
                 const anomaly_example *x = &r.example[ANOMALY_LOST_UPDATE];
                 cr_expect_eq(x->txn[0], tx[0]);
                 cr_expect_eq(x->txn[1], tx[1]);
@@ -501,8 +501,7 @@ Test(anomalies, a_lost_update_breaks_the_total_once_and_a_skewed_audit_sees_a_wr
     tb_read(&t, skew, 0, 0, 100);
     tb_read(&t, skew, 1, wb, 150);
     tb_commit(&t, skew);
-    anomaly_invariant inv = {.name = "total", .kind = ANOMALY_SUM, .lo = 0, .hi = 2,
-                             .equals = 200};
+    anomaly_invariant inv = {.name = "total", .kind = ANOMALY_SUM, .lo = 0, .hi = 2, .equals = 200};
     anomaly_report r;
     cr_assert_eq(anomalies_analyze(&t, &inv, 1, &r), 0);
     cr_assert_eq(r.ninv, 1);
@@ -512,8 +511,9 @@ Test(anomalies, a_lost_update_breaks_the_total_once_and_a_skewed_audit_sees_a_wr
     cr_expect_eq(v->state_txn, late);
     cr_expect_eq(v->state_seen, 220);
     cr_expect_eq(v->state_expected, 200);
-    cr_expect_eq(v->views, 3, "the transfer (before writing), the audit and the skewed report "
-                              "read both accounts");
+    cr_expect_eq(v->views, 3,
+                 "the transfer (before writing), the audit and the skewed report "
+                 "read both accounts");
     cr_expect_eq(v->view_violations, 1);
     cr_expect_eq(v->view_txn, skew);
     cr_expect_eq(v->view_seen, 250);
@@ -876,20 +876,27 @@ Test(anomalies, the_checker_reports_each_cluster_with_names_counts_and_examples)
     cr_expect_eq(anomalies_trace(a, 3, 2, 100), t, "one trace per cluster");
     cr_assert_eq(anomalies_name_key(a, 0, "alice"), 0);
     cr_assert_eq(anomalies_name_key(a, 1, "bob"), 0);
-    anomaly_invariant inv = {.name = "total", .kind = ANOMALY_SUM, .lo = 0, .hi = 2,
-                             .equals = 200};
+    anomaly_invariant inv = {.name = "total", .kind = ANOMALY_SUM, .lo = 0, .hi = 2, .equals = 200};
     cr_assert_eq(anomalies_invariant(a, 3, &inv), 0);
     /* a lost update of alice's balance: both read 100, both add to it */
     uint32_t t1 = txn_trace_begin(t, 1, 0, TXN_READ_COMMITTED, 0);
     uint32_t t2 = txn_trace_begin(t, 2, 1, TXN_READ_COMMITTED, 0);
-    txn_trace_event(t, t1, (txn_event){.kind = TXN_EV_READ, .present = true, .key = 0,
-                                       .wid = 0, .value = 100});
-    txn_trace_event(t, t2, (txn_event){.kind = TXN_EV_READ, .present = true, .key = 0,
-                                       .wid = 0, .value = 100});
-    txn_trace_event(t, t1, (txn_event){.kind = TXN_EV_WRITE, .present = true, .key = 0,
-                                       .wid = txn_write_id(1, 1), .value = 110});
-    txn_trace_event(t, t2, (txn_event){.kind = TXN_EV_WRITE, .present = true, .key = 0,
-                                       .wid = txn_write_id(2, 1), .value = 120});
+    txn_trace_event(
+        t, t1, (txn_event){.kind = TXN_EV_READ, .present = true, .key = 0, .wid = 0, .value = 100});
+    txn_trace_event(
+        t, t2, (txn_event){.kind = TXN_EV_READ, .present = true, .key = 0, .wid = 0, .value = 100});
+    txn_trace_event(t, t1,
+                    (txn_event){.kind = TXN_EV_WRITE,
+                                .present = true,
+                                .key = 0,
+                                .wid = txn_write_id(1, 1),
+                                .value = 110});
+    txn_trace_event(t, t2,
+                    (txn_event){.kind = TXN_EV_WRITE,
+                                .present = true,
+                                .key = 0,
+                                .wid = txn_write_id(2, 1),
+                                .value = 120});
     txn_trace_commit(t, t1, 10);
     txn_trace_commit(t, t2, 20);
     cr_expect(dsim_anomalies_checker.is_reported(a));
