@@ -65,6 +65,7 @@
  * database_int.h says which file of this folder does what. */
 #include "database_int.h"
 
+#include "anomalies.h"
 #include "consistency.h"
 
 #include "protocols.h"
@@ -392,7 +393,8 @@ static sim_memory_need db_memory_need(const void *config, uint32_t group_count) 
     return need;
 }
 
-static const sim_checker_kind *const feeds[] = {&dsim_consistency_checker, NULL};
+static const sim_checker_kind *const feeds[] = {&dsim_consistency_checker, &dsim_anomalies_checker,
+                                                NULL};
 
 const sim_kind dsim_database_kind = {
     .version = SIM_KIND_VERSION,
