@@ -15,7 +15,15 @@
  * replies and think times) take no schedule, but every loop obeys `start` and `stop`: the
  * client issues nothing before `start` nor at or after `stop` (requests in flight at `stop`
  * still settle). Open loop, the first arrival follows `start` by one gap (a Poisson process
- * restricted to [start, stop)); closed loop, the users begin thinking at `start`. */
+ * restricted to [start, stop)); closed loop, the users begin thinking at `start`.
+ *
+ * Transactions (client_txn.h). With `transaction`, each request is a transaction drawn from
+ * the workload; with `script`, each scripted transaction is issued at its `at`. A committed
+ * one completes; an aborted one is retried by the retry settings as a fresh attempt (a new
+ * request id, so new write ids) and counts as failed once they are spent; a timeout, a
+ * refusal or a crash is an indeterminate outcome. The `transactions` checker counts them and
+ * keeps the history Elle checks (checkers/transactions.h). */
+#include "client_txn.h"
 #include "consistency.h"
 #include "hist.h"
 #include "idmap.h"
@@ -25,11 +33,15 @@
 #include "request.h"
 #include "requests.h"
 #include "retry.h"
+#include "transactions.h"
+#include "txn_wire.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-enum { T_ARRIVAL, T_USER, T_TIMEOUT, T_RETRY, T_START };
+enum { T_ARRIVAL, T_USER, T_TIMEOUT, T_RETRY, T_START, T_SCRIPT };
 
 typedef struct client_config {
     sim_ref target;
@@ -44,6 +56,8 @@ typedef struct client_config {
     sim_bytes_by request_bytes;
     retry_policy retry;
     sim_time start, stop; /* -1: unset */
+    sim_list transaction; /* of ctxn_workload: at most one */
+    sim_list script;      /* of ctxn_script */
 } client_config;
 
 /* A request issued and not yet settled: awaiting the reply to an attempt, or backing off
@@ -56,6 +70,13 @@ typedef struct pending {
     int64_t retries;     /* retries made so far */
     sim_timer timeout;   /* the attempt's time-out, cancelled when its reply comes */
     sim_ledger_ref ledger; /* where its time went (measured requests only; sim/ledger.h) */
+    /* A transaction: its statements (owned when drawn from the workload, else a script's
+     * copy in the client's state), the Elle history's handle of the attempt awaited, and why
+     * the last attempt aborted. */
+    txn_stmt *stmts;
+    uint64_t hist;
+    uint32_t script; /* index + 1 of its scripted transaction, 0: none */
+    uint8_t nstmts, reason, outcome; /* outcome: txns_outcome of the last attempt */
     uint8_t op;
     bool live;
 } pending;
@@ -73,6 +94,11 @@ typedef struct client_state {
     /* measured (issued after the warm-up) */
     requests_tally own; /* this client's outcomes (the run's sum is the requests checker's) */
     uint64_t attempts, retries, denied;
+    /* Transactions: the Elle process of each slot (+1; 0: none yet), and the scripted
+     * transactions' statements. */
+    uint64_t *procs;
+    txn_stmt *script_stmts; /* TXN_MAX_STMTS per scripted transaction */
+    uint8_t *script_n;
 } client_state;
 
 static const sim_param client_params[] = {
@@ -106,12 +132,36 @@ static const sim_param client_params[] = {
      .max = (double)SIM_TIME_MAX,
      .help = "issue nothing from this time on; requests in flight still settle (default: "
              "never)"},
+    {.name = "transaction", .type = SIM_P_LIST, .offset = offsetof(client_config, transaction),
+     .flags = SIM_PARAM_SINGLE, .item = ctxn_workload_params, .item_size = sizeof(ctxn_workload),
+     .help = "each request is a transaction: {statements: 4, read_fraction: 0.5, writes: "
+             "write, ...} (docs/transactions-client.md)"},
+    {.name = "script", .type = SIM_P_LIST, .offset = offsetof(client_config, script),
+     .item = ctxn_script_params, .item_size = sizeof(ctxn_script),
+     .help = "scripted transactions: [{at: 0ms, name: T1, statements: [\"read x\", \"wait "
+             "10ms\", \"write x 11\"]}, ...] (docs/transactions-client.md)"},
     {0},
 };
 
 static void client_check(const void *config, sim_check *ck) {
     const client_config *c = config;
     int loops = (c->rate.n > 0) + (c->arrival.kind != SIM_DIST_NONE) + (c->users > 0);
+    if (c->script.n > 0) {
+        /* A script is its own loop: its transactions go out at their times. */
+        if (loops || c->transaction.n)
+            sim_check_error(ck, "script", "a script issues its own transactions at their "
+                                          "times: it takes no 'rate', 'arrival', 'users' or "
+                                          "'transaction'");
+        ctxn_script_check(&c->script, ck);
+        return;
+    }
+    if (c->transaction.n) {
+        const ctxn_workload *w = c->transaction.items;
+        if (w->statements_max >= 0 && w->statements_max < w->statements)
+            sim_check_error(ck, "transaction", "statements_max (%lld) is below statements "
+                                               "(%lld)", (long long)w->statements_max,
+                            (long long)w->statements);
+    }
     double rate;
     bool schedule = c->rate.n > 0 && !sim_rate_schedule_is_constant(&c->rate, &rate);
     if (loops > 1 && schedule)
@@ -157,6 +207,11 @@ static size_t new_slot(client_state *s) {
             if (!p)
                 return SIZE_MAX;
             s->slots = p;
+            uint64_t *procs = realloc(s->procs, cap * sizeof *procs);
+            if (!procs)
+                return SIZE_MAX;
+            memset(procs + s->capslots, 0, (cap - s->capslots) * sizeof *procs);
+            s->procs = procs;
             s->capslots = cap;
         }
         i = s->nslots++;
@@ -171,12 +226,40 @@ static void free_slot(client_state *s, size_t i) {
     s->live--;
 }
 
+/* The Elle process of slot i: one per slot, a new one after an indeterminate outcome. */
+static uint64_t slot_process(sim_node *n, size_t i) {
+    client_state *s = sim_state(n);
+    if (!s->procs[i])
+        s->procs[i] = transactions_new_process(transactions_of(n)) + 1;
+    return s->procs[i] - 1;
+}
+
+/* Attempt r of the transaction in slot i is about to go: its plain writes get their write
+ * ids as values (workload transactions: unique values, as Elle needs), and the checker its
+ * invoke. Returns 0, or -1 when out of memory. */
+static int txn_begin(sim_node *n, size_t i, rr_req *r) {
+    client_state *s = sim_state(n);
+    pending *p = &s->slots[i];
+    txn_body *b = txn_of(r);
+    if (!p->script)
+        ctxn_set_write_ids(txn_stmts(b), b->n, r->id);
+    return transactions_begin(transactions_of(n), sim_is_measured(n, p->issued),
+                              slot_process(n, i), sim_now(n), r->id, txn_stmts(b), b->n,
+                              &p->hist);
+}
+
 /* Sends one attempt of the request in slot i and arms its timeout. */
 static void send_attempt(sim_node *n, size_t i) {
     client_state *s = sim_state(n);
     const client_config *c = sim_config(n);
     pending *p = &s->slots[i];
-    rr_req *r = rr_new(n);
+    rr_req *r = p->stmts ? txn_request_new(n, p->stmts, p->nstmts) : rr_new(n);
+    if (!r) {
+        sim_out_of_memory(n);
+        return;
+    }
+    if (p->stmts && txn_begin(n, i, r))
+        sim_out_of_memory(n);
     r->issued = p->issued; /* downstream figures go by the first attempt's time */
     r->op = p->op;
     r->kv.key = p->key;
@@ -193,8 +276,9 @@ static void send_attempt(sim_node *n, size_t i) {
     rr_send(n, sim_pick(n, &c->target), r);
 }
 
-/* Issues one request for user (0 in open loop). */
-static void issue(sim_node *n, uint64_t user) {
+/* Issues one request for user (0 in open loop), or scripted transaction `script` (index + 1;
+ * 0: none). */
+static void issue(sim_node *n, uint64_t user, size_t script) {
     client_state *s = sim_state(n);
     const client_config *c = sim_config(n);
     size_t i = new_slot(s);
@@ -203,8 +287,32 @@ static void issue(sim_node *n, uint64_t user) {
         return;
     }
     s->slots[i] = (pending){.issued = sim_now(n), .user = user, .live = true};
-    s->slots[i].op = (uint8_t)draw_op(n, &c->ops);
-    s->slots[i].key = sim_index_sample(&s->keys, sim_rng(n));
+    if (script) {
+        pending *p = &s->slots[i];
+        p->script = (uint32_t)script;
+        p->stmts = s->script_stmts + (script - 1) * TXN_MAX_STMTS;
+        p->nstmts = s->script_n[script - 1];
+    } else if (c->transaction.n) {
+        pending *p = &s->slots[i];
+        txn_stmt drawn[TXN_MAX_STMTS];
+        unsigned k = ctxn_draw(c->transaction.items, &s->keys, sim_rng(n), drawn);
+        if (!(p->stmts = malloc(k * sizeof *drawn))) {
+            free_slot(s, i);
+            sim_out_of_memory(n);
+            return;
+        }
+        memcpy(p->stmts, drawn, k * sizeof *drawn);
+        p->nstmts = (uint8_t)k;
+    } else {
+        s->slots[i].op = (uint8_t)draw_op(n, &c->ops);
+        s->slots[i].key = sim_index_sample(&s->keys, sim_rng(n));
+    }
+    if (s->slots[i].stmts) {
+        s->slots[i].op = RR_READ;
+        for (unsigned k = 0; k < s->slots[i].nstmts; k++)
+            if (s->slots[i].stmts[k].kind == TXN_WRITE || s->slots[i].stmts[k].kind == TXN_INCREMENT)
+                s->slots[i].op = RR_WRITE;
+    }
     s->sent++;
     if (sim_is_measured(n, s->slots[i].issued)) {
         s->own.issued++;
@@ -246,6 +354,14 @@ static void next_arrival(sim_node *n) {
 static void start_traffic(sim_node *n) {
     const client_config *c = sim_config(n);
     sim_time now = sim_now(n);
+    if (c->script.n) {
+        /* Each scripted transaction once, at its time (none again after a restart). */
+        const ctxn_script *ts = c->script.items;
+        for (size_t k = 0; k < c->script.n; k++)
+            if (ts[k].at >= now && (now == 0 || ts[k].at > now))
+                sim_set_timer(n, ts[k].at - now, T_SCRIPT, k);
+        return;
+    }
     if (c->start > now) {
         sim_set_timer(n, c->start - now, T_START, 0);
         return;
@@ -270,6 +386,32 @@ static sim_time oldest_awaited(const void *state) {
     return t;
 }
 
+/* The statements of each scripted transaction, and the names of its keys for the history
+ * (and the anomaly checker's examples). Returns 0, or -1 when out of memory. */
+static int script_prepare(sim_node *n) {
+    client_state *s = sim_state(n);
+    const client_config *c = sim_config(n);
+    const ctxn_script *ts = c->script.items;
+    s->script_stmts = malloc(c->script.n * TXN_MAX_STMTS * sizeof *s->script_stmts);
+    s->script_n = malloc(c->script.n);
+    if (!s->script_stmts || !s->script_n)
+        return -1;
+    for (size_t k = 0; k < c->script.n; k++) {
+        s->script_n[k] = (uint8_t)ctxn_script_stmts(&ts[k], s->script_stmts + k * TXN_MAX_STMTS);
+        const ctxn_line *l = ts[k].statements.items;
+        for (size_t i = 0; i < ts[k].statements.n; i++) {
+            if (!l[i].name)
+                continue;
+            if (transactions_name_key(transactions_of(n), l[i].stmt.key, l[i].name))
+                return -1;
+            /* ANOMALIES: once checkers/anomalies.c is merged, list dsim_anomalies_checker in
+             * client_checkers and name the key there too:
+             * if (anomalies_name_key(anomalies_of(n), l[i].stmt.key, l[i].name)) return -1; */
+        }
+    }
+    return 0;
+}
+
 static void client_create(sim_node *n) {
     client_state *s = sim_state(n);
     const client_config *c = sim_config(n);
@@ -285,6 +427,10 @@ static void client_create(sim_node *n) {
         below += c->ops.p[op];
     }
     ops |= (unsigned)(c->ops.p[RR_OPS - 1] > 0 || below < 1) << (RR_OPS - 1);
+    if (c->transaction.n || c->script.n)
+        ops = 1u << RR_READ | 1u << RR_WRITE; /* read-only transactions and the others */
+    if (c->script.n && script_prepare(n))
+        sim_out_of_memory(n);
     if (requests_name_ops(requests_of(n), rr_op_names, ops))
         sim_out_of_memory(n);
     sim_index_sampler_init(&s->keys, &c->keys);
@@ -308,6 +454,26 @@ static void count_outcome(sim_node *n, sim_time issued, unsigned op, requests_ou
         sim_out_of_memory(n);
 }
 
+/* The transaction p ended with out: the checker's failures by reason and its script's end. */
+static void txn_settled(sim_node *n, pending *p, requests_outcome out) {
+    const client_config *c = sim_config(n);
+    transactions *t = transactions_of(n);
+    if (out == REQUESTS_FAILED && sim_is_measured(n, p->issued))
+        transactions_failed(t, p->reason);
+    if (p->script) {
+        const ctxn_script *ts = c->script.items;
+        const ctxn_script *sc = &ts[p->script - 1];
+        char dflt[24];
+        snprintf(dflt, sizeof dflt, "T%u", (unsigned)p->script);
+        const char *name = sc->name.n ? ((const char *const *)sc->name.items)[0] : dflt;
+        if (transactions_script_end(t, name, (txns_outcome)p->outcome, p->reason))
+            sim_out_of_memory(n);
+    } else {
+        free(p->stmts);
+    }
+    p->stmts = NULL;
+}
+
 /* Records the outcome of the request in slot i and frees the slot. */
 static void settle(sim_node *n, size_t i, requests_outcome out) {
     client_state *s = sim_state(n);
@@ -315,6 +481,8 @@ static void settle(sim_node *n, size_t i, requests_outcome out) {
     pending p = s->slots[i];
     free_slot(s, i);
     count_outcome(n, p.issued, p.op, out, sim_now(n) - p.issued);
+    if (p.stmts)
+        txn_settled(n, &p, out);
     if (out == REQUESTS_COMPLETED && p.ledger.slot) {
         size_t nparts;
         const sim_ledger_part *parts = sim_ledger_parts(n, &p.ledger, &nparts);
@@ -338,6 +506,8 @@ static void attempt_failed(sim_node *n, size_t i, requests_outcome out) {
         p->retries++;
         if (measured)
             s->retries++;
+        if (measured && p->stmts)
+            transactions_retried(transactions_of(n));
         /* Copies of the attempt given up no longer count; the client backs off. */
         sim_ledger_new_attempt(n, &p->ledger);
         sim_ledger_step(n, &p->ledger, SIM_LEDGER_BACKOFF);
@@ -365,6 +535,46 @@ static void feed_oracle(sim_node *n, const rr_req *r, sim_time issued) {
         sim_out_of_memory(n);
 }
 
+/* The end of attempt `attempt` of the transaction in slot i, as the client saw it: to the
+ * checker's history (with what it read when it committed); an indeterminate end gives the
+ * slot a new Elle process. */
+static void txn_attempt_end(sim_node *n, size_t i, txns_outcome out, unsigned reason,
+                            rr_req *r) {
+    client_state *s = sim_state(n);
+    pending *p = &s->slots[i];
+    txn_body *b = r ? txn_of(r) : NULL;
+    bool ok = out == TXNS_COMMITTED && b && b->done == b->n;
+    if (transactions_end(transactions_of(n), sim_is_measured(n, p->issued), p->hist, sim_now(n),
+                         out, reason, ok ? txn_results(b) : NULL, b ? txn_stmts(b) : NULL,
+                         b ? b->n : 0, r ? r->id : 0))
+        sim_out_of_memory(n);
+    p->hist = 0;
+    p->outcome = (uint8_t)out;
+    p->reason = (uint8_t)reason;
+    if (out == TXNS_INDETERMINATE)
+        s->procs[i] = 0;
+}
+
+/* The database answered the transaction of slot i: committed (RR_OK), aborted (RR_FAILED:
+ * retried, nothing of it happened; a crash's abort is indeterminate: the commit may have
+ * reached the log), or refused (RR_REJECTED: indeterminate to the history, rejected in
+ * `requests`). */
+static void txn_reply(sim_node *n, size_t i, rr_req *r) {
+    txn_body *b = txn_of(r);
+    unsigned reason = b ? b->reason : TXN_ABORT_CRASH;
+    if (r->status == RR_OK) {
+        txn_attempt_end(n, i, TXNS_COMMITTED, 0, r);
+        settle(n, i, REQUESTS_COMPLETED);
+    } else if (r->status == RR_REJECTED) {
+        txn_attempt_end(n, i, TXNS_INDETERMINATE, TXN_ABORT_NONE, r);
+        settle(n, i, REQUESTS_REJECTED);
+    } else {
+        txn_attempt_end(n, i, reason == TXN_ABORT_CRASH ? TXNS_INDETERMINATE : TXNS_ABORTED,
+                        reason, r);
+        attempt_failed(n, i, REQUESTS_FAILED);
+    }
+}
+
 static void client_receive(sim_node *n, sim_msg *m) {
     client_state *s = sim_state(n);
     if (m->type != &rr_reply_msg) {
@@ -375,14 +585,18 @@ static void client_receive(sim_node *n, sim_msg *m) {
     uint64_t i;
     if (sim_idmap_take(&s->waiting, r->id, &i)) {
         sim_cancel_timer(n, &s->slots[i].timeout);
-        if (r->status == RR_OK && r->kv.served)
-            feed_oracle(n, r, s->slots[i].issued);
-        if (r->status == RR_OK)
-            settle(n, i, REQUESTS_COMPLETED);
-        else if (r->status == RR_REJECTED)
-            settle(n, i, REQUESTS_REJECTED);
-        else
-            attempt_failed(n, i, REQUESTS_FAILED);
+        if (s->slots[i].stmts) {
+            txn_reply(n, i, r);
+        } else {
+            if (r->status == RR_OK && r->kv.served)
+                feed_oracle(n, r, s->slots[i].issued);
+            if (r->status == RR_OK)
+                settle(n, i, REQUESTS_COMPLETED);
+            else if (r->status == RR_REJECTED)
+                settle(n, i, REQUESTS_REJECTED);
+            else
+                attempt_failed(n, i, REQUESTS_FAILED);
+        }
     }
     rr_free(n, r); /* late replies (after a timeout) end here too */
 }
@@ -395,19 +609,25 @@ static void client_timer(sim_node *n, uint16_t tag, uint64_t arg) {
     case T_ARRIVAL:
         if (cap_reached(s, c))
             return;
-        issue(n, 0);
+        issue(n, 0, 0);
         next_arrival(n);
         break;
     case T_USER:
         if (!cap_reached(s, c) && !stopped(c, sim_now(n)))
-            issue(n, arg);
+            issue(n, arg, 0);
+        break;
+    case T_SCRIPT:
+        issue(n, 0, (size_t)arg + 1);
         break;
     case T_START:
         start_traffic(n);
         break;
     case T_TIMEOUT:
-        if (sim_idmap_take(&s->waiting, arg, &i))
+        if (sim_idmap_take(&s->waiting, arg, &i)) {
+            if (s->slots[i].stmts)
+                txn_attempt_end(n, i, TXNS_INDETERMINATE, TXN_ABORT_NONE, NULL);
             attempt_failed(n, i, REQUESTS_TIMED_OUT);
+        }
         break;
     case T_RETRY:
         if (arg < s->nslots && s->slots[arg].live && s->slots[arg].attempt_id == 0)
@@ -427,7 +647,16 @@ static void client_crash(sim_node *n) {
         count_outcome(n, s->slots[i].issued, s->slots[i].op, REQUESTS_FAILED,
                       sim_now(n) - s->slots[i].issued);
         sim_ledger_close(n, &s->slots[i].ledger);
+        if (s->slots[i].stmts) {
+            if (s->slots[i].hist)
+                txn_attempt_end(n, i, TXNS_INDETERMINATE, TXN_ABORT_CRASH, NULL);
+            s->slots[i].outcome = TXNS_INDETERMINATE;
+            s->slots[i].reason = TXN_ABORT_CRASH;
+            txn_settled(n, &s->slots[i], REQUESTS_FAILED);
+        }
     }
+    if (s->procs)
+        memset(s->procs, 0, s->capslots * sizeof *s->procs); /* new processes after it */
     s->nslots = s->live = 0;
     s->free_slot = 0;
     sim_idmap_clear(&s->waiting);
@@ -462,7 +691,13 @@ static void client_destroy(sim_node *n) {
     client_state *s = sim_state(n);
     sim_idmap_free(&s->waiting);
     requests_tally_free(&s->own);
+    for (size_t i = 0; i < s->nslots; i++)
+        if (s->slots[i].live && s->slots[i].stmts && !s->slots[i].script)
+            free(s->slots[i].stmts);
     free(s->slots);
+    free(s->procs);
+    free(s->script_stmts);
+    free(s->script_n);
 }
 
 /* A closed loop keeps every user's request in flight (its slot, its entry in the map of
@@ -482,8 +717,10 @@ static sim_memory_need client_memory_need(const void *config, uint32_t group_cou
     return need;
 }
 
-static const sim_checker_kind *const client_checkers[] = {&dsim_requests_checker,
-                                                           &dsim_consistency_checker, NULL};
+/* ANOMALIES: add &dsim_anomalies_checker here once checkers/anomalies.c is merged (see
+ * script_prepare). */
+static const sim_checker_kind *const client_checkers[] = {
+    &dsim_requests_checker, &dsim_consistency_checker, &dsim_transactions_checker, NULL};
 
 const sim_kind dsim_client_kind = {
     .version = SIM_KIND_VERSION,
