@@ -630,7 +630,10 @@ static int parse_text(sim_loader *ld, const sim_param *p, yaml_node_t *y, const 
         if (!p->parse) {
             ((const char **)(void *)items)[i] = copy;
         } else if (p->parse(copy, items + i * size, err, sizeof err)) {
-            sim__ld_error(ld, e, "%s: %s", w, err[0] ? err : "bad text");
+            if (from == &one)
+                sim__ld_error(ld, e, "%s: %s", w, err[0] ? err : "bad text");
+            else
+                sim__ld_error(ld, e, "%s[%zu]: %s", w, i, err[0] ? err : "bad text");
             bad = -1;
         }
     }
