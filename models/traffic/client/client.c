@@ -41,65 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { T_ARRIVAL, T_USER, T_TIMEOUT, T_RETRY, T_START, T_SCRIPT };
-
-typedef struct client_config {
-    sim_ref target;
-    sim_rate_schedule rate;
-    sim_dist arrival;
-    int64_t users;
-    sim_dist think;
-    int64_t requests;
-    sim_time timeout;
-    sim_mix ops;
-    sim_index_dist keys;
-    sim_bytes_by request_bytes;
-    retry_policy retry;
-    sim_time start, stop; /* -1: unset */
-    sim_list transaction; /* of ctxn_workload: at most one */
-    sim_list script;      /* of ctxn_script */
-} client_config;
-
-/* A request issued and not yet settled: awaiting the reply to an attempt, or backing off
- * before the next one. */
-typedef struct pending {
-    sim_time issued;     /* the first attempt: latency runs from here */
-    uint64_t user;       /* closed loop: the user waiting for it */
-    uint64_t key;
-    uint64_t attempt_id; /* the request id of the attempt awaited; 0 while backing off */
-    int64_t retries;     /* retries made so far */
-    sim_timer timeout;   /* the attempt's time-out, cancelled when its reply comes */
-    sim_ledger_ref ledger; /* where its time went (measured requests only; sim/ledger.h) */
-    /* A transaction: its statements (owned when drawn from the workload, else a script's
-     * copy in the client's state), the Elle history's handle of the attempt awaited, and why
-     * the last attempt aborted. */
-    txn_stmt *stmts;
-    uint64_t hist;
-    uint32_t script; /* index + 1 of its scripted transaction, 0: none */
-    uint8_t nstmts, reason, outcome; /* outcome: txns_outcome of the last attempt */
-    uint8_t op;
-    bool live;
-} pending;
-
-typedef struct client_state {
-    sim_dist gap;   /* time between open-loop arrivals, unless scheduled */
-    bool scheduled; /* open loop: arrivals by the rate schedule (a rate that changes) */
-    sim_index_sampler keys;
-    pending *slots; /* grown on demand; free ones chained through `user` */
-    size_t nslots, capslots, live;
-    uint64_t free_slot; /* index + 1 of the first free slot, 0: none */
-    sim_idmap waiting;  /* attempt id -> slot index */
-    retry_budget budget;
-    uint64_t sent; /* requests issued, all of the run (for the `requests` cap) */
-    /* measured (issued after the warm-up) */
-    requests_tally own; /* this client's outcomes (the run's sum is the requests checker's) */
-    uint64_t attempts, retries, denied;
-    /* Transactions: the Elle process of each slot (+1; 0: none yet), and the scripted
-     * transactions' statements. */
-    uint64_t *procs;
-    txn_stmt *script_stmts; /* TXN_MAX_STMTS per scripted transaction */
-    uint8_t *script_n;
-} client_state;
+#include "client_int.h"
 
 static const sim_param client_params[] = {
     {.name = "target", .type = SIM_P_REF, .offset = offsetof(client_config, target),
@@ -226,28 +168,6 @@ static void free_slot(client_state *s, size_t i) {
     s->live--;
 }
 
-/* The Elle process of slot i: one per slot, a new one after an indeterminate outcome. */
-static uint64_t slot_process(sim_node *n, size_t i) {
-    client_state *s = sim_state(n);
-    if (!s->procs[i])
-        s->procs[i] = transactions_new_process(transactions_of(n)) + 1;
-    return s->procs[i] - 1;
-}
-
-/* Attempt r of the transaction in slot i is about to go: its plain writes get their write
- * ids as values (workload transactions: unique values, as Elle needs), and the checker its
- * invoke. Returns 0, or -1 when out of memory. */
-static int txn_begin(sim_node *n, size_t i, rr_req *r) {
-    client_state *s = sim_state(n);
-    pending *p = &s->slots[i];
-    txn_body *b = txn_of(r);
-    if (!p->script)
-        ctxn_set_write_ids(txn_stmts(b), b->n, r->id);
-    return transactions_begin(transactions_of(n), sim_is_measured(n, p->issued),
-                              slot_process(n, i), sim_now(n), r->id, txn_stmts(b), b->n,
-                              &p->hist);
-}
-
 /* Sends one attempt of the request in slot i and arms its timeout. */
 static void send_attempt(sim_node *n, size_t i) {
     client_state *s = sim_state(n);
@@ -258,7 +178,7 @@ static void send_attempt(sim_node *n, size_t i) {
         sim_out_of_memory(n);
         return;
     }
-    if (p->stmts && txn_begin(n, i, r))
+    if (p->stmts && client_txn_begin(n, i, r))
         sim_out_of_memory(n);
     r->issued = p->issued; /* downstream figures go by the first attempt's time */
     r->op = p->op;
@@ -386,32 +306,6 @@ static sim_time oldest_awaited(const void *state) {
     return t;
 }
 
-/* The statements of each scripted transaction, and the names of its keys for the history
- * (and the anomaly checker's examples). Returns 0, or -1 when out of memory. */
-static int script_prepare(sim_node *n) {
-    client_state *s = sim_state(n);
-    const client_config *c = sim_config(n);
-    const ctxn_script *ts = c->script.items;
-    s->script_stmts = malloc(c->script.n * TXN_MAX_STMTS * sizeof *s->script_stmts);
-    s->script_n = malloc(c->script.n);
-    if (!s->script_stmts || !s->script_n)
-        return -1;
-    for (size_t k = 0; k < c->script.n; k++) {
-        s->script_n[k] = (uint8_t)ctxn_script_stmts(&ts[k], s->script_stmts + k * TXN_MAX_STMTS);
-        const ctxn_line *l = ts[k].statements.items;
-        for (size_t i = 0; i < ts[k].statements.n; i++) {
-            if (!l[i].name)
-                continue;
-            if (transactions_name_key(transactions_of(n), l[i].stmt.key, l[i].name))
-                return -1;
-            /* ANOMALIES: once checkers/anomalies.c is merged, list dsim_anomalies_checker in
-             * client_checkers and name the key there too:
-             * if (anomalies_name_key(anomalies_of(n), l[i].stmt.key, l[i].name)) return -1; */
-        }
-    }
-    return 0;
-}
-
 static void client_create(sim_node *n) {
     client_state *s = sim_state(n);
     const client_config *c = sim_config(n);
@@ -429,7 +323,7 @@ static void client_create(sim_node *n) {
     ops |= (unsigned)(c->ops.p[RR_OPS - 1] > 0 || below < 1) << (RR_OPS - 1);
     if (c->transaction.n || c->script.n)
         ops = 1u << RR_READ | 1u << RR_WRITE; /* read-only transactions and the others */
-    if (c->script.n && script_prepare(n))
+    if (c->script.n && client_script_prepare(n))
         sim_out_of_memory(n);
     if (requests_name_ops(requests_of(n), rr_op_names, ops))
         sim_out_of_memory(n);
@@ -454,35 +348,15 @@ static void count_outcome(sim_node *n, sim_time issued, unsigned op, requests_ou
         sim_out_of_memory(n);
 }
 
-/* The transaction p ended with out: the checker's failures by reason and its script's end. */
-static void txn_settled(sim_node *n, pending *p, requests_outcome out) {
-    const client_config *c = sim_config(n);
-    transactions *t = transactions_of(n);
-    if (out == REQUESTS_FAILED && sim_is_measured(n, p->issued))
-        transactions_failed(t, p->reason);
-    if (p->script) {
-        const ctxn_script *ts = c->script.items;
-        const ctxn_script *sc = &ts[p->script - 1];
-        char dflt[24];
-        snprintf(dflt, sizeof dflt, "T%u", (unsigned)p->script);
-        const char *name = sc->name.n ? ((const char *const *)sc->name.items)[0] : dflt;
-        if (transactions_script_end(t, name, (txns_outcome)p->outcome, p->reason))
-            sim_out_of_memory(n);
-    } else {
-        free(p->stmts);
-    }
-    p->stmts = NULL;
-}
-
 /* Records the outcome of the request in slot i and frees the slot. */
-static void settle(sim_node *n, size_t i, requests_outcome out) {
+void client_settle(sim_node *n, size_t i, requests_outcome out) {
     client_state *s = sim_state(n);
     const client_config *c = sim_config(n);
     pending p = s->slots[i];
     free_slot(s, i);
     count_outcome(n, p.issued, p.op, out, sim_now(n) - p.issued);
     if (p.stmts)
-        txn_settled(n, &p, out);
+        client_txn_settled(n, &p, out);
     if (out == REQUESTS_COMPLETED && p.ledger.slot) {
         size_t nparts;
         const sim_ledger_part *parts = sim_ledger_parts(n, &p.ledger, &nparts);
@@ -496,7 +370,7 @@ static void settle(sim_node *n, size_t i, requests_outcome out) {
 
 /* The attempt of slot i failed or timed out: back off and retry if the policy and the budget
  * allow it, else settle with that outcome. */
-static void attempt_failed(sim_node *n, size_t i, requests_outcome out) {
+void client_attempt_failed(sim_node *n, size_t i, requests_outcome out) {
     client_state *s = sim_state(n);
     const client_config *c = sim_config(n);
     pending *p = &s->slots[i];
@@ -516,7 +390,7 @@ static void attempt_failed(sim_node *n, size_t i, requests_outcome out) {
     }
     if (measured && p->retries < c->retry.retries)
         s->denied++; /* the budget, not the retry count, said no */
-    settle(n, i, out);
+    client_settle(n, i, out);
 }
 
 /* A data-serving kind answered: the consistency oracle records the write or judges the read
@@ -535,46 +409,6 @@ static void feed_oracle(sim_node *n, const rr_req *r, sim_time issued) {
         sim_out_of_memory(n);
 }
 
-/* The end of attempt `attempt` of the transaction in slot i, as the client saw it: to the
- * checker's history (with what it read when it committed); an indeterminate end gives the
- * slot a new Elle process. */
-static void txn_attempt_end(sim_node *n, size_t i, txns_outcome out, unsigned reason,
-                            rr_req *r) {
-    client_state *s = sim_state(n);
-    pending *p = &s->slots[i];
-    txn_body *b = r ? txn_of(r) : NULL;
-    bool ok = out == TXNS_COMMITTED && b && b->done == b->n;
-    if (transactions_end(transactions_of(n), sim_is_measured(n, p->issued), p->hist, sim_now(n),
-                         out, reason, ok ? txn_results(b) : NULL, b ? txn_stmts(b) : NULL,
-                         b ? b->n : 0, r ? r->id : 0))
-        sim_out_of_memory(n);
-    p->hist = 0;
-    p->outcome = (uint8_t)out;
-    p->reason = (uint8_t)reason;
-    if (out == TXNS_INDETERMINATE)
-        s->procs[i] = 0;
-}
-
-/* The database answered the transaction of slot i: committed (RR_OK), aborted (RR_FAILED:
- * retried, nothing of it happened; a crash's abort is indeterminate: the commit may have
- * reached the log), or refused (RR_REJECTED: indeterminate to the history, rejected in
- * `requests`). */
-static void txn_reply(sim_node *n, size_t i, rr_req *r) {
-    txn_body *b = txn_of(r);
-    unsigned reason = b ? b->reason : TXN_ABORT_CRASH;
-    if (r->status == RR_OK) {
-        txn_attempt_end(n, i, TXNS_COMMITTED, 0, r);
-        settle(n, i, REQUESTS_COMPLETED);
-    } else if (r->status == RR_REJECTED) {
-        txn_attempt_end(n, i, TXNS_INDETERMINATE, TXN_ABORT_NONE, r);
-        settle(n, i, REQUESTS_REJECTED);
-    } else {
-        txn_attempt_end(n, i, reason == TXN_ABORT_CRASH ? TXNS_INDETERMINATE : TXNS_ABORTED,
-                        reason, r);
-        attempt_failed(n, i, REQUESTS_FAILED);
-    }
-}
-
 static void client_receive(sim_node *n, sim_msg *m) {
     client_state *s = sim_state(n);
     if (m->type != &rr_reply_msg) {
@@ -586,16 +420,16 @@ static void client_receive(sim_node *n, sim_msg *m) {
     if (sim_idmap_take(&s->waiting, r->id, &i)) {
         sim_cancel_timer(n, &s->slots[i].timeout);
         if (s->slots[i].stmts) {
-            txn_reply(n, i, r);
+            client_txn_reply(n, i, r);
         } else {
             if (r->status == RR_OK && r->kv.served)
                 feed_oracle(n, r, s->slots[i].issued);
             if (r->status == RR_OK)
-                settle(n, i, REQUESTS_COMPLETED);
+                client_settle(n, i, REQUESTS_COMPLETED);
             else if (r->status == RR_REJECTED)
-                settle(n, i, REQUESTS_REJECTED);
+                client_settle(n, i, REQUESTS_REJECTED);
             else
-                attempt_failed(n, i, REQUESTS_FAILED);
+                client_attempt_failed(n, i, REQUESTS_FAILED);
         }
     }
     rr_free(n, r); /* late replies (after a timeout) end here too */
@@ -625,8 +459,8 @@ static void client_timer(sim_node *n, uint16_t tag, uint64_t arg) {
     case T_TIMEOUT:
         if (sim_idmap_take(&s->waiting, arg, &i)) {
             if (s->slots[i].stmts)
-                txn_attempt_end(n, i, TXNS_INDETERMINATE, TXN_ABORT_NONE, NULL);
-            attempt_failed(n, i, REQUESTS_TIMED_OUT);
+                client_txn_attempt_end(n, i, TXNS_INDETERMINATE, TXN_ABORT_NONE, NULL);
+            client_attempt_failed(n, i, REQUESTS_TIMED_OUT);
         }
         break;
     case T_RETRY:
@@ -649,10 +483,10 @@ static void client_crash(sim_node *n) {
         sim_ledger_close(n, &s->slots[i].ledger);
         if (s->slots[i].stmts) {
             if (s->slots[i].hist)
-                txn_attempt_end(n, i, TXNS_INDETERMINATE, TXN_ABORT_CRASH, NULL);
+                client_txn_attempt_end(n, i, TXNS_INDETERMINATE, TXN_ABORT_CRASH, NULL);
             s->slots[i].outcome = TXNS_INDETERMINATE;
             s->slots[i].reason = TXN_ABORT_CRASH;
-            txn_settled(n, &s->slots[i], REQUESTS_FAILED);
+            client_txn_settled(n, &s->slots[i], REQUESTS_FAILED);
         }
     }
     if (s->procs)
