@@ -3,10 +3,19 @@
 #include "elle_history.h"
 
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char *const type_names[] = {"invoke", "ok", "fail", "info"};
+
+/* A whole number written exactly: cJSON's doubles would print 2^53 and beyond (write ids,
+ * times of long runs) rounded or with an exponent, which elle-cli would read as a double. */
+static cJSON *whole(uint64_t v) {
+    char text[24];
+    snprintf(text, sizeof text, "%llu", (unsigned long long)v);
+    return cJSON_CreateRaw(text);
+}
 
 /* One op map; NULL when out of memory. */
 static cJSON *op_json(size_t index, const elle_op *op) {
@@ -16,12 +25,12 @@ static cJSON *op_json(size_t index, const elle_op *op) {
         cJSON_Delete(value);
         return NULL;
     }
-    cJSON_AddItemToObject(o, "index", cJSON_CreateNumber((double)index));
+    cJSON_AddItemToObject(o, "index", whole(index));
     cJSON_AddItemToObject(o, "type", cJSON_CreateString(type_names[op->type]));
-    cJSON_AddItemToObject(o, "process", cJSON_CreateNumber((double)op->process));
+    cJSON_AddItemToObject(o, "process", whole(op->process));
     cJSON_AddItemToObject(o, "f", cJSON_CreateString("txn"));
     cJSON_AddItemToObject(o, "value", value);
-    cJSON_AddItemToObject(o, "time", cJSON_CreateNumber((double)op->time));
+    cJSON_AddItemToObject(o, "time", whole((uint64_t)op->time));
     for (size_t i = 0; i < op->nmops; i++) {
         const elle_mop *m = &op->mops[i];
         cJSON *mop = cJSON_CreateArray();
@@ -29,9 +38,9 @@ static cJSON *op_json(size_t index, const elle_op *op) {
         cJSON_AddItemToArray(value, mop);
         cJSON_AddItemToArray(mop, cJSON_CreateString(f));
         cJSON_AddItemToArray(mop, m->key_name ? cJSON_CreateString(m->key_name)
-                                              : cJSON_CreateNumber((double)m->key));
+                                              : whole(m->key));
         cJSON_AddItemToArray(mop, m->nil ? cJSON_CreateNull()
-                                         : cJSON_CreateNumber((double)m->value));
+                                         : whole(m->value));
     }
     return o;
 }

@@ -5,12 +5,20 @@
  * at a time, with a new process after an indeterminate outcome. */
 #include "elle_history.h"
 #include "engine.h"
+#include "sandbox.h"
 #include "support.h"
 #include "transactions.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* One op, at 2^60 ns, of the micro-op ud points at. */
+static void big_op(void *ud, size_t i, elle_op *op, elle_mop *room) {
+    (void)i;
+    room[0] = *(const elle_mop *)ud;
+    *op = (elle_op){ELLE_INVOKE, 3, (sim_time)1 << 60, 1, room};
+}
 
 /* A hand-built history: T0 writes x = 34 and commits; T1 reads x (34) and 7 (initial: nil),
  * then fails; T2 is indeterminate. */
@@ -202,4 +210,54 @@ Test(history, a_scripted_run_pairs_its_ops_per_process) {
     cr_expect_null(transactions_key_name(x, 7));
     sim_engine_free(e);
     sim_topology_free(t);
+}
+
+Test(history, whole_numbers_are_written_exactly) {
+    /* 2^62 + 1 is no double: cJSON's number would print it rounded. */
+    static const elle_mop big = {'w', 5, NULL, false, (1ull << 62) + 1};
+    char *text = elle_history_json(1, big_op, (void *)&big);
+    cr_assert(text);
+    cr_expect(strstr(text, "[\"w\",5,4611686018427387905]"), "%s", text);
+    cr_expect(strstr(text, "\"time\":1152921504606846976"), "%s", text);
+    free(text);
+}
+
+/* dsim run --history: the file is what the checker kept; argument errors are ARG: error and
+ * write nothing; validate refuses the option. */
+Test(history, the_command_line) {
+    t_sandbox sb;
+    t_sandbox_open(&sb, "history");
+    t_write_work(&sb, "s.yaml", script);
+    t_result r = t_dsim(&sb, (t_limits){0}, "run", "s.yaml", "--quiet", "--history", "h.json",
+                        (const char *)NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    t_result_free(&r);
+    char *h = t_slurp_work(&sb, "h.json");
+    cJSON *doc = cJSON_Parse(h);
+    cr_assert(doc, "not JSON: %s", h);
+    cr_expect_eq(cJSON_GetArraySize(doc), 8);
+    cr_expect_str_eq(t_get(cJSON_GetArrayItem(doc, 7), "type")->valuestring, "info");
+    cJSON_Delete(doc);
+    free(h);
+    r = t_dsim(&sb, (t_limits){0}, "run", "s.yaml", "--history", (const char *)NULL);
+    cr_expect_eq(r.status, 2);
+    cr_expect(strstr(r.err, "--history: error: "), "%s", r.err);
+    t_result_free(&r);
+    r = t_dsim(&sb, (t_limits){0}, "validate", "s.yaml", "--history", "v.json",
+               (const char *)NULL);
+    cr_expect_eq(r.status, 2);
+    cr_expect(strstr(r.err, "--history v.json: error: validate writes no history"), "%s",
+              r.err);
+    t_result_free(&r);
+    t_write_work(&sb, "bad.yaml", "name: b\nduration: 1s\nnodes:\n  app:\n    kind: client\n"
+                                  "    target: db\n    script: [{at: 0s, statements: [\"reed\"]}]\n"
+                                  "  db:\n    kind: database\n    service: 1ms\n");
+    r = t_dsim(&sb, (t_limits){0}, "run", "bad.yaml", "--history", "b.json",
+               (const char *)NULL);
+    cr_expect_eq(r.status, 2);
+    cr_expect(strstr(r.err, "bad.yaml:7:36: error: "), "%s", r.err);
+    t_result_free(&r);
+    cr_expect_not(t_work_has(&sb, "v.json"));
+    cr_expect_not(t_work_has(&sb, "b.json"), "no history written on error");
+    t_sandbox_close(&sb);
 }

@@ -482,7 +482,7 @@ static void client_crash(sim_node *n) {
                       sim_now(n) - s->slots[i].issued);
         sim_ledger_close(n, &s->slots[i].ledger);
         if (s->slots[i].stmts) {
-            if (s->slots[i].hist)
+            if (s->slots[i].attempt_id) /* awaited, not backing off */
                 client_txn_attempt_end(n, i, TXNS_INDETERMINATE, TXN_ABORT_CRASH, NULL);
             s->slots[i].outcome = TXNS_INDETERMINATE;
             s->slots[i].reason = TXN_ABORT_CRASH;
