@@ -956,6 +956,8 @@ int sim__ld_params(sim_loader *ld, const sim_param *params, yaml_node_t *map,
 }
 
 char *sim_param_type_text(const sim_param *p) {
+    if (p->type == SIM_P_LIST && (p->flags & SIM_PARAM_SINGLE))
+        return sim_strfmt("mapping");
     if ((p->type != SIM_P_DIST_BY && p->type != SIM_P_MIX && p->type != SIM_P_BYTES_BY) ||
         !p->choices || !p->choices[0])
         return sim_strfmt("%s", sim_param_type_name(p->type));

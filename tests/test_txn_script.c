@@ -7,6 +7,7 @@
 #include "support.h"
 
 #include <criterion/criterion.h>
+#include <gsl/gsl_rng.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -166,4 +167,79 @@ Test(txn_script, waits_fold_into_the_next_statement) {
     cr_expect_eq(out[1].think, 15000000, "the two waits add up before the write");
     sim_topology_free(t);
     sim_diag_free(d);
+}
+
+/* The workload's draw: counts in [statements, statements_max], reads at read_fraction
+ * (binomial), range reads of range_size keys, and read_modify_write as a read then a write
+ * of read + 1 on the same key. */
+Test(txn_script, the_workload_draws_what_it_says) {
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    cr_assert(rng);
+    gsl_rng_set(rng, 7);
+    sim_index_sampler keys;
+    sim_index_sampler_init(&keys, &(sim_index_dist){.dist = SIM_INDEX_UNIFORM, .n = 50});
+    ctxn_workload w = {.statements = 2, .statements_max = 6, .read_fraction = 0.3,
+                       .writes = CTXN_WRITE, .range_fraction = 0.5, .range_size = 4};
+    size_t total = 0, reads = 0, ranges = 0, counts[8] = {0};
+    txn_stmt out[TXN_MAX_STMTS];
+    for (int t = 0; t < 4000; t++) {
+        unsigned n = ctxn_draw(&w, &keys, rng, out);
+        cr_assert(n >= 2 && n <= 6, "%u statements", n);
+        counts[n]++;
+        for (unsigned i = 0; i < n; i++) {
+            total++;
+            reads += out[i].kind == TXN_READ || out[i].kind == TXN_RANGE;
+            if (out[i].kind == TXN_RANGE) {
+                ranges++;
+                cr_expect_eq(out[i].key_end, out[i].key + 4);
+            }
+            cr_expect_lt(out[i].key, 50);
+        }
+    }
+    for (unsigned n = 2; n <= 6; n++)
+        t_expect_binomial("transactions of each count", (double)counts[n], 4000, 0.2);
+    t_expect_binomial("reads", (double)reads, (double)total, 0.3);
+    t_expect_binomial("range reads among reads", (double)ranges, (double)reads, 0.5);
+    w = (ctxn_workload){.statements = 3, .statements_max = -1, .read_fraction = 0,
+                        .writes = CTXN_READ_MODIFY_WRITE, .range_size = 1};
+    unsigned n = ctxn_draw(&w, &keys, rng, out);
+    cr_assert_eq(n, 6, "each drawn statement is a read and a write");
+    for (unsigned i = 0; i < n; i += 2) {
+        cr_expect_eq(out[i].kind, TXN_READ);
+        cr_expect_eq(out[i + 1].kind, TXN_WRITE);
+        cr_expect_eq(out[i + 1].flags, TXN_FROM_READ);
+        cr_expect_eq(out[i + 1].value, 1);
+        cr_expect_eq(out[i + 1].key, out[i].key);
+    }
+    /* Plain writes take their write ids: unique values in the run. */
+    w.writes = CTXN_WRITE;
+    n = ctxn_draw(&w, &keys, rng, out);
+    ctxn_set_write_ids(out, n, 77);
+    for (unsigned i = 0; i < n; i++)
+        cr_expect_eq(out[i].value, (int64_t)txn_write_id(77, i));
+    gsl_rng_free(rng);
+}
+
+/* A workload run: every request is a transaction, and the document's transactions add up
+ * with its requests (this database answers every attempt: none aborts, none is retried). */
+Test(txn_script, a_workload_run_adds_up) {
+    const char *yaml = "name: w\nduration: 2s\nnetwork:\n  latency: 1ms\nnodes:\n"
+                       "  app:\n    kind: client\n    target: db\n    users: 4\n"
+                       "    keys: {dist: uniform, n: 10}\n"
+                       "    transaction: {statements: 2, statements_max: 4}\n"
+                       "  db:\n    kind: database\n    service: {dist: constant, value: 1ms}\n";
+    cJSON *doc = t_run(yaml, 3);
+    long long issued = t_int(doc, "requests.issued");
+    cr_expect_gt(issued, 100);
+    cr_expect_eq(t_int(doc, "transactions.attempts"), issued);
+    cr_expect_eq(t_int(doc, "transactions.committed"), t_int(doc, "requests.completed"));
+    cr_expect_eq(t_int(doc, "transactions.retries"), 0);
+    cr_expect_eq(t_int(doc, "transactions.failed.total"), 0);
+    cJSON_Delete(doc);
+    /* Without transactions the key is left out. */
+    doc = t_run("name: p\nduration: 1s\nnodes:\n  app:\n    kind: client\n    target: db\n"
+                "    rate: 10/s\n  db:\n    kind: database\n    service: 1ms\n",
+                3);
+    cr_expect_null(cJSON_GetObjectItem(doc, "transactions"));
+    cJSON_Delete(doc);
 }
