@@ -52,8 +52,9 @@ extern const sim_kind dsim_database_kind;
 
 /* ---- the test client ---- */
 
-enum { SCRIPT_PAIR, SCRIPT_CROSS, SCRIPT_GRAY, SCRIPT_PAIRS_INC };
-static const char *const script_words[] = {"pair", "cross", "gray", "pairs_inc", NULL};
+enum { SCRIPT_PAIR, SCRIPT_CROSS, SCRIPT_GRAY, SCRIPT_PAIRS_INC, SCRIPT_WRITE_AND_READ };
+static const char *const script_words[] = {"pair", "cross", "gray", "pairs_inc", "write_and_read",
+                                           NULL};
 
 typedef struct txc_config {
     sim_ref target;
@@ -72,7 +73,7 @@ typedef struct txc_state {
     uint64_t unknown[MAX_USERS];      /* transactions given up on (no reply in time) */
     uint32_t seq[MAX_USERS];          /* the attempt a reply must match */
     uint64_t half, lost, excess;      /* pairs_inc: unequal pair, commits lost, too many */
-    uint64_t statements_sent, gave_up;
+    uint64_t statements_sent, gave_up, behind, reads_done;
 } txc_state;
 
 static const sim_param txc_params[] = {
@@ -114,6 +115,15 @@ static void send_txn(sim_node *n, uint32_t u) {
     case SCRIPT_CROSS:
         st[k++] = (txn_stmt){.kind = TXN_WRITE, .key = u, .value = 1};
         st[k++] = (txn_stmt){.kind = TXN_WRITE, .key = 1 - u, .value = 1};
+        break;
+    case SCRIPT_WRITE_AND_READ: /* user 0 increments keys 0 and 1 together; the others read both */
+        if (u == 0) {
+            st[k++] = (txn_stmt){.kind = TXN_INCREMENT, .key = 0, .value = 1};
+            st[k++] = (txn_stmt){.kind = TXN_INCREMENT, .key = 1, .value = 1};
+        } else {
+            st[k++] = (txn_stmt){.kind = TXN_READ, .key = 0};
+            st[k++] = (txn_stmt){.kind = TXN_READ, .key = 1, .think = c->think};
+        }
         break;
     case SCRIPT_PAIRS_INC:
         st[k++] = (txn_stmt){.kind = TXN_INCREMENT, .key = 2 * u, .value = 1};
@@ -180,6 +190,12 @@ static void txc_receive(sim_node *n, sim_msg *m) {
                 s->lost += v < (int64_t)s->acked[u] + 1;
                 s->excess += v > (int64_t)(s->acked[u] + 1 + s->unknown[u]);
             }
+            if (c->script == SCRIPT_WRITE_AND_READ && u > 0) {
+                const txn_result *res = txn_results(b);
+                s->half += res[0].value != res[1].value;
+                s->behind += res[0].value < (int64_t)s->acked[0]; /* older than acknowledged */
+                s->reads_done++;
+            }
             s->acked[u]++;
         } else {
             s->failed++;
@@ -212,6 +228,8 @@ static const sim_metric txc_metrics[] = {
     {"other", SIM_METRIC_COUNTER, SIM_FIELD(txc_state, other)},
     {"end0", SIM_METRIC_COUNTER, SIM_FIELD(txc_state, end0)},
     {"end1", SIM_METRIC_COUNTER, SIM_FIELD(txc_state, end1)},
+    {"behind", SIM_METRIC_COUNTER, SIM_FIELD(txc_state, behind)},
+    {"reads_done", SIM_METRIC_COUNTER, SIM_FIELD(txc_state, reads_done)},
     {"gave_up", SIM_METRIC_COUNTER, SIM_FIELD(txc_state, gave_up)},
     {"half", SIM_METRIC_COUNTER, SIM_FIELD(txc_state, half)},
     {"lost", SIM_METRIC_COUNTER, SIM_FIELD(txc_state, lost)},
@@ -361,6 +379,31 @@ Test(transactions, a_crash_during_commits_leaves_no_half_transaction_and_loses_n
         cJSON_Delete(doc);
     }
     cr_expect_gt(gave_up, 0, "the crashes fell on transactions in flight");
+}
+
+/* ---- read-only transactions on an async replica ---- */
+
+/* User 0 increments keys 0 and 1 in one transaction on the primary; users 1-3 read both in
+ * one repeatable_read transaction (a gap between the reads) that read_from: replicas sends to
+ * the replica, which applies whole transactions 20 ms after their commit: every read sees the
+ * two keys equal (never half a transaction, never a mix of two states), and some reads see a
+ * counter older than one already acknowledged to user 0 (the replica's snapshot is old). */
+Test(transactions, a_replica_runs_read_only_transactions_on_whole_old_snapshots) {
+    cJSON *doc = run("duration: 2s\n"
+                     "nodes:\n"
+                     "  c: {kind: txc, target: db, script: write_and_read, users: 4, count: 0,\n"
+                     "      think: 3ms}\n"
+                     "  db: {kind: database, replicas: 2, read_from: replicas,\n"
+                     "       replication_delay: {dist: exponential, mean: 20ms},\n"
+                     "       service: {dist: exponential, mean: 1ms},\n"
+                     "       isolation: repeatable_read, rows: 2}\n",
+                     1);
+    cr_expect_gt(t_int(doc, "nodes.c.reads_done"), 500);
+    cr_expect_eq(t_int(doc, "nodes.c.half"), 0, "a read saw half a transaction");
+    cr_expect_gt(t_int(doc, "nodes.c.behind"), 0, "the replica's snapshot is old");
+    cr_expect_gt(t_int(doc, "nodes.db.1.transactions.applied"), 100);
+    cr_expect_gt(t_int(doc, "nodes.db.1.transactions.committed"), 500);
+    cJSON_Delete(doc);
 }
 
 /* ---- Gray et al. 1996 ---- */
