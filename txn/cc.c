@@ -60,7 +60,7 @@ struct txn_cc {
     txn_cc_hooks hooks;
     void *ctx;
     cc_tx *tx;
-    uint32_t ntx, free_slot; /* ended slots linked through snap_next */
+    uint32_t ntx, captx, free_slot; /* ended slots linked through snap_next */
     uint32_t snap_head, snap_tail;
     txn_locks lm;
     txn_mvcc mv;
@@ -143,12 +143,16 @@ uint32_t txn_cc_begin(txn_cc *cc, uint64_t id, uint32_t client, sim_time now) {
     if (i != NONE) {
         cc->free_slot = cc->tx[i].snap_next;
     } else {
-        if (cc->ntx == NONE - 1 || txn_locks_reserve(&cc->lm, cc->ntx + 1) != 0)
-            return TXN_CC_NONE;
-        cc_tx *q = realloc(cc->tx, (size_t)(cc->ntx + 1) * sizeof *q);
-        if (!q)
-            return TXN_CC_NONE;
-        cc->tx = q;
+        if (cc->ntx == cc->captx) { /* doubling: slots are as many as ever ran at once */
+            uint32_t c = cc->captx ? cc->captx * 2 : 16;
+            if (c <= cc->captx || txn_locks_reserve(&cc->lm, c) != 0)
+                return TXN_CC_NONE;
+            cc_tx *q = realloc(cc->tx, (size_t)c * sizeof *q);
+            if (!q)
+                return TXN_CC_NONE;
+            cc->tx = q;
+            cc->captx = c;
+        }
         i = cc->ntx++;
         memset(&cc->tx[i], 0, sizeof cc->tx[i]);
     }
