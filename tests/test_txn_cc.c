@@ -144,8 +144,8 @@ Test(cc, rollback_to_savepoint_undoes_later_writes) {
     txn_trace_init(&tr, 10, 100);
     txn_cc *cc = make(TXN_REPEATABLE_READ, TXN_MVCC, &tr, NULL);
     uint32_t a = txn_cc_begin(cc, 1, 0, 0);
-    txn_stmt sp = {.kind = TXN_SAVEPOINT, .number = 7}, back = {.kind = TXN_ROLLBACK_TO,
-                                                                  .number = 7};
+    txn_stmt sp = {.kind = TXN_SAVEPOINT, .number = 7},
+             back = {.kind = TXN_ROLLBACK_TO, .number = 7};
     txn_result r;
     cr_assert_eq(wr(cc, a, 0, 1, 11), TXN_CC_DONE);
     cr_assert_eq(txn_cc_exec(cc, a, 1, &sp, &r, 0), TXN_CC_DONE);
@@ -179,8 +179,12 @@ Test(cc, rollback_to_savepoint_undoes_later_writes) {
 }
 
 Test(cc, min_value_constraint_aborts_the_writer) {
-    txn_cc_config cfg = {.isolation = TXN_SERIALIZABLE, .concurrency = TXN_LOCKING, .rows = 2,
-                         .initial_value = 5, .has_min = true, .min_value = 0};
+    txn_cc_config cfg = {.isolation = TXN_SERIALIZABLE,
+                         .concurrency = TXN_LOCKING,
+                         .rows = 2,
+                         .initial_value = 5,
+                         .has_min = true,
+                         .min_value = 0};
     txn_cc *cc = txn_cc_new(&cfg, NULL, (txn_cc_hooks){0}, NULL);
     uint32_t a = txn_cc_begin(cc, 1, 0, 0);
     txn_stmt dec = {.kind = TXN_INCREMENT, .key = 0, .value = -5};
@@ -458,8 +462,8 @@ Test(cc, serializable_cells_give_serializable_histories) {
     for (uint64_t seed = 1; seed <= 400; seed++) {
         cr_assert(random_history(TXN_SERIALIZABLE, TXN_LOCKING, seed),
                   "locking serializable, seed %llu", (unsigned long long)seed);
-        cr_assert(random_history(TXN_SERIALIZABLE, TXN_MVCC, seed),
-                  "mvcc serializable, seed %llu", (unsigned long long)seed);
+        cr_assert(random_history(TXN_SERIALIZABLE, TXN_MVCC, seed), "mvcc serializable, seed %llu",
+                  (unsigned long long)seed);
     }
 }
 
@@ -469,8 +473,10 @@ Test(cc, weaker_cells_give_some_non_serializable_histories) {
     const struct {
         txn_isolation iso;
         txn_concurrency con;
-    } weak[] = {{TXN_READ_UNCOMMITTED, TXN_LOCKING}, {TXN_READ_COMMITTED, TXN_LOCKING},
-                {TXN_READ_COMMITTED, TXN_MVCC}, {TXN_REPEATABLE_READ, TXN_MVCC}};
+    } weak[] = {{TXN_READ_UNCOMMITTED, TXN_LOCKING},
+                {TXN_READ_COMMITTED, TXN_LOCKING},
+                {TXN_READ_COMMITTED, TXN_MVCC},
+                {TXN_REPEATABLE_READ, TXN_MVCC}};
     for (size_t c = 0; c < sizeof weak / sizeof weak[0]; c++) {
         int bad = 0;
         for (uint64_t seed = 1; seed <= 400; seed++)

@@ -57,8 +57,11 @@ int main(int argc, char **argv) {
     printf("N=%llu T=%d D=%llu A=%d\n", (unsigned long long)n, T, (unsigned long long)D, A);
     for (size_t c = 0; c < sizeof cells / sizeof cells[0]; c++) {
         woke w = {0};
-        txn_cc_config cfg = {.isolation = cells[c].iso, .concurrency = cells[c].con,
-                             .flavor = cells[c].fl, .rows = D, .initial_value = 0};
+        txn_cc_config cfg = {.isolation = cells[c].iso,
+                             .concurrency = cells[c].con,
+                             .flavor = cells[c].fl,
+                             .rows = D,
+                             .initial_value = 0};
         txn_cc *cc = txn_cc_new(&cfg, NULL, (txn_cc_hooks){.wake = on_wake}, &w);
         uint64_t seed = 42, id = 1, commits = 0, aborts[TXN_ABORT_REASONS] = {0}, started = 0;
         txn_stmt st[TMAX][A];
@@ -81,7 +84,8 @@ int main(int argc, char **argv) {
                     blocked[t] = 0;
                     for (int i = 0; i < A; i++)
                         st[t][i] = (txn_stmt){.kind = i < 2 ? TXN_READ : TXN_INCREMENT,
-                                              .key = next_rand(&seed) % D, .value = 1};
+                                              .key = next_rand(&seed) % D,
+                                              .value = 1};
                 }
             if (open == 0)
                 break;
@@ -93,9 +97,9 @@ int main(int argc, char **argv) {
                 return 1;
             }
             txn_result r;
-            txn_cc_status s = next[t] == A ? txn_cc_commit(cc, h[t], 0)
-                                           : txn_cc_exec(cc, h[t], (unsigned)next[t],
-                                                         &st[t][next[t]], &r, 0);
+            txn_cc_status s =
+                next[t] == A ? txn_cc_commit(cc, h[t], 0)
+                             : txn_cc_exec(cc, h[t], (unsigned)next[t], &st[t][next[t]], &r, 0);
             if (s == TXN_CC_BLOCKED) {
                 blocked[t] = 1;
             } else if (s == TXN_CC_ABORTED) {
