@@ -484,3 +484,35 @@ Test(cc, weaker_cells_give_some_non_serializable_histories) {
         cr_assert_gt(bad, 0, "cell %zu", c);
     }
 }
+
+/* When an X lock goes, the readers queued behind it are all granted and woken, in the order
+ * they queued, and the writer queued after them still waits for them. */
+Test(cc, release_wakes_compatible_waiters_in_fifo_order) {
+    wakes w = {0};
+    txn_cc *cc = make(TXN_REPEATABLE_READ, TXN_LOCKING, NULL, &w);
+    uint32_t t[4];
+    for (int i = 0; i < 4; i++)
+        t[i] = txn_cc_begin(cc, (uint64_t)i + 1, 0, 0);
+    txn_result r;
+    cr_assert_eq(wr(cc, t[0], 0, 1, 7), TXN_CC_DONE);
+    cr_assert_eq(rd(cc, t[2], 1, &r), TXN_CC_BLOCKED);
+    cr_assert_eq(rd(cc, t[1], 1, &r), TXN_CC_BLOCKED);
+    cr_assert_eq(wr(cc, t[3], 0, 1, 9), TXN_CC_BLOCKED);
+    cr_assert_eq(txn_cc_commit(cc, t[0], 0), TXN_CC_DONE);
+    cr_assert_eq(w.n, 2);
+    cr_assert_eq(w.tx[0], t[2]);
+    cr_assert_eq(w.tx[1], t[1]);
+    cr_assert_eq(rd(cc, t[2], 1, &r), TXN_CC_DONE);
+    cr_assert_eq(r.value, 7);
+    cr_assert_eq(rd(cc, t[1], 1, &r), TXN_CC_DONE);
+    w.n = 0;
+    cr_assert_eq(txn_cc_commit(cc, t[1], 0), TXN_CC_DONE);
+    cr_assert_eq(w.n, 0); /* t[2] still holds S */
+    cr_assert_eq(txn_cc_commit(cc, t[2], 0), TXN_CC_DONE);
+    cr_assert_eq(w.n, 1);
+    cr_assert_eq(w.tx[0], t[3]);
+    cr_assert_eq(wr(cc, t[3], 0, 1, 9), TXN_CC_DONE);
+    txn_cc_stats st = txn_cc_stats_of(cc);
+    cr_assert_eq(st.lock_waits, 3);
+    txn_cc_free(cc);
+}
