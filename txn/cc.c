@@ -439,10 +439,16 @@ static txn_cc_status do_range(txn_cc *cc, cc_tx *t, const txn_stmt *s, txn_resul
             txn_cc_status st = lock_answer(
                 cc, t, txn_locks_acquire(&cc->lm, self, k, TXN_LOCK_S, iso >= TXN_REPEATABLE_READ),
                 now);
+            if (st == TXN_CC_BLOCKED)
+                flush_wakes(cc); /* rows read before and let go (read committed) */
             if (st != TXN_CC_DONE)
                 return st; /* the scan starts again when it may go on */
         }
         txn_version v = txn_mvcc_visible(&cc->mv, k, self, snap);
+        /* Read committed under locking lets each row go once read, as SQL Server does: a
+         * scan waiting further on holds no lock on the rows behind it. */
+        if (locking && iso == TXN_READ_COMMITTED)
+            txn_locks_release_short(&cc->lm, self);
         if (is_ssi(cc))
             bad |= ssi_read_edges(cc, t, k, snap);
         if (!v.present)
