@@ -654,5 +654,6 @@ txn_cc_stats txn_cc_stats_of(const txn_cc *cc) {
                           .lock_waits = cc->lm.waits,
                           .deadlocks = cc->lm.deadlocks,
                           .versions_live = cc->mv.live,
-                          .versions_peak = cc->mv.peak};
+                          .versions_peak = cc->mv.peak,
+                          .ssi_records = txn_ssi_live(&cc->ssi)};
 }

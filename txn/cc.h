@@ -134,6 +134,9 @@ typedef struct txn_cc_stats {
                                                       waited; deadlock victims */
     uint64_t versions_live, versions_peak;         /* MVCC versions kept (garbage collection
                                                       drops those no snapshot can see) */
+    uint64_t ssi_records;                          /* serializable MVCC: transactions tracked
+                                                      (open ones, and committed ones that
+                                                      overlap an open one) */
 } txn_cc_stats;
 txn_cc_stats txn_cc_stats_of(const txn_cc *cc);
 
