@@ -191,8 +191,13 @@ Test(cc, min_value_constraint_aborts_the_writer) {
     txn_result r;
     cr_assert_eq(txn_cc_exec(cc, a, 0, &dec, &r, 0), TXN_CC_DONE);
     cr_assert_eq(r.value, 0);
+    cr_assert_eq(r.prior, 0); /* it read the initial state */
+    cr_assert_eq(r.wid, txn_write_id(1, 0));
+    dec.value = 0;
+    cr_assert_eq(txn_cc_exec(cc, a, 1, &dec, &r, 0), TXN_CC_DONE);
+    cr_assert_eq(r.prior, txn_write_id(1, 0)); /* it read its own first decrement */
     dec.value = -1;
-    cr_assert_eq(txn_cc_exec(cc, a, 1, &dec, &r, 0), TXN_CC_ABORTED);
+    cr_assert_eq(txn_cc_exec(cc, a, 2, &dec, &r, 0), TXN_CC_ABORTED);
     cr_assert_eq(txn_cc_reason(cc, a), TXN_ABORT_CONSTRAINT);
     txn_write got;
     cr_assert(txn_cc_get(cc, 0, &got));
