@@ -30,8 +30,8 @@
 
 enum { LRU, LRC, LRR, LSER, MRC, MPG, MINNO, MSER, CELLS };
 static const char *const cell_names[CELLS] = {
-    "locking read_uncommitted", "locking read_committed", "locking repeatable_read",
-    "locking serializable",     "mvcc read_committed",    "mvcc repeatable_read postgresql",
+    "locking read_uncommitted",    "locking read_committed", "locking repeatable_read",
+    "locking serializable",        "mvcc read_committed",    "mvcc repeatable_read postgresql",
     "mvcc repeatable_read innodb", "mvcc serializable"};
 
 static txn_cc_config cell_config(int cell) {
@@ -60,6 +60,8 @@ typedef struct scenario {
     const char *cell[CELLS];
 } scenario;
 
+/* The scenarios read as a table: */
+/* clang-format off */
 #define R(t, k) {'r', t, k, 0}
 #define W(t, k, v) {'w', t, k, v}
 #define F(t, k, v) {'F', t, k, v}
@@ -339,6 +341,8 @@ static const scenario scenarios[] = {
       [MRC] = "10 20 25 . 10 25 . . . x x", [MPG] = "10 20 25 . 10 25 . . . x x",
       [MINNO] = "10 20 25 . 10 25 . . . x x", [MSER] = "10 20 25 . 10 25 . S x x x"}},
 };
+
+/* clang-format on */
 
 #define NSCEN (sizeof scenarios / sizeof scenarios[0])
 

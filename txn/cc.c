@@ -60,7 +60,7 @@ struct txn_cc {
     txn_cc_hooks hooks;
     void *ctx;
     cc_tx *tx;
-    uint32_t ntx, free_slot; /* ended slots linked through snap_next */
+    uint32_t ntx, captx, free_slot; /* ended slots linked through snap_next */
     uint32_t snap_head, snap_tail;
     txn_locks lm;
     txn_mvcc mv;
@@ -128,14 +128,12 @@ void txn_cc_free(txn_cc *cc) {
 }
 
 static bool is_mvcc(const txn_cc *cc) { return cc->c.concurrency == TXN_MVCC; }
-static bool is_ssi(const txn_cc *cc) {
-    return is_mvcc(cc) && cc->c.isolation == TXN_SERIALIZABLE;
-}
+static bool is_ssi(const txn_cc *cc) { return is_mvcc(cc) && cc->c.isolation == TXN_SERIALIZABLE; }
 /* Does a write of a row changed since the snapshot abort (first updater wins)? */
 static bool first_updater_wins(const txn_cc *cc) {
-    return is_mvcc(cc) && (cc->c.isolation == TXN_SERIALIZABLE ||
-                           (cc->c.isolation == TXN_REPEATABLE_READ &&
-                            cc->c.flavor == TXN_FLAVOR_POSTGRESQL));
+    return is_mvcc(cc) &&
+           (cc->c.isolation == TXN_SERIALIZABLE ||
+            (cc->c.isolation == TXN_REPEATABLE_READ && cc->c.flavor == TXN_FLAVOR_POSTGRESQL));
 }
 
 uint32_t txn_cc_begin(txn_cc *cc, uint64_t id, uint32_t client, sim_time now) {
@@ -143,12 +141,16 @@ uint32_t txn_cc_begin(txn_cc *cc, uint64_t id, uint32_t client, sim_time now) {
     if (i != NONE) {
         cc->free_slot = cc->tx[i].snap_next;
     } else {
-        if (cc->ntx == NONE - 1 || txn_locks_reserve(&cc->lm, cc->ntx + 1) != 0)
-            return TXN_CC_NONE;
-        cc_tx *q = realloc(cc->tx, (size_t)(cc->ntx + 1) * sizeof *q);
-        if (!q)
-            return TXN_CC_NONE;
-        cc->tx = q;
+        if (cc->ntx == cc->captx) { /* doubling: slots are as many as ever ran at once */
+            uint32_t c = cc->captx ? cc->captx * 2 : 16;
+            if (c <= cc->captx || txn_locks_reserve(&cc->lm, c) != 0)
+                return TXN_CC_NONE;
+            cc_tx *q = realloc(cc->tx, (size_t)c * sizeof *q);
+            if (!q)
+                return TXN_CC_NONE;
+            cc->tx = q;
+            cc->captx = c;
+        }
         i = cc->ntx++;
         memset(&cc->tx[i], 0, sizeof cc->tx[i]);
     }
@@ -326,8 +328,12 @@ static txn_cc_status do_read(txn_cc *cc, cc_tx *t, const txn_stmt *s, txn_result
     txn_locks_release_short(&cc->lm, self);
     flush_wakes(cc);
     note_read(t, s->key, v.value);
-    trace_ev(cc, t, (txn_event){.kind = TXN_EV_READ, .present = v.present, .key = s->key,
-                                .wid = v.wid, .value = v.value});
+    trace_ev(cc, t,
+             (txn_event){.kind = TXN_EV_READ,
+                         .present = v.present,
+                         .key = s->key,
+                         .wid = v.wid,
+                         .value = v.value});
     *out = (txn_result){.wid = v.wid, .value = v.value, .present = v.present};
     return TXN_CC_DONE;
 }
@@ -359,8 +365,12 @@ static txn_cc_status do_write(txn_cc *cc, cc_tx *t, unsigned index, const txn_st
     int64_t value = s->value;
     if (s->kind == TXN_INCREMENT) {
         value = base.value + s->value;
-        trace_ev(cc, t, (txn_event){.kind = TXN_EV_READ, .present = base.present,
-                                    .key = s->key, .wid = base.wid, .value = base.value});
+        trace_ev(cc, t,
+                 (txn_event){.kind = TXN_EV_READ,
+                             .present = base.present,
+                             .key = s->key,
+                             .wid = base.wid,
+                             .value = base.value});
     } else if (s->flags & TXN_FROM_READ) {
         /* The client-side read-modify-write: what this transaction last read of key (the
          * value it would read now, if it did not read it). */
@@ -378,16 +388,25 @@ static txn_cc_status do_write(txn_cc *cc, cc_tx *t, unsigned index, const txn_st
         return aborted(cc, t, TXN_ABORT_CRASH, now);
     uint64_t wid = txn_write_id(t->id, index);
     txn_version prev = own ? base : (txn_version){0};
-    t->w[t->nw++] = (cc_wlog){.key = s->key, .wid = wid, .prev_wid = prev.wid, .value = value,
-                              .prev_value = prev.value, .present = true,
-                              .prev_present = prev.present, .first = !own};
+    t->w[t->nw++] = (cc_wlog){.key = s->key,
+                              .wid = wid,
+                              .prev_wid = prev.wid,
+                              .value = value,
+                              .prev_value = prev.value,
+                              .present = true,
+                              .prev_present = prev.present,
+                              .first = !own};
     if (txn_mvcc_write(&cc->mv, s->key, self, t->trace, t->sx, wid, value, true) != 0) {
         t->nw--;
         return aborted(cc, t, TXN_ABORT_CRASH, now);
     }
-    trace_ev(cc, t, (txn_event){.kind = TXN_EV_WRITE, .present = true, .key = s->key,
-                                .wid = wid, .value = value});
-    *out = (txn_result){.wid = wid, .value = value, .present = true};
+    trace_ev(cc, t,
+             (txn_event){
+                 .kind = TXN_EV_WRITE, .present = true, .key = s->key, .wid = wid, .value = value});
+    *out = (txn_result){.wid = wid,
+                        .value = value,
+                        .present = true,
+                        .prior = s->kind == TXN_INCREMENT ? base.wid : 0};
     return TXN_CC_DONE;
 }
 
@@ -421,12 +440,18 @@ static txn_cc_status do_range(txn_cc *cc, cc_tx *t, const txn_stmt *s, txn_resul
     for (uint64_t k = lo; k < hi; k++) {
         if (locking && iso != TXN_READ_UNCOMMITTED && row_exists_or_busy(cc, self, k)) {
             txn_cc_status st = lock_answer(
-                cc, t,
-                txn_locks_acquire(&cc->lm, self, k, TXN_LOCK_S, iso >= TXN_REPEATABLE_READ), now);
+                cc, t, txn_locks_acquire(&cc->lm, self, k, TXN_LOCK_S, iso >= TXN_REPEATABLE_READ),
+                now);
+            if (st == TXN_CC_BLOCKED)
+                flush_wakes(cc); /* rows read before and let go (read committed) */
             if (st != TXN_CC_DONE)
                 return st; /* the scan starts again when it may go on */
         }
         txn_version v = txn_mvcc_visible(&cc->mv, k, self, snap);
+        /* Read committed under locking lets each row go once read, as SQL Server does: a
+         * scan waiting further on holds no lock on the rows behind it. */
+        if (locking && iso == TXN_READ_COMMITTED)
+            txn_locks_release_short(&cc->lm, self);
         if (is_ssi(cc))
             bad |= ssi_read_edges(cc, t, k, snap);
         if (!v.present)
@@ -435,15 +460,18 @@ static txn_cc_status do_range(txn_cc *cc, cc_tx *t, const txn_stmt *s, txn_resul
         sum += v.value;
         if (!grow((void **)&t->rows, &t->caprows, t->nrows, sizeof *t->rows))
             return aborted(cc, t, TXN_ABORT_CRASH, now);
-        t->rows[t->nrows++] = (txn_event){.kind = TXN_EV_READ, .present = true, .in_range = true,
-                                          .key = k, .wid = v.wid, .value = v.value};
+        t->rows[t->nrows++] = (txn_event){.kind = TXN_EV_READ,
+                                          .present = true,
+                                          .in_range = true,
+                                          .key = k,
+                                          .wid = v.wid,
+                                          .value = v.value};
     }
     if (bad)
         return aborted(cc, t, TXN_ABORT_SERIALIZATION, now);
     txn_locks_release_short(&cc->lm, self);
     flush_wakes(cc);
-    trace_ev(cc, t, (txn_event){.kind = TXN_EV_RANGE, .key = lo, .key_end = hi,
-                                .value = sum});
+    trace_ev(cc, t, (txn_event){.kind = TXN_EV_RANGE, .key = lo, .key_end = hi, .value = sum});
     for (uint32_t i = 0; i < t->nrows; i++)
         trace_ev(cc, t, t->rows[i]);
     *out = (txn_result){.wid = n, .value = sum, .present = n > 0};
@@ -463,10 +491,11 @@ static txn_cc_status do_rollback_to(txn_cc *cc, cc_tx *t, const txn_stmt *s, sim
         if (e->first)
             txn_mvcc_drop_own(&cc->mv, e->key, self);
         else
-            (void)txn_mvcc_write(&cc->mv, e->key, self, t->trace, t->sx, e->prev_wid,
-                                 e->prev_value, e->prev_present); /* replaces in place */
-        trace_ev(cc, t, (txn_event){.kind = TXN_EV_UNDO, .key = e->key,
-                                    .wid = e->first ? 0 : e->prev_wid});
+            (void)txn_mvcc_write(&cc->mv, e->key, self, t->trace, t->sx, e->prev_wid, e->prev_value,
+                                 e->prev_present); /* replaces in place */
+        trace_ev(
+            cc, t,
+            (txn_event){.kind = TXN_EV_UNDO, .key = e->key, .wid = e->first ? 0 : e->prev_wid});
     }
     t->nw = keep;
     t->nsp = at; /* the savepoint stays; later ones go (SQL) */
@@ -624,7 +653,10 @@ void txn_cc_reset(txn_cc *cc) {
 }
 
 txn_cc_stats txn_cc_stats_of(const txn_cc *cc) {
-    return (txn_cc_stats){.lock_requests = cc->lm.requests, .lock_waits = cc->lm.waits,
-                          .deadlocks = cc->lm.deadlocks, .versions_live = cc->mv.live,
-                          .versions_peak = cc->mv.peak};
+    return (txn_cc_stats){.lock_requests = cc->lm.requests,
+                          .lock_waits = cc->lm.waits,
+                          .deadlocks = cc->lm.deadlocks,
+                          .versions_live = cc->mv.live,
+                          .versions_peak = cc->mv.peak,
+                          .ssi_records = txn_ssi_live(&cc->ssi)};
 }

@@ -11,8 +11,8 @@
 
 typedef struct txn_keymap {
     sim_idmap m;
-    bool has_max;      /* key UINT64_MAX is mapped */
-    uint32_t max_val;  /* ... to this */
+    bool has_max;     /* key UINT64_MAX is mapped */
+    uint32_t max_val; /* ... to this */
 } txn_keymap;
 
 static inline void txn_keymap_init(txn_keymap *k) {

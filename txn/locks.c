@@ -143,8 +143,7 @@ static void grant_queue(txn_locks *lm, txn_lk_row *r) {
         txn_lk_ent w = r->wait[0];
         if (!compatible(r, w.tx, w.mode))
             break;
-        if (!held_mode(r, w.tx) &&
-            !grow((void **)&r->hold, &r->caphold, r->nhold, sizeof *r->hold))
+        if (!held_mode(r, w.tx) && !grow((void **)&r->hold, &r->caphold, r->nhold, sizeof *r->hold))
             break;
         grant(r, w.tx, w.mode);
         memmove(r->wait, r->wait + 1, (r->nwait - 1) * sizeof *r->wait);

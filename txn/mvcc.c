@@ -27,8 +27,12 @@ void txn_mvcc_reset(txn_mvcc *m) {
 
 txn_version txn_mvcc_base(const txn_mvcc *m, uint64_t key) {
     bool present = !((key >> 63) != 0) && key < m->rows;
-    return (txn_version){.wid = 0, .value = present ? m->initial : 0, .stamp = 0,
-                         .writer = UINT32_MAX, .next = TXN_VNONE, .trace = UINT32_MAX,
+    return (txn_version){.wid = 0,
+                         .value = present ? m->initial : 0,
+                         .stamp = 0,
+                         .writer = UINT32_MAX,
+                         .next = TXN_VNONE,
+                         .trace = UINT32_MAX,
                          .present = present};
 }
 
@@ -106,8 +110,13 @@ int txn_mvcc_write(txn_mvcc *m, uint64_t key, uint32_t tx, uint32_t trace, uint6
     uint32_t i = alloc_version(m);
     if (i == TXN_VNONE)
         return -1;
-    m->v[i] = (txn_version){.wid = wid, .value = value, .stamp = TXN_STAMP_UNCOMMITTED,
-                            .sx = sx, .writer = tx, .next = h, .trace = trace,
+    m->v[i] = (txn_version){.wid = wid,
+                            .value = value,
+                            .stamp = TXN_STAMP_UNCOMMITTED,
+                            .sx = sx,
+                            .writer = tx,
+                            .next = h,
+                            .trace = trace,
                             .present = present};
     if (txn_keymap_put(&m->heads, key, i) != 0) {
         free_version(m, i);
@@ -136,8 +145,13 @@ int txn_mvcc_install(txn_mvcc *m, uint64_t key, uint64_t wid, int64_t value, boo
     if (i == TXN_VNONE)
         return -1;
     uint32_t h = txn_mvcc_head(m, key);
-    m->v[i] = (txn_version){.wid = wid, .value = value, .stamp = stamp, .writer = UINT32_MAX,
-                            .trace = UINT32_MAX, .present = present, .next = h};
+    m->v[i] = (txn_version){.wid = wid,
+                            .value = value,
+                            .stamp = stamp,
+                            .writer = UINT32_MAX,
+                            .trace = UINT32_MAX,
+                            .present = present,
+                            .next = h};
     if (h != TXN_VNONE && m->v[h].stamp == TXN_STAMP_UNCOMMITTED) {
         m->v[i].next = m->v[h].next;
         m->v[h].next = i;

@@ -33,12 +33,12 @@
 typedef struct txn_ssi_x {
     uint32_t gen;
     bool used, committed, doomed;
-    uint64_t snap, cseq;       /* snapshot and commit stamps (the commit clock) */
-    uint32_t *in, *out;        /* slots of rw partners: in (readers before us), out */
+    uint64_t snap, cseq; /* snapshot and commit stamps (the commit clock) */
+    uint32_t *in, *out;  /* slots of rw partners: in (readers before us), out */
     uint32_t nin, capin, nout, capout;
-    uint64_t *reads;           /* keys it holds SIREAD locks on */
+    uint64_t *reads; /* keys it holds SIREAD locks on */
     uint32_t nreads, capreads;
-    uint32_t next_committed;   /* FIFO of committed records, by commit stamp */
+    uint32_t next_committed; /* FIFO of committed records, by commit stamp */
 } txn_ssi_x;
 
 typedef struct txn_ssi_siread {

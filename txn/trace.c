@@ -42,9 +42,13 @@ uint32_t txn_trace_begin(txn_trace *t, uint64_t id, uint32_t client, txn_isolati
         t->out_of_memory = true;
         return UINT32_MAX;
     }
-    t->txns[t->ntxns++] = (txn_record){.id = id, .client = client, .status = TXN_OPEN,
-                                       .isolation = (uint8_t)iso, .read_only = true,
-                                       .begin = at, .end = -1};
+    t->txns[t->ntxns++] = (txn_record){.id = id,
+                                       .client = client,
+                                       .status = TXN_OPEN,
+                                       .isolation = (uint8_t)iso,
+                                       .read_only = true,
+                                       .begin = at,
+                                       .end = -1};
     return i;
 }
 
