@@ -872,13 +872,16 @@ Test(anomalies, the_checker_reports_each_cluster_with_names_counts_and_examples)
     anomalies *a = dsim_anomalies_checker.create(NULL);
     cr_assert(a);
     cr_expect(!dsim_anomalies_checker.is_reported(a), "no transaction ran");
+    /* the invariant may be declared before the trace is asked for */
+    anomaly_invariant inv = {.name = "total", .kind = ANOMALY_SUM, .lo = 0, .hi = 2, .equals = 200};
+    cr_assert_eq(anomalies_invariant(a, 3, &inv), 0);
     txn_trace *t = anomalies_trace(a, 3, 2, 100);
     cr_assert(t);
+    cr_expect_eq(t->rows, 2);
+    cr_expect_eq(t->initial_value, 100);
     cr_expect_eq(anomalies_trace(a, 3, 2, 100), t, "one trace per cluster");
     cr_assert_eq(anomalies_name_key(a, 0, "alice"), 0);
     cr_assert_eq(anomalies_name_key(a, 1, "bob"), 0);
-    anomaly_invariant inv = {.name = "total", .kind = ANOMALY_SUM, .lo = 0, .hi = 2, .equals = 200};
-    cr_assert_eq(anomalies_invariant(a, 3, &inv), 0);
     /* a lost update of alice's balance: both read 100, both add to it */
     uint32_t t1 = txn_trace_begin(t, 1, 0, TXN_READ_COMMITTED, 0);
     uint32_t t2 = txn_trace_begin(t, 2, 1, TXN_READ_COMMITTED, 0);
