@@ -17,6 +17,7 @@ typedef struct cluster {
     anomaly_invariant *inv;
     size_t ninv, capinv;
     anomaly_report rep;
+    bool traced; /* anomalies_trace gave its rows (an invariant may come first) */
     bool analysed;
 } cluster;
 
@@ -52,32 +53,39 @@ static cluster *cluster_of(anomalies *a, uint32_t store) {
     return NULL;
 }
 
-txn_trace *anomalies_trace(anomalies *a, uint32_t store, uint64_t rows, int64_t initial_value) {
+/* The cluster of store, created (in store order: the document lists them so) when absent. */
+static cluster *cluster_at(anomalies *a, uint32_t store) {
     cluster *c = cluster_of(a, store);
     if (c)
-        return &c->trace;
+        return c;
     if (grow((void **)&a->cl, &a->capcl, a->ncl, sizeof *a->cl) || !(c = calloc(1, sizeof *c)))
         return NULL;
     c->store = store;
-    txn_trace_init(&c->trace, rows, initial_value);
-    /* kept in store order: the document lists clusters so */
+    txn_trace_init(&c->trace, 0, 0);
     size_t i = a->ncl++;
     while (i > 0 && a->cl[i - 1]->store > store) {
         a->cl[i] = a->cl[i - 1];
         i--;
     }
     a->cl[i] = c;
+    return c;
+}
+
+txn_trace *anomalies_trace(anomalies *a, uint32_t store, uint64_t rows, int64_t initial_value) {
+    cluster *c = cluster_at(a, store);
+    if (!c)
+        return NULL;
+    if (!c->traced) {
+        txn_trace_free(&c->trace);
+        txn_trace_init(&c->trace, rows, initial_value);
+        c->traced = true;
+    }
     return &c->trace;
 }
 
 int anomalies_invariant(anomalies *a, uint32_t store, const anomaly_invariant *inv) {
-    cluster *c = cluster_of(a, store);
-    if (!c) {
-        if (!anomalies_trace(a, store, 0, 0))
-            return -1;
-        c = cluster_of(a, store);
-    }
-    if (grow((void **)&c->inv, &c->capinv, c->ninv, sizeof *c->inv))
+    cluster *c = cluster_at(a, store);
+    if (!c || grow((void **)&c->inv, &c->capinv, c->ninv, sizeof *c->inv))
         return -1;
     c->inv[c->ninv++] = *inv;
     return 0;

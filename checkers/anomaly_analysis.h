@@ -104,8 +104,9 @@ typedef struct anomaly_step {
  *                txn {cycle[0].from, cycle[0].to}
  *   fuzzy_reads: txn {reader, writer of the second version}, key[0], version[0] first read,
  *                version[1] the other version read
- *   lost_updates: txn {T1, T2} the first two of the group, key[0], version[0] the version
- *                both read, version[1] T1's installed, version[2] T2's installed
+ *   lost_updates: txn {T1, T2} the first two (trace order) of the lowest key and version's
+ *                group, key[0], version[0] the version both read, version[1] T1's installed,
+ *                version[2] T2's installed
  *   read_skew:   txn {reader, writer}, key[0] x, key[1] y, version[0] the x read,
  *                version[1] the writer's x, version[2] the writer's y (read)
  *   write_skew:  txn {T1, T2}, key[0] x (T1 read version[0], T2 installed the next,

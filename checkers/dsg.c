@@ -42,30 +42,32 @@ int dsg_add(dsg *g, dsg_edge e) {
     return 0;
 }
 
+/* Edges by source, then kind, target and what made them: a total order, so the sort is
+ * deterministic although qsort is not stable. */
+static int edge_cmp(const void *a, const void *b) {
+    const dsg_edge *x = a, *y = b;
+    if (x->from != y->from)
+        return x->from < y->from ? -1 : 1;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    if (x->to != y->to)
+        return x->to < y->to ? -1 : 1;
+    if (x->ev != y->ev)
+        return x->ev < y->ev ? -1 : 1;
+    return x->aux < y->aux ? -1 : x->aux > y->aux;
+}
+
 int dsg_seal(dsg *g) {
-    /* A counting sort by source: stable, linear. */
+    /* sorted in place: no second copy of the edges (they are most of the graph's memory) */
     g->beg = calloc((size_t)g->n + 1, sizeof *g->beg);
-    dsg_edge *sorted = malloc((g->ne ? g->ne : 1) * sizeof *sorted);
-    if (!g->beg || !sorted) {
-        free(sorted);
+    if (!g->beg)
         return -1;
-    }
+    if (g->ne > 1)
+        qsort(g->e, g->ne, sizeof *g->e, edge_cmp);
     for (size_t i = 0; i < g->ne; i++)
         g->beg[g->e[i].from + 1]++;
     for (uint32_t u = 0; u < g->n; u++)
         g->beg[u + 1] += g->beg[u];
-    size_t *next = malloc(((size_t)g->n + 1) * sizeof *next);
-    if (!next) {
-        free(sorted);
-        return -1;
-    }
-    memcpy(next, g->beg, ((size_t)g->n + 1) * sizeof *next);
-    for (size_t i = 0; i < g->ne; i++)
-        sorted[next[g->e[i].from]++] = g->e[i];
-    free(next);
-    free(g->e);
-    g->e = sorted;
-    g->cap = g->ne ? g->ne : 1;
     return 0;
 }
 

@@ -35,8 +35,8 @@ int dsg_init(dsg *g, uint32_t n);
 void dsg_free(dsg *g);
 /* Adds an edge (from != to). Returns 0, or -1 when out of memory. */
 int dsg_add(dsg *g, dsg_edge e);
-/* Sorts the edges by source, keeping the order they were added in among one source's.
- * Returns 0, or -1 when out of memory. */
+/* Sorts the edges by source (then kind, target, ev, aux), in place. Returns 0, or -1 when
+ * out of memory. */
 int dsg_seal(dsg *g);
 
 /* The SCCs of the subgraph of the edge kinds in mask (bit 1 << kind): comp[u] for each node
