@@ -442,3 +442,25 @@ Test(history, an_abort_without_retries_fails) {
     sim_engine_free(e);
     sim_topology_free(t);
 }
+
+/* An attempt still awaited when the run ends is indeterminate: info, at the run's end. */
+Test(history, an_attempt_unanswered_at_the_end_is_info) {
+    sim_topology *t = t_load("name: e\nduration: 1s\nnetwork:\n  latency: 10ms\nnodes:\n"
+                             "  app:\n    kind: client\n    target: db\n"
+                             "    script: [{at: 995ms, statements: [\"read 1\"]}]\n"
+                             "  db:\n    kind: database\n    service: 1ms\n",
+                             NULL, 0, NULL);
+    cr_assert(t);
+    sim_engine *e = sim_engine_new(t, 1);
+    cr_assert(e);
+    transactions *x = sim_engine_checker(e, &dsim_transactions_checker);
+    transactions_keep_history(x);
+    cr_assert_eq(sim_engine_run(e), 0);
+    cr_assert_eq(transactions_history_size(x), 2);
+    txns_op end = transactions_history_op(x, 1);
+    cr_expect_eq(end.type, TXNS_OP_INFO);
+    cr_expect_eq(end.time, 1000000000);
+    cr_expect_eq(end.process, transactions_history_op(x, 0).process);
+    sim_engine_free(e);
+    sim_topology_free(t);
+}
