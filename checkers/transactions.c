@@ -32,6 +32,7 @@ typedef struct script_end {
 
 struct transactions {
     bool used, keep;
+    sim_time end; /* of the run: when attempts never answered end `info` */
     uint64_t attempts, committed, indeterminate, retries;
     uint64_t aborted[TXN_ABORT_REASONS], failed[TXN_ABORT_REASONS];
     uint64_t processes;
@@ -194,34 +195,33 @@ int transactions_script_end(transactions *t, const char *name, txns_outcome out,
     return 0;
 }
 
-size_t transactions_history_size(const transactions *t) {
-    size_t open = 0;
-    for (size_t i = 0; i < t->natt; i++)
-        open += t->att[i].end == TXNS_OP_INVOKE;
-    return t->nev + open;
-}
+size_t transactions_history_size(const transactions *t) { return t->nev; }
 
 txns_op transactions_history_op(const transactions *t, size_t i) {
-    if (i >= t->nev) {
-        /* Attempts never completed (the run ended first): info at the end, in order. */
-        size_t k = i - t->nev;
-        for (size_t j = 0; j < t->natt; j++)
-            if (t->att[j].end == TXNS_OP_INVOKE && k-- == 0) {
-                const h_attempt *a = &t->att[j];
-                sim_time last = t->nev ? t->ev[t->nev - 1].at : 0;
-                return (txns_op){TXNS_OP_INFO, a->process, last, a->nmops, t->mops + a->first};
-            }
-        return (txns_op){0};
-    }
     const h_event *e = &t->ev[i];
     const h_attempt *a = &t->att[e->attempt];
     return (txns_op){e->completion ? (txns_op_type)a->end : TXNS_OP_INVOKE, a->process, e->at,
                      a->nmops, t->mops + a->first};
 }
 
+/* The run ended: the attempts still awaited end `info` at its end, in the order sent (the
+ * client cannot know whether they committed). */
+static int settle(void *checker) {
+    transactions *t = checker;
+    for (size_t j = 0; t->keep && j < t->natt; j++)
+        if (t->att[j].end == TXNS_OP_INVOKE) {
+            t->att[j].end = TXNS_OP_INFO;
+            if (add_event(t, t->end, j, true))
+                return -1;
+        }
+    return 0;
+}
+
 static void *create(const sim_topology *topo) {
-    (void)topo;
-    return calloc(1, sizeof(transactions));
+    transactions *t = calloc(1, sizeof(transactions));
+    if (t)
+        t->end = topo->duration;
+    return t;
 }
 
 static bool is_reported(const void *checker) { return ((const transactions *)checker)->used; }
@@ -285,6 +285,7 @@ const sim_checker_kind dsim_transactions_checker = {
     .version = SIM_CHECKER_VERSION,
     .name = "transactions",
     .create = create,
+    .settle = settle,
     .is_reported = is_reported,
     .report = report,
     .free = destroy,

@@ -66,7 +66,8 @@ int transactions_script_end(transactions *t, const char *name, txns_outcome out,
                             unsigned reason);
 
 /* The kept history, for the export: ops in the order they happened (an invoke per attempt,
- * then its completion; an attempt with no completion at the end of the run ends `info`). */
+ * then its completion; an attempt still awaited at the end of the run ends `info` then, once
+ * the checker is settled). */
 typedef enum { TXNS_OP_INVOKE, TXNS_OP_OK, TXNS_OP_FAIL, TXNS_OP_INFO } txns_op_type;
 
 typedef struct txns_mop {

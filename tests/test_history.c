@@ -5,6 +5,11 @@
  * at a time, with a new process after an indeterminate outcome. */
 #include "elle_history.h"
 #include "engine.h"
+#include "loader.h"
+#include "json_report.h"
+#include "models.h"
+#include "protocols.h"
+#include "txn_wire.h"
 #include "sandbox.h"
 #include "support.h"
 #include "transactions.h"
@@ -260,4 +265,202 @@ Test(history, the_command_line) {
     cr_expect_not(t_work_has(&sb, "v.json"));
     cr_expect_not(t_work_has(&sb, "b.json"), "no history written on error");
     t_sandbox_close(&sb);
+}
+
+/* ---- a toy database: the first attempt of every transaction aborts (a deadlock victim),
+ * a retry runs its statements one after another on a tiny store and commits ---- */
+
+typedef struct toy_state {
+    uint64_t key[16], wid[16];
+    size_t nkeys;
+    sim_time seen[16]; /* first attempts' issue times */
+    size_t nseen;
+} toy_state;
+
+static uint64_t *toy_row(toy_state *s, uint64_t key) {
+    for (size_t i = 0; i < s->nkeys; i++)
+        if (s->key[i] == key)
+            return &s->wid[i];
+    cr_assert_lt(s->nkeys, 16);
+    s->key[s->nkeys] = key;
+    s->wid[s->nkeys] = 0;
+    return &s->wid[s->nkeys++];
+}
+
+static void toy_receive(sim_node *n, sim_msg *m) {
+    toy_state *s = sim_state(n);
+    rr_req *r = rr_of(m);
+    txn_body *b = txn_of(r);
+    cr_assert(b, "the client sends transactions");
+    bool retry = false;
+    for (size_t i = 0; i < s->nseen; i++)
+        retry |= s->seen[i] == r->issued; /* a retry keeps its first attempt's time */
+    if (!retry) {
+        cr_assert_lt(s->nseen, 16);
+        s->seen[s->nseen++] = r->issued;
+        r->status = RR_FAILED;
+        b->reason = TXN_ABORT_DEADLOCK;
+        rr_reply(n, r);
+        return;
+    }
+    txn_stmt *st = txn_stmts(b);
+    txn_result *res = txn_results(b);
+    for (unsigned i = 0; i < b->n; i++) {
+        uint64_t *row = toy_row(s, st[i].key);
+        res[i] = (txn_result){.wid = *row, .present = *row != 0};
+        if (st[i].kind == TXN_WRITE || st[i].kind == TXN_INCREMENT) {
+            res[i].prior = *row;
+            *row = res[i].wid = txn_write_id(r->id, i);
+        }
+    }
+    b->done = b->n;
+    r->status = RR_OK;
+    rr_reply(n, r);
+}
+
+static const sim_param toy_params[] = {{0}};
+static const sim_kind toy_db = {
+    .version = SIM_KIND_VERSION,
+    .name = "toy_db",
+    .summary = "test: aborts each transaction's first attempt, commits its retry",
+    .config_size = 1,
+    .state_size = sizeof(toy_state),
+    .params = toy_params,
+    .serves = DSIM_PROTO_REQUEST,
+    .receive = toy_receive,
+};
+
+static const char *const toy_yaml =
+    "name: toy\n"
+    "duration: 1s\n"
+    "network:\n"
+    "  latency: 1ms\n"
+    "nodes:\n"
+    "  app:\n"
+    "    kind: client\n"
+    "    target: db\n"
+    "    retries: %d\n"
+    "    backoff: 1ms\n"
+    "    jitter: none\n"
+    "    script:\n"
+    "      - {at: 0ms, name: T1, statements: [\"read x\", \"write x 5\"]}\n"
+    "      - {at: 10ms, name: T2, statements: [\"increment x\", \"read 3\"]}\n"
+    "  db:\n"
+    "    kind: toy_db\n";
+
+/* Runs the toy topology with `retries`; returns the engine (caller frees it and *topo). */
+static sim_engine *toy_run(int retries, sim_topology **topo, cJSON **doc) {
+    static const sim_kind *registry[64];
+    size_t k = 0;
+    for (; dsim_kinds[k]; k++)
+        registry[k] = dsim_kinds[k];
+    registry[k++] = &toy_db;
+    registry[k] = NULL;
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml, toy_yaml, retries);
+    sim_diag *d = sim_diag_new("toy.yaml");
+    *topo = sim_load_string("toy.yaml", yaml, strlen(yaml), NULL, 0, registry, d);
+    for (size_t i = 0; i < sim_diag_count(d); i++)
+        cr_log_error("%s", sim_diag_message(d, i));
+    sim_diag_free(d);
+    cr_assert(*topo);
+    sim_engine *e = sim_engine_new(*topo, 1);
+    cr_assert(e);
+    transactions_keep_history(sim_engine_checker(e, &dsim_transactions_checker));
+    cr_assert_eq(sim_engine_run(e), 0);
+    *doc = dsim_json_report(e);
+    cr_assert(*doc);
+    return e;
+}
+
+/* The expected history, by hand: T1 fails at 2 ms (1 ms each way), is retried 1 ms later and
+ * commits at 5 ms having read x's initial state; T2 the same from 10 ms, its increment reading
+ * T1's write of x. One process throughout (one transaction at a time). */
+Test(history, a_scripted_run_against_a_database_is_the_expected_history) {
+    sim_topology *t;
+    cJSON *doc;
+    sim_engine *e = toy_run(1, &t, &doc);
+    const transactions *x = sim_engine_checker(e, &dsim_transactions_checker);
+    static const struct {
+        txns_op_type type;
+        sim_time at;
+        size_t nmops;
+    } want[] = {
+        {TXNS_OP_INVOKE, 0, 2},         {TXNS_OP_FAIL, 2000000, 2},
+        {TXNS_OP_INVOKE, 3000000, 2},   {TXNS_OP_OK, 5000000, 2},
+        {TXNS_OP_INVOKE, 10000000, 3},  {TXNS_OP_FAIL, 12000000, 3},
+        {TXNS_OP_INVOKE, 13000000, 3},  {TXNS_OP_OK, 15000000, 3},
+    };
+    cr_assert_eq(transactions_history_size(x), 8);
+    txns_op op[8];
+    for (size_t i = 0; i < 8; i++) {
+        op[i] = transactions_history_op(x, i);
+        cr_expect_eq(op[i].type, want[i].type, "op %zu", i);
+        cr_expect_eq(op[i].time, want[i].at, "op %zu", i);
+        cr_expect_eq(op[i].process, op[0].process, "op %zu", i);
+        cr_assert_eq(op[i].nmops, want[i].nmops, "op %zu", i);
+    }
+    uint64_t kx = txn_key_of_name("x");
+    /* T1's committed attempt: ["r", "x", nil] (the initial state), ["w", "x", W1]. */
+    cr_expect(op[3].mops[0].f == 'r' && op[3].mops[0].key == kx && op[3].mops[0].known &&
+              op[3].mops[0].value == 0);
+    uint64_t w1 = op[3].mops[1].value;
+    cr_expect(op[3].mops[1].f == 'w' && op[3].mops[1].key == kx);
+    cr_expect_eq(w1 % TXN_MAX_STMTS, 2, "statement 1's write id");
+    cr_expect_neq(op[1].mops[1].value, w1, "a retry is a new attempt: new write ids");
+    /* T2's: the increment reads W1 and writes W2; key 3 reads nil. */
+    cr_expect(op[7].mops[0].f == 'r' && op[7].mops[0].value == w1);
+    cr_expect(op[7].mops[1].f == 'w' && op[7].mops[1].key == kx && op[7].mops[1].value != w1);
+    cr_expect(op[7].mops[2].f == 'r' && op[7].mops[2].key == 3 && op[7].mops[2].value == 0);
+    cr_expect_eq(t_int(doc, "transactions.attempts"), 4);
+    cr_expect_eq(t_int(doc, "transactions.committed"), 2);
+    cr_expect_eq(t_int(doc, "transactions.aborted.deadlock"), 2);
+    cr_expect_eq(t_int(doc, "transactions.aborted.total"), 2);
+    cr_expect_eq(t_int(doc, "transactions.retries"), 2);
+    cr_expect_eq(t_int(doc, "transactions.failed.total"), 0);
+    cr_expect_str_eq(t_str(doc, "transactions.script.T1"), "committed");
+    cr_expect_eq(t_int(doc, "requests.completed"), 2);
+    cJSON_Delete(doc);
+    sim_engine_free(e);
+    sim_topology_free(t);
+}
+
+/* Without retries, each transaction ends failed, by its abort's reason. */
+Test(history, an_abort_without_retries_fails) {
+    sim_topology *t;
+    cJSON *doc;
+    sim_engine *e = toy_run(0, &t, &doc);
+    cr_expect_eq(t_int(doc, "transactions.attempts"), 2);
+    cr_expect_eq(t_int(doc, "transactions.committed"), 0);
+    cr_expect_eq(t_int(doc, "transactions.failed.deadlock"), 2);
+    cr_expect_eq(t_int(doc, "requests.failed"), 2);
+    cr_expect_str_eq(t_str(doc, "transactions.script.T2"), "aborted: deadlock");
+    const transactions *x = sim_engine_checker(e, &dsim_transactions_checker);
+    cr_expect_eq(transactions_history_size(x), 4);
+    cr_expect_eq(transactions_history_op(x, 3).type, TXNS_OP_FAIL);
+    cJSON_Delete(doc);
+    sim_engine_free(e);
+    sim_topology_free(t);
+}
+
+/* An attempt still awaited when the run ends is indeterminate: info, at the run's end. */
+Test(history, an_attempt_unanswered_at_the_end_is_info) {
+    sim_topology *t = t_load("name: e\nduration: 1s\nnetwork:\n  latency: 10ms\nnodes:\n"
+                             "  app:\n    kind: client\n    target: db\n"
+                             "    script: [{at: 995ms, statements: [\"read 1\"]}]\n"
+                             "  db:\n    kind: database\n    service: 1ms\n",
+                             NULL, 0, NULL);
+    cr_assert(t);
+    sim_engine *e = sim_engine_new(t, 1);
+    cr_assert(e);
+    transactions *x = sim_engine_checker(e, &dsim_transactions_checker);
+    transactions_keep_history(x);
+    cr_assert_eq(sim_engine_run(e), 0);
+    cr_assert_eq(transactions_history_size(x), 2);
+    txns_op end = transactions_history_op(x, 1);
+    cr_expect_eq(end.type, TXNS_OP_INFO);
+    cr_expect_eq(end.time, 1000000000);
+    cr_expect_eq(end.process, transactions_history_op(x, 0).process);
+    sim_engine_free(e);
+    sim_topology_free(t);
 }
