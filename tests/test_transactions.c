@@ -33,11 +33,11 @@
  *     deadlock rate's scaling (T·A⁴/(4D²)) is in tools/bench_contention.sh (too long here). */
 #include "support.h"
 
+#include "engine.h"
+#include "json_report.h"
 #include "kind.h"
 #include "loader.h"
 #include "metrics.h"
-#include "json_report.h"
-#include "engine.h"
 #include "node.h"
 #include "protocols.h"
 #include "txn_wire.h"
@@ -49,12 +49,11 @@
 
 extern const sim_kind dsim_database_kind;
 
-
 /* ---- the test client ---- */
 
 enum { SCRIPT_PAIR, SCRIPT_CROSS, SCRIPT_GRAY, SCRIPT_PAIRS_INC, SCRIPT_WRITE_AND_READ };
-static const char *const script_words[] = {"pair", "cross", "gray", "pairs_inc", "write_and_read",
-                                           NULL};
+static const char *const script_words[] = {"pair",      "cross",          "gray",
+                                           "pairs_inc", "write_and_read", NULL};
 
 typedef struct txc_config {
     sim_ref target;
@@ -67,35 +66,78 @@ typedef struct txc_config {
 
 typedef struct txc_state {
     uint64_t committed, failed, deadlock, lock_timeout, other;
-    uint64_t end0, end1;              /* when user 0's / 1's first transaction ended (ns) */
-    uint64_t acked[MAX_USERS];        /* commits acknowledged per user */
+    uint64_t end0, end1;       /* when user 0's / 1's first transaction ended (ns) */
+    uint64_t acked[MAX_USERS]; /* commits acknowledged per user */
     uint64_t sent[MAX_USERS];
-    uint64_t unknown[MAX_USERS];      /* transactions given up on (no reply in time) */
-    uint32_t seq[MAX_USERS];          /* the attempt a reply must match */
-    uint64_t half, lost, excess;      /* pairs_inc: unequal pair, commits lost, too many */
+    uint64_t unknown[MAX_USERS]; /* transactions given up on (no reply in time) */
+    uint32_t seq[MAX_USERS];     /* the attempt a reply must match */
+    uint64_t half, lost, excess; /* pairs_inc: unequal pair, commits lost, too many */
     uint64_t statements_sent, gave_up, behind, reads_done;
 } txc_state;
 
 static const sim_param txc_params[] = {
-    {.name = "target", .type = SIM_P_REF, .offset = offsetof(txc_config, target),
-     .flags = SIM_PARAM_REQUIRED, .needs = DSIM_PROTO_REQUEST, .flow = SIM_FLOW_EACH,
+    {.name = "target",
+     .type = SIM_P_REF,
+     .offset = offsetof(txc_config, target),
+     .flags = SIM_PARAM_REQUIRED,
+     .needs = DSIM_PROTO_REQUEST,
+     .flow = SIM_FLOW_EACH,
      .help = "the database"},
-    {.name = "users", .type = SIM_P_INT, .offset = offsetof(txc_config, users), .def = "2",
-     .min = 1, .max = MAX_USERS, .help = "closed-loop users"},
-    {.name = "keys", .type = SIM_P_INT, .offset = offsetof(txc_config, keys), .def = "1000",
-     .min = 1, .max = 1e9, .help = "D"},
-    {.name = "actions", .type = SIM_P_INT, .offset = offsetof(txc_config, actions),
-     .def = "4", .min = 1, .max = TXN_MAX_STMTS, .help = "A"},
-    {.name = "count", .type = SIM_P_INT, .offset = offsetof(txc_config, count), .def = "1",
-     .min = 0, .max = 1e9, .help = "transactions per user (0: until the end)"},
-    {.name = "script", .type = SIM_P_ENUM, .offset = offsetof(txc_config, script),
-     .def = "pair", .choices = script_words, .help = "what the users run"},
-    {.name = "think", .type = SIM_P_DURATION, .offset = offsetof(txc_config, think),
-     .def = "0s", .min = 0, .max = 1e12, .help = "G"},
-    {.name = "timeout", .type = SIM_P_DURATION, .offset = offsetof(txc_config, timeout),
-     .def = "0s", .min = 0, .max = 1e12, .help = "a user gives up and sends anew (0: never)"},
-    {.name = "offset", .type = SIM_P_DURATION, .offset = offsetof(txc_config, offset),
-     .def = "0s", .min = 0, .max = 1e12, .help = "user u starts at u * offset"},
+    {.name = "users",
+     .type = SIM_P_INT,
+     .offset = offsetof(txc_config, users),
+     .def = "2",
+     .min = 1,
+     .max = MAX_USERS,
+     .help = "closed-loop users"},
+    {.name = "keys",
+     .type = SIM_P_INT,
+     .offset = offsetof(txc_config, keys),
+     .def = "1000",
+     .min = 1,
+     .max = 1e9,
+     .help = "D"},
+    {.name = "actions",
+     .type = SIM_P_INT,
+     .offset = offsetof(txc_config, actions),
+     .def = "4",
+     .min = 1,
+     .max = TXN_MAX_STMTS,
+     .help = "A"},
+    {.name = "count",
+     .type = SIM_P_INT,
+     .offset = offsetof(txc_config, count),
+     .def = "1",
+     .min = 0,
+     .max = 1e9,
+     .help = "transactions per user (0: until the end)"},
+    {.name = "script",
+     .type = SIM_P_ENUM,
+     .offset = offsetof(txc_config, script),
+     .def = "pair",
+     .choices = script_words,
+     .help = "what the users run"},
+    {.name = "think",
+     .type = SIM_P_DURATION,
+     .offset = offsetof(txc_config, think),
+     .def = "0s",
+     .min = 0,
+     .max = 1e12,
+     .help = "G"},
+    {.name = "timeout",
+     .type = SIM_P_DURATION,
+     .offset = offsetof(txc_config, timeout),
+     .def = "0s",
+     .min = 0,
+     .max = 1e12,
+     .help = "a user gives up and sends anew (0: never)"},
+    {.name = "offset",
+     .type = SIM_P_DURATION,
+     .offset = offsetof(txc_config, offset),
+     .def = "0s",
+     .min = 0,
+     .max = 1e12,
+     .help = "user u starts at u * offset"},
     {0},
 };
 

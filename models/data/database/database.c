@@ -247,8 +247,7 @@ static void db_check(const void *config, sim_check *ck) {
     const char *why = txn_cc_refuses(c->isolation, c->concurrency);
     if (why)
         sim_check_error(ck, sim_check_given(ck, "isolation") ? "isolation" : "concurrency",
-                        "isolation %s under %s concurrency: %s",
-                        txn_isolation_names[c->isolation],
+                        "isolation %s under %s concurrency: %s", txn_isolation_names[c->isolation],
                         txn_concurrency_names[c->concurrency], why);
     if (c->flush_interval > 0 && sim_dist_mean(&c->fsync) > 0)
         sim_check_error(ck, "fsync",

@@ -44,9 +44,17 @@
 /* Timer tags. A worker's service timer carries the station's job stamp and the worker; a
  * shipment's its slot in db_state.ships; the others carry nothing (their handle, where one
  * must be cancelled, is kept in the state). */
-enum { T_DONE, T_TICK, T_SHIP, T_ELECT, T_JOIN, T_FLUSH, T_BACKUP, T_RESTORED,
-       T_TXN,          /* a transaction's connection's next step: job token (txn_session.c) */
-       T_LOCK_TIMEOUT, /* its lock wait ran out: job token */
+enum {
+    T_DONE,
+    T_TICK,
+    T_SHIP,
+    T_ELECT,
+    T_JOIN,
+    T_FLUSH,
+    T_BACKUP,
+    T_RESTORED,
+    T_TXN,          /* a transaction's connection's next step: job token (txn_session.c) */
+    T_LOCK_TIMEOUT, /* its lock wait ran out: job token */
 };
 
 enum { REPL_ASYNC, REPL_SYNC, REPL_SEMI_SYNC };
@@ -89,21 +97,21 @@ typedef struct db_config {
 
 /* Where a transaction's connection is (txn_session.c). */
 typedef enum {
-    CONN_IDLE,     /* no transaction */
-    CONN_THINK,    /* the statement's think time */
-    CONN_SERVICE,  /* its service time */
-    CONN_BLOCKED,  /* waiting for the cc's wake hook (a lock, another writer) */
-    CONN_WOKEN,    /* woken: it runs its statement again at once */
-    CONN_WAL,      /* the commit's WAL flush */
+    CONN_IDLE,    /* no transaction */
+    CONN_THINK,   /* the statement's think time */
+    CONN_SERVICE, /* its service time */
+    CONN_BLOCKED, /* waiting for the cc's wake hook (a lock, another writer) */
+    CONN_WOKEN,   /* woken: it runs its statement again at once */
+    CONN_WAL,     /* the commit's WAL flush */
 } conn_phase;
 
 typedef struct db_conn {
-    uint32_t tx;        /* the cc's handle, TXN_CC_NONE when idle */
-    uint8_t phase;      /* conn_phase */
-    uint8_t stmt;       /* the statement running */
-    bool waited;        /* the statement already counted a lock wait */
+    uint32_t tx;   /* the cc's handle, TXN_CC_NONE when idle */
+    uint8_t phase; /* conn_phase */
+    uint8_t stmt;  /* the statement running */
+    bool waited;   /* the statement already counted a lock wait */
     sim_time blocked_at;
-    sim_timer timeout;  /* lock_timeout, while blocked */
+    sim_timer timeout; /* lock_timeout, while blocked */
 } db_conn;
 
 /* A replica's entry of a transaction that waits for the transaction's other entries. */
@@ -198,7 +206,7 @@ typedef struct db_state {
     uint32_t nincidents, capincidents;
     /* transactions (txn_*.c): made at the first one (or the first applied) */
     txn_cc *cc;
-    db_conn *conn;     /* per worker slot (st.cap of them) */
+    db_conn *conn; /* per worker slot (st.cap of them) */
     uint32_t nconn;
     sim_idmap tx_worker; /* cc handle + 1 -> worker */
     held_entry *held;    /* replica: entries of transactions not yet complete */
@@ -206,8 +214,8 @@ typedef struct db_state {
     /* figures (transactions issued after the warm-up) */
     uint64_t txn_committed, txn_aborted[TXN_ABORT_REASONS];
     uint64_t txn_lock_waits, txn_statements; /* statements that waited; that began */
-    double txn_wait_total; /* ns waited for locks, summed */
-    uint64_t txn_applied;  /* replica: transactions applied whole */
+    double txn_wait_total;                   /* ns waited for locks, summed */
+    uint64_t txn_applied;                    /* replica: transactions applied whole */
 } db_state;
 
 /* ---- the cluster (database.c) ---- */

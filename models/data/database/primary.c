@@ -114,7 +114,8 @@ void db__commit(sim_node *n, uint32_t w) {
 void db__await_replicas(sim_node *n, uint32_t w, uint64_t pos) {
     db_state *s = sim_state(n);
     s->lsn[w] = pos;
-    rr_wait(n, s->st.held[w], SIM_LEDGER_REPLICATION_WAIT); /* until the replicas' acks release it */
+    rr_wait(n, s->st.held[w],
+            SIM_LEDGER_REPLICATION_WAIT); /* until the replicas' acks release it */
     s->pend[(s->pend_head + s->npend) % s->st.cap] = w;
     s->npend++;
     db__release_pending(n);

@@ -167,8 +167,7 @@ static void report_txn(const sim_node *n, sim_report *w) {
     sim_report_int(w, "statements", (int64_t)s->txn_statements);
     sim_report_int(w, "lock_waits", (int64_t)s->txn_lock_waits);
     sim_report_number(w, "lock_wait_mean_ms",
-                      s->txn_lock_waits ? s->txn_wait_total / (double)s->txn_lock_waits / 1e6
-                                        : 0);
+                      s->txn_lock_waits ? s->txn_wait_total / (double)s->txn_lock_waits / 1e6 : 0);
     sim_report_int(w, "deadlocks", (int64_t)s->txn_aborted[TXN_ABORT_DEADLOCK]);
     sim_report_int(w, "applied", (int64_t)s->txn_applied);
     txn_cc_stats cs = txn_cc_stats_of(s->cc);
@@ -178,6 +177,7 @@ static void report_txn(const sim_node *n, sim_report *w) {
     sim_report_int(w, "deadlocks", (int64_t)cs.deadlocks);
     sim_report_int(w, "versions_live", (int64_t)cs.versions_live);
     sim_report_int(w, "versions_peak", (int64_t)cs.versions_peak);
+    sim_report_int(w, "ssi_records", (int64_t)cs.ssi_records);
     sim_report_close(w);
     sim_report_close(w);
 }
