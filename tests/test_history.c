@@ -464,3 +464,46 @@ Test(history, an_attempt_unanswered_at_the_end_is_info) {
     sim_engine_free(e);
     sim_topology_free(t);
 }
+
+/* The same against the real `database`: T1 writes x and reads key 1 (never written: nil);
+ * T2, later, reads x (T1's write), increments it (a read of T1's version, a write) and reads
+ * key 1. Completions come after their invokes; invokes at the scripts' times. */
+Test(history, a_scripted_run_against_the_database) {
+    sim_topology *t = t_load("name: d\nduration: 1s\nnetwork:\n  latency: 1ms\nnodes:\n"
+                             "  app:\n    kind: client\n    target: db\n    script:\n"
+                             "      - {at: 0ms, statements: [\"write x 5\", \"read 1\"]}\n"
+                             "      - {at: 50ms, statements: [\"read x\", \"increment x\", "
+                             "\"read 1\"]}\n"
+                             "  db:\n    kind: database\n"
+                             "    service: {dist: constant, value: 1ms}\n",
+                             NULL, 0, NULL);
+    cr_assert(t);
+    sim_engine *e = sim_engine_new(t, 1);
+    cr_assert(e);
+    transactions *x = sim_engine_checker(e, &dsim_transactions_checker);
+    transactions_keep_history(x);
+    cr_assert_eq(sim_engine_run(e), 0);
+    cr_assert_eq(transactions_history_size(x), 4);
+    txns_op op[4];
+    for (size_t i = 0; i < 4; i++)
+        op[i] = transactions_history_op(x, i);
+    uint64_t kx = txn_key_of_name("x");
+    cr_expect(op[0].type == TXNS_OP_INVOKE && op[0].time == 0);
+    cr_expect(op[1].type == TXNS_OP_OK && op[1].time > 0 && op[1].time < 50000000);
+    cr_expect(op[2].type == TXNS_OP_INVOKE && op[2].time == 50000000);
+    cr_expect(op[3].type == TXNS_OP_OK && op[3].time > op[2].time);
+    cr_expect_eq(op[2].process, op[0].process, "one at a time: the same process");
+    cr_assert_eq(op[1].nmops, 2);
+    uint64_t w1 = op[1].mops[0].value;
+    cr_expect(op[1].mops[0].f == 'w' && op[1].mops[0].key == kx && w1 % TXN_MAX_STMTS == 1);
+    cr_expect(op[1].mops[1].f == 'r' && op[1].mops[1].key == 1 && op[1].mops[1].known &&
+              op[1].mops[1].value == 0, "key 1's initial state");
+    cr_assert_eq(op[3].nmops, 4);
+    cr_expect(op[3].mops[0].f == 'r' && op[3].mops[0].key == kx && op[3].mops[0].value == w1);
+    cr_expect(op[3].mops[1].f == 'r' && op[3].mops[1].value == w1, "the increment's read");
+    cr_expect(op[3].mops[2].f == 'w' && op[3].mops[2].key == kx &&
+              op[3].mops[2].value % TXN_MAX_STMTS == 2 && op[3].mops[2].value != w1);
+    cr_expect(op[3].mops[3].f == 'r' && op[3].mops[3].key == 1 && op[3].mops[3].value == 0);
+    sim_engine_free(e);
+    sim_topology_free(t);
+}

@@ -403,6 +403,7 @@ static txn_cc_status do_write(txn_cc *cc, cc_tx *t, unsigned index, const txn_st
     trace_ev(cc, t,
              (txn_event){
                  .kind = TXN_EV_WRITE, .present = true, .key = s->key, .wid = wid, .value = value});
+    /* An increment's read, for the client's history (txn.h: txn_result.prior). */
     *out = (txn_result){.wid = wid,
                         .value = value,
                         .present = true,

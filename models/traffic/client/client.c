@@ -24,6 +24,7 @@
  * refusal or a crash is an indeterminate outcome. The `transactions` checker counts them and
  * keeps the history Elle checks (checkers/transactions.h). */
 #include "client_txn.h"
+#include "anomalies.h"
 #include "consistency.h"
 #include "hist.h"
 #include "idmap.h"
@@ -551,10 +552,10 @@ static sim_memory_need client_memory_need(const void *config, uint32_t group_cou
     return need;
 }
 
-/* ANOMALIES: add &dsim_anomalies_checker here once checkers/anomalies.c is merged (see
- * script_prepare). */
+/* The anomaly checker: a script names its keys there (client_script_prepare). */
 static const sim_checker_kind *const client_checkers[] = {
-    &dsim_requests_checker, &dsim_consistency_checker, &dsim_transactions_checker, NULL};
+    &dsim_requests_checker, &dsim_consistency_checker, &dsim_transactions_checker,
+    &dsim_anomalies_checker, NULL};
 
 const sim_kind dsim_client_kind = {
     .version = SIM_KIND_VERSION,

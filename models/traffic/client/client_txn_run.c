@@ -2,6 +2,8 @@
  * replies of the database, the names of a script's keys. */
 #include "client_int.h"
 
+#include "anomalies.h"
+
 #include "txn_wire.h"
 
 #include <stdio.h>
@@ -47,9 +49,8 @@ int client_script_prepare(sim_node *n) {
                 continue;
             if (transactions_name_key(transactions_of(n), l[i].stmt.key, l[i].name))
                 return -1;
-            /* ANOMALIES: once checkers/anomalies.c is merged, list dsim_anomalies_checker in
-             * client_checkers and name the key there too:
-             * if (anomalies_name_key(anomalies_of(n), l[i].stmt.key, l[i].name)) return -1; */
+            if (anomalies_name_key(anomalies_of(n), l[i].stmt.key, l[i].name))
+                return -1;
         }
     }
     return 0;
