@@ -598,9 +598,67 @@ static int parse_index(sim_loader *ld, yaml_node_t *y, const char *w, sim_index_
     return bad;
 }
 
-/* A list of mappings, each filled from p->item like a node's keys (unknown keys rejected). */
+/* One string, or a list of strings, each an item filled by p->parse (SIM_P_TEXT, param.h). */
+static int parse_text(sim_loader *ld, const sim_param *p, yaml_node_t *y, const char *w,
+                      sim_list *out) {
+    yaml_node_item_t one = 0, *from = &one, *to = &one + 1;
+    if (is_seq(y)) {
+        from = y->data.sequence.items.start;
+        to = y->data.sequence.items.top;
+    } else if (!sim__ld_scalar(y)) {
+        sim__ld_error(ld, y, "%s: expected a string or a list of strings, got '%s'", w, show(y));
+        return -1;
+    }
+    size_t size = p->parse ? p->item_size : sizeof(const char *), n = (size_t)(to - from);
+    char *items = n ? sim__ld_alloc(ld, n * size) : NULL;
+    if (n && !items)
+        return -1;
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *e = from == &one ? y : sim__ld_node(ld, from[i]);
+        const char *s = sim__ld_scalar(e);
+        if (!s) {
+            sim__ld_error(ld, e, "%s[%zu]: expected a string, got '%s'", w, i, show(e));
+            bad = -1;
+            continue;
+        }
+        size_t len = strlen(s) + 1;
+        char *copy = sim__ld_alloc(ld, len), err[256] = "";
+        if (!copy)
+            return -1;
+        memcpy(copy, s, len);
+        if (!p->parse) {
+            ((const char **)(void *)items)[i] = copy;
+        } else if (p->parse(copy, items + i * size, err, sizeof err)) {
+            if (from == &one)
+                sim__ld_error(ld, e, "%s: %s", w, err[0] ? err : "bad text");
+            else
+                sim__ld_error(ld, e, "%s[%zu]: %s", w, i, err[0] ? err : "bad text");
+            bad = -1;
+        }
+    }
+    if (!bad)
+        *out = (sim_list){n, items};
+    return bad;
+}
+
+/* A list of mappings, each filled from p->item like a node's keys (unknown keys rejected);
+ * with SIM_PARAM_SINGLE, one mapping. */
 static int parse_list(sim_loader *ld, const sim_param *p, yaml_node_t *y, const char *w,
                       sim_list *out) {
+    if (p->flags & SIM_PARAM_SINGLE) {
+        if (!is_map(y)) {
+            sim__ld_error(ld, y, "%s: expected a mapping, got '%s'", w, show(y));
+            return -1;
+        }
+        void *item = sim__ld_alloc(ld, p->item_size);
+        if (!item)
+            return -1;
+        if (sim__ld_params(ld, p->item, y, NULL, w, item))
+            return -1;
+        *out = (sim_list){1, item};
+        return 0;
+    }
     if (!is_seq(y)) {
         sim__ld_error(ld, y, "%s: expected a list of mappings, got '%s'", w, show(y));
         return -1;
@@ -801,6 +859,8 @@ static int parse_param(sim_loader *ld, const sim_param *p, yaml_node_t *y, const
         return parse_weights(ld, p, y, w, field);
     case SIM_P_RATE_SCHEDULE:
         return sim__ld_rate_schedule(ld, y, w, field);
+    case SIM_P_TEXT:
+        return parse_text(ld, p, y, w, field);
     }
     return -1;
 }
@@ -896,6 +956,8 @@ int sim__ld_params(sim_loader *ld, const sim_param *params, yaml_node_t *map,
 }
 
 char *sim_param_type_text(const sim_param *p) {
+    if (p->type == SIM_P_LIST && (p->flags & SIM_PARAM_SINGLE))
+        return sim_strfmt("mapping");
     if ((p->type != SIM_P_DIST_BY && p->type != SIM_P_MIX && p->type != SIM_P_BYTES_BY) ||
         !p->choices || !p->choices[0])
         return sim_strfmt("%s", sim_param_type_name(p->type));
@@ -931,6 +993,7 @@ const char *sim_param_type_name(sim_param_type t) {
         [SIM_P_LIST] = "list of mappings",
         [SIM_P_WEIGHTS] = "{node: weight > 0, ...}",
         [SIM_P_RATE_SCHEDULE] = "rate, or list of phases",
+        [SIM_P_TEXT] = "string, or list of strings",
     };
     return names[t];
 }

@@ -46,6 +46,9 @@ typedef enum {
                             the run): {at: T, rate: R} holds R from T on (a step);
                             {at: T, ramp_to: R, over: D} goes linearly from the rate in force at
                             T to R by T + D, then holds R; the rate is 0 before the first phase */
+    SIM_P_TEXT, /* sim_list: a string, or a list of strings, each one item of item_size bytes
+                   that `parse` fills from its text (errors at the string's line and column);
+                   without `parse`, each item is the string itself (const char *) */
 } sim_param_type;
 
 /* How the messages a node receives travel along a reference parameter, for the loader's check
@@ -65,6 +68,9 @@ typedef enum {
 /* A reference that draws no edge in the topology graph (graph.h): it repeats references
  * another key draws (weights on a balancer's backends, a shard router's changes). */
 #define SIM_PARAM_NO_EDGE 4u
+/* SIM_P_LIST: one mapping, not a list of them (n is 1 when the key is given, 0 otherwise):
+ * a group of keys such as a client's `transaction: {statements: 4, ...}`. */
+#define SIM_PARAM_SINGLE 8u
 
 typedef struct sim_param {
     const char *name;
@@ -79,7 +85,11 @@ typedef struct sim_param {
     const char *class_word; /* SIM_P_DIST_BY, SIM_P_MIX: a class, in messages ("operation") */
     const char *help;
     const struct sim_param *item; /* SIM_P_LIST: the keys of one item (ends with name NULL) */
-    size_t item_size;             /* SIM_P_LIST: bytes of one item's struct */
+    size_t item_size;             /* SIM_P_LIST, SIM_P_TEXT: bytes of one item's struct */
+    /* SIM_P_TEXT: fills item from text, a copy it may cut up (it lives as long as the
+     * topology, so the item may point into it); returns 0, or -1 with a message (without the
+     * FILE:LINE:COL the loader puts before it) in err. NULL: the item is the text. */
+    int (*parse)(char *text, void *item, char *err, size_t errsize);
     /* References (SIM_P_REF, REFLIST, ROUTE, WEIGHTS): the protocol bits (those of
      * sim_kind.serves) the target must serve, 0 for any node; and how messages flow along. */
     unsigned needs;

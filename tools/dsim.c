@@ -13,7 +13,9 @@
 #include "footprint.h"
 #include "graph_dot.h"
 #include "human.h"
+#include "elle_history.h"
 #include "json_report.h"
+#include "transactions.h"
 #include "kinds_doc.h"
 #include "loader.h"
 #include "models.h"
@@ -40,7 +42,8 @@
 enum { EXIT_OK = 0, EXIT_INTERNAL = 1, EXIT_INPUT = 2, EXIT_EXPECT = 3, EXIT_BUDGET = 4 };
 
 static const char usage[] =
-    "usage: dsim run FILE [--seed N] [--set PATH=VALUE]... [--json OUT] [--quiet] [--verbose]\n"
+    "usage: dsim run FILE [--seed N] [--set PATH=VALUE]... [--json OUT] [--history OUT]\n"
+    "                [--quiet] [--verbose]\n"
     "                [--max-memory SIZE] [--max-events N] [--max-wall DURATION]\n"
     "                [--series DURATION] [--series-csv OUT]\n"
     "       dsim validate FILE [--set PATH=VALUE]...\n"
@@ -96,6 +99,7 @@ static const char usage[] =
     "  --series DURATION sample time series every DURATION of simulated time (overrides\n"
     "                    the file's `series`): \"series\" in the result document\n"
     "  --series-csv OUT  write the time series as CSV to OUT (atomically; - for stdout)\n"
+
     "\n"
     "exit status: 0 success, 2 bad input (file or arguments, or a run over the default\n"
     "memory limit), 3 an expect: of FILE failed (the result document is written),\n"
@@ -112,6 +116,7 @@ typedef struct options {
     const char *max_memory_arg, *max_events_arg, *max_wall_arg; /* as given, for messages */
     sim_time series;         /* --series; 0: the file's */
     const char *series_csv;  /* --series-csv OUT */
+    const char *history;     /* --history OUT: the clients' transactions for Elle */
 } options;
 
 /* Parses argv into o; returns EXIT_OK or the exit status for a usage error. */
@@ -165,6 +170,10 @@ static int parse_args(int argc, char **argv, options *o) {
             const char *v = argv[++i];
             if (sim_parse_duration(v, &o->series) || o->series <= 0)
                 return dsim_bad_option_value(a, v, "expected a duration > 0 such as 1s");
+        } else if (strcmp(a, "--history") == 0) {
+            if (!has_value)
+                return dsim_bad_arg(a, NULL, "expected a file name (or - for stdout) after it");
+            o->history = argv[++i];
         } else if (strcmp(a, "--series-csv") == 0) {
             if (!has_value)
                 return dsim_bad_arg(a, NULL, "expected a file name (or - for stdout) after it");
@@ -173,7 +182,7 @@ static int parse_args(int argc, char **argv, options *o) {
             static const char *const known[] = {"--seed",       "--set",      "--json",
                                                 "--quiet",      "--verbose",  "--max-memory",
                                                 "--max-events", "--max-wall", "--markdown",
-                                                "--series",     "--series-csv", NULL};
+                                                "--series",     "--series-csv", "--history", NULL};
             return dsim_unknown_word(a, "option", known);
         } else if (!o->file) {
             o->file = a;
@@ -208,6 +217,7 @@ typedef struct progress {
     double max_wall; /* seconds; 0: none */
     bool wall_spent; /* max_wall stopped the run */
     sim_engine *engine;
+    bool history; /* --history: the transactions checker keeps the history */
 } progress;
 
 static double seconds_since(const struct timespec *t) {
@@ -314,6 +324,40 @@ static void prepare_engine(void *ud, sim_engine *e) {
     }
     p->engine = e;
     sim_engine_set_progress(e, show_progress, p);
+    transactions *t = sim_engine_checker(e, &dsim_transactions_checker);
+    if (p->history && t)
+        transactions_keep_history(t);
+}
+
+/* Op i of the transactions checker's history (elle_op_fn). */
+static void history_op(void *ud, size_t i, elle_op *op, elle_mop *room) {
+    const transactions *t = ud;
+    txns_op h = transactions_history_op(t, i);
+    static const elle_type types[] = {[TXNS_OP_INVOKE] = ELLE_INVOKE, [TXNS_OP_OK] = ELLE_OK,
+                                      [TXNS_OP_FAIL] = ELLE_FAIL, [TXNS_OP_INFO] = ELLE_INFO};
+    *op = (elle_op){types[h.type], h.process, h.time, 0, room};
+    for (size_t k = 0; k < h.nmops && k < ELLE_MAX_MOPS; k++) {
+        const txns_mop *m = &h.mops[k];
+        /* A read's value is known only in an ok completion; 0 is the initial state. */
+        bool nil = m->f == 'r' && (h.type != TXNS_OP_OK || !m->known || m->value == 0);
+        room[op->nmops++] = (elle_mop){m->f, m->key, transactions_key_name(t, m->key), nil,
+                                       m->value};
+    }
+}
+
+/* Writes --history: the transactions the clients saw, as an Elle history (docs/history.md).
+ * Returns 0, or -1 with a message printed. */
+static int write_history(const options *o, sim_engine *e) {
+    transactions *t = sim_engine_checker(e, &dsim_transactions_checker);
+    char *text = elle_history_json(t ? transactions_history_size(t) : 0, history_op, t);
+    if (!text) {
+        fputs("dsim: out of memory while writing the history\n", stderr);
+        return -1;
+    }
+    int rc = strcmp(o->history, "-") == 0 ? dsim_output_stdout(text)
+                                          : dsim_output_write(o->history, text);
+    free(text);
+    return rc;
 }
 
 /* Prints why the run (exp_run_seed's outcome r) gave no document, or gave one whose
@@ -397,6 +441,18 @@ static int run(const options *o) {
         sim_topology_free(topo);
         return EXIT_INPUT;
     }
+    if (o->history && strcmp(o->history, "-") != 0 && dsim_output_check(o->history)) {
+        sim_topology_free(topo);
+        return EXIT_INPUT;
+    }
+    if (o->history && strcmp(o->history, "-") == 0 &&
+        ((o->json && strcmp(o->json, "-") == 0) ||
+         (o->series_csv && strcmp(o->series_csv, "-") == 0))) {
+        sim_topology_free(topo);
+        return dsim_bad_option_value("--history", o->history,
+                                     "another output writes to stdout already: give one of "
+                                     "them a file");
+    }
     if (o->series_csv && o->json && strcmp(o->series_csv, "-") == 0 &&
         strcmp(o->json, "-") == 0) {
         sim_topology_free(topo);
@@ -413,7 +469,8 @@ static int run(const options *o) {
         sim_topology_free(topo);
         return status;
     }
-    progress p = {.on_terminal = isatty(STDERR_FILENO), .max_wall = o->max_wall};
+    progress p = {.on_terminal = isatty(STDERR_FILENO), .max_wall = o->max_wall,
+                  .history = o->history != NULL};
     clock_gettime(CLOCK_MONOTONIC, &p.start);
     p.last = p.start;
     exp_run_options ro = {
@@ -444,7 +501,8 @@ static int run(const options *o) {
         goto out;
     }
     bool json_to_stdout = o->json && strcmp(o->json, "-") == 0;
-    bool to_stdout = json_to_stdout || (o->series_csv && strcmp(o->series_csv, "-") == 0);
+    bool to_stdout = json_to_stdout || (o->series_csv && strcmp(o->series_csv, "-") == 0) ||
+                     (o->history && strcmp(o->history, "-") == 0);
     if (!o->quiet) {
         FILE *out = to_stdout ? stderr : stdout;
         dsim_summary_print(out, r.doc);
@@ -460,6 +518,8 @@ static int run(const options *o) {
         goto out;
     }
     if (o->series_csv && write_series_csv(o, e))
+        goto out;
+    if (o->history && write_history(o, e))
         goto out;
     status = verdict;
 out:
@@ -564,6 +624,8 @@ static int refuse_run_options(const options *o, bool no_topology) {
                                      "%s runs nothing: budgets are for runs", c);
     if (o->series_csv)
         return dsim_bad_option_value("--series-csv", o->series_csv, "%s samples no time series", c);
+    if (o->history)
+        return dsim_bad_option_value("--history", o->history, "%s writes no history", c);
     if (o->series)
         return dsim_bad_arg("--series", NULL, "%s samples no time series", c);
     if (!no_topology)

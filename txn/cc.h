@@ -1,6 +1,7 @@
 /* Concurrency control: one database instance's rows and the rules by which concurrent
  * transactions read and write them, for every isolation level under locking (two-phase
- * locking variants) or MVCC (snapshots), as the table in docs/transactions.md defines. It
+ * locking variants) or MVCC (snapshots), as the table in docs/transactions.md defines (each
+ * cell, the engine it follows and Hermitage's findings: docs/isolation.md). It
  * knows nothing of the engine: the database (models/data/database/txn.c) drives it statement
  * by statement and keeps the time (service, think, lock timeouts, the WAL); tests drive it
  * directly with the Hermitage suite's interleavings (tests/test_isolation.c).
@@ -133,6 +134,9 @@ typedef struct txn_cc_stats {
                                                       waited; deadlock victims */
     uint64_t versions_live, versions_peak;         /* MVCC versions kept (garbage collection
                                                       drops those no snapshot can see) */
+    uint64_t ssi_records;                          /* serializable MVCC: transactions tracked
+                                                      (open ones, and committed ones that
+                                                      overlap an open one) */
 } txn_cc_stats;
 txn_cc_stats txn_cc_stats_of(const txn_cc *cc);
 

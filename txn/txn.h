@@ -66,6 +66,8 @@ typedef struct txn_result {
                       (0: the initial state); range: rows matched */
     int64_t value; /* read, increment: the value read / installed; range: the sum of values */
     bool present;  /* read: the row exists (a read of an absent row returns 0, not present) */
+    uint64_t prior; /* increment: the write id of the version it read and replaced (0: the
+                       initial state), which a history shows as the increment's read */
 } txn_result;
 
 /* The write id of statement `stmt` of the attempt whose request id is `attempt`. */

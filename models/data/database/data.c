@@ -57,5 +57,6 @@ void db__clear_data(sim_node *n) {
 void db__flush(sim_node *n) {
     db_state *s = sim_state(n);
     sim_idmap_clear(&s->unflushed);
+    db__txn_flushed(n);
     sim_set_timer(n, ((const db_config *)sim_config(n))->flush_interval, T_FLUSH, 0);
 }

@@ -65,6 +65,7 @@
  * database_int.h says which file of this folder does what. */
 #include "database_int.h"
 
+#include "anomalies.h"
 #include "consistency.h"
 
 #include "protocols.h"
@@ -187,11 +188,67 @@ static const sim_param db_params[] = {
      .def = "0s",
      .help = "after a lost disk, the time to apply the restored backups once the last has "
              "arrived"},
+    /* transactions: docs/transactions.md */
+    {.name = "isolation",
+     .type = SIM_P_ENUM,
+     .offset = offsetof(db_config, isolation),
+     .def = "read_committed",
+     .choices = txn_isolation_names,
+     .help = "transactions' isolation level: read_uncommitted, read_committed, "
+             "repeatable_read or serializable"},
+    {.name = "concurrency",
+     .type = SIM_P_ENUM,
+     .offset = offsetof(db_config, concurrency),
+     .def = "mvcc",
+     .choices = txn_concurrency_names,
+     .help = "how isolation is provided: locking (two-phase locking variants) or mvcc "
+             "(snapshots)"},
+    {.name = "repeatable_read",
+     .type = SIM_P_ENUM,
+     .offset = offsetof(db_config, flavor),
+     .def = "postgresql",
+     .choices = txn_flavor_names,
+     .help = "repeatable_read under mvcc: postgresql (first updater wins) or innodb (writes "
+             "apply to the newest version: lost updates possible)"},
+    {.name = "lock_timeout",
+     .type = SIM_P_DURATION,
+     .offset = offsetof(db_config, lock_timeout),
+     .min = 1,
+     .max = (double)SIM_TIME_MAX,
+     .help = "a transaction waiting this long for a lock aborts (default: none; deadlocks "
+             "are detected)"},
+    {.name = "rows",
+     .type = SIM_P_INT,
+     .offset = offsetof(db_config, rows),
+     .def = "0",
+     .min = 0,
+     .max = 1e9,
+     .help = "keys 0 .. rows-1 exist at the start (with initial_value) for transactions"},
+    {.name = "initial_value",
+     .type = SIM_P_INT,
+     .offset = offsetof(db_config, initial_value),
+     .def = "0",
+     .min = -1e15,
+     .max = 1e15,
+     .help = "the value of the rows at the start"},
+    {.name = "min_value",
+     .type = SIM_P_INT,
+     .offset = offsetof(db_config, min_value),
+     .def = "-1000000000000000000",
+     .min = -1e18,
+     .max = 1e15,
+     .help = "a constraint: a transaction's write below it aborts the transaction "
+             "(default: none)"},
     {0},
 };
 
 static void db_check(const void *config, sim_check *ck) {
     const db_config *c = config;
+    const char *why = txn_cc_refuses(c->isolation, c->concurrency);
+    if (why)
+        sim_check_error(ck, sim_check_given(ck, "isolation") ? "isolation" : "concurrency",
+                        "isolation %s under %s concurrency: %s", txn_isolation_names[c->isolation],
+                        txn_concurrency_names[c->concurrency], why);
     if (c->flush_interval > 0 && sim_dist_mean(&c->fsync) > 0)
         sim_check_error(ck, "fsync",
                         "'fsync' is paid by every commit, and with 'flush_interval' commits do "
@@ -313,6 +370,12 @@ static void db_timer(sim_node *n, uint16_t tag, uint64_t arg) {
     case T_RESTORED:
         db__restored(n);
         break;
+    case T_TXN:
+        db__txn_step(n, (uint32_t)arg, (uint32_t)(arg >> 32));
+        break;
+    case T_LOCK_TIMEOUT:
+        db__txn_timeout(n, (uint32_t)arg, (uint32_t)(arg >> 32));
+        break;
     }
 }
 
@@ -329,7 +392,8 @@ static sim_memory_need db_memory_need(const void *config, uint32_t group_count) 
     return need;
 }
 
-static const sim_checker_kind *const feeds[] = {&dsim_consistency_checker, NULL};
+static const sim_checker_kind *const feeds[] = {&dsim_consistency_checker, &dsim_anomalies_checker,
+                                                NULL};
 
 const sim_kind dsim_database_kind = {
     .version = SIM_KIND_VERSION,

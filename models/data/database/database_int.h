@@ -15,6 +15,13 @@
  *   backup.c        the backup schedule: full and incremental backups to a backup_store
  *   restore.c       a lost disk: the restore from the backups, the incident's figures
  *   report.c        the node's figures
+ *   txn_session.c   a transaction's connection: its statements (think, service, the cc),
+ *                   lock waits and lock timeouts, the abort reply
+ *   txn_commit.c    a transaction's commit: the WAL, the cc, the store, the log, the reply;
+ *                   durability of the cc at flushes, crashes and lost disks
+ *   txn_replication.c  whole transactions on replicas: held until every entry arrived,
+ *                   then applied together; the cc's rows in a snapshot
+ *   txn_feed.c      what the anomaly checker is told (the cc's trace, the invariants)
  *   replication.h   the private protocol between the instances
  * Internal functions are prefixed db__; each is defined in the file its group names. */
 #ifndef DSIM_DATABASE_INT_H
@@ -29,13 +36,26 @@
 #include "slot_table.h"
 #include "station.h"
 
+#include "cc.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
 /* Timer tags. A worker's service timer carries the station's job stamp and the worker; a
  * shipment's its slot in db_state.ships; the others carry nothing (their handle, where one
  * must be cancelled, is kept in the state). */
-enum { T_DONE, T_TICK, T_SHIP, T_ELECT, T_JOIN, T_FLUSH, T_BACKUP, T_RESTORED };
+enum {
+    T_DONE,
+    T_TICK,
+    T_SHIP,
+    T_ELECT,
+    T_JOIN,
+    T_FLUSH,
+    T_BACKUP,
+    T_RESTORED,
+    T_TXN,          /* a transaction's connection's next step: job token (txn_session.c) */
+    T_LOCK_TIMEOUT, /* its lock wait ran out: job token */
+};
 
 enum { REPL_ASYNC, REPL_SYNC, REPL_SEMI_SYNC };
 enum { READ_PRIMARY, READ_REPLICAS, READ_ANY };
@@ -65,11 +85,49 @@ typedef struct db_config {
     sim_time backup_full, backup_incremental; /* -1: unset */
     sim_bytes_by value_bytes;
     sim_dist restore_apply;
+    /* transactions (txn_*.c; docs/transactions.md) */
+    int isolation, concurrency, flavor; /* txn_isolation, txn_concurrency, txn_flavor */
+    sim_time lock_timeout;              /* -1: none (deadlocks are detected) */
+    int64_t rows, initial_value;
+    int64_t min_value; /* DB_NO_MIN: no constraint */
 } db_config;
+
+/* min_value's default: no constraint. */
+#define DB_NO_MIN (-1000000000000000000LL)
+
+/* Where a transaction's connection is (txn_session.c). */
+typedef enum {
+    CONN_IDLE,    /* no transaction */
+    CONN_THINK,   /* the statement's think time */
+    CONN_SERVICE, /* its service time */
+    CONN_BLOCKED, /* waiting for the cc's wake hook (a lock, another writer) */
+    CONN_WOKEN,   /* woken: it runs its statement again at once */
+    CONN_WAL,     /* the commit's WAL flush */
+} conn_phase;
+
+typedef struct db_conn {
+    uint32_t tx;   /* the cc's handle, TXN_CC_NONE when idle */
+    uint8_t phase; /* conn_phase */
+    uint8_t stmt;  /* the statement running */
+    bool waited;   /* the statement already counted a lock wait */
+    sim_time blocked_at;
+    sim_timer timeout; /* lock_timeout, while blocked */
+} db_conn;
+
+/* A replica's entry of a transaction that waits for the transaction's other entries. */
+typedef struct held_entry {
+    repl_entry e;
+} held_entry;
 
 typedef struct log_entry {
     uint64_t key, version;
     sim_time at; /* commit time */
+    /* a transaction's write: its first entry's position and its count of entries (0: a
+     * plain write), and the cc's row */
+    uint64_t txn_first;
+    uint32_t txn_n;
+    uint64_t txn_id, wid;
+    int64_t value;
 } log_entry;
 
 /* The primary's view of another instance. */
@@ -83,6 +141,7 @@ typedef struct shipment {
     sim_timer timer;
     uint64_t position;
     uint32_t to; /* instance index */
+    uint32_t n;  /* entries from position on (a transaction's: shipped together) */
 } shipment;
 
 /* One lost disk (restore.c): from the loss until the instance serves again. */
@@ -145,6 +204,18 @@ typedef struct db_state {
     uint32_t ask_seq, parts_got;
     incident *incidents;
     uint32_t nincidents, capincidents;
+    /* transactions (txn_*.c): made at the first one (or the first applied) */
+    txn_cc *cc;
+    db_conn *conn; /* per worker slot (st.cap of them) */
+    uint32_t nconn;
+    sim_idmap tx_worker; /* cc handle + 1 -> worker */
+    held_entry *held;    /* replica: entries of transactions not yet complete */
+    uint32_t nheld, capheld;
+    /* figures (transactions issued after the warm-up) */
+    uint64_t txn_committed, txn_aborted[TXN_ABORT_REASONS];
+    uint64_t txn_lock_waits, txn_statements; /* statements that waited; that began */
+    double txn_wait_total;                   /* ns waited for locks, summed */
+    uint64_t txn_applied;                    /* replica: transactions applied whole */
 } db_state;
 
 /* ---- the cluster (database.c) ---- */
@@ -240,6 +311,14 @@ void db__release_pending(sim_node *n);
 void db__fail_pending(sim_node *n);
 /* Worker w's write commits. */
 void db__commit(sim_node *n, uint32_t w);
+/* Appends *e to the log of the epoch; returns its position, or 0 when out of memory. */
+uint64_t db__append(sim_node *n, const log_entry *e);
+/* Schedules the shipment of the `count` log entries from position pos on to instance i after
+ * one replication delay drawn from the instance's stream. */
+void db__schedule_shipment(sim_node *n, uint64_t pos, uint32_t i, uint32_t count);
+/* Worker w's committed request waits for the replicas' acks of position pos (sync,
+ * semi_sync), keeping its connection. */
+void db__await_replicas(sim_node *n, uint32_t w, uint64_t pos);
 /* Timer T_SHIP: the shipment in slot `slot` is due. */
 void db__ship(sim_node *n, uint32_t slot);
 /* Forgets the shipments not yet made (a step-down, a promotion: their log is gone); after a
@@ -324,6 +403,60 @@ bool db__wait_for_failover(sim_node *n);
 /* Resumes after a restart (or the end of a restore): a lone instance at once, one of a
  * cluster by asking the others who leads (lifecycle.c). */
 void db__resume(sim_node *n);
+
+/* ---- transactions (txn_session.c) ---- */
+
+/* The instance's cc, made on first use (NULL when out of memory: the run is failed). */
+txn_cc *db__cc(sim_node *n);
+/* Worker w begins serving the transaction request r (its connection for the whole life). */
+void db__txn_start(sim_node *n, uint32_t w, rr_req *r);
+/* Timer T_TXN / T_LOCK_TIMEOUT of worker w for the job stamped job. */
+void db__txn_step(sim_node *n, uint32_t w, uint32_t job);
+void db__txn_timeout(sim_node *n, uint32_t w, uint32_t job);
+/* Ends worker w's transaction aborted for `why` and replies RR_FAILED. */
+void db__txn_fail(sim_node *n, uint32_t w, txn_abort_reason why);
+/* Aborts every open transaction (the instance stops being primary): replies RR_FAILED. */
+void db__txn_abort_all(sim_node *n, txn_abort_reason why);
+/* The per-worker connections follow a resize of the pool; -1 when out of memory. */
+int db__txn_resize(sim_node *n, uint32_t cap);
+/* Forgets every connection (a crash dropped the requests). */
+void db__txn_clear(sim_node *n);
+void db__txn_free(sim_node *n);
+
+/* ---- a transaction's commit, durability (txn_commit.c) ---- */
+
+/* Worker w's transaction ran its last statement: the WAL, then the commit. */
+void db__txn_commit_begin(sim_node *n, uint32_t w);
+/* The WAL flush is done: the cc commits, the store, the log, replication, the reply. */
+void db__txn_commit(sim_node *n, uint32_t w);
+/* The WAL was flushed (flush_interval): every commit so far is durable. */
+void db__txn_flushed(sim_node *n);
+/* A crash: open transactions end; with volatile storage every row is lost. */
+void db__txn_crash(sim_node *n);
+/* The instance's rows are gone (it follows a new primary, or lost its disk). */
+void db__txn_reset(sim_node *n);
+
+/* ---- whole transactions on replicas (txn_replication.c) ---- */
+
+/* Entry e of a transaction arrived: held until the transaction's every entry did, then
+ * applied together (db__apply_entry each, and the cc at once). */
+void db__on_txn_entry(sim_node *n, const repl_entry *e);
+/* Applies one entry to the store, the figures and the position (recv_entry.c). */
+void db__apply_entry(sim_node *n, const repl_entry *e);
+/* The cc rows the primary's snapshot carries after its keys: count, and the bytes. */
+uint64_t db__snapshot_rows(sim_node *n, txn_write *out);
+/* A replica installs a snapshot's cc rows. */
+void db__install_rows(sim_node *n, const txn_write *w, uint64_t count);
+/* Applies the held transactions whose entries all arrived (once synchronised); drops those
+ * a snapshot already includes. */
+void db__complete_held(sim_node *n);
+/* Drops the entries held (the replica follows a new primary, or crashed). */
+void db__drop_held(sim_node *n);
+
+/* ---- the anomaly checker (txn_feed.c) ---- */
+
+/* The trace the primary's cc writes into, or NULL when nothing is recorded. */
+txn_trace *db__txn_trace(sim_node *n);
 
 /* ---- figures (report.c) ---- */
 

@@ -20,6 +20,7 @@ void db__create(sim_node *n) {
     sim_idmap_init(&s->unflushed);
     sim_idmap_init(&s->ahead);
     sim_idmap_init(&s->dirty);
+    sim_idmap_init(&s->tx_worker);
     s->done_point = -1;
     slot_table_init(&s->ships, sizeof(shipment));
     sim_hist_init(&s->lag);
@@ -47,6 +48,7 @@ void db__crash(sim_node *n) {
     s->down = true;
     if (!s->lsn || !s->pend)
         return;
+    db__txn_crash(n); /* before the requests go: open transactions end in the cc first */
     db__drop_all(n);
     db__drop_shipments(n, false);
     s->election = (sim_timer){0};
@@ -112,4 +114,5 @@ void db__destroy(sim_node *n) {
     sim_idmap_free(&s->dirty);
     free(s->incidents);
     sim_hist_free(&s->lag);
+    db__txn_free(n);
 }

@@ -13,6 +13,10 @@ static uint64_t job_token(uint32_t job, uint32_t w) { return (uint64_t)job << 32
 static void start(sim_node *n, uint32_t w, rr_req *r) {
     db_state *s = sim_state(n);
     const db_config *c = sim_config(n);
+    if (r->txn) {
+        db__txn_start(n, w, r); /* its connection for its whole life: txn_session.c */
+        return;
+    }
     uint32_t job = station_begin(&s->st, n, w, r);
     s->lsn[w] = 0;
     double t = sim_dist_sample(&c->service.by[r->op], sim_rng(n));
@@ -81,6 +85,7 @@ void db__service_done(sim_node *n, uint32_t w, uint32_t job) {
 void db__drop_all(sim_node *n) {
     db_state *s = sim_state(n);
     station_clear(&s->st, n);
+    db__txn_clear(n);
     for (uint32_t w = 0; w < s->st.cap; w++)
         s->lsn[w] = 0;
     s->npend = s->pend_head = 0;
@@ -117,6 +122,10 @@ void db__resize(sim_node *n, uint32_t workers) {
         free(s->pend);
         s->pend = pend;
         s->pend_head = 0;
+        if (db__txn_resize(n, s->st.cap)) {
+            sim_out_of_memory(n);
+            return;
+        }
     }
     uint32_t w;
     for (rr_req *r; (r = station_dispatch(&s->st, n, &w));)

@@ -56,9 +56,7 @@ void db__fail_pending(sim_node *n) {
     }
 }
 
-/* Appends (key, version) committed now to the log; returns its position, or 0 when out of
- * memory. */
-static uint64_t append(sim_node *n, uint64_t key, uint64_t version) {
+uint64_t db__append(sim_node *n, const log_entry *e) {
     db_state *s = sim_state(n);
     if (s->nlog == s->caplog) {
         uint64_t cap = s->caplog ? 2 * s->caplog : 64;
@@ -70,13 +68,11 @@ static uint64_t append(sim_node *n, uint64_t key, uint64_t version) {
         s->log = log;
         s->caplog = cap;
     }
-    s->log[s->nlog++] = (log_entry){key, version, sim_now(n)};
+    s->log[s->nlog++] = *e;
     return s->nlog;
 }
 
-/* Schedules the shipment of log position pos to instance i after a replication delay drawn
- * from the instance's stream. */
-static void schedule_shipment(sim_node *n, uint64_t pos, uint32_t i) {
+void db__schedule_shipment(sim_node *n, uint64_t pos, uint32_t i, uint32_t count) {
     db_state *s = sim_state(n);
     const db_config *c = sim_config(n);
     sim_time delay = db__draw(n, &c->replication_delay);
@@ -88,6 +84,7 @@ static void schedule_shipment(sim_node *n, uint64_t pos, uint32_t i) {
     shipment *sh = slot_table_at(&s->ships, slot);
     sh->position = pos;
     sh->to = i;
+    sh->n = count;
     sh->timer = sim_set_timer(n, delay, T_SHIP, slot);
 }
 
@@ -97,12 +94,12 @@ void db__commit(sim_node *n, uint32_t w) {
     rr_req *r = s->st.held[w];
     uint64_t v = db__commit_version(n, r->kv.key);
     db__oracle_commit(n, r->kv.key);
-    uint64_t pos = append(n, r->kv.key, v);
+    uint64_t pos = db__append(n, &(log_entry){.key = r->kv.key, .version = v, .at = sim_now(n)});
     if (!pos)
         return;
     for (uint32_t i = 0; i < s->count; i++)
         if (i != s->me)
-            schedule_shipment(n, pos, i);
+            db__schedule_shipment(n, pos, i, 1);
     if (db__counts(n, r))
         s->writes++;
     kv_serve(&r->kv, sim_node_id(n), db__store_of(n), v);
@@ -111,8 +108,14 @@ void db__commit(sim_node *n, uint32_t w) {
         db__finish_worker(n, w);
         return;
     }
+    db__await_replicas(n, w, pos);
+}
+
+void db__await_replicas(sim_node *n, uint32_t w, uint64_t pos) {
+    db_state *s = sim_state(n);
     s->lsn[w] = pos;
-    rr_wait(n, r, SIM_LEDGER_REPLICATION_WAIT); /* until the replicas' acks release it */
+    rr_wait(n, s->st.held[w],
+            SIM_LEDGER_REPLICATION_WAIT); /* until the replicas' acks release it */
     s->pend[(s->pend_head + s->npend) % s->st.cap] = w;
     s->npend++;
     db__release_pending(n);
@@ -126,14 +129,22 @@ void db__ship(sim_node *n, uint32_t slot) {
      * current log. */
     if (s->role != ROLE_PRIMARY || sh.position == 0 || sh.position > s->nlog)
         return;
-    const log_entry *e = &s->log[sh.position - 1];
-    sim_msg *m = sim_msg_new(n, &repl_entry_msg);
-    *(repl_entry *)sim_msg_body(m) = (repl_entry){.epoch = s->epoch,
-                                                  .position = sh.position,
-                                                  .key = e->key,
-                                                  .version = e->version,
-                                                  .committed = e->at};
-    sim_send(n, db__node_of(n, sh.to), m);
+    /* A transaction's entries go out together (the replica applies them together). */
+    for (uint64_t p = sh.position; p < sh.position + sh.n && p <= s->nlog; p++) {
+        const log_entry *e = &s->log[p - 1];
+        sim_msg *m = sim_msg_new(n, &repl_entry_msg);
+        *(repl_entry *)sim_msg_body(m) = (repl_entry){.epoch = s->epoch,
+                                                      .position = p,
+                                                      .key = e->key,
+                                                      .version = e->version,
+                                                      .committed = e->at,
+                                                      .txn_first = e->txn_first,
+                                                      .txn_n = e->txn_n,
+                                                      .txn_id = e->txn_id,
+                                                      .wid = e->wid,
+                                                      .value = e->value};
+        sim_send(n, db__node_of(n, sh.to), m);
+    }
 }
 
 void db__drop_shipments(sim_node *n, bool cancel) {

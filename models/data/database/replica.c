@@ -42,6 +42,10 @@ void db__follow(sim_node *n, repl_view v) {
     s->last_ack = sim_now(n);
     sim_cancel_timer(n, &s->election);
     db__subscribe(n);
+    /* Its transactions end (a new one is refused while it resynchronises) and its rows are
+     * replaced by the new primary's snapshot. */
+    db__txn_abort_all(n, TXN_ABORT_CRASH);
+    db__txn_reset(n);
 }
 
 void db__maybe_follow(sim_node *n, repl_view v) {

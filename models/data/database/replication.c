@@ -48,8 +48,9 @@ const sim_msg_type repl_position_msg = {.name = "position",
                                         .body_size = sizeof(repl_position),
                                         .wire_bytes = CONTROL_BYTES};
 
-uint32_t repl_snapshot_wire_bytes(uint64_t count) {
-    /* A key and its version per entry, after the snapshot's own header. */
-    uint64_t bytes = CONTROL_BYTES + count * sizeof(repl_kv);
+uint32_t repl_snapshot_wire_bytes(uint64_t count, uint64_t rows) {
+    /* A key and its version per entry, after the snapshot's own header; a cc row is a key,
+     * its write id and its value. */
+    uint64_t bytes = CONTROL_BYTES + count * sizeof(repl_kv) + rows * 3 * sizeof(uint64_t);
     return bytes < UINT32_MAX ? (uint32_t)bytes : UINT32_MAX;
 }

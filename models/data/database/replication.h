@@ -44,6 +44,7 @@ typedef struct repl_snapshot {
     uint32_t seq;
     uint64_t position; /* the primary's log position the snapshot includes */
     uint64_t count;    /* entries in kv */
+    uint64_t rows;     /* the cc's rows transactions wrote (txn_write), after kv[count] */
     repl_kv kv[];
 } repl_snapshot;
 
@@ -54,6 +55,12 @@ typedef struct repl_entry {
     uint64_t key;
     uint64_t version;
     sim_time committed; /* when the primary committed it (replication lag starts there) */
+    /* A transaction's write (txn_n > 0): the transaction is the txn_n entries from position
+     * txn_first on, applied together once all arrived; the cc's row it installs. */
+    uint64_t txn_first;
+    uint32_t txn_n;
+    uint64_t txn_id, wid;
+    int64_t value;
 } repl_entry;
 
 /* applied (a replica's contiguous position, to the primary) and position (the answer to a
@@ -68,7 +75,7 @@ extern const sim_msg_type repl_heartbeat_msg, repl_heartbeat_ack_msg, repl_annou
     repl_poll_msg, repl_subscribe_msg, repl_snapshot_msg, repl_entry_msg, repl_applied_msg,
     repl_position_msg;
 
-/* The snapshot's bytes on the wire for count keys. */
-uint32_t repl_snapshot_wire_bytes(uint64_t count);
+/* The snapshot's bytes on the wire for count keys and `rows` cc rows. */
+uint32_t repl_snapshot_wire_bytes(uint64_t count, uint64_t rows);
 
 #endif

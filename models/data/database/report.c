@@ -146,6 +146,48 @@ static bool restore_can_have(const sim_node *n, const char *rel) {
     return false;
 }
 
+/* "transactions": once the instance ran or applied one (a topology without transactions has
+ * no such key): commits, aborts by reason, lock waits (statements that waited, each counted
+ * once) and their mean time, deadlock victims, transactions a replica applied whole, and the
+ * cc's own figures (txn/cc.h). */
+static void report_txn(const sim_node *n, sim_report *w) {
+    const db_state *s = sim_state_const(n);
+    if (!s->cc)
+        return;
+    uint64_t aborted = 0;
+    for (int i = 1; i < TXN_ABORT_REASONS; i++)
+        aborted += s->txn_aborted[i];
+    sim_report_open(w, "transactions");
+    sim_report_int(w, "committed", (int64_t)s->txn_committed);
+    sim_report_int(w, "aborted", (int64_t)aborted);
+    sim_report_open(w, "aborts");
+    for (int i = 1; i < TXN_ABORT_REASONS; i++)
+        sim_report_int(w, txn_abort_names[i], (int64_t)s->txn_aborted[i]);
+    sim_report_close(w);
+    sim_report_int(w, "statements", (int64_t)s->txn_statements);
+    sim_report_int(w, "lock_waits", (int64_t)s->txn_lock_waits);
+    sim_report_number(w, "lock_wait_mean_ms",
+                      s->txn_lock_waits ? s->txn_wait_total / (double)s->txn_lock_waits / 1e6 : 0);
+    sim_report_int(w, "deadlocks", (int64_t)s->txn_aborted[TXN_ABORT_DEADLOCK]);
+    sim_report_int(w, "applied", (int64_t)s->txn_applied);
+    txn_cc_stats cs = txn_cc_stats_of(s->cc);
+    sim_report_open(w, "cc");
+    sim_report_int(w, "lock_requests", (int64_t)cs.lock_requests);
+    sim_report_int(w, "lock_waits", (int64_t)cs.lock_waits);
+    sim_report_int(w, "deadlocks", (int64_t)cs.deadlocks);
+    sim_report_int(w, "versions_live", (int64_t)cs.versions_live);
+    sim_report_int(w, "versions_peak", (int64_t)cs.versions_peak);
+    sim_report_int(w, "ssi_records", (int64_t)cs.ssi_records);
+    sim_report_close(w);
+    sim_report_close(w);
+}
+
+/* transactions.* exists once the instance ran a transaction: any database can have it. */
+static bool txn_can_have(const sim_node *n, const char *rel) {
+    (void)n;
+    return strncmp(rel, "transactions.", 13) == 0;
+}
+
 const sim_metric db__metrics[] = {
     {"role", SIM_METRIC_LABEL, .label = role_label},
     {"epoch", SIM_METRIC_GAUGE, SIM_FIELD(db_state, epoch)},
@@ -178,6 +220,7 @@ const sim_metric db__metrics[] = {
     {"restoring", SIM_METRIC_GAUGE, .value = restoring_figure, .shown = backs_up_shown,
      .series_only = true},
     {"restore", SIM_METRIC_WRITE, .write = report_restore, .can_have = restore_can_have},
+    {"transactions", SIM_METRIC_WRITE, .write = report_txn, .can_have = txn_can_have},
     {"station", SIM_METRIC_INCLUDE, .offset = offsetof(db_state, st), .include = station_metrics},
     SIM_METRICS_END,
 };

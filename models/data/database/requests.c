@@ -7,8 +7,11 @@
  * How often a request was forwarded rides with it, in a payload of its own after the
  * request (protocols/request.h): the first forward moves the request into a message with
  * room for it. The count is read only from a message one of the cluster's instances sent, so
- * a request from outside (a client's retry of one that came back) starts again from 0. */
+ * a request from outside (a client's retry of one that came back) starts again from 0. A
+ * transaction keeps the count in its own body (txn_body.forwards). */
 #include "database_int.h"
+
+#include "txn_wire.h"
 
 #include <gsl/gsl_rng.h>
 
@@ -27,6 +30,8 @@ static db_forwarded *forwarded_of(rr_req *r) {
 static uint32_t forwards_of(const sim_node *n, rr_req *r) {
     const db_state *s = sim_state_const(n);
     uint32_t from = sim_msg_of(r)->src - db__node_of(n, 0);
+    if (r->txn) /* a transaction keeps its count in its own body (protocols/txn_wire.h) */
+        return from < s->count ? txn_of(r)->forwards : 0;
     const db_forwarded *f = forwarded_of(r);
     return from < s->count && f ? f->forwards : 0;
 }
@@ -34,6 +39,10 @@ static uint32_t forwards_of(const sim_node *n, rr_req *r) {
 /* r with `forwards` in its payload: r itself when it has room, else a copy that has (r's
  * message is freed). */
 static rr_req *with_forwards(sim_node *n, rr_req *r, uint32_t forwards) {
+    if (r->txn) {
+        txn_of(r)->forwards = (uint8_t)forwards;
+        return r;
+    }
     db_forwarded *f = forwarded_of(r);
     if (!f) {
         const sim_msg *old = sim_msg_of(r);

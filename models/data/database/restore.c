@@ -69,6 +69,7 @@ void db__lose_data(sim_node *n) {
                                                .lost_before = store_lost(n)};
     s->in_incident = true;
     db__clear_data(n);
+    db__txn_reset(n);
     s->nlog = 0;
     s->applied = 0;
     sim_idmap_clear(&s->ahead);

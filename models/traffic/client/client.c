@@ -15,7 +15,16 @@
  * replies and think times) take no schedule, but every loop obeys `start` and `stop`: the
  * client issues nothing before `start` nor at or after `stop` (requests in flight at `stop`
  * still settle). Open loop, the first arrival follows `start` by one gap (a Poisson process
- * restricted to [start, stop)); closed loop, the users begin thinking at `start`. */
+ * restricted to [start, stop)); closed loop, the users begin thinking at `start`.
+ *
+ * Transactions (client_txn.h). With `transaction`, each request is a transaction drawn from
+ * the workload; with `script`, each scripted transaction is issued at its `at`. A committed
+ * one completes; an aborted one is retried by the retry settings as a fresh attempt (a new
+ * request id, so new write ids) and counts as failed once they are spent; a timeout, a
+ * refusal or a crash is an indeterminate outcome. The `transactions` checker counts them and
+ * keeps the history Elle checks (checkers/transactions.h). */
+#include "client_txn.h"
+#include "anomalies.h"
 #include "consistency.h"
 #include "hist.h"
 #include "idmap.h"
@@ -25,55 +34,15 @@
 #include "request.h"
 #include "requests.h"
 #include "retry.h"
+#include "transactions.h"
+#include "txn_wire.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-enum { T_ARRIVAL, T_USER, T_TIMEOUT, T_RETRY, T_START };
-
-typedef struct client_config {
-    sim_ref target;
-    sim_rate_schedule rate;
-    sim_dist arrival;
-    int64_t users;
-    sim_dist think;
-    int64_t requests;
-    sim_time timeout;
-    sim_mix ops;
-    sim_index_dist keys;
-    sim_bytes_by request_bytes;
-    retry_policy retry;
-    sim_time start, stop; /* -1: unset */
-} client_config;
-
-/* A request issued and not yet settled: awaiting the reply to an attempt, or backing off
- * before the next one. */
-typedef struct pending {
-    sim_time issued;     /* the first attempt: latency runs from here */
-    uint64_t user;       /* closed loop: the user waiting for it */
-    uint64_t key;
-    uint64_t attempt_id; /* the request id of the attempt awaited; 0 while backing off */
-    int64_t retries;     /* retries made so far */
-    sim_timer timeout;   /* the attempt's time-out, cancelled when its reply comes */
-    sim_ledger_ref ledger; /* where its time went (measured requests only; sim/ledger.h) */
-    uint8_t op;
-    bool live;
-} pending;
-
-typedef struct client_state {
-    sim_dist gap;   /* time between open-loop arrivals, unless scheduled */
-    bool scheduled; /* open loop: arrivals by the rate schedule (a rate that changes) */
-    sim_index_sampler keys;
-    pending *slots; /* grown on demand; free ones chained through `user` */
-    size_t nslots, capslots, live;
-    uint64_t free_slot; /* index + 1 of the first free slot, 0: none */
-    sim_idmap waiting;  /* attempt id -> slot index */
-    retry_budget budget;
-    uint64_t sent; /* requests issued, all of the run (for the `requests` cap) */
-    /* measured (issued after the warm-up) */
-    requests_tally own; /* this client's outcomes (the run's sum is the requests checker's) */
-    uint64_t attempts, retries, denied;
-} client_state;
+#include "client_int.h"
 
 static const sim_param client_params[] = {
     {.name = "target", .type = SIM_P_REF, .offset = offsetof(client_config, target),
@@ -106,12 +75,36 @@ static const sim_param client_params[] = {
      .max = (double)SIM_TIME_MAX,
      .help = "issue nothing from this time on; requests in flight still settle (default: "
              "never)"},
+    {.name = "transaction", .type = SIM_P_LIST, .offset = offsetof(client_config, transaction),
+     .flags = SIM_PARAM_SINGLE, .item = ctxn_workload_params, .item_size = sizeof(ctxn_workload),
+     .help = "each request is a transaction: {statements: 4, read_fraction: 0.5, writes: "
+             "write, ...} (docs/transactions-client.md)"},
+    {.name = "script", .type = SIM_P_LIST, .offset = offsetof(client_config, script),
+     .item = ctxn_script_params, .item_size = sizeof(ctxn_script),
+     .help = "scripted transactions: [{at: 0ms, name: T1, statements: [\"read x\", \"wait "
+             "10ms\", \"write x 11\"]}, ...] (docs/transactions-client.md)"},
     {0},
 };
 
 static void client_check(const void *config, sim_check *ck) {
     const client_config *c = config;
     int loops = (c->rate.n > 0) + (c->arrival.kind != SIM_DIST_NONE) + (c->users > 0);
+    if (c->script.n > 0) {
+        /* A script is its own loop: its transactions go out at their times. */
+        if (loops || c->transaction.n)
+            sim_check_error(ck, "script", "a script issues its own transactions at their "
+                                          "times: it takes no 'rate', 'arrival', 'users' or "
+                                          "'transaction'");
+        ctxn_script_check(&c->script, ck);
+        return;
+    }
+    if (c->transaction.n) {
+        const ctxn_workload *w = c->transaction.items;
+        if (w->statements_max >= 0 && w->statements_max < w->statements)
+            sim_check_error(ck, "transaction", "statements_max (%lld) is below statements "
+                                               "(%lld)", (long long)w->statements_max,
+                            (long long)w->statements);
+    }
     double rate;
     bool schedule = c->rate.n > 0 && !sim_rate_schedule_is_constant(&c->rate, &rate);
     if (loops > 1 && schedule)
@@ -157,6 +150,11 @@ static size_t new_slot(client_state *s) {
             if (!p)
                 return SIZE_MAX;
             s->slots = p;
+            uint64_t *procs = realloc(s->procs, cap * sizeof *procs);
+            if (!procs)
+                return SIZE_MAX;
+            memset(procs + s->capslots, 0, (cap - s->capslots) * sizeof *procs);
+            s->procs = procs;
             s->capslots = cap;
         }
         i = s->nslots++;
@@ -176,7 +174,13 @@ static void send_attempt(sim_node *n, size_t i) {
     client_state *s = sim_state(n);
     const client_config *c = sim_config(n);
     pending *p = &s->slots[i];
-    rr_req *r = rr_new(n);
+    rr_req *r = p->stmts ? txn_request_new(n, p->stmts, p->nstmts) : rr_new(n);
+    if (!r) {
+        sim_out_of_memory(n);
+        return;
+    }
+    if (p->stmts && client_txn_begin(n, i, r))
+        sim_out_of_memory(n);
     r->issued = p->issued; /* downstream figures go by the first attempt's time */
     r->op = p->op;
     r->kv.key = p->key;
@@ -193,8 +197,9 @@ static void send_attempt(sim_node *n, size_t i) {
     rr_send(n, sim_pick(n, &c->target), r);
 }
 
-/* Issues one request for user (0 in open loop). */
-static void issue(sim_node *n, uint64_t user) {
+/* Issues one request for user (0 in open loop), or scripted transaction `script` (index + 1;
+ * 0: none). */
+static void issue(sim_node *n, uint64_t user, size_t script) {
     client_state *s = sim_state(n);
     const client_config *c = sim_config(n);
     size_t i = new_slot(s);
@@ -203,8 +208,32 @@ static void issue(sim_node *n, uint64_t user) {
         return;
     }
     s->slots[i] = (pending){.issued = sim_now(n), .user = user, .live = true};
-    s->slots[i].op = (uint8_t)draw_op(n, &c->ops);
-    s->slots[i].key = sim_index_sample(&s->keys, sim_rng(n));
+    if (script) {
+        pending *p = &s->slots[i];
+        p->script = (uint32_t)script;
+        p->stmts = s->script_stmts + (script - 1) * TXN_MAX_STMTS;
+        p->nstmts = s->script_n[script - 1];
+    } else if (c->transaction.n) {
+        pending *p = &s->slots[i];
+        txn_stmt drawn[TXN_MAX_STMTS];
+        unsigned k = ctxn_draw(c->transaction.items, &s->keys, sim_rng(n), drawn);
+        if (!(p->stmts = malloc(k * sizeof *drawn))) {
+            free_slot(s, i);
+            sim_out_of_memory(n);
+            return;
+        }
+        memcpy(p->stmts, drawn, k * sizeof *drawn);
+        p->nstmts = (uint8_t)k;
+    } else {
+        s->slots[i].op = (uint8_t)draw_op(n, &c->ops);
+        s->slots[i].key = sim_index_sample(&s->keys, sim_rng(n));
+    }
+    if (s->slots[i].stmts) {
+        s->slots[i].op = RR_READ;
+        for (unsigned k = 0; k < s->slots[i].nstmts; k++)
+            if (s->slots[i].stmts[k].kind == TXN_WRITE || s->slots[i].stmts[k].kind == TXN_INCREMENT)
+                s->slots[i].op = RR_WRITE;
+    }
     s->sent++;
     if (sim_is_measured(n, s->slots[i].issued)) {
         s->own.issued++;
@@ -246,6 +275,14 @@ static void next_arrival(sim_node *n) {
 static void start_traffic(sim_node *n) {
     const client_config *c = sim_config(n);
     sim_time now = sim_now(n);
+    if (c->script.n) {
+        /* Each scripted transaction once, at its time (none again after a restart). */
+        const ctxn_script *ts = c->script.items;
+        for (size_t k = 0; k < c->script.n; k++)
+            if (ts[k].at >= now && (now == 0 || ts[k].at > now))
+                sim_set_timer(n, ts[k].at - now, T_SCRIPT, k);
+        return;
+    }
     if (c->start > now) {
         sim_set_timer(n, c->start - now, T_START, 0);
         return;
@@ -285,6 +322,10 @@ static void client_create(sim_node *n) {
         below += c->ops.p[op];
     }
     ops |= (unsigned)(c->ops.p[RR_OPS - 1] > 0 || below < 1) << (RR_OPS - 1);
+    if (c->transaction.n || c->script.n)
+        ops = 1u << RR_READ | 1u << RR_WRITE; /* read-only transactions and the others */
+    if (c->script.n && client_script_prepare(n))
+        sim_out_of_memory(n);
     if (requests_name_ops(requests_of(n), rr_op_names, ops))
         sim_out_of_memory(n);
     sim_index_sampler_init(&s->keys, &c->keys);
@@ -309,12 +350,14 @@ static void count_outcome(sim_node *n, sim_time issued, unsigned op, requests_ou
 }
 
 /* Records the outcome of the request in slot i and frees the slot. */
-static void settle(sim_node *n, size_t i, requests_outcome out) {
+void client_settle(sim_node *n, size_t i, requests_outcome out) {
     client_state *s = sim_state(n);
     const client_config *c = sim_config(n);
     pending p = s->slots[i];
     free_slot(s, i);
     count_outcome(n, p.issued, p.op, out, sim_now(n) - p.issued);
+    if (p.stmts)
+        client_txn_settled(n, &p, out);
     if (out == REQUESTS_COMPLETED && p.ledger.slot) {
         size_t nparts;
         const sim_ledger_part *parts = sim_ledger_parts(n, &p.ledger, &nparts);
@@ -328,7 +371,7 @@ static void settle(sim_node *n, size_t i, requests_outcome out) {
 
 /* The attempt of slot i failed or timed out: back off and retry if the policy and the budget
  * allow it, else settle with that outcome. */
-static void attempt_failed(sim_node *n, size_t i, requests_outcome out) {
+void client_attempt_failed(sim_node *n, size_t i, requests_outcome out) {
     client_state *s = sim_state(n);
     const client_config *c = sim_config(n);
     pending *p = &s->slots[i];
@@ -338,6 +381,8 @@ static void attempt_failed(sim_node *n, size_t i, requests_outcome out) {
         p->retries++;
         if (measured)
             s->retries++;
+        if (measured && p->stmts)
+            transactions_retried(transactions_of(n));
         /* Copies of the attempt given up no longer count; the client backs off. */
         sim_ledger_new_attempt(n, &p->ledger);
         sim_ledger_step(n, &p->ledger, SIM_LEDGER_BACKOFF);
@@ -346,7 +391,7 @@ static void attempt_failed(sim_node *n, size_t i, requests_outcome out) {
     }
     if (measured && p->retries < c->retry.retries)
         s->denied++; /* the budget, not the retry count, said no */
-    settle(n, i, out);
+    client_settle(n, i, out);
 }
 
 /* A data-serving kind answered: the consistency oracle records the write or judges the read
@@ -375,14 +420,18 @@ static void client_receive(sim_node *n, sim_msg *m) {
     uint64_t i;
     if (sim_idmap_take(&s->waiting, r->id, &i)) {
         sim_cancel_timer(n, &s->slots[i].timeout);
-        if (r->status == RR_OK && r->kv.served)
-            feed_oracle(n, r, s->slots[i].issued);
-        if (r->status == RR_OK)
-            settle(n, i, REQUESTS_COMPLETED);
-        else if (r->status == RR_REJECTED)
-            settle(n, i, REQUESTS_REJECTED);
-        else
-            attempt_failed(n, i, REQUESTS_FAILED);
+        if (s->slots[i].stmts) {
+            client_txn_reply(n, i, r);
+        } else {
+            if (r->status == RR_OK && r->kv.served)
+                feed_oracle(n, r, s->slots[i].issued);
+            if (r->status == RR_OK)
+                client_settle(n, i, REQUESTS_COMPLETED);
+            else if (r->status == RR_REJECTED)
+                client_settle(n, i, REQUESTS_REJECTED);
+            else
+                client_attempt_failed(n, i, REQUESTS_FAILED);
+        }
     }
     rr_free(n, r); /* late replies (after a timeout) end here too */
 }
@@ -395,19 +444,25 @@ static void client_timer(sim_node *n, uint16_t tag, uint64_t arg) {
     case T_ARRIVAL:
         if (cap_reached(s, c))
             return;
-        issue(n, 0);
+        issue(n, 0, 0);
         next_arrival(n);
         break;
     case T_USER:
         if (!cap_reached(s, c) && !stopped(c, sim_now(n)))
-            issue(n, arg);
+            issue(n, arg, 0);
+        break;
+    case T_SCRIPT:
+        issue(n, 0, (size_t)arg + 1);
         break;
     case T_START:
         start_traffic(n);
         break;
     case T_TIMEOUT:
-        if (sim_idmap_take(&s->waiting, arg, &i))
-            attempt_failed(n, i, REQUESTS_TIMED_OUT);
+        if (sim_idmap_take(&s->waiting, arg, &i)) {
+            if (s->slots[i].stmts)
+                client_txn_attempt_end(n, i, TXNS_INDETERMINATE, TXN_ABORT_NONE, NULL);
+            client_attempt_failed(n, i, REQUESTS_TIMED_OUT);
+        }
         break;
     case T_RETRY:
         if (arg < s->nslots && s->slots[arg].live && s->slots[arg].attempt_id == 0)
@@ -427,7 +482,16 @@ static void client_crash(sim_node *n) {
         count_outcome(n, s->slots[i].issued, s->slots[i].op, REQUESTS_FAILED,
                       sim_now(n) - s->slots[i].issued);
         sim_ledger_close(n, &s->slots[i].ledger);
+        if (s->slots[i].stmts) {
+            if (s->slots[i].attempt_id) /* awaited, not backing off */
+                client_txn_attempt_end(n, i, TXNS_INDETERMINATE, TXN_ABORT_CRASH, NULL);
+            s->slots[i].outcome = TXNS_INDETERMINATE;
+            s->slots[i].reason = TXN_ABORT_CRASH;
+            client_txn_settled(n, &s->slots[i], REQUESTS_FAILED);
+        }
     }
+    if (s->procs)
+        memset(s->procs, 0, s->capslots * sizeof *s->procs); /* new processes after it */
     s->nslots = s->live = 0;
     s->free_slot = 0;
     sim_idmap_clear(&s->waiting);
@@ -462,7 +526,13 @@ static void client_destroy(sim_node *n) {
     client_state *s = sim_state(n);
     sim_idmap_free(&s->waiting);
     requests_tally_free(&s->own);
+    for (size_t i = 0; i < s->nslots; i++)
+        if (s->slots[i].live && s->slots[i].stmts && !s->slots[i].script)
+            free(s->slots[i].stmts);
     free(s->slots);
+    free(s->procs);
+    free(s->script_stmts);
+    free(s->script_n);
 }
 
 /* A closed loop keeps every user's request in flight (its slot, its entry in the map of
@@ -482,8 +552,10 @@ static sim_memory_need client_memory_need(const void *config, uint32_t group_cou
     return need;
 }
 
-static const sim_checker_kind *const client_checkers[] = {&dsim_requests_checker,
-                                                           &dsim_consistency_checker, NULL};
+/* The anomaly checker: a script names its keys there (client_script_prepare). */
+static const sim_checker_kind *const client_checkers[] = {
+    &dsim_requests_checker, &dsim_consistency_checker, &dsim_transactions_checker,
+    &dsim_anomalies_checker, NULL};
 
 const sim_kind dsim_client_kind = {
     .version = SIM_KIND_VERSION,
