@@ -358,77 +358,6 @@ static void print_leadership(FILE *out, const cJSON *lead) {
     dsim_table_free(t);
 }
 
-/* A row of the figures `keys` of obj (a number each, or an object's "total"), those obj has. */
-static cJSON *pick_row(const cJSON *obj, const char *const *keys, size_t n) {
-    cJSON *row = cJSON_CreateObject();
-    for (size_t i = 0; row && i < n; i++) {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, keys[i]);
-        if (cJSON_IsObject(v))
-            v = cJSON_GetObjectItemCaseSensitive(v, "total");
-        if (cJSON_IsNumber(v))
-            cJSON_AddNumberToObject(row, keys[i], v->valuedouble);
-    }
-    return row;
-}
-
-/* The transactions checker's figures (checkers/transactions.h): one row of the attempts'
- * outcomes (the document splits aborts and failures by reason). */
-static void print_transactions(FILE *out, const cJSON *txn) {
-    static const char *const keys[] = {"attempts", "committed",     "aborted",
-                                       "retries",  "indeterminate", "failed"};
-    cJSON *row = pick_row(txn, keys, sizeof keys / sizeof *keys);
-    if (row)
-        print_row(out, "transactions", row, NULL, DSIM_HUMAN_PLAIN);
-    cJSON_Delete(row);
-}
-
-/* The anomaly checker's figures (checkers/anomalies.h): a row of the count of each class,
- * then a line per class seen in a cluster, with its example in words, and a line per broken
- * invariant, so that a learner sees what happened, not only how often. */
-static void print_anomalies(FILE *out, const cJSON *an) {
-    static const char *const keys[] = {
-        "G0",           "G1a",       "G1b",        "G1c",      "G-single",
-        "G2-item",      "G2",        "fuzzy_reads", "lost_updates", "read_skew",
-        "write_skew",   "phantoms",  "invariant_violations"};
-    cJSON *row = pick_row(an, keys, sizeof keys / sizeof *keys);
-    dsim_table *t = row ? dsim_table_new("") : NULL;
-    if (!t) {
-        cJSON_Delete(row);
-        return;
-    }
-    dsim_table_min_label(t, TOP_LABEL);
-    if (dsim_table_add_row(t, "anomalies") == 0)
-        add_figures(t, row, NULL, DSIM_HUMAN_PLAIN);
-    cJSON_Delete(row);
-    const cJSON *cluster;
-    cJSON_ArrayForEach(cluster, cJSON_GetObjectItemCaseSensitive(an, "clusters")) {
-        char note[1024];
-        for (size_t i = 0; i + 1 < sizeof keys / sizeof *keys; i++) {
-            const cJSON *c = cJSON_GetObjectItemCaseSensitive(cluster, keys[i]);
-            const cJSON *ex = cJSON_GetObjectItemCaseSensitive(c, "example");
-            if (num(c, "count") > 0 && cJSON_IsObject(ex)) {
-                snprintf(note, sizeof note, "%s %s (%.0f): %s", cluster->string, keys[i],
-                         num(c, "count"), str(ex, "explanation"));
-                dsim_table_add_note(t, note);
-            }
-        }
-        const cJSON *inv;
-        cJSON_ArrayForEach(inv, cJSON_GetObjectItemCaseSensitive(cluster, "invariants")) {
-            if (num(inv, "state_violations") > 0 || num(inv, "view_violations") > 0) {
-                snprintf(note, sizeof note,
-                         "%s invariant %s broken: %.0f of %.0f committed states, %.0f of %.0f "
-                         "reads of all its keys",
-                         cluster->string, inv->string, num(inv, "state_violations"),
-                         num(inv, "states"), num(inv, "view_violations"), num(inv, "views"));
-                dsim_table_add_note(t, note);
-            }
-        }
-    }
-    fputc('\n', out);
-    dsim_table_print(t, out, 0, WIDTH);
-    dsim_table_free(t);
-}
-
 size_t dsim_summary_group_len(const char *name) {
     const char *dot = strrchr(name, '.');
     if (!dot || !dot[1])
@@ -604,6 +533,93 @@ static void print_expect(FILE *out, const cJSON *list) {
         const cJSON *ok = cJSON_GetObjectItemCaseSensitive(v, "ok");
         fprintf(out, "  %-*s  %*s  %-24s  %s\n", mw, str(v, "metric"), vw, value, bounds,
                 cJSON_IsTrue(ok) ? "ok" : "FAILED");
+    }
+}
+
+/* Prints text as a paragraph indented by 2, its further lines by 4, at most WIDTH wide. */
+static void wrap_text(FILE *out, const char *text) {
+    size_t col = 2;
+    fputs("  ", out);
+    for (const char *p = text; *p;) {
+        while (*p == ' ')
+            p++;
+        int n = (int)strcspn(p, " ");
+        if (!n)
+            break;
+        if (col > 2 && col + 1 + (size_t)n > WIDTH) {
+            fputs("\n    ", out);
+            col = 4;
+        } else if (col > 2) {
+            fputc(' ', out);
+            col++;
+        }
+        fprintf(out, "%.*s", n, p);
+        col += (size_t)n;
+        p += n;
+    }
+    fputc('\n', out);
+}
+
+/* A row of the figures `keys` of obj (a number each, or an object's "total"), those obj has. */
+static cJSON *pick_row(const cJSON *obj, const char *const *keys, size_t n) {
+    cJSON *row = cJSON_CreateObject();
+    for (size_t i = 0; row && i < n; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, keys[i]);
+        if (cJSON_IsObject(v))
+            v = cJSON_GetObjectItemCaseSensitive(v, "total");
+        if (cJSON_IsNumber(v))
+            cJSON_AddNumberToObject(row, keys[i], v->valuedouble);
+    }
+    return row;
+}
+
+/* The transactions checker's figures (checkers/transactions.h): one row of the attempts'
+ * outcomes (the document splits aborts and failures by reason). */
+static void print_transactions(FILE *out, const cJSON *txn) {
+    static const char *const keys[] = {"attempts", "committed",     "aborted",
+                                       "retries",  "indeterminate", "failed"};
+    cJSON *row = pick_row(txn, keys, sizeof keys / sizeof *keys);
+    if (row)
+        print_row(out, "transactions", row, NULL, DSIM_HUMAN_PLAIN);
+    cJSON_Delete(row);
+}
+
+/* The anomaly checker's figures (checkers/anomalies.h): a row of the count of each class,
+ * then a line per class seen in a cluster, with its example in words, and a line per broken
+ * invariant, so that a learner sees what happened, not only how often. */
+static void print_anomalies(FILE *out, const cJSON *an) {
+    static const char *const keys[] = {
+        "G0",           "G1a",       "G1b",        "G1c",      "G-single",
+        "G2-item",      "G2",        "fuzzy_reads", "lost_updates", "read_skew",
+        "write_skew",   "phantoms",  "invariant_violations"};
+    cJSON *row = pick_row(an, keys, sizeof keys / sizeof *keys);
+    if (!row)
+        return;
+    print_row(out, "anomalies", row, NULL, DSIM_HUMAN_PLAIN);
+    cJSON_Delete(row);
+    const cJSON *cluster;
+    cJSON_ArrayForEach(cluster, cJSON_GetObjectItemCaseSensitive(an, "clusters")) {
+        char note[1024];
+        for (size_t i = 0; i + 1 < sizeof keys / sizeof *keys; i++) {
+            const cJSON *c = cJSON_GetObjectItemCaseSensitive(cluster, keys[i]);
+            const cJSON *ex = cJSON_GetObjectItemCaseSensitive(c, "example");
+            if (num(c, "count") > 0 && cJSON_IsObject(ex)) {
+                snprintf(note, sizeof note, "%s %s (%.0f): %s", cluster->string, keys[i],
+                         num(c, "count"), str(ex, "explanation"));
+                wrap_text(out, note);
+            }
+        }
+        const cJSON *inv;
+        cJSON_ArrayForEach(inv, cJSON_GetObjectItemCaseSensitive(cluster, "invariants")) {
+            if (num(inv, "state_violations") > 0 || num(inv, "view_violations") > 0) {
+                snprintf(note, sizeof note,
+                         "%s invariant %s broken: %.0f of %.0f committed states, %.0f of %.0f "
+                         "reads of all its keys",
+                         cluster->string, inv->string, num(inv, "state_violations"),
+                         num(inv, "states"), num(inv, "view_violations"), num(inv, "views"));
+                wrap_text(out, note);
+            }
+        }
     }
 }
 
