@@ -1,9 +1,9 @@
 /* Concurrency control: one database instance's rows and the rules by which concurrent
  * transactions read and write them, for every isolation level under locking (two-phase
- * locking variants) or MVCC (snapshots), as the table in docs/transactions.md defines (each
- * cell, the engine it follows and Hermitage's findings: docs/isolation.md). It
- * knows nothing of the engine: the database (models/data/database/txn.c) drives it statement
- * by statement and keeps the time (service, think, lock timeouts, the WAL); tests drive it
+ * locking variants) or MVCC (snapshots), as the table in docs/isolation.md defines (each
+ * cell, the engine it follows and Hermitage's findings). It knows nothing of the engine: the
+ * database (models/data/database/txn_session.c) drives it statement by statement and keeps
+ * the time (service, think, lock timeouts, the WAL); tests drive it
  * directly with the Hermitage suite's interleavings (tests/test_isolation.c).
  *
  * The calls, for one transaction:

@@ -81,7 +81,7 @@ uint64_t txn_key_of_name(const char *name);
 static inline bool txn_key_is_named(uint64_t key) { return (key >> 63) != 0; }
 
 /* Isolation levels (SQL-92 names) and the concurrency control that provides them; the table
- * of which engine each combination follows is in docs/transactions.md. */
+ * of which engine each combination follows is in docs/isolation.md. */
 typedef enum {
     TXN_READ_UNCOMMITTED,
     TXN_READ_COMMITTED,
