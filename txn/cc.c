@@ -4,6 +4,7 @@
  * collection), ssi.h (serializable snapshot isolation). Every statement's outcome goes to the
  * trace. The table of what each cell does is in cc.h and docs/isolation.md. */
 #include "cc.h"
+#include "grow.h"
 
 #include "locks.h"
 #include "mvcc.h"
@@ -71,17 +72,6 @@ struct txn_cc {
     uint64_t deadlocks;
 };
 
-static bool grow(void **p, uint32_t *cap, uint32_t n, size_t sz) {
-    if (n < *cap)
-        return true;
-    uint32_t c = *cap ? *cap * 2 : 4;
-    void *q = realloc(*p, (size_t)c * sz);
-    if (!q)
-        return false;
-    *p = q;
-    *cap = c;
-    return true;
-}
 
 const char *txn_cc_refuses(txn_isolation iso, txn_concurrency cc) {
     if (iso >= TXN_ISOLATIONS || cc >= TXN_CONCURRENCIES)
@@ -304,7 +294,7 @@ static void note_read(cc_tx *t, uint64_t key, int64_t value) {
             t->r[i].value = value;
             return;
         }
-    if (grow((void **)&t->r, &t->capr, t->nr, sizeof *t->r))
+    if (txn_grow((void **)&t->r, &t->capr, t->nr, sizeof *t->r))
         t->r[t->nr++] = (cc_read){key, value};
 }
 
@@ -384,7 +374,7 @@ static txn_cc_status do_write(txn_cc *cc, cc_tx *t, unsigned index, const txn_st
         return aborted(cc, t, TXN_ABORT_CONSTRAINT, now);
     if (is_ssi(cc) && txn_ssi_write(&cc->ssi, t->sx, s->key))
         return aborted(cc, t, TXN_ABORT_SERIALIZATION, now);
-    if (!grow((void **)&t->w, &t->capw, t->nw, sizeof *t->w))
+    if (!txn_grow((void **)&t->w, &t->capw, t->nw, sizeof *t->w))
         return aborted(cc, t, TXN_ABORT_CRASH, now);
     uint64_t wid = txn_write_id(t->id, index);
     txn_version prev = own ? base : (txn_version){0};
@@ -459,7 +449,7 @@ static txn_cc_status do_range(txn_cc *cc, cc_tx *t, const txn_stmt *s, txn_resul
             continue;
         n++;
         sum += v.value;
-        if (!grow((void **)&t->rows, &t->caprows, t->nrows, sizeof *t->rows))
+        if (!txn_grow((void **)&t->rows, &t->caprows, t->nrows, sizeof *t->rows))
             return aborted(cc, t, TXN_ABORT_CRASH, now);
         t->rows[t->nrows++] = (txn_event){.kind = TXN_EV_READ,
                                           .present = true,
@@ -537,7 +527,7 @@ txn_cc_status txn_cc_exec(txn_cc *cc, uint32_t tx, unsigned index, const txn_stm
     case TXN_RANGE:
         return do_range(cc, t, s, out, now);
     case TXN_SAVEPOINT:
-        if (!grow((void **)&t->sp, &t->capsp, t->nsp, sizeof *t->sp))
+        if (!txn_grow((void **)&t->sp, &t->capsp, t->nsp, sizeof *t->sp))
             return aborted(cc, t, TXN_ABORT_CRASH, now);
         t->sp[t->nsp++] = (cc_savepoint){s->number, t->nw};
         *out = (txn_result){0};
@@ -566,7 +556,7 @@ txn_cc_status txn_cc_commit(txn_cc *cc, uint32_t tx, sim_time now) {
             continue;
         txn_mvcc_commit_own(&cc->mv, t->w[i].key, tx, stamp);
         if (cc->durable < stamp &&
-            grow((void **)&cc->pending, &cc->cappending, cc->npending, sizeof *cc->pending))
+            txn_grow((void **)&cc->pending, &cc->cappending, cc->npending, sizeof *cc->pending))
             cc->pending[cc->npending++] = t->w[i].key;
         txn_mvcc_gc_key(&cc->mv, t->w[i].key, h);
     }
@@ -584,7 +574,7 @@ size_t txn_cc_writes(const txn_cc *cc, uint32_t tx, const txn_write **out) {
         return 0;
     }
     cc_tx *t = &((txn_cc *)cc)->tx[tx];
-    if (!grow((void **)&t->out, &t->capout, t->nw, sizeof *t->out)) {
+    if (!txn_grow((void **)&t->out, &t->capout, t->nw, sizeof *t->out)) {
         *out = NULL;
         return 0;
     }
@@ -614,7 +604,7 @@ int txn_cc_apply(txn_cc *cc, uint64_t id, const txn_write *w, size_t n, sim_time
     for (size_t i = 0; i < n; i++) {
         if (txn_mvcc_install(&cc->mv, w[i].key, w[i].wid, w[i].value, true, stamp) != 0)
             return -1;
-        if (grow((void **)&cc->pending, &cc->cappending, cc->npending, sizeof *cc->pending))
+        if (txn_grow((void **)&cc->pending, &cc->cappending, cc->npending, sizeof *cc->pending))
             cc->pending[cc->npending++] = w[i].key;
         txn_mvcc_gc_key(&cc->mv, w[i].key, h);
     }

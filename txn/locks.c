@@ -1,22 +1,11 @@
 /* The lock manager (locks.h): rows in a hash map, FIFO queues, upgrades, range locks, and the
  * wait-for graph searched on every wait. */
 #include "locks.h"
+#include "grow.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Grows the array *p of *cap elements of size sz to hold at least n + 1. */
-static bool grow(void **p, uint32_t *cap, uint32_t n, size_t sz) {
-    if (n < *cap)
-        return true;
-    uint32_t c = *cap ? *cap * 2 : 4;
-    void *q = realloc(*p, (size_t)c * sz);
-    if (!q)
-        return false;
-    *p = q;
-    *cap = c;
-    return true;
-}
 
 void txn_locks_init(txn_locks *lm) {
     memset(lm, 0, sizeof *lm);
@@ -68,13 +57,13 @@ static txn_lk_row *row_make(txn_locks *lm, uint64_t key) {
     if (lm->nfree) {
         i = lm->free_rows[--lm->nfree];
     } else {
-        if (!grow((void **)&lm->rows, &lm->caprows, lm->nrows, sizeof *lm->rows))
+        if (!txn_grow((void **)&lm->rows, &lm->caprows, lm->nrows, sizeof *lm->rows))
             return NULL;
         i = lm->nrows++;
         memset(&lm->rows[i], 0, sizeof lm->rows[i]);
     }
     if (txn_keymap_put(&lm->by_key, key, i) != 0) {
-        if (grow((void **)&lm->free_rows, &lm->capfree, lm->nfree, sizeof *lm->free_rows))
+        if (txn_grow((void **)&lm->free_rows, &lm->capfree, lm->nfree, sizeof *lm->free_rows))
             lm->free_rows[lm->nfree++] = i;
         return NULL;
     }
@@ -86,7 +75,7 @@ static txn_lk_row *row_make(txn_locks *lm, uint64_t key) {
 static void row_maybe_drop(txn_locks *lm, txn_lk_row *r) {
     if (r->nhold || r->nwait)
         return;
-    if (!grow((void **)&lm->free_rows, &lm->capfree, lm->nfree, sizeof *lm->free_rows))
+    if (!txn_grow((void **)&lm->free_rows, &lm->capfree, lm->nfree, sizeof *lm->free_rows))
         return; /* kept mapped: harmless */
     txn_keymap_take(&lm->by_key, r->key);
     lm->free_rows[lm->nfree++] = (uint32_t)(r - lm->rows);
@@ -100,7 +89,7 @@ static int held_mode(const txn_lk_row *r, uint32_t tx) {
 }
 
 static void woke(txn_locks *lm, uint32_t tx) {
-    if (grow((void **)&lm->woken, &lm->capwoken, lm->nwoken, sizeof *lm->woken))
+    if (txn_grow((void **)&lm->woken, &lm->capwoken, lm->nwoken, sizeof *lm->woken))
         lm->woken[lm->nwoken++] = tx;
 }
 
@@ -120,7 +109,7 @@ static bool note_held(txn_locks *lm, uint32_t tx, uint64_t key, bool is_long) {
             t->held[i].is_long |= is_long;
             return true;
         }
-    if (!grow((void **)&t->held, &t->capheld, t->nheld, sizeof *t->held))
+    if (!txn_grow((void **)&t->held, &t->capheld, t->nheld, sizeof *t->held))
         return false;
     t->held[t->nheld++] = (txn_lk_held){key, is_long};
     return true;
@@ -143,7 +132,7 @@ static void grant_queue(txn_locks *lm, txn_lk_row *r) {
         txn_lk_ent w = r->wait[0];
         if (!compatible(r, w.tx, w.mode))
             break;
-        if (!held_mode(r, w.tx) && !grow((void **)&r->hold, &r->caphold, r->nhold, sizeof *r->hold))
+        if (!held_mode(r, w.tx) && !txn_grow((void **)&r->hold, &r->caphold, r->nhold, sizeof *r->hold))
             break;
         grant(r, w.tx, w.mode);
         memmove(r->wait, r->wait + 1, (r->nwait - 1) * sizeof *r->wait);
@@ -162,18 +151,18 @@ static void push_successors(txn_locks *lm, uint32_t tx, uint32_t *n) {
             return;
         for (uint32_t i = 0; i < r->nhold; i++)
             if (r->hold[i].tx != tx && conflicts(r->hold[i].mode, t->wait_mode) &&
-                grow((void **)&lm->stack, &lm->capstack, *n, sizeof *lm->stack))
+                txn_grow((void **)&lm->stack, &lm->capstack, *n, sizeof *lm->stack))
                 lm->stack[(*n)++] = r->hold[i].tx;
         /* FIFO: tx also waits for the conflicting requests queued before it. */
         for (uint32_t i = 0; i < r->nwait && r->wait[i].tx != tx; i++)
             if (conflicts(r->wait[i].mode, t->wait_mode) &&
-                grow((void **)&lm->stack, &lm->capstack, *n, sizeof *lm->stack))
+                txn_grow((void **)&lm->stack, &lm->capstack, *n, sizeof *lm->stack))
                 lm->stack[(*n)++] = r->wait[i].tx;
     } else if (t->wait_kind == TXN_LK_RANGE) {
         for (uint32_t i = 0; i < lm->nranges; i++) {
             txn_lk_range *g = &lm->ranges[i];
             if (g->tx != tx && g->lo <= t->wait_key && t->wait_key < g->hi &&
-                grow((void **)&lm->stack, &lm->capstack, *n, sizeof *lm->stack))
+                txn_grow((void **)&lm->stack, &lm->capstack, *n, sizeof *lm->stack))
                 lm->stack[(*n)++] = g->tx;
         }
     }
@@ -209,8 +198,8 @@ txn_lock_status txn_locks_acquire(txn_locks *lm, uint32_t tx, uint64_t key, txn_
         return TXN_LOCK_GRANTED;
     }
     lm->requests++;
-    if (!grow((void **)&r->hold, &r->caphold, r->nhold, sizeof *r->hold) ||
-        !grow((void **)&r->wait, &r->capwait, r->nwait, sizeof *r->wait)) {
+    if (!txn_grow((void **)&r->hold, &r->caphold, r->nhold, sizeof *r->hold) ||
+        !txn_grow((void **)&r->wait, &r->capwait, r->nwait, sizeof *r->wait)) {
         row_maybe_drop(lm, r);
         return TXN_LOCK_NOMEM;
     }
@@ -288,7 +277,7 @@ int txn_locks_add_range(txn_locks *lm, uint32_t tx, uint64_t lo, uint64_t hi) {
     for (uint32_t i = 0; i < lm->nranges; i++)
         if (lm->ranges[i].tx == tx && lm->ranges[i].lo <= lo && hi <= lm->ranges[i].hi)
             return 0;
-    if (!grow((void **)&lm->ranges, &lm->capranges, lm->nranges, sizeof *lm->ranges))
+    if (!txn_grow((void **)&lm->ranges, &lm->capranges, lm->nranges, sizeof *lm->ranges))
         return -1;
     lm->ranges[lm->nranges++] = (txn_lk_range){tx, lo, hi};
     lm->requests++;
@@ -306,7 +295,7 @@ txn_lock_status txn_locks_check_range(txn_locks *lm, uint32_t tx, uint64_t key) 
     if (lm->nranges == 0 || !range_blocks(lm, tx, key))
         return TXN_LOCK_GRANTED;
     lm->requests++;
-    if (!grow((void **)&lm->range_waiters, &lm->caprw, lm->nrw, sizeof *lm->range_waiters))
+    if (!txn_grow((void **)&lm->range_waiters, &lm->caprw, lm->nrw, sizeof *lm->range_waiters))
         return TXN_LOCK_NOMEM;
     txn_lk_tx *t = &lm->txs[tx];
     t->wait_kind = TXN_LK_RANGE;

@@ -1,23 +1,13 @@
 /* Serializable snapshot isolation (ssi.h): records, SIREAD locks by key and by range, edges,
  * and the dangerous-structure test. */
 #include "ssi.h"
+#include "grow.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define NONE UINT32_MAX
 
-static bool grow(void **p, uint32_t *cap, uint32_t n, size_t sz) {
-    if (n < *cap)
-        return true;
-    uint32_t c = *cap ? *cap * 2 : 4;
-    void *q = realloc(*p, (size_t)c * sz);
-    if (!q)
-        return false;
-    *p = q;
-    *cap = c;
-    return true;
-}
 
 void txn_ssi_init(txn_ssi *s) {
     memset(s, 0, sizeof *s);
@@ -57,7 +47,7 @@ uint64_t txn_ssi_begin(txn_ssi *s, uint64_t snap) {
     if (s->nfree) {
         i = s->free_x[--s->nfree];
     } else {
-        if (!grow((void **)&s->x, &s->capx, s->nx, sizeof *s->x))
+        if (!txn_grow((void **)&s->x, &s->capx, s->nx, sizeof *s->x))
             return 0;
         i = s->nx++;
         memset(&s->x[i], 0, sizeof s->x[i]);
@@ -87,7 +77,7 @@ int txn_ssi_read(txn_ssi *s, uint64_t id, uint64_t key) {
         if (s->nfree_sr) {
             r = s->free_sr[--s->nfree_sr];
         } else {
-            if (!grow((void **)&s->sr, &s->capsr, s->nsr, sizeof *s->sr))
+            if (!txn_grow((void **)&s->sr, &s->capsr, s->nsr, sizeof *s->sr))
                 return -1;
             r = s->nsr++;
             memset(&s->sr[r], 0, sizeof s->sr[r]);
@@ -101,8 +91,8 @@ int txn_ssi_read(txn_ssi *s, uint64_t id, uint64_t key) {
         if (sr->sx[k] == i)
             return 0;
     txn_ssi_x *x = &s->x[i];
-    if (!grow((void **)&sr->sx, &sr->cap, sr->n, sizeof *sr->sx) ||
-        !grow((void **)&x->reads, &x->capreads, x->nreads, sizeof *x->reads))
+    if (!txn_grow((void **)&sr->sx, &sr->cap, sr->n, sizeof *sr->sx) ||
+        !txn_grow((void **)&x->reads, &x->capreads, x->nreads, sizeof *x->reads))
         return -1;
     sr->sx[sr->n++] = i;
     x->reads[x->nreads++] = key;
@@ -113,7 +103,7 @@ int txn_ssi_read_range(txn_ssi *s, uint64_t id, uint64_t lo, uint64_t hi) {
     uint32_t i = slot_of(s, id);
     if (i == NONE)
         return 0;
-    if (!grow((void **)&s->ranges, &s->capranges, s->nranges, sizeof *s->ranges))
+    if (!txn_grow((void **)&s->ranges, &s->capranges, s->nranges, sizeof *s->ranges))
         return -1;
     s->ranges[s->nranges++] = (txn_ssi_range){i, lo, hi};
     return 0;
@@ -164,8 +154,8 @@ static bool edge_slots(txn_ssi *s, uint32_t r, uint32_t w) {
         return false;
     txn_ssi_x *R = &s->x[r], *W = &s->x[w];
     if (!has(R->out, R->nout, w)) {
-        if (!grow((void **)&R->out, &R->capout, R->nout, sizeof *R->out) ||
-            !grow((void **)&W->in, &W->capin, W->nin, sizeof *W->in))
+        if (!txn_grow((void **)&R->out, &R->capout, R->nout, sizeof *R->out) ||
+            !txn_grow((void **)&W->in, &W->capin, W->nin, sizeof *W->in))
             return true; /* out of memory: abort rather than miss a conflict */
         R->out[R->nout++] = w;
         W->in[W->nin++] = r;
@@ -248,7 +238,7 @@ static void release(txn_ssi *s, uint32_t i) {
             continue;
         drop_from(s->sr[r].sx, &s->sr[r].n, i);
         if (s->sr[r].n == 0 &&
-            grow((void **)&s->free_sr, &s->capfree_sr, s->nfree_sr, sizeof *s->free_sr)) {
+            txn_grow((void **)&s->free_sr, &s->capfree_sr, s->nfree_sr, sizeof *s->free_sr)) {
             txn_keymap_take(&s->by_key, x->reads[k]);
             s->free_sr[s->nfree_sr++] = r;
         }
@@ -260,7 +250,7 @@ static void release(txn_ssi *s, uint32_t i) {
             s->ranges[m++] = s->ranges[k];
     s->nranges = m;
     x->used = false;
-    if (grow((void **)&s->free_x, &s->capfree, s->nfree, sizeof *s->free_x))
+    if (txn_grow((void **)&s->free_x, &s->capfree, s->nfree, sizeof *s->free_x))
         s->free_x[s->nfree++] = i;
 }
 
