@@ -86,8 +86,7 @@ static const char mmc[] = "name: mmc_grid\n"
  * run's mean is an average of about 90 nearly independent stretches (near normal) and the 10 s
  * warm-up (10 relaxation times) leaves a bias far below the interval's width. (Runs of 200 s
  * gave intervals sqrt(190 / 90) = 1.45 times narrower for twice the events; the coverage
- * argument holds at either length.) About 15 M events in all: 2 s on 2 cores, 20 s under
- * ASan. */
+ * argument holds at either length.) About 15 M events in all: 2.4 s of CPU. */
 Test(sweep, mmc_grid_intervals_cover_erlang_c) {
     t_write_work(&sb, "mmc.yaml", mmc);
     static const int rates[] = {200, 230, 260, 290, 320}, workers[] = {4, 5, 6, 7};
