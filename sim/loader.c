@@ -682,6 +682,7 @@ sim_topology *sim_load_string(const char *name, const char *text, size_t len,
     if (ld.oom)
         sim_diag_error(diag, 0, 0, "out of memory while loading");
     free(ld.refs);
+    sim__ld_free_defaults(&ld);
     yaml_document_delete(&doc);
     if (sim_diag_count(diag) != errors_before) {
         sim_arena_free(arena);

@@ -882,28 +882,79 @@ static void set_unset(const sim_param *p, void *field) {
     }
 }
 
+/* The slot of text in the table: its entry, or the free one where it goes. */
+static sim_ld_default *default_slot(const sim_loader *ld, const char *text) {
+    size_t mask = ld->capdefaults - 1, i = ((uintptr_t)text >> 3) * 0x9E3779B97F4A7C15u >> 32;
+    for (;; i++)
+        if (ld->defaults[i & mask].text == text || !ld->defaults[i & mask].text)
+            return &ld->defaults[i & mask];
+}
+
+/* Doubles the table (or makes its first 64 entries). 0, or -1 when out of memory. */
+static int grow_defaults(sim_loader *ld) {
+    sim_loader old = *ld;
+    ld->capdefaults = old.capdefaults ? 2 * old.capdefaults : 64;
+    ld->defaults = calloc(ld->capdefaults, sizeof *ld->defaults);
+    if (!ld->defaults) {
+        *ld = old;
+        return -1;
+    }
+    for (size_t i = 0; i < old.capdefaults; i++)
+        if (old.defaults[i].text)
+            *default_slot(ld, old.defaults[i].text) = old.defaults[i];
+    free(old.defaults);
+    return 0;
+}
+
+/* The parsed document of text, parsed at its first use in this load; NULL when out of memory
+ * or when the text does not parse (then *bad). */
+static yaml_document_t *default_doc(sim_loader *ld, const char *text, bool *bad) {
+    *bad = false;
+    if (2 * (ld->ndefaults + 1) > ld->capdefaults && grow_defaults(ld))
+        return NULL;
+    sim_ld_default *d = default_slot(ld, text);
+    if (d->text) {
+        *bad = d->bad;
+        return d->bad ? NULL : &d->doc;
+    }
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return NULL;
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
+    d->text = text;
+    d->bad = !yaml_parser_load(&parser, &d->doc);
+    yaml_parser_delete(&parser);
+    ld->ndefaults++;
+    *bad = d->bad;
+    return d->bad ? NULL : &d->doc;
+}
+
+void sim__ld_free_defaults(sim_loader *ld) {
+    for (size_t i = 0; i < ld->capdefaults; i++)
+        if (ld->defaults[i].text && !ld->defaults[i].bad)
+            yaml_document_delete(&ld->defaults[i].doc);
+    free(ld->defaults);
+    ld->defaults = NULL;
+    ld->ndefaults = ld->capdefaults = 0;
+}
+
 /* Parses the default text of p into field; a broken default is a bug in the kind's table. */
 static void apply_default(sim_loader *ld, const sim_param *p, const char *w, void *field) {
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    if (!yaml_parser_initialize(&parser)) {
-        ld->oom = true;
-        return;
-    }
-    yaml_parser_set_input_string(&parser, (const unsigned char *)p->def, strlen(p->def));
-    if (!yaml_parser_load(&parser, &doc)) {
-        sim_diag_error(ld->diag, 0, 0, "%s: internal error: bad default '%s'", w, p->def);
-        yaml_parser_delete(&parser);
+    bool bad;
+    yaml_document_t *doc = default_doc(ld, p->def, &bad);
+    if (!doc) {
+        if (bad)
+            sim_diag_error(ld->diag, 0, 0, "%s: internal error: bad default '%s'", w, p->def);
+        else
+            ld->oom = true;
         return;
     }
     yaml_document_t *saved = ld->doc;
-    ld->doc = &doc;
-    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    ld->doc = doc;
+    yaml_node_t *root = yaml_document_get_root_node(doc);
     if (!root || parse_param(ld, p, root, w, field))
         sim_diag_error(ld->diag, 0, 0, "%s: internal error: bad default '%s'", w, p->def);
     ld->doc = saved;
-    yaml_document_delete(&doc);
-    yaml_parser_delete(&parser);
 }
 
 int sim__ld_params(sim_loader *ld, const sim_param *params, yaml_node_t *map,

@@ -102,9 +102,12 @@ static int room_current(sim_queue *q, size_t need) {
 
 /* Puts x into the sorted current list: at the end in O(1) when it comes last (equal times,
  * later sequence numbers: the common case with zero-latency hops), else after a binary search,
- * shifting the later ones. */
+ * shifting the later ones. A full list slides its live part down only when the popped part is
+ * at least as long, so that the slide is paid for by as many pops: sliding whenever anything
+ * was popped made one pop and one push per event (each of 1e5 users at time 0 sending a
+ * request there too) move the whole list each time, quadratic in its length. */
 static int insert_current(sim_queue *q, slot x) {
-    if (q->cn == q->ccap && q->ci > 0) { /* slide the live part down rather than grow */
+    if (q->cn == q->ccap && q->ci > 0 && q->ci >= q->cn - q->ci) {
         memmove(q->cs, q->cs + q->ci, (q->cn - q->ci) * sizeof *q->cs);
         q->cn -= q->ci;
         q->ci = 0;

@@ -318,19 +318,32 @@ Test(budgets, users_issuing_at_once_stay_inside_the_stall_rule) {
 }
 
 /* A real loop with no delay (users with no think time and no latency retrying a node that
- * refuses at once from 1 s on) is still stopped, as bad input. */
+ * refuses at once from 1 s on) is still stopped, as bad input, with the engine's explanation:
+ * the time it stopped at and the rule (the only test of the stall rule on a real loop: 2^24
+ * events, 20 s under ASan). */
 Test(budgets, a_zero_delay_loop_is_still_caught) {
-    t_write_work(&sb, "loop.yaml",
-                 "duration: 10s\n"
-                 "nodes:\n"
-                 "  users: {kind: client, target: web, users: 2, timeout: 100ms}\n"
-                 "  web: {kind: service, service: 1ms}\n"
-                 "faults:\n"
-                 "  - {at: 1s, crash: web}\n");
+    static const char loop[] = "duration: 10s\n"
+                               "nodes:\n"
+                               "  users: {kind: client, target: web, users: 2, timeout: 100ms}\n"
+                               "  web: {kind: service, service: 1ms}\n"
+                               "faults:\n"
+                               "  - {at: 1s, crash: web}\n";
+    t_write_work(&sb, "loop.yaml", loop);
+    /* the rule as the engine builds it for this topology (read from it, not copied) */
+    sim_topology *t = t_load(loop, NULL, 0, NULL);
+    cr_assert(t);
+    sim_engine *e = sim_engine_new(t, 1);
+    cr_assert(e);
+    char rule[96];
+    snprintf(rule, sizeof rule, " s: over %llu events at that one instant, a loop with no delay",
+             (unsigned long long)sim_engine_stall_events(e));
+    sim_engine_free(e);
+    sim_topology_free(t);
     t_result r =
         DSIM_LIMITED(((t_limits){.alarm_s = 110}), "run", "loop.yaml", "--json", "out.json");
     expect_status(&r, 2);
-    expect_err(&r, "loop.yaml: error: the run stopped: simulated time stopped at 1.");
+    expect_err(&r, "loop.yaml: error: the run stopped: simulated time stopped at 1.0");
+    expect_err(&r, rule);
     expect_no_result();
     t_result_free(&r);
 }
