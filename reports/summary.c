@@ -374,8 +374,8 @@ static int run_length(const cJSON *n) {
     int count = 1;
     if (!g)
         return 1;
-    for (const cJSON *m = n->next; m && dsim_summary_group_len(m->string) == g &&
-                                   strncmp(m->string, n->string, g) == 0;
+    for (const cJSON *m = n->next;
+         m && dsim_summary_group_len(m->string) == g && strncmp(m->string, n->string, g) == 0;
          m = m->next)
         count++;
     return count;
@@ -396,8 +396,8 @@ static void print_nodes(FILE *out, const cJSON *nodes) {
                 push(&rows, n, sim_strfmt("%s", n->string));
             if (run > shown) {
                 push(&rows, NULL,
-                     sim_strfmt("... %d more instances of %.*s (see the result document)", run - shown,
-                            (int)dsim_summary_group_len(n->string), n->string));
+                     sim_strfmt("... %d more instances of %.*s (see the result document)",
+                                run - shown, (int)dsim_summary_group_len(n->string), n->string));
                 for (int i = shown; i < run; i++)
                     n = n->next;
             }
@@ -436,7 +436,7 @@ static void describe_sides(wrap *w, const cJSON *sides) {
             wrap_word(w, "|");
         cJSON_ArrayForEach(name, side) {
             char *word = sim_strfmt("%s%s", cJSON_IsString(name) ? name->valuestring : "?",
-                                name->next ? "," : "");
+                                    name->next ? "," : "");
             if (word)
                 wrap_word(w, word);
             free(word);
@@ -588,10 +588,19 @@ static void print_transactions(FILE *out, const cJSON *txn) {
  * then a line per class seen in a cluster, with its example in words, and a line per broken
  * invariant, so that a learner sees what happened, not only how often. */
 static void print_anomalies(FILE *out, const cJSON *an) {
-    static const char *const keys[] = {
-        "G0",           "G1a",       "G1b",        "G1c",      "G-single",
-        "G2-item",      "G2",        "fuzzy_reads", "lost_updates", "read_skew",
-        "write_skew",   "phantoms",  "invariant_violations"};
+    static const char *const keys[] = {"G0",
+                                       "G1a",
+                                       "G1b",
+                                       "G1c",
+                                       "G-single",
+                                       "G2-item",
+                                       "G2",
+                                       "fuzzy_reads",
+                                       "lost_updates",
+                                       "read_skew",
+                                       "write_skew",
+                                       "phantoms",
+                                       "invariant_violations"};
     cJSON *row = pick_row(an, keys, sizeof keys / sizeof *keys);
     if (!row)
         return;

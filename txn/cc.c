@@ -72,7 +72,6 @@ struct txn_cc {
     uint64_t deadlocks;
 };
 
-
 const char *txn_cc_refuses(txn_isolation iso, txn_concurrency cc) {
     if (iso >= TXN_ISOLATIONS || cc >= TXN_CONCURRENCIES)
         return "unknown isolation level or concurrency control";

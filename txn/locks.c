@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 void txn_locks_init(txn_locks *lm) {
     memset(lm, 0, sizeof *lm);
     txn_keymap_init(&lm->by_key);
@@ -132,7 +131,8 @@ static void grant_queue(txn_locks *lm, txn_lk_row *r) {
         txn_lk_ent w = r->wait[0];
         if (!compatible(r, w.tx, w.mode))
             break;
-        if (!held_mode(r, w.tx) && !txn_grow((void **)&r->hold, &r->caphold, r->nhold, sizeof *r->hold))
+        if (!held_mode(r, w.tx) &&
+            !txn_grow((void **)&r->hold, &r->caphold, r->nhold, sizeof *r->hold))
             break;
         grant(r, w.tx, w.mode);
         memmove(r->wait, r->wait + 1, (r->nwait - 1) * sizeof *r->wait);

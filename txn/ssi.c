@@ -8,7 +8,6 @@
 
 #define NONE UINT32_MAX
 
-
 void txn_ssi_init(txn_ssi *s) {
     memset(s, 0, sizeof *s);
     txn_keymap_init(&s->by_key);
