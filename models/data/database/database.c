@@ -239,6 +239,16 @@ static const sim_param db_params[] = {
      .max = 1e15,
      .help = "a constraint: a transaction's write below it aborts the transaction "
              "(default: none)"},
+    {.name = "invariants",
+     .type = SIM_P_LIST,
+     .offset = offsetof(db_config, invariants),
+     .item = db_invariant_params,
+     .item_size = sizeof(db_invariant),
+     .check_item = db__invariant_check,
+     .help = "what the anomaly checker must find true of the committed data (and of every "
+             "transaction that read all its keys): {name: N, sum: [LO, HI], equals: X} (keys "
+             "LO .. HI-1 add up to X) or {name: N, count: [LO, HI], equals_key: K} (the rows "
+             "present among LO .. HI-1 number the value of key K, a number or a name)"},
     {0},
 };
 
