@@ -682,6 +682,12 @@ static int parse_list(sim_loader *ld, const sim_param *p, yaml_node_t *y, const 
             bad = -1;
         } else if (sim__ld_params(ld, p->item, e, NULL, wi, items + i * p->item_size)) {
             bad = -1;
+        } else if (p->check_item) {
+            char err[256] = "";
+            if (p->check_item(items + i * p->item_size, err, sizeof err)) {
+                sim__ld_error(ld, e, "%s: %s", wi, err[0] ? err : "bad item");
+                bad = -1;
+            }
         }
         free(wi);
         i++;

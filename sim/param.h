@@ -90,6 +90,10 @@ typedef struct sim_param {
      * topology, so the item may point into it); returns 0, or -1 with a message (without the
      * FILE:LINE:COL the loader puts before it) in err. NULL: the item is the text. */
     int (*parse)(char *text, void *item, char *err, size_t errsize);
+    /* SIM_P_LIST: checks one item once its keys are parsed (keys that go together); returns
+     * 0, or -1 with a message in err, which the loader reports at the item's FILE:LINE:COL.
+     * NULL: no check. */
+    int (*check_item)(const void *item, char *err, size_t errsize);
     /* References (SIM_P_REF, REFLIST, ROUTE, WEIGHTS): the protocol bits (those of
      * sim_kind.serves) the target must serve, 0 for any node; and how messages flow along. */
     unsigned needs;

@@ -30,7 +30,12 @@
  *     when a statement's service ends), so the first-order wait probability is
  *     (T - 1)(A - 1)/(2D); waits lengthen the holding times only at second order (O(p²)).
  *     Checked with a 99% t-interval over seeded replications at T = 4, A = 4, D = 1000. The
- *     deadlock rate's scaling (T·A⁴/(4D²)) is in tools/bench_contention.sh (too long here). */
+ *     deadlock rate's scaling (T·A⁴/(4D²)) is in tools/bench_contention.sh (too long here).
+ *   - The invariant `total` of a bank (the client's transfers: read a, read b, write a - 1,
+ *     write b + 1) is broken only where a transfer's update can be lost: read committed
+ *     (Berenson et al. 1995, P4), whose lost updates the checker counts in the same run;
+ *     snapshot isolation's first updater wins and SSI keep the total at every committed
+ *     state and in every audit (a range read of all the accounts in one statement). */
 #include "support.h"
 
 #include "engine.h"
@@ -48,6 +53,7 @@
 #include <string.h>
 
 extern const sim_kind dsim_database_kind;
+extern const sim_kind dsim_client_kind;
 
 /* ---- the test client ---- */
 
@@ -291,7 +297,7 @@ static const sim_kind txc_kind = {
     .metrics = txc_metrics,
 };
 
-static const sim_kind *const registry[] = {&txc_kind, &dsim_database_kind, NULL};
+static const sim_kind *const registry[] = {&txc_kind, &dsim_database_kind, &dsim_client_kind, NULL};
 
 /* Runs yaml with seed against the test registry; returns the document, and the engine kept
  * for reading the database's rows when rows is non-NULL. */
@@ -445,7 +451,89 @@ Test(transactions, a_replica_runs_read_only_transactions_on_whole_old_snapshots)
     cr_expect_gt(t_int(doc, "nodes.c.behind"), 0, "the replica's snapshot is old");
     cr_expect_gt(t_int(doc, "nodes.db.1.transactions.applied"), 100);
     cr_expect_gt(t_int(doc, "nodes.db.1.transactions.committed"), 500);
+    /* Every instance's cc writes the cluster's one trace: the replicas' read-only
+     * transactions are judged too, and the ones they applied are not recorded again. */
+    long long ran = 0;
+    for (int i = 0; i < 2; i++) { /* replicas: 2 is the cluster's size */
+        char path[64];
+        snprintf(path, sizeof path, "nodes.db.%d.transactions.committed", i);
+        ran += t_int(doc, path);
+    }
+    cr_expect_eq(t_int(doc, "anomalies.transactions.committed"), ran);
     cJSON_Delete(doc);
+}
+
+/* ---- invariants ---- */
+
+/* The bank at isolation iso: 8 users transferring between 10 accounts of 100, an auditor. */
+static cJSON *bank(const char *iso) {
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "duration: 1s\n"
+             "nodes:\n"
+             "  users: {kind: client, target: db, users: 8, keys: {dist: uniform, n: 10},\n"
+             "          transaction: {writes: transfer, think: {dist: exponential, mean: 1ms}}}\n"
+             "  audit: {kind: client, target: db, users: 1, think: 5ms,\n"
+             "          transaction: {read_fraction: 1, range_fraction: 1, range_size: 10}}\n"
+             "  db: {kind: database, workers: 9, service: {dist: exponential, mean: 0.2ms},\n"
+             "       isolation: %s, rows: 10, initial_value: 100,\n"
+             "       invariants: [{name: total, sum: [0, 10], equals: 1000}]}\n",
+             iso);
+    return run(yaml, 1);
+}
+
+Test(transactions, a_transfer_breaks_the_total_only_where_updates_can_be_lost) {
+    static const char *const levels[] = {"read_committed", "repeatable_read", "serializable"};
+    for (int i = 0; i < 3; i++) {
+        cJSON *doc = bank(levels[i]);
+        const char *inv = "anomalies.clusters.db.invariants.total";
+        const cJSON *total = t_at(doc, inv);
+        long long states = t_int(total, "states"), broken = t_int(total, "state_violations");
+        long long views = t_int(total, "views"), lost = t_int(doc, "anomalies.lost_updates");
+        cr_log_info("%s: %lld of %lld states broken, %lld lost updates, %lld views", levels[i],
+                    broken, states, lost, views);
+        cr_expect_gt(states, 500, "%s: the transfers commit", levels[i]);
+        cr_expect_gt(views, 50, "%s: the auditor's reads are views of the total", levels[i]);
+        if (i == 0) {
+            cr_expect_gt(lost, 0, "read committed loses transfers' updates");
+            cr_expect_gt(broken, 0, "and the total with them");
+        } else {
+            cr_expect_eq(lost, 0, "%s: no lost update", levels[i]);
+            cr_expect_eq(broken, 0, "%s: the total holds in every committed state", levels[i]);
+            cr_expect_eq(t_int(total, "view_violations"), 0, "%s: and in every audit", levels[i]);
+        }
+        cJSON_Delete(doc);
+    }
+}
+
+Test(transactions, a_bad_invariant_is_an_error_at_its_item) {
+    static const char *const bad[] = {
+        "{name: t, sum: [0, 10], count: [0, 10], equals: 1}", "{name: t, sum: [5, 5], equals: 1}",
+        "{name: t, sum: [0, 10], equals_key: n}", "{name: t, count: [0, 10], equals: 3}",
+        "{name: t, sum: [0, x], equals: 1}"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char yaml[512];
+        snprintf(yaml, sizeof yaml,
+                 "duration: 1s\n"
+                 "nodes:\n"
+                 "  c: {kind: txc, target: db}\n"
+                 "  db:\n"
+                 "    kind: database\n"
+                 "    service: 1ms\n"
+                 "    invariants:\n"
+                 "      - {name: ok, sum: [0, 2], equals: 0}\n"
+                 "      - %s\n",
+                 bad[i]);
+        sim_diag *d = sim_diag_new("test.yaml");
+        cr_expect_null(sim_load_string("test.yaml", yaml, strlen(yaml), NULL, 0, registry, d));
+        bool found = false;
+        for (size_t k = 0; k < sim_diag_count(d); k++) {
+            cr_log_info("%s", sim_diag_message(d, k));
+            found |= strstr(sim_diag_message(d, k), "test.yaml:9:") != NULL;
+        }
+        cr_expect(found, "%s: the error is at the item's line", bad[i]);
+        sim_diag_free(d);
+    }
 }
 
 /* ---- Gray et al. 1996 ---- */

@@ -71,6 +71,7 @@
 #include "protocols.h"
 
 #include <stddef.h>
+#include <string.h>
 
 static const char *const replication_words[] = {"async", "sync", "semi_sync", NULL};
 static const char *const read_from_words[] = {"primary", "replicas", "any", NULL};
@@ -239,6 +240,16 @@ static const sim_param db_params[] = {
      .max = 1e15,
      .help = "a constraint: a transaction's write below it aborts the transaction "
              "(default: none)"},
+    {.name = "invariants",
+     .type = SIM_P_LIST,
+     .offset = offsetof(db_config, invariants),
+     .item = db_invariant_params,
+     .item_size = sizeof(db_invariant),
+     .check_item = db__invariant_check,
+     .help = "what the anomaly checker must find true of the committed data (and of every "
+             "transaction that read all its keys): {name: N, sum: [LO, HI], equals: X} (keys "
+             "LO .. HI-1 add up to X) or {name: N, count: [LO, HI], equals_key: K} (the rows "
+             "present among LO .. HI-1 number the value of key K, a number or a name)"},
     {0},
 };
 
@@ -249,6 +260,16 @@ static void db_check(const void *config, sim_check *ck) {
         sim_check_error(ck, sim_check_given(ck, "isolation") ? "isolation" : "concurrency",
                         "isolation %s under %s concurrency: %s", txn_isolation_names[c->isolation],
                         txn_concurrency_names[c->concurrency], why);
+    /* Each invariant is a key of the document: two of one name would collide. */
+    const db_invariant *inv = c->invariants.items;
+    for (size_t i = 0; i < c->invariants.n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (inv[i].name.n && inv[j].name.n &&
+                strcmp(*(const char *const *)inv[i].name.items,
+                       *(const char *const *)inv[j].name.items) == 0)
+                sim_check_error(ck, "invariants", "two invariants are named '%s' (each is a key "
+                                                  "of the document: give them distinct names)",
+                                *(const char *const *)inv[i].name.items);
     if (c->flush_interval > 0 && sim_dist_mean(&c->fsync) > 0)
         sim_check_error(ck, "fsync",
                         "'fsync' is paid by every commit, and with 'flush_interval' commits do "

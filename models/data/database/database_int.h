@@ -89,8 +89,25 @@ typedef struct db_config {
     int isolation, concurrency, flavor; /* txn_isolation, txn_concurrency, txn_flavor */
     sim_time lock_timeout;              /* -1: none (deadlocks are detected) */
     int64_t rows, initial_value;
-    int64_t min_value; /* DB_NO_MIN: no constraint */
+    int64_t min_value;   /* DB_NO_MIN: no constraint */
+    sim_list invariants; /* of db_invariant (txn_feed.c) */
 } db_config;
+
+/* One item of `invariants`: {name, sum: [LO, HI], equals: X} or {name, count: [LO, HI],
+ * equals_key: K}; each sim_list holds at most what its key gave (n 0: not given). */
+typedef struct db_invariant {
+    sim_list name;       /* of const char *: one */
+    sim_list sum, count; /* of uint64_t: [LO, HI] */
+    sim_list equals;     /* of int64_t: one */
+    sim_list equals_key; /* of db_key: one */
+} db_invariant;
+typedef struct db_key {
+    uint64_t key;
+    const char *name; /* as written when a name, else NULL */
+} db_key;
+extern const sim_param db_invariant_params[];
+/* `invariants`' item check (sim_param.check_item). */
+int db__invariant_check(const void *item, char *err, size_t errsize);
 
 /* min_value's default: no constraint. */
 #define DB_NO_MIN (-1000000000000000000LL)
@@ -455,8 +472,10 @@ void db__drop_held(sim_node *n);
 
 /* ---- the anomaly checker (txn_feed.c) ---- */
 
-/* The trace the primary's cc writes into, or NULL when nothing is recorded. */
+/* The cluster's one trace, which every instance's cc writes into (txn_feed.c). */
 txn_trace *db__txn_trace(sim_node *n);
+/* Declares the cluster's `invariants` to the anomaly checker (instance 0, at creation). */
+void db__declare_invariants(sim_node *n);
 
 /* ---- figures (report.c) ---- */
 

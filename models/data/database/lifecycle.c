@@ -37,6 +37,8 @@ void db__create(sim_node *n) {
     if (c->flush_interval > 0)
         sim_set_timer(n, c->flush_interval, T_FLUSH, 0);
     db__arm_backup(n);
+    if (s->me == 0)
+        db__declare_invariants(n);
 }
 
 /* Crash: every request held is dropped (callers see a timeout), unshipped entries with the

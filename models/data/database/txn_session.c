@@ -55,8 +55,7 @@ txn_cc *db__cc(sim_node *n) {
                          .initial_value = c->initial_value,
                          .has_min = c->min_value > DB_NO_MIN,
                          .min_value = c->min_value};
-    s->cc =
-        txn_cc_new(&cfg, s->me == 0 ? db__txn_trace(n) : NULL, (txn_cc_hooks){.wake = on_wake}, n);
+    s->cc = txn_cc_new(&cfg, db__txn_trace(n), (txn_cc_hooks){.wake = on_wake}, n);
     if (!s->cc)
         sim_out_of_memory(n);
     return s->cc;

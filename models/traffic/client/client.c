@@ -104,6 +104,10 @@ static void client_check(const void *config, sim_check *ck) {
             sim_check_error(ck, "transaction", "statements_max (%lld) is below statements "
                                                "(%lld)", (long long)w->statements_max,
                             (long long)w->statements);
+        if (w->writes == CTXN_TRANSFER && c->keys.n < 2)
+            sim_check_error(ck, "keys", "a transfer moves an amount between two distinct keys: "
+                                        "'keys' must choose among 2 keys at least (e.g. "
+                                        "{dist: uniform, n: 10})");
     }
     double rate;
     bool schedule = c->rate.n > 0 && !sim_rate_schedule_is_constant(&c->rate, &rate);

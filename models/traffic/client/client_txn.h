@@ -21,6 +21,8 @@ typedef enum {
     CTXN_WRITE,             /* write k v: v is the statement's write id (unique in the run) */
     CTXN_INCREMENT,         /* increment k by 1 (one statement: read and write) */
     CTXN_READ_MODIFY_WRITE, /* read k, then write k = (what was read) + 1: two statements */
+    CTXN_TRANSFER,          /* the bank transfer: read a, read b, write a = a - amount,
+                               write b = b + amount (a != b); the whole transaction */
 } ctxn_writes;
 extern const char *const ctxn_writes_names[];
 
@@ -32,6 +34,7 @@ typedef struct ctxn_workload {
     double range_fraction;              /* of reads: range reads */
     int64_t range_size;                 /* keys of a range read */
     sim_dist think;                     /* before each statement but the first */
+    int64_t amount;                     /* CTXN_TRANSFER: what moves from a to b */
 } ctxn_workload;
 extern const sim_param ctxn_workload_params[];
 
