@@ -100,7 +100,8 @@ char **t_examples(void);
  * an error, so outage.yaml's later faults move into the shortened run (every fault action
  * then runs); autocommit_crash.yaml, whose ten crashes span its 380 s, runs whole (0.2 s), and
  * so do backup_restore.yaml (ten days of few events, 0.4 s), orchestrator_web.yaml (its
- * crashes span 300 s; 0.05 s) and autoscale.yaml (its load ramp spans 1000 s; 0.3 s).
+ * crashes span 300 s; 0.05 s) and autoscale.yaml (its load ramp spans 1000 s; 0.3 s), and the scripted
+ * txn_anomalies.yaml and txn_replica_snapshot.yaml (their transactions run in the first second).
  * Fills sets (room for T_SHORTEN_MAX) and returns how many. */
 #define T_SHORTEN_MAX 5
 size_t t_shortened(const char *name, const char **sets);

@@ -59,6 +59,7 @@ uint64_t txn_ssi_begin(txn_ssi *s, uint64_t snap) {
     x->cseq = 0;
     x->nin = x->nout = x->nreads = 0;
     x->next_committed = NONE;
+    x->out_gone = 0;
     return ((uint64_t)x->gen << 32) | i;
 }
 
@@ -128,13 +129,26 @@ static bool dangerous(const txn_ssi *s, uint32_t p, uint32_t tin, uint32_t tout)
     return true;
 }
 
+/* The same test against a forgotten Tout that committed at stamp gone (never Tin: a
+ * forgotten record has no edges left). */
+static bool dangerous_gone(const txn_ssi *s, uint32_t p, uint32_t tin, uint64_t gone) {
+    const txn_ssi_x *P = &s->x[p], *I = &s->x[tin];
+    if (P->committed && P->cseq < gone)
+        return false;
+    if (I->committed && I->cseq < gone)
+        return false;
+    return true;
+}
 /* Is p the pivot of a dangerous structure? */
 static bool pivot_dangerous(const txn_ssi *s, uint32_t p) {
     const txn_ssi_x *P = &s->x[p];
-    for (uint32_t a = 0; a < P->nin; a++)
+    for (uint32_t a = 0; a < P->nin; a++) {
         for (uint32_t b = 0; b < P->nout; b++)
             if (dangerous(s, p, P->in[a], P->out[b]))
                 return true;
+        if (P->out_gone && dangerous_gone(s, p, P->in[a], P->out_gone))
+            return true;
+    }
     return false;
 }
 
@@ -226,8 +240,14 @@ static void drop_from(uint32_t *a, uint32_t *n, uint32_t v) {
 /* Frees slot i: its edges, SIREAD locks and ranges. */
 static void release(txn_ssi *s, uint32_t i) {
     txn_ssi_x *x = &s->x[i];
-    for (uint32_t k = 0; k < x->nin; k++)
-        drop_from(s->x[x->in[k]].out, &s->x[x->in[k]].nout, i);
+    for (uint32_t k = 0; k < x->nin; k++) {
+        txn_ssi_x *r = &s->x[x->in[k]];
+        drop_from(r->out, &r->nout, i);
+        /* A committed Tout forgotten while its reader is kept: the reader remembers when it
+         * committed, or a later Tin -rw-> reader edge would not see the structure. */
+        if (x->committed && (r->out_gone == 0 || x->cseq < r->out_gone))
+            r->out_gone = x->cseq;
+    }
     for (uint32_t k = 0; k < x->nout; k++)
         drop_from(s->x[x->out[k]].in, &s->x[x->out[k]].nin, i);
     x->nin = x->nout = 0;

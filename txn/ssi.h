@@ -39,6 +39,11 @@ typedef struct txn_ssi_x {
     uint64_t *reads; /* keys it holds SIREAD locks on */
     uint32_t nreads, capreads;
     uint32_t next_committed; /* FIFO of committed records, by commit stamp */
+    /* The earliest commit stamp of an out partner (a Tout) already forgotten, 0 for none:
+     * PostgreSQL's summary of a conflict out to a committed transaction
+     * (earliestOutConflictCommit), so a reader that arrives later still completes the
+     * structure Tin -rw-> us -rw-> Tout. */
+    uint64_t out_gone;
 } txn_ssi_x;
 
 typedef struct txn_ssi_siread {
