@@ -524,3 +524,50 @@ Test(cc, release_wakes_compatible_waiters_in_fifo_order) {
     cr_assert_eq(st.lock_waits, 3);
     txn_cc_free(cc);
 }
+
+/* SSI, the dangerous structure whose Tout is forgotten before its Tin appears (dsim run of a
+ * random workload, seed 14): Tout commits, then Tin takes its snapshot (it reads Tout's
+ * write), then the pivot commits; no open transaction overlaps Tout any more, so its record
+ * goes; then Tin reads past the pivot's write. Tin -rw-> P -rw-> Tout -wr-> Tin is a cycle:
+ * Tin must abort (Cahill et al. 2008; PostgreSQL remembers the pivot's committed Tout as
+ * SXACT_FLAG_CONFLICT_OUT). */
+Test(cc, ssi_pivot_keeps_its_committed_tout_after_cleanup) {
+    txn_cc *cc = make(TXN_SERIALIZABLE, TXN_MVCC, NULL, NULL);
+    txn_result r;
+    uint32_t p = txn_cc_begin(cc, 1, 0, 0), out = txn_cc_begin(cc, 2, 0, 0);
+    cr_assert_eq(rd(cc, p, 1, &r), TXN_CC_DONE);
+    cr_assert_eq(wr(cc, out, 0, 1, 7), TXN_CC_DONE); /* p -rw-> out */
+    cr_assert_eq(wr(cc, out, 1, 5, 8), TXN_CC_DONE);
+    cr_assert_eq(txn_cc_commit(cc, out, 0), TXN_CC_DONE);
+    cr_assert_eq(wr(cc, p, 1, 3, 9), TXN_CC_DONE);
+    uint32_t in = txn_cc_begin(cc, 3, 0, 0);
+    cr_assert_eq(rd(cc, in, 5, &r), TXN_CC_DONE);
+    cr_assert_eq(r.value, 8); /* out -wr-> in */
+    cr_assert_eq(txn_cc_commit(cc, p, 0), TXN_CC_DONE);
+    cr_assert_eq(txn_cc_stats_of(cc).ssi_records, 2, "out's record is freed: only in overlaps p");
+    txn_stmt scan = {.kind = TXN_RANGE, .key = 2, .key_end = 5};
+    cr_assert_eq(txn_cc_exec(cc, in, 1, &scan, &r, 0), TXN_CC_ABORTED); /* in -rw-> p */
+    cr_assert_eq(txn_cc_reason(cc, in), TXN_ABORT_SERIALIZATION);
+    txn_cc_free(cc);
+}
+
+/* The same with a row read, and the pivot reading past out's write instead of out writing
+ * over its SIREAD lock (the edge made from the version chain). */
+Test(cc, ssi_pivot_keeps_its_committed_tout_row_read) {
+    txn_cc *cc = make(TXN_SERIALIZABLE, TXN_MVCC, NULL, NULL);
+    txn_result r;
+    uint32_t p = txn_cc_begin(cc, 1, 0, 0), out = txn_cc_begin(cc, 2, 0, 0);
+    cr_assert_eq(rd(cc, p, 0, &r), TXN_CC_DONE); /* p's snapshot */
+    cr_assert_eq(wr(cc, out, 0, 1, 7), TXN_CC_DONE);
+    cr_assert_eq(wr(cc, out, 1, 5, 8), TXN_CC_DONE);
+    cr_assert_eq(txn_cc_commit(cc, out, 0), TXN_CC_DONE);
+    cr_assert_eq(rd(cc, p, 1, &r), TXN_CC_DONE); /* past out's version: p -rw-> out */
+    cr_assert_eq(r.value, 100);
+    cr_assert_eq(wr(cc, p, 1, 3, 9), TXN_CC_DONE);
+    uint32_t in = txn_cc_begin(cc, 3, 0, 0);
+    cr_assert_eq(rd(cc, in, 5, &r), TXN_CC_DONE);
+    cr_assert_eq(txn_cc_commit(cc, p, 0), TXN_CC_DONE);
+    cr_assert_eq(rd(cc, in, 3, &r), TXN_CC_ABORTED);
+    cr_assert_eq(txn_cc_reason(cc, in), TXN_ABORT_SERIALIZATION);
+    txn_cc_free(cc);
+}
