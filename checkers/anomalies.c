@@ -318,7 +318,10 @@ static void report(const void *checker, sim_report *w) {
         const cluster *cl = a->cl[i];
         const anomaly_report *r = &cl->rep;
         char b[24];
-        const char *name = node_name_of(a, cl->store);
+        /* A cluster is the database's group: named as written ("db", not "db.0"). */
+        const char *name = a->topo && cl->store < a->topo->nnodes
+                               ? a->topo->nodes[cl->store].group
+                               : NULL;
         if (!name) {
             snprintf(b, sizeof b, "%" PRIu32, cl->store);
             name = b;
