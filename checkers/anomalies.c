@@ -3,6 +3,7 @@
  * (anomaly_analysis.h) on every cluster, and writes the counts, totals and one example per
  * class, with its explanation, under "anomalies" (docs/anomalies.md). */
 #include "anomalies.h"
+#include "array.h"
 
 #include "anomaly_analysis.h"
 
@@ -34,18 +35,6 @@ struct anomalies {
     size_t nnames, capnames;
 };
 
-static int grow(void **p, size_t *cap, size_t n, size_t size) {
-    if (n < *cap)
-        return 0;
-    size_t c = *cap ? 2 * *cap : 4;
-    void *a = realloc(*p, c * size);
-    if (!a)
-        return -1;
-    *p = a;
-    *cap = c;
-    return 0;
-}
-
 static cluster *cluster_of(anomalies *a, uint32_t store) {
     for (size_t i = 0; i < a->ncl; i++)
         if (a->cl[i]->store == store)
@@ -58,7 +47,8 @@ static cluster *cluster_at(anomalies *a, uint32_t store) {
     cluster *c = cluster_of(a, store);
     if (c)
         return c;
-    if (grow((void **)&a->cl, &a->capcl, a->ncl, sizeof *a->cl) || !(c = calloc(1, sizeof *c)))
+    if (sim_array_grow((void **)&a->cl, &a->capcl, a->ncl + 1, sizeof *a->cl) ||
+        !(c = calloc(1, sizeof *c)))
         return NULL;
     c->store = store;
     txn_trace_init(&c->trace, 0, 0);
@@ -85,13 +75,14 @@ txn_trace *anomalies_trace(anomalies *a, uint32_t store, uint64_t rows, int64_t 
 
 int anomalies_invariant(anomalies *a, uint32_t store, const anomaly_invariant *inv) {
     cluster *c = cluster_at(a, store);
-    if (!c || grow((void **)&c->inv, &c->capinv, c->ninv, sizeof *c->inv))
+    if (!c || sim_array_grow((void **)&c->inv, &c->capinv, c->ninv + 1, sizeof *c->inv))
         return -1;
     c->inv[c->ninv++] = *inv;
     return 0;
 }
 
-int anomalies_name_key(anomalies *a, uint64_t key, const char *name) {
+/* The position of key in the names (sorted by key): its entry, or where it would go. */
+static size_t name_slot(const anomalies *a, uint64_t key) {
     size_t lo = 0, hi = a->nnames;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -100,9 +91,14 @@ int anomalies_name_key(anomalies *a, uint64_t key, const char *name) {
         else
             hi = mid;
     }
+    return lo;
+}
+
+int anomalies_name_key(anomalies *a, uint64_t key, const char *name) {
+    size_t lo = name_slot(a, key);
     if (lo < a->nnames && a->names[lo].key == key)
         return 0; /* the first name given stays */
-    if (grow((void **)&a->names, &a->capnames, a->nnames, sizeof *a->names))
+    if (sim_array_grow((void **)&a->names, &a->capnames, a->nnames + 1, sizeof *a->names))
         return -1;
     char *copy = strdup(name);
     if (!copy)
@@ -115,14 +111,7 @@ int anomalies_name_key(anomalies *a, uint64_t key, const char *name) {
 
 static const char *key_name_of(const void *ud, uint64_t key) {
     const anomalies *a = ud;
-    size_t lo = 0, hi = a->nnames;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (a->names[mid].key < key)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = name_slot(a, key);
     return lo < a->nnames && a->names[lo].key == key ? a->names[lo].name : NULL;
 }
 
@@ -319,9 +308,8 @@ static void report(const void *checker, sim_report *w) {
         const anomaly_report *r = &cl->rep;
         char b[24];
         /* A cluster is the database's group: named as written ("db", not "db.0"). */
-        const char *name = a->topo && cl->store < a->topo->nnodes
-                               ? a->topo->nodes[cl->store].group
-                               : NULL;
+        const char *name =
+            a->topo && cl->store < a->topo->nnodes ? a->topo->nodes[cl->store].group : NULL;
         if (!name) {
             snprintf(b, sizeof b, "%" PRIu32, cl->store);
             name = b;

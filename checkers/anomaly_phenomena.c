@@ -4,6 +4,7 @@
  * Each committed transaction's reads are gathered and sorted by key once, so the whole pass
  * is O(E log E). What each count counts: anomaly_analysis.h and docs/anomalies.md. */
 #include "anomaly_int.h"
+#include "array.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,20 +39,6 @@ typedef struct scratch {
     size_t ng, capg;
     uint32_t *stamp; /* per transaction */
 } scratch;
-
-static int grow(void **p, size_t *cap, size_t n, size_t size) {
-    if (n < *cap)
-        return 0;
-    size_t c = *cap ? 2 * *cap : 16;
-    while (c <= n)
-        c *= 2;
-    void *a = realloc(*p, c * size);
-    if (!a)
-        return -1;
-    *p = a;
-    *cap = c;
-    return 0;
-}
 
 static int rd_cmp(const void *x, const void *y) {
     const rd *a = x, *b = y;
@@ -114,15 +101,16 @@ static int gather(const an_ctx *c, scratch *s, uint32_t x) {
         uint32_t ev = c->evs[i], pos = (uint32_t)(i - c->ebeg[x]);
         const txn_event *e = &t->events[ev];
         if (e->kind == TXN_EV_READ && c->res[ev] != AN_OWN && c->res[ev] != AN_NOTHING) {
-            if (grow((void **)&s->r, &s->capr, s->nr, sizeof *s->r))
+            if (sim_array_grow((void **)&s->r, &s->capr, s->nr + 1, sizeof *s->r))
                 return -1;
             s->r[s->nr++] = (rd){e->key, pos, ev};
         } else if (e->kind == TXN_EV_WRITE) {
-            if (grow((void **)&s->w, &s->capw, s->nw, sizeof *s->w))
+            if (sim_array_grow((void **)&s->w, &s->capw, s->nw + 1, sizeof *s->w))
                 return -1;
             s->w[s->nw++] = (wr_at){e->key, pos, ev};
         } else if (e->kind == TXN_EV_RANGE) {
-            if (grow((void **)&s->ranges, &s->capranges, s->nranges, sizeof *s->ranges))
+            if (sim_array_grow((void **)&s->ranges, &s->capranges, s->nranges + 1,
+                               sizeof *s->ranges))
                 return -1;
             s->ranges[s->nranges++] = (rd){e->key, pos, ev};
         }
@@ -179,7 +167,7 @@ static int lost_update_members(an_ctx *c, scratch *s, uint32_t x) {
                 last = j;
         if (last == s->nr || !an__is_version(c->res[s->r[last].ev]))
             continue;
-        if (grow((void **)&s->g, &s->capg, s->ng, sizeof *s->g))
+        if (sim_array_grow((void **)&s->g, &s->capg, s->ng + 1, sizeof *s->g))
             return -1;
         s->g[s->ng++] = (group){key, an__ord(c->res[s->r[last].ev]), x, inst};
     }
@@ -275,7 +263,7 @@ static int rows_of(const an_ctx *c, uint32_t x, uint32_t pos, uint64_t **out, si
         const txn_event *e = &c->t->events[c->evs[i]];
         if (e->kind != TXN_EV_READ || !e->in_range)
             break;
-        if (grow((void **)out, cap, 2 * *n + 1, sizeof **out))
+        if (sim_array_grow((void **)out, cap, 2 * *n + 2, sizeof **out))
             return -1;
         (*out)[2 * *n] = e->key;
         (*out)[2 * *n + 1] = c->evs[i];

@@ -4,6 +4,7 @@
  * horizon and the floors (consistency.h) let it forget is cut from the front of each timeline
  * at a compaction. */
 #include "consistency.h"
+#include "array.h"
 
 #include "idmap.h"
 
@@ -104,23 +105,11 @@ struct consistency_oracle {
     sim_hist staleness;
 };
 
-static int grow(void **array, size_t *cap, size_t n, size_t size) {
-    if (n < *cap)
-        return 0;
-    size_t c = *cap ? 2 * *cap : 4;
-    void *a = realloc(*array, c * size);
-    if (!a)
-        return -1;
-    *array = a;
-    *cap = c;
-    return 0;
-}
-
 /* Appends a raise when version exceeds the newest so far; the others change no answer. */
 static int timeline_raise(consistency_oracle *o, timeline *tl, sim_time t, uint64_t version) {
     if (tl->n && version <= tl->e[tl->n - 1].max)
         return 0;
-    if (grow((void **)&tl->e, &tl->cap, tl->n, sizeof *tl->e))
+    if (sim_array_grow((void **)&tl->e, &tl->cap, tl->n + 1, sizeof *tl->e))
         return -1;
     tl->e[tl->n++] = (raise){t, version};
     o->held++;
@@ -228,7 +217,8 @@ static space *space_of(consistency_oracle *o, uint32_t store, bool create) {
     uint64_t i;
     if (sim_idmap_get(&o->space_index, (uint64_t)store + 1, &i))
         return &o->spaces[i];
-    if (!create || grow((void **)&o->spaces, &o->capspaces, o->nspaces, sizeof *o->spaces) ||
+    if (!create ||
+        sim_array_grow((void **)&o->spaces, &o->capspaces, o->nspaces + 1, sizeof *o->spaces) ||
         sim_idmap_put(&o->space_index, (uint64_t)store + 1, o->nspaces))
         return NULL;
     space *sp = &o->spaces[o->nspaces++];
@@ -249,7 +239,8 @@ static key_hist *key_of(space *sp, uint64_t key, bool create) {
     uint64_t i;
     if (sim_idmap_get(&sp->key_index, key + 1, &i))
         return &sp->keys[i];
-    if (!create || grow((void **)&sp->keys, &sp->capkeys, sp->nkeys, sizeof *sp->keys) ||
+    if (!create ||
+        sim_array_grow((void **)&sp->keys, &sp->capkeys, sp->nkeys + 1, sizeof *sp->keys) ||
         sim_idmap_put(&sp->key_index, key + 1, sp->nkeys))
         return NULL;
     sp->keys[sp->nkeys] = (key_hist){.key = key};
@@ -270,7 +261,7 @@ static client_key *client_history(space *sp, uint32_t client, uint64_t key) {
     uint64_t i;
     if (sim_idmap_get(&sp->by_client[client], key + 1, &i))
         return &sp->ck[i];
-    if (grow((void **)&sp->ck, &sp->capck, sp->nck, sizeof *sp->ck) ||
+    if (sim_array_grow((void **)&sp->ck, &sp->capck, sp->nck + 1, sizeof *sp->ck) ||
         sim_idmap_put(&sp->by_client[client], key + 1, sp->nck))
         return NULL;
     sp->ck[sp->nck] = (client_key){{0}, {0}};
@@ -396,8 +387,8 @@ static void maybe_compact(consistency_oracle *o, sim_time now) {
 
 int consistency_watch(consistency_oracle *o, uint32_t node, consistency_oldest_fn *oldest_issued,
                       const void *ud) {
-    if (node_slot(o, node) ||
-        grow((void **)&o->watchers, &o->capwatchers, o->nwatchers, sizeof *o->watchers))
+    if (node_slot(o, node) || sim_array_grow((void **)&o->watchers, &o->capwatchers,
+                                             o->nwatchers + 1, sizeof *o->watchers))
         return -1;
     o->watchers[o->nwatchers++] = (watcher){oldest_issued, ud};
     o->roles[node] |= ROLE_WATCHED;
@@ -408,7 +399,7 @@ int consistency_copy(consistency_oracle *o, uint32_t store, uint32_t node,
                      consistency_version_fn *floor_of, void *ud) {
     space *sp = space_of(o, store, true);
     if (!sp || node_slot(o, node) ||
-        grow((void **)&sp->copies, &sp->capcopies, sp->ncopies, sizeof *sp->copies))
+        sim_array_grow((void **)&sp->copies, &sp->capcopies, sp->ncopies + 1, sizeof *sp->copies))
         return -1;
     sp->copies[sp->ncopies++] = (copy){floor_of, ud};
     o->roles[node] |= ROLE_COPY;
@@ -429,7 +420,7 @@ int consistency_cached(consistency_oracle *o, uint32_t node, uint32_t store, uin
         if (kh->pins[i].node == node && kh->pins[i].end > now)
             kh->pins[i].end = now;
     if (until > now) {
-        if (grow((void **)&kh->pins, &kh->cappins, kh->npins, sizeof *kh->pins))
+        if (sim_array_grow((void **)&kh->pins, &kh->cappins, kh->npins + 1, sizeof *kh->pins))
             return -1;
         kh->pins[kh->npins++] = (pin){node, version, until};
         o->held++;
@@ -449,7 +440,8 @@ int consistency_write_acked(consistency_oracle *o, const consistency_op *op) {
         o->fig.writes_acked++;
         sp->writes_acked++;
         if (op->version > kh->floor) {
-            if (grow((void **)&kh->unlost, &kh->capunlost, kh->nunlost, sizeof *kh->unlost))
+            if (sim_array_grow((void **)&kh->unlost, &kh->capunlost, kh->nunlost + 1,
+                               sizeof *kh->unlost))
                 return -1;
             kh->unlost[kh->nunlost++] = op->version;
             o->held++;
@@ -540,7 +532,8 @@ int consistency_store_key(consistency_oracle *o, uint32_t store, uint64_t key) {
         return -1;
     if (sim_idmap_get(&sp->listed, key + 1, NULL))
         return 0;
-    if (grow((void **)&sp->committed, &sp->capcommitted, sp->ncommitted, sizeof *sp->committed) ||
+    if (sim_array_grow((void **)&sp->committed, &sp->capcommitted, sp->ncommitted + 1,
+                       sizeof *sp->committed) ||
         sim_idmap_put(&sp->listed, key + 1, 1))
         return -1;
     sp->committed[sp->ncommitted++] = key;

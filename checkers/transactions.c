@@ -1,5 +1,6 @@
 /* The transactions checker of transactions.h: counters, and the history when kept. */
 #include "transactions.h"
+#include "array.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,21 +49,7 @@ struct transactions {
     size_t nscripts, capscripts;
 };
 
-/* Grows *p (of *cap elements of size) to hold need; 0, or -1 when out of memory. */
-static int grow(void **p, size_t *cap, size_t need, size_t size) {
-    if (need <= *cap)
-        return 0;
-    size_t c = *cap ? *cap : 64;
-    while (c < need)
-        c *= 2;
-    void *q = realloc(*p, c * size);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = c;
-    return 0;
-}
-#define GROW(arr, n, cap, more) grow((void **)&(arr), &(cap), (n) + (more), sizeof *(arr))
+#define GROW(arr, n, cap, more) sim_array_grow((void **)&(arr), &(cap), (n) + (more), sizeof *(arr))
 
 void transactions_keep_history(transactions *t) { t->keep = true; }
 
@@ -94,17 +81,17 @@ size_t transactions_mops(const txn_stmt *stmts, unsigned n, uint64_t attempt,
         const txn_result *r = results ? &results[i] : NULL;
         switch (s->kind) {
         case TXN_READ:
-            out[m++] = (txns_mop){.key = s->key, .f = 'r', .known = r != NULL,
-                                  .value = r && r->present ? r->wid : 0};
+            out[m++] = (txns_mop){
+                .key = s->key, .f = 'r', .known = r != NULL, .value = r && r->present ? r->wid : 0};
             break;
         case TXN_INCREMENT:
             /* A read and a write (docs/history.md): Elle's rw-register has no increment. */
-            out[m++] = (txns_mop){.key = s->key, .f = 'r', .known = r != NULL,
-                                  .value = r ? r->prior : 0};
+            out[m++] =
+                (txns_mop){.key = s->key, .f = 'r', .known = r != NULL, .value = r ? r->prior : 0};
             /* fall through */
         case TXN_WRITE:
-            out[m++] = (txns_mop){.key = s->key, .f = 'w', .known = true,
-                                  .value = txn_write_id(attempt, i)};
+            out[m++] = (txns_mop){
+                .key = s->key, .f = 'w', .known = true, .value = txn_write_id(attempt, i)};
             break;
         case TXN_SAVEPOINT:
             if (nsp < TXN_MAX_STMTS) {
@@ -155,9 +142,9 @@ int transactions_begin(transactions *t, bool measured, uint64_t process, sim_tim
     return 0;
 }
 
-int transactions_end(transactions *t, bool measured, uint64_t handle, sim_time at,
-                     txns_outcome out, unsigned reason, const txn_result *results,
-                     const txn_stmt *stmts, unsigned n, uint64_t attempt) {
+int transactions_end(transactions *t, bool measured, uint64_t handle, sim_time at, txns_outcome out,
+                     unsigned reason, const txn_result *results, const txn_stmt *stmts, unsigned n,
+                     uint64_t attempt) {
     if (measured) {
         if (out == TXNS_COMMITTED)
             t->committed++;
@@ -169,8 +156,7 @@ int transactions_end(transactions *t, bool measured, uint64_t handle, sim_time a
     if (!handle || !t->keep)
         return 0;
     h_attempt *a = &t->att[handle - 1];
-    a->end = out == TXNS_COMMITTED ? TXNS_OP_OK : out == TXNS_ABORTED ? TXNS_OP_FAIL
-                                                                      : TXNS_OP_INFO;
+    a->end = out == TXNS_COMMITTED ? TXNS_OP_OK : out == TXNS_ABORTED ? TXNS_OP_FAIL : TXNS_OP_INFO;
     if (out == TXNS_COMMITTED && results) {
         /* The same walk as at the invoke, now with what the reads returned. */
         size_t m = transactions_mops(stmts, n, attempt, results, t->mops + a->first);
@@ -185,8 +171,7 @@ void transactions_failed(transactions *t, unsigned reason) {
     t->failed[reason < TXN_ABORT_REASONS ? reason : 0]++;
 }
 
-int transactions_script_end(transactions *t, const char *name, txns_outcome out,
-                            unsigned reason) {
+int transactions_script_end(transactions *t, const char *name, txns_outcome out, unsigned reason) {
     if (GROW(t->scripts, t->nscripts, t->capscripts, 1))
         return -1;
     script_end *e = &t->scripts[t->nscripts++];
@@ -275,10 +260,10 @@ static void destroy(void *checker) {
 }
 
 #define BY_REASON(key)                                                                             \
-    key ".deadlock", key ".lock_timeout", key ".serialization", key ".constraint", key ".crash",  \
+    key ".deadlock", key ".lock_timeout", key ".serialization", key ".constraint", key ".crash",   \
         key ".user", key ".total"
 static const char *const figures[] = {
-    "attempts", "committed", BY_REASON("aborted"), "indeterminate", "retries",
+    "attempts",          "committed", BY_REASON("aborted"), "indeterminate", "retries",
     BY_REASON("failed"), NULL};
 
 const sim_checker_kind dsim_transactions_checker = {

@@ -2,6 +2,7 @@
  * when printed. Columns keep a stable id (the index cells are stored under) apart from their
  * display position, so a column inserted late does not move the cells already set. */
 #include "table.h"
+#include "array.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -73,22 +74,10 @@ int dsim_table_find(const dsim_table *t, const char *group, const char *name) {
     return -1;
 }
 
-/* Grows *items (of size bytes each) to hold one more than *n. Returns 0 or -1. */
-static int grow(void **items, size_t *cap, size_t n, size_t size) {
-    if (n < *cap)
-        return 0;
-    size_t c = *cap ? 2 * *cap : 8;
-    void *p = realloc(*items, c * size);
-    if (!p)
-        return -1;
-    *items = p;
-    *cap = c;
-    return 0;
-}
-
 int dsim_table_add_column(dsim_table *t, int pos, const char *group, const char *name, bool left) {
     column c = {copy(group), copy(name), left, t->ncols};
-    if (!c.group || !c.name || grow((void **)&t->cols, &t->capcols, t->ncols, sizeof c)) {
+    if (!c.group || !c.name ||
+        sim_array_grow((void **)&t->cols, &t->capcols, t->ncols + 1, sizeof c)) {
         free(c.group);
         free(c.name);
         t->failed = true;
@@ -103,7 +92,7 @@ int dsim_table_add_column(dsim_table *t, int pos, const char *group, const char 
 
 static int add_row(dsim_table *t, const char *label, bool note) {
     row r = {copy(label), note, NULL, 0};
-    if (!r.label || grow((void **)&t->rows, &t->caprows, t->nrows, sizeof r)) {
+    if (!r.label || sim_array_grow((void **)&t->rows, &t->caprows, t->nrows + 1, sizeof r)) {
         free(r.label);
         t->failed = true;
         return -1;

@@ -1,24 +1,21 @@
-/* Growing an array by doubling, for the structures of txn/ (locks.c, mvcc.c, ssi.c, cc.c).
- * Private to txn/. */
+/* Growing the arrays of txn/'s compact structures, whose counts are 32-bit (locks.c, ssi.c,
+ * cc.c), through the engine's one doubling helper (sim/array.h). Private to txn/. */
 #ifndef DSIM_TXN_GROW_H
 #define DSIM_TXN_GROW_H
+
+#include "array.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
 
-/* Grows the array *p of *cap elements of size sz to hold at least n + 1; false when out of
- * memory (the array is then unchanged). */
+/* Makes room in *p (*cap elements of sz bytes) for n + 1; false when out of memory or past
+ * 2^32 - 1 elements (the array is then unchanged). */
 static inline bool txn_grow(void **p, uint32_t *cap, uint32_t n, size_t sz) {
-    if (n < *cap)
-        return true;
-    uint32_t c = *cap ? *cap * 2 : 4;
-    void *q = realloc(*p, (size_t)c * sz);
-    if (!q)
+    size_t c = *cap;
+    if ((size_t)n + 1 > UINT32_MAX || sim_array_grow(p, &c, (size_t)n + 1, sz))
         return false;
-    *p = q;
-    *cap = c;
+    *cap = (uint32_t)(c > UINT32_MAX ? UINT32_MAX : c);
     return true;
 }
 

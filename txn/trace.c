@@ -1,6 +1,7 @@
 /* The ground-truth trace (trace.h): growing arrays of transactions and events, and the map
  * from an attempt's request id to its transaction. */
 #include "trace.h"
+#include "array.h"
 
 #include <stdlib.h>
 
@@ -16,23 +17,10 @@ void txn_trace_free(txn_trace *t) {
     *t = (txn_trace){0};
 }
 
-/* Grows *p (of *cap elements of size sz) to hold n + 1; false when out of memory. */
-static bool grow(void **p, size_t *cap, size_t n, size_t sz) {
-    if (n < *cap)
-        return true;
-    size_t c = *cap ? *cap * 2 : 64;
-    void *q = realloc(*p, c * sz);
-    if (!q)
-        return false;
-    *p = q;
-    *cap = c;
-    return true;
-}
-
 uint32_t txn_trace_begin(txn_trace *t, uint64_t id, uint32_t client, txn_isolation iso,
                          sim_time at) {
     if (t->ntxns >= UINT32_MAX - 1 ||
-        !grow((void **)&t->txns, &t->captxns, t->ntxns, sizeof *t->txns)) {
+        sim_array_grow((void **)&t->txns, &t->captxns, t->ntxns + 1, sizeof *t->txns)) {
         t->out_of_memory = true;
         return UINT32_MAX;
     }
@@ -55,7 +43,7 @@ uint32_t txn_trace_begin(txn_trace *t, uint64_t id, uint32_t client, txn_isolati
 void txn_trace_event(txn_trace *t, uint32_t tx, txn_event e) {
     if (tx >= t->ntxns)
         return;
-    if (!grow((void **)&t->events, &t->capevents, t->nevents, sizeof *t->events)) {
+    if (sim_array_grow((void **)&t->events, &t->capevents, t->nevents + 1, sizeof *t->events)) {
         t->out_of_memory = true;
         return;
     }
